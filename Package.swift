@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Pharos",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pharos", targets: ["pharos"]),
+        .library(name: "PharosCore", targets: ["PharosCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "PharosCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "PharosMatching", dependencies: ["PharosCore"]),
+        .target(
+            name: "PharosEngine",
+            dependencies: [
+                "PharosCore", "PharosMatching",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "FolderSource", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FolderSource",
+                exclude: ["README.md", "sample.yaml"]),
+        .target(name: "FileSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FileSink",
+                exclude: ["README.md", "sample.yaml"]),
+        .executableTarget(
+            name: "pharos",
+            dependencies: [
+                "PharosCore", "PharosMatching", "PharosEngine", "FolderSource", "FileSink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),
+        .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"]),
+        .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink"]),
+        .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore"]),
+        .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["pharos"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+// One place for the strictness every target shares.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.unsafeFlags(["-warnings-as-errors"]))
+    target.swiftSettings = settings
+}

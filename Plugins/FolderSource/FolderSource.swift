@@ -1,0 +1,142 @@
+import Foundation
+import PharosCore
+import Logging
+
+/// Watches a directory tree for press releases saved as `.txt`, `.md`, `.html` or `.json`.
+///
+/// An item's id is its path relative to the folder; its version is the file's size,
+/// modification time and content hash, so an unchanged file is never read twice and an
+/// edited one is matched again.
+public struct FolderSource: Source {
+    public static let typeName = "folder"
+
+    /// The folder being watched.
+    public let directory: URL
+    /// Lower-case file extensions read, without the dot.
+    public let extensions: Set<String>
+    /// Files larger than this are skipped with a warning.
+    public let maxFileSize: Int64
+    /// Whether sub-folders are read too.
+    public let recursive: Bool
+
+    /// Problems already reported, so each file is warned about once per version.
+    private let warned = Shared<Set<String>>([])
+
+    public init(configuration: PluginConfiguration) throws {
+        let options = configuration.options
+        directory = options.requiredPath("path")
+        let extensionList = options.stringList("extensions") ?? ["txt", "md", "markdown", "html", "htm", "json"]
+        extensions = Set(extensionList.map { $0.lowercased().trimmingPrefix(".").description })
+        if extensions.isEmpty { options.problem("must list at least one extension", key: "extensions") }
+        maxFileSize = options.byteSize("max_file_size", default: 10_000_000)
+        recursive = options.bool("recursive", default: true)
+        try options.validate()
+    }
+
+    public func poll(context: PluginContext, seen: any SeenItems) async throws -> [Item] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FolderSourceError.notADirectory(directory.path)
+        }
+        let candidates = listFiles()
+        let known = try await seen.versions(of: candidates.map(\.id))
+        var items: [Item] = []
+        for file in candidates {
+            if let version = known[file.id], version.hasPrefix(file.statPrefix) { continue }
+            if warned.withLock({ $0.contains(file.statPrefix + file.id) }) { continue }
+            switch read(file) {
+            case .success(let item): items.append(item)
+            case .failure(let problem): warnOnce(problem, file: file, logger: context)
+            }
+        }
+        return items
+    }
+
+    struct Candidate {
+        var id: String
+        var url: URL
+        var size: Int64
+        var modified: Date
+        var statPrefix: String { "\(size)-\(Int64(modified.timeIntervalSince1970 * 1_000_000))-" }
+    }
+
+    /// Every eligible file, sorted by path so polls are deterministic.
+    func listFiles() -> [Candidate] {
+        let keys: [URLResourceKey] = [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]
+        var options: FileManager.DirectoryEnumerationOptions = [.skipsHiddenFiles]
+        if !recursive { options.insert(.skipsSubdirectoryDescendants) }
+        guard let enumerator = FileManager.default.enumerator(
+            at: directory, includingPropertiesForKeys: keys, options: options, errorHandler: { _, _ in true }
+        ) else { return [] }
+        let root = directory.standardizedFileURL.path
+        var files: [Candidate] = []
+        for case let url as URL in enumerator {
+            guard extensions.contains(url.pathExtension.lowercased()),
+                  let values = try? url.resourceValues(forKeys: Set(keys)), values.isRegularFile == true else { continue }
+            var relative = url.standardizedFileURL.path
+            if relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
+            files.append(Candidate(
+                id: relative, url: url, size: Int64(values.fileSize ?? 0),
+                modified: values.contentModificationDate ?? .distantPast))
+        }
+        return files.sorted { $0.id < $1.id }
+    }
+
+    enum SkipReason: Error, Equatable {
+        case unreadable(String), binary, empty, tooLarge(Int64), malformedJSON(String)
+
+        var message: String {
+            switch self {
+            case .unreadable(let reason): "cannot be read (\(reason))"
+            case .binary: "is not text (binary content)"
+            case .empty: "is empty"
+            case .tooLarge(let size): "is \(size) bytes, over the max_file_size limit"
+            case .malformedJSON(let reason): "is not a valid JSON document (\(reason))"
+            }
+        }
+    }
+
+    func read(_ file: Candidate) -> Result<Item, SkipReason> {
+        if file.size > maxFileSize { return .failure(.tooLarge(file.size)) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file.url)
+        } catch {
+            return .failure(.unreadable((error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"))
+        }
+        if data.count > maxFileSize { return .failure(.tooLarge(Int64(data.count))) }
+        guard let text = DocumentText.decode(data) else { return .failure(.binary) }
+        if text.allSatisfy(\.isWhitespace) { return .failure(.empty) }
+        let version = file.statPrefix + SHA256.hex(text).prefix(24)
+        let parsed: ParsedDocument
+        switch file.url.pathExtension.lowercased() {
+        case "html", "htm": parsed = ParsedDocument(html: text)
+        case "json":
+            do { parsed = try ParsedDocument(json: data) } catch { return .failure(.malformedJSON(error.description)) }
+        default: parsed = ParsedDocument(text: text)
+        }
+        return .success(Item(
+            id: file.id, version: version, title: parsed.title ?? file.url.deletingPathExtension().lastPathComponent,
+            link: parsed.link, published: parsed.published ?? file.modified, updated: parsed.updated,
+            summary: parsed.summary, content: parsed.content, authors: parsed.authors,
+            categories: parsed.categories, fields: parsed.fields.merging(["path": file.url.path]) { first, _ in first }))
+    }
+
+    private func warnOnce(_ reason: SkipReason, file: Candidate, logger context: PluginContext) {
+        let key = file.statPrefix + file.id
+        let isNew = warned.withLock { $0.insert(key).inserted }
+        guard isNew else { return }
+        context.logger.warning("skipping file: \(file.id) \(reason.message)", metadata: ["file": "\(file.url.path)"])
+    }
+}
+
+/// Why a poll of the folder failed as a whole.
+public enum FolderSourceError: Error, CustomStringConvertible {
+    case notADirectory(String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let path): "\(path) does not exist or is not a directory"
+        }
+    }
+}

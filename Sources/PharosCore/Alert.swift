@@ -1,0 +1,160 @@
+import Foundation
+
+/// One entity or phrase a rule matched: `{"id": "TNFRSF17", "label": "BCMA", "text": "BCMA"}`.
+public struct EntityMatch: Sendable, Codable, Hashable {
+    /// Canonical id: HGNC symbol, designation slug, company name, or the keyword itself.
+    public var id: String
+    /// Human label of the entity.
+    public var label: String
+    /// The text as it was written in the item.
+    public var text: String
+
+    public init(id: String, label: String, text: String) {
+        self.id = id
+        self.label = label
+        self.text = text
+    }
+}
+
+/// What a rule matched, grouped by kind.
+public struct Matches: Sendable, Codable, Hashable {
+    public var targets: [EntityMatch]
+    public var designations: [EntityMatch]
+    public var companies: [EntityMatch]
+    public var keywords: [EntityMatch]
+
+    public init(
+        targets: [EntityMatch] = [], designations: [EntityMatch] = [],
+        companies: [EntityMatch] = [], keywords: [EntityMatch] = []
+    ) {
+        self.targets = targets
+        self.designations = designations
+        self.companies = companies
+        self.keywords = keywords
+    }
+
+    /// Every matched entity id, sorted and de-duplicated, prefixed by kind.
+    public var entityKeys: [String] {
+        let all = targets.map { "target:\($0.id)" } + designations.map { "designation:\($0.id)" }
+            + companies.map { "company:\($0.id.lowercased())" } + keywords.map { "keyword:\($0.id.lowercased())" }
+        return Array(Set(all)).sorted()
+    }
+}
+
+/// The passage around a match, with offsets (in Unicode scalars) into the named field.
+public struct Evidence: Sendable, Codable, Hashable {
+    public var field: String
+    public var text: String
+    public var start: Int
+    public var end: Int
+
+    public init(field: String, text: String, start: Int, end: Int) {
+        self.field = field
+        self.text = text
+        self.start = start
+        self.end = end
+    }
+}
+
+/// The alert document of DESIGN.md: what every sink delivers.
+public struct Alert: Sendable, Codable, Hashable {
+    /// The item fields an alert carries.
+    public struct ItemSummary: Sendable, Codable, Hashable {
+        public var id: String
+        public var title: String
+        public var link: String?
+        public var published: Date?
+        public var summary: String?
+
+        public init(id: String, title: String, link: String?, published: Date?, summary: String?) {
+            self.id = id
+            self.title = title
+            self.link = link
+            self.published = published
+            self.summary = summary
+        }
+    }
+
+    public var id: String
+    public var rule: String
+    public var source: String
+    public var item: ItemSummary
+    public var matches: Matches
+    public var evidence: [Evidence]
+    public var detectedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, rule, source, item, matches, evidence
+        case detectedAt = "detected_at"
+    }
+
+    public init(
+        id: String, rule: String, source: String, item: ItemSummary,
+        matches: Matches, evidence: [Evidence], detectedAt: Date
+    ) {
+        self.id = id
+        self.rule = rule
+        self.source = source
+        self.item = item
+        self.matches = matches
+        self.evidence = evidence
+        self.detectedAt = detectedAt
+    }
+
+    /// The stable alert id: the same source, item, rule and matched entities give the same id,
+    /// across restarts and retries; an edit that changes what matched gives a new one.
+    public static func makeID(source: String, itemID: String, rule: String, matches: Matches) -> String {
+        let key = ([source, itemID, rule] + matches.entityKeys).joined(separator: "\u{1F}")
+        return String(SHA256.hex(key).prefix(32))
+    }
+
+    /// The JSON document, one line, fields in DESIGN.md order, dates as ISO-8601 UTC.
+    public func jsonLine() throws -> String {
+        let data = try Alert.encoder.encode(self)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Decodes a document written by ``jsonLine()``.
+    public static func decode(_ json: String) throws -> Alert {
+        try decoder.decode(Alert.self, from: Data(json.utf8))
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ISO8601.string(from: date))
+        }
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ISO8601.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 date: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// ISO-8601 UTC formatting shared by every document Pharos writes.
+public enum ISO8601 {
+    /// `2026-11-23T09:00:00Z`.
+    public static func string(from date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    /// Parses `2026-11-23T09:00:00Z`, with or without fractional seconds, or a plain date.
+    public static func date(from text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
+        return nil
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+
+/// Reduces HTML to readable plain text: tags dropped, scripts and styles removed,
+/// entities decoded, block elements on their own lines, paragraphs separated by a blank line.
+public enum HTMLText {
+    private static let blockTags: Set<String> = [
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+        "section", "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt", "dl",
+        "figure", "figcaption", "aside", "main", "nav", "address", "title", "form", "td", "th",
+    ]
+    private static let paragraphTags: Set<String> = [
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr",
+        "section", "article", "header", "footer", "figure", "dl",
+    ]
+    private static let skippedTags: Set<String> = ["script", "style", "noscript", "template", "svg", "head"]
+
+    /// Plain text of an HTML document or fragment.
+    public static func plainText(from html: String) -> String {
+        let scalars = Array(html.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        var index = 0
+        var skipping: String?
+        func newline(_ count: Int) {
+            var trailing = 0
+            var cursor = output.endIndex
+            while cursor > output.startIndex {
+                let previous = output.index(before: cursor)
+                if output[previous] == "\n" { trailing += 1 } else if output[previous] != " " { break }
+                cursor = previous
+            }
+            if output.isEmpty { return }
+            output.removeSubrange(cursor..<output.endIndex)
+            output.append(contentsOf: String(repeating: "\n", count: max(count, min(trailing, 2))).unicodeScalars)
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "<" {
+                if hasPrefix(scalars, at: index, "<!--") {
+                    index = find(scalars, "-->", from: index + 4).map { $0 + 3 } ?? scalars.count
+                    continue
+                }
+                if hasPrefix(scalars, at: index, "<![CDATA[") {
+                    let end = find(scalars, "]]>", from: index + 9) ?? scalars.count
+                    if skipping == nil { output.append(contentsOf: scalars[(index + 9)..<end]) }
+                    index = min(end + 3, scalars.count)
+                    continue
+                }
+                guard let close = tagEnd(scalars, from: index + 1) else {
+                    if skipping == nil { output.append(scalar) }
+                    index += 1
+                    continue
+                }
+                let (name, isClosing) = tagName(scalars, from: index + 1, to: close)
+                index = close + 1
+                if let skipped = skipping {
+                    if isClosing && name == skipped { skipping = nil }
+                    continue
+                }
+                if !isClosing && skippedTags.contains(name) && !(scalars[close - 1] == "/") {
+                    skipping = name
+                    continue
+                }
+                if blockTags.contains(name) {
+                    newline(paragraphTags.contains(name) ? 2 : 1)
+                }
+                continue
+            }
+            if skipping != nil {
+                index += 1
+                continue
+            }
+            if scalar == "&", let (decoded, length) = decodeEntity(scalars, at: index) {
+                output.append(contentsOf: decoded.unicodeScalars)
+                index += length
+                continue
+            }
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{0C}" {
+                if let last = output.last, last != " " && last != "\n" { output.append(" ") }
+            } else {
+                output.append(scalar)
+            }
+            index += 1
+        }
+        return String(String(output).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingSpaces() }
+            .joined(separator: "\n"))
+            .collapsingBlankLines()
+    }
+
+    /// The text of the first `<tag>` element, reduced to plain text, or nil.
+    public static func firstElementText(_ tag: String, in html: String) -> String? {
+        let lower = html.lowercased()
+        guard let open = lower.range(of: "<\(tag)"),
+              let openEnd = lower[open.upperBound...].firstIndex(of: ">"),
+              let close = lower[openEnd...].range(of: "</\(tag)>") else { return nil }
+        let inner = html[html.index(after: openEnd)..<close.lowerBound]
+        let text = plainText(from: String(inner)).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return text.isEmpty ? nil : text
+    }
+
+    /// Decodes character references (`&amp;`, `&#8212;`, `&#x2013;`) in text.
+    public static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            if scalars[index] == "&", let (decoded, length) = decodeEntity(scalars, at: index) {
+                output.append(contentsOf: decoded.unicodeScalars)
+                index += length
+            } else {
+                output.append(scalars[index])
+                index += 1
+            }
+        }
+        return String(output)
+    }
+
+    private static let namedEntities: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "ndash": "–",
+        "mdash": "—", "lsquo": "‘", "rsquo": "’", "ldquo": "“", "rdquo": "”", "hellip": "…",
+        "reg": "®", "trade": "™", "copy": "©", "bull": "•", "middot": "·", "deg": "°", "plusmn": "±",
+        "times": "×", "micro": "µ", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ",
+        "kappa": "κ", "lambda": "λ", "mu": "μ", "eacute": "é", "egrave": "è", "aacute": "á",
+        "agrave": "à", "iacute": "í", "oacute": "ó", "uacute": "ú", "uuml": "ü", "ouml": "ö",
+        "auml": "ä", "ccedil": "ç", "ntilde": "ñ", "szlig": "ß", "euro": "€", "pound": "£",
+        "sect": "§", "para": "¶", "thinsp": " ", "ensp": " ", "emsp": " ", "zwj": "", "zwnj": "",
+        "shy": "", "le": "≤", "ge": "≥", "rarr": "→", "larr": "←", "dagger": "†", "Dagger": "‡",
+    ]
+
+    private static func decodeEntity(_ scalars: [Unicode.Scalar], at start: Int) -> (String, Int)? {
+        var end = start + 1
+        while end < scalars.count, end - start <= 32, scalars[end] != ";" {
+            let value = scalars[end]
+            guard value.properties.isAlphabetic || ("0"..."9").contains(value) || value == "#" else { return nil }
+            end += 1
+        }
+        guard end < scalars.count, scalars[end] == ";" else { return nil }
+        let name = String(String.UnicodeScalarView(scalars[(start + 1)..<end]))
+        let length = end - start + 1
+        if name.hasPrefix("#x") || name.hasPrefix("#X") {
+            guard let code = UInt32(name.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) else { return nil }
+            return (String(scalar), length)
+        }
+        if name.hasPrefix("#") {
+            guard let code = UInt32(name.dropFirst()), let scalar = Unicode.Scalar(code) else { return nil }
+            return (String(scalar), length)
+        }
+        guard let decoded = namedEntities[name] else { return nil }
+        return (decoded, length)
+    }
+
+    private static func hasPrefix(_ scalars: [Unicode.Scalar], at index: Int, _ prefix: String) -> Bool {
+        var cursor = index
+        for expected in prefix.unicodeScalars {
+            guard cursor < scalars.count, scalars[cursor] == expected else { return false }
+            cursor += 1
+        }
+        return true
+    }
+
+    private static func find(_ scalars: [Unicode.Scalar], _ needle: String, from start: Int) -> Int? {
+        var index = start
+        while index < scalars.count {
+            if hasPrefix(scalars, at: index, needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The index of the `>` closing a tag that starts after `<`, honouring quoted attributes.
+    private static func tagEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        guard start < scalars.count else { return nil }
+        let first = scalars[start]
+        guard first.properties.isAlphabetic || first == "/" || first == "!" || first == "?" else { return nil }
+        var quote: Unicode.Scalar?
+        var index = start
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if let open = quote {
+                if scalar == open { quote = nil }
+            } else if scalar == "\"" || scalar == "'" {
+                quote = scalar
+            } else if scalar == ">" {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func tagName(_ scalars: [Unicode.Scalar], from start: Int, to end: Int) -> (String, Bool) {
+        var index = start
+        let closing = scalars[index] == "/"
+        if closing { index += 1 }
+        var name = ""
+        while index < end, scalars[index].properties.isAlphabetic || ("0"..."9").contains(scalars[index]) {
+            name.unicodeScalars.append(scalars[index])
+            index += 1
+        }
+        return (name.lowercased(), closing)
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> Substring {
+        var text = Substring(self)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+}
+
+extension String {
+    /// Runs of blank lines folded to one; leading and trailing blank lines removed.
+    func collapsingBlankLines() -> String {
+        var lines: [Substring] = []
+        for line in split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty, lines.last?.isEmpty ?? true { continue }
+            lines.append(line)
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+
+/// What a plugin gets from its configuration entry.
+public struct PluginConfiguration {
+    /// The `name:` of the source or sink.
+    public let name: String
+    /// Its options; read them, then call `validate()`.
+    public let options: OptionReader
+    /// Directory relative paths are resolved against (the config file's folder).
+    public var baseDirectory: URL { options.baseDirectory }
+
+    public init(name: String, options: OptionReader) {
+        self.name = name
+        self.options = options
+    }
+}
+
+/// The outside world as a plugin sees it: injected so tests can replace it.
+public struct PluginContext: Sendable {
+    /// Logger carrying the plugin's name in its metadata.
+    public var logger: Logger
+    /// The current wall-clock time.
+    public var now: @Sendable () -> Date
+
+    public init(logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.logger = logger
+        self.now = now
+    }
+}
+
+/// What the engine remembers about items already seen by a source.
+public protocol SeenItems: Sendable {
+    /// The recorded version of each of `ids` that was seen before.
+    func versions(of ids: [String]) async throws -> [String: String]
+}
+
+/// A plugin that produces items. `type` names in config match the plugin's folder.
+public protocol Source: Sendable {
+    /// The `type:` used in config, such as `folder` or `rss`.
+    static var typeName: String { get }
+    /// Reads and validates options; throws ``ConfigErrors`` naming every bad key.
+    init(configuration: PluginConfiguration) throws
+    /// Produces the items available now. Returning an item already seen (same id and
+    /// version) is harmless; the engine skips it. `seen` lets a source skip expensive work.
+    func poll(context: PluginContext, seen: any SeenItems) async throws -> [Item]
+}
+
+/// An alert ready for delivery: the document and its exact JSON, identical on every retry.
+public struct Delivery: Sendable {
+    public var alert: Alert
+    public var json: String
+
+    public init(alert: Alert, json: String) {
+        self.alert = alert
+        self.json = json
+    }
+}
+
+/// Why a delivery did not succeed, and whether trying again can help.
+public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Try again later (network errors, timeouts, 429, 5xx); `retryAfter` if the peer said when.
+    case retryable(String, retryAfter: Duration? = nil)
+    /// Trying again will not help (most 4xx, a rejected address); the alert goes to dead letters.
+    case permanent(String)
+
+    public var description: String {
+        switch self {
+        case .retryable(let reason, _): reason
+        case .permanent(let reason): reason
+        }
+    }
+}
+
+/// A plugin that delivers alerts somewhere.
+public protocol Sink: Sendable {
+    /// The `type:` used in config, such as `file` or `webhook`.
+    static var typeName: String { get }
+    /// Reads and validates options; throws ``ConfigErrors`` naming every bad key.
+    init(configuration: PluginConfiguration) throws
+    /// Delivers one alert; returning means it arrived.
+    func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError)
+    /// Delivers several alerts, one result per alert in order. The default delivers one by one;
+    /// sinks that can batch (a file: one write and one fsync) override it.
+    func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>]
+}
+
+extension Sink {
+    public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
+        var results: [Result<Void, DeliveryError>] = []
+        for delivery in batch {
+            do {
+                try await deliver(delivery, context: context)
+                results.append(.success(()))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+}
+
+/// Every plugin type the running program knows, by `type` name.
+public struct PluginRegistry: Sendable {
+    public private(set) var sources: [String: any Source.Type] = [:]
+    public private(set) var sinks: [String: any Sink.Type] = [:]
+
+    public init() {}
+
+    /// Adds a source type; a later registration of the same name replaces it.
+    public mutating func register(source: any Source.Type) { sources[source.typeName] = source }
+    /// Adds a sink type; a later registration of the same name replaces it.
+    public mutating func register(sink: any Sink.Type) { sinks[sink.typeName] = sink }
+}
