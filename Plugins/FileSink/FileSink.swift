@@ -23,6 +23,8 @@ public struct FileSink: Sink {
     /// Whether each batch is fsynced before it counts as delivered.
     public let fsyncEachBatch: Bool
 
+    public var destination: String { path.path }
+
     public init(configuration: PluginConfiguration) throws {
         let options = configuration.options
         path = options.requiredPath("path")

@@ -42,6 +42,7 @@ public struct FolderSource: Source {
         let known = try await seen.versions(of: candidates.map(\.id))
         var items: [Item] = []
         for file in candidates {
+            try Task.checkCancellation()
             if let version = known[file.id], version.hasPrefix(file.statPrefix) { continue }
             if warned.withLock({ $0.contains(file.statPrefix + file.id) }) { continue }
             switch read(file) {

@@ -109,24 +109,35 @@ public struct Alert: Sendable, Codable, Hashable {
     }
 
     /// The JSON document, one line, fields in DESIGN.md order, dates as ISO-8601 UTC.
-    public func jsonLine() throws -> String {
-        let data = try Alert.encoder.encode(self)
-        return String(decoding: data, as: UTF8.self)
+    public func jsonLine() -> String {
+        JSONWriter.encode(jsonValue)
+    }
+
+    /// The document as an ordered JSON value.
+    public var jsonValue: JSONWriter.Value {
+        func entities(_ list: [EntityMatch]) -> JSONWriter.Value {
+            .array(list.map { .object([("id", .string($0.id)), ("label", .string($0.label)), ("text", .string($0.text))]) })
+        }
+        return .object([
+            ("id", .string(id)), ("rule", .string(rule)), ("source", .string(source)),
+            ("item", .object([
+                ("id", .string(item.id)), ("title", .string(item.title)), ("link", .optional(item.link)),
+                ("published", .optional(item.published.map(ISO8601.string))), ("summary", .optional(item.summary)),
+            ])),
+            ("matches", .object([
+                ("targets", entities(matches.targets)), ("designations", entities(matches.designations)),
+                ("companies", entities(matches.companies)), ("keywords", entities(matches.keywords)),
+            ])),
+            ("evidence", .array(evidence.map {
+                .object([("field", .string($0.field)), ("text", .string($0.text)), ("start", .int($0.start)), ("end", .int($0.end))])
+            })),
+            ("detected_at", .string(ISO8601.string(from: detectedAt))),
+        ])
     }
 
     /// Decodes a document written by ``jsonLine()``.
     public static func decode(_ json: String) throws -> Alert {
         try decoder.decode(Alert.self, from: Data(json.utf8))
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ISO8601.string(from: date))
-        }
-        return encoder
     }
 
     private static var decoder: JSONDecoder {

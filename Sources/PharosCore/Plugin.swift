@@ -83,9 +83,13 @@ public protocol Sink: Sendable {
     /// Delivers several alerts, one result per alert in order. The default delivers one by one;
     /// sinks that can batch (a file: one write and one fsync) override it.
     func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>]
+    /// Where alerts go, for people reading logs and summaries (a path, a host); never a secret.
+    var destination: String { get }
 }
 
 extension Sink {
+    public var destination: String { Self.typeName }
+
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         var results: [Result<Void, DeliveryError>] = []
         for delivery in batch {

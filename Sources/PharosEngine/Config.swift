@@ -1,1 +1,249 @@
 import Foundation
+import PharosCore
+import PharosMatching
+
+/// A source from config, built and validated.
+public struct ConfiguredSource: Sendable {
+    public var name: String
+    public var type: String
+    /// How often it is polled.
+    public var every: Duration
+    public var source: any Source
+}
+
+/// A sink from config, built and validated.
+public struct ConfiguredSink: Sendable {
+    public var name: String
+    public var type: String
+    public var sink: any Sink
+}
+
+/// A whole, valid configuration: what `pharos run` runs.
+public struct PharosConfig: Sendable {
+    /// The main config file.
+    public var file: URL
+    /// Where the state database lives.
+    public var stateDirectory: URL
+    public var sources: [ConfiguredSource]
+    public var sinks: [ConfiguredSink]
+    public var rules: [Rule]
+    /// Files rules were read from, for the summary line.
+    public var ruleFiles: [URL]
+    public var evaluator: any RuleEvaluator
+
+    /// Names of the sinks that alerts of `rule` go to.
+    public func sinkNames(for rule: String) -> [String] {
+        guard let wanted = rules.first(where: { $0.name == rule })?.sinks else { return sinks.map(\.name) }
+        return sinks.map(\.name).filter(wanted.contains)
+    }
+
+    /// `3 sources, 2 sinks, 5 rules`.
+    public var summary: String {
+        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        return "\(count(sources.count, "source")), \(count(sinks.count, "sink")), \(count(rules.count, "rule"))"
+    }
+}
+
+/// Reads `pharos.yaml` and the rule files it names, reporting every problem at once.
+public struct ConfigLoader: Sendable {
+    public var registry: PluginRegistry
+
+    public init(registry: PluginRegistry) {
+        self.registry = registry
+    }
+
+    /// Loads and validates everything; throws ``ConfigErrors`` listing every problem found.
+    public func load(_ file: URL) throws(ConfigErrors) -> PharosConfig {
+        let root = try Self.readYAML(file)
+        let base = file.deletingLastPathComponent()
+        let top = OptionReader(node: root, baseDirectory: base, what: "the configuration")
+        var diagnostics: [ConfigDiagnostic] = []
+
+        let stateDirectory = top.path("state") ?? base.appendingPathComponent("state")
+        if let vocabularies = top.path("vocabularies"), !FileManager.default.fileExists(atPath: vocabularies.path) {
+            top.problem("\(vocabularies.path) does not exist", key: "vocabularies")
+        }
+        let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
+        let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
+        // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
+        let declaredSinks = (top.raw("sinks")?.sequence ?? []).compactMap { $0["name"]?.scalar }
+        var (rules, ruleFiles) = loadRules(top, base: base, diagnostics: &diagnostics)
+        if top.raw("rules") == nil { top.problem("the configuration has no 'rules' (a folder, a file or a list)") }
+
+        checkUnique(rules.map { ($0.name, $0.location) }, what: "rule", diagnostics: &diagnostics)
+        let sinkNames = Set(declaredSinks)
+        for index in rules.indices {
+            guard let wanted = rules[index].sinks else { continue }
+            for name in wanted where !sinkNames.contains(name) {
+                let location = rules[index].sinkLocations[name] ?? rules[index].location
+                var message = "rule '\(rules[index].name)' sends to sink '\(name)', which is not defined"
+                if let suggestion = closestMatch(to: name, among: Array(sinkNames)) { message += "; did you mean '\(suggestion)'?" }
+                diagnostics.append(ConfigDiagnostic(message, at: location))
+            }
+            rules[index].sinks = wanted.filter(sinkNames.contains)
+        }
+        top.reportUnknownKeys()
+        diagnostics = top.diagnostics + diagnostics
+        if !diagnostics.isEmpty { throw ConfigErrors(Self.ordered(diagnostics)) }
+        return PharosConfig(
+            file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules,
+            ruleFiles: ruleFiles, evaluator: LiteralRuleEvaluator(rules: rules))
+    }
+
+    /// Reads and parses one YAML file; a missing or unreadable file is a diagnostic.
+    static func readYAML(_ file: URL) throws(ConfigErrors) -> ConfigNode {
+        let start = SourceLocation(file: file.path, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            let reason = FileManager.default.fileExists(atPath: file.path) ? "cannot be read" : "does not exist"
+            throw ConfigErrors([ConfigDiagnostic("\(file.path) \(reason)", at: start)])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigErrors([ConfigDiagnostic("\(file.path) is not UTF-8 text", at: start)])
+        }
+        return try YAMLNodes.parse(text, file: file.path)
+    }
+
+    private func entries(_ node: ConfigNode?, key: String, top: OptionReader) -> [ConfigNode] {
+        guard let node else {
+            top.problem("the configuration has no '\(key)'; add at least one")
+            return []
+        }
+        guard let list = node.sequence else {
+            top.problem("must be a list, found \(node.kindName)", key: key)
+            return []
+        }
+        if list.isEmpty { top.problem("must list at least one entry", key: key) }
+        return list
+    }
+
+    private func buildSources(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSource] {
+        var built: [ConfiguredSource] = []
+        var names: [(String, SourceLocation)] = []
+        for entry in entries(node, key: "sources", top: top) {
+            let options = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "source")
+            let name = checkedName(options)
+            let every = options.duration("every", default: .seconds(300), minimum: .seconds(1))
+            let type = options.requiredString("type")
+            names.append((name, entry["name"]?.location ?? entry.location))
+            guard let pluginType = knownType(type, in: registry.sources, kind: "source", options: options) else {
+                diagnostics += options.diagnostics
+                continue
+            }
+            let described = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "\(type) source '\(name)'")
+            for key in ["name", "type", "every"] { _ = described.raw(key) }
+            diagnostics += options.diagnostics
+            do {
+                let source = try pluginType.init(configuration: PluginConfiguration(name: name, options: described))
+                if options.diagnostics.isEmpty { built.append(ConfiguredSource(name: name, type: type, every: every, source: source)) }
+            } catch let errors as ConfigErrors {
+                diagnostics += errors.diagnostics
+            } catch {
+                diagnostics.append(ConfigDiagnostic("\(type) source '\(name)': \(error)", at: entry.location))
+            }
+        }
+        checkUnique(names, what: "source", diagnostics: &diagnostics)
+        return built
+    }
+
+    private func buildSinks(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSink] {
+        var built: [ConfiguredSink] = []
+        var names: [(String, SourceLocation)] = []
+        for entry in entries(node, key: "sinks", top: top) {
+            let options = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "sink")
+            let name = checkedName(options)
+            let type = options.requiredString("type")
+            names.append((name, entry["name"]?.location ?? entry.location))
+            guard let pluginType = knownType(type, in: registry.sinks, kind: "sink", options: options) else {
+                diagnostics += options.diagnostics
+                continue
+            }
+            let described = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "\(type) sink '\(name)'")
+            for key in ["name", "type"] { _ = described.raw(key) }
+            diagnostics += options.diagnostics
+            do {
+                let sink = try pluginType.init(configuration: PluginConfiguration(name: name, options: described))
+                if options.diagnostics.isEmpty { built.append(ConfiguredSink(name: name, type: type, sink: sink)) }
+            } catch let errors as ConfigErrors {
+                diagnostics += errors.diagnostics
+            } catch {
+                diagnostics.append(ConfigDiagnostic("\(type) sink '\(name)': \(error)", at: entry.location))
+            }
+        }
+        checkUnique(names, what: "sink", diagnostics: &diagnostics)
+        return built
+    }
+
+    private func checkedName(_ options: OptionReader) -> String {
+        let name = options.requiredString("name")
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        if !name.isEmpty, !allowed || name.hasPrefix(".") || name.hasPrefix("-") {
+            options.problem("'\(name)' may use only letters, digits, '.', '_' and '-'", key: "name")
+        }
+        return name
+    }
+
+    private func knownType<T>(_ type: String, in known: [String: T], kind: String, options: OptionReader) -> T? {
+        guard !type.isEmpty else { return nil }
+        if let found = known[type] { return found }
+        var message = "unknown \(kind) type '\(type)'"
+        if let suggestion = closestMatch(to: type, among: Array(known.keys)) { message += "; did you mean '\(suggestion)'?" }
+        message += " (known: \(known.keys.sorted().joined(separator: ", ")))"
+        options.problem(message, key: "type")
+        return nil
+    }
+
+    private func loadRules(_ top: OptionReader, base: URL, diagnostics: inout [ConfigDiagnostic]) -> ([Rule], [URL]) {
+        guard let node = top.raw("rules") else { return ([], []) }
+        if node.sequence != nil {
+            let (rules, problems) = RuleParser.parse(node, baseDirectory: base)
+            diagnostics += problems
+            return (rules, [])
+        }
+        guard let text = node.scalar else {
+            top.problem("must be a folder, a file or a list of rules", key: "rules")
+            return ([], [])
+        }
+        let location = resolvePath(text, against: base)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory) else {
+            top.problem("\(location.path) does not exist", key: "rules")
+            return ([], [])
+        }
+        var files = [location]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: location.path)) ?? []
+            files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+                .map { location.appendingPathComponent($0) }
+            if files.isEmpty { top.problem("\(location.path) holds no .yaml rule files", key: "rules") }
+        }
+        var rules: [Rule] = []
+        for file in files {
+            do {
+                let (parsed, problems) = RuleParser.parse(try Self.readYAML(file), baseDirectory: file.deletingLastPathComponent())
+                rules += parsed
+                diagnostics += problems
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        return (rules, files)
+    }
+
+    private func checkUnique(_ names: [(String, SourceLocation)], what: String, diagnostics: inout [ConfigDiagnostic]) {
+        var first: [String: SourceLocation] = [:]
+        for (name, location) in names where !name.isEmpty {
+            if let earlier = first[name] {
+                diagnostics.append(ConfigDiagnostic("duplicate \(what) name '\(name)' (first defined at \(earlier))", at: location))
+            } else {
+                first[name] = location
+            }
+        }
+    }
+
+    private static func ordered(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        var seen: Set<ConfigDiagnostic> = []
+        return diagnostics.filter { seen.insert($0).inserted }.sorted {
+            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
+        }
+    }
+}

@@ -1,1 +1,138 @@
 import Foundation
+import PharosCore
+
+/// How close the parts of a clause must be to each other.
+public enum Scope: String, Sendable, CaseIterable {
+    case document, paragraph, sentence
+}
+
+/// A condition over an item's text: listed fields are AND-ed, values inside a field OR-ed.
+public struct Clause: Sendable {
+    public var targets: [String] = []
+    public var designations: [String] = []
+    public var companies: [String] = []
+    public var keywords: [String] = []
+    /// None of these phrases may occur anywhere in the item.
+    public var exclude: [String] = []
+    public var within: Scope?
+    public var all: [Clause] = []
+    public var any: [Clause] = []
+    /// Zero or one negated clause (an array because structs cannot nest themselves directly).
+    public var not: [Clause] = []
+
+    public init() {}
+
+    /// Whether the clause asks for anything to be present.
+    public var hasPositiveCondition: Bool {
+        !(targets.isEmpty && designations.isEmpty && companies.isEmpty && keywords.isEmpty && all.isEmpty && any.isEmpty)
+    }
+}
+
+/// A named watch rule.
+public struct Rule: Sendable {
+    public var name: String
+    public var description: String?
+    /// Sinks to deliver to; nil means every sink.
+    public var sinks: [String]?
+    public var clause: Clause
+    /// Where the rule starts, for messages.
+    public var location: SourceLocation
+    /// Where each sink name was written, for messages about unknown sinks.
+    public var sinkLocations: [String: SourceLocation] = [:]
+
+    public init(name: String, description: String? = nil, sinks: [String]? = nil, clause: Clause, location: SourceLocation) {
+        self.name = name
+        self.description = description
+        self.sinks = sinks
+        self.clause = clause
+        self.location = location
+    }
+}
+
+/// Reads rules from configuration nodes, collecting every problem.
+public enum RuleParser {
+    /// Parses a list of rules (or a single rule mapping) from one document.
+    public static func parse(_ node: ConfigNode, baseDirectory: URL) -> (rules: [Rule], diagnostics: [ConfigDiagnostic]) {
+        var rules: [Rule] = []
+        var diagnostics: [ConfigDiagnostic] = []
+        let elements: [ConfigNode]
+        switch node.value {
+        case .sequence(let list): elements = list
+        case .mapping: elements = [node]
+        case .null: elements = []
+        case .scalar:
+            return ([], [ConfigDiagnostic("rules must be a list of rule mappings, found \(node.kindName)", at: node.location)])
+        }
+        for element in elements {
+            let reader = OptionReader(node: element, baseDirectory: baseDirectory, what: "rule")
+            let name = reader.requiredString("name")
+            let description = reader.string("description")
+            let sinks = reader.stringList("sinks")
+            var clause = parseClause(reader, diagnostics: &diagnostics)
+            if clause.within == nil { clause.within = .document }
+            if !clause.hasPositiveCondition, element.mapping != nil {
+                reader.problem("rule '\(name)' has nothing to match: give targets, designations, companies, keywords, all or any")
+            }
+            reader.reportUnknownKeys()
+            diagnostics += reader.diagnostics
+            var rule = Rule(name: name, description: description, sinks: sinks, clause: clause, location: element.location)
+            for sinkNode in reader.raw("sinks").map({ $0.sequence ?? [$0] }) ?? [] {
+                if let sinkName = sinkNode.scalar { rule.sinkLocations[sinkName] = sinkNode.location }
+            }
+            rules.append(rule)
+        }
+        return (rules, diagnostics)
+    }
+
+    private static let termFields = ["targets", "designations", "companies", "keywords", "exclude"]
+
+    static func parseClause(_ reader: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> Clause {
+        var clause = Clause()
+        for field in termFields {
+            let terms = reader.stringList(field) ?? []
+            for (index, term) in terms.enumerated() where term.trimmingCharacters(in: .whitespaces).isEmpty {
+                let location = reader.raw(field)?.sequence?[index].location ?? reader.node.location
+                diagnostics.append(ConfigDiagnostic("'\(field)' has an empty entry", at: location))
+            }
+            let cleaned = terms.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            switch field {
+            case "targets": clause.targets = cleaned
+            case "designations": clause.designations = cleaned
+            case "companies": clause.companies = cleaned
+            case "keywords": clause.keywords = cleaned
+            default: clause.exclude = cleaned
+            }
+        }
+        if let text = reader.string("within") {
+            if let scope = Scope(rawValue: text.lowercased()) {
+                clause.within = scope
+            } else {
+                reader.problem("must be one of document, paragraph, sentence; found '\(text)'", key: "within")
+            }
+        }
+        for key in ["all", "any"] {
+            guard let list = reader.raw(key) else { continue }
+            guard let elements = list.sequence else {
+                reader.problem("must be a list of clauses", key: key)
+                continue
+            }
+            let clauses = elements.map { parseNested($0, baseDirectory: reader.baseDirectory, diagnostics: &diagnostics) }
+            if key == "all" { clause.all = clauses } else { clause.any = clauses }
+        }
+        if let negated = reader.raw("not") {
+            clause.not = [parseNested(negated, baseDirectory: reader.baseDirectory, diagnostics: &diagnostics)]
+        }
+        return clause
+    }
+
+    private static func parseNested(_ node: ConfigNode, baseDirectory: URL, diagnostics: inout [ConfigDiagnostic]) -> Clause {
+        let reader = OptionReader(node: node, baseDirectory: baseDirectory, what: "clause")
+        let clause = parseClause(reader, diagnostics: &diagnostics)
+        if !clause.hasPositiveCondition, node.mapping != nil {
+            reader.problem("clause has nothing to match: give targets, designations, companies, keywords, all or any")
+        }
+        reader.reportUnknownKeys()
+        diagnostics += reader.diagnostics
+        return clause
+    }
+}

@@ -1,1 +1,189 @@
-print("x")
+import ArgumentParser
+import FileSink
+import FolderSource
+import Foundation
+import Logging
+import PharosCore
+import PharosEngine
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Every plugin built into this binary.
+let builtinPlugins: PluginRegistry = {
+    var registry = PluginRegistry()
+    registry.register(source: FolderSource.self)
+    registry.register(sink: FileSink.self)
+    return registry
+}()
+
+/// Exit codes of DESIGN.md.
+enum ExitCode32: Int32 {
+    case ok = 0, failure = 1, usage = 2, config = 78
+}
+
+struct ExitWith: Error {
+    var code: ExitCode32
+}
+
+/// Options every command that reads the config shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (default: $PHAROS_CONFIG, ./config/pharos.yaml, /etc/pharos/pharos.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    /// The config file to use, by DESIGN.md's order of precedence.
+    var configFile: URL {
+        if let config { return URL(fileURLWithPath: config).standardizedFileURL }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["PHAROS_CONFIG"], !fromEnvironment.isEmpty {
+            return URL(fileURLWithPath: fromEnvironment).standardizedFileURL
+        }
+        let local = URL(fileURLWithPath: "config/pharos.yaml").standardizedFileURL
+        if FileManager.default.fileExists(atPath: local.path) { return local }
+        return URL(fileURLWithPath: "/etc/pharos/pharos.yaml")
+    }
+
+    func makeLogger() -> Logger {
+        let text = logLevel ?? ProcessInfo.processInfo.environment["PHAROS_LOG_LEVEL"] ?? "info"
+        let level = Logger.Level(rawValue: text.lowercased()) ?? .info
+        return Logger(label: "pharos") { _ in LineLogHandler(level: level) }
+    }
+
+    /// Loads the config, printing every problem and exiting 78 when it is invalid.
+    func load() throws -> PharosConfig {
+        do {
+            return try ConfigLoader(registry: builtinPlugins).load(configFile)
+        } catch {
+            for diagnostic in error.diagnostics { printError(diagnostic.description) }
+            let count = error.diagnostics.count
+            printError("pharos: \(count) problem\(count == 1 ? "" : "s") in the configuration")
+            throw ExitWith(code: .config)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+@main
+struct Pharos: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pharos",
+        abstract: "Watches biotech and pharma news and alerts on what your watch rules ask for.",
+        version: "0.1.0",
+        subcommands: [Run.self, Check.self, Plugins.self]
+    )
+
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitWith {
+            Foundation.exit(exit.code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code.rawValue == 0 {
+                Self.exit(withError: error)
+            }
+            printError(fullMessage(for: error))
+            // Anything ArgumentParser rejects is a usage error: exit 2, as DESIGN.md says.
+            Foundation.exit(error is CleanExit ? 0 : ExitCode32.usage.rawValue)
+        }
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon (or one poll of every source with --once).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Poll every source once, deliver what is due, and exit.")
+    var once = false
+
+    func run() async throws {
+        let config = try options.load()
+        let logger = options.makeLogger()
+        let store: StateStore
+        let lock: StateLock
+        do {
+            lock = try StateLock(directory: config.stateDirectory)
+            store = try StateStore(directory: config.stateDirectory)
+        } catch {
+            printError("pharos: cannot open state in \(config.stateDirectory.path): \(error)")
+            throw ExitWith(code: .failure)
+        }
+        let engine = Engine(config: config, store: store, logger: logger)
+        if once {
+            let report = await engine.runOnce()
+            withExtendedLifetime(lock) {}
+            try printOnceReport(report)
+            return
+        }
+        logger.info("starting", metadata: ["config": "\(config.file.path)", "summary": "\(config.summary)"])
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: engine)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped on an error", metadata: ["error": "\(error)"])
+            throw ExitWith(code: .failure)
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    private func printOnceReport(_ report: Engine.OnceReport) throws {
+        for (source, result) in report.polls {
+            switch result {
+            case .success(let poll):
+                print("\(source): \(poll.returned) items, \(poll.changed) new or changed, \(poll.alerts) new alerts")
+            case .failure(let error):
+                printError("pharos: source \(source) failed: \(error)")
+            }
+        }
+        for (sink, destination, result) in report.deliveries {
+            switch result {
+            case .success(let delivery):
+                var line = "\(sink): delivered \(delivery.delivered) alert\(delivery.delivered == 1 ? "" : "s") to \(destination)"
+                if delivery.retrying > 0 { line += "; \(delivery.retrying) failed and will be retried" }
+                if delivery.dead > 0 { line += "; \(delivery.dead) failed permanently" }
+                print(line)
+            case .failure(let error):
+                printError("pharos: sink \(sink) failed: \(error)")
+            }
+        }
+        if !report.succeeded { throw ExitWith(code: .failure) }
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate the config, its rules and vocabularies.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.load()
+        print("\(config.file.path): OK: \(config.summary)")
+    }
+}
+
+struct Plugins: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the source and sink types this binary knows.")
+
+    func run() async throws {
+        print("sources: " + builtinPlugins.sources.keys.sorted().joined(separator: ", "))
+        print("sinks: " + builtinPlugins.sinks.keys.sorted().joined(separator: ", "))
+    }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import Logging
+import PharosCore
+import PharosMatching
+import ServiceLifecycle
+
+/// How long to wait before retrying something that failed.
+public struct Backoff: Sendable {
+    public var base: Duration
+    public var cap: Duration
+
+    public init(base: Duration, cap: Duration) {
+        self.base = base
+        self.cap = cap
+    }
+
+    /// Exponential delay for the `attempt`-th consecutive failure (1-based), with ±20% jitter,
+    /// never shorter than what the peer asked for in `retryAfter`.
+    public func delay(attempt: Int, retryAfter: Duration? = nil) -> Duration {
+        let exponent = Double(min(max(attempt - 1, 0), 30))
+        let raw = min(base.seconds * pow(2, exponent), cap.seconds)
+        let jittered = raw * Double.random(in: 0.8...1.2)
+        return .milliseconds(Int64(max(jittered, retryAfter?.seconds ?? 0) * 1000))
+    }
+}
+
+/// What one poll of a source did.
+public struct PollReport: Sendable {
+    public var returned = 0
+    public var changed = 0
+    public var alerts = 0
+}
+
+/// What one delivery pass to a sink did.
+public struct DeliveryReport: Sendable {
+    public var delivered = 0
+    public var retrying = 0
+    public var dead = 0
+    /// Set when the sink failed retryably: do not try it again before then.
+    public var pausedUntil: Date?
+}
+
+/// Polls sources, matches items, queues alerts and delivers them: the heart of `pharos run`.
+public final class Engine: Service, Sendable {
+    public let config: PharosConfig
+    public let store: StateStore
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let deliveryBackoff = Backoff(base: .seconds(30), cap: .seconds(3600))
+    let wakeups: [String: Wakeup]
+    let sinksByRule: [String: [String]]
+    /// Items committed per transaction: small enough that delivery starts early on a big inbox.
+    let commitChunk = 200
+    let deliveryBatch = 100
+
+    public init(config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.now = now
+        wakeups = Dictionary(uniqueKeysWithValues: config.sinks.map { ($0.name, Wakeup()) })
+        sinksByRule = Dictionary(uniqueKeysWithValues: config.rules.map { ($0.name, config.sinkNames(for: $0.name)) })
+    }
+
+    private func context(for name: String, kind: String) -> PluginContext {
+        var logger = logger
+        logger[metadataKey: kind] = "\(name)"
+        return PluginContext(logger: logger, now: now)
+    }
+
+    // MARK: Polling
+
+    /// Polls `source` once, matches new and changed items, and records them with their alerts.
+    @discardableResult
+    public func poll(_ source: ConfiguredSource) async throws -> PollReport {
+        var report = PollReport()
+        let items = try await source.source.poll(
+            context: context(for: source.name, kind: "source"), seen: SeenInStore(store: store, source: source.name))
+        report.returned = items.count
+        var latest: [String: Item] = [:]
+        for item in items { latest[item.id] = item }
+        let known = try await store.versions(source: source.name, ids: Array(latest.keys))
+        let changed = items.filter { item in
+            latest[item.id].map { $0 == item } == true && known[item.id] != item.effectiveVersion
+        }
+        report.changed = changed.count
+        for start in stride(from: 0, to: changed.count, by: commitChunk) {
+            try Task.checkCancellation()
+            let chunk = Array(changed[start..<min(start + commitChunk, changed.count)])
+            let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
+            report.alerts += try await store.record(source: source.name, items: chunk, alerts: alerts, now: now())
+            for sink in Set(alerts.flatMap(\.sinks)) { wakeups[sink]?.signal() }
+        }
+        return report
+    }
+
+    /// The alerts `item` raises, one per matching rule that has somewhere to go.
+    func makeAlerts(for item: Item, source: String) -> [NewAlert] {
+        let detectedAt = now()
+        return config.evaluator.evaluate(MatchDocument(item: item)).compactMap { match in
+            guard let sinks = sinksByRule[match.rule], !sinks.isEmpty else { return nil }
+            let id = Alert.makeID(source: source, itemID: item.id, rule: match.rule, matches: match.matches)
+            let alert = Alert(
+                id: id, rule: match.rule, source: source,
+                item: .init(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary),
+                matches: match.matches, evidence: match.evidence, detectedAt: detectedAt)
+            return NewAlert(id: id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
+        }
+    }
+
+    // MARK: Delivery
+
+    /// Delivers everything due for `sink` now, in batches, recording each outcome. Stops early
+    /// when the sink fails retryably, since the rest would most likely fail the same way.
+    @discardableResult
+    public func deliverDue(_ sink: ConfiguredSink) async throws -> DeliveryReport {
+        var report = DeliveryReport()
+        let context = context(for: sink.name, kind: "sink")
+        while true {
+            let due = try await store.due(sink: sink.name, now: now(), limit: deliveryBatch)
+            if due.isEmpty { break }
+            var records: [(alertID: String, DeliveryRecord)] = []
+            var deliveries: [Delivery] = []
+            var ids: [PendingDelivery] = []
+            for pending in due {
+                do {
+                    deliveries.append(Delivery(alert: try Alert.decode(pending.json), json: pending.json))
+                    ids.append(pending)
+                } catch {
+                    records.append((pending.alertID, .dead(error: "stored alert cannot be decoded: \(error)")))
+                }
+            }
+            let results = await sink.sink.deliver(batch: deliveries, context: context)
+            let finished = now()
+            for (pending, result) in zip(ids, results) {
+                switch result {
+                case .success:
+                    records.append((pending.alertID, .delivered))
+                    report.delivered += 1
+                case .failure(.retryable(let reason, let retryAfter)):
+                    let delay = deliveryBackoff.delay(attempt: pending.attempts + 1, retryAfter: retryAfter)
+                    let at = finished.addingTimeInterval(delay.seconds)
+                    records.append((pending.alertID, .retry(error: reason, at: at)))
+                    report.retrying += 1
+                    report.pausedUntil = min(report.pausedUntil ?? at, at)
+                    context.logger.warning("delivery failed, will retry", metadata: [
+                        "alert": "\(pending.alertID)", "error": "\(reason)", "retry_in": "\(delay.configText)",
+                    ])
+                case .failure(.permanent(let reason)):
+                    records.append((pending.alertID, .dead(error: reason)))
+                    report.dead += 1
+                    context.logger.error("delivery failed permanently; alert moved to dead letters", metadata: [
+                        "alert": "\(pending.alertID)", "error": "\(reason)",
+                    ])
+                }
+            }
+            try await store.recordDeliveries(sink: sink.name, records, now: finished)
+            if report.pausedUntil != nil { break }
+        }
+        return report
+    }
+
+    // MARK: Running
+
+    /// The summary of a `run --once`.
+    public struct OnceReport: Sendable {
+        public var polls: [(source: String, result: Result<PollReport, any Error>)] = []
+        public var deliveries: [(sink: String, destination: String, result: Result<DeliveryReport, any Error>)] = []
+        public var succeeded: Bool {
+            polls.allSatisfy { if case .success = $0.result { true } else { false } }
+                && deliveries.allSatisfy { if case .success(let report) = $0.result { report.retrying == 0 } else { false } }
+        }
+    }
+
+    /// Polls every source once (concurrently), then delivers everything due.
+    public func runOnce() async -> OnceReport {
+        var report = OnceReport()
+        report.polls = await withTaskGroup(of: (Int, String, Result<PollReport, any Error>).self) { group in
+            for (index, source) in config.sources.enumerated() {
+                group.addTask {
+                    do {
+                        return (index, source.name, .success(try await self.poll(source)))
+                    } catch {
+                        return (index, source.name, .failure(error))
+                    }
+                }
+            }
+            var results: [(Int, String, Result<PollReport, any Error>)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+        for (source, result) in report.polls {
+            let error: String? = if case .failure(let failure) = result { "\(failure)" } else { nil }
+            try? await store.recordPoll(source: source, error: error, now: now(), nextPoll: now())
+        }
+        for sink in config.sinks {
+            do {
+                report.deliveries.append((sink.name, sink.sink.destination, .success(try await deliverDue(sink))))
+            } catch {
+                report.deliveries.append((sink.name, sink.sink.destination, .failure(error)))
+            }
+        }
+        return report
+    }
+
+    /// The daemon: every source on its own schedule, every sink delivering continuously,
+    /// until graceful shutdown. Work in flight when shutdown starts is finished, not dropped.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for source in config.sources {
+                group.addTask { await self.pollLoop(source) }
+            }
+            for sink in config.sinks {
+                group.addTask { await self.deliveryLoop(sink) }
+            }
+        }
+        logger.info("stopped")
+    }
+
+    private func pollLoop(_ source: ConfiguredSource) async {
+        let logger = context(for: source.name, kind: "source").logger
+        var failures = (try? await store.consecutiveFailures(source: source.name)) ?? 0
+        // Spread first polls so sources sharing a host are not hit at the same instant.
+        if !(await sleepUnlessShuttingDown(.milliseconds(Int64.random(in: 0...min(2000, Int64(source.every.seconds * 100)))))) { return }
+        let retry = Backoff(base: min(source.every, .seconds(30)), cap: max(source.every, .seconds(1800)))
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var errorText: String?
+            do {
+                let report = try await cancelWhenGracefulShutdown { try await self.poll(source) }
+                failures = 0
+                if report.changed > 0 || report.alerts > 0 {
+                    logger.info("polled", metadata: ["items": "\(report.returned)", "new_or_changed": "\(report.changed)", "alerts": "\(report.alerts)"])
+                } else {
+                    logger.debug("polled, nothing new", metadata: ["items": "\(report.returned)"])
+                }
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                failures += 1
+                errorText = "\(error)"
+                logger.error("poll failed", metadata: ["error": "\(error)", "consecutive_failures": "\(failures)"])
+            }
+            let delay = failures == 0 ? jittered(source.every) : retry.delay(attempt: failures)
+            do {
+                try await store.recordPoll(source: source.name, error: errorText, now: now(), nextPoll: now().addingTimeInterval(delay.seconds))
+            } catch {
+                logger.error("cannot record poll status", metadata: ["error": "\(error)"])
+            }
+            if !(await sleepUnlessShuttingDown(delay)) { break }
+        }
+    }
+
+    private func deliveryLoop(_ sink: ConfiguredSink) async {
+        let logger = context(for: sink.name, kind: "sink").logger
+        let wakeup = wakeups[sink.name]!
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var wait: Duration = .seconds(60)
+            var paused = false
+            do {
+                let report = try await deliverDue(sink)
+                failures = 0
+                if report.delivered > 0 {
+                    logger.info("delivered", metadata: ["alerts": "\(report.delivered)", "to": "\(sink.sink.destination)"])
+                }
+                if let pausedUntil = report.pausedUntil {
+                    paused = true
+                    wait = .milliseconds(Int64(max(0, pausedUntil.timeIntervalSince(now())) * 1000))
+                } else if let next = try await store.nextDue(sink: sink.name) {
+                    wait = .milliseconds(Int64(min(60, max(0.05, next.timeIntervalSince(now()))) * 1000))
+                }
+            } catch {
+                failures += 1
+                paused = true
+                wait = deliveryBackoff.delay(attempt: failures)
+                logger.error("delivery pass failed", metadata: ["error": "\(error)"])
+            }
+            // A paused sink ignores wake-ups: new alerts would only fail the same way.
+            let (pausedNow, waitNow) = (paused, wait)
+            let keepGoing = await cancelWhenGracefulShutdownOrFalse {
+                pausedNow ? try await Task.sleep(for: waitNow) : await wakeup.wait(timeout: waitNow)
+            }
+            if !keepGoing { break }
+        }
+    }
+
+    private func jittered(_ every: Duration) -> Duration {
+        .milliseconds(Int64(every.seconds * Double.random(in: 0.9...1.1) * 1000))
+    }
+
+    /// Sleeps; false when shutdown began or the task was cancelled meanwhile.
+    private func sleepUnlessShuttingDown(_ duration: Duration) async -> Bool {
+        await cancelWhenGracefulShutdownOrFalse { try await Task.sleep(for: duration) }
+    }
+
+    private func cancelWhenGracefulShutdownOrFalse(_ body: @escaping @Sendable () async throws -> Void) async -> Bool {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch {
+            return false
+        }
+        return !Task.isShuttingDownGracefully && !Task.isCancelled
+    }
+}
+
+/// Wakes one waiting task; a signal with nobody waiting is kept for the next wait.
+final class Wakeup: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Shared(State())
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns on a signal, after `timeout`, or on cancellation, whichever comes first.
+    func wait(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.waitForSignal() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForSignal() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}

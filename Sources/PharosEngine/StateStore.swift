@@ -1,0 +1,236 @@
+import Foundation
+import GRDB
+import PharosCore
+
+/// An alert waiting in the outbox for one sink.
+public struct PendingDelivery: Sendable {
+    public var alertID: String
+    public var sink: String
+    public var json: String
+    public var attempts: Int
+}
+
+/// A new alert and the sinks it must reach, written with the item that caused it.
+public struct NewAlert: Sendable {
+    public var id: String
+    public var rule: String
+    public var itemID: String
+    public var json: String
+    public var sinks: [String]
+}
+
+/// What happened to one delivery attempt.
+public enum DeliveryRecord: Sendable {
+    case delivered
+    case retry(error: String, at: Date)
+    case dead(error: String)
+}
+
+/// Per-sink outbox counts.
+public struct OutboxCounts: Sendable, Equatable {
+    public var pending = 0
+    public var delivered = 0
+    public var dead = 0
+}
+
+/// The SQLite state: items seen per source, the outbox of alerts per sink, source health.
+///
+/// Seen items and their alerts are written in one transaction, so a crash either keeps
+/// both or neither; a delivery is marked done only after the sink returned.
+public final class StateStore: Sendable {
+    private let pool: DatabasePool
+    /// The database file.
+    public let path: URL
+
+    /// Opens (creating if needed) `pharos.sqlite` in `directory`, in WAL mode.
+    public init(directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        path = directory.appendingPathComponent("pharos.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path.path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE items (
+                    source TEXT NOT NULL, item_id TEXT NOT NULL, version TEXT NOT NULL,
+                    title TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+                    PRIMARY KEY (source, item_id)) WITHOUT ROWID;
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY NOT NULL, rule TEXT NOT NULL, source TEXT NOT NULL,
+                    item_id TEXT NOT NULL, document TEXT NOT NULL, created_at REAL NOT NULL);
+                CREATE TABLE deliveries (
+                    alert_id TEXT NOT NULL REFERENCES alerts(id), sink TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
+                    last_error TEXT, updated_at REAL NOT NULL,
+                    UNIQUE (alert_id, sink));
+                CREATE INDEX deliveries_due ON deliveries (sink, state, next_attempt_at);
+                CREATE TABLE source_status (
+                    source TEXT PRIMARY KEY NOT NULL, last_poll REAL, last_success REAL,
+                    failures INTEGER NOT NULL DEFAULT 0, next_poll REAL, last_error TEXT);
+                """)
+        }
+        return migrator
+    }
+
+    /// The recorded version of each of `ids` already seen from `source`.
+    public func versions(source: String, ids: [String]) async throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var found: [String: String] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT item_id, version FROM items WHERE source = ? AND item_id IN (\(marks))",
+                    arguments: StatementArguments([source] + chunk))
+                for row in rows { found[row["item_id"]] = row["version"] }
+            }
+            return found
+        }
+    }
+
+    /// Records items as seen and queues their alerts, atomically. Returns how many alerts were new.
+    @discardableResult
+    public func record(source: String, items: [Item], alerts: [NewAlert], now: Date) async throws -> Int {
+        try await pool.write { db in
+            let time = now.timeIntervalSince1970
+            for item in items {
+                try db.execute(sql: """
+                    INSERT INTO items (source, item_id, version, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source, item_id) DO UPDATE SET version = excluded.version, title = excluded.title,
+                        last_seen = excluded.last_seen
+                    """, arguments: [source, item.id, item.effectiveVersion, item.title, time, time])
+            }
+            var inserted = 0
+            for alert in alerts {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO alerts (id, rule, source, item_id, document, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [alert.id, alert.rule, source, alert.itemID, alert.json, time])
+                guard db.changesCount > 0 else { continue }
+                inserted += 1
+                for sink in alert.sinks {
+                    try db.execute(sql: """
+                        INSERT OR IGNORE INTO deliveries (alert_id, sink, state, next_attempt_at, updated_at)
+                        VALUES (?, ?, 'pending', ?, ?)
+                        """, arguments: [alert.id, sink, time, time])
+                }
+            }
+            return inserted
+        }
+    }
+
+    /// Alerts due for `sink` now, oldest first.
+    public func due(sink: String, now: Date, limit: Int) async throws -> [PendingDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.alert_id, d.attempts, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
+                ORDER BY d.next_attempt_at, d.rowid LIMIT ?
+                """, arguments: [sink, now.timeIntervalSince1970, limit]
+            ).map { row in
+                PendingDelivery(alertID: row["alert_id"], sink: sink, json: row["document"], attempts: row["attempts"])
+            }
+        }
+    }
+
+    /// When the next pending delivery for `sink` falls due, if any.
+    public func nextDue(sink: String) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE sink = ? AND state = 'pending'",
+                                arguments: [sink]).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// Records the outcome of attempts, in one transaction.
+    public func recordDeliveries(sink: String, _ outcomes: [(alertID: String, DeliveryRecord)], now: Date) async throws {
+        try await pool.write { db in
+            let time = now.timeIntervalSince1970
+            for (alertID, outcome) in outcomes {
+                switch outcome {
+                case .delivered:
+                    try db.execute(sql: """
+                        UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL, updated_at = ?
+                        WHERE alert_id = ? AND sink = ?
+                        """, arguments: [time, alertID, sink])
+                case .retry(let error, let at):
+                    try db.execute(sql: """
+                        UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ?
+                        WHERE alert_id = ? AND sink = ?
+                        """, arguments: [error, at.timeIntervalSince1970, time, alertID, sink])
+                case .dead(let error):
+                    try db.execute(sql: """
+                        UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
+                        WHERE alert_id = ? AND sink = ?
+                        """, arguments: [error, time, alertID, sink])
+                }
+            }
+        }
+    }
+
+    /// Outbox counts per sink.
+    public func outboxCounts() async throws -> [String: OutboxCounts] {
+        try await pool.read { db in
+            var counts: [String: OutboxCounts] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sink, state, COUNT(*) AS n FROM deliveries GROUP BY sink, state") {
+                let sink: String = row["sink"]
+                let n: Int = row["n"]
+                switch row["state"] as String {
+                case "pending": counts[sink, default: .init()].pending = n
+                case "delivered": counts[sink, default: .init()].delivered = n
+                default: counts[sink, default: .init()].dead = n
+                }
+            }
+            return counts
+        }
+    }
+
+    /// Records a poll's outcome for `pharos status`.
+    public func recordPoll(source: String, error: String?, now: Date, nextPoll: Date) async throws {
+        try await pool.write { db in
+            let time = now.timeIntervalSince1970
+            if let error {
+                try db.execute(sql: """
+                    INSERT INTO source_status (source, last_poll, failures, next_poll, last_error) VALUES (?, ?, 1, ?, ?)
+                    ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, failures = failures + 1,
+                        next_poll = excluded.next_poll, last_error = excluded.last_error
+                    """, arguments: [source, time, nextPoll.timeIntervalSince1970, error])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO source_status (source, last_poll, last_success, failures, next_poll) VALUES (?, ?, ?, 0, ?)
+                    ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, last_success = excluded.last_success,
+                        failures = 0, next_poll = excluded.next_poll, last_error = NULL
+                    """, arguments: [source, time, time, nextPoll.timeIntervalSince1970])
+            }
+        }
+    }
+
+    /// Consecutive failures recorded for `source`.
+    public func consecutiveFailures(source: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT failures FROM source_status WHERE source = ?", arguments: [source]) ?? 0
+        }
+    }
+
+    /// `PRAGMA integrity_check` result: "ok" when the database is sound.
+    public func integrityCheck() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+/// The store as a source sees it.
+struct SeenInStore: SeenItems {
+    let store: StateStore
+    let source: String
+
+    func versions(of ids: [String]) async throws -> [String: String] {
+        try await store.versions(source: source, ids: ids)
+    }
+}
