@@ -1,0 +1,210 @@
+import Foundation
+import FolderSource
+import Logging
+import PharosCore
+import Testing
+
+/// Remembers versions like the engine's store does.
+final class MemorySeen: SeenItems, Sendable {
+    let recorded = Shared<[String: String]>([:])
+    func versions(of ids: [String]) async throws -> [String: String] {
+        let all = recorded.value
+        return all.filter { ids.contains($0.key) }
+    }
+    func remember(_ items: [Item]) {
+        recorded.withLock { for item in items { $0[item.id] = item.effectiveVersion } }
+    }
+}
+
+/// Captures log lines so tests can count warnings.
+final class CapturedLogs: Sendable {
+    let lines = Shared<[String]>([])
+    var logger: Logger {
+        Logger(label: "test") { _ in CaptureHandler(sink: self) }
+    }
+    struct CaptureHandler: LogHandler {
+        let sink: CapturedLogs
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            sink.lines.withLock { $0.append("\(event.level): \(event.message)") }
+        }
+    }
+}
+
+struct Folder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+    }
+
+    func source(_ extra: String = "") throws -> FolderSource {
+        try FolderSource(configuration: PluginConfiguration(name: "inbox", options: options("path: \(url.path)\n\(extra)")))
+    }
+}
+
+/// A tiny `key: value` mapping parser for test option blocks.
+func options(_ text: String) -> OptionReader {
+    let entries = text.split(separator: "\n").enumerated().compactMap { index, line -> (key: ConfigNode, value: ConfigNode)? in
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+        let raw = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        let location = SourceLocation(file: "test.yaml", line: index + 1, column: 1)
+        let value: ConfigNode.Value = raw.hasPrefix("[")
+            ? .sequence(raw.dropFirst().dropLast().split(separator: ",").map {
+                ConfigNode(.scalar($0.trimmingCharacters(in: .whitespaces), quoted: false), location: location, path: key)
+            })
+            : .scalar(raw, quoted: false)
+        return (ConfigNode(.scalar(key, quoted: false), location: location, path: key), ConfigNode(value, location: location, path: key))
+    }
+    return OptionReader(node: ConfigNode(.mapping(entries), location: SourceLocation(file: "test.yaml", line: 1, column: 1), path: ""),
+                        baseDirectory: URL(fileURLWithPath: "/"), what: "folder source 'inbox'")
+}
+
+@Suite struct FolderSourceReading {
+    let logs = CapturedLogs()
+    var context: PluginContext { PluginContext(logger: logs.logger) }
+
+    @Test func frontMatterIsHonoured() async throws {
+        let folder = try Folder()
+        try folder.write("a.md", """
+            ---
+            title: "FDA grants RMAT designation"
+            date: 2025-02-10T13:30:00Z
+            link: https://example.com/a
+            summary: 'It''s big'
+            categories: [regulatory, cell-therapy]
+            authors:
+              - Jane Doe
+              - John Roe
+            ---
+            # Heading that is not the title
+
+            Body text.
+            """)
+        let items = try await folder.source().poll(context: context, seen: MemorySeen())
+        let item = try #require(items.first)
+        #expect(item.title == "FDA grants RMAT designation")
+        #expect(item.link == "https://example.com/a")
+        #expect(item.published == ISO8601.date(from: "2025-02-10T13:30:00Z"))
+        #expect(item.summary == "It's big")
+        #expect(item.categories == ["regulatory", "cell-therapy"])
+        #expect(item.authors == ["Jane Doe", "John Roe"])
+        #expect(item.content == "Heading that is not the title\n\nBody text.")
+    }
+
+    @Test func titleFallsBackToFirstHeadingOrLine() async throws {
+        let folder = try Folder()
+        try folder.write("a.md", "\n\n## Acme receives Fast Track\n\nText.")
+        try folder.write("b.txt", "\r\nHalcyon announces results\r\nMore text.\r\n")
+        let items = try await folder.source().poll(context: context, seen: MemorySeen())
+        #expect(items.map(\.title) == ["Acme receives Fast Track", "Halcyon announces results"])
+        #expect(items[1].content == "Halcyon announces results\nMore text.")
+    }
+
+    @Test func htmlIsReducedToText() async throws {
+        let folder = try Folder()
+        try folder.write("p.html", """
+            <html><head><title>Site | News</title><link rel="canonical" href="https://example.com/p">
+            <meta name="description" content="FDA &amp; EMA"><meta property="article:published_time" content="2025-02-11T09:00:00Z">
+            <script>var x = "BCMA";</script></head>
+            <body><h1>Acme &amp; Co. gets RMAT</h1><p>First.</p><p>Second &#8212; more.</p></body></html>
+            """)
+        let item = try #require(try await folder.source().poll(context: context, seen: MemorySeen()).first)
+        #expect(item.title == "Acme & Co. gets RMAT")
+        #expect(item.link == "https://example.com/p")
+        #expect(item.summary == "FDA & EMA")
+        #expect(item.published == ISO8601.date(from: "2025-02-11T09:00:00Z"))
+        #expect(item.content == "Acme & Co. gets RMAT\n\nFirst.\n\nSecond — more.")
+    }
+
+    @Test func jsonDocuments() async throws {
+        let folder = try Folder()
+        try folder.write("j.json", #"{"title": "T", "url": "https://x/j", "date_published": "2025-02-17T12:00:00Z", "content_html": "<p>A</p><p>B</p>", "tags": ["x"]}"#)
+        let item = try #require(try await folder.source().poll(context: context, seen: MemorySeen()).first)
+        #expect(item.title == "T")
+        #expect(item.link == "https://x/j")
+        #expect(item.content == "A\n\nB")
+        #expect(item.categories == ["x"])
+    }
+
+    @Test func idIsStableAndVersionFollowsContent() async throws {
+        let folder = try Folder()
+        try folder.write("sub/a.txt", "Headline\nBody one.")
+        let source = try folder.source()
+        let first = try #require(try await source.poll(context: context, seen: MemorySeen()).first)
+        let again = try #require(try await source.poll(context: context, seen: MemorySeen()).first)
+        #expect(first.id == "sub/a.txt")
+        #expect(first == again)
+        try await Task.sleep(for: .milliseconds(20))
+        try folder.write("sub/a.txt", "Headline\nBody two.")
+        let edited = try #require(try await source.poll(context: context, seen: MemorySeen()).first)
+        #expect(edited.id == first.id)
+        #expect(edited.version != first.version)
+    }
+
+    @Test func seenFilesAreNotReadAgain() async throws {
+        let folder = try Folder()
+        try folder.write("a.txt", "One")
+        try folder.write("b.txt", "Two")
+        let source = try folder.source()
+        let seen = MemorySeen()
+        seen.remember(try await source.poll(context: context, seen: seen))
+        #expect(try await source.poll(context: context, seen: seen).isEmpty)
+        try folder.write("c.txt", "Three")
+        #expect(try await source.poll(context: context, seen: seen).map(\.id) == ["c.txt"])
+    }
+
+    @Test func badFilesAreSkippedWithOneWarningEach() async throws {
+        let folder = try Folder()
+        try folder.write("good.txt", "Fine")
+        try folder.write("empty.md", "  \n ")
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]).write(to: folder.url.appendingPathComponent("binary.txt"))
+        try folder.write("big.txt", String(repeating: "x", count: 2000))
+        try folder.write("broken.json", "{not json")
+        try folder.write("ignored.pdf", "not a listed extension")
+        try folder.write(".hidden.txt", "hidden")
+        try folder.write("locked.txt", "secret")
+        chmod(folder.url.appendingPathComponent("locked.txt").path, 0)
+        let source = try folder.source("max_file_size: 1KB")
+        let canReadLocked = FileManager.default.isReadableFile(atPath: folder.url.appendingPathComponent("locked.txt").path)
+        let items = try await source.poll(context: context, seen: MemorySeen())
+        #expect(items.map(\.id) == (canReadLocked ? ["good.txt", "locked.txt"] : ["good.txt"]))
+        _ = try await source.poll(context: context, seen: MemorySeen())
+        let warnings = logs.lines.value.filter { $0.hasPrefix("warning") }
+        #expect(warnings.contains { $0.contains("empty.md is empty") })
+        #expect(warnings.contains { $0.contains("binary.txt is not text") })
+        #expect(warnings.contains { $0.contains("big.txt is 2000 bytes, over the max_file_size limit") })
+        #expect(warnings.contains { $0.contains("broken.json is not a valid JSON document") })
+        if !canReadLocked { #expect(warnings.contains { $0.contains("locked.txt cannot be read") }) }
+        #expect(warnings.count == (canReadLocked ? 4 : 5), "each bad file is reported once, not on every poll")
+    }
+
+    @Test func missingFolderFailsThePoll() async throws {
+        let source = try FolderSource(configuration: PluginConfiguration(name: "x", options: options("path: /nonexistent/pharos-inbox")))
+        await #expect(throws: FolderSourceError.self) { try await source.poll(context: context, seen: MemorySeen()) }
+    }
+
+    @Test func badOptionsAreReported() {
+        let error = #expect(throws: ConfigErrors.self) {
+            try FolderSource(configuration: PluginConfiguration(name: "x", options: options("recursive: sometimes\nmax_file_sise: 1MB")))
+        }
+        #expect(error?.diagnostics.map(\.message).sorted() == [
+            "'recursive' must be true or false, found 'sometimes'",
+            "folder source 'inbox' is missing required key 'path'",
+            "unknown key 'max_file_sise' in folder source 'inbox'; did you mean 'max_file_size'?",
+        ])
+    }
+}

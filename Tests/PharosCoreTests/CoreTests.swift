@@ -1,0 +1,147 @@
+import Foundation
+import PharosCore
+import Testing
+
+@Suite struct DurationParsing {
+    @Test(arguments: [
+        ("30s", 30_000), ("10m", 600_000), ("1h30m", 5_400_000), ("500ms", 500), ("2d", 172_800_000), ("45", 45_000),
+    ])
+    func parses(text: String, milliseconds: Int64) {
+        #expect(Duration(configText: text) == .milliseconds(milliseconds))
+    }
+
+    @Test(arguments: ["often", "", "10x", "m5", "-3s"])
+    func rejects(text: String) {
+        #expect(Duration(configText: text) == nil)
+    }
+
+    @Test func printsShortestForm() {
+        #expect(Duration.seconds(90).configText == "90s")
+        #expect(Duration.seconds(600).configText == "10m")
+        #expect(Duration.seconds(7200).configText == "2h")
+    }
+}
+
+@Suite struct OptionReading {
+    func node(_ entries: [(String, ConfigNode.Value, Int)]) -> ConfigNode {
+        ConfigNode(.mapping(entries.map { key, value, line in
+            (key: ConfigNode(.scalar(key, quoted: false), location: .init(file: "f.yaml", line: line, column: 3), path: key),
+             value: ConfigNode(value, location: .init(file: "f.yaml", line: line, column: 9), path: key))
+        }), location: .init(file: "f.yaml", line: 1, column: 3), path: "")
+    }
+
+    @Test func unknownKeyGetsDidYouMean() throws {
+        let reader = OptionReader(node: node([("pth", .scalar("x", quoted: false), 4)]), baseDirectory: URL(fileURLWithPath: "/"), what: "source 'a'")
+        _ = reader.path("path")
+        let error = #expect(throws: ConfigErrors.self) { try reader.validate() }
+        #expect(error?.description == "f.yaml:4:3: unknown key 'pth' in source 'a'; did you mean 'path'?")
+    }
+
+    @Test func wrongTypesNameTheKeyAndPosition() {
+        let reader = OptionReader(node: node([
+            ("every", .scalar("often", quoted: false), 2), ("fsync", .scalar("maybe", quoted: false), 3),
+            ("limit", .scalar("ten", quoted: false), 4), ("size", .scalar("huge", quoted: false), 5),
+        ]), baseDirectory: URL(fileURLWithPath: "/"), what: "sink")
+        _ = reader.duration("every", default: .seconds(1))
+        _ = reader.bool("fsync", default: true)
+        _ = reader.int("limit", default: 1)
+        _ = reader.byteSize("size", default: 1)
+        #expect(reader.diagnostics.map(\.description) == [
+            "f.yaml:2:9: 'every' must be a duration like 30s, 10m or 1h, found 'often'",
+            "f.yaml:3:9: 'fsync' must be true or false, found 'maybe'",
+            "f.yaml:4:9: 'limit' must be a whole number, found 'ten'",
+            "f.yaml:5:9: 'size' must be a positive size like 10MB or 512KiB, found 'huge'",
+        ])
+    }
+
+    @Test func missingRequiredKeyPointsAtTheMapping() {
+        let reader = OptionReader(node: node([]), baseDirectory: URL(fileURLWithPath: "/"), what: "folder source 'x'")
+        #expect(reader.requiredString("path") == "")
+        #expect(reader.diagnostics.map(\.description) == ["f.yaml:1:3: folder source 'x' is missing required key 'path'"])
+    }
+
+    @Test func relativePathsHangOffTheConfigFolder() {
+        let reader = OptionReader(node: node([("path", .scalar("../inbox", quoted: false), 2)]),
+                                  baseDirectory: URL(fileURLWithPath: "/etc/pharos/config"), what: "x")
+        #expect(reader.path("path")?.path == "/etc/pharos/inbox")
+    }
+
+    @Test func byteSizes() {
+        let reader = OptionReader(node: node([("a", .scalar("10MB", quoted: false), 2), ("b", .scalar("512KiB", quoted: false), 3)]),
+                                  baseDirectory: URL(fileURLWithPath: "/"), what: "x")
+        #expect(reader.byteSize("a", default: 0) == 10_000_000)
+        #expect(reader.byteSize("b", default: 0) == 524_288)
+    }
+}
+
+@Suite struct HTMLToText {
+    @Test func dropsScriptsStylesAndHeadKeepsParagraphs() {
+        let html = """
+            <!doctype html><html><head><title>T</title><style>p { color: red }</style></head>
+            <body><script>var rmat = 1;</script><h1>FDA grants RMAT</h1>
+            <p>First&nbsp;paragraph &amp; more &#8212; text&#x2122;.</p><p>Second<br>line</p><!-- hidden BCMA --></body></html>
+            """
+        #expect(HTMLText.plainText(from: html) == "FDA grants RMAT\n\nFirst paragraph & more — text™.\n\nSecond\nline")
+    }
+
+    @Test func unknownEntitiesAndStrayBracketsSurvive() {
+        #expect(HTMLText.plainText(from: "a < b &unknown; c") == "a < b &unknown; c")
+    }
+
+    @Test func firstElement() {
+        #expect(HTMLText.firstElementText("h1", in: "<body><h1 class=x>Big <em>News</em></h1></body>") == "Big News")
+    }
+}
+
+@Suite struct Hashing {
+    @Test func knownVectors() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}
+
+@Suite struct AlertDocument {
+    let alert = Alert(
+        id: "abc", rule: "bcma-rmat", source: "inbox",
+        item: .init(id: "a.md", title: "FDA \"grants\" RMAT", link: "https://x.org/a", published: Date(timeIntervalSince1970: 1_739_226_900), summary: nil),
+        matches: Matches(targets: [EntityMatch(id: "BCMA", label: "BCMA", text: "BCMA")]),
+        evidence: [Evidence(field: "content", text: "line\none", start: 3, end: 11)],
+        detectedAt: Date(timeIntervalSince1970: 1_795_424_400))
+
+    @Test func fieldsInDesignOrder() {
+        #expect(alert.jsonLine() == """
+            {"id":"abc","rule":"bcma-rmat","source":"inbox","item":{"id":"a.md","title":"FDA \\"grants\\" RMAT","link":"https://x.org/a",\
+            "published":"2025-02-10T22:35:00Z","summary":null},"matches":{"targets":[{"id":"BCMA","label":"BCMA","text":"BCMA"}],\
+            "designations":[],"companies":[],"keywords":[]},"evidence":[{"field":"content","text":"line\\none","start":3,"end":11}],\
+            "detected_at":"2026-11-23T09:00:00Z"}
+            """)
+    }
+
+    @Test func roundTrips() throws {
+        #expect(try Alert.decode(alert.jsonLine()) == alert)
+    }
+
+    @Test func idDependsOnWhatMatchedNotWhen() {
+        let a = Alert.makeID(source: "s", itemID: "i", rule: "r", matches: Matches(targets: [EntityMatch(id: "T", label: "T", text: "t")]))
+        let same = Alert.makeID(source: "s", itemID: "i", rule: "r", matches: Matches(targets: [EntityMatch(id: "T", label: "T", text: "T")]))
+        let other = Alert.makeID(source: "s", itemID: "i", rule: "r", matches: Matches(targets: [EntityMatch(id: "U", label: "U", text: "U")]))
+        #expect(a == same)
+        #expect(a != other)
+    }
+}
+
+@Suite struct Dates {
+    @Test(arguments: [
+        ("2025-02-10T22:35:00Z", 1_739_226_900.0), ("Mon, 10 Feb 2025 17:35:00 EST", 1_739_226_900.0),
+        ("Mon, 10 Feb 2025 17:35 EST", 1_739_226_900.0), ("10 Feb 2025 22:35:00 GMT", 1_739_226_900.0),
+        ("2025-02-10", 1_739_145_600.0), ("February 10, 2025", 1_739_145_600.0),
+    ])
+    func parses(text: String, seconds: Double) {
+        #expect(DateParsing.parse(text)?.timeIntervalSince1970 == seconds)
+    }
+
+    @Test func rejectsNonsense() {
+        #expect(DateParsing.parse("soon") == nil)
+    }
+}
