@@ -9,6 +9,13 @@ public struct ConfiguredSource: Sendable {
     /// How often it is polled.
     public var every: Duration
     public var source: any Source
+
+    public init(name: String, type: String, every: Duration, source: any Source) {
+        self.name = name
+        self.type = type
+        self.every = every
+        self.source = source
+    }
 }
 
 /// A sink from config, built and validated.
@@ -16,6 +23,12 @@ public struct ConfiguredSink: Sendable {
     public var name: String
     public var type: String
     public var sink: any Sink
+
+    public init(name: String, type: String, sink: any Sink) {
+        self.name = name
+        self.type = type
+        self.sink = sink
+    }
 }
 
 /// A whole, valid configuration: what `pharos run` runs.
@@ -30,6 +43,19 @@ public struct PharosConfig: Sendable {
     /// Files rules were read from, for the summary line.
     public var ruleFiles: [URL]
     public var evaluator: any RuleEvaluator
+
+    public init(
+        file: URL, stateDirectory: URL, sources: [ConfiguredSource], sinks: [ConfiguredSink], rules: [Rule],
+        ruleFiles: [URL] = [], evaluator: (any RuleEvaluator)? = nil
+    ) {
+        self.file = file
+        self.stateDirectory = stateDirectory
+        self.sources = sources
+        self.sinks = sinks
+        self.rules = rules
+        self.ruleFiles = ruleFiles
+        self.evaluator = evaluator ?? LiteralRuleEvaluator(rules: rules)
+    }
 
     /// Names of the sinks that alerts of `rule` go to.
     public func sinkNames(for rule: String) -> [String] {
@@ -86,8 +112,7 @@ public struct ConfigLoader: Sendable {
         diagnostics = top.diagnostics + diagnostics
         if !diagnostics.isEmpty { throw ConfigErrors(Self.ordered(diagnostics)) }
         return PharosConfig(
-            file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules,
-            ruleFiles: ruleFiles, evaluator: LiteralRuleEvaluator(rules: rules))
+            file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules, ruleFiles: ruleFiles)
     }
 
     /// Reads and parses one YAML file; a missing or unreadable file is a diagnostic.

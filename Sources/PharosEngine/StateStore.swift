@@ -31,6 +31,12 @@ public struct OutboxCounts: Sendable, Equatable {
     public var pending = 0
     public var delivered = 0
     public var dead = 0
+
+    public init(pending: Int = 0, delivered: Int = 0, dead: Int = 0) {
+        self.pending = pending
+        self.delivered = delivered
+        self.dead = dead
+    }
 }
 
 /// The SQLite state: items seen per source, the outbox of alerts per sink, source health.

@@ -1,0 +1,178 @@
+import FileSink
+import FolderSource
+import Foundation
+import PharosCore
+import PharosEngine
+import Testing
+
+let registry: PluginRegistry = {
+    var registry = PluginRegistry()
+    registry.register(source: FolderSource.self)
+    registry.register(sink: FileSink.self)
+    return registry
+}()
+
+/// A throwaway config folder.
+struct ConfigFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("inbox"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("rules.d"), withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> URL {
+        let file = url.appendingPathComponent(name)
+        try Data(text.utf8).write(to: file)
+        return file
+    }
+
+    /// Loads `pharos.yaml`, returning the messages as `FILE:LINE:COL: message` with the folder path cut.
+    func problems() -> [String] {
+        do {
+            _ = try ConfigLoader(registry: registry).load(url.appendingPathComponent("pharos.yaml"))
+            return []
+        } catch {
+            return error.diagnostics.map { $0.description.replacingOccurrences(of: url.path + "/", with: "") }
+        }
+    }
+}
+
+let validMain = """
+    state: ./state
+    sources:
+      - name: inbox
+        type: folder
+        path: ./inbox
+        every: 30s
+    sinks:
+      - name: log
+        type: file
+        path: ./alerts.jsonl
+    rules: ./rules.d
+    """
+
+let validRules = """
+    - name: bcma-rmat
+      targets: [BCMA]
+      designations: [RMAT]
+      sinks: [log]
+    """
+
+@Suite struct ConfigLoading {
+    @Test func validConfigLoads() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", validMain)
+        try folder.write("rules.d/a.yaml", validRules)
+        let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
+        #expect(config.summary == "1 source, 1 sink, 1 rule")
+        #expect(config.sources.first?.every == .seconds(30))
+        #expect(config.stateDirectory.path == folder.url.appendingPathComponent("state").path)
+        #expect(config.sinkNames(for: "bcma-rmat") == ["log"])
+    }
+
+    @Test func everyProblemIsReportedWithPositionAndKey() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", """
+            state: ./state
+            sources:
+              - name: inbox
+                type: foldr
+                path: ./inbox
+              - name: inbox
+                type: folder
+                pth: ./inbox
+                every: often
+            sinks:
+              - name: log
+                type: file
+                path: ./a.jsonl
+                fsync: maybe
+            rules: ./rules.d
+            extra: 1
+            """)
+        try folder.write("rules.d/r.yaml", """
+            - name: a
+              keywords: [x]
+              sinks: [lgo]
+            - name: a
+              companies: [ImmunityBio]
+              within: paragraphs
+              keyword: [y]
+            """)
+        #expect(folder.problems() == [
+            "pharos.yaml:4:11: 'type': unknown source type 'foldr'; did you mean 'folder'? (known: folder)",
+            "pharos.yaml:6:5: folder source 'inbox' is missing required key 'path'",
+            "pharos.yaml:6:11: duplicate source name 'inbox' (first defined at pharos.yaml:3:11)",
+            "pharos.yaml:8:5: unknown key 'pth' in folder source 'inbox'; did you mean 'path'?",
+            "pharos.yaml:9:12: 'every' must be a duration like 30s, 10m or 1h, found 'often'",
+            "pharos.yaml:14:12: 'fsync' must be true or false, found 'maybe'",
+            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, sources, sinks, rules",
+            "rules.d/r.yaml:3:11: rule 'a' sends to sink 'lgo', which is not defined; did you mean 'log'?",
+            "rules.d/r.yaml:4:3: duplicate rule name 'a' (first defined at rules.d/r.yaml:1:3)",
+            "rules.d/r.yaml:6:11: 'within': must be one of document, paragraph, sentence; found 'paragraphs'",
+            "rules.d/r.yaml:7:3: unknown key 'keyword' in rule; did you mean 'keywords'?",
+        ])
+    }
+
+    @Test func missingFileIsReported() throws {
+        let folder = try ConfigFolder()
+        #expect(folder.problems() == ["pharos.yaml:1:1: pharos.yaml does not exist"])
+    }
+
+    @Test func missingRulesFolderAndSinklessConfig() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", """
+            sources:
+              - {name: inbox, type: folder, path: ./inbox}
+            sinks: []
+            rules: ./nowhere
+            """)
+        #expect(folder.problems() == [
+            "pharos.yaml:3:8: 'sinks': must list at least one entry",
+            "pharos.yaml:4:8: 'rules': nowhere does not exist",
+        ])
+    }
+
+    @Test func yamlSyntaxErrorsPointAtTheLine() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", validMain)
+        try folder.write("rules.d/r.yaml", "- name: a\n  keywords: [x\n- name: b\n")
+        let problems = folder.problems()
+        #expect(problems.count == 1)
+        #expect(problems.first?.hasPrefix("rules.d/r.yaml:3:") == true)
+        #expect(problems.first?.contains("invalid YAML") == true)
+    }
+
+    @Test func wrongShapesAreNamed() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", """
+            sources: inbox
+            sinks:
+              - name: log
+                type: carrier-pigeon
+            rules:
+              - name: r
+                targets: BCMA
+                any: {keywords: [x]}
+              - name: nothing
+                exclude: [x]
+            """)
+        #expect(folder.problems() == [
+            "pharos.yaml:1:10: 'sources': must be a list, found 'inbox'",
+            "pharos.yaml:4:11: 'type': unknown sink type 'carrier-pigeon' (known: file)",
+            "pharos.yaml:8:10: 'any': must be a list of clauses",
+            "pharos.yaml:9:5: rule 'nothing' has nothing to match: give targets, designations, companies, keywords, all or any",
+        ])
+    }
+
+    @Test func bundledConfigIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try ConfigLoader(registry: registry).load(root.appendingPathComponent("config/pharos.yaml"))
+        #expect(config.sources.map(\.name) == ["inbox"])
+        #expect(config.sinks.map(\.name) == ["log"])
+        #expect(config.rules.count >= 5)
+    }
+}

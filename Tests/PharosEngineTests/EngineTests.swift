@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import PharosCore
+import PharosEngine
+import PharosMatching
+import Testing
+
+/// A source whose items and failures the test controls.
+struct ScriptedSource: Source {
+    static let typeName = "scripted"
+    let items = Shared<[Item]>([])
+    let failure = Shared<String?>(nil)
+
+    init() {}
+    init(configuration: PluginConfiguration) throws {}
+
+    func poll(context: PluginContext, seen: any SeenItems) async throws -> [Item] {
+        if let message = failure.value { throw ScriptedError(message: message) }
+        return items.value
+    }
+}
+
+struct ScriptedError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A sink that records what it got and fails as scripted.
+struct RecordingSink: Sink {
+    static let typeName = "recording"
+    let received = Shared<[String]>([])
+    let failures = Shared<[DeliveryError]>([])
+
+    init() {}
+    init(configuration: PluginConfiguration) throws {}
+
+    func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
+        if let next = failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw next }
+        received.withLock { $0.append(delivery.alert.id) }
+    }
+}
+
+final class TestClock: Sendable {
+    let current = Shared(Date(timeIntervalSince1970: 1_795_424_400))
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    var now: @Sendable () -> Date { { self.current.value } }
+}
+
+struct EngineFixture {
+    let source = ScriptedSource()
+    let broken = ScriptedSource()
+    let sink = RecordingSink()
+    let clock = TestClock()
+    let engine: Engine
+
+    init(withBrokenSource: Bool = false) throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
+        var rmat = Clause()
+        rmat.targets = ["BCMA", "GPRC5D"]
+        rmat.designations = ["RMAT"]
+        var sources = [ConfiguredSource(name: "news", type: "scripted", every: .seconds(60), source: source)]
+        if withBrokenSource {
+            broken.failure.withLock { $0 = "feed unreachable" }
+            sources.insert(ConfiguredSource(name: "broken", type: "scripted", every: .seconds(60), source: broken), at: 0)
+        }
+        let config = PharosConfig(
+            file: state, stateDirectory: state, sources: sources,
+            sinks: [ConfiguredSink(name: "rec", type: "recording", sink: sink)],
+            rules: [Rule(name: "rmat", clause: rmat, location: SourceLocation(file: "t", line: 1, column: 1))])
+        engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now)
+    }
+
+    func setItems(_ items: [Item]) { source.items.withLock { $0 = items } }
+    var configuredSource: ConfiguredSource { engine.config.sources.last! }
+    var configuredSink: ConfiguredSink { engine.config.sinks[0] }
+}
+
+@Suite struct EngineBehaviour {
+    @Test func pollingTwiceRaisesNoDuplicateAlerts() async throws {
+        let fixture = try EngineFixture()
+        fixture.setItems([
+            Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T"),
+            Item(id: "2", title: "Quarterly results"),
+        ])
+        let first = await fixture.engine.runOnce()
+        #expect(first.succeeded)
+        let second = await fixture.engine.runOnce()
+        #expect(second.succeeded)
+        #expect(fixture.sink.received.value.count == 1)
+        let report = try await fixture.engine.poll(fixture.configuredSource)
+        #expect(report.changed == 0 && report.alerts == 0)
+    }
+
+    @Test func anEditAlertsAgainOnlyWhenTheMatchChanges() async throws {
+        let fixture = try EngineFixture()
+        fixture.setItems([Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T", content: "First text.")])
+        _ = await fixture.engine.runOnce()
+        fixture.setItems([Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T", content: "Typo fixed text.")])
+        let edited = try await fixture.engine.poll(fixture.configuredSource)
+        #expect(edited.changed == 1 && edited.alerts == 0)
+        fixture.setItems([Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T", content: "Now also GPRC5D.")])
+        let widened = try await fixture.engine.poll(fixture.configuredSource)
+        #expect(widened.alerts == 1)
+        _ = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(fixture.sink.received.value.count == 2)
+        #expect(Set(fixture.sink.received.value).count == 2)
+    }
+
+    @Test func retryableFailuresBackOffThenDeliver() async throws {
+        let fixture = try EngineFixture()
+        fixture.sink.failures.withLock { $0 = [.retryable("503 Service Unavailable", retryAfter: .seconds(120))] }
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        let failed = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(failed.retrying == 1 && failed.delivered == 0)
+        let pausedFor = try #require(failed.pausedUntil).timeIntervalSince(fixture.clock.current.value)
+        #expect(pausedFor >= 120, "Retry-After is honoured")
+        let tooEarly = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(tooEarly.delivered == 0 && tooEarly.retrying == 0)
+        fixture.clock.advance(pausedFor + 1)
+        let later = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(later.delivered == 1)
+        #expect(try await fixture.engine.store.outboxCounts()["rec"] == OutboxCounts(pending: 0, delivered: 1, dead: 0))
+    }
+
+    @Test func permanentFailuresGoToDeadLetters() async throws {
+        let fixture = try EngineFixture()
+        fixture.sink.failures.withLock { $0 = [.permanent("400 Bad Request")] }
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA"), Item(id: "2", title: "RMAT for GPRC5D")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(report.dead == 1 && report.delivered == 1)
+        #expect(try await fixture.engine.store.outboxCounts()["rec"] == OutboxCounts(pending: 0, delivered: 1, dead: 1))
+    }
+
+    @Test func aFailingSourceDoesNotStopTheOthers() async throws {
+        let fixture = try EngineFixture(withBrokenSource: true)
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        let report = await fixture.engine.runOnce()
+        #expect(!report.succeeded)
+        #expect(report.polls.map(\.source) == ["broken", "news"])
+        if case .failure(let error) = report.polls[0].result { #expect("\(error)" == "feed unreachable") } else { Issue.record("broken source should fail") }
+        #expect(fixture.sink.received.value.count == 1)
+    }
+
+    @Test func alertsSurviveARestartBeforeDelivery() async throws {
+        let fixture = try EngineFixture()
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        // A new engine on the same state, as after kill -9 between commit and delivery.
+        let restarted = Engine(config: fixture.engine.config, store: try StateStore(directory: fixture.engine.config.stateDirectory),
+                               logger: Logger(label: "test"), now: fixture.clock.now)
+        let report = try await restarted.deliverDue(fixture.configuredSink)
+        #expect(report.delivered == 1)
+        #expect(try await restarted.store.integrityCheck() == "ok")
+    }
+}
