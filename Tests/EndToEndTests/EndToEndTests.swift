@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The `pharos` binary `swift test` built next to the test bundle.
+let pharosBinary: URL = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pharos")
+    if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+    return packageRoot.appendingPathComponent(".build/debug/pharos")
+}()
+
+struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Starts `pharos` with output captured to files (pipes could fill up and block it).
+final class Running {
+    let process = Process()
+    let out: URL
+    let err: URL
+
+    init(_ arguments: [String], in directory: URL) throws {
+        out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+        err = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.executableURL = pharosBinary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    func finish() -> Outcome {
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus,
+                       stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                       stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+}
+
+func pharos(_ arguments: [String], in directory: URL) throws -> Outcome {
+    try Running(arguments, in: directory).finish()
+}
+
+/// A scratch deployment: config, rules, inbox, state and alert file in one folder.
+struct Deployment {
+    let root: URL
+    var config: URL { root.appendingPathComponent("config/pharos.yaml") }
+    var inbox: URL { root.appendingPathComponent("inbox") }
+    var alerts: URL { root.appendingPathComponent("alerts.jsonl") }
+    var state: URL { root.appendingPathComponent("state") }
+
+    init(every: String = "30s", copyExamples: Bool = true) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-e2e-\(UUID().uuidString)")
+        let manager = FileManager.default
+        try manager.createDirectory(at: root.appendingPathComponent("config"), withIntermediateDirectories: true)
+        try manager.copyItem(at: packageRoot.appendingPathComponent("config/rules.d"), to: root.appendingPathComponent("config/rules.d"))
+        if copyExamples {
+            try manager.copyItem(at: packageRoot.appendingPathComponent("examples/inbox"), to: inbox)
+        } else {
+            try manager.createDirectory(at: inbox, withIntermediateDirectories: true)
+        }
+        try Data("""
+            state: ../state
+            sources:
+              - {name: inbox, type: folder, path: ../inbox, every: \(every)}
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: config)
+    }
+
+    /// Every line of the alert file, parsed; a line that is not a JSON object fails the test.
+    func alertLines() throws -> [[String: Any]] {
+        guard let text = try? String(contentsOf: alerts, encoding: .utf8) else { return [] }
+        #expect(text.isEmpty || text.hasSuffix("\n"), "the alert file ends with a complete line")
+        return try text.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "line is not JSON: \(line)")
+        }
+    }
+
+    func lineCount() -> Int {
+        guard let data = FileManager.default.contents(atPath: alerts.path) else { return 0 }
+        return data.withUnsafeBytes { bytes in bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } }
+    }
+}
+
+func pairs(_ lines: [[String: Any]]) -> [String] {
+    lines.map { "\($0["rule"] as? String ?? "?") \((($0["item"] as? [String: Any])?["id"] as? String) ?? "?")" }.sorted()
+}
+
+/// Waits (bounded) until `condition` holds; the bound only guards against a hang.
+func eventually(_ condition: () -> Bool) async throws {
+    var attempts = 0
+    while !condition(), attempts < 600 {
+        try await Task.sleep(for: .milliseconds(100))
+        attempts += 1
+    }
+}
+
+let expectedExampleAlerts = [
+    "bcma-rmat 2025-02-10-arcturus-bcma-rmat.md",
+    "breakthrough-therapy 2025-02-17-solstice-claudin-breakthrough.json",
+    "cldn18-designation 2025-02-17-solstice-claudin-breakthrough.json",
+    "immunitybio-news 2025-02-11-immunitybio-conference-call.html",
+    "pd-l1-orphan 2025-02-12-halcyon-pd-l1-orphan-drug.txt",
+    "til-fast-track 2025-02-20-lumen-til-fast-track.md",
+]
+
+@Suite(.serialized) struct EndToEnd {
+    @Test func runOnceAlertsOnTheExamplesAndNeverTwice() throws {
+        let deployment = try Deployment()
+        let first = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("delivered 6 alerts to \(deployment.alerts.path)"))
+        let lines = try deployment.alertLines()
+        #expect(pairs(lines) == expectedExampleAlerts)
+        for line in lines {
+            #expect(line.keys.sorted() == ["detected_at", "evidence", "id", "item", "matches", "rule", "source"])
+            #expect((line["evidence"] as? [Any])?.isEmpty == false)
+        }
+
+        let second = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(second.status == 0)
+        #expect(try deployment.alertLines().count == 6, "a second run raises no duplicates")
+
+        try FileManager.default.removeItem(at: deployment.state)
+        let fresh = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(fresh.status == 0)
+        let again = try deployment.alertLines()
+        #expect(again.count == 12, "deleting the state re-alerts everything")
+        #expect(Set(again.compactMap { $0["id"] as? String }).count == 6, "with the same alert ids")
+    }
+
+    @Test func checkReportsEveryProblemAndExits78() throws {
+        let deployment = try Deployment()
+        try Data("state: ../state\nsources:\n  - {name: inbox, type: folder, path: ../inbox, evry: 30s}\nsinks:\n  - {name: log, type: fil}\nrules: ./rules.d\n".utf8)
+            .write(to: deployment.config)
+        let outcome = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr.contains("\(deployment.config.path):3:49: unknown key 'evry' in folder source 'inbox'; did you mean 'every'?"))
+        #expect(outcome.stderr.contains("\(deployment.config.path):5:23: 'type': unknown sink type 'fil'; did you mean 'file'?"))
+        #expect(outcome.stderr.contains("2 problems in the configuration"))
+        let run = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(run.status == 78, "run refuses an invalid config too")
+    }
+
+    @Test func checkSummarisesAValidConfig() throws {
+        let deployment = try Deployment()
+        let outcome = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == "\(deployment.config.path): OK: 1 source, 1 sink, 6 rules\n")
+    }
+
+    @Test func usageErrorsExit2() throws {
+        let outcome = try pharos(["run", "--no-such-flag"], in: FileManager.default.temporaryDirectory)
+        #expect(outcome.status == 2)
+    }
+
+    @Test func daemonPicksUpNewFilesAndStopsCleanlyOnSIGTERM() async throws {
+        let deployment = try Deployment(every: "1s")
+        let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+        try await eventually { deployment.lineCount() >= 6 }
+        try Data("---\ntitle: ImmunityBio update\n---\nImmunityBio news.\n".utf8)
+            .write(to: deployment.inbox.appendingPathComponent("late.md"))
+        try await eventually { deployment.lineCount() >= 7 }
+        daemon.signal(SIGTERM)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(pairs(try deployment.alertLines()) == (expectedExampleAlerts + ["immunitybio-news late.md"]).sorted())
+    }
+
+    @Test func killNineLosesNoAlert() async throws {
+        let deployment = try Deployment(every: "1s", copyExamples: false)
+        let count = 3000
+        for index in 0..<count {
+            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe U.S. FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
+            try Data(text.utf8).write(to: deployment.inbox.appendingPathComponent(String(format: "%05d.md", index)))
+        }
+        var kills = 0
+        var interruptedMidway = false
+        for _ in 0..<3 {
+            let before = deployment.lineCount()
+            let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+            try await eventually { deployment.lineCount() > before || !daemon.process.isRunning }
+            daemon.signal(SIGKILL)
+            _ = daemon.finish()
+            kills += 1
+            let written = deployment.lineCount()
+            if written > 0 && written < count { interruptedMidway = true }
+            if deployment.lineCount() >= count { break }
+        }
+        let final = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(final.status == 0, "\(final.stderr)")
+        let lines = try deployment.alertLines()
+        var idsByItem: [String: Set<String>] = [:]
+        for line in lines {
+            let item = ((line["item"] as? [String: Any])?["id"] as? String) ?? "?"
+            idsByItem[item, default: []].insert(line["id"] as? String ?? "?")
+        }
+        #expect(kills >= 1)
+        #expect(interruptedMidway, "at least one kill landed while alerts were still being written")
+        #expect(idsByItem.count == count, "every document's alert reached the file")
+        #expect(idsByItem.values.allSatisfy { $0.count == 1 }, "a line written twice across a crash carries the same alert id")
+    }
+}
