@@ -35,10 +35,11 @@ let package = Package(
                 exclude: ["README.md", "sample.yaml"]),
         .target(name: "FileSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FileSink",
                 exclude: ["README.md", "sample.yaml"]),
+        .target(name: "PharosBuiltins", dependencies: ["PharosCore", "FolderSource", "FileSink"]),
         .executableTarget(
             name: "pharos",
             dependencies: [
-                "PharosCore", "PharosMatching", "PharosEngine", "FolderSource", "FileSink",
+                "PharosCore", "PharosMatching", "PharosEngine", "PharosBuiltins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink"]),
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore"]),
         .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore"]),
+        .testTarget(name: "PluginFolderTests", dependencies: ["PharosBuiltins", "PharosEngine", "PharosCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pharos"]),
     ],
     swiftLanguageModes: [.v6]

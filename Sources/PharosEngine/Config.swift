@@ -115,6 +115,28 @@ public struct ConfigLoader: Sendable {
             file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules, ruleFiles: ruleFiles)
     }
 
+    /// Whether a plugin produces items or delivers alerts.
+    public enum PluginKind: Sendable {
+        case source, sink
+    }
+
+    /// Builds the plugin described by one mapping file (a plugin's `sample.yaml`) exactly as a
+    /// config entry would be built; throws every problem found. Returns the plugin's `type`.
+    public func buildPlugin(from file: URL, kind: PluginKind) throws(ConfigErrors) -> String {
+        let node = try Self.readYAML(file)
+        let holder = OptionReader(node: ConfigNode(.mapping([]), location: node.location, path: ""),
+                                  baseDirectory: file.deletingLastPathComponent(), what: file.lastPathComponent)
+        let list = ConfigNode(.sequence([node]), location: node.location, path: "")
+        var diagnostics: [ConfigDiagnostic] = []
+        let built = switch kind {
+        case .source: buildSources(list, top: holder, diagnostics: &diagnostics).map(\.type)
+        case .sink: buildSinks(list, top: holder, diagnostics: &diagnostics).map(\.type)
+        }
+        diagnostics += holder.diagnostics
+        guard diagnostics.isEmpty, let type = built.first else { throw ConfigErrors(diagnostics) }
+        return type
+    }
+
     /// Reads and parses one YAML file; a missing or unreadable file is a diagnostic.
     static func readYAML(_ file: URL) throws(ConfigErrors) -> ConfigNode {
         let start = SourceLocation(file: file.path, line: 1, column: 1)

@@ -1,8 +1,7 @@
 import ArgumentParser
-import FileSink
-import FolderSource
 import Foundation
 import Logging
+import PharosBuiltins
 import PharosCore
 import PharosEngine
 import ServiceLifecycle
@@ -13,14 +12,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-
-/// Every plugin built into this binary.
-let builtinPlugins: PluginRegistry = {
-    var registry = PluginRegistry()
-    registry.register(source: FolderSource.self)
-    registry.register(sink: FileSink.self)
-    return registry
-}()
 
 /// Exit codes of DESIGN.md.
 enum ExitCode32: Int32 {

@@ -1,0 +1,31 @@
+# Pharos: `make run` sets up and runs one poll on the bundled config; `make test` runs every test.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test deps build release clean
+
+## Install the system libraries Pharos builds against, if any is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+## One poll of every source in config/pharos.yaml, deliver, exit (alerts go to ./alerts.jsonl).
+run: build
+	$(SWIFT) run pharos run --once --config config/pharos.yaml
+
+test: deps
+	$(SWIFT) test
+
+release: deps
+	$(SWIFT) build -c release
+
+clean:
+	rm -rf .build state alerts.jsonl

@@ -1,0 +1,12 @@
+import FileSink
+import FolderSource
+import PharosCore
+
+/// Every plugin built into the `pharos` binary. Each folder in `Plugins/` is registered here
+/// (a test checks that none is forgotten).
+public let builtinPlugins: PluginRegistry = {
+    var registry = PluginRegistry()
+    registry.register(source: FolderSource.self)
+    registry.register(sink: FileSink.self)
+    return registry
+}()
