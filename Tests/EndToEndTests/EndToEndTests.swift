@@ -182,6 +182,31 @@ let expectedExampleAlerts = [
         #expect(pairs(try deployment.alertLines()) == (expectedExampleAlerts + ["immunitybio-news late.md"]).sorted())
     }
 
+    @Test func aFailingSourceIsRetriedWhileTheOthersDeliver() async throws {
+        let deployment = try Deployment(every: "1s")
+        try Data("""
+            state: ../state
+            sources:
+              - {name: missing, type: folder, path: ../not-there, every: 1s}
+              - {name: inbox, type: folder, path: ../inbox, every: 1s}
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+        try await eventually { deployment.lineCount() >= 6 }
+        try FileManager.default.createDirectory(at: deployment.root.appendingPathComponent("not-there"), withIntermediateDirectories: true)
+        try Data("ImmunityBio update\n\nImmunityBio news.\n".utf8).write(to: deployment.root.appendingPathComponent("not-there/late.txt"))
+        try await eventually { deployment.lineCount() >= 7 }
+        daemon.signal(SIGINT)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0)
+        #expect(outcome.stderr.contains("error source=missing: poll failed"))
+        #expect(outcome.stderr.contains("not-there does not exist or is not a directory"))
+        #expect(pairs(try deployment.alertLines()).contains("immunitybio-news late.txt"), "the source recovered once its folder appeared")
+        #expect(try deployment.alertLines().count == 7)
+    }
+
     @Test func killNineLosesNoAlert() async throws {
         let deployment = try Deployment(every: "1s", copyExamples: false)
         let count = 3000
