@@ -20,7 +20,7 @@ let package = Package(
             name: "PharosCore",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "PharosMatching", dependencies: ["PharosCore"]),
+        .target(name: "PharosMatching", dependencies: ["PharosCore"], exclude: ["Vocabulary"]),
         .target(
             name: "PharosEngine",
             dependencies: [
@@ -47,7 +47,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),
-        .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"]),
+        .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"], exclude: ["Labelled"]),
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink"]),
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore"]),
         .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore"]),

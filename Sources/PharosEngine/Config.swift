@@ -43,10 +43,12 @@ public struct PharosConfig: Sendable {
     /// Files rules were read from, for the summary line.
     public var ruleFiles: [URL]
     public var evaluator: any RuleEvaluator
+    /// Built-in entries plus those of `vocabularies:`.
+    public var vocabulary: Vocabulary
 
     public init(
         file: URL, stateDirectory: URL, sources: [ConfiguredSource], sinks: [ConfiguredSink], rules: [Rule],
-        ruleFiles: [URL] = [], evaluator: (any RuleEvaluator)? = nil
+        ruleFiles: [URL] = [], evaluator: any RuleEvaluator, vocabulary: Vocabulary = Vocabulary()
     ) {
         self.file = file
         self.stateDirectory = stateDirectory
@@ -54,7 +56,8 @@ public struct PharosConfig: Sendable {
         self.sinks = sinks
         self.rules = rules
         self.ruleFiles = ruleFiles
-        self.evaluator = evaluator ?? LiteralRuleEvaluator(rules: rules)
+        self.evaluator = evaluator
+        self.vocabulary = vocabulary
     }
 
     /// Names of the sinks that alerts of `rule` go to.
@@ -86,9 +89,7 @@ public struct ConfigLoader: Sendable {
         var diagnostics: [ConfigDiagnostic] = []
 
         let stateDirectory = top.path("state") ?? base.appendingPathComponent("state")
-        if let vocabularies = top.path("vocabularies"), !FileManager.default.fileExists(atPath: vocabularies.path) {
-            top.problem("\(vocabularies.path) does not exist", key: "vocabularies")
-        }
+        let vocabulary = loadVocabulary(top, diagnostics: &diagnostics)
         let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
         let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
         // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
@@ -108,11 +109,18 @@ public struct ConfigLoader: Sendable {
             }
             rules[index].sinks = wanted.filter(sinkNames.contains)
         }
+        var evaluator: CompiledRules?
+        do {
+            evaluator = try CompiledRules(rules: rules, vocabulary: vocabulary)
+        } catch {
+            diagnostics += error.diagnostics
+        }
         top.reportUnknownKeys()
         diagnostics = top.diagnostics + diagnostics
-        if !diagnostics.isEmpty { throw ConfigErrors(Self.ordered(diagnostics)) }
+        guard diagnostics.isEmpty, let evaluator else { throw ConfigErrors(Self.ordered(diagnostics)) }
         return PharosConfig(
-            file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules, ruleFiles: ruleFiles)
+            file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules, ruleFiles: ruleFiles,
+            evaluator: evaluator, vocabulary: vocabulary)
     }
 
     /// Whether a plugin produces items or delivers alerts.
@@ -274,6 +282,59 @@ public struct ConfigLoader: Sendable {
             }
         }
         return (rules, files)
+    }
+
+    /// The built-in vocabularies, parsed once per process.
+    static let builtinVocabulary: (entries: [VocabularyEntry], diagnostics: [ConfigDiagnostic]) = {
+        var entries: [VocabularyEntry] = []
+        var diagnostics: [ConfigDiagnostic] = []
+        for file in BuiltinVocabulary.files {
+            do throws(ConfigErrors) {
+                let parsed = VocabularyParser.parse(try YAMLNodes.parse(file.yaml, file: "(built-in) \(file.name)"), kind: file.kind)
+                entries += parsed.entries
+                diagnostics += parsed.diagnostics
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        return (entries, diagnostics)
+    }()
+
+    /// Built-in entries, then every file of `vocabularies:` (a folder or one file), whose
+    /// entries add to or replace built-in ones with the same id; conflicts are problems.
+    func loadVocabulary(_ top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> Vocabulary {
+        var vocabulary = Vocabulary()
+        vocabulary.add(Self.builtinVocabulary.entries)
+        diagnostics += Self.builtinVocabulary.diagnostics
+        guard let location = top.path("vocabularies") else { return vocabulary }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory) else {
+            top.problem("\(location.path) does not exist", key: "vocabularies")
+            return vocabulary
+        }
+        var files = [location]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: location.path)) ?? []
+            files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+                .map { location.appendingPathComponent($0) }
+        }
+        for file in files {
+            guard let kind = VocabularyParser.kind(ofFile: file.lastPathComponent) else {
+                diagnostics.append(ConfigDiagnostic(
+                    "cannot tell what \(file.lastPathComponent) lists: name vocabulary files targets*.yaml, designations*.yaml or companies*.yaml",
+                    at: SourceLocation(file: file.path, line: 1, column: 1)))
+                continue
+            }
+            do {
+                let parsed = VocabularyParser.parse(try Self.readYAML(file), kind: kind)
+                vocabulary.add(parsed.entries)
+                diagnostics += parsed.diagnostics
+            } catch {
+                diagnostics += error.diagnostics
+            }
+        }
+        diagnostics += vocabulary.conflicts()
+        return vocabulary
     }
 
     private func checkUnique(_ names: [(String, SourceLocation)], what: String, diagnostics: inout [ConfigDiagnostic]) {

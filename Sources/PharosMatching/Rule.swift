@@ -19,6 +19,8 @@ public struct Clause: Sendable {
     public var any: [Clause] = []
     /// Zero or one negated clause (an array because structs cannot nest themselves directly).
     public var not: [Clause] = []
+    /// Where each term was written, keyed `field:term`, for messages about unknown names.
+    public var locations: [String: SourceLocation] = [:]
 
     public init() {}
 
@@ -95,6 +97,11 @@ public enum RuleParser {
                 diagnostics.append(ConfigDiagnostic("'\(field)' has an empty entry", at: location))
             }
             let cleaned = terms.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            if let node = reader.raw(field) {
+                for (index, element) in (node.sequence ?? [node]).enumerated() where index < terms.count {
+                    clause.locations["\(field):\(terms[index])"] = element.location
+                }
+            }
             switch field {
             case "targets": clause.targets = cleaned
             case "designations": clause.designations = cleaned

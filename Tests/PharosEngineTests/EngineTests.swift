@@ -56,17 +56,18 @@ struct EngineFixture {
     init(withBrokenSource: Bool = false) throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
         var rmat = Clause()
-        rmat.targets = ["BCMA", "GPRC5D"]
-        rmat.designations = ["RMAT"]
+        rmat.keywords = ["BCMA", "GPRC5D"]
+        rmat.all = [{ var inner = Clause(); inner.keywords = ["RMAT"]; return inner }()]
         var sources = [ConfiguredSource(name: "news", type: "scripted", every: .seconds(60), source: source)]
         if withBrokenSource {
             broken.failure.withLock { $0 = "feed unreachable" }
             sources.insert(ConfiguredSource(name: "broken", type: "scripted", every: .seconds(60), source: broken), at: 0)
         }
+        let rules = [Rule(name: "rmat", clause: rmat, location: SourceLocation(file: "t", line: 1, column: 1))]
         let config = PharosConfig(
             file: state, stateDirectory: state, sources: sources,
             sinks: [ConfiguredSink(name: "rec", type: "recording", sink: sink)],
-            rules: [Rule(name: "rmat", clause: rmat, location: SourceLocation(file: "t", line: 1, column: 1))])
+            rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
         engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now)
     }
 

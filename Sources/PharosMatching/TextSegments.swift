@@ -1,0 +1,109 @@
+/// Sentence and paragraph boundaries of UTF-8 text, as byte ranges.
+enum TextSegments {
+    private static let abbreviations: Set<String> = [
+        "u.s", "u.k", "e.u", "dr", "mr", "mrs", "ms", "prof", "inc", "ltd", "co", "corp", "llc", "plc",
+        "e.g", "i.e", "etc", "vs", "no", "nos", "jr", "sr", "st", "jan", "feb", "mar", "apr", "jun", "jul",
+        "aug", "sep", "sept", "oct", "nov", "dec", "approx", "fig", "al", "ph.d", "m.d", "n.v", "s.a",
+        "ag", "gmbh", "a.g", "b.v", "dept", "est", "mt", "vol", "p.m", "a.m", "u.s.a", "ca", "cf", "ref",
+    ]
+
+    /// Paragraphs: runs of text separated by blank lines.
+    static func paragraphs(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var index = 0
+        let count = text.count
+        while index < count {
+            guard text[index] == 0x0A else {
+                index += 1
+                continue
+            }
+            var next = index + 1
+            while next < count, text[next] == 0x20 || text[next] == 0x09 || text[next] == 0x0D { next += 1 }
+            guard next < count, text[next] == 0x0A else {
+                index += 1
+                continue
+            }
+            if start < index { ranges.append(start..<index) }
+            while next < count, text[next] == 0x0A || text[next] == 0x20 || text[next] == 0x09 || text[next] == 0x0D { next += 1 }
+            start = next
+            index = next
+        }
+        if start < count { ranges.append(start..<count) }
+        return ranges
+    }
+
+    /// Sentences: split after `.`, `!` or `?` (and closing quotes or brackets) followed by
+    /// white space and a capital, digit or opening quote, except after abbreviations
+    /// (U.S., Dr., Inc., e.g.) and initials; decimals never split (no space follows the
+    /// dot); blank lines always end a sentence.
+    static func sentences(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        for paragraph in paragraphs(text) {
+            var start = paragraph.lowerBound
+            var index = paragraph.lowerBound
+            let end = paragraph.upperBound
+            while index < end {
+                let byte = text[index]
+                guard byte == 0x2E || byte == 0x21 || byte == 0x3F else {
+                    index += 1
+                    continue
+                }
+                var after = index + 1
+                while after < end, let length = closingMarkLength(text, at: after) { after += length }
+                guard after < end, isSpace(text[after]) else {
+                    index = after
+                    continue
+                }
+                var next = after
+                while next < end, isSpace(text[next]) { next += 1 }
+                guard next < end else { break }
+                if startsSentence(text, at: next) && !(byte == 0x2E && endsWithAbbreviation(text, dot: index, from: start)) {
+                    ranges.append(start..<after)
+                    start = next
+                }
+                index = next
+            }
+            if start < end { ranges.append(start..<end) }
+        }
+        return ranges
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+    }
+
+    /// Length of a closing quote or bracket at `index`: `"`, `'`, `)`, `]`, `”`, `’`.
+    private static func closingMarkLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        switch text[index] {
+        case 0x22, 0x27, 0x29, 0x5D: return 1
+        case 0xE2 where index + 2 < text.count && text[index + 1] == 0x80 && (text[index + 2] == 0x9D || text[index + 2] == 0x99):
+            return 3
+        default: return nil
+        }
+    }
+
+    private static func startsSentence(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let byte = text[index]
+        if byte < 0x80 {
+            return (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x22 || byte == 0x27 || byte == 0x28
+        }
+        let (scalar, _) = Automaton.decode(text, at: index)
+        return scalar.properties.isUppercase || scalar == "“" || scalar == "‘"
+    }
+
+    private static func endsWithAbbreviation(_ text: UnsafeBufferPointer<UInt8>, dot: Int, from start: Int) -> Bool {
+        var wordStart = dot
+        while wordStart > start, !isSpace(text[wordStart - 1]), text[wordStart - 1] != 0x28 { wordStart -= 1 }
+        let word = String(decoding: UnsafeBufferPointer(rebasing: text[wordStart..<dot]), as: UTF8.self).lowercased()
+        if word.count == 1, word.unicodeScalars.first!.properties.isAlphabetic { return true }  // initials: "J. Smith"
+        return abbreviations.contains(word)
+    }
+
+    /// The number of Unicode scalars in `text[0..<offset]`: evidence offsets are in scalars.
+    static func scalarOffset(_ text: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Int {
+        var count = 0
+        for index in 0..<offset where text[index] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import PharosCore
+
+/// The three kinds of named entity rules refer to.
+public enum EntityKind: String, Sendable, CaseIterable {
+    case target, designation, company
+
+    /// The file name stem and rule field for this kind: `targets`, `designations`, `companies`.
+    public var plural: String {
+        switch self {
+        case .target: "targets"
+        case .designation: "designations"
+        case .company: "companies"
+        }
+    }
+}
+
+/// One named entity: a molecular target, a regulatory designation or a company.
+public struct VocabularyEntry: Sendable {
+    public var kind: EntityKind
+    /// HGNC symbol, designation slug, or the company's canonical name.
+    public var id: String
+    public var label: String
+    public var name: String?
+    public var agency: String?
+    /// Every spelling that names the entity (aliases, phrases, ticker forms).
+    public var phrases: [String]
+    /// Spellings deliberately not matched, with the reason.
+    public var excluded: [(term: String, reason: String)]
+    public var notes: String?
+    public var location: SourceLocation
+
+    public init(kind: EntityKind, id: String, label: String, name: String? = nil, agency: String? = nil, phrases: [String],
+                excluded: [(term: String, reason: String)] = [], notes: String? = nil, location: SourceLocation) {
+        self.kind = kind
+        self.id = id
+        self.label = label
+        self.name = name
+        self.agency = agency
+        self.phrases = phrases
+        self.excluded = excluded
+        self.notes = notes
+        self.location = location
+    }
+}
+
+/// Targets, designations and companies, by id and by every spelling.
+public struct Vocabulary: Sendable {
+    public private(set) var entries: [VocabularyEntry] = []
+    private var byID: [String: Int] = [:]
+
+    public init() {}
+
+    private static func idKey(_ kind: EntityKind, _ id: String) -> String { "\(kind.rawValue)|\(id.lowercased())" }
+
+    /// Adds entries; an entry whose kind and id exist already replaces the earlier one.
+    public mutating func add(_ newEntries: [VocabularyEntry]) {
+        for entry in newEntries {
+            let key = Self.idKey(entry.kind, entry.id)
+            if let existing = byID[key] {
+                entries[existing] = entry
+            } else {
+                byID[key] = entries.count
+                entries.append(entry)
+            }
+        }
+    }
+
+    /// Entries of one kind, in file order.
+    public func entries(of kind: EntityKind) -> [VocabularyEntry] { entries.filter { $0.kind == kind } }
+
+    /// Spellings that name two different entities of the same kind: each one is a problem.
+    public func conflicts() -> [ConfigDiagnostic] {
+        var owner: [String: Int] = [:]
+        var problems: [ConfigDiagnostic] = []
+        for (index, entry) in entries.enumerated() {
+            for phrase in Set(entry.phrases.map(Folding.key)) {
+                let key = "\(entry.kind.rawValue)|\(phrase)"
+                if let first = owner[key], first != index {
+                    let other = entries[first]
+                    problems.append(ConfigDiagnostic(
+                        "'\(phrase)' names \(entry.kind.rawValue) \(entry.id) and also \(other.id) (\(other.location)); keep it in one entry",
+                        at: entry.location))
+                } else {
+                    owner[key] = index
+                }
+            }
+        }
+        return problems
+    }
+
+    /// The entry of `kind` a rule term names: by id, then by spelling as written (capitals
+    /// matter for capitalised spellings), then by spelling ignoring case.
+    public func resolve(_ term: String, kind: EntityKind) -> VocabularyEntry? {
+        if let index = byID[Self.idKey(kind, term)] { return entries[index] }
+        let candidates = entries.filter { $0.kind == kind }
+        func spellings(_ entry: VocabularyEntry) -> [String] { [entry.label] + (entry.name.map { [$0] } ?? []) + entry.phrases }
+        let key = Folding.key(term)
+        if let exact = candidates.first(where: { spellings($0).contains { Folding.key($0) == key } }) { return exact }
+        let folded = Folding.key(term.lowercased())
+        return candidates.first { spellings($0).contains { Folding.key($0.lowercased()) == folded } }
+    }
+
+    /// Close spellings of `term` among entries of `kind`, for did-you-mean messages.
+    public func suggestion(for term: String, kind: EntityKind) -> String? {
+        let candidates = entries(of: kind).flatMap { [$0.label, $0.id] + $0.phrases }
+        return closestMatch(to: term, among: candidates)
+    }
+
+    /// Entries whose excluded spellings include `term`, with the reason.
+    public func exclusions(of term: String) -> [(entry: VocabularyEntry, reason: String)] {
+        let key = Folding.key(term.lowercased())
+        return entries.flatMap { entry in
+            entry.excluded.filter { Folding.key($0.term.lowercased()) == key }.map { (entry, $0.reason) }
+        }
+    }
+}
+
+/// Reads vocabulary files: a YAML list of entries per kind.
+public enum VocabularyParser {
+    /// Parses the list in `node` as entries of `kind`, collecting every problem.
+    public static func parse(_ node: ConfigNode, kind: EntityKind) -> (entries: [VocabularyEntry], diagnostics: [ConfigDiagnostic]) {
+        guard let list = node.sequence else {
+            if case .null = node.value { return ([], []) }
+            return ([], [ConfigDiagnostic("a \(kind.plural) vocabulary must be a list of entries, found \(node.kindName)", at: node.location)])
+        }
+        var entries: [VocabularyEntry] = []
+        var diagnostics: [ConfigDiagnostic] = []
+        for element in list {
+            let reader = OptionReader(node: element, baseDirectory: URL(fileURLWithPath: "/"), what: "\(kind.rawValue) entry")
+            var phrases: [String]
+            let id: String
+            let label: String
+            var name: String?
+            var agency: String?
+            switch kind {
+            case .target:
+                id = reader.requiredString("id")
+                label = reader.string("label") ?? id
+                name = reader.string("name")
+                phrases = reader.stringList("aliases") ?? []
+            case .designation:
+                id = reader.requiredString("id")
+                agency = reader.string("agency")
+                _ = reader.string("region")
+                label = reader.string("label") ?? id
+                name = reader.string("name")
+                phrases = reader.stringList("phrases") ?? []
+            case .company:
+                id = reader.requiredString("name")
+                label = id
+                phrases = reader.stringList("aliases") ?? []
+                for ticker in reader.stringList("tickers") ?? [] {
+                    guard let colon = ticker.firstIndex(of: ":") else {
+                        reader.problem("ticker '\(ticker)' must be written EXCHANGE: SYMBOL, like NASDAQ: IBRX", key: "tickers")
+                        continue
+                    }
+                    let exchange = ticker[..<colon].trimmingCharacters(in: .whitespaces)
+                    let symbol = ticker[ticker.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    for spelling in Set([exchange.uppercased(), exchange.prefix(1).uppercased() + exchange.dropFirst().lowercased()]) {
+                        phrases += ["\(spelling): \(symbol)", "\(spelling):\(symbol)"]
+                    }
+                }
+            }
+            var excluded: [(term: String, reason: String)] = []
+            if let map = reader.raw("excluded") {
+                for (term, reason) in map.mapping ?? [] {
+                    if let term = term.scalar { excluded.append((term, reason.scalar ?? "")) }
+                }
+                if map.mapping == nil { reader.problem("must map each left-out spelling to its reason", key: "excluded") }
+            }
+            let notes = reader.string("notes")
+            if !label.isEmpty, !phrases.contains(label) { phrases.insert(label, at: 0) }
+            if kind == .target, !id.isEmpty, !phrases.contains(id) { phrases.append(id) }
+            phrases = phrases.filter { !Folding.pattern($0).folded.isEmpty }
+            if phrases.isEmpty, !id.isEmpty { reader.problem("\(kind.rawValue) '\(id)' has no spelling to match") }
+            reader.reportUnknownKeys()
+            diagnostics += reader.diagnostics
+            entries.append(VocabularyEntry(
+                kind: kind, id: id, label: label, name: name, agency: agency, phrases: phrases,
+                excluded: excluded, notes: notes, location: element.location))
+        }
+        return (entries, diagnostics)
+    }
+
+    /// The kind a vocabulary file holds, from its name: `targets*.yaml`, `designations*.yaml`, `companies*.yaml`.
+    public static func kind(ofFile name: String) -> EntityKind? {
+        EntityKind.allCases.first { name.lowercased().hasPrefix($0.plural) }
+    }
+}
