@@ -9,6 +9,8 @@ import Logging
 /// edited one is matched again.
 public struct FolderSource: Source {
     public static let typeName = "folder"
+    /// The file types read when `extensions` is not given.
+    public static let defaultExtensions: Set<String> = ["txt", "md", "markdown", "html", "htm", "json"]
 
     /// The folder being watched.
     public let directory: URL
@@ -25,7 +27,7 @@ public struct FolderSource: Source {
     public init(configuration: PluginConfiguration) throws {
         let options = configuration.options
         directory = options.requiredPath("path")
-        let extensionList = options.stringList("extensions") ?? ["txt", "md", "markdown", "html", "htm", "json"]
+        let extensionList = options.stringList("extensions") ?? Array(Self.defaultExtensions).sorted()
         extensions = Set(extensionList.map { $0.lowercased().trimmingPrefix(".").description })
         if extensions.isEmpty { options.problem("must list at least one extension", key: "extensions") }
         maxFileSize = options.byteSize("max_file_size", default: 10_000_000)
@@ -83,8 +85,11 @@ public struct FolderSource: Source {
         return files.sorted { $0.id < $1.id }
     }
 
-    enum SkipReason: Error, Equatable {
+    /// Why a file was not turned into an item.
+    public enum SkipReason: Error, Equatable, CustomStringConvertible {
         case unreadable(String), binary, empty, tooLarge(Int64), malformedJSON(String)
+
+        public var description: String { message }
 
         var message: String {
             switch self {
@@ -106,21 +111,33 @@ public struct FolderSource: Source {
             return .failure(.unreadable((error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"))
         }
         if data.count > maxFileSize { return .failure(.tooLarge(Int64(data.count))) }
+        return Self.document(
+            data, format: file.url.pathExtension, id: file.id, fallbackTitle: file.url.deletingPathExtension().lastPathComponent,
+            versionPrefix: file.statPrefix, modified: file.modified, path: file.url.path)
+    }
+
+    /// Turns the bytes of one document into an item, as the folder source does for a file:
+    /// `format` is a file extension (`md`, `txt`, `html`, `json`); anything else is read as text.
+    public static func document(
+        _ data: Data, format: String, id: String, fallbackTitle: String, versionPrefix: String = "",
+        modified: Date? = nil, path: String? = nil
+    ) -> Result<Item, SkipReason> {
         guard let text = DocumentText.decode(data) else { return .failure(.binary) }
         if text.allSatisfy(\.isWhitespace) { return .failure(.empty) }
-        let version = file.statPrefix + SHA256.hex(text).prefix(24)
+        let version = versionPrefix + SHA256.hex(text).prefix(24)
         let parsed: ParsedDocument
-        switch file.url.pathExtension.lowercased() {
+        switch format.lowercased() {
         case "html", "htm": parsed = ParsedDocument(html: text)
         case "json":
             do { parsed = try ParsedDocument(json: data) } catch { return .failure(.malformedJSON(error.description)) }
+        case "md", "markdown": parsed = ParsedDocument(markdown: text)
         default: parsed = ParsedDocument(text: text)
         }
         return .success(Item(
-            id: file.id, version: version, title: parsed.title ?? file.url.deletingPathExtension().lastPathComponent,
-            link: parsed.link, published: parsed.published ?? file.modified, updated: parsed.updated,
+            id: id, version: version, title: parsed.title ?? fallbackTitle,
+            link: parsed.link, published: parsed.published ?? modified, updated: parsed.updated,
             summary: parsed.summary, content: parsed.content, authors: parsed.authors,
-            categories: parsed.categories, fields: parsed.fields.merging(["path": file.url.path]) { first, _ in first }))
+            categories: parsed.categories, fields: parsed.fields.merging(path.map { ["path": $0] } ?? [:]) { first, _ in first }))
     }
 
     private func warnOnce(_ reason: SkipReason, file: Candidate, logger context: PluginContext) {

@@ -32,8 +32,23 @@ struct ParsedDocument {
     var categories: [String] = []
     var fields: [String: String] = [:]
 
-    /// Markdown or plain text, with optional YAML front matter.
+    /// Plain text, with optional YAML front matter; the title is the first non-empty line.
     init(text: String) {
+        var body = Substring(text)
+        if let frontMatter = FrontMatter(text) {
+            body = frontMatter.body
+            apply(fields: frontMatter.fields, lists: frontMatter.lists)
+        }
+        if title == nil {
+            let firstLine = body.utf8.split(separator: 0x0A, maxSplits: 32).first { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+            title = firstLine.map { String(decoding: $0, as: UTF8.self).trimming(" \t") }
+        }
+        content = String(body).trimming("\n ")
+    }
+
+    /// Markdown, with optional YAML front matter: the title is the first heading or line, and
+    /// heading markers are dropped from the content.
+    init(markdown text: String) {
         var body = Substring(text)
         if let frontMatter = FrontMatter(text) {
             body = frontMatter.body

@@ -33,6 +33,17 @@ public struct Matches: Sendable, Codable, Hashable {
         self.keywords = keywords
     }
 
+    /// `{"targets": [...], "designations": [...], "companies": [...], "keywords": [...]}`.
+    public var jsonValue: JSONWriter.Value {
+        func entities(_ list: [EntityMatch]) -> JSONWriter.Value {
+            .array(list.map { .object([("id", .string($0.id)), ("label", .string($0.label)), ("text", .string($0.text))]) })
+        }
+        return .object([
+            ("targets", entities(targets)), ("designations", entities(designations)),
+            ("companies", entities(companies)), ("keywords", entities(keywords)),
+        ])
+    }
+
     /// Every matched entity id, sorted and de-duplicated, prefixed by kind.
     public var entityKeys: [String] {
         let all = targets.map { "target:\($0.id)" } + designations.map { "designation:\($0.id)" }
@@ -43,6 +54,11 @@ public struct Matches: Sendable, Codable, Hashable {
 
 /// The passage around a match, with offsets (in Unicode scalars) into the named field.
 public struct Evidence: Sendable, Codable, Hashable {
+    /// `{"field", "text", "start", "end"}`.
+    public var jsonValue: JSONWriter.Value {
+        .object([("field", .string(field)), ("text", .string(text)), ("start", .int(start)), ("end", .int(end))])
+    }
+
     public var field: String
     public var text: String
     public var start: Int
@@ -115,22 +131,14 @@ public struct Alert: Sendable, Codable, Hashable {
 
     /// The document as an ordered JSON value.
     public var jsonValue: JSONWriter.Value {
-        func entities(_ list: [EntityMatch]) -> JSONWriter.Value {
-            .array(list.map { .object([("id", .string($0.id)), ("label", .string($0.label)), ("text", .string($0.text))]) })
-        }
-        return .object([
+        .object([
             ("id", .string(id)), ("rule", .string(rule)), ("source", .string(source)),
             ("item", .object([
                 ("id", .string(item.id)), ("title", .string(item.title)), ("link", .optional(item.link)),
                 ("published", .optional(item.published.map(ISO8601.string))), ("summary", .optional(item.summary)),
             ])),
-            ("matches", .object([
-                ("targets", entities(matches.targets)), ("designations", entities(matches.designations)),
-                ("companies", entities(matches.companies)), ("keywords", entities(matches.keywords)),
-            ])),
-            ("evidence", .array(evidence.map {
-                .object([("field", .string($0.field)), ("text", .string($0.text)), ("start", .int($0.start)), ("end", .int($0.end))])
-            })),
+            ("matches", matches.jsonValue),
+            ("evidence", .array(evidence.map(\.jsonValue))),
             ("detected_at", .string(ISO8601.string(from: detectedAt))),
         ])
     }

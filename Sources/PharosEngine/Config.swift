@@ -284,6 +284,13 @@ public struct ConfigLoader: Sendable {
         return (rules, files)
     }
 
+    /// The built-in vocabularies alone, for commands that need no config.
+    public static func builtinOnly() -> Vocabulary {
+        var vocabulary = Vocabulary()
+        vocabulary.add(builtinVocabulary.entries)
+        return vocabulary
+    }
+
     /// The built-in vocabularies, parsed once per process.
     static let builtinVocabulary: (entries: [VocabularyEntry], diagnostics: [ConfigDiagnostic]) = {
         var entries: [VocabularyEntry] = []

@@ -104,3 +104,12 @@ enum Folding {
         return String(decoding: caseSensitive ? exact : folded, as: UTF8.self)
     }
 }
+
+/// How a term is spelled for matching, for tools that explain matches.
+public enum Spelling {
+    /// Whether `term` matches only as written: it has capitals and no lower-case letter.
+    public static func isCaseSensitive(_ term: String) -> Bool { Folding.pattern(term).caseSensitive }
+
+    /// The normalised form two spellings share when they match the same text.
+    public static func key(_ term: String) -> String { Folding.key(term) }
+}

@@ -60,6 +60,9 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// Whether stdout is a terminal that wants colour.
+let colourOutput = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
@@ -70,7 +73,7 @@ struct Pharos: AsyncParsableCommand {
         commandName: "pharos",
         abstract: "Watches biotech and pharma news and alerts on what your watch rules ask for.",
         version: "0.1.0",
-        subcommands: [Run.self, Check.self, Plugins.self]
+        subcommands: [Run.self, Check.self, Match.self, Vocab.self, Plugins.self]
     )
 
     static func main() async {

@@ -1,0 +1,181 @@
+import ArgumentParser
+import FolderSource
+import Foundation
+import PharosCore
+import PharosEngine
+import PharosMatching
+
+struct Match: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the rules over files or folders (- for standard input): no state, no delivery.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: "Only this rule (repeat for several).")
+    var rule: [String] = []
+
+    @Flag(help: "One JSON object per (document, rule) match.")
+    var json = false
+
+    @Flag(help: "Print only the number of (document, rule) matches.")
+    var count = false
+
+    @Option(help: "Documents matched in parallel (default: one per core).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Argument(help: "Files or folders (read recursively); - reads standard input.")
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one file or folder, or - for standard input") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let config = try options.load()
+        let evaluator = try selectRules(config)
+        let documents = try listDocuments()
+        let started = ContinuousClock.now
+        var totals = (documents: 0, bytes: 0, matches: 0, failures: 0)
+        let batchSize = max(16, jobs * 16)
+        for batchStart in stride(from: 0, to: documents.count, by: batchSize) {
+            let batch = Array(documents[batchStart..<min(batchStart + batchSize, documents.count)])
+            let results = await withTaskGroup(of: (Int, DocumentResult).self) { group in
+                var next = 0
+                var results: [(Int, DocumentResult)] = []
+                func add(_ index: Int) {
+                    let path = batch[index]
+                    group.addTask { (index, Self.match(path, with: evaluator)) }
+                }
+                while next < min(jobs, batch.count) {
+                    add(next)
+                    next += 1
+                }
+                for await result in group {
+                    results.append(result)
+                    if next < batch.count {
+                        add(next)
+                        next += 1
+                    }
+                }
+                return results.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            for result in results {
+                switch result.outcome {
+                case .failure(let problem):
+                    totals.failures += 1
+                    printError("pharos: \(result.path): \(problem)")
+                case .success(let matches):
+                    totals.documents += 1
+                    totals.bytes += result.bytes
+                    totals.matches += matches.count
+                    if !count { report(result.path, matches) }
+                }
+            }
+        }
+        if count { print(totals.matches) }
+        let seconds = (ContinuousClock.now - started).seconds
+        let megabytes = Double(totals.bytes) / 1_000_000
+        printError(String(format: "pharos match: %d documents, %.1f MB, %d matches in %.2f s (%.1f MB/s)",
+                          totals.documents, megabytes, totals.matches, seconds, seconds > 0 ? megabytes / seconds : 0))
+        if totals.failures > 0 { throw ExitWith(code: .failure) }
+    }
+
+    private func selectRules(_ config: PharosConfig) throws -> any RuleEvaluator {
+        guard !rule.isEmpty else { return config.evaluator }
+        let known = config.rules.map(\.name)
+        for name in rule where !known.contains(name) {
+            var message = "pharos: no rule named '\(name)'"
+            if let suggestion = closestMatch(to: name, among: known) { message += "; did you mean '\(suggestion)'?" }
+            printError(message)
+            throw ExitWith(code: .usage)
+        }
+        return try CompiledRules(rules: config.rules.filter { rule.contains($0.name) }, vocabulary: config.vocabulary)
+    }
+
+    /// Files named, and the documents inside folders named, in a stable order.
+    private func listDocuments() throws -> [String] {
+        var documents: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if path == "-" {
+                documents.append(path)
+            } else if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    documents.append(path)
+                    continue
+                }
+                let enumerator = FileManager.default.enumerator(atPath: path)
+                var found: [String] = []
+                while let relative = enumerator?.nextObject() as? String {
+                    let name = (relative as NSString).lastPathComponent
+                    guard !name.hasPrefix("."), FolderSource.defaultExtensions.contains((name as NSString).pathExtension.lowercased())
+                    else { continue }
+                    found.append((path as NSString).appendingPathComponent(relative))
+                }
+                documents += found.sorted()
+            } else {
+                printError("pharos: \(path) does not exist")
+                throw ExitWith(code: .failure)
+            }
+        }
+        return documents
+    }
+
+    struct DocumentResult: Sendable {
+        var path: String
+        var bytes: Int
+        var outcome: Result<[RuleMatch], FolderSource.SkipReason>
+    }
+
+    private static func match(_ path: String, with evaluator: any RuleEvaluator) -> DocumentResult {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                return DocumentResult(path: path, bytes: 0, outcome: .failure(.unreadable((error as NSError).localizedDescription)))
+            }
+        }
+        let format = path == "-" ? (data.first == UInt8(ascii: "<") ? "html" : "txt") : (path as NSString).pathExtension
+        let parsed = FolderSource.document(data, format: format, id: path, fallbackTitle: (path as NSString).lastPathComponent)
+        return DocumentResult(path: path, bytes: data.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
+    }
+
+    private func report(_ path: String, _ matches: [RuleMatch]) {
+        for match in matches {
+            if json {
+                print(JSONWriter.encode(.object([
+                    ("document", .string(path)), ("rule", .string(match.rule)),
+                    ("matches", match.matches.jsonValue), ("evidence", .array(match.evidence.map(\.jsonValue))),
+                ])))
+                continue
+            }
+            print("\(path): \(match.rule)")
+            let groups = [("targets", match.matches.targets), ("designations", match.matches.designations),
+                          ("companies", match.matches.companies), ("keywords", match.matches.keywords)]
+            for (kind, entities) in groups where !entities.isEmpty {
+                let described = entities.map { entity in
+                    entity.id == entity.label ? "\"\(entity.text)\"" : "\"\(entity.text)\" = \(entity.label) (\(entity.id))"
+                }
+                print("    \(kind): \(described.joined(separator: ", "))")
+            }
+            let written = Set((groups.flatMap(\.1)).map(\.text))
+            for evidence in match.evidence {
+                print("    \(evidence.field) \(evidence.start)-\(evidence.end): \(highlight(evidence.text, written))")
+            }
+        }
+    }
+
+    /// The text with every matched spelling marked: bold on a terminal, «…» otherwise.
+    private func highlight(_ text: String, _ spellings: Set<String>) -> String {
+        var result = text
+        for spelling in spellings.sorted(by: { $0.count > $1.count }) where !spelling.isEmpty {
+            let marked = colourOutput ? "\u{1B}[1;33m\(spelling)\u{1B}[0m" : "«\(spelling)»"
+            result = result.replacingOccurrences(of: spelling, with: marked)
+        }
+        return result
+    }
+}
