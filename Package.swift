@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(name: "pharos-bench-match", dependencies: ["PharosMatching", "PharosCore"], path: "bench/match",
+                          exclude: ["generate.py", "ac.py", "run", "README.md"], sources: ["Micro.swift"]),
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),
         .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"], exclude: ["Labelled"]),
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink"]),

@@ -6,13 +6,1631 @@ public enum BuiltinVocabulary {
     /// Each file's name, the kind of entity it lists, and its text.
     public static let files: [(name: String, kind: EntityKind, yaml: String)] = [
         ("targets.yaml", .target, #####"""
-[]
+# Pharos target vocabulary: oncology and cell-therapy targets, one entry per gene.
+#
+# Source. Gene symbols, full names and the NCBI aliases weighed here are facts from NCBI
+# Gene, as shipped in Debian's org.Hs.eg.db 3.16 (NCBI data of 2022-09-12; NCBI data is
+# in the public domain). Labels, the keep/leave-out decisions, their reasons and the
+# hand-written synonyms (each listed in an "added:" comment) are Pharos's own.
+#
+# Format. One entry per gene, keyed by its HGNC symbol:
+#   id        HGNC symbol: the entity id rules and alerts use
+#   label     the common name users see (always one of the aliases)
+#   name      the official full name (not matched, but rules may refer to it)
+#   aliases   every spelling matched in text; always holds the label and the symbol
+#   excluded  NCBI aliases (and a few tempting synonyms) deliberately not matched, each
+#             with the reason; `pharos check` quotes the reason when a rule uses one
+#
+# How aliases match. Whole words only, after normalisation: Unicode NFKC; dashes,
+# hyphens, minus signs and runs of white space are all one separator (PD-L1 = PD L1 =
+# PD‑L1); ® and ™ are ignored. An alias written with no lower-case letter (BCMA, CD269,
+# HER2, 4-1BB) matches only in exactly those capitals; an alias with any lower-case
+# letter (Claudin 18.2, HER2/neu, c-Met) matches in any case. Word boundaries are
+# checked, so CD19 never matches CD190 or CD19x.
+#
+# Policy. An NCBI alias is kept only when, in oncology press releases, it overwhelmingly
+# means this target. Left out, each with its reason under `excluded:`:
+#   - aliases of 1-2 characters (B1, S7, CD, AT, TM);
+#   - English words and common abbreviations, in any case (NEU, BIT, EAT, ROS, ESA, KSA);
+#   - aliases that also name another target in this file, a gene family (PI3K, VEGFR,
+#     TRK, SIRP) or another gene commonly discussed in oncology (ALK1 = ACVRL1, STK1 =
+#     CDK7, HGF); rare NCBI collisions with genes nobody writes about in oncology are
+#     kept, with a comment saying so (CD20 -> KRT20, PD-1 -> RPL17, ...);
+#   - symbols of inherited diseases and susceptibility loci (CVID3, MEN2A, XLA): in news
+#     they mean the disease, not the protein;
+#   - clone and DNA-segment identifiers (bA574F11.2, DKFZp686O24166, PRO1291), lower-case
+#     species or notation forms (hPD-L1, mGCP) and isoform labels that another alias
+#     already matches inside (p180-ErbB3 contains ErbB3).
+# Hand-written synonyms are added only where press releases use them and their meaning
+# is certain (Claudin 18.2, B7-H1, HER2/neu, programmed death-ligand 1, ...). No alias
+# appears under two targets.
+#
+# Your own entries. Point `vocabularies:` in pharos.yaml at a folder (or one file) of
+# targets*.yaml files in this same format. An entry with the id of a shipped one
+# replaces it (copy the entry and edit it); an entry with a new id adds a target. A
+# spelling claimed by two different targets is reported by `pharos check`.
+
+- id: TNFRSF17
+  label: BCMA
+  name: TNF receptor superfamily member 17
+  aliases: [BCMA, TNFRSF17, CD269, TNFRSF13A, B-cell maturation antigen]   # added: B-cell maturation antigen
+  excluded:
+    BCM: "it is 3 letters and a common abbreviation (billion cubic metres, among others)"
+
+- id: CD274
+  label: PD-L1
+  name: CD274 molecule
+  # added: B7-H1 (the usual hyphenated form) and the spelled-out names.
+  aliases: [PD-L1, CD274, PDL1, B7-H1, B7H1, PDCD1L1, PDCD1LG1, programmed death-ligand 1, programmed cell death ligand 1, programmed cell death 1 ligand 1]
+  excluded:
+    B7-H: "it is an obsolete name and the stem of B7-H3, B7-H4 and B7-H6, other targets here"
+    hPD-L1: "it is a human-prefix notation; releases write PD-L1"
+
+- id: PDCD1
+  label: PD-1
+  name: programmed cell death 1
+  # PD-1 also names RPL17 and PD1 names SNCA/SPATA2 in NCBI; in oncology both overwhelmingly
+  # mean PDCD1, so they are kept. PD-1 never matches PD-L1 (different words).
+  # Not added: "programmed cell death 1", which also occurs inside PD-L1's full name.
+  aliases: [PD-1, PDCD1, PD1, CD279, programmed cell death protein 1, programmed death-1]   # added: the last two
+  excluded:
+    SLEB2: "it names a disease-susceptibility locus (systemic lupus erythematosus 2), not the protein"
+    hPD-1: "it is a human-prefix notation; releases write PD-1"
+    hPD-l: "it is a human-prefix notation (and a misprint of hPD-1)"
+    hSLE1: "it names a lupus-susceptibility locus, not the protein"
+
+- id: PDCD1LG2
+  label: PD-L2
+  name: programmed cell death 1 ligand 2
+  aliases: [PD-L2, PDCD1LG2, PDL2, B7-DC, B7DC, CD273, PDCD1L2, programmed death-ligand 2]   # added: B7-DC, programmed death-ligand 2
+  excluded:
+    Btdc: "it is a mouse-style spelling of B7-DC and adds nothing"
+    bA574F11.2: "it is a genomic clone identifier, never used in news"
+
+- id: CD19
+  label: CD19
+  name: CD19 molecule
+  aliases: [CD19]
+  excluded:
+    B4: "it is only 2 characters and also names LILRB4"
+    CVID3: "it names an inherited disease (common variable immunodeficiency 3), not the protein"
+
+- id: ERBB2
+  label: HER2
+  name: erb-b2 receptor tyrosine kinase 2
+  # The facts list ERBB2 twice (as HER2 and as HER2/neu); both rows are merged here.
+  # added: HER2/neu (the second row's name), ErbB2, ErbB-2, human epidermal growth factor receptor 2
+  aliases: [HER2, ERBB2, HER-2, HER2/neu, HER-2/neu, ErbB2, ErbB-2, CD340, TKR1, c-ERB-2, c-ERB2, human epidermal growth factor receptor 2]
+  excluded:
+    NEU: "it reads as a word (German 'neu'), is an abbreviation (Northeastern University) and also names NEU1/NEURL1"
+    NGL: "it is 3 letters and a common abbreviation (natural gas liquids; netrin-G ligands)"
+    MLN 19: "it reads like a compound code (MLN- is Millennium/Takeda's prefix) and is not used for HER2 in news"
+    MLN-19: "it reads like a compound code (MLN- is Millennium/Takeda's prefix) and is not used for HER2 in news"
+    VSCN2: "it names an inherited disease (visceral neuropathy 2), not the protein"
+    p185(erbB2): "it is a literature notation that the alias ErbB2 already matches inside"
+
+- id: ERBB3
+  label: HER3
+  name: erb-b2 receptor tyrosine kinase 3
+  aliases: [HER3, ERBB3, ErbB3, ErbB-3, MDA-BF-1, human epidermal growth factor receptor 3]   # added: ErbB3, human epidermal growth factor receptor 3
+  excluded:
+    FERLK: "it names a disease-susceptibility locus (familial erythroleukemia), not the protein"
+    LCCS2: "it names an inherited disease (lethal congenital contracture syndrome 2), not the protein"
+    VSCN1: "it names an inherited disease (visceral neuropathy 1), not the protein"
+    c-erbB-3: "it adds nothing: the alias ErbB-3 already matches inside it"
+    c-erbB3: "it adds nothing: the alias ErbB3 already matches inside it"
+    erbB3-S: "it is an isoform label that ErbB3 already matches inside"
+    p180-ErbB3: "it is an isoform label that ErbB3 already matches inside"
+    p45-sErbB3: "it is a soluble-isoform label never used in news"
+    p85-sErbB3: "it is a soluble-isoform label never used in news"
+
+- id: EGFR
+  label: EGFR
+  name: epidermal growth factor receptor
+  aliases: [EGFR, ERBB1, ErbB1, HER1, PIG61]   # added: ErbB1
+  excluded:
+    ERBB: "it names the whole ErbB family (EGFR, HER2, HER3, HER4)"
+    ERRP: "it names EGFR-related peptide, a separate protein"
+    NISBD2: "it names an inherited disease (neonatal inflammatory skin and bowel disease 2), not the protein"
+    mENA: "it is a mouse-style spelling and also names ENAH (Mena)"
+    epidermal growth factor receptor: "it also occurs inside 'human epidermal growth factor receptor 2' and '3' (HER2, HER3), so HER2 news would match EGFR; EGFR news writes EGFR"
+
+- id: DLL3
+  label: DLL3
+  name: delta like canonical Notch ligand 3
+  aliases: [DLL3, delta-like ligand 3]   # added: delta-like ligand 3
+  excluded:
+    SCDO1: "it names an inherited disease (spondylocostal dysostosis 1), not the protein"
+
+- id: GPRC5D
+  label: GPRC5D
+  name: G protein-coupled receptor class C group 5 member D
+  aliases: [GPRC5D, G protein-coupled receptor class C group 5 member D]   # added: the full name
+  excluded: {}
+
+- id: MS4A1
+  label: CD20
+  name: membrane spanning 4-domains A1
+  # CD20 also names KRT20 in NCBI, but in oncology CD20 overwhelmingly means MS4A1: kept.
+  aliases: [CD20, MS4A1, Bp35, FMC7, LEU-16]
+  excluded:
+    B1: "it is only 2 characters and also names BBS9, IGKV7-3 and SPANXB1"
+    S7: "it is only 2 characters and also names PSMC2 and RPS7"
+    CVID5: "it names an inherited disease (common variable immunodeficiency 5), not the protein"
+
+- id: CD38
+  label: CD38
+  name: CD38 molecule
+  aliases: [CD38, ADPRC1, ADPRC 1]
+  excluded:
+    cADPR1: "it reads as cADPR (cyclic ADP-ribose, a metabolite) and adds nothing"
+
+- id: CLDN18
+  label: Claudin 18.2
+  name: claudin 18
+  # Claudin 18.2 is isoform 2 of CLDN18, the form targeted in gastric and pancreatic cancer.
+  # CLDN18 also matches inside "CLDN18.2". Claudin-18.2 and Claudin 18.2 are one spelling.
+  aliases: [Claudin 18.2, Claudin-18.2, Claudin18.2, CLDN18.2, CLDN18, SFTA5, SFTPJ]   # added: all but CLDN18, SFTA5, SFTPJ
+  excluded: {}
+
+- id: CLDN6
+  label: Claudin 6
+  name: claudin 6
+  aliases: [Claudin 6, Claudin-6, CLDN6]   # added: Claudin-6 (same spelling after normalisation)
+  excluded: {}
+
+- id: IL15
+  label: IL-15
+  name: interleukin 15
+  aliases: [IL-15, IL15, interleukin-15]   # added: interleukin-15
+  excluded: {}
+
+- id: IL15RA
+  label: IL-15Rα
+  name: interleukin 15 receptor subunit alpha
+  # The facts spell the common name IL-15Ra (α written as a); both spellings are kept.
+  aliases: [IL-15Rα, IL-15Ra, IL15RA, CD215]   # added: IL-15Rα
+  excluded: {}
+
+- id: IL2
+  label: IL-2
+  name: interleukin 2
+  aliases: [IL-2, IL2, interleukin-2, TCGF]   # added: interleukin-2
+  excluded:
+    lymphokine: "it is an English word for a whole class of cytokines"
+
+- id: CD22
+  label: CD22
+  name: CD22 molecule
+  aliases: [CD22, SIGLEC-2, SIGLEC2, Siglec-2]   # added: Siglec-2
+  excluded: {}
+
+- id: CD33
+  label: CD33
+  name: CD33 molecule
+  aliases: [CD33, SIGLEC-3, SIGLEC3, Siglec-3]   # added: Siglec-3
+  excluded:
+    p67: "it is a generic protein-size name (p67phox, ...) and also names STXBP1"
+
+- id: IL3RA
+  label: CD123
+  name: interleukin 3 receptor subunit alpha
+  aliases: [CD123, IL3RA, IL-3Rα, IL-3Ra, IL3RAY, IL3RX, IL3RY]   # added: IL-3Rα, IL-3Ra
+  excluded:
+    IL3R: "it names the IL-3 receptor as a whole (IL3RA with CSF2RB), not only CD123"
+    hIL-3Ra: "it is a human-prefix notation and adds nothing"
+
+- id: CD3E
+  label: CD3 epsilon
+  name: CD3 epsilon subunit of T-cell receptor complex
+  # added: CD3ε and CD3. CD3 is the co-receptor complex (epsilon, delta, gamma chains);
+  # CD3-directed T-cell engagers bind the epsilon chain, so bare CD3 is filed here.
+  aliases: [CD3 epsilon, CD3E, CD3epsilon, CD3ε, CD3, TCRE]
+  excluded:
+    IMD18: "it names an inherited disease (immunodeficiency 18), not the protein"
+    T3E: "it is 3 characters, obsolete and not used in news"
+
+- id: CD47
+  label: CD47
+  name: CD47 molecule
+  aliases: [CD47, MER6]
+  excluded:
+    IAP: "it also means inhibitor-of-apoptosis proteins (an oncology target class) and names ALPI, ALPP, IAPP and MAGT1"
+    OA3: "it also names another gene (OA3)"
+
+- id: SIRPA
+  label: SIRPα
+  name: signal regulatory protein alpha
+  # The facts spell the common name SIRPa; SIRPα, SIRPa and SIRP alpha are all kept.
+  aliases: [SIRPα, SIRPA, SIRPa, SIRP alpha, CD172A, CD172a, PTPNS1, SHPS1, SHPS-1, MYD-1]   # added: SIRPα, SIRP alpha, CD172a, SHPS-1
+  excluded:
+    BIT: "it is an English word"
+    MFR: "it is 3 letters and a common abbreviation (manufacturer)"
+    P84: "it is a generic protein-size name and also names PPP1R12C and THOC1"
+    SIRP: "it names the SIRP family (SIRPα, SIRPβ, SIRPγ)"
+
+- id: TACSTD2
+  label: TROP2
+  name: tumor associated calcium signal transducer 2
+  # The facts list TACSTD2 twice (as TROP2 and TROP-2); both rows are merged here.
+  aliases: [TROP2, TROP-2, Trop-2, Trop2, TACSTD2, EGP-1, EGP1, GA733-1, GA7331, M1S1]   # added: Trop-2, Trop2
+  excluded:
+    GP50: "it is a generic glycoprotein-size name (gp50), also used for viral proteins"
+
+- id: NECTIN4
+  label: Nectin-4
+  name: nectin cell adhesion molecule 4
+  aliases: [Nectin-4, nectin-4, NECTIN4, PVRL4, LNIR]
+  excluded:
+    EDSS1: "it names an inherited disease (ectodermal dysplasia-syndactyly syndrome 1), not the protein"
+    PRR4: "it also names another gene (PRR4)"
+
+- id: FOLR1
+  label: FRα
+  name: folate receptor alpha
+  # The facts spell the common name FRa; that spelling is left out (see below) and the
+  # label is written FRα, as releases do.
+  aliases: [FRα, FOLR1, FRalpha, FR alpha, folate receptor alpha, folate receptor α]   # added: all but FOLR1, FRalpha
+  excluded:
+    FRa: "having a lower-case letter it would match 'FRA' and 'Fra' in any case (France, ...); write FRα, FRalpha or folate receptor alpha"
+    FOLR: "it is the stem shared with FOLR2 and FOLR3"
+    FBP: "it is 3 letters and also names FBP1, FUBP1, FOLR2 and others"
+    NCFTD: "it names an inherited disease (cerebral folate transport deficiency), not the protein"
+
+- id: MSLN
+  label: Mesothelin
+  name: mesothelin
+  aliases: [Mesothelin, MSLN]
+  excluded:
+    MPF: "it is 3 letters and a common abbreviation (maturation-promoting factor)"
+    SMRP: "it names the serum marker soluble mesothelin-related peptide and also ABCC5"
+
+- id: GPC3
+  label: GPC3
+  name: glypican 3
+  aliases: [GPC3, glypican-3, GTR2-2, MXR7, OCI-5]   # added: glypican-3
+  excluded:
+    DGSX: "it names an inherited disease (Simpson-Golabi-Behmel syndrome), not the protein"
+    SDYS: "it names an inherited disease (Simpson dysmorphia syndrome), not the protein"
+    SGB: "it is 3 letters and an abbreviation"
+    SGBS: "it names an inherited disease (Simpson-Golabi-Behmel syndrome), not the protein"
+    SGBS1: "it names an inherited disease (Simpson-Golabi-Behmel syndrome 1), not the protein"
+
+- id: CD276
+  label: B7-H3
+  name: CD276 molecule
+  aliases: [B7-H3, B7H3, CD276, B7RP-2]
+  excluded:
+    4Ig-B7-H3: "it is an isoform label that B7-H3 already matches inside"
+
+- id: VTCN1
+  label: B7-H4
+  name: V-set domain containing T cell activation inhibitor 1
+  aliases: [B7-H4, B7H4, VTCN1, B7S1, B7X, B7x, VCTN1]   # added: B7x
+  excluded:
+    B7h.5: "it is close to B7h, a name of ICOS ligand (ICOSLG), and obscure"
+    PRO1291: "it is a cDNA clone identifier, never used in news"
+
+- id: CTLA4
+  label: CTLA-4
+  name: cytotoxic T-lymphocyte associated protein 4
+  aliases: [CTLA-4, CTLA4, CD152]
+  excluded:
+    ALPS5: "it names an inherited disease (autoimmune lymphoproliferative syndrome 5), not the protein"
+    CD: "it is only 2 characters, a common abbreviation and also names CELIAC2/NOD2"
+    CELIAC3: "it names a coeliac-disease susceptibility locus, not the protein"
+    GRD4: "it names a disease-susceptibility locus, not the protein"
+    GSE: "it is 3 letters, means gluten-sensitive enteropathy and also names CELIAC2/STPG4"
+    IDDM12: "it names a diabetes-susceptibility locus, not the protein"
+
+- id: LAG3
+  label: LAG-3
+  name: lymphocyte activating 3
+  aliases: [LAG-3, LAG3, CD223, lymphocyte-activation gene 3]   # added: lymphocyte-activation gene 3
+  excluded: {}
+
+- id: TIGIT
+  label: TIGIT
+  name: T cell immunoreceptor with Ig and ITIM domains
+  aliases: [TIGIT, VSIG9, VSTM3, WUCAM, T cell immunoreceptor with Ig and ITIM domains]   # added: the full name
+  excluded: {}
+
+- id: HAVCR2
+  label: TIM-3
+  name: hepatitis A virus cellular receptor 2
+  aliases: [TIM-3, TIM3, Tim-3, HAVCR2, HAVcr-2, CD366, KIM-3, TIMD-3, TIMD3]
+  excluded:
+    SPTCL: "it names a disease (subcutaneous panniculitis-like T-cell lymphoma) that is itself discussed in oncology"
+
+- id: TNFRSF9
+  label: 4-1BB
+  name: TNF receptor superfamily member 9
+  aliases: [4-1BB, 41BB, TNFRSF9, CD137, CDw137]   # added: 41BB
+  excluded:
+    ILA: "it is 3 letters and an abbreviation and name in other fields"
+
+- id: TNFRSF4
+  label: OX40
+  name: TNF receptor superfamily member 4
+  aliases: [OX40, OX-40, TNFRSF4, CD134, ACT35, TXGP1L]   # added: OX-40
+  excluded:
+    IMD16: "it names an inherited disease (immunodeficiency 16), not the protein"
+
+- id: CD40
+  label: CD40
+  name: CD40 molecule
+  aliases: [CD40, TNFRSF5, CDW40, CDw40, Bp50]   # added: CDw40
+  excluded:
+    p50: "it is a generic protein-size name (NF-κB p50, ...) and also names ARHGEF7, ASCC1 and H3P40"
+
+- id: TNFRSF8
+  label: CD30
+  name: TNF receptor superfamily member 8
+  aliases: [CD30, TNFRSF8, Ki-1]
+  excluded:
+    D1S166E: "it is a DNA-segment identifier, never used in news"
+
+- id: CD70
+  label: CD70
+  name: CD70 molecule
+  aliases: [CD70, TNFSF7, CD27L, CD27-L, CD27LG, TNLG8A]
+  excluded:
+    LPFS3: "it names an inherited disease (lymphoproliferative syndrome 3), not the protein"
+
+- id: CD79B
+  label: CD79b
+  name: CD79b molecule
+  aliases: [CD79b, CD79B, Igbeta, Igβ]   # added: Igβ
+  excluded:
+    AGM6: "it names an inherited disease (agammaglobulinemia 6), not the protein"
+    B29: "it reads like a code and also names BCAP29 and MRO"
+    IGB: "it is 3 letters and an ambiguous abbreviation"
+
+- id: ROR1
+  label: ROR1
+  name: receptor tyrosine kinase like orphan receptor 1
+  aliases: [ROR1, NTRKR1, receptor tyrosine kinase-like orphan receptor 1]   # added: the spelled-out name
+  excluded:
+    dJ537F10.1: "it is a genomic clone identifier, never used in news"
+
+- id: SLAMF7
+  label: SLAMF7
+  name: SLAM family member 7
+  aliases: [SLAMF7, CD319, CRACC]
+  excluded:
+    19A: "it reads as a number or section label"
+    CS1: "it is 3 characters, also names ITPRID2 and is a common label (cohort, case or study 'CS1')"
+
+- id: FCRL5
+  label: FcRH5
+  name: Fc receptor like 5
+  aliases: [FcRH5, FCRH5, FCRL5, CD307, CD307e, IRTA2, BXMAS1]
+  excluded:
+    PRO820: "it is a cDNA clone identifier, never used in news"
+
+- id: CCR4
+  label: CCR4
+  name: C-C motif chemokine receptor 4
+  aliases: [CCR4, CD194, CC-CKR-4, CKR4, CMKBR4, ChemR13]
+  excluded:
+    "HGCN:14099": "it is a malformed HGNC identifier, not a name"
+    K5-5: "it reads like a code and is not used in news"
+
+- id: KLRK1
+  label: NKG2D
+  name: killer cell lectin like receptor K1
+  aliases: [NKG2D, NKG2-D, KLRK1, CD314]
+  excluded:
+    KLR: "it is 3 letters and the stem of the whole KLR gene family"
+    D12S2489E: "it is a DNA-segment identifier, never used in news"
+
+- id: KLRC1
+  label: NKG2A
+  name: killer cell lectin like receptor C1
+  aliases: [NKG2A, KLRC1, CD159A, CD159a]   # added: CD159a
+  excluded:
+    NKG2: "it names the NKG2 family (NKG2A, C, D, E) and would match inside NKG2-D"
+
+- id: EPCAM
+  label: EpCAM
+  name: epithelial cell adhesion molecule
+  aliases: [EpCAM, EPCAM, TACSTD1, TROP1, EGP-2, EGP314, EGP40, Ber-Ep4, BerEp4, KS1/4, M4S1, MIC18, MOC-31]
+  excluded:
+    DIAR5: "it names an inherited disease (congenital tufting enteropathy), not the protein"
+    ESA: "it is 3 letters and a common abbreviation (European Space Agency, erythropoiesis-stimulating agent); also FLOT2/PON1"
+    HNPCC8: "it names an inherited disease (Lynch syndrome 8), not the protein"
+    KSA: "it is 3 letters and a common abbreviation (Kingdom of Saudi Arabia)"
+    MK-1: "it reads like a compound code (MK- is Merck & Co.'s prefix)"
+
+- id: CEACAM5
+  label: CEACAM5
+  name: CEA cell adhesion molecule 5
+  # CEA also names CEACAM3/PSG2 in NCBI and abbreviates cost-effectiveness analysis, but in
+  # oncology releases CEA (carcinoembryonic antigen) overwhelmingly means CEACAM5: kept.
+  # Not added: "carcinoembryonic antigen", which also opens CEACAM6's full name.
+  aliases: [CEACAM5, CD66e, CEA]
+  excluded: {}
+
+- id: MUC16
+  label: MUC16
+  name: mucin 16, cell surface associated
+  aliases: [MUC16, CA125, CA-125]   # added: CA-125 (the serum-marker spelling)
+  excluded: {}
+
+- id: FOLH1
+  label: PSMA
+  name: folate hydrolase 1
+  aliases: [PSMA, FOLH1, GCPII, FGCP, NAALAD1, prostate-specific membrane antigen]   # added: the spelled-out name
+  excluded:
+    FOLH: "it is the stem shared with FOLH1B"
+    GCP2: "it also names CXCL6, GOLGA4 and TUBGCP2"
+    PSM: "it is 3 letters, an abbreviation and also names FOLH1B and SH2B1"
+    mGCP: "it is a lower-case-prefixed notation and adds nothing"
+
+- id: STEAP1
+  label: STEAP1
+  name: STEAP family member 1
+  aliases: [STEAP1, PRSS24, six-transmembrane epithelial antigen of the prostate 1]   # added: the spelled-out name
+  excluded:
+    STEAP: "it names the STEAP family (STEAP1-4)"
+
+- id: MET
+  label: c-Met
+  name: MET proto-oncogene, receptor tyrosine kinase
+  # MET matches only in capitals, so the verb "met" never does; an all-capitals headline
+  # ("... MET PRIMARY ENDPOINT") still can.
+  aliases: [c-Met, MET, HGFR, hepatocyte growth factor receptor]   # added: the spelled-out name
+  excluded:
+    AUTS9: "it names an autism-susceptibility locus, not the protein"
+    DA11: "it names an inherited disease (distal arthrogryposis 11) and reads like a code"
+    DFNB97: "it names an inherited deafness, not the protein"
+    RCCP2: "it names a disease locus (papillary renal cell carcinoma 2) and also TFE3"
+
+- id: KRAS
+  label: KRAS
+  name: KRAS proto-oncogene, GTPase
+  aliases: [KRAS, K-Ras, K-RAS2A, K-RAS2B, K-RAS4A, K-RAS4B, KRAS2, KI-RAS, C-K-RAS, c-Ki-ras, c-Ki-ras2, RASK2]
+  excluded:
+    "'C-K-RAS": "it is a data-entry artefact of C-K-RAS (kept)"
+    CFC2: "it names an inherited disease (cardiofaciocutaneous syndrome 2), not the protein"
+    K-Ras 2: "it adds nothing: K-Ras already matches inside it"
+    KRAS1: "it was the symbol of a KRAS pseudogene (KRAS1P)"
+    NS: "it is only 2 characters and also names GNL3 and SPINK5"
+    NS3: "it names an inherited disease (Noonan syndrome 3) and the hepatitis C NS3 protease"
+    OES: "it is 3 letters and names an inherited disease (oculoectodermal syndrome)"
+    RALD: "it names an inherited disease (RAS-associated autoimmune leukoproliferative disorder), not the protein"
+
+- id: BRAF
+  label: BRAF
+  name: B-Raf proto-oncogene, serine/threonine kinase
+  aliases: [BRAF, B-Raf, B-raf, BRAF1, B-RAF1, BRAF-1, RAFB1]   # added: B-Raf
+  excluded:
+    NS7: "it names an inherited disease (Noonan syndrome 7), not the protein"
+
+- id: ALK
+  label: ALK
+  name: ALK receptor tyrosine kinase
+  aliases: [ALK, CD246, anaplastic lymphoma kinase]   # added: anaplastic lymphoma kinase
+  excluded:
+    ALK1: "it usually means ACVRL1 (activin receptor-like kinase 1), itself studied in oncology"
+    NBLST3: "it names a neuroblastoma-susceptibility locus, not the protein"
+
+- id: ROS1
+  label: ROS1
+  name: ROS proto-oncogene 1, receptor tyrosine kinase
+  aliases: [ROS1, c-ros-1, MCF3]
+  excluded:
+    ROS: "it means reactive oxygen species"
+
+- id: RET
+  label: RET
+  name: ret proto-oncogene
+  # RET matches only in capitals; all-capitals headlines are the residual risk.
+  aliases: [RET, CDHF12, CDHR16]
+  excluded:
+    HSCR1: "it names an inherited disease (Hirschsprung disease 1), not the protein"
+    MEN2A: "it names an inherited disease (multiple endocrine neoplasia 2A), not the protein"
+    MEN2B: "it names an inherited disease (multiple endocrine neoplasia 2B), not the protein"
+    MTC1: "it names a disease locus (medullary thyroid carcinoma 1), not the protein"
+    PTC: "it means papillary thyroid carcinoma and also names CCDC6, F9, PTCH1 and TAS2R38"
+    RET-ELE1: "it is a fusion name that RET already matches inside"
+
+- id: NTRK1
+  label: NTRK1
+  name: neurotrophic receptor tyrosine kinase 1
+  # TRK1 also names a tRNA gene (TRK-TTT3-5) in NCBI, which nobody writes about in oncology: kept.
+  aliases: [NTRK1, TRKA, TrkA, Trk-A, TRK1]   # added: TrkA
+  excluded:
+    MTC: "it is 3 letters, means medullary thyroid carcinoma and also names MT1A"
+    TRK: "it names the TRK family (TRKA/B/C, NTRK1-3) and also TPM3"
+    p140-TrkA: "it is an isoform label that TrkA already matches inside"
+
+- id: FGFR2
+  label: FGFR2
+  name: fibroblast growth factor receptor 2
+  aliases: [FGFR2, CD332, KGFR, K-SAM, BFR-1, CEK3, ECT1, TK14, TK25]
+  excluded:
+    BBDS: "it names an inherited disease (bent bone dysplasia), not the protein"
+    BEK: "it is 3 letters and obsolete"
+    CFD1: "it names an inherited disease (craniofacial dysostosis 1) and also NUBP2"
+    JWS: "it is 3 letters and names an inherited disease (Jackson-Weiss syndrome)"
+
+- id: FGFR3
+  label: FGFR3
+  name: fibroblast growth factor receptor 3
+  aliases: [FGFR3, CD333, CEK2, JTK4, HSFGFR3EX]
+  excluded:
+    ACH: "it is 3 letters and names an inherited disease (achondroplasia)"
+
+- id: PIK3CA
+  label: PIK3CA
+  name: phosphatidylinositol-4,5-bisphosphate 3-kinase catalytic subunit alpha
+  aliases: [PIK3CA, PI3Kα, PI3K-alpha, p110α, p110-alpha]   # added: PI3Kα, p110α
+  excluded:
+    CCM4: "it names an inherited disease (cerebral cavernous malformations 4), not the protein"
+    CLAPO: "it names an inherited disease (CLAPO syndrome), not the protein"
+    CLOVE: "it is an English word and names a disease (CLOVES syndrome)"
+    CWS5: "it names an inherited disease (Cowden syndrome 5), not the protein"
+    MCAP: "it names a disease (megalencephaly-capillary malformation) and also BRD4"
+    MCM: "it is 3 letters, names the MCM proteins and also MMUT"
+    MCMTC: "it names an inherited disease, not the protein"
+    PI3K: "it names the PI3K family (PIK3CA, PIK3CB, PIK3CD, PIK3CG)"
+
+- id: KIT
+  label: KIT
+  name: KIT proto-oncogene, receptor tyrosine kinase
+  # KIT matches only in capitals, so the word "kit" never does; all-capitals headlines can.
+  aliases: [KIT, c-Kit, CD117, SCFR]
+  excluded:
+    MASTC: "it names a disease (mastocytosis), not the protein"
+    PBT: "it is 3 letters, an abbreviation and names an inherited trait (piebaldism)"
+
+- id: FLT3
+  label: FLT3
+  name: fms related receptor tyrosine kinase 3
+  aliases: [FLT3, CD135, FLK-2, FLK2]
+  excluded:
+    STK1: "it also names CDK7, itself an oncology target"
+
+- id: IDH1
+  label: IDH1
+  name: isocitrate dehydrogenase (NADP(+)) 1
+  aliases: [IDH1, IDCD, IDPC, PICD]
+  excluded:
+    HEL-216: "it is a clone identifier, never used in news"
+    HEL-S-26: "it is a clone identifier, never used in news"
+    IDH: "it names both IDH1 and IDH2"
+    IDP: "it names both IDH1 and IDH2 and is a common abbreviation (internally displaced persons)"
+
+- id: IDH2
+  label: IDH2
+  name: isocitrate dehydrogenase (NADP(+)) 2
+  aliases: [IDH2, IDH-2, IDHM, IDPM, mNADP-IDH]
+  excluded:
+    D2HGA2: "it names an inherited disease (D-2-hydroxyglutaric aciduria 2), not the protein"
+    ICD-M: "it reads as an ICD (disease classification or device) code"
+    IDH: "it names both IDH1 and IDH2"
+    IDP: "it names both IDH1 and IDH2 and is a common abbreviation (internally displaced persons)"
+
+- id: BTK
+  label: BTK
+  name: Bruton tyrosine kinase
+  # added: the spelled-out names (apostrophes are not normalised, so both are listed).
+  aliases: [BTK, PSCTK1, Bruton tyrosine kinase, "Bruton's tyrosine kinase", "Bruton’s tyrosine kinase"]
+  excluded:
+    AGMX1: "it names an inherited disease (X-linked agammaglobulinemia), not the protein"
+    AT: "it is only 2 characters and also names GATM"
+    ATK: "it is 3 letters and an abbreviation and company name"
+    BPK: "it is 3 letters and obsolete"
+    IGHD3: "it names an inherited disease (growth hormone deficiency III) and reads as an immunoglobulin gene segment"
+    IMD1: "it names an inherited disease (immunodeficiency 1), not the protein"
+    XLA: "it names the disease X-linked agammaglobulinemia, not the protein"
+
+- id: BCL2
+  label: BCL-2
+  name: BCL2 apoptosis regulator
+  aliases: [BCL-2, BCL2, Bcl-2, PPP1R50]
+  excluded: {}
+
+- id: MCL1
+  label: MCL-1
+  name: MCL1 apoptosis regulator, BCL2 family member
+  # MCL-1 (= "MCL 1") could meet MCL (mantle cell lymphoma) followed by a number; rare.
+  aliases: [MCL-1, MCL1, Mcl-1, BCL2L3, MCL1L, MCL1S, bcl2-L-3]
+  excluded:
+    EAT: "it is an English word"
+    MCL1-ES: "it is an isoform label that MCL1 already matches inside"
+    TM: "it is only 2 characters and also names THBD"
+    mcl1/EAT: "it is a literature notation and adds nothing"
+
+- id: VEGFA
+  label: VEGF-A
+  name: vascular endothelial growth factor A
+  # VEGF strictly names the family, but in oncology releases (bevacizumab, "VEGF
+  # inhibitors") it overwhelmingly means VEGF-A: kept. It also matches "VEGF-C" text.
+  aliases: [VEGF-A, VEGFA, VEGF, vascular endothelial growth factor A]   # added: the spelled-out name
+  excluded:
+    MVCD1: "it names a disease-susceptibility locus (microvascular complications of diabetes 1), not the protein"
+    VPF: "it is 3 letters, obsolete (vascular permeability factor) and an abbreviation elsewhere"
+
+- id: KDR
+  label: VEGFR2
+  name: kinase insert domain receptor
+  aliases: [VEGFR2, VEGFR-2, KDR, CD309, FLK1]   # added: VEGFR-2
+  excluded:
+    VEGFR: "it names the VEGF receptor family (VEGFR1-3)"
+
+- id: TGFB1
+  label: TGF-beta1
+  name: transforming growth factor beta 1
+  aliases: [TGF-beta1, TGF-β1, TGFβ1, TGFB1]   # added: TGF-β1, TGFβ1
+  excluded:
+    CED: "it is 3 letters and names an inherited disease (Camurati-Engelmann disease); also IFT122"
+    DPD1: "it names an inherited disease (progressive diaphyseal dysplasia 1), not the protein"
+    IBDIMDE: "it names an inherited disease, not the protein"
+    LAP: "it is an English word, names latency-associated peptide and several other genes"
+    TGFB: "it names TGF-β in general (TGFB1, TGFB2, TGFB3)"
+    TGFbeta: "it names TGF-β in general (TGFB1, TGFB2, TGFB3)"
+
+- id: HLA-G
+  label: HLA-G
+  name: major histocompatibility complex, class I, G
+  aliases: [HLA-G, MHC-G]
+  excluded: {}
+
+- id: CD7
+  label: CD7
+  name: CD7 molecule
+  aliases: [CD7, LEU-9, TP41, Tp40]
+  excluded:
+    GP40: "it is a generic glycoprotein-size name and also names PDPN"
+
+- id: CD5
+  label: CD5
+  name: CD5 molecule
+  aliases: [CD5]
+  excluded:
+    LEU1: "it also names DLEU1"
+    T1: "it is only 2 characters and also names IL1RL1, SLC25A4 and TRAPPC9"
+
+- id: CD4
+  label: CD4
+  name: CD4 molecule
+  aliases: [CD4, OKT4D]
+  excluded:
+    CD4mut: "it is a mutant notation and adds nothing"
+    IMD79: "it names an inherited disease (immunodeficiency 79), not the protein"
+
+- id: CD8A
+  label: CD8
+  name: CD8a molecule
+  # CD8 is the CD8A/CD8B dimer; it is filed under CD8A as in the facts.
+  aliases: [CD8, CD8A, CD8α]   # added: CD8α
+  excluded:
+    Leu2: "it also names CD8B, DLEU1 and DLEU2"
+    p32: "it is a generic protein-size name and also names C1QBP"
+
+- id: MAGEA4
+  label: MAGE-A4
+  name: MAGE family member A4
+  aliases: [MAGE-A4, MAGEA4, CT1.4, MAGE-41, MAGE-X2, MAGE4, MAGE4A, MAGE4B]
+  excluded: {}
+
+- id: CTAG1B
+  label: NY-ESO-1
+  name: cancer/testis antigen 1B
+  # NY-ESO-1, CT6.1, LAGE-2 and ESO1 also name CTAG1A in NCBI, a duplicated gene coding the
+  # identical protein, and ESO1 names ESCO1, not an oncology topic: all kept.
+  aliases: [NY-ESO-1, CTAG1B, CTAG1, CT6.1, ESO1, LAGE-2]
+  excluded:
+    CTAG: "it names the CTAG family (CTAG1A, CTAG1B, CTAG2)"
+    LAGE2B: "it also names CTAG2 (LAGE-1), a distinct cancer-testis antigen"
+
+- id: PRAME
+  label: PRAME
+  name: PRAME nuclear receptor transcriptional regulator
+  aliases: [PRAME, CT130, OIP-4, OIP4]
+  excluded:
+    MAPE: "it is a common abbreviation (mean absolute percentage error)"
+
+- id: WT1
+  label: WT1
+  name: WT1 transcription factor
+  aliases: [WT1, WT-1, AWT1, WIT-2, WT33]
+  excluded:
+    GUD: "it is 3 letters and names an inherited disease (genitourinary dysplasia)"
+    NPHS4: "it names an inherited disease (nephrotic syndrome 4), not the protein"
+    WAGR: "it names a disease (WAGR syndrome) and also PAX6"
+
+- id: B4GALNT1
+  label: GD2 synthase
+  name: beta-1,4-N-acetyl-galactosaminyltransferase 1
+  # The ganglioside GD2 itself (target of anti-GD2 antibodies) is not a gene, so bare
+  # "GD2" is not an alias of its synthase; add a keyword or your own entry for it.
+  aliases: [GD2 synthase, B4GALNT1, GALGT]
+  excluded:
+    GALNACT: "it names GalNAc transferases in general (the GALNT family)"
+    GalNAc-T: "it names GalNAc transferases in general (the GALNT family)"
+    SPG26: "it names an inherited disease (spastic paraplegia 26), not the protein"
+
+- id: CD46
+  label: CD46
+  name: CD46 molecule
+  aliases: [CD46, TRA2.10, membrane cofactor protein]   # added: membrane cofactor protein
+  excluded:
+    AHUS2: "it names an inherited disease (atypical haemolytic uraemic syndrome 2), not the protein"
+    MCP: "it is 3 letters, means monocyte chemoattractant protein and also names CAPG"
+    MIC10: "it also names MICOS10"
+    TLX: "it also names NR2E1 (TLX)"
+
+- id: TFRC
+  label: TfR1
+  name: transferrin receptor
+  aliases: [TfR1, TFR1, TFRC, CD71, TRFR, transferrin receptor 1]   # added: transferrin receptor 1
+  excluded:
+    IMD46: "it names an inherited disease (immunodeficiency 46), not the protein"
+    T9: "it is only 2 characters and also names PRSS3"
+    TFR: "it is 3 letters, also covers TFR2 and is an abbreviation elsewhere"
+    TR: "it is only 2 characters and names several genes"
+    p90: "it is a generic protein-size name and also names CANX, CCDC8 and CIP2A"
+
+- id: PSCA
+  label: PSCA
+  name: prostate stem cell antigen
+  aliases: [PSCA, prostate stem cell antigen]   # added: prostate stem cell antigen
+  excluded:
+    PRO232: "it is a cDNA clone identifier, never used in news"
+    lncPSCA: "it names a long non-coding RNA transcript, not the protein"
+
+- id: CDH17
+  label: CDH17
+  name: cadherin 17
+  aliases: [CDH17, cadherin-17, LI-cadherin]   # added: both
+  excluded:
+    CDH16: "it names another gene (CDH16)"
+    HPT-1: "it reads as an abbreviation of hyperparathyroidism and is obsolete"
+    HPT1: "it reads as an abbreviation of hyperparathyroidism and is obsolete"
+
+- id: CDH6
+  label: CDH6
+  name: cadherin 6
+  aliases: [CDH6, cadherin-6, K-cadherin, KCAD, CAD6]   # added: cadherin-6, K-cadherin
+  excluded: {}
+
+- id: NCR3LG1
+  label: B7-H6
+  name: natural killer cell cytotoxicity receptor 3 ligand 1
+  aliases: [B7-H6, B7H6, NCR3LG1]
+  excluded:
+    DKFZp686O24166: "it is a cDNA clone identifier, never used in news"
+
+- id: PLAUR
+  label: uPAR
+  name: plasminogen activator, urokinase receptor
+  # added: the spelled-out names
+  aliases: [uPAR, UPAR, U-PAR, PLAUR, CD87, URKR, urokinase plasminogen activator receptor, urokinase-type plasminogen activator receptor]
+  excluded: {}
+
+- id: IL13RA2
+  label: IL-13Rα2
+  name: interleukin 13 receptor subunit alpha 2
+  # The facts spell the common name IL-13Ra2; both spellings are kept.
+  aliases: [IL-13Rα2, IL-13Ra2, IL13RA2, CD213A2, CD213a2, IL13BP]   # added: IL-13Rα2, CD213a2
+  excluded:
+    CT19: "it also names IL13RA1"
+    IL-13R: "it names the IL-13 receptor in general (with IL13RA1)"
+
+- id: CD99
+  label: CD99
+  name: CD99 molecule (Xg blood group)
+  aliases: [CD99, MIC2, MIC2X, MIC2Y, HBA71, MSK5X]
+  excluded: {}
+
+- id: TSLP
+  label: TSLP
+  name: thymic stromal lymphopoietin
+  aliases: [TSLP, thymic stromal lymphopoietin]   # added: the spelled-out name
+  excluded: {}
+
+- id: IL6
+  label: IL-6
+  name: interleukin 6
+  aliases: [IL-6, IL6, interleukin-6, BSF-2, BSF2, IFNB2, IFN-beta-2]   # added: interleukin-6
+  excluded:
+    CDF: "it is 3 letters, an abbreviation (cumulative distribution function) and also names LIF"
+    HGF: "it names hepatocyte growth factor (the HGF gene, MET's ligand)"
+    HSF: "it is 3 letters and means heat shock factor"
+
+- id: IL17A
+  label: IL-17A
+  name: interleukin 17A
+  # IL-17 strictly names the family (IL-17A to F), but in releases it overwhelmingly means
+  # IL-17A: kept. IL-17 never matches IL-17A or IL-17F (different words).
+  aliases: [IL-17A, IL17A, interleukin-17A, IL-17, IL17, CTLA-8, CTLA8, ILA17]   # added: interleukin-17A
+  excluded: {}
+
+- id: TNF
+  label: TNF-alpha
+  name: tumor necrosis factor
+  aliases: [TNF-alpha, TNF-α, TNFα, TNF, TNFA, TNFSF2, TNLG1F, tumor necrosis factor alpha]   # added: TNF-α, TNFα, the spelled-out name
+  excluded:
+    DIF: "it is 3 letters and an abbreviation (differentiation-inducing factor)"
+
+- id: GLP1R
+  label: GLP-1R
+  name: glucagon like peptide 1 receptor
+  aliases: [GLP-1R, GLP1R, GLP-1-R, GLP-1 receptor]   # added: GLP-1 receptor
+  excluded:
+    GLP-1: "it names the hormone (encoded by GCG), not its receptor"
+
+- id: PCSK9
+  label: PCSK9
+  name: proprotein convertase subtilisin/kexin type 9
+  aliases: [PCSK9, NARC-1, NARC1]
+  excluded:
+    FH3: "it names an inherited disease (familial hypercholesterolemia 3), not the protein"
+    FHCL3: "it names an inherited disease (familial hypercholesterolemia 3), not the protein"
+    HCHOLA3: "it names an inherited disease (familial hypercholesterolemia 3), not the protein"
+    LDLCQ1: "it names a cholesterol-level trait locus, not the protein"
+    PC9: "it is also the PC-9 lung cancer cell line"
+
+- id: TTR
+  label: TTR
+  name: transthyretin
+  # ATTR (amyloid transthyretin) names misfolded TTR and its amyloidosis; in releases it
+  # appears with TTR-directed therapies, so it is kept.
+  aliases: [TTR, transthyretin, PALB, TBPA, ATTR]   # added: transthyretin
+  excluded:
+    CTS: "it is 3 letters and means carpal tunnel syndrome"
+    CTS1: "it names an inherited disease (carpal tunnel syndrome 1), not the protein"
+    HEL111: "it is a clone identifier, never used in news"
+    HsT2651: "it is a clone identifier, never used in news"
+    TTN: "it names titin (TTN)"
+
+- id: KLK2
+  label: KLK2
+  name: kallikrein related peptidase 2
+  aliases: [KLK2, KLK2A2, hGK-1, kallikrein-2]   # added: kallikrein-2
+  excluded:
+    hK2: "having a lower-case letter it would match HK2 (hexokinase 2); also HOOK2, KCNA5, KIF2A"
+
+- id: SLC39A6
+  label: LIV-1
+  name: solute carrier family 39 member 6
+  aliases: [LIV-1, LIV1, SLC39A6, ZIP6]
+  excluded: {}
 """#####),
         ("designations.yaml", .designation, #####"""
-[]
+# Pharos designation vocabulary: regulatory designations, expedited programmes and
+# access routes (FDA, EMA/European Commission, MHRA, MHLW/PMDA, NMPA).
+#
+# Source. The programmes, their agencies, legal bases and candidate match strings come
+# from the project's designation facts (designations.json: 36 entries, with source pages
+# and ambiguity notes). Slugs, labels, the choice of phrases and the reasons for leaving
+# strings out are Pharos's own.
+#
+# Format. One entry per programme:
+#   id        stable slug: lower case, dashes, prefixed by the agency (fda-rmat,
+#             ema-prime, nmpa-breakthrough-therapy); expanded-access has no prefix
+#             because its phrases name the route in general
+#   agency, region   who grants it and where
+#   label     the short name users see; it is also matched, like a phrase
+#   name      the full name (not matched, but rules may refer to it)
+#   phrases   the spellings matched in text
+#   excluded  match strings deliberately left out, each with the reason
+#   notes     one line on ambiguity, when there is any
+# Rules name a designation by its id, label, name or any phrase; `designations: [any]`
+# means every entry of this file.
+#
+# How phrases match (the case rule). Whole words, after normalisation: Unicode NFKC;
+# dashes, hyphens and runs of white space are one separator; ® and ™ are ignored. A
+# phrase written with no lower-case letter (RMAT, PRIME, BTD, EAMS) matches only in
+# exactly those capitals, so "information" never matches RMAT and "prime" never
+# matches PRIME. A phrase with any lower-case letter matches in any case, so
+# "Fast Track" also covers "fast track", "Fast-Track" and "FAST TRACK" — case and dash
+# variants are never listed twice. A phrase matches inside a longer one ("Fast Track"
+# inside "fast track designation"), so longer forms are listed only when they add
+# something.
+#
+# Policy. Phrases come from the facts' match strings. A string is left out (or replaced
+# by a qualified form) when it is an English word in its own right ("prime"), when it
+# is 2-3 letters with other common meanings (AA, CMA, ODD, FTD), or when another
+# agency's programme uses the same words. Multi-word programme names that can also
+# occur in ordinary prose ("exceptional circumstances", "special approval") are kept,
+# because releases use them bare, and their notes say so.
+# A phrase appears in one entry only: shared words (Breakthrough Therapy Designation,
+# BTD, priority review, orphan drug designation) stay on the FDA entry, the other
+# agency's entry gets agency-qualified forms, and both entries' notes say so. Such
+# announcements therefore also match the FDA entry: to be strict, pair the designation
+# with the agency's name in a rule (keywords: [NMPA], within: sentence).
+#
+# Your own entries. Point `vocabularies:` in pharos.yaml at a folder (or one file) of
+# designations*.yaml files in this same format: an entry with a shipped id replaces
+# it, a new id adds a programme, and a phrase claimed by two entries is reported by
+# `pharos check`.
+
+# ---- United States: FDA -------------------------------------------------------------
+
+- id: fda-fast-track
+  agency: FDA
+  region: US
+  label: Fast Track
+  name: Fast Track designation
+  phrases: [Fast Track]          # also covers Fast-Track, fast track designation, fast track status
+  excluded:
+    FTD: "it is 3 letters, rare in releases and also means frontotemporal dementia, an active drug-development area"
+  notes: "'Fast track' is also used loosely for other agencies' schemes (Korea's GIFT, Swissmedic's fast-track procedure)."
+
+- id: fda-breakthrough-therapy
+  agency: FDA
+  region: US
+  label: Breakthrough Therapy
+  name: Breakthrough Therapy designation
+  phrases: [Breakthrough Therapy, breakthrough designation, BTD]   # Breakthrough Therapy covers ... Designation
+  excluded: {}
+  notes: "China's NMPA uses the same words and abbreviation (BTD); they stay here, so NMPA announcements match too (see nmpa-breakthrough-therapy). Distinct from fda-breakthrough-device."
+
+- id: fda-accelerated-approval
+  agency: FDA
+  region: US
+  label: Accelerated Approval
+  name: Accelerated Approval
+  phrases: [Accelerated Approval]
+  excluded:
+    AA: "it is only 2 letters and means both accelerated approval (US) and accelerated assessment (EU)"
+  notes: "The words are occasionally used loosely for other agencies' conditional pathways."
+
+- id: fda-priority-review
+  agency: FDA
+  region: US
+  label: Priority Review
+  name: Priority Review
+  phrases: [Priority Review]     # covers priority review designation
+  excluded:
+    PR: "it is only 2 letters (press release, public relations)"
+  notes: "Japan (MHLW), China (NMPA) and Health Canada also grant priority review, and voucher names contain the words; all match here (pmda-priority-review and nmpa-priority-review add qualified forms)."
+
+- id: fda-rmat
+  agency: FDA
+  region: US
+  label: RMAT
+  name: Regenerative Medicine Advanced Therapy designation
+  phrases: [RMAT, Regenerative Medicine Advanced Therapy, Regenerative Advanced Therapy]
+  excluded:
+    RAT: "the early abbreviation (Regenerative Advanced Therapy) spells the word 'rat' and would match all-capital text"
+  notes: "CBER designation for cell, gene and tissue products; 'Regenerative Advanced Therapy' was its early name."
+
+- id: fda-orphan-drug
+  agency: FDA
+  region: US
+  label: Orphan Drug
+  name: Orphan Drug Designation
+  phrases: [Orphan Drug, Orphan Drug Designation, Orphan Drug status]   # the longer forms give fuller evidence text
+  excluded:
+    ODD: "it is 3 letters, spells the word 'odd' in all-capital text and is rare on its own"
+    orphan designation: "it is the EU's own term and is kept on ema-orphan-drug"
+  notes: "Japan's MHLW designation is often written 'orphan drug designation' too and then matches here (see mhlw-orphan-drug); EU releases say 'orphan designation' or 'orphan medicinal product'."
+
+- id: fda-rare-pediatric-disease
+  agency: FDA
+  region: US
+  label: Rare Pediatric Disease
+  name: Rare Pediatric Disease Designation
+  phrases: [Rare Pediatric Disease, RPDD, RPD PRV]   # covers the designation and its priority review voucher
+  excluded:
+    RPD: "it is 3 letters and ambiguous on its own"
+  notes: "Also covers the Rare Pediatric Disease Priority Review Voucher; the programme lapsed after December 2024 and was later reauthorised, so check its current status."
+
+- id: fda-tropical-disease-prv
+  agency: FDA
+  region: US
+  label: Tropical Disease Priority Review Voucher
+  name: Tropical Disease Priority Review Voucher
+  phrases: [Tropical Disease Priority Review Voucher, tropical disease PRV]
+  excluded: {}
+  notes: "Voucher texts also match fda-priority-review-voucher (the generic entry), by design."
+
+- id: fda-medical-countermeasure-prv
+  agency: FDA
+  region: US
+  label: Medical Countermeasure Priority Review Voucher
+  name: Material Threat Medical Countermeasure Priority Review Voucher
+  phrases: [Medical Countermeasure Priority Review Voucher, MCM PRV]
+  excluded: {}
+  notes: "Voucher texts also match fda-priority-review-voucher (the generic entry), by design."
+
+- id: fda-priority-review-voucher
+  agency: FDA
+  region: US
+  label: Priority Review Voucher
+  name: Priority Review Voucher (any type)
+  phrases: [Priority Review Voucher, PRV]
+  excluded: {}
+  notes: "Any voucher; PRV alone does not say which programme. The sale or use of a voucher is itself news."
+
+- id: fda-national-priority-voucher
+  agency: FDA
+  region: US
+  label: National Priority Voucher
+  name: Commissioner's National Priority Voucher
+  phrases: [National Priority Voucher, CNPV]   # covers Commissioner's National Priority Voucher
+  excluded: {}
+  notes: "FDA pilot announced in 2025 (review target of one to two months); its wording is still settling."
+
+- id: fda-qidp
+  agency: FDA
+  region: US
+  label: QIDP
+  name: Qualified Infectious Disease Product designation
+  phrases: [QIDP, Qualified Infectious Disease Product]
+  excluded: {}
+  notes: "Confers Fast Track eligibility, priority review and five more years of exclusivity."
+
+- id: fda-lpad
+  agency: FDA
+  region: US
+  label: LPAD
+  name: Limited Population Pathway for Antibacterial and Antifungal Drugs
+  phrases: [LPAD, Limited Population Pathway]
+  excluded: {}
+
+- id: expanded-access
+  agency: FDA
+  region: US
+  label: Expanded Access
+  name: Expanded Access
+  phrases: [Expanded Access, compassionate use, single-patient IND, EAP]   # Expanded Access covers expanded access program
+  excluded: {}
+  notes: "The access route in general: 'compassionate use' (its EU and colloquial name) matches here, ema-compassionate-use adds EU-qualified forms; Right to Try is a separate US route."
+
+- id: fda-emergency-use-authorization
+  agency: FDA
+  region: US
+  label: Emergency Use Authorization
+  name: Emergency Use Authorization
+  phrases: [Emergency Use Authorization, EUA]
+  excluded: {}
+
+- id: fda-real-time-oncology-review
+  agency: FDA
+  region: US
+  label: Real-Time Oncology Review
+  name: Real-Time Oncology Review
+  phrases: [Real-Time Oncology Review, RTOR]
+  excluded: {}
+
+- id: fda-project-orbis
+  agency: FDA
+  region: US+partners
+  label: Project Orbis
+  name: Project Orbis
+  phrases: [Project Orbis]
+  excluded: {}
+  notes: "Concurrent review with partner regulators (Australia, Canada, Singapore, Switzerland, Brazil, UK, Israel)."
+
+- id: fda-platform-technology
+  agency: FDA
+  region: US
+  label: Platform Technology Designation
+  name: Platform Technology designation
+  phrases: [Platform Technology Designation]
+  excluded: {}
+
+- id: fda-breakthrough-device
+  agency: FDA
+  region: US
+  label: Breakthrough Device
+  name: Breakthrough Devices Program / Breakthrough Device Designation
+  phrases: [Breakthrough Device, Breakthrough Devices Program]   # Breakthrough Device covers ... Designation
+  excluded: {}
+  notes: "Devices and diagnostics (CDRH), distinct from fda-breakthrough-therapy."
+
+# ---- European Union: EMA / European Commission ---------------------------------------
+
+- id: ema-prime
+  agency: EMA
+  region: EU
+  label: PRIME
+  name: PRIME (PRIority MEdicines) scheme
+  phrases: [PRIME, PRIority MEdicines]   # covers PRIME designation, PRIME eligibility, Priority Medicines scheme
+  excluded:
+    prime: "it is an English word (and Prime Medicine is a company); only PRIME in capitals matches"
+  notes: "PRIME matches only in capitals, so 'prime' and 'Prime' never do; all-capital headlines with the word still can. PRIority MEdicines matches in any case."
+
+- id: ema-accelerated-assessment
+  agency: EMA
+  region: EU
+  label: Accelerated Assessment
+  name: Accelerated assessment
+  phrases: [accelerated assessment]
+  excluded:
+    AA: "it is only 2 letters and means both accelerated assessment (EU) and accelerated approval (US)"
+
+- id: ema-conditional-marketing-authorisation
+  agency: EMA
+  region: EU
+  label: Conditional Marketing Authorisation
+  name: Conditional marketing authorisation
+  phrases: [conditional marketing authorisation, conditional marketing authorization]
+  excluded:
+    CMA: "it is 3 letters and also the UK Competition and Markets Authority, frequent in pharma deal news"
+  notes: "Both spellings are listed (s and z differ); the UK's MHRA has an analogue that matches here too."
+
+- id: ema-exceptional-circumstances
+  agency: EMA
+  region: EU
+  label: Authorisation under Exceptional Circumstances
+  name: Marketing authorisation under exceptional circumstances
+  phrases: [exceptional circumstances]   # releases write "authorised ... under exceptional circumstances", so no qualified form
+  excluded: {}
+  notes: "The words also occur in ordinary prose ('except in exceptional circumstances'); pair with EMA or European Commission in a rule to be strict."
+
+- id: ema-orphan-drug
+  agency: EMA/European Commission
+  region: EU
+  label: EU Orphan Designation
+  name: Orphan designation (EU)
+  phrases: [orphan designation, orphan medicinal product]   # cover EU orphan designation, Orphan Medicinal Product Designation
+  excluded: {}
+  notes: "'Orphan designation' is the EU's own term (COMP opinion, European Commission decision); FDA releases occasionally use it too. FDA's Orphan Drug Designation is fda-orphan-drug."
+
+- id: ema-compassionate-use
+  agency: EMA
+  region: EU
+  label: EU Compassionate Use
+  name: Compassionate use (EU)
+  phrases: [compassionate use programme, EU compassionate use]
+  excluded:
+    compassionate use: "it is also the US and colloquial name of the route and is kept on expanded-access"
+  notes: "These texts also match expanded-access, which holds the bare 'compassionate use'."
+
+# ---- United Kingdom: MHRA --------------------------------------------------------------
+
+- id: mhra-ilap
+  agency: MHRA
+  region: UK
+  label: ILAP
+  name: Innovative Licensing and Access Pathway
+  phrases: [ILAP, Innovative Licensing and Access Pathway, Innovation Passport]
+  excluded: {}
+
+- id: mhra-pim
+  agency: MHRA
+  region: UK
+  label: Promising Innovative Medicine
+  name: Promising Innovative Medicine designation (EAMS step 1)
+  phrases: [Promising Innovative Medicine, PIM designation, Early Access to Medicines Scheme, EAMS]
+  excluded: {}
+  notes: "The PIM designation is the first step of the Early Access to Medicines Scheme; both are matched here."
+
+# ---- Japan: MHLW / PMDA ----------------------------------------------------------------
+
+- id: pmda-sakigake
+  agency: MHLW/PMDA
+  region: JP
+  label: SAKIGAKE
+  name: SAKIGAKE designation
+  phrases: [Sakigake]            # any case: covers SAKIGAKE and sakigake designation
+  excluded: {}
+
+- id: mhlw-orphan-drug
+  agency: MHLW
+  region: JP
+  label: Orphan Drug Designation (Japan)
+  name: Orphan drug designation (Japan)
+  phrases: [orphan drug designation in Japan, Japanese orphan drug designation, MHLW orphan drug designation]
+  excluded:
+    orphan drug designation: "it is the same words as the FDA designation and is kept on fda-orphan-drug"
+  notes: "For fewer than 50,000 patients in Japan. Releases often write plain 'orphan drug designation', which matches fda-orphan-drug; pair with Japan or MHLW in a rule."
+
+- id: pmda-conditional-early-approval
+  agency: MHLW/PMDA
+  region: JP
+  label: Conditional Early Approval
+  name: Conditional early approval system
+  phrases: [conditional early approval]
+  excluded: {}
+
+- id: pmda-conditional-time-limited-approval
+  agency: MHLW/PMDA
+  region: JP
+  label: Conditional and Time-Limited Approval
+  name: Conditional and time-limited approval (regenerative medicine products)
+  phrases: [conditional and time-limited approval, "conditional, time-limited approval"]
+  excluded: {}
+
+- id: pmda-priority-review
+  agency: MHLW/PMDA
+  region: JP
+  label: Priority Review (Japan)
+  name: Priority review (Japan)
+  phrases: [priority review in Japan, MHLW priority review, PMDA priority review]
+  excluded:
+    priority review: "it is the same words as the FDA programme and is kept on fda-priority-review"
+  notes: "These texts also match fda-priority-review; pair with Japan, MHLW or PMDA in a rule."
+
+# ---- China: NMPA / CDE -----------------------------------------------------------------
+
+- id: nmpa-breakthrough-therapy
+  agency: NMPA/CDE
+  region: CN
+  label: Breakthrough Therapy (China)
+  name: Breakthrough Therapy Drug designation (China)
+  phrases: [NMPA Breakthrough Therapy, CDE Breakthrough Therapy, China Breakthrough Therapy, Breakthrough Therapy Drug]
+  excluded:
+    Breakthrough Therapy Designation: "it is the same words as the FDA designation and is kept on fda-breakthrough-therapy"
+    BTD: "FDA and NMPA both use it; it is kept on fda-breakthrough-therapy"
+  notes: "Releases say 'Breakthrough Therapy Designation (BTD) from the CDE of China's NMPA', which matches fda-breakthrough-therapy; pair with NMPA or CDE in a rule."
+
+- id: nmpa-conditional-approval
+  agency: NMPA
+  region: CN
+  label: Conditional Approval (China)
+  name: Conditional approval (China)
+  phrases: [conditional approval]
+  excluded: {}
+  notes: "The words are also used loosely for the EU's conditional marketing authorisation and Canada's NOC/c; pair with NMPA in a rule to be strict."
+
+- id: nmpa-priority-review
+  agency: NMPA
+  region: CN
+  label: Priority Review (China)
+  name: Priority review and approval (China)
+  phrases: [priority review and approval, NMPA priority review, CDE priority review]
+  excluded:
+    priority review: "it is the same words as the FDA programme and is kept on fda-priority-review"
+  notes: "These texts also match fda-priority-review, whose phrase they contain."
+
+- id: nmpa-special-approval
+  agency: NMPA
+  region: CN
+  label: Special Approval (China)
+  name: Special approval (China, public-health emergencies)
+  phrases: [special approval]
+  excluded: {}
+  notes: "For public-health emergencies. 'Special approval' is also ordinary English; pair with NMPA or China in a rule to be strict."
 """#####),
         ("companies.yaml", .company, #####"""
-[]
+# Pharos company vocabulary: a starting list of oncology and cell- and gene-therapy
+# companies, meant to be extended.
+#
+# Format. One entry per company:
+#   name      canonical name: the entity id rules and alerts use (always matched too)
+#   aliases   other distinctive spellings matched in text
+#   tickers   stock listings written "EXCHANGE: SYMBOL" ("NASDAQ: IBRX")
+#   excluded  tempting short names deliberately not matched, with the reason
+#   notes     one line, optional
+#
+# Matching. Names and aliases match as whole words after the same normalisation as
+# every term (NFKC; dashes and white space interchangeable; ® and ™ ignored). A
+# spelling with no lower-case letter (BMS, MSD, GSK) matches only in those capitals;
+# any other spelling matches in any case. Aliases are never bare English words or
+# common first names or surnames: "Legend", "Summit", "Fate", "Cargo", "Kite",
+# "Bicycle", "Lilly" alone would match ordinary prose, so the full company name is
+# used instead. Bare "Merck" is left out because it names two unrelated companies
+# (Merck & Co., known as MSD outside the US and Canada, and Merck KGaA of Darmstadt,
+# whose US business is EMD Serono); Merck & Co. releases are still caught by their
+# ticker.
+#
+# Tickers match only exchange-qualified, as written in releases: "NASDAQ: IBRX",
+# "Nasdaq: IBRX" or "NASDAQ:IBRX", never a bare symbol (Instil Bio's symbol is TIL and
+# Fate Therapeutics' is FATE). Only listings we are sure of are given; a former ticker
+# is kept when older news still carries it (see notes).
+#
+# A company that is not listed here still works in rules: `companies: [Acme Oncology]`
+# matches the literal name. List it here (or in your own file) to give it aliases and
+# tickers.
+#
+# Your own entries. Point `vocabularies:` in pharos.yaml at a folder (or one file) of
+# companies*.yaml files in this same format: an entry with the same name replaces the
+# shipped one, a new name adds a company, and a spelling claimed by two companies is
+# reported by `pharos check`.
+
+# ---- Cell and gene therapy -----------------------------------------------------------
+
+- name: ImmunityBio
+  aliases: [ImmunityBio]
+  tickers: ["NASDAQ: IBRX"]
+
+- name: Iovance Biotherapeutics
+  aliases: [Iovance Biotherapeutics, Iovance]
+  tickers: ["NASDAQ: IOVA"]
+
+- name: Legend Biotech
+  aliases: [Legend Biotech]
+  tickers: ["NASDAQ: LEGN"]
+  excluded:
+    Legend: "it is an English word"
+
+- name: Arcellx
+  aliases: [Arcellx]
+  tickers: ["NASDAQ: ACLX"]
+
+- name: Autolus Therapeutics
+  aliases: [Autolus Therapeutics, Autolus]
+  tickers: ["NASDAQ: AUTL"]
+
+- name: CRISPR Therapeutics
+  aliases: [CRISPR Therapeutics]
+  tickers: ["NASDAQ: CRSP"]
+  excluded:
+    CRISPR: "it names the gene-editing technology"
+
+- name: Allogene Therapeutics
+  aliases: [Allogene Therapeutics, Allogene]   # whole words: never matches "allogeneic"
+  tickers: ["NASDAQ: ALLO"]
+
+- name: Kite Pharma
+  aliases: [Kite Pharma, "Kite, a Gilead Company"]
+  excluded:
+    Kite: "it is an English word"
+  notes: "A Gilead company with no ticker of its own; its releases also name Gilead."
+
+- name: Adaptimmune Therapeutics
+  aliases: [Adaptimmune Therapeutics, Adaptimmune]
+  tickers: ["NASDAQ: ADAP"]
+
+- name: Poseida Therapeutics
+  aliases: [Poseida Therapeutics, Poseida]
+  tickers: ["NASDAQ: PSTX"]
+  notes: "Acquired by Roche in early 2025; the ticker is kept for older news."
+
+- name: Fate Therapeutics
+  aliases: [Fate Therapeutics]
+  tickers: ["NASDAQ: FATE"]
+  excluded:
+    Fate: "it is an English word"
+
+- name: Nkarta
+  aliases: [Nkarta]
+  tickers: ["NASDAQ: NKTX"]
+
+- name: Cargo Therapeutics
+  aliases: [Cargo Therapeutics]
+  tickers: ["NASDAQ: CRGX"]
+  excluded:
+    Cargo: "it is an English word"
+
+- name: Instil Bio
+  aliases: [Instil Bio]
+  tickers: ["NASDAQ: TIL"]
+  excluded:
+    Instil: "it is an English word"
+
+- name: Caribou Biosciences
+  aliases: [Caribou Biosciences]
+  tickers: ["NASDAQ: CRBU"]
+  excluded:
+    Caribou: "it is an English word"
+
+- name: Intellia Therapeutics
+  aliases: [Intellia Therapeutics, Intellia]
+  tickers: ["NASDAQ: NTLA"]
+
+- name: bluebird bio
+  aliases: [bluebird bio]
+  tickers: ["NASDAQ: BLUE"]
+  excluded:
+    bluebird: "it is an English word"
+  notes: "Taken private in 2025; the ticker is kept for older news."
+
+- name: Sana Biotechnology
+  aliases: [Sana Biotechnology]
+  tickers: ["NASDAQ: SANA"]
+  excluded:
+    Sana: "it is a common given name and a word in several languages"
+
+- name: Atara Biotherapeutics
+  aliases: [Atara Biotherapeutics]
+  tickers: ["NASDAQ: ATRA"]
+  excluded:
+    Atara: "it is a given name"
+
+- name: Cabaletta Bio
+  aliases: [Cabaletta Bio]
+  tickers: ["NASDAQ: CABA"]
+  excluded:
+    Cabaletta: "it is a musical term (an operatic aria form)"
+
+- name: Kyverna Therapeutics
+  aliases: [Kyverna Therapeutics, Kyverna]
+  tickers: ["NASDAQ: KYTX"]
+
+- name: Cellectis
+  aliases: [Cellectis]
+  tickers: ["NASDAQ: CLLS"]
+
+- name: CARsgen Therapeutics
+  aliases: [CARsgen Therapeutics, CARsgen]
+  tickers: ["HKEX: 2171"]
+
+- name: Immunocore
+  aliases: [Immunocore]
+  tickers: ["NASDAQ: IMCR"]
+
+# ---- Oncology biotechs ---------------------------------------------------------------
+
+- name: Exelixis
+  aliases: [Exelixis]
+  tickers: ["NASDAQ: EXEL"]
+
+- name: Incyte
+  aliases: [Incyte]
+  tickers: ["NASDAQ: INCY"]
+
+- name: Zymeworks
+  aliases: [Zymeworks]
+  tickers: ["NASDAQ: ZYME"]
+
+- name: Summit Therapeutics
+  aliases: [Summit Therapeutics]
+  tickers: ["NASDAQ: SMMT"]
+  excluded:
+    Summit: "it is an English word"
+
+- name: Seagen
+  aliases: [Seagen, Seattle Genetics]
+  tickers: ["NASDAQ: SGEN"]
+  notes: "Acquired by Pfizer in December 2023; the ticker is kept for older news."
+
+- name: Genmab
+  aliases: [Genmab]
+  tickers: ["NASDAQ: GMAB"]
+
+- name: Merus
+  aliases: [Merus]
+  tickers: ["NASDAQ: MRUS"]
+
+- name: Janux Therapeutics
+  aliases: [Janux Therapeutics, Janux]
+  tickers: ["NASDAQ: JANX"]
+
+- name: ADC Therapeutics
+  aliases: [ADC Therapeutics]
+  tickers: ["NYSE: ADCT"]
+  excluded:
+    ADC: "it means antibody-drug conjugate"
+
+- name: Revolution Medicines
+  aliases: [Revolution Medicines]
+  tickers: ["NASDAQ: RVMD"]
+  excluded:
+    Revolution: "it is an English word"
+
+- name: Blueprint Medicines
+  aliases: [Blueprint Medicines]
+  tickers: ["NASDAQ: BPMC"]
+  excluded:
+    Blueprint: "it is an English word"
+  notes: "Acquired by Sanofi in 2025; the ticker is kept for older news."
+
+- name: Bicycle Therapeutics
+  aliases: [Bicycle Therapeutics]
+  tickers: ["NASDAQ: BCYC"]
+  excluded:
+    Bicycle: "it is an English word"
+
+- name: BioNTech
+  aliases: [BioNTech]
+  tickers: ["NASDAQ: BNTX"]
+
+- name: Regeneron Pharmaceuticals
+  aliases: [Regeneron Pharmaceuticals, Regeneron]
+  tickers: ["NASDAQ: REGN"]
+
+# ---- China -----------------------------------------------------------------------------
+
+- name: BeOne Medicines
+  aliases: [BeOne Medicines, BeOne, BeiGene]
+  tickers: ["NASDAQ: ONC", "NASDAQ: BGNE", "HKEX: 06160", "SSE: 688235"]
+  notes: "Formerly BeiGene (renamed in 2025, when NASDAQ: BGNE became NASDAQ: ONC); both names and tickers are kept."
+
+- name: Akeso
+  aliases: [Akeso]
+  tickers: ["HKEX: 9926"]
+
+- name: Zai Lab
+  aliases: [Zai Lab]
+  tickers: ["NASDAQ: ZLAB", "HKEX: 9688"]
+
+- name: HUTCHMED
+  aliases: [HUTCHMED, Hutchmed]
+  tickers: ["NASDAQ: HCM"]
+
+- name: Innovent Biologics
+  aliases: [Innovent Biologics, Innovent]
+  tickers: ["HKEX: 1801"]
+
+- name: Jiangsu Hengrui Pharmaceuticals
+  aliases: [Jiangsu Hengrui Pharmaceuticals, Hengrui]
+  tickers: ["SSE: 600276"]
+
+- name: Kelun-Biotech
+  aliases: [Kelun-Biotech]
+  tickers: ["HKEX: 6990"]
+  excluded:
+    Kelun: "it also names the parent group, Kelun Pharmaceutical"
+
+# ---- Large pharma ----------------------------------------------------------------------
+
+- name: Bristol Myers Squibb
+  aliases: [Bristol Myers Squibb, BMS]   # dash = space, so also Bristol-Myers Squibb
+  tickers: ["NYSE: BMY"]
+
+- name: Merck & Co.
+  aliases: ["Merck & Co", MSD, "Merck Sharp & Dohme"]
+  tickers: ["NYSE: MRK"]
+  excluded:
+    Merck: "it names both Merck & Co. (MSD) and Merck KGaA (EMD Serono); the ticker NYSE: MRK still catches Merck & Co. releases"
+
+- name: Merck KGaA
+  aliases: [Merck KGaA, EMD Serono]
+  excluded:
+    Merck: "it names both Merck KGaA and Merck & Co. (MSD)"
+
+- name: Johnson & Johnson
+  aliases: ["Johnson & Johnson", "J&J", Janssen Biotech, Janssen Pharmaceutical, Janssen Pharmaceutica, "Janssen Research & Development"]
+  tickers: ["NYSE: JNJ"]
+  excluded:
+    Janssen: "it is a common Dutch surname; the Janssen companies are listed by full name"
+
+- name: Gilead Sciences
+  aliases: [Gilead Sciences, Gilead]
+  tickers: ["NASDAQ: GILD"]
+
+- name: Amgen
+  aliases: [Amgen]
+  tickers: ["NASDAQ: AMGN"]
+
+- name: AstraZeneca
+  aliases: [AstraZeneca]
+  tickers: ["NASDAQ: AZN", "LSE: AZN"]
+
+- name: Novartis
+  aliases: [Novartis]
+  tickers: ["NYSE: NVS", "SIX: NOVN"]
+
+- name: Roche
+  aliases: [Roche, Hoffmann-La Roche]
+  tickers: ["SIX: ROG"]
+
+- name: Genentech
+  aliases: [Genentech]
+  notes: "A member of the Roche Group with no ticker of its own."
+
+- name: Pfizer
+  aliases: [Pfizer]
+  tickers: ["NYSE: PFE"]
+
+- name: Daiichi Sankyo
+  aliases: [Daiichi Sankyo]
+  tickers: ["TSE: 4568"]
+
+- name: Astellas Pharma
+  aliases: [Astellas Pharma, Astellas]
+  tickers: ["TSE: 4503"]
+
+- name: Takeda Pharmaceutical
+  aliases: [Takeda Pharmaceutical, Takeda]
+  tickers: ["NYSE: TAK", "TSE: 4502"]
+
+- name: Eli Lilly and Company
+  aliases: [Eli Lilly]
+  tickers: ["NYSE: LLY"]
+  excluded:
+    Lilly: "it is a common given name"
+
+- name: AbbVie
+  aliases: [AbbVie]
+  tickers: ["NYSE: ABBV"]
+
+- name: Sanofi
+  aliases: [Sanofi]
+  tickers: ["NASDAQ: SNY", "EURONEXT: SAN"]
+
+- name: GSK
+  aliases: [GSK, GlaxoSmithKline]
+  tickers: ["NYSE: GSK", "LSE: GSK"]
 """#####),
     ]
 }
