@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release clean
+.PHONY: run test deps build release clean vocabulary
 
 ## Install the system libraries Pharos builds against, if any is missing.
 deps:
@@ -29,3 +29,7 @@ release: deps
 
 clean:
 	rm -rf .build state alerts.jsonl
+
+## Re-embed Sources/PharosMatching/Vocabulary/*.yaml after editing them.
+vocabulary:
+	scripts/embed-vocabulary

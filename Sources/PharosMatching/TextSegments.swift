@@ -94,7 +94,13 @@ enum TextSegments {
 
     private static func endsWithAbbreviation(_ text: UnsafeBufferPointer<UInt8>, dot: Int, from start: Int) -> Bool {
         var wordStart = dot
-        while wordStart > start, !isSpace(text[wordStart - 1]), text[wordStart - 1] != 0x28 { wordStart -= 1 }
+        while wordStart > start {
+            let previous = text[wordStart - 1]
+            // A word ends at white space (a no-break space too) or an opening bracket or quote.
+            if isSpace(previous) || previous == 0x28 || previous == 0x22 || previous == 0x27 { break }
+            if previous == 0xA0, wordStart >= 2, text[wordStart - 2] == 0xC2 { break }
+            wordStart -= 1
+        }
         let word = String(decoding: UnsafeBufferPointer(rebasing: text[wordStart..<dot]), as: UTF8.self).lowercased()
         if word.count == 1, word.unicodeScalars.first!.properties.isAlphabetic { return true }  // initials: "J. Smith"
         return abbreviations.contains(word)

@@ -106,6 +106,9 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
         let r = rule("r") { $0.targets = ["BCMA"]; $0.designations = ["RMAT"]; $0.within = .sentence }
         #expect(matchedRules([r], "The U.S. FDA granted RMAT to a BCMA CAR-T. Dr. Lee spoke.") == ["r"])
         #expect(matchedRules([r], "The FDA granted RMAT. Separately, a BCMA trial started.").isEmpty)
+        #expect(matchedRules([r], "RMAT for some targets,\u{00A0}e.g. BCMA, and others.") == ["r"], "no split after e.g. behind a no-break space")
+        #expect(matchedRules([r], "RMAT was granted on 4.5 grounds. \"BCMA\" is the target.").isEmpty)
+        #expect(matchedRules([r], "The Co. got RMAT (Inc. filings) for BCMA!") == ["r"])
     }
 
     @Test func withinParagraph() {
