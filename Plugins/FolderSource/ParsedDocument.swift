@@ -39,9 +39,12 @@ struct ParsedDocument {
             body = frontMatter.body
             apply(fields: frontMatter.fields, lists: frontMatter.lists)
         }
-        if title == nil {
-            let firstLine = body.utf8.split(separator: 0x0A, maxSplits: 32).first { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
-            title = firstLine.map { String(decoding: $0, as: UTF8.self).trimming(" \t") }
+        // The headline is the title; keeping it in the content too would double every match in it.
+        if title == nil, let firstLine = body.utf8.split(separator: 0x0A, maxSplits: 32).first(where: {
+            !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+        }) {
+            title = String(decoding: firstLine, as: UTF8.self).trimming(" \t")
+            body = body[firstLine.endIndex...]
         }
         content = String(body).trimming("\n ")
     }
@@ -55,12 +58,13 @@ struct ParsedDocument {
             apply(fields: frontMatter.fields, lists: frontMatter.lists)
         }
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
-        if title == nil, let first = lines.first(where: { !$0.trimming(" \t").isEmpty }) {
-            let heading = first.trimming(" \t")
-            title = heading.drop { $0 == "#" }.trimming(" \t")
+        var bodyLines = lines[...]
+        if title == nil, let first = lines.firstIndex(where: { !$0.trimming(" \t").isEmpty }) {
+            title = lines[first].trimming(" \t").drop { $0 == "#" }.trimming(" \t")
+            bodyLines = lines[(first + 1)...]
         }
-        // Markdown heading markers and emphasis are syntax, not text the matcher should see.
-        content = lines.map { line -> String in
+        // Markdown heading markers are syntax, not text the matcher should see.
+        content = bodyLines.map { line -> String in
             let trimmed = line.trimming(" \t")
             return trimmed.hasPrefix("#") ? trimmed.drop { $0 == "#" }.trimming(" \t") : String(line)
         }.joined(separator: "\n").trimming("\n ")
