@@ -42,6 +42,14 @@ final class Running {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    /// A test that fails half-way must not leave a daemon behind.
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     func finish() -> Outcome {
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus,
