@@ -20,6 +20,8 @@ let package = Package(
             name: "PharosCore",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "PharosHTTP", dependencies: ["PharosCore", "CCurl"]),
         .target(name: "PharosMatching", dependencies: ["PharosCore"], exclude: ["Vocabulary"]),
         .target(
             name: "PharosEngine",
@@ -49,6 +51,7 @@ let package = Package(
         .executableTarget(name: "pharos-bench-match", dependencies: ["PharosMatching", "PharosCore"], path: "bench/match",
                           exclude: ["generate.py", "ac.py", "run", "README.md"], sources: ["Micro.swift"]),
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),
+        .testTarget(name: "PharosHTTPTests", dependencies: ["PharosHTTP", "PharosCore"]),
         .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"], exclude: ["Labelled"]),
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink"]),
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore"]),

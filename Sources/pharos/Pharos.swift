@@ -72,7 +72,7 @@ struct Pharos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pharos",
         abstract: "Watches biotech and pharma news and alerts on what your watch rules ask for.",
-        version: "0.1.0",
+        version: PharosVersion.string,
         subcommands: [Run.self, Check.self, Match.self, Vocab.self, Plugins.self]
     )
 
