@@ -35,13 +35,13 @@ public struct FolderSource: Source {
         try options.validate()
     }
 
-    public func poll(context: PluginContext, seen: any SeenItems) async throws -> [Item] {
+    public func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FolderSourceError.notADirectory(directory.path)
         }
         let candidates = listFiles()
-        let known = try await seen.versions(of: candidates.map(\.id))
+        let known = try await state.versions(of: candidates.map(\.id))
         var items: [Item] = []
         for file in candidates {
             try Task.checkCancellation()
@@ -52,7 +52,7 @@ public struct FolderSource: Source {
             case .failure(let problem): warnOnce(problem, file: file, logger: context)
             }
         }
-        return items
+        return PollResult(items: items)
     }
 
     struct Candidate {

@@ -22,17 +22,49 @@ public struct PluginContext: Sendable {
     public var logger: Logger
     /// The current wall-clock time.
     public var now: @Sendable () -> Date
+    /// HTTP for plugins that fetch or post (libcurl in the daemon, a fake in tests).
+    public var http: any HTTPTransport
 
-    public init(logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, http: any HTTPTransport = NoHTTPTransport()) {
         self.logger = logger
         self.now = now
+        self.http = http
     }
 }
 
-/// What the engine remembers about items already seen by a source.
-public protocol SeenItems: Sendable {
+/// What the engine remembers for a source between polls.
+public protocol SourceState: Sendable {
     /// The recorded version of each of `ids` that was seen before.
     func versions(of ids: [String]) async throws -> [String: String]
+    /// The checkpoint the last successful poll returned (an ETag, a cursor), if any.
+    var checkpoint: String? { get }
+}
+
+/// What one poll produced.
+public struct PollResult: Sendable {
+    /// Items available now; returning one already seen (same id and version) is harmless.
+    public var items: [Item]
+    /// Stored with the items in the same transaction and handed back on the next poll;
+    /// nil keeps the previous one.
+    public var checkpoint: String?
+
+    public init(items: [Item], checkpoint: String? = nil) {
+        self.items = items
+        self.checkpoint = checkpoint
+    }
+}
+
+/// A source's failure that says when to try again (HTTP 429 or 503 with Retry-After).
+public struct RetryLater: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var after: Duration
+
+    public init(_ reason: String, after: Duration) {
+        self.reason = reason
+        self.after = after
+    }
+
+    public var description: String { "\(reason) (retry after \(after.configText))" }
 }
 
 /// A plugin that produces items. `type` names in config match the plugin's folder.
@@ -41,9 +73,9 @@ public protocol Source: Sendable {
     static var typeName: String { get }
     /// Reads and validates options; throws ``ConfigErrors`` naming every bad key.
     init(configuration: PluginConfiguration) throws
-    /// Produces the items available now. Returning an item already seen (same id and
-    /// version) is harmless; the engine skips it. `seen` lets a source skip expensive work.
-    func poll(context: PluginContext, seen: any SeenItems) async throws -> [Item]
+    /// Produces the items available now; `state` tells what was seen (so a source can skip
+    /// expensive work) and holds the last checkpoint. Throw ``RetryLater`` to ask for a delay.
+    func poll(context: PluginContext, state: any SourceState) async throws -> PollResult
 }
 
 /// An alert ready for delivery: the document and its exact JSON, identical on every retry.

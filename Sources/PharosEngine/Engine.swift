@@ -74,8 +74,9 @@ public final class Engine: Service, Sendable {
     @discardableResult
     public func poll(_ source: ConfiguredSource) async throws -> PollReport {
         var report = PollReport()
-        let items = try await source.source.poll(
-            context: context(for: source.name, kind: "source"), seen: SeenInStore(store: store, source: source.name))
+        let state = SeenInStore(store: store, source: source.name, checkpoint: try await store.checkpoint(source: source.name))
+        let result = try await source.source.poll(context: context(for: source.name, kind: "source"), state: state)
+        let items = result.items
         report.returned = items.count
         var latest: [String: Item] = [:]
         for item in items { latest[item.id] = item }
@@ -84,11 +85,16 @@ public final class Engine: Service, Sendable {
             latest[item.id].map { $0 == item } == true && known[item.id] != item.effectiveVersion
         }
         report.changed = changed.count
-        for start in stride(from: 0, to: changed.count, by: commitChunk) {
+        // The checkpoint goes in with the last chunk: after a crash half-way the next poll
+        // starts from the old one and sees every item again.
+        let chunkStarts = Array(stride(from: 0, to: max(changed.count, 1), by: commitChunk))
+        for start in chunkStarts {
             try Task.checkCancellation()
             let chunk = Array(changed[start..<min(start + commitChunk, changed.count)])
             let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
-            report.alerts += try await store.record(source: source.name, items: chunk, alerts: alerts, now: now())
+            let checkpoint = start == chunkStarts.last ? result.checkpoint : nil
+            guard !chunk.isEmpty || checkpoint != nil else { continue }
+            report.alerts += try await store.record(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint, now: now())
             for sink in Set(alerts.flatMap(\.sinks)) { wakeups[sink]?.signal() }
         }
         return report
@@ -225,6 +231,7 @@ public final class Engine: Service, Sendable {
         let retry = Backoff(base: min(source.every, .seconds(30)), cap: max(source.every, .seconds(1800)))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var errorText: String?
+            var askedDelay: Duration?
             do {
                 let report = try await cancelWhenGracefulShutdown { try await self.poll(source) }
                 failures = 0
@@ -237,9 +244,10 @@ public final class Engine: Service, Sendable {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 failures += 1
                 errorText = "\(error)"
+                askedDelay = (error as? RetryLater)?.after
                 logger.error("poll failed", metadata: ["error": "\(error)", "consecutive_failures": "\(failures)"])
             }
-            let delay = failures == 0 ? jittered(source.every) : retry.delay(attempt: failures)
+            let delay = failures == 0 ? jittered(source.every) : retry.delay(attempt: failures, retryAfter: askedDelay)
             do {
                 try await store.recordPoll(source: source.name, error: errorText, now: now(), nextPoll: now().addingTimeInterval(delay.seconds))
             } catch {

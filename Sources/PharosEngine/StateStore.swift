@@ -84,7 +84,17 @@ public final class StateStore: Sendable {
                     failures INTEGER NOT NULL DEFAULT 0, next_poll REAL, last_error TEXT);
                 """)
         }
+        migrator.registerMigration("v2-checkpoints") { db in
+            try db.execute(sql: "ALTER TABLE source_status ADD COLUMN checkpoint TEXT")
+        }
         return migrator
+    }
+
+    /// The checkpoint the last successful poll of `source` stored.
+    public func checkpoint(source: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT checkpoint FROM source_status WHERE source = ?", arguments: [source])
+        }
     }
 
     /// The recorded version of each of `ids` already seen from `source`.
@@ -105,9 +115,15 @@ public final class StateStore: Sendable {
 
     /// Records items as seen and queues their alerts, atomically. Returns how many alerts were new.
     @discardableResult
-    public func record(source: String, items: [Item], alerts: [NewAlert], now: Date) async throws -> Int {
+    public func record(source: String, items: [Item], alerts: [NewAlert], checkpoint: String? = nil, now: Date) async throws -> Int {
         try await pool.write { db in
             let time = now.timeIntervalSince1970
+            if let checkpoint {
+                try db.execute(sql: """
+                    INSERT INTO source_status (source, checkpoint) VALUES (?, ?)
+                    ON CONFLICT (source) DO UPDATE SET checkpoint = excluded.checkpoint
+                    """, arguments: [source, checkpoint])
+            }
             for item in items {
                 try db.execute(sql: """
                     INSERT INTO items (source, item_id, version, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
@@ -232,9 +248,10 @@ public final class StateStore: Sendable {
 }
 
 /// The store as a source sees it.
-struct SeenInStore: SeenItems {
+struct SeenInStore: SourceState {
     let store: StateStore
     let source: String
+    let checkpoint: String?
 
     func versions(of ids: [String]) async throws -> [String: String] {
         try await store.versions(source: source, ids: ids)

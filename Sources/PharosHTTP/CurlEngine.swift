@@ -1,31 +1,7 @@
 import CCurl
 import Foundation
+import PharosCore
 import Synchronization
-
-/// A libcurl transfer failed before a response was complete.
-public struct TransferError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong, in categories callers decide on.
-    public enum Kind: Sendable, Equatable {
-        case couldNotResolve, couldNotConnect, timedOut, tls, tooLarge, tooManyRedirects, cancelled
-        case interrupted, smtpRejected, other
-    }
-
-    public var kind: Kind
-    public var message: String
-    /// libcurl's code, for logs.
-    public var code: Int
-
-    public var description: String { message }
-
-    /// Whether trying again later can help (network trouble), as opposed to a request
-    /// that will always fail the same way.
-    public var isRetryable: Bool {
-        switch kind {
-        case .couldNotResolve, .couldNotConnect, .timedOut, .interrupted, .tls, .other: true
-        case .tooLarge, .tooManyRedirects, .cancelled, .smtpRejected: false
-        }
-    }
-}
 
 /// One transfer's state, shared with libcurl's callbacks through an unmanaged pointer.
 final class Transfer: @unchecked Sendable {

@@ -2,82 +2,12 @@ import CCurl
 import Foundation
 import PharosCore
 
-/// One HTTP request.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]?
-    /// Whole transfer, redirects included.
-    public var timeout: Duration
-    public var connectTimeout: Duration
-    /// A larger response fails with ``TransferError/Kind/tooLarge``.
-    public var maxResponseBytes: Int
-    public var maxRedirects: Int
-    /// Replaces the transport's default User-Agent.
-    public var userAgent: String?
-    /// A CA bundle for private certificate authorities; TLS verification is always on.
-    public var caFile: String?
-
-    public init(
-        method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        timeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10), maxResponseBytes: Int = 20_000_000,
-        maxRedirects: Int = 5, userAgent: String? = nil, caFile: String? = nil
-    ) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.connectTimeout = connectTimeout
-        self.maxResponseBytes = maxResponseBytes
-        self.maxRedirects = maxRedirects
-        self.userAgent = userAgent
-        self.caFile = caFile
-    }
-}
-
-/// The final response of a request (after redirects).
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    /// The decoded body (gzip, deflate and br are undone).
-    public var body: [UInt8]
-    /// Where the response came from after redirects.
-    public var url: String
-
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8], url: String) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.url = url
-    }
-
-    /// The last value of header `name`, compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
-
-    /// `Retry-After` as a delay: seconds, or an HTTP date relative to `now`.
-    public func retryAfter(now: Date = Date()) -> Duration? {
-        guard let value = header("Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
-        guard let date = DateParsing.parse(value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
-    }
-}
-
-/// Sends HTTP requests; plugins get one through their context so tests can substitute it.
-public protocol HTTPTransport: Sendable {
-    /// Sends `request`; any HTTP status is a response, only transport failures throw
-    /// (``TransferError``).
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse
-}
-
 /// The real transport: libcurl, one shared multi handle, connections reused.
 public struct CurlHTTPTransport: HTTPTransport {
     public let engine: CurlEngine
     public let defaultUserAgent: String
+    /// When each host may next be contacted by a request asking for spacing.
+    private let nextSlot = Shared<[String: ContinuousClock.Instant]>([:])
 
     /// The User-Agent Pharos sends unless configured otherwise.
     public static let standardUserAgent = "Pharos/\(PharosVersion.string) (news watcher; libcurl)"
@@ -88,6 +18,15 @@ public struct CurlHTTPTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if let spacing = request.hostSpacing, let host = URL(string: request.url)?.host?.lowercased() {
+            let now = ContinuousClock.now
+            let slot = nextSlot.withLock { slots -> ContinuousClock.Instant in
+                let slot = max(now, slots[host] ?? now)
+                slots[host] = slot + spacing
+                return slot
+            }
+            if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
+        }
         let outcome = try await engine.perform(limit: request.maxResponseBytes) { transfer in
             transfer.setString(CURLOPT_URL, request.url)
             transfer.setString(CURLOPT_PROTOCOLS_STR, "http,https")

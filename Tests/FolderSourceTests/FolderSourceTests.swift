@@ -5,7 +5,8 @@ import PharosCore
 import Testing
 
 /// Remembers versions like the engine's store does.
-final class MemorySeen: SeenItems, Sendable {
+final class MemorySeen: SourceState, Sendable {
+    var checkpoint: String? { nil }
     let recorded = Shared<[String: String]>([:])
     func versions(of ids: [String]) async throws -> [String: String] {
         let all = recorded.value
@@ -94,7 +95,7 @@ func options(_ text: String) -> OptionReader {
 
             Body text.
             """)
-        let items = try await folder.source().poll(context: context, seen: MemorySeen())
+        let items = try await folder.source().poll(context: context, state: MemorySeen()).items
         let item = try #require(items.first)
         #expect(item.title == "FDA grants RMAT designation")
         #expect(item.link == "https://example.com/a")
@@ -109,7 +110,7 @@ func options(_ text: String) -> OptionReader {
         let folder = try Folder()
         try folder.write("a.md", "\n\n## Acme receives Fast Track\n\nText.")
         try folder.write("b.txt", "\r\nHalcyon announces results\r\nMore text.\r\n")
-        let items = try await folder.source().poll(context: context, seen: MemorySeen())
+        let items = try await folder.source().poll(context: context, state: MemorySeen()).items
         #expect(items.map(\.title) == ["Acme receives Fast Track", "Halcyon announces results"])
         #expect(items[0].content == "Text.", "the headline is not repeated in the content")
         #expect(items[1].content == "More text.")
@@ -123,7 +124,7 @@ func options(_ text: String) -> OptionReader {
             <script>var x = "BCMA";</script></head>
             <body><h1>Acme &amp; Co. gets RMAT</h1><p>First.</p><p>Second &#8212; more.</p></body></html>
             """)
-        let item = try #require(try await folder.source().poll(context: context, seen: MemorySeen()).first)
+        let item = try #require(try await folder.source().poll(context: context, state: MemorySeen()).items.first)
         #expect(item.title == "Acme & Co. gets RMAT")
         #expect(item.link == "https://example.com/p")
         #expect(item.summary == "FDA & EMA")
@@ -134,7 +135,7 @@ func options(_ text: String) -> OptionReader {
     @Test func jsonDocuments() async throws {
         let folder = try Folder()
         try folder.write("j.json", #"{"title": "T", "url": "https://x/j", "date_published": "2025-02-17T12:00:00Z", "content_html": "<p>A</p><p>B</p>", "tags": ["x"]}"#)
-        let item = try #require(try await folder.source().poll(context: context, seen: MemorySeen()).first)
+        let item = try #require(try await folder.source().poll(context: context, state: MemorySeen()).items.first)
         #expect(item.title == "T")
         #expect(item.link == "https://x/j")
         #expect(item.content == "A\n\nB")
@@ -145,13 +146,13 @@ func options(_ text: String) -> OptionReader {
         let folder = try Folder()
         try folder.write("sub/a.txt", "Headline\nBody one.")
         let source = try folder.source()
-        let first = try #require(try await source.poll(context: context, seen: MemorySeen()).first)
-        let again = try #require(try await source.poll(context: context, seen: MemorySeen()).first)
+        let first = try #require(try await source.poll(context: context, state: MemorySeen()).items.first)
+        let again = try #require(try await source.poll(context: context, state: MemorySeen()).items.first)
         #expect(first.id == "sub/a.txt")
         #expect(first == again)
         try await Task.sleep(for: .milliseconds(20))
         try folder.write("sub/a.txt", "Headline\nBody two.")
-        let edited = try #require(try await source.poll(context: context, seen: MemorySeen()).first)
+        let edited = try #require(try await source.poll(context: context, state: MemorySeen()).items.first)
         #expect(edited.id == first.id)
         #expect(edited.version != first.version)
     }
@@ -162,10 +163,10 @@ func options(_ text: String) -> OptionReader {
         try folder.write("b.txt", "Two")
         let source = try folder.source()
         let seen = MemorySeen()
-        seen.remember(try await source.poll(context: context, seen: seen))
-        #expect(try await source.poll(context: context, seen: seen).isEmpty)
+        seen.remember(try await source.poll(context: context, state: seen).items)
+        #expect(try await source.poll(context: context, state: seen).items.isEmpty)
         try folder.write("c.txt", "Three")
-        #expect(try await source.poll(context: context, seen: seen).map(\.id) == ["c.txt"])
+        #expect(try await source.poll(context: context, state: seen).items.map(\.id) == ["c.txt"])
     }
 
     @Test func badFilesAreSkippedWithOneWarningEach() async throws {
@@ -181,9 +182,9 @@ func options(_ text: String) -> OptionReader {
         chmod(folder.url.appendingPathComponent("locked.txt").path, 0)
         let source = try folder.source("max_file_size: 1KB")
         let canReadLocked = FileManager.default.isReadableFile(atPath: folder.url.appendingPathComponent("locked.txt").path)
-        let items = try await source.poll(context: context, seen: MemorySeen())
+        let items = try await source.poll(context: context, state: MemorySeen()).items
         #expect(items.map(\.id) == (canReadLocked ? ["good.txt", "locked.txt"] : ["good.txt"]))
-        _ = try await source.poll(context: context, seen: MemorySeen())
+        _ = try await source.poll(context: context, state: MemorySeen()).items
         let warnings = logs.lines.value.filter { $0.hasPrefix("warning") }
         #expect(warnings.contains { $0.contains("empty.md is empty") })
         #expect(warnings.contains { $0.contains("binary.txt is not text") })
@@ -195,7 +196,7 @@ func options(_ text: String) -> OptionReader {
 
     @Test func missingFolderFailsThePoll() async throws {
         let source = try FolderSource(configuration: PluginConfiguration(name: "x", options: options("path: /nonexistent/pharos-inbox")))
-        await #expect(throws: FolderSourceError.self) { try await source.poll(context: context, seen: MemorySeen()) }
+        await #expect(throws: FolderSourceError.self) { try await source.poll(context: context, state: MemorySeen()).items }
     }
 
     @Test func badOptionsAreReported() {

@@ -14,9 +14,9 @@ struct ScriptedSource: Source {
     init() {}
     init(configuration: PluginConfiguration) throws {}
 
-    func poll(context: PluginContext, seen: any SeenItems) async throws -> [Item] {
+    func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
         if let message = failure.value { throw ScriptedError(message: message) }
-        return items.value
+        return PollResult(items: items.value)
     }
 }
 
