@@ -46,6 +46,7 @@ public final class Engine: Service, Sendable {
     public let store: StateStore
     let logger: Logger
     let now: @Sendable () -> Date
+    let http: any HTTPTransport
     let deliveryBackoff = Backoff(base: .seconds(30), cap: .seconds(3600))
     let wakeups: [String: Wakeup]
     let sinksByRule: [String: [String]]
@@ -53,11 +54,15 @@ public final class Engine: Service, Sendable {
     let commitChunk = 200
     let deliveryBatch = 100
 
-    public init(config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        http: any HTTPTransport = NoHTTPTransport()
+    ) {
         self.config = config
         self.store = store
         self.logger = logger
         self.now = now
+        self.http = http
         wakeups = Dictionary(uniqueKeysWithValues: config.sinks.map { ($0.name, Wakeup()) })
         sinksByRule = Dictionary(uniqueKeysWithValues: config.rules.map { ($0.name, config.sinkNames(for: $0.name)) })
     }
@@ -65,7 +70,7 @@ public final class Engine: Service, Sendable {
     private func context(for name: String, kind: String) -> PluginContext {
         var logger = logger
         logger[metadataKey: kind] = "\(name)"
-        return PluginContext(logger: logger, now: now)
+        return PluginContext(logger: logger, now: now, http: http)
     }
 
     // MARK: Polling

@@ -4,6 +4,7 @@ import Logging
 import PharosBuiltins
 import PharosCore
 import PharosEngine
+import PharosHTTP
 import ServiceLifecycle
 import UnixSignals
 
@@ -73,7 +74,7 @@ struct Pharos: AsyncParsableCommand {
         commandName: "pharos",
         abstract: "Watches biotech and pharma news and alerts on what your watch rules ask for.",
         version: PharosVersion.string,
-        subcommands: [Run.self, Check.self, Match.self, Vocab.self, Plugins.self]
+        subcommands: [Run.self, Check.self, Match.self, Feed.self, Vocab.self, Plugins.self]
     )
 
     static func main() async {
@@ -119,7 +120,9 @@ struct Run: AsyncParsableCommand {
             printError("pharos: cannot open state in \(config.stateDirectory.path): \(error)")
             throw ExitWith(code: .failure)
         }
-        let engine = Engine(config: config, store: store, logger: logger)
+        let curl = CurlEngine()
+        defer { curl.shutdown() }
+        let engine = Engine(config: config, store: store, logger: logger, http: CurlHTTPTransport(engine: curl))
         if once {
             let report = await engine.runOnce()
             withExtendedLifetime(lock) {}
