@@ -1,56 +1,12 @@
 import Foundation
 import PharosCore
 import PharosHTTP
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A Python program from Tests/peers listening on 127.0.0.1, stopped when the value goes away.
-final class PythonPeer: Sendable {
-    let port: Int
-    private let process: Process
-
-    init(_ script: String, arguments: [String] = []) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let venvPython = root.appendingPathComponent(".venv/bin/python3")
-        let process = Process()
-        process.executableURL = FileManager.default.isExecutableFile(atPath: venvPython.path) ? venvPython : URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = (process.executableURL?.lastPathComponent == "env" ? ["python3"] : [])
-            + [root.appendingPathComponent("Tests/peers/\(script)").path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line += String(decoding: byte, as: UTF8.self)
-        }
-        guard line.hasPrefix("PORT "), let port = Int(line.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw PeerError(message: "\(script) did not report its port: \(line)")
-        }
-        self.port = port
-        self.process = process
-    }
-
-    var base: String { "http://127.0.0.1:\(port)" }
-
-    deinit {
-        // Foundation's waitUntilExit can spin here; a plain kill and waitpid cannot.
-        kill(process.processIdentifier, SIGKILL)
-        var status: Int32 = 0
-        waitpid(process.processIdentifier, &status, 0)
-    }
-}
-
-struct PeerError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
 
 let sharedEngine = CurlEngine(maxConcurrent: 16)
 

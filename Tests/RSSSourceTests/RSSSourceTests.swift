@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import PharosCore
+import PharosHTTP
+import RSSSource
+import TestSupport
+import Testing
+
+/// The engine's memory of one source, kept in a test.
+final class MemoryState: SourceState, Sendable {
+    let seen = Shared<[String: String]>([:])
+    let stored = Shared<String?>(nil)
+    var checkpoint: String? { stored.value }
+
+    func versions(of ids: [String]) async throws -> [String: String] {
+        let all = seen.value
+        return all.filter { ids.contains($0.key) }
+    }
+
+    /// What the engine does after a successful poll.
+    func commit(_ result: PollResult) {
+        seen.withLock { for item in result.items { $0[item.id] = item.effectiveVersion } }
+        if let checkpoint = result.checkpoint { stored.withLock { $0 = checkpoint } }
+    }
+}
+
+func rssOptions(_ pairs: [(String, String)]) -> OptionReader {
+    let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
+    let entries = pairs.map { key, value in
+        (key: ConfigNode(.scalar(key, quoted: false), location: location, path: key),
+         value: ConfigNode(.scalar(value, quoted: true), location: location, path: key))
+    }
+    return OptionReader(node: ConfigNode(.mapping(entries), location: location, path: ""),
+                        baseDirectory: URL(fileURLWithPath: "/"), what: "rss source 'feed'")
+}
+
+func rssFeed(_ items: [(id: String, title: String)], articleBase: String = "") -> String {
+    """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Test wire</title><link>https://example.org/</link>
+    \(items.map { item in
+        "<item><guid>\(item.id)</guid><title>\(item.title)</title><link>\(articleBase)/article/\(item.id)</link>"
+            + "<description>Short text about \(item.title).</description><pubDate>Mon, 10 Feb 2025 17:35:00 EST</pubDate>"
+            + "<category domain=\"https://www.globenewswire.com/rss/stock\">Nasdaq:IBRX</category></item>"
+    }.joined())
+    </channel></rss>
+    """
+}
+
+let engine = CurlEngine(maxConcurrent: 8)
+
+@Suite(.serialized) struct RSSPolling {
+    let folder: URL
+    let peer: PythonPeer
+    let context: PluginContext
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-feeds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        peer = try PythonPeer("feed_peer.py", arguments: [folder.path])
+        context = PluginContext(logger: Logger(label: "test"), http: CurlHTTPTransport(engine: engine))
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+    }
+
+    func source(_ path: String, _ extra: [(String, String)] = []) throws -> RSSSource {
+        try RSSSource(configuration: PluginConfiguration(name: "feed", options: rssOptions([("url", "\(peer.base)\(path)")] + extra)))
+    }
+
+    struct Logged: Decodable {
+        var path: String
+        var time: Double
+        var headers: [String: String]
+    }
+
+    func requests() async throws -> [Logged] {
+        let response = try await context.http.send(HTTPRequest(url: "\(peer.base)/_log"))
+        return try JSONDecoder().decode([Logged].self, from: Data(response.body))
+    }
+
+    @Test func conditionalGetAnswers304WithoutItems() async throws {
+        try write("wire.xml", rssFeed([("a1", "FDA grants RMAT to BCMA CAR-T"), ("a2", "Quarterly results")]))
+        let source = try source("/wire.xml")
+        let state = MemoryState()
+        let first = try await source.poll(context: context, state: state)
+        #expect(first.items.map(\.id) == ["a1", "a2"])
+        #expect(first.items.first?.categories.contains("Nasdaq:IBRX") == true)
+        #expect(first.checkpoint != nil)
+        state.commit(first)
+        let second = try await source.poll(context: context, state: state)
+        #expect(second.items.isEmpty, "304 Not Modified")
+        let logged = try await requests()
+        #expect(logged.count == 2)
+        #expect(logged[0].headers["If-None-Match"] == nil)
+        #expect(logged[1].headers["If-None-Match"] != nil)
+        #expect(logged[1].headers["If-Modified-Since"] != nil)
+
+        try write("wire.xml", rssFeed([("a1", "FDA grants RMAT to BCMA CAR-T"), ("a2", "Quarterly results"), ("a3", "New one")]))
+        let third = try await source.poll(context: context, state: state)
+        #expect(third.items.map(\.id) == ["a1", "a2", "a3"])
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let error = await #expect(throws: RetryLater.self) { try await source("/busy").poll(context: context, state: MemoryState()) }
+        #expect(error?.after == .seconds(120))
+    }
+
+    @Test func serverErrorsFailThePoll() async throws {
+        let error = await #expect(throws: RSSSourceError.self) { try await source("/broken").poll(context: context, state: MemoryState()) }
+        #expect(error?.description.hasSuffix("answered HTTP 500") == true)
+    }
+
+    @Test func gzipAndRedirectsAreFollowed() async throws {
+        try write("wire.xml", rssFeed([("b1", "One")]))
+        #expect(try await source("/gz/wire.xml").poll(context: context, state: MemoryState()).items.map(\.id) == ["b1"])
+        #expect(try await source("/redirect/wire.xml").poll(context: context, state: MemoryState()).items.map(\.id) == ["b1"])
+    }
+
+    @Test func aTruncatedBodyFailsWithoutLosingAnything() async throws {
+        try write("wire.xml", rssFeed((0..<50).map { ("t\($0)", "Item \($0)") }))
+        await #expect(throws: TransferError.self) { try await source("/truncated/wire.xml").poll(context: context, state: MemoryState()) }
+    }
+
+    @Test func notAFeedIsAClearError() async throws {
+        try write("page.xml", "this is not a feed at all")
+        let error = await #expect(throws: RSSSourceError.self) { try await source("/page.xml").poll(context: context, state: MemoryState()) }
+        #expect(error?.description.contains("did not return a readable feed") == true)
+    }
+
+    @Test func fullTextIsFetchedOncePerNewItem() async throws {
+        try write("wire.xml", rssFeed([("c1", "Company update")], articleBase: peer.base))
+        let source = try source("/wire.xml", [("fetch_full_text", "true"), ("host_spacing", "0s")])
+        let state = MemoryState()
+        let first = try await source.poll(context: context, state: state)
+        #expect(first.items.first?.content?.contains("FDA granted RMAT designation to a BCMA-directed therapy (c1).") == true)
+        #expect(first.items.first?.content?.contains("var x") == false)
+        state.commit(first)
+        try write("wire.xml", rssFeed([("c1", "Company update")], articleBase: peer.base) + "\n")
+        let second = try await source.poll(context: context, state: state)
+        #expect(second.items.first?.version == first.items.first?.version, "a seen item keeps its version")
+        let articles = try await requests().filter { $0.path.hasPrefix("/article/") }
+        #expect(articles.count == 1)
+    }
+
+    @Test func feedsOnOneHostAreSpacedApart() async throws {
+        try write("one.xml", rssFeed([("d1", "One")]))
+        try write("two.xml", rssFeed([("d2", "Two")]))
+        let one = try source("/one.xml", [("host_spacing", "500ms")])
+        let two = try source("/two.xml", [("host_spacing", "500ms")])
+        async let first = one.poll(context: context, state: MemoryState())
+        async let second = two.poll(context: context, state: MemoryState())
+        _ = try await (first, second)
+        let times = try await requests().filter { $0.path.hasSuffix(".xml") }.map(\.time).sorted()
+        #expect(times.count == 2)
+        #expect(times[1] - times[0] >= 0.45, "the second request waited for its slot")
+    }
+
+    @Test func badOptionsAreReported() {
+        let error = #expect(throws: ConfigErrors.self) {
+            try RSSSource(configuration: PluginConfiguration(name: "feed", options: rssOptions([("url", "ftp://x/feed"), ("timout", "5s")])))
+        }
+        #expect(error?.diagnostics.map(\.message).sorted() == [
+            "'url': must be an http:// or https:// URL, found 'ftp://x/feed'",
+            "unknown key 'timout' in rss source 'feed'; did you mean 'timeout'?",
+        ])
+    }
+}
