@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore"]),
         .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore"]),
         .testTarget(name: "PluginFolderTests", dependencies: ["PharosBuiltins", "PharosEngine", "PharosCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["pharos"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["pharos", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -213,6 +214,40 @@ let expectedExampleAlerts = [
         #expect(outcome.stderr.contains("not-there does not exist or is not a directory"))
         #expect(pairs(try deployment.alertLines()).contains("immunitybio-news late.txt"), "the source recovered once its folder appeared")
         #expect(try deployment.alertLines().count == 7)
+    }
+
+    @Test func feedsOverHTTPAlertOnceAndPollConditionally() async throws {
+        let deployment = try Deployment(copyExamples: false)
+        let feeds = deployment.root.appendingPathComponent("feeds")
+        try FileManager.default.createDirectory(at: feeds, withIntermediateDirectories: true)
+        try Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0"><channel><title>Wire</title><link>https://example.org/</link>
+            <item><guid>w1</guid><title>ImmunityBio announces update</title><link>https://example.org/w1</link>
+            <description>ImmunityBio, Inc. (NASDAQ: IBRX) today announced a corporate update.</description></item>
+            <item><guid>w2</guid><title>Unrelated news</title><link>https://example.org/w2</link><description>Nothing here.</description></item>
+            </channel></rss>
+            """.utf8).write(to: feeds.appendingPathComponent("wire.xml"))
+        let peer = try PythonPeer("feed_peer.py", arguments: [feeds.path])
+        try Data("""
+            state: ../state
+            sources:
+              - {name: wire, type: rss, url: "\(peer.base)/wire.xml", every: 1m}
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let first = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("wire: 2 items, 2 new or changed, 1 new alerts"))
+        let second = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("wire: 0 items"), "the second poll got 304 Not Modified")
+        let lines = try deployment.alertLines()
+        #expect(pairs(lines) == ["immunitybio-news w1"])
+        let matches = lines.first?["matches"] as? [String: Any]
+        let companies = matches?["companies"] as? [[String: Any]]
+        #expect(companies?.first?["id"] as? String == "ImmunityBio")
     }
 
     @Test func killNineLosesNoAlert() async throws {

@@ -123,6 +123,13 @@ let engine = CurlEngine(maxConcurrent: 8)
         await #expect(throws: TransferError.self) { try await source("/truncated/wire.xml").poll(context: context, state: MemoryState()) }
     }
 
+    @Test func a50MegabyteBodyStopsAtTheLimit() async throws {
+        let error = await #expect(throws: TransferError.self) {
+            try await source("/huge", [("max_bytes", "5MB")]).poll(context: context, state: MemoryState())
+        }
+        #expect(error?.kind == .tooLarge)
+    }
+
     @Test func notAFeedIsAClearError() async throws {
         try write("page.xml", "this is not a feed at all")
         let error = await #expect(throws: RSSSourceError.self) { try await source("/page.xml").poll(context: context, state: MemoryState()) }

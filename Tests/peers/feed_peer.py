@@ -5,6 +5,7 @@ argument with ETag / Last-Modified validators (304 when they match), and canned 
   /busy           429 with Retry-After     /broken         500
   /truncated/NAME half of NAME, then the connection closes
   /article/N      an HTML article page     /_log           every request so far, as JSON
+  /huge           a 50 MB body
 Prints `PORT <n>` once listening."""
 import gzip
 import hashlib
@@ -47,6 +48,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send(429, b"slow down", [("Retry-After", "120")])
         elif path == "/broken":
             self.send(500, b"oops")
+        elif path == "/huge":
+            chunk = b"<!-- padding -->" * 4096
+            self.send_response(200)
+            self.send_header("Content-Length", str(50 * 1024 * 1024))
+            self.end_headers()
+            try:
+                for _ in range(50 * 1024 * 1024 // len(chunk)):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
         elif path.startswith("/article/"):
             number = path.rsplit("/", 1)[1]
             page = f"<html><head><title>Article {number}</title><script>var x = 1;</script></head><body><h1>Article {number}</h1><p>The full text says that FDA granted RMAT designation to a BCMA-directed therapy ({number}).</p></body></html>"
