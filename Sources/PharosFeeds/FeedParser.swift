@@ -1,0 +1,83 @@
+import Foundation
+import PharosCore
+
+/// One feed document reduced to what Pharos works with: the feed's title and link, its items,
+/// and how much of the document had to be recovered.
+public struct ParsedFeed: Sendable, Hashable {
+    /// The feed's title as plain text, if it has one.
+    public var title: String?
+    /// The feed's web page (not its own URL), resolved to an absolute URL where a base is known.
+    public var link: String?
+    /// False when the document was not well-formed XML (or JSON) and had to be recovered;
+    /// ``warnings`` says where.
+    public var wellFormed: Bool
+    /// One line per problem met: libxml2's errors with their line numbers, encoding repairs,
+    /// undeclared entities, and a note when the document is not a feed at all.
+    public var warnings: [String]
+    /// The entries in document order; an entry cut off by the end of the document is not included.
+    public var items: [Item]
+
+    /// A feed with the given parts.
+    public init(title: String? = nil, link: String? = nil, wellFormed: Bool = true, warnings: [String] = [], items: [Item] = []) {
+        self.title = title
+        self.link = link
+        self.wellFormed = wellFormed
+        self.warnings = warnings
+        self.items = items
+    }
+
+    /// The object `pharos feed --json` prints (DESIGN.md), dates as ISO-8601 UTC.
+    public var jsonValue: JSONWriter.Value {
+        .object([
+            ("title", .optional(title)),
+            ("link", .optional(link)),
+            ("well_formed", .bool(wellFormed)),
+            ("warnings", .array(warnings.map(JSONWriter.Value.string))),
+            ("items", .array(items.map(Self.itemValue))),
+        ])
+    }
+
+    private static func itemValue(_ item: Item) -> JSONWriter.Value {
+        .object([
+            ("id", .string(item.id)),
+            ("title", .string(item.title)),
+            ("link", .optional(item.link)),
+            ("published", .optional(item.published.map(ISO8601.string))),
+            ("updated", .optional(item.updated.map(ISO8601.string))),
+            ("summary", .optional(item.summary)),
+            ("content", .optional(item.content)),
+            ("authors", .array(item.authors.map(JSONWriter.Value.string))),
+            ("categories", .array(item.categories.map(JSONWriter.Value.string))),
+        ])
+    }
+}
+
+/// Parses RSS 0.9x, RSS 1.0 (RDF), RSS 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0 and 1.1 into
+/// ``ParsedFeed``.
+///
+/// XML goes through libxml2's SAX2 push parser in recovery mode with no network access, no
+/// external entities and a bounded expansion of internal ones; the bytes are first converted to
+/// UTF-8 from whatever the BOM, the XML declaration or (failing both) the bytes themselves say.
+/// Titles, summaries and content are plain text (HTML reduced with `HTMLText`); links are
+/// resolved against `xml:base` and the feed's URL; dates are UTC.
+public enum FeedParser {
+    /// Parses one feed document. Never throws and never traps: whatever cannot be read becomes
+    /// a warning, and an unreadable document gives a feed with no items.
+    ///
+    /// - Parameters:
+    ///   - data: the document as fetched (any encoding).
+    ///   - url: where it came from; relative links are resolved against it.
+    public static func parse(_ data: Data, url: URL?) -> ParsedFeed {
+        let bytes = [UInt8](data)
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        if start < bytes.count, bytes[start] == UInt8(ascii: "{") {
+            return JSONFeedReader.parse(bytes, url: url)
+        }
+        guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            return ParsedFeed(wellFormed: false, warnings: ["the document is empty"])
+        }
+        return XMLFeedReader.parse(bytes, url: url)
+    }
+}

@@ -1,0 +1,363 @@
+import CLibXML2
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs libxml2's SAX2 push parser over a feed and hands the events to a ``FeedBuilder``.
+///
+/// Security: no network (`XML_PARSE_NONET`); entity substitution is off, and entities are
+/// served by our own `getEntity` from our own table: external entities are never loaded, internal
+/// ones are expanded by us under a fixed budget (billion laughs stops at the budget), and no DTD
+/// is loaded or kept (the DTD callbacks are not installed).
+enum XMLFeedReader {
+    /// Bytes handed to libxml2 per `xmlParseChunk`; 16 KiB measured fastest (NOTES.md).
+    static let chunkSize = 16 * 1024
+
+    private static let initialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    static func parse(_ raw: [UInt8], url: URL?) -> ParsedFeed {
+        _ = initialized
+        let input = XMLInput(raw)
+        let builder = FeedBuilder(documentURL: url)
+        let session = SAXSession(builder: builder)
+        session.run(input.bytes)
+        let read = builder.result()
+        var warnings = read.warnings + input.warnings + session.finalWarnings()
+        if warnings.count > SAXSession.warningLimit + 8 {
+            let dropped = warnings.count - SAXSession.warningLimit
+            warnings = Array(warnings.prefix(SAXSession.warningLimit)) + ["… and \(dropped) more"]
+        }
+        return ParsedFeed(
+            title: read.title, link: read.link,
+            wellFormed: session.wellFormed && !input.repaired && builder.format != .unknown,
+            warnings: warnings, items: read.items
+        )
+    }
+}
+
+/// The state of one libxml2 parse, reached from the C callbacks through the parser context's
+/// `_private` pointer.
+final class SAXSession {
+    static let warningLimit = 50
+    /// Most text all entity references of one document may expand to.
+    static let entityBudget = 1 << 20
+    /// Most text one entity may expand to.
+    static let entityLimit = 256 * 1024
+
+    let builder: FeedBuilder
+    private(set) var wellFormed = true
+    private var warnings: [String] = []
+    private var suppressedWarnings = 0
+
+    private enum Declared {
+        case `internal`(String)
+        case external
+    }
+
+    private var declared: [String: Declared] = [:]
+    private var expansions: [String: String] = [:]
+    private var contentEntities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
+    private var attributeEntities: [String: UnsafeMutablePointer<xmlEntity>] = [:]
+    private var exhaustedEntity: UnsafeMutablePointer<xmlEntity>?
+    private var expandedBytes = 0
+    private var budgetExceeded = false
+    private var undeclared: [(name: String, line: Int, count: Int, html: Bool)] = []
+    private var externalReferences: Set<String> = []
+
+    init(builder: FeedBuilder) {
+        self.builder = builder
+    }
+
+    deinit {
+        for entity in contentEntities.values { Self.release(entity) }
+        for entity in attributeEntities.values { Self.release(entity) }
+        if let exhaustedEntity { Self.release(exhaustedEntity) }
+    }
+
+    // MARK: - Running
+
+    func run(_ bytes: [UInt8]) {
+        var handler = xmlSAXHandler()
+        handler.initialized = UInt32(XML_SAX2_MAGIC)
+        handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
+            guard let context, let localName else { return }
+            let session = SAXSession.from(context)
+            var decoded: [XMLAttribute] = []
+            if let attributes, attributeCount > 0 {
+                decoded.reserveCapacity(Int(attributeCount))
+                for index in 0..<Int(attributeCount) {
+                    let base = index * 5
+                    guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+                    let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                    decoded.append(XMLAttribute(
+                        name: String(cString: name), prefix: attributes[base + 1].map { String(cString: $0) },
+                        namespace: attributes[base + 2].map { String(cString: $0) }, value: session.decodeAttribute(value)
+                    ))
+                }
+            }
+            session.builder.startElement(
+                String(cString: localName), prefix: prefix.map { String(cString: $0) },
+                namespace: uri.map { String(cString: $0) }, attributes: decoded
+            )
+            SAXSession.keepRecovering(context)
+        }
+        handler.endElementNs = { context, localName, prefix, _ in
+            guard let context, let localName else { return }
+            SAXSession.from(context).builder.endElement(String(cString: localName), prefix: prefix.map { String(cString: $0) })
+            SAXSession.keepRecovering(context)
+        }
+        let characters: charactersSAXFunc = { context, text, length in
+            guard let context, let text, length > 0 else { return }
+            let session = SAXSession.from(context)
+            if session.builder.wantsText {
+                session.builder.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            }
+            SAXSession.keepRecovering(context)
+        }
+        handler.characters = characters
+        handler.cdataBlock = characters
+        handler.ignorableWhitespace = characters
+        handler.getEntity = { context, name in
+            guard let context, let name else { return nil }
+            SAXSession.keepRecovering(context)
+            return SAXSession.from(context).entity(String(cString: name), context: context)
+        }
+        handler.entityDecl = { context, name, type, _, _, content in
+            guard let context, let name else { return }
+            SAXSession.from(context).declare(String(cString: name), type: type, content: content.map { String(cString: $0) })
+        }
+        handler.serror = { context, error in
+            guard let context, let error else { return }
+            SAXSession.from(context).record(error.pointee)
+        }
+
+        guard let context = xmlCreatePushParserCtxt(&handler, nil, nil, 0, nil) else {
+            wellFormed = false
+            warnings.append("libxml2 could not create a parser")
+            return
+        }
+        context.pointee._private = Unmanaged.passUnretained(self).toOpaque()
+        let options = XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOCDATA.rawValue
+            | XML_PARSE_IGNORE_ENC.rawValue
+        xmlCtxtUseOptions(context, Int32(options))
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+            var offset = 0
+            while offset < buffer.count, context.pointee.instate != XML_PARSER_EOF {
+                let size = min(XMLFeedReader.chunkSize, buffer.count - offset)
+                xmlParseChunk(context, chars + offset, Int32(size), 0)
+                offset += size
+            }
+        }
+        xmlParseChunk(context, nil, 0, 1)
+        if let document = context.pointee.myDoc {
+            xmlFreeDoc(document)
+            context.pointee.myDoc = nil
+        }
+        context.pointee._private = nil
+        xmlFreeParserCtxt(context)
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer) -> SAXSession {
+        let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        return Unmanaged<SAXSession>.fromOpaque(parser.pointee._private).takeUnretainedValue()
+    }
+
+    /// In recovery mode libxml2 keeps parsing after a fatal error but, with `wellFormed` cleared,
+    /// silently drops every later entity reference, `&amp;` and `&lt;` included, which turns
+    /// escaped HTML into garbage. The flag is ours to keep (``wellFormed``), so it is set back.
+    private static func keepRecovering(_ context: UnsafeMutableRawPointer) {
+        let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        if parser.pointee.wellFormed == 0 { parser.pointee.wellFormed = 1 }
+    }
+
+    private static func line(_ context: UnsafeMutableRawPointer) -> Int {
+        Int(xmlSAX2GetLineNumber(context))
+    }
+
+    // MARK: - Errors
+
+    fileprivate func record(_ error: xmlError) {
+        if error.level == XML_ERR_FATAL { wellFormed = false }
+        guard let message = error.message else { return }
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = error.line > 0 ? "line \(error.line): " : ""
+        warn(line + text)
+    }
+
+    private func warn(_ text: String) {
+        guard warnings.last != text else { return }
+        if warnings.count >= Self.warningLimit {
+            suppressedWarnings += 1
+        } else {
+            warnings.append(text)
+        }
+    }
+
+    func finalWarnings() -> [String] {
+        var result = warnings
+        for entry in undeclared.prefix(20) {
+            let meaning = entry.html ? "read as the HTML entity" : "kept as text"
+            result.append("line \(entry.line): undeclared entity &\(entry.name); \(meaning)\(entry.count > 1 ? " (\(entry.count) times)" : "")")
+        }
+        if undeclared.count > 20 { result.append("… and \(undeclared.count - 20) more undeclared entities") }
+        for name in externalReferences.sorted() { result.append("external entity &\(name); not loaded") }
+        if budgetExceeded { result.append("entity expansion stopped at \(Self.entityBudget) bytes") }
+        if suppressedWarnings > 0 { result.append("… and \(suppressedWarnings) more") }
+        return result
+    }
+
+    // MARK: - Entities
+
+    fileprivate func declare(_ name: String, type: Int32, content: String?) {
+        guard declared[name] == nil else { return }
+        switch xmlEntityType(UInt32(type)) {
+        case XML_INTERNAL_GENERAL_ENTITY: declared[name] = .internal(content ?? "")
+        case XML_EXTERNAL_GENERAL_PARSED_ENTITY, XML_EXTERNAL_GENERAL_UNPARSED_ENTITY: declared[name] = .external
+        default: break
+        }
+    }
+
+    /// The entity libxml2 asked for. In content it is handed out as "predefined", which makes
+    /// libxml2 pass its text straight to `characters`; in attribute values it is an empty
+    /// internal entity, so libxml2 leaves `&name;` in the value and ``decodeAttribute(_:)``
+    /// replaces it.
+    fileprivate func entity(_ name: String, context: UnsafeMutableRawPointer) -> UnsafeMutablePointer<xmlEntity>? {
+        let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        if parser.pointee.instate != XML_PARSER_CONTENT {
+            if declared[name] == nil && HTMLEntities.scalars[name] == nil {
+                noteUndeclared(name, html: false, context: context)
+            }
+            return attributeEntity(name)
+        }
+        if let cached = contentEntities[name] {
+            return charge(cached)
+        }
+        let text: String
+        switch declared[name] {
+        case .internal?:
+            text = expansion(of: name, chain: [name])
+        case .external?:
+            externalReferences.insert(name)
+            text = ""
+        case nil:
+            if let character = HTMLEntities.character(name) {
+                if parser.pointee.hasExternalSubset == 0 { noteUndeclared(name, html: true, context: context) }
+                text = character
+            } else {
+                noteUndeclared(name, html: false, context: context)
+                text = "&\(name);"
+            }
+        }
+        let entity = Self.makeEntity(name, content: text, type: XML_INTERNAL_PREDEFINED_ENTITY)
+        contentEntities[name] = entity
+        return charge(entity)
+    }
+
+    /// Counts an expansion against the budget; past it, references expand to nothing.
+    private func charge(_ entity: UnsafeMutablePointer<xmlEntity>) -> UnsafeMutablePointer<xmlEntity> {
+        let length = Int(entity.pointee.length)
+        guard expandedBytes + length <= Self.entityBudget else {
+            budgetExceeded = true
+            if exhaustedEntity == nil { exhaustedEntity = Self.makeEntity("", content: "", type: XML_INTERNAL_PREDEFINED_ENTITY) }
+            return exhaustedEntity!
+        }
+        expandedBytes += length
+        return entity
+    }
+
+    private func attributeEntity(_ name: String) -> UnsafeMutablePointer<xmlEntity> {
+        if let cached = attributeEntities[name] { return cached }
+        let entity = Self.makeEntity(name, content: "", type: XML_INTERNAL_GENERAL_ENTITY)
+        attributeEntities[name] = entity
+        return entity
+    }
+
+    private func noteUndeclared(_ name: String, html: Bool, context: UnsafeMutableRawPointer) {
+        if let index = undeclared.firstIndex(where: { $0.name == name }) {
+            undeclared[index].count += 1
+            return
+        }
+        let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        // With an external DTD that was not read, an unknown entity is not an error (XML 1.0 4.1).
+        if parser.pointee.hasExternalSubset == 0 && parser.pointee.hasPErefs == 0 { wellFormed = false }
+        undeclared.append((name, Self.line(context), 1, html))
+    }
+
+    /// The replacement text of a declared internal entity, references inside it expanded,
+    /// markup kept as text; loops and depth are cut, and the result is bounded.
+    private func expansion(of name: String, chain: [String]) -> String {
+        if let cached = expansions[name] { return cached }
+        guard case .internal(let raw)? = declared[name] else { return "" }
+        var output = ""
+        var rest = Substring(raw)
+        while let ampersand = rest.firstIndex(of: "&") {
+            output += rest[..<ampersand]
+            let afterAmpersand = rest.index(after: ampersand)
+            guard let semicolon = rest[afterAmpersand...].prefix(64).firstIndex(of: ";") else {
+                output += "&"
+                rest = rest[afterAmpersand...]
+                continue
+            }
+            let reference = String(rest[afterAmpersand..<semicolon])
+            rest = rest[rest.index(after: semicolon)...]
+            if let predefined = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][reference] {
+                output += predefined
+            } else if case .internal? = declared[reference], !chain.contains(reference), chain.count < 16 {
+                output += expansion(of: reference, chain: chain + [reference])
+            } else if let character = HTMLEntities.character(reference) {
+                output += character
+            } else if case .external? = declared[reference] {
+                externalReferences.insert(reference)
+            } else {
+                output += "&\(reference);"
+            }
+            if output.utf8.count > Self.entityLimit {
+                budgetExceeded = true
+                break
+            }
+        }
+        if output.utf8.count <= Self.entityLimit { output += rest }
+        if output.utf8.count > Self.entityLimit {
+            budgetExceeded = true
+            output = String(decoding: output.utf8.prefix(Self.entityLimit), as: UTF8.self)
+        }
+        expansions[name] = output
+        return output
+    }
+
+    /// Attribute values as libxml2 hands them over without entity substitution: `&amp;` comes
+    /// as `&#38;`, other references as written.
+    fileprivate func decodeAttribute(_ value: String) -> String {
+        guard value.contains("&") else { return value }
+        return HTMLEntities.decode(value) { [self] name in
+            guard case .internal? = declared[name] else { return nil }
+            return expansion(of: name, chain: [name])
+        }
+    }
+
+    private static func makeEntity(_ name: String, content: String, type: xmlEntityType) -> UnsafeMutablePointer<xmlEntity> {
+        let entity = UnsafeMutablePointer<xmlEntity>.allocate(capacity: 1)
+        entity.initialize(to: xmlEntity())
+        entity.pointee.type = XML_ENTITY_DECL
+        entity.pointee.name = UnsafePointer(strdup(name).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: xmlChar.self) })
+        entity.pointee.content = strdup(content).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: xmlChar.self) }
+        entity.pointee.length = Int32(content.utf8.count)
+        entity.pointee.etype = type
+        return entity
+    }
+
+    private static func release(_ entity: UnsafeMutablePointer<xmlEntity>) {
+        if let name = entity.pointee.name { free(UnsafeMutableRawPointer(mutating: name)) }
+        if let content = entity.pointee.content { free(content) }
+        entity.deinitialize(count: 1)
+        entity.deallocate()
+    }
+}

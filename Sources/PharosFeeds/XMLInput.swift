@@ -1,0 +1,466 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Feed bytes made ready for libxml2: always UTF-8 (the parser is told to ignore the declared
+/// encoding), and with the small lexical faults of real feeds repaired so that one stray `&`
+/// does not cost the rest of the document.
+struct XMLInput {
+    /// UTF-8 bytes of the document.
+    var bytes: [UInt8]
+    /// What was converted or repaired, one line each.
+    var warnings: [String] = []
+    /// True when a repair was needed that well-formed XML would not have needed.
+    var repaired = false
+
+    /// Converts and repairs `raw`.
+    init(_ raw: [UInt8]) {
+        bytes = raw
+        decode()
+        trimProlog()
+        repairLexicalErrors()
+    }
+
+    // MARK: - Encoding
+
+    private enum Detected {
+        case utf8(bom: Bool)
+        case unicode(String, bomLength: Int)
+        case declared(String)
+        case undeclared
+    }
+
+    private mutating func decode() {
+        switch detect() {
+        case .utf8(let bom):
+            if bom { bytes.removeFirst(3) }
+            repairUTF8(assumed: "UTF-8")
+        case .unicode(let name, let bomLength):
+            if bomLength > 0 { bytes.removeFirst(bomLength) }
+            convert(from: name)
+        case .undeclared:
+            repairUTF8(assumed: "UTF-8")
+        case .declared(let label):
+            let name = label.lowercased()
+            if ["utf-8", "utf8"].contains(name) {
+                repairUTF8(assumed: "UTF-8")
+            } else if Self.westernLabels.contains(name) {
+                // A document labelled Latin-1 whose bytes are valid UTF-8 with non-ASCII characters
+                // is UTF-8 in practice; the reverse accident practically never happens.
+                if bytes.contains(where: { $0 >= 0x80 }), Self.isValidUTF8(bytes) {
+                    warnings.append("declared encoding \(label), but the bytes are UTF-8: read as UTF-8")
+                } else {
+                    // Windows-1252 rather than ISO-8859-1, as browsers do: feeds labelled Latin-1
+                    // use its curly quotes and dashes in 0x80-0x9F, which Latin-1 leaves as controls.
+                    bytes = Self.windows1252ToUTF8(bytes)
+                }
+            } else if name.hasPrefix("utf-16") || name.hasPrefix("utf-32") || name.hasPrefix("ucs") {
+                // Bytes that read as ASCII cannot be UTF-16: the label is wrong.
+                warnings.append("declared encoding \(label), but the document is 8-bit: read as UTF-8")
+                repairUTF8(assumed: "UTF-8")
+            } else {
+                convert(from: Self.iconvAliases[name] ?? label)
+            }
+        }
+    }
+
+    private static let westernLabels: Set<String> = [
+        "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
+        "windows-1252", "cp1252", "x-cp1252", "iso-8859-15", "latin9", "iso8859-15",
+    ]
+
+    /// Labels whose usual meaning is a superset iconv knows under another name.
+    private static let iconvAliases: [String: String] = [
+        "gb2312": "GB18030", "gbk": "GB18030", "x-gbk": "GB18030", "gb_2312-80": "GB18030", "chinese": "GB18030",
+        "shift_jis": "CP932", "sjis": "CP932", "x-sjis": "CP932", "ks_c_5601-1987": "CP949", "euc-kr": "CP949",
+        "big5": "BIG5-HKSCS", "tis-620": "CP874", "iso-8859-11": "CP874", "iso-8859-9": "CP1254",
+    ]
+
+    private func detect() -> Detected {
+        let b = bytes
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8(bom: true) }
+        if b.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return .unicode("UTF-32BE", bomLength: 4) }
+        if b.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return .unicode("UTF-32LE", bomLength: 4) }
+        if b.starts(with: [0xFE, 0xFF]) { return .unicode("UTF-16BE", bomLength: 2) }
+        if b.starts(with: [0xFF, 0xFE]) { return .unicode("UTF-16LE", bomLength: 2) }
+        if b.starts(with: [0x00, 0x00, 0x00, 0x3C]) { return .unicode("UTF-32BE", bomLength: 0) }
+        if b.starts(with: [0x3C, 0x00, 0x00, 0x00]) { return .unicode("UTF-32LE", bomLength: 0) }
+        if b.starts(with: [0x00, 0x3C, 0x00]) { return .unicode("UTF-16BE", bomLength: 0) }
+        if b.starts(with: [0x3C, 0x00]) { return .unicode("UTF-16LE", bomLength: 0) }
+        if let label = Self.declaredEncoding(in: b) { return .declared(label) }
+        return .undeclared
+    }
+
+    /// The `encoding` pseudo-attribute of an XML declaration at the start (after white space).
+    static func declaredEncoding(in bytes: [UInt8]) -> String? {
+        var index = 0
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        guard hasPrefix(bytes, at: index, "<?xml"), index + 5 < bytes.count, isSpace(bytes[index + 5]) else { return nil }
+        let limit = min(bytes.count, index + 1024)
+        guard let end = find(bytes, "?>", from: index, limit: limit) else { return nil }
+        let declaration = bytes[index..<end]
+        guard let key = find(Array(declaration), "encoding", from: 0, limit: declaration.count) else { return nil }
+        var cursor = declaration.startIndex + key + 8
+        while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
+        guard cursor < end, bytes[cursor] == UInt8(ascii: "=") else { return nil }
+        cursor += 1
+        while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
+        guard cursor < end, bytes[cursor] == UInt8(ascii: "\"") || bytes[cursor] == UInt8(ascii: "'") else { return nil }
+        let quote = bytes[cursor]
+        cursor += 1
+        guard let close = bytes[cursor..<end].firstIndex(of: quote) else { return nil }
+        let label = String(decoding: bytes[cursor..<close], as: UTF8.self)
+        return label.isEmpty ? nil : label
+    }
+
+    /// Keeps valid UTF-8 and reads each byte that is not as Windows-1252, the usual culprit.
+    private mutating func repairUTF8(assumed: String) {
+        let result = Self.repairingUTF8(bytes)
+        guard result.repairs > 0 else { return }
+        bytes = result.bytes
+        warnings.append("\(result.repairs) byte\(result.repairs == 1 ? " was" : "s were") not valid \(assumed): read as Windows-1252")
+    }
+
+    /// `bytes` with every byte that is not part of well-formed UTF-8 read as Windows-1252.
+    static func repairingUTF8(_ bytes: [UInt8]) -> (bytes: [UInt8], repairs: Int) {
+        if isValidUTF8(bytes) { return (bytes, 0) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8)
+        var repairs = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let length = validSequenceLength(bytes, at: index)
+            if length > 0 {
+                output.append(contentsOf: bytes[index..<(index + length)])
+                index += length
+            } else {
+                appendUTF8(windows1252Scalar(byte), to: &output)
+                repairs += 1
+                index += 1
+            }
+        }
+        return (output, repairs)
+    }
+
+    private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
+    }
+
+    /// Length of the well-formed UTF-8 sequence at `index` (RFC 3629), or 0.
+    private static func validSequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
+        let first = bytes[index]
+        func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            index + offset < bytes.count && range.contains(bytes[index + offset])
+        }
+        switch first {
+        case 0xC2...0xDF: return continuation(1) ? 2 : 0
+        case 0xE0: return continuation(1, 0xA0...0xBF) && continuation(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return continuation(1) && continuation(2) ? 3 : 0
+        case 0xED: return continuation(1, 0x80...0x9F) && continuation(2) ? 3 : 0
+        case 0xF0: return continuation(1, 0x90...0xBF) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF1...0xF3: return continuation(1) && continuation(2) && continuation(3) ? 4 : 0
+        case 0xF4: return continuation(1, 0x80...0x8F) && continuation(2) && continuation(3) ? 4 : 0
+        default: return 0
+        }
+    }
+
+    private static let windows1252High: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ]
+
+    private static func windows1252Scalar(_ byte: UInt8) -> UInt32 {
+        (0x80...0x9F).contains(byte) ? windows1252High[Int(byte - 0x80)] : UInt32(byte)
+    }
+
+    static func windows1252ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 8)
+        for byte in bytes {
+            if byte < 0x80 { output.append(byte) } else { appendUTF8(windows1252Scalar(byte), to: &output) }
+        }
+        return output
+    }
+
+    static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            output.append(UInt8(scalar))
+        case 0x80..<0x800:
+            output.append(UInt8(0xC0 | (scalar >> 6)))
+            output.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            output.append(UInt8(0xE0 | (scalar >> 12)))
+            output.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            output.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            output.append(UInt8(0xF0 | (scalar >> 18)))
+            output.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            output.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            output.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    /// Converts with iconv; undecodable bytes become U+FFFD. Unknown encodings are read as UTF-8.
+    private mutating func convert(from encoding: String) {
+        guard let converted = Self.iconvToUTF8(bytes, from: encoding) else {
+            warnings.append("unsupported encoding \(encoding): read as UTF-8")
+            repairUTF8(assumed: "UTF-8")
+            return
+        }
+        if converted.invalid > 0 {
+            warnings.append("\(converted.invalid) byte sequence\(converted.invalid == 1 ? " was" : "s were") not valid \(encoding): replaced by U+FFFD")
+        }
+        bytes = converted.bytes
+    }
+
+    private static func iconvToUTF8(_ input: [UInt8], from encoding: String) -> (bytes: [UInt8], invalid: Int)? {
+        let opened: iconv_t? = iconv_open("UTF-8", encoding)
+        guard let descriptor = opened, descriptor != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
+        defer { iconv_close(descriptor) }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count * 2)
+        var invalid = 0
+        var source = input
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        source.withUnsafeMutableBufferPointer { sourceBuffer in
+            guard let sourceBase = sourceBuffer.baseAddress else { return }
+            var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(sourceBase).assumingMemoryBound(to: CChar.self)
+            var inLeft = sourceBuffer.count
+            chunk.withUnsafeMutableBufferPointer { chunkBuffer in
+                let chunkBase = UnsafeMutableRawPointer(chunkBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+                while inLeft > 0 {
+                    var outPointer: UnsafeMutablePointer<CChar>? = chunkBase
+                    var outLeft = chunkBuffer.count
+                    let result = iconv(descriptor, &inPointer, &inLeft, &outPointer, &outLeft)
+                    let produced = chunkBuffer.count - outLeft
+                    output.append(contentsOf: UnsafeBufferPointer(start: chunkBuffer.baseAddress, count: produced))
+                    if result == -1 {
+                        let code = errno
+                        if code == E2BIG { continue }
+                        output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                        invalid += 1
+                        if code == EILSEQ, inLeft > 0 {
+                            inPointer = inPointer.map { $0 + 1 }
+                            inLeft -= 1
+                        } else {
+                            inLeft = 0
+                        }
+                    }
+                }
+            }
+        }
+        return (output, invalid)
+    }
+
+    // MARK: - Prolog
+
+    /// White space (or other junk) before the XML declaration makes libxml2 ignore the
+    /// declaration; it is dropped. Anything before the first tag is dropped likewise.
+    private mutating func trimProlog() {
+        var index = 0
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "<") {
+            if index > 0, hasPrefix(bytes, at: index, "<?xml") {
+                bytes.removeFirst(index)
+                warnings.append("line 1: white space before the XML declaration ignored")
+                repaired = true
+            }
+            return
+        }
+        let limit = min(bytes.count, 4096)
+        for marker in ["<?xml", "<rss", "<feed", "<rdf:RDF", "<RDF", "<!DOCTYPE", "<channel"] {
+            if let start = find(bytes, marker, from: 0, limit: limit) {
+                bytes.removeFirst(start)
+                warnings.append("line 1: \(start) bytes of text before the document ignored")
+                repaired = true
+                return
+            }
+        }
+    }
+
+    // MARK: - Lexical repairs
+
+    /// Escapes `&` that starts no reference and `<` that starts no markup, and drops the
+    /// control characters XML forbids, outside CDATA sections, comments, processing
+    /// instructions and the DOCTYPE. libxml2 would drop them anyway, and after a fatal error it
+    /// also stops delivering entity references, turning escaped HTML into garbage.
+    private mutating func repairLexicalErrors() {
+        var output: [UInt8] = []
+        var copiedUpTo = 0
+        var ampersands = 0
+        var lessThans = 0
+        var controls = 0
+        let count = bytes.count
+        bytes.withUnsafeBufferPointer { input in
+            func flush(to index: Int) {
+                if copiedUpTo < index { output.append(contentsOf: input[copiedUpTo..<index]) }
+            }
+            func replace(at index: Int, with replacement: [UInt8]) {
+                if output.isEmpty { output.reserveCapacity(count + 1024) }
+                flush(to: index)
+                output.append(contentsOf: replacement)
+                copiedUpTo = index + 1
+            }
+            func isForbiddenControl(_ byte: UInt8) -> Bool { byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D }
+            func validReference(at index: Int) -> Bool {
+                var cursor = index + 1
+                guard cursor < count else { return false }
+                if input[cursor] == UInt8(ascii: "#") {
+                    cursor += 1
+                    var hex = false
+                    if cursor < count, input[cursor] == UInt8(ascii: "x") || input[cursor] == UInt8(ascii: "X") {
+                        hex = true
+                        cursor += 1
+                    }
+                    let start = cursor
+                    while cursor < count, cursor - start < 9,
+                          isDigit(input[cursor]) || (hex && isHexLetter(input[cursor])) { cursor += 1 }
+                    return cursor > start && cursor < count && input[cursor] == UInt8(ascii: ";")
+                }
+                guard isNameStart(input[cursor]) else { return false }
+                let start = cursor
+                while cursor < count, cursor - start < 64, isNameByte(input[cursor]) { cursor += 1 }
+                return cursor < count && input[cursor] == UInt8(ascii: ";")
+            }
+            func skip(past terminator: String, from index: Int) -> Int {
+                guard let end = find(input, terminator, from: index, limit: count) else { return count }
+                return end + terminator.utf8.count
+            }
+            var index = 0
+            while index < count {
+                let byte = input[index]
+                if byte == UInt8(ascii: "<") {
+                    if hasPrefix(input, at: index, "<![CDATA[") { index = skip(past: "]]>", from: index + 9); continue }
+                    if hasPrefix(input, at: index, "<!--") { index = skip(past: "-->", from: index + 4); continue }
+                    if hasPrefix(input, at: index, "<?") { index = skip(past: "?>", from: index + 2); continue }
+                    if hasPrefix(input, at: index, "<!") {
+                        // DOCTYPE: its internal subset declares entities with `&` and `%` in them.
+                        var cursor = index + 2
+                        var depth = 0
+                        var quote: UInt8 = 0
+                        while cursor < count {
+                            let current = input[cursor]
+                            if quote != 0 {
+                                if current == quote { quote = 0 }
+                            } else if current == UInt8(ascii: "\"") || current == UInt8(ascii: "'") {
+                                quote = current
+                            } else if current == UInt8(ascii: "[") {
+                                depth += 1
+                            } else if current == UInt8(ascii: "]") {
+                                depth -= 1
+                            } else if current == UInt8(ascii: ">") && depth <= 0 {
+                                break
+                            }
+                            cursor += 1
+                        }
+                        index = cursor + 1
+                        continue
+                    }
+                    let next = index + 1 < count ? input[index + 1] : 0
+                    if next == UInt8(ascii: "/") || isNameStart(next) {
+                        // A tag: attribute values may hold bare `&` (URLs) and `<`.
+                        var cursor = index + 1
+                        var afterEquals = false
+                        while cursor < count {
+                            let current = input[cursor]
+                            if current == UInt8(ascii: ">") || current == UInt8(ascii: "<") { break }
+                            if afterEquals, current == UInt8(ascii: "\"") || current == UInt8(ascii: "'") {
+                                afterEquals = false
+                                guard let close = input[(cursor + 1)...].firstIndex(of: current) else { cursor = count; break }
+                                var valueIndex = cursor + 1
+                                while valueIndex < close {
+                                    let valueByte = input[valueIndex]
+                                    if valueByte == UInt8(ascii: "&"), !validReference(at: valueIndex) {
+                                        replace(at: valueIndex, with: Array("&amp;".utf8))
+                                        ampersands += 1
+                                    } else if valueByte == UInt8(ascii: "<") {
+                                        replace(at: valueIndex, with: Array("&lt;".utf8))
+                                        lessThans += 1
+                                    } else if isForbiddenControl(valueByte) {
+                                        replace(at: valueIndex, with: [])
+                                        controls += 1
+                                    }
+                                    valueIndex += 1
+                                }
+                                cursor = close + 1
+                                continue
+                            }
+                            if current == UInt8(ascii: "=") {
+                                afterEquals = true
+                            } else if !isSpace(current) {
+                                afterEquals = false
+                            }
+                            if isForbiddenControl(current) {
+                                replace(at: cursor, with: [])
+                                controls += 1
+                            }
+                            cursor += 1
+                        }
+                        index = cursor < count && input[cursor] == UInt8(ascii: ">") ? cursor + 1 : cursor
+                        continue
+                    }
+                    replace(at: index, with: Array("&lt;".utf8))
+                    lessThans += 1
+                } else if byte == UInt8(ascii: "&") {
+                    if !validReference(at: index) {
+                        replace(at: index, with: Array("&amp;".utf8))
+                        ampersands += 1
+                    }
+                } else if isForbiddenControl(byte) {
+                    replace(at: index, with: [])
+                    controls += 1
+                }
+                index += 1
+            }
+            if copiedUpTo > 0 { flush(to: count) }
+        }
+        guard copiedUpTo > 0 else { return }
+        bytes = output
+        repaired = true
+        if ampersands > 0 { warnings.append("\(ampersands) bare '&' escaped (not well-formed XML)") }
+        if lessThans > 0 { warnings.append("\(lessThans) bare '<' escaped (not well-formed XML)") }
+        if controls > 0 { warnings.append("\(controls) control character\(controls == 1 ? "" : "s") removed (not allowed in XML)") }
+    }
+}
+
+// MARK: - Byte helpers
+
+private func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+private func isHexLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 }
+private func isNameStart(_ byte: UInt8) -> Bool {
+    ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte >= 0x80
+}
+private func isNameByte(_ byte: UInt8) -> Bool {
+    isNameStart(byte) || isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+}
+
+private func hasPrefix<Bytes: RandomAccessCollection>(_ bytes: Bytes, at index: Int, _ prefix: String) -> Bool where Bytes.Element == UInt8, Bytes.Index == Int {
+    var cursor = index
+    for expected in prefix.utf8 {
+        guard cursor < bytes.endIndex, bytes[cursor] == expected else { return false }
+        cursor += 1
+    }
+    return true
+}
+
+private func find<Bytes: RandomAccessCollection>(_ bytes: Bytes, _ needle: String, from start: Int, limit: Int) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
+    let pattern = Array(needle.utf8)
+    guard let first = pattern.first, limit - start >= pattern.count else { return nil }
+    var index = start
+    while index <= limit - pattern.count {
+        if bytes[index] == first && hasPrefix(bytes, at: index, needle) { return index }
+        index += 1
+    }
+    return nil
+}
