@@ -328,13 +328,18 @@ public enum DateParsing {
         "november", "december",
     ]
 
-    private static func monthNumber(_ word: String) -> Int? {
-        if let index = englishMonths.firstIndex(where: { $0 == word || ($0.hasPrefix(word) && word.count >= 3) }) {
-            return index + 1
+    /// Every accepted month word: English names and their abbreviations of three letters or
+    /// more ("sept", "febr"), then the other languages.
+    private static let monthWords: [String: Int] = {
+        var words: [String: Int] = [:]
+        for (index, name) in englishMonths.enumerated() {
+            for length in 3...name.count { words[String(name.prefix(length))] = index + 1 }
         }
-        if word == "sept" { return 9 }
-        return monthNames.first(where: { $0.0 == word })?.1
-    }
+        for (word, month) in monthNames where words[word] == nil { words[word] = month }
+        return words
+    }()
+
+    private static func monthNumber(_ word: String) -> Int? { monthWords[word] }
 
     private static let weekdays: Set<String> = [
         "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday", "tuesday",

@@ -370,6 +370,12 @@ final class FeedBuilder {
     }
 
     private func startUnderItem(_ element: Element) -> Role {
+        // Items never nest: one opening inside another means the first was not closed (libxml2
+        // recovers a mismatched end tag by closing the innermost element instead).
+        if (isRSS(element) && element.name == "item") || (isAtom(element) && element.name == "entry") {
+            finishItem()
+            return startItem(element)
+        }
         if isRSS(element) {
             switch element.name {
             case "title": return startCapture(.title(rank: 0), mode: .html, element)

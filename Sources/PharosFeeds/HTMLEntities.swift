@@ -79,38 +79,6 @@ enum HTMLEntities {
         return output
     }
 
-    /// Decodes the named HTML entities that cannot make markup (everything but `lt`, `gt`, `amp`,
-    /// `quot`, `apos`), so that an HTML fragment keeps its tags while `&Eacute;` and friends,
-    /// which `HTMLText` does not all know, become characters before it is reduced to text.
-    static func decodeNonMarkup(_ html: String) -> String {
-        guard html.contains("&") else { return html }
-        return decode(html, declared: { _ in nil }, keepingMarkup: true)
-    }
-
-    private static func decode(_ text: String, declared: (String) -> String?, keepingMarkup: Bool) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        var rest = Substring(text)
-        while let ampersand = rest.firstIndex(of: "&") {
-            output += rest[..<ampersand]
-            let afterAmpersand = rest.index(after: ampersand)
-            if let semicolon = rest[afterAmpersand...].prefix(40).firstIndex(of: ";") {
-                let name = String(rest[afterAmpersand..<semicolon])
-                if !markupNames.contains(name), !name.hasPrefix("#"), let decoded = character(name) {
-                    output += decoded
-                    rest = rest[rest.index(after: semicolon)...]
-                    continue
-                }
-            }
-            output += "&"
-            rest = rest[afterAmpersand...]
-        }
-        output += rest
-        return output
-    }
-
-    private static let markupNames: Set<String> = ["lt", "gt", "amp", "quot", "apos"]
-
     private static func numeric(_ name: String) -> String? {
         guard name.hasPrefix("#") else { return nil }
         let digits = name.dropFirst()

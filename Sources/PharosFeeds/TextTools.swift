@@ -36,45 +36,71 @@ enum TextTools {
 
     /// An HTML fragment reduced to readable text.
     static func htmlToText(_ html: String) -> String {
-        HTMLText.plainText(from: HTMLEntities.decodeNonMarkup(undoDoubleEscaping(html)))
+        let bytes = Array(html.utf8)
+        // Most titles and many summaries hold neither tags nor references: HTML then only folds
+        // white space, which is much cheaper done here.
+        guard bytes.contains(UInt8(ascii: "<")) || bytes.contains(UInt8(ascii: "&")) else {
+            return foldHTMLWhitespace(bytes)
+        }
+        return HTMLText.plainText(from: prepareHTML(bytes))
+    }
+
+    /// HTML's white space (space, tab, line feed, form feed, carriage return) folded to single
+    /// spaces and trimmed, as a browser shows text without markup.
+    static func foldHTMLWhitespace(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var pendingSpace = false
+        for byte in bytes {
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0C || byte == 0x0D {
+                pendingSpace = !output.isEmpty
+            } else {
+                if pendingSpace { output.append(0x20) }
+                pendingSpace = false
+                output.append(byte)
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     private static let codeElements: Set<String> = ["pre", "code", "xmp", "textarea", "script", "style", "kbd", "samp"]
+    private static let markupEntities: Set<String> = ["lt", "gt", "amp", "quot", "apos"]
 
-    /// Feeds often escape HTML once too often: `&amp;lt;p&amp;gt;` in the XML, which is
-    /// `&lt;p&gt;` in the HTML, or `&amp;amp;` for `&`. Outside code elements such escaped tags
-    /// and entities are taken for what they were meant to be; inside `<pre>` and `<code>` escaped
-    /// markup is a code sample and stays text.
-    static func undoDoubleEscaping(_ html: String) -> String {
-        guard html.contains("&lt;") || html.contains("&amp;") else { return html }
-        let input = Array(html.utf8)
+    /// Readies HTML for `HTMLText` in one pass:
+    /// - named entities that cannot make markup (`&Eacute;`, `&bdquo;`: all of HTML 4, where
+    ///   `HTMLText` knows the common ones) become characters;
+    /// - HTML escaped once too often, as feeds often send it (`&amp;lt;p&amp;gt;` in the XML,
+    ///   which is `&lt;p&gt;` here, or `&amp;eacute;`), is taken for what it was meant to be;
+    ///   inside `<pre>` and `<code>`, escaped markup is a code sample and stays text.
+    static func prepareHTML(_ input: [UInt8]) -> String {
+        guard input.contains(UInt8(ascii: "&")) else { return String(decoding: input, as: UTF8.self) }
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var codeDepth = 0
         var insideEscapedTag = false
         var index = 0
-        func matches(_ literal: String, at position: Int) -> Bool {
-            var cursor = position
-            for byte in literal.utf8 {
-                guard cursor < input.count, input[cursor] == byte else { return false }
-                cursor += 1
-            }
-            return true
-        }
+        let count = input.count
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-        while index < input.count {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        /// The name of a reference `&name;` starting at `start` (the `&`), and the index of its `;`.
+        func reference(at start: Int) -> (name: String, end: Int)? {
+            var cursor = start + 1
+            if cursor < count, input[cursor] == UInt8(ascii: "#") { cursor += 1 }
+            let nameStart = cursor
+            while cursor < count, cursor - nameStart < 32, isLetter(input[cursor]) || isDigit(input[cursor]) { cursor += 1 }
+            guard cursor > nameStart, cursor < count, input[cursor] == UInt8(ascii: ";") else { return nil }
+            return (String(decoding: input[(start + 1)..<cursor], as: UTF8.self), cursor)
+        }
+        while index < count {
             let byte = input[index]
             if byte == UInt8(ascii: "<") {
-                // A real tag: track code elements.
+                // A real tag: note code elements.
                 var cursor = index + 1
-                let closing = cursor < input.count && input[cursor] == UInt8(ascii: "/")
+                let closing = cursor < count && input[cursor] == UInt8(ascii: "/")
                 if closing { cursor += 1 }
-                var name: [UInt8] = []
-                while cursor < input.count, isLetter(input[cursor]) || (input[cursor] >= 0x30 && input[cursor] <= 0x39) {
-                    name.append(input[cursor] | 0x20)
-                    cursor += 1
-                }
-                if codeElements.contains(String(decoding: name, as: UTF8.self)) {
+                let nameStart = cursor
+                while cursor < count, cursor - nameStart < 10, isLetter(input[cursor]) { cursor += 1 }
+                if cursor > nameStart, codeElements.contains(String(decoding: input[nameStart..<cursor], as: UTF8.self).lowercased()) {
                     codeDepth = max(0, codeDepth + (closing ? -1 : 1))
                 }
                 insideEscapedTag = false
@@ -82,45 +108,43 @@ enum TextTools {
                 index += 1
                 continue
             }
-            if byte == UInt8(ascii: "&"), codeDepth == 0 {
-                if matches("&lt;", at: index), index + 4 < input.count,
-                   isLetter(input[index + 4]) || input[index + 4] == UInt8(ascii: "/") || input[index + 4] == UInt8(ascii: "!") {
+            guard byte == UInt8(ascii: "&"), let (name, end) = reference(at: index) else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            if codeDepth == 0 {
+                if name == "lt", end + 1 < count, isLetter(input[end + 1]) || input[end + 1] == UInt8(ascii: "/") || input[end + 1] == UInt8(ascii: "!") {
                     output.append(UInt8(ascii: "<"))
                     insideEscapedTag = true
-                    index += 4
+                    index = end + 1
                     continue
                 }
-                if insideEscapedTag, matches("&gt;", at: index) {
-                    output.append(UInt8(ascii: ">"))
-                    insideEscapedTag = false
-                    index += 4
+                if insideEscapedTag && (name == "gt" || name == "quot") {
+                    output.append(name == "gt" ? UInt8(ascii: ">") : UInt8(ascii: "\""))
+                    if name == "gt" { insideEscapedTag = false }
+                    index = end + 1
                     continue
                 }
-                if insideEscapedTag, matches("&quot;", at: index) {
-                    output.append(UInt8(ascii: "\""))
-                    index += 6
-                    continue
-                }
-                if matches("&amp;", at: index) {
-                    // `&amp;name;` or `&amp;#8217;`: an entity escaped twice.
-                    var cursor = index + 5
-                    let start = cursor
-                    if cursor < input.count, input[cursor] == UInt8(ascii: "#") { cursor += 1 }
-                    while cursor < input.count, cursor - start < 32, isLetter(input[cursor]) || (input[cursor] >= 0x30 && input[cursor] <= 0x39) {
-                        cursor += 1
+                if name == "amp", let (inner, innerEnd) = reference(at: end),
+                   inner.hasPrefix("#") || HTMLEntities.scalars[inner] != nil {
+                    // `&amp;eacute;`: an entity escaped twice; read it as `&eacute;`.
+                    if let value = HTMLEntities.scalars[inner], !markupEntities.contains(inner) {
+                        XMLInput.appendUTF8(value, to: &output)
+                    } else {
+                        output.append(contentsOf: input[end...innerEnd])
+                        output[output.count - (innerEnd - end + 1)] = UInt8(ascii: "&")
                     }
-                    if cursor < input.count, input[cursor] == UInt8(ascii: ";"), cursor > start + 1 || (cursor > start && input[start] != UInt8(ascii: "#")) {
-                        let name = String(decoding: input[start..<cursor], as: UTF8.self)
-                        if name.hasPrefix("#") || HTMLEntities.scalars[name] != nil {
-                            output.append(UInt8(ascii: "&"))
-                            index += 5
-                            continue
-                        }
-                    }
+                    index = innerEnd + 1
+                    continue
                 }
             }
-            output.append(byte)
-            index += 1
+            if !markupEntities.contains(name), let value = HTMLEntities.scalars[name] {
+                XMLInput.appendUTF8(value, to: &output)
+            } else {
+                output.append(contentsOf: input[index...end])
+            }
+            index = end + 1
         }
         return String(decoding: output, as: UTF8.self)
     }
