@@ -174,6 +174,7 @@ final class FeedBuilder {
     private var feedTitle = Ranked<String>()
     private var feedLink = Ranked<String>()
     private var feedAuthors: [String] = []
+    private var namespaceCache: [String: FeedNamespace] = [:]
 
     init(documentURL: URL?) {
         self.documentURL = documentURL?.absoluteString
@@ -194,7 +195,17 @@ final class FeedBuilder {
             stack.append(Frame(role: .capture, base: base))
             return
         }
-        let namespace = FeedNamespace(uri: uri, prefix: prefix)
+        let namespace: FeedNamespace
+        if let uri {
+            if let known = namespaceCache[uri] {
+                namespace = known
+            } else {
+                namespace = FeedNamespace(uri: uri, prefix: prefix)
+                namespaceCache[uri] = namespace
+            }
+        } else {
+            namespace = FeedNamespace(uri: nil, prefix: prefix)
+        }
         let element = Element(name: localName, prefix: prefix, namespace: namespace, attributes: attributes, base: base)
         let role: Role
         if let parent = stack.last {
@@ -271,7 +282,7 @@ final class FeedBuilder {
         var base: String?
 
         func attribute(_ name: String) -> String? {
-            attributes.first(where: { $0.name == name && ($0.namespace == nil || FeedNamespace(uri: $0.namespace, prefix: $0.prefix) == .none) })?.value
+            attributes.first(where: { $0.name == name && $0.namespace == nil && $0.prefix == nil })?.value
         }
 
         func rdfAttribute(_ name: String) -> String? {
@@ -410,7 +421,10 @@ final class FeedBuilder {
             case "created": return startCapture(.published(rank: 4), mode: .text, element)
             case "updated", "modified": return startCapture(.updated(rank: 0), mode: .text, element)
             case "summary": return startCapture(.summary(rank: 0), mode: atomMode(element), element)
-            case "content": return startCapture(.content(rank: 0), mode: atomMode(element), element)
+            case "content":
+                // Out-of-line content: its address is the best link an entry without one has.
+                if let source = element.attribute("src") { item?.link.offer(resolveLink(source, base: element.base), rank: 8) }
+                return startCapture(.content(rank: 0), mode: atomMode(element), element)
             case "author", "contributor":
                 person = PersonDraft(isAuthor: element.name == "author", forFeed: false)
                 return .person

@@ -8,8 +8,8 @@ public struct ParsedFeed: Sendable, Hashable {
     public var title: String?
     /// The feed's web page (not its own URL), resolved to an absolute URL where a base is known.
     public var link: String?
-    /// False when the document was not well-formed XML (or JSON) and had to be recovered;
-    /// ``warnings`` says where.
+    /// False when the document is not a well-formed feed: XML (or JSON) that had to be
+    /// recovered, or a document that is no feed at all; ``warnings`` says what and where.
     public var wellFormed: Bool
     /// One line per problem met: libxml2's errors with their line numbers, encoding repairs,
     /// undeclared entities, and a note when the document is not a feed at all.

@@ -18,10 +18,10 @@ enum JSONFeedReader {
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes))
         } catch {
-            return ParsedFeed(wellFormed: false, warnings: warnings + ["not valid JSON: \(error.localizedDescription)"])
+            return ParsedFeed(wellFormed: false, warnings: ["not valid JSON: \(error.localizedDescription)"] + warnings)
         }
         guard let feed = object as? [String: Any] else {
-            return ParsedFeed(wellFormed: wellFormed, warnings: warnings + ["not a JSON Feed: the top level is not an object"])
+            return ParsedFeed(wellFormed: false, warnings: ["not a JSON Feed: the top level is not an object"] + warnings)
         }
         if !(string(feed["version"])?.contains("jsonfeed.org/version/") ?? false) {
             warnings.append("not a JSON Feed: no jsonfeed.org version")
@@ -31,8 +31,8 @@ enum JSONFeedReader {
         let link = string(feed["home_page_url"]).map { URLResolver.resolve($0, against: documentURL) }
         let feedAuthors = authors(feed)
         guard let entries = feed["items"] as? [Any] else {
-            warnings.append("not a JSON Feed: no items array")
-            return ParsedFeed(title: title, link: link, wellFormed: wellFormed, warnings: warnings)
+            warnings.insert("not a JSON Feed: no items array", at: 0)
+            return ParsedFeed(title: title, link: link, wellFormed: false, warnings: warnings)
         }
         var items: [Item] = []
         for (index, entry) in entries.enumerated() {

@@ -340,10 +340,11 @@ struct XMLInput {
             while index < count {
                 let byte = input[index]
                 if byte == UInt8(ascii: "<") {
-                    if hasPrefix(input, at: index, "<![CDATA[") { index = skip(past: "]]>", from: index + 9); continue }
-                    if hasPrefix(input, at: index, "<!--") { index = skip(past: "-->", from: index + 4); continue }
-                    if hasPrefix(input, at: index, "<?") { index = skip(past: "?>", from: index + 2); continue }
-                    if hasPrefix(input, at: index, "<!") {
+                    let second = index + 1 < count ? input[index + 1] : 0
+                    if second == UInt8(ascii: "!"), hasPrefix(input, at: index, "<![CDATA[") { index = skip(past: "]]>", from: index + 9); continue }
+                    if second == UInt8(ascii: "!"), hasPrefix(input, at: index, "<!--") { index = skip(past: "-->", from: index + 4); continue }
+                    if second == UInt8(ascii: "?") { index = skip(past: "?>", from: index + 2); continue }
+                    if second == UInt8(ascii: "!") {
                         // DOCTYPE: its internal subset declares entities with `&` and `%` in them.
                         var cursor = index + 2
                         var depth = 0

@@ -223,6 +223,9 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
             """)
         #expect(old.items[0].authors == ["Solo"])
         let broken = parse(##"{"version": "https://jsonfeed.org/version/1.1", "items": [ {"id": "#"##)
+        let notAFeed = parse(#"{"hello": "world"}"#)
+        #expect(!notAFeed.wellFormed)
+        #expect(notAFeed.warnings.first == "not a JSON Feed: no items array")
         #expect(!broken.wellFormed)
         #expect(broken.items.isEmpty)
         #expect(broken.warnings.first?.hasPrefix("not valid JSON") == true)
@@ -480,6 +483,7 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         #expect(feed.wellFormed)
         #expect(feed.title == "Acme & Co Ltd")
         #expect(feed.items[0].title == "Acme & Co news")
+        #expect(feed.items[0].link == "https://a.example/?q=Acme & Co")
     }
 }
 
