@@ -23,6 +23,8 @@ public struct FolderSource: Source {
 
     /// Problems already reported, so each file is warned about once per version.
     private let warned = Shared<Set<String>>([])
+    /// Size-and-time signatures the engine's state confirmed as seen, by item id.
+    private let confirmed = Shared<[String: String]>([:])
 
     public init(configuration: PluginConfiguration) throws {
         let options = configuration.options
@@ -40,12 +42,18 @@ public struct FolderSource: Source {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FolderSourceError.notADirectory(directory.path)
         }
-        let candidates = listFiles()
+        // Files the state already confirmed in this exact size and time need no look-up at
+        // all: a large, quiet folder costs one stat per file per poll.
+        let alreadyConfirmed = confirmed.value
+        let candidates = listFiles().filter { alreadyConfirmed[$0.id] != $0.statPrefix }
         let known = try await state.versions(of: candidates.map(\.id))
         var items: [Item] = []
         for file in candidates {
             try Task.checkCancellation()
-            if let version = known[file.id], version.hasPrefix(file.statPrefix) { continue }
+            if let version = known[file.id], version.hasPrefix(file.statPrefix) {
+                confirmed.withLock { $0[file.id] = file.statPrefix }
+                continue
+            }
             if warned.withLock({ $0.contains(file.statPrefix + file.id) }) { continue }
             switch read(file) {
             case .success(let item): items.append(item)
@@ -118,13 +126,14 @@ public struct FolderSource: Source {
 
     /// Turns the bytes of one document into an item, as the folder source does for a file:
     /// `format` is a file extension (`md`, `txt`, `html`, `json`); anything else is read as text.
+    /// `versionPrefix` nil leaves the version to the engine (and skips hashing the text).
     public static func document(
-        _ data: Data, format: String, id: String, fallbackTitle: String, versionPrefix: String = "",
+        _ data: Data, format: String, id: String, fallbackTitle: String, versionPrefix: String? = nil,
         modified: Date? = nil, path: String? = nil
     ) -> Result<Item, SkipReason> {
         guard let text = DocumentText.decode(data) else { return .failure(.binary) }
         if text.allSatisfy(\.isWhitespace) { return .failure(.empty) }
-        let version = versionPrefix + SHA256.hex(text).prefix(24)
+        let version = versionPrefix.map { $0 + SHA256.hex(text).prefix(24) }
         let parsed: ParsedDocument
         switch format.lowercased() {
         case "html", "htm": parsed = ParsedDocument(html: text)

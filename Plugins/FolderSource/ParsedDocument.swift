@@ -15,8 +15,24 @@ enum DocumentText {
         if controls * 100 > max(sample.count, 1) { return nil }
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        let text = String(validating: body, as: UTF8.self) ?? String(data: Data(body), encoding: .windowsCP1252)
-        return text?.replacingOccurrences(of: "\r\n", with: "\n")
+        if body.contains(0x0D) {
+            // CRLF and lone CR line ends become LF, on the bytes: Foundation's string replacing is slow.
+            var unified: [UInt8] = []
+            unified.reserveCapacity(body.count)
+            var index = body.startIndex
+            while index < body.endIndex {
+                let byte = body[index]
+                if byte == 0x0D {
+                    unified.append(0x0A)
+                    if index + 1 < body.endIndex, body[index + 1] == 0x0A { index += 1 }
+                } else {
+                    unified.append(byte)
+                }
+                index += 1
+            }
+            body = unified[...]
+        }
+        return String(validating: body, as: UTF8.self) ?? String(data: Data(body), encoding: .windowsCP1252)
     }
 }
 

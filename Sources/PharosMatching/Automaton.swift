@@ -23,6 +23,13 @@ struct Automaton: Sendable {
     static let separatorClass: UInt8 = 1
 
     let patterns: [Pattern]
+    /// Per pattern, flat so the hot path touches no reference counts: folded length,
+    /// flags (1 = case-sensitive, 2 = boundary before, 4 = boundary after), and where its
+    /// exact bytes start in `exactBytes`.
+    private let patternLength: [Int32]
+    private let patternFlags: [UInt8]
+    private let exactStart: [Int32]
+    private let exactBytes: [UInt8]
     /// Class of each byte of the folded stream.
     private let classOfFolded: [UInt8]
     /// Class of each ASCII input byte, folding capitals and mapping separators; unused above 0x7F.
@@ -102,11 +109,12 @@ struct Automaton: Sendable {
             }
         }
 
-        // Renumber so that states with outputs come last: one comparison per byte tells.
+        // Renumber so that states with outputs come last (one comparison per byte tells), each
+        // group in breadth-first order so the shallow states a scan visits most share cache lines.
         var newNumber = [Int32](repeating: 0, count: stateCount)
         var quiet: [Int] = []
         var loud: [Int] = []
-        for state in 0..<stateCount { if outputs[state].isEmpty { quiet.append(state) } else { loud.append(state) } }
+        for state in order { if outputs[state].isEmpty { quiet.append(state) } else { loud.append(state) } }
         for (position, state) in (quiet + loud).enumerated() { newNumber[state] = Int32(position) }
         var transitions = [Int32](repeating: 0, count: stateCount * classCount)
         for state in 0..<stateCount {
@@ -121,6 +129,21 @@ struct Automaton: Sendable {
             outputPatterns += outputs[state]
             outputStart.append(Int32(outputPatterns.count))
         }
+        var lengths: [Int32] = []
+        var flags: [UInt8] = []
+        var starts: [Int32] = []
+        var exactBytes: [UInt8] = []
+        for pattern in patterns {
+            lengths.append(Int32(pattern.folded.count))
+            flags.append((pattern.caseSensitive ? 1 : 0) | (pattern.boundaryBefore ? 2 : 0) | (pattern.boundaryAfter ? 4 : 0))
+            starts.append(Int32(exactBytes.count))
+            exactBytes += pattern.exact
+        }
+        starts.append(Int32(exactBytes.count))
+        patternLength = lengths
+        patternFlags = flags
+        exactStart = starts
+        self.exactBytes = exactBytes
         self.classOfFolded = classOfFolded
         self.classOfInput = classOfInput
         self.classCount = classCount
@@ -214,22 +237,24 @@ struct Automaton: Sendable {
     ) {
         let state = Int(row - firstOutputRow) / classCount
         for slot in Int(outputStart[state])..<Int(outputStart[state + 1]) {
-            let index = outputPatterns[slot]
-            let pattern = patterns[Int(index)]
-            let firstFed = fed - pattern.folded.count
+            let index = Int(outputPatterns[slot])
+            let flags = patternFlags[index]
+            let firstFed = fed - Int(patternLength[index])
             let start = Int(ring[firstFed & ringMask])
-            if pattern.boundaryBefore, Self.wordCharacterBefore(start, in: text) { continue }
-            if pattern.boundaryAfter, Self.wordCharacterAfter(end, in: text) { continue }
-            if pattern.caseSensitive, !spellingMatches(pattern, firstFed: firstFed, text: text, ring: ring) { continue }
-            hits.append(Hit(pattern: index, start: start, end: end))
+            if flags & 2 != 0, Self.wordCharacterBefore(start, in: text) { continue }
+            if flags & 4 != 0, Self.wordCharacterAfter(end, in: text) { continue }
+            if flags & 1 != 0, !spellingMatches(index, firstFed: firstFed, text: text, ring: ring) { continue }
+            hits.append(Hit(pattern: Int32(index), start: start, end: end))
         }
     }
 
     /// For a term written in capitals: every ASCII letter must appear exactly as written.
-    private func spellingMatches(_ pattern: Pattern, firstFed: Int, text: UnsafeBufferPointer<UInt8>, ring: UnsafeMutableBufferPointer<Int32>) -> Bool {
-        for (offset, expected) in pattern.exact.enumerated() {
+    private func spellingMatches(_ index: Int, firstFed: Int, text: UnsafeBufferPointer<UInt8>, ring: UnsafeMutableBufferPointer<Int32>) -> Bool {
+        for position in Int(exactStart[index])..<Int(exactStart[index + 1]) {
+            let expected = exactBytes[position]
             let isLetter = (0x41...0x5A).contains(expected) || (0x61...0x7A).contains(expected)
             guard isLetter else { continue }
+            let offset = position - Int(exactStart[index])
             if text[Int(ring[(firstFed + offset) & ringMask])] != expected { return false }
         }
         return true

@@ -15,8 +15,8 @@ public struct CompiledRules: RuleEvaluator {
 
     /// A clause with its terms replaced by atom indices.
     struct CompiledClause: Sendable {
-        var fields: [[Int]]
-        var exclude: [Int]
+        var fields: [Set<Int>]
+        var exclude: Set<Int>
         var within: Scope?
         var all: [CompiledClause]
         var any: [CompiledClause]
@@ -87,8 +87,8 @@ public struct CompiledRules: RuleEvaluator {
                     resolve(clause.designations, field: "designations", kind: .designation, clause: clause),
                     resolve(clause.companies, field: "companies", kind: .company, clause: clause),
                     resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause),
-                ].filter { !$0.isEmpty },
-                exclude: resolve(clause.exclude, field: "exclude", kind: .keyword, clause: clause),
+                ].filter { !$0.isEmpty }.map(Set.init),
+                exclude: Set(resolve(clause.exclude, field: "exclude", kind: .keyword, clause: clause)),
                 within: clause.within, all: clause.all.map(compile), any: clause.any.map(compile), not: clause.not.map(compile))
         }
         let compiled = rules.map { compile($0.clause) }
@@ -156,8 +156,10 @@ public struct CompiledRules: RuleEvaluator {
         guard !hits.isEmpty else { return [] }
         hits = Self.longestPerAtom(hits)
         var segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])] = [:]
+        var asciiFields: [Int: Bool] = [:]
         for field in Set(hits.map(\.field)) {
             segments[field] = texts[field].withUTF8 { (TextSegments.sentences($0), TextSegments.paragraphs($0)) }
+            asciiFields[field] = texts[field].utf8.allSatisfy { $0 < 0x80 }
         }
         for index in hits.indices {
             let parts = segments[hits[index].field]!
@@ -167,7 +169,8 @@ public struct CompiledRules: RuleEvaluator {
         var results: [RuleMatch] = []
         for (rule, clause) in zip(rules, compiled) {
             guard let used = evaluate(clause, hits: hits, allHits: hits) else { continue }
-            results.append(makeMatch(rule: rule.name, used: used, document: document, texts: &texts, segments: segments))
+            results.append(makeMatch(
+                rule: rule.name, used: used, document: document, texts: &texts, segments: segments, asciiFields: asciiFields))
         }
         return results
     }
@@ -249,18 +252,29 @@ public struct CompiledRules: RuleEvaluator {
 
     private func makeMatch(
         rule: String, used: [Hit], document: MatchDocument, texts: inout [String],
-        segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])]
+        segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])], asciiFields: [Int: Bool]
     ) -> RuleMatch {
         var matches = Matches()
-        var seenEntities: Set<String> = []
+        var spellings: [Int: [[UInt8]]] = [:]
         var evidence: [Evidence] = []
         var seenSentences: Set<Int> = []
+        struct HitKey: Hashable {
+            var atom: Int
+            var field: Int
+            var start: Int
+        }
+        var seenHits: Set<HitKey> = []
         for hit in used.sorted(by: { ($0.field, $0.start) < ($1.field, $1.start) }) {
+            // A hit can satisfy several parts of a clause; report it once.
+            guard seenHits.insert(HitKey(atom: hit.atom, field: hit.field, start: hit.start)).inserted else { continue }
             let atom = atoms[hit.atom]
             texts[hit.field].withUTF8 { text in
-                let written = String(decoding: UnsafeBufferPointer(rebasing: text[hit.start..<hit.end]), as: UTF8.self)
-                if seenEntities.insert("\(atom.kind.rawValue)|\(atom.id)|\(written)").inserted {
-                    let entity = EntityMatch(id: atom.id, label: atom.label, text: written)
+                // Strings only for spellings not reported yet: a term repeated a hundred times costs one.
+                let bytes = UnsafeBufferPointer(rebasing: text[hit.start..<hit.end])
+                let known = spellings[hit.atom, default: []].contains { $0.elementsEqual(bytes) }
+                if !known {
+                    spellings[hit.atom, default: []].append(Array(bytes))
+                    let entity = EntityMatch(id: atom.id, label: atom.label, text: String(decoding: bytes, as: UTF8.self))
                     switch atom.kind {
                     case .target: matches.targets.append(entity)
                     case .designation: matches.designations.append(entity)
@@ -270,11 +284,12 @@ public struct CompiledRules: RuleEvaluator {
                 }
                 guard hit.sentence >= 0, evidence.count < 5, seenSentences.insert(hit.field << 32 | hit.sentence).inserted,
                       let range = segments[hit.field]?.sentences[hit.sentence] else { return }
-                let raw = String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
                 // Line breaks become spaces one for one, so the offsets still fit the text.
-                let sentence = String(String.UnicodeScalarView(raw.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 }))
-                let start = TextSegments.scalarOffset(text, range.lowerBound)
-                let end = start + TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[range]), range.count)
+                let sentence = String(decoding: text[range].map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
+                let ascii = asciiFields[hit.field] ?? false
+                // In ASCII text a byte is a scalar: no counting needed.
+                let start = ascii ? range.lowerBound : TextSegments.scalarOffset(text, range.lowerBound)
+                let end = ascii ? range.upperBound : start + TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[range]), range.count)
                 evidence.append(Evidence(field: document.fields[hit.field].name, text: sentence, start: start, end: end))
             }
         }

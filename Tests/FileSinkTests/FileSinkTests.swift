@@ -2,16 +2,11 @@ import FileSink
 import Foundation
 import Logging
 import PharosCore
+import TestSupport
 import Testing
 
 func sinkOptions(_ pairs: [(String, String)]) -> OptionReader {
-    let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
-    let entries = pairs.map { key, value in
-        (key: ConfigNode(.scalar(key, quoted: false), location: location, path: key),
-         value: ConfigNode(.scalar(value, quoted: true), location: location, path: key))
-    }
-    return OptionReader(node: ConfigNode(.mapping(entries), location: location, path: ""),
-                        baseDirectory: URL(fileURLWithPath: "/"), what: "file sink 'log'")
+    optionReader(pairs, what: "file sink 'log'")
 }
 
 func delivery(_ id: String) -> Delivery {

@@ -2,6 +2,7 @@ import Foundation
 import FolderSource
 import Logging
 import PharosCore
+import TestSupport
 import Testing
 
 /// Remembers versions like the engine's store does.
@@ -56,22 +57,13 @@ struct Folder {
     }
 }
 
-/// A tiny `key: value` mapping parser for test option blocks.
+/// Options from a `key: value` block, one per line.
 func options(_ text: String) -> OptionReader {
-    let entries = text.split(separator: "\n").enumerated().compactMap { index, line -> (key: ConfigNode, value: ConfigNode)? in
-        guard let colon = line.firstIndex(of: ":") else { return nil }
-        let key = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-        let raw = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        let location = SourceLocation(file: "test.yaml", line: index + 1, column: 1)
-        let value: ConfigNode.Value = raw.hasPrefix("[")
-            ? .sequence(raw.dropFirst().dropLast().split(separator: ",").map {
-                ConfigNode(.scalar($0.trimmingCharacters(in: .whitespaces), quoted: false), location: location, path: key)
-            })
-            : .scalar(raw, quoted: false)
-        return (ConfigNode(.scalar(key, quoted: false), location: location, path: key), ConfigNode(value, location: location, path: key))
+    let pairs = text.split(separator: "\n").compactMap { line -> (String, String)? in
+        let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
-    return OptionReader(node: ConfigNode(.mapping(entries), location: SourceLocation(file: "test.yaml", line: 1, column: 1), path: ""),
-                        baseDirectory: URL(fileURLWithPath: "/"), what: "folder source 'inbox'")
+    return optionReader(pairs, what: "folder source 'inbox'")
 }
 
 @Suite struct FolderSourceReading {

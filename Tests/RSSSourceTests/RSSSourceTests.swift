@@ -25,13 +25,7 @@ final class MemoryState: SourceState, Sendable {
 }
 
 func rssOptions(_ pairs: [(String, String)]) -> OptionReader {
-    let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
-    let entries = pairs.map { key, value in
-        (key: ConfigNode(.scalar(key, quoted: false), location: location, path: key),
-         value: ConfigNode(.scalar(value, quoted: true), location: location, path: key))
-    }
-    return OptionReader(node: ConfigNode(.mapping(entries), location: location, path: ""),
-                        baseDirectory: URL(fileURLWithPath: "/"), what: "rss source 'feed'")
+    optionReader(pairs, what: "rss source 'feed'")
 }
 
 func rssFeed(_ items: [(id: String, title: String)], articleBase: String = "") -> String {

@@ -15,27 +15,15 @@ import sys
 import threading
 import time
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from peer import QuietHandler, serve
 
 folder = sys.argv[1]
 log = []
 lock = threading.Lock()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send(self, status, body=b"", headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(QuietHandler):
     def do_GET(self):
         path = self.path.split("?")[0]
         if path != "/_log":
@@ -93,7 +81,4 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, body, headers)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.request_queue_size = 128
-print(f"PORT {server.server_address[1]}", flush=True)
-server.serve_forever()
+serve(Handler)

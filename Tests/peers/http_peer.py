@@ -5,24 +5,11 @@ import gzip
 import json
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from peer import QuietHandler, serve
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send(self, status, body=b"", headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
+class Handler(QuietHandler):
     def do_GET(self):
         sys.stderr.write(json.dumps({"method": "GET", "path": self.path, "headers": dict(self.headers)}) + "\n")
         sys.stderr.flush()
@@ -64,7 +51,4 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, reply, [("Content-Type", "application/json")])
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.request_queue_size = 128
-print(f"PORT {server.server_address[1]}", flush=True)
-server.serve_forever()
+serve(Handler)

@@ -30,7 +30,7 @@ import sys
 import unicodedata
 
 SEED = 20261123
-VERSION = 1
+VERSION = 2
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 VOCAB_YAML = os.path.join(REPO, "Sources", "PharosMatching", "Vocabulary")
@@ -41,22 +41,43 @@ SHARED_VOCAB = os.path.normpath(os.path.join(REPO, "..", "shared", "vocab"))
 
 
 def _yaml_scalars(value):
-    """The strings of a YAML scalar or flow list written on one line (tolerant, no PyYAML)."""
+    """The strings of a YAML scalar or flow list written on one line (tolerant, no PyYAML):
+    quotes honoured, a trailing # comment ignored."""
     value = value.strip()
-    if not value or value in ("[]", "|", ">"):
+    if not value or value[0] in "|>#":
         return []
-    if value.startswith("["):
-        inner = value.strip("[]")
-        items = re.findall(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\']|\'\')*)\'|([^,]+)', inner)
-        out = []
-        for double, single, plain in items:
-            text = double or single.replace("''", "'") or plain.strip()
-            if text:
-                out.append(text)
-        return out
-    if value[0] in "\"'":
-        return [value[1:-1]]
-    return [value.split(" #")[0].strip()]
+    items, current, quote, index = [], "", None, 0
+    in_list = value[0] == "["
+    if in_list:
+        index = 1
+    while index < len(value):
+        char = value[index]
+        if quote:
+            if char == quote and quote == "'" and value[index + 1:index + 2] == "'":
+                current += "'"
+                index += 1
+            elif char == quote:
+                quote = None
+            elif char == "\\" and quote == '"':
+                index += 1
+                current += value[index:index + 1]
+            else:
+                current += char
+        elif char in "\"'" and not current.strip():
+            quote, current = char, ""
+        elif in_list and char in ",]":
+            items.append(current.strip())
+            current = ""
+            if char == "]":
+                break
+        elif char == "#" and (index == 0 or value[index - 1] in " \t"):
+            break
+        else:
+            current += char
+        index += 1
+    if not in_list:
+        items.append(current.strip())
+    return [item for item in items if item]
 
 
 def vocabulary_from_yaml():
@@ -91,7 +112,7 @@ def vocabulary_from_yaml():
                 if match:
                     key, value = match.group(1), match.group(2)
                     in_list = None
-                    if key in ("label", "name", "common_name"):
+                    if key == "label" or (key == "name" and kind == "companies"):
                         entity[:0] = _yaml_scalars(value)[:1]
                     elif key in ("phrases", "aliases", "match", "spellings", "names"):
                         if value.strip():
@@ -100,7 +121,7 @@ def vocabulary_from_yaml():
                             in_list = indent
                 elif in_list is not None and stripped.startswith("- "):
                     entity.extend(_yaml_scalars(stripped[2:]))
-        out[kind] = [e for e in out[kind] if e]
+        out[kind] = [list(dict.fromkeys(e)) for e in out[kind] if e]
         found = found or bool(out[kind])
     return out if found else None
 
@@ -460,9 +481,10 @@ class Writer:
         return "\n\n".join(parts) + "\n"
 
 
-ASCII_MAP = str.maketrans({"“": '"', "”": '"', "’": "'", "‘": "'", "–": "-",
-                           "—": "--", "≥": ">=", "®": "", "™": "", "ø": "o",
-                           "Ø": "O", "ß": "ss"})
+ASCII_MAP = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'", "\u2018": "'", "\u2013": "-",
+                           "\u2014": "--", "\u2265": ">=", "\u00ae": "", "\u2122": "", "\u00f8": "o",
+                           "\u00d8": "O", "\u00df": "ss", "\u03b1": "a", "\u03b2": "b", "\u03b3": "g",
+                           "\u03b4": "d", "\u03ba": "k", "\u03bc": "u"})
 
 
 def to_ascii(text):
