@@ -13,4 +13,9 @@
 #include <libxml/entities.h>
 #include <libxml/xmlerror.h>
 
+// libxml2's deallocator is a mutable global, which Swift 6 will not touch directly.
+static inline void pharos_xml_free(void *pointer) {
+    xmlFree(pointer);
+}
+
 #endif

@@ -357,6 +357,9 @@ final class SAXSession {
     private static func release(_ entity: UnsafeMutablePointer<xmlEntity>) {
         if let name = entity.pointee.name { free(UnsafeMutableRawPointer(mutating: name)) }
         if let content = entity.pointee.content { free(content) }
+        // After a declaration libxml2 looks the entity up and hands it the raw value (`orig`),
+        // allocated with its own allocator, to keep.
+        if let orig = entity.pointee.orig { pharos_xml_free(orig) }
         entity.deinitialize(count: 1)
         entity.deallocate()
     }
