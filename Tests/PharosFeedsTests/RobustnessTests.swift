@@ -54,3 +54,26 @@ struct RobustnessTests {
         print("robustness: \(parsed) damaged documents parsed without a crash")
     }
 }
+
+/// libxml2 is shared process-wide: parses running at once on several threads must not disturb
+/// each other (per-parse state lives in each parser context).
+@Suite(.enabled(if: Corpus.available, "needs ../shared/corpora"))
+struct ConcurrencyTests {
+    @Test func concurrentParsesGiveTheSameResults() async throws {
+        let names = ["medscape.rss", "kc0011.rss", "bio.rdf", "expertopinionent.atom", "donthitsave.xml", "3960.json"]
+        let documents = try names.map { try #require(Corpus.data("realworld/netnewswire/" + $0)) }
+        let expected = documents.map { FeedParser.parse($0, url: nil) }
+        let results = await withTaskGroup(of: (Int, ParsedFeed).self) { group in
+            for round in 0..<24 {
+                let index = round % documents.count
+                let document = documents[index]
+                group.addTask { (index, FeedParser.parse(document, url: nil)) }
+            }
+            var collected: [(Int, ParsedFeed)] = []
+            for await result in group { collected.append(result) }
+            return collected
+        }
+        #expect(results.count == 24)
+        for (index, feed) in results { #expect(feed == expected[index], "\(names[index])") }
+    }
+}
