@@ -12,7 +12,8 @@ struct XMLInput {
     var bytes: [UInt8]
     /// What was converted or repaired, one line each.
     var warnings: [String] = []
-    /// True when a repair was needed that well-formed XML would not have needed.
+    /// True when the document as given was not well-formed: bytes not in its encoding, text
+    /// before the XML declaration, bare `&` or `<`, forbidden control characters.
     var repaired = false
 
     /// Converts and repairs `raw`.
@@ -58,6 +59,7 @@ struct XMLInput {
                 }
             } else if name.hasPrefix("utf-16") || name.hasPrefix("utf-32") || name.hasPrefix("ucs") {
                 // Bytes that read as ASCII cannot be UTF-16: the label is wrong.
+                repaired = true
                 warnings.append("declared encoding \(label), but the document is 8-bit: read as UTF-8")
                 repairUTF8(assumed: "UTF-8")
             } else {
@@ -120,6 +122,8 @@ struct XMLInput {
         let result = Self.repairingUTF8(bytes)
         guard result.repairs > 0 else { return }
         bytes = result.bytes
+        // Bytes that are not in the document's encoding are a fatal error in XML (4.3.3).
+        repaired = true
         warnings.append("\(result.repairs) byte\(result.repairs == 1 ? " was" : "s were") not valid \(assumed): read as Windows-1252")
     }
 
@@ -213,11 +217,13 @@ struct XMLInput {
     /// Converts with iconv; undecodable bytes become U+FFFD. Unknown encodings are read as UTF-8.
     private mutating func convert(from encoding: String) {
         guard let converted = Self.iconvToUTF8(bytes, from: encoding) else {
+            repaired = true
             warnings.append("unsupported encoding \(encoding): read as UTF-8")
             repairUTF8(assumed: "UTF-8")
             return
         }
         if converted.invalid > 0 {
+            repaired = true
             warnings.append("\(converted.invalid) byte sequence\(converted.invalid == 1 ? " was" : "s were") not valid \(encoding): replaced by U+FFFD")
         }
         bytes = converted.bytes

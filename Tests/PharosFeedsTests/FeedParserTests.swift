@@ -339,6 +339,8 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         #expect(feed.title == "Notícias")
         #expect(feed.items.first?.title == "Mãe")
         #expect(feed.warnings.contains { $0.contains("Windows-1252") })
+        // Without a declaration the document had to be UTF-8: readable, but not well-formed.
+        #expect(!feed.wellFormed)
     }
 
     @Test func utf8BOMAndLeadingWhitespace() {
