@@ -24,6 +24,8 @@ public struct CompiledRules: RuleEvaluator {
     }
 
     public let rules: [Rule]
+    /// Whether any clause asks for a sentence or paragraph: only then is every field split up front.
+    let needsSegments: Bool
     let atoms: [Atom]
     let compiled: [CompiledClause]
     let automaton: Automaton
@@ -118,6 +120,10 @@ public struct CompiledRules: RuleEvaluator {
             }
         }
         self.rules = rules
+        func scoped(_ clause: Clause) -> Bool {
+            (clause.within.map { $0 != .document } ?? false) || (clause.all + clause.any + clause.not).contains(where: scoped)
+        }
+        needsSegments = rules.contains { scoped($0.clause) }
         self.atoms = atoms
         self.compiled = compiled
         self.patternAtoms = patternAtoms
@@ -158,13 +164,17 @@ public struct CompiledRules: RuleEvaluator {
         var segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])] = [:]
         var asciiFields: [Int: Bool] = [:]
         for field in Set(hits.map(\.field)) {
-            segments[field] = texts[field].withUTF8 { (TextSegments.sentences($0), TextSegments.paragraphs($0)) }
+            if needsSegments {
+                segments[field] = texts[field].withUTF8 { (TextSegments.sentences($0), TextSegments.paragraphs($0)) }
+            }
             asciiFields[field] = texts[field].utf8.allSatisfy { $0 < 0x80 }
         }
-        for index in hits.indices {
-            let parts = segments[hits[index].field]!
-            hits[index].sentence = Self.position(of: hits[index].start, in: parts.sentences)
-            hits[index].paragraph = Self.position(of: hits[index].start, in: parts.paragraphs)
+        if needsSegments {
+            for index in hits.indices {
+                let parts = segments[hits[index].field]!
+                hits[index].sentence = Self.position(of: hits[index].start, in: parts.sentences)
+                hits[index].paragraph = Self.position(of: hits[index].start, in: parts.paragraphs)
+            }
         }
         var results: [RuleMatch] = []
         for (rule, clause) in zip(rules, compiled) {
@@ -282,8 +292,11 @@ public struct CompiledRules: RuleEvaluator {
                     case .keyword: matches.keywords.append(entity)
                     }
                 }
-                guard hit.sentence >= 0, evidence.count < 5, seenSentences.insert(hit.field << 32 | hit.sentence).inserted,
-                      let range = segments[hit.field]?.sentences[hit.sentence] else { return }
+                guard evidence.count < 5 else { return }
+                // Without sentence scopes nothing split the text up front: find just this sentence.
+                let range = hit.sentence >= 0 ? segments[hit.field]?.sentences[hit.sentence] ?? TextSegments.sentence(around: hit.start, in: text)
+                    : TextSegments.sentence(around: hit.start, in: text)
+                guard seenSentences.insert(hit.field << 40 | range.lowerBound).inserted else { return }
                 // Line breaks become spaces one for one, so the offsets still fit the text.
                 let sentence = String(decoding: text[range].map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
                 let ascii = asciiFields[hit.field] ?? false

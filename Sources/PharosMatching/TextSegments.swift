@@ -38,8 +38,37 @@ enum TextSegments {
     /// (U.S., Dr., Inc., e.g.) and initials; decimals never split (no space follows the
     /// dot); blank lines always end a sentence.
     static func sentences(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        paragraphs(text).flatMap { sentences(text, in: $0) }
+    }
+
+    /// The sentence that holds `offset`, found by splitting only its own paragraph.
+    static func sentence(around offset: Int, in text: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = offset
+        while start > 0, !(text[start - 1] == 0x0A && isBlankLineBefore(text, start - 1)) { start -= 1 }
+        var end = offset
+        while end < text.count, !(text[end] == 0x0A && isBlankLineAfter(text, end)) { end += 1 }
+        let paragraph = paragraphs(UnsafeBufferPointer(rebasing: text[start..<end]))
+            .map { ($0.lowerBound + start)..<($0.upperBound + start) }
+        let own = paragraph.first { $0.contains(offset) } ?? (start..<end)
+        return sentences(text, in: own).first { $0.contains(offset) } ?? own
+    }
+
+    /// Whether the newline at `index` ends a blank line (only spaces back to the previous newline).
+    private static func isBlankLineBefore(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
+        var cursor = index - 1
+        while cursor >= 0, text[cursor] == 0x20 || text[cursor] == 0x09 || text[cursor] == 0x0D { cursor -= 1 }
+        return cursor < 0 || text[cursor] == 0x0A
+    }
+
+    /// Whether the newline at `index` is followed by a blank line.
+    private static func isBlankLineAfter(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
+        var cursor = index + 1
+        while cursor < text.count, text[cursor] == 0x20 || text[cursor] == 0x09 || text[cursor] == 0x0D { cursor += 1 }
+        return cursor >= text.count || text[cursor] == 0x0A
+    }
+
+    private static func sentences(_ text: UnsafeBufferPointer<UInt8>, in paragraph: Range<Int>) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-        for paragraph in paragraphs(text) {
             var start = paragraph.lowerBound
             var index = paragraph.lowerBound
             let end = paragraph.upperBound
@@ -65,7 +94,6 @@ enum TextSegments {
                 index = next
             }
             if start < end { ranges.append(start..<end) }
-        }
         return ranges
     }
 
