@@ -177,10 +177,10 @@ public struct CompiledRules: RuleEvaluator {
             }
         }
         var results: [RuleMatch] = []
+        var evidence = EvidenceFinder(segments: segments, asciiFields: asciiFields)
         for (rule, clause) in zip(rules, compiled) {
             guard let used = evaluate(clause, hits: hits, allHits: hits) else { continue }
-            results.append(makeMatch(
-                rule: rule.name, used: used, document: document, texts: &texts, segments: segments, asciiFields: asciiFields))
+            results.append(makeMatch(rule: rule.name, used: used, document: document, texts: &texts, evidence: &evidence))
         }
         return results
     }
@@ -260,9 +260,47 @@ public struct CompiledRules: RuleEvaluator {
         return used
     }
 
+    /// Sentences and scalar offsets found for one document, shared by every rule that matched it.
+    struct EvidenceFinder {
+        let segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])]
+        let asciiFields: [Int: Bool]
+        var sentencesFound: [Int: [Range<Int>]] = [:]
+        /// Per non-ASCII field: the number of scalars before each 256-byte block.
+        var scalarBlocks: [Int: [Int]] = [:]
+
+        init(segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])], asciiFields: [Int: Bool]) {
+            self.segments = segments
+            self.asciiFields = asciiFields
+        }
+
+        mutating func sentence(of hit: Hit, in text: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+            if hit.sentence >= 0, let known = segments[hit.field]?.sentences[hit.sentence] { return known }
+            if let known = sentencesFound[hit.field]?.first(where: { $0.contains(hit.start) }) { return known }
+            let found = TextSegments.sentence(around: hit.start, in: text)
+            sentencesFound[hit.field, default: []].append(found)
+            return found
+        }
+
+        /// Offset in Unicode scalars of byte `offset`: evidence offsets are in scalars.
+        mutating func scalarOffset(_ offset: Int, field: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
+            if asciiFields[field] ?? false { return offset }
+            let blocks = scalarBlocks[field] ?? {
+                var counts = [0]
+                var total = 0
+                for start in stride(from: 0, to: text.count, by: 256) {
+                    total += TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[start..<min(start + 256, text.count)]), min(256, text.count - start))
+                    counts.append(total)
+                }
+                scalarBlocks[field] = counts
+                return counts
+            }()
+            let block = offset / 256
+            return blocks[block] + TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[(block * 256)...]), offset - block * 256)
+        }
+    }
+
     private func makeMatch(
-        rule: String, used: [Hit], document: MatchDocument, texts: inout [String],
-        segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])], asciiFields: [Int: Bool]
+        rule: String, used: [Hit], document: MatchDocument, texts: inout [String], evidence finder: inout EvidenceFinder
     ) -> RuleMatch {
         var matches = Matches()
         var spellings: [Int: [[UInt8]]] = [:]
@@ -294,15 +332,12 @@ public struct CompiledRules: RuleEvaluator {
                 }
                 guard evidence.count < 5 else { return }
                 // Without sentence scopes nothing split the text up front: find just this sentence.
-                let range = hit.sentence >= 0 ? segments[hit.field]?.sentences[hit.sentence] ?? TextSegments.sentence(around: hit.start, in: text)
-                    : TextSegments.sentence(around: hit.start, in: text)
+                let range = finder.sentence(of: hit, in: text)
                 guard seenSentences.insert(hit.field << 40 | range.lowerBound).inserted else { return }
                 // Line breaks become spaces one for one, so the offsets still fit the text.
                 let sentence = String(decoding: text[range].map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
-                let ascii = asciiFields[hit.field] ?? false
-                // In ASCII text a byte is a scalar: no counting needed.
-                let start = ascii ? range.lowerBound : TextSegments.scalarOffset(text, range.lowerBound)
-                let end = ascii ? range.upperBound : start + TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[range]), range.count)
+                let start = finder.scalarOffset(range.lowerBound, field: hit.field, in: text)
+                let end = finder.scalarOffset(range.upperBound, field: hit.field, in: text)
                 evidence.append(Evidence(field: document.fields[hit.field].name, text: sentence, start: start, end: end))
             }
         }
