@@ -3,6 +3,7 @@ import Foundation
 import PharosCore
 @testable import PharosEngine
 import PharosMatching
+import TestSupport
 import Testing
 
 /// The hand-labelled documents of Tests/PharosMatchingTests/Labelled: every expected
@@ -38,18 +39,6 @@ struct LabelledSet {
 
     func pairs(transform: (String) -> String = { $0 }) -> Set<String> {
         Set(documents.flatMap { document in evaluate(document.name, transform(document.text)).map { "\(document.name) \($0.rule)" } })
-    }
-}
-
-/// A small deterministic generator, so every run perturbs the texts the same way.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

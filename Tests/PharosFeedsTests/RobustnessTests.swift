@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 import PharosFeeds
+import TestSupport
 import Testing
 
 /// Damaged copies of real feeds (cut short, bytes overwritten, bytes dropped) must parse without
@@ -13,20 +14,8 @@ struct RobustnessTests {
         "realworld/netnewswire/3960.json", "rss_parser/input/uolNoticias.rss", "rss_parser/input/reddit-home.rss",
     ]
 
-    /// A small deterministic generator (SplitMix64).
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var value = state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
-    }
-
     @Test func damagedFeedsNeverCrash() throws {
-        var random = Seeded(state: 20_261_123)
+        var random = SeededGenerator(state: 20_261_123)
         var parsed = 0
         let interesting: [UInt8] = Array("<>&;\"'/![]-?=#x\u{0}".utf8) + [0xC3, 0xFF, 0xFE, 0xEF, 0xBB, 0xBF]
         for path in Self.files {
