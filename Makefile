@@ -22,7 +22,13 @@ build: deps
 run: build
 	$(SWIFT) run pharos run --once --config config/pharos.yaml
 
-test: deps
+## The Python peers the tests talk to (webhook receiver with standardwebhooks, ...).
+.venv/installed: Tests/peers/requirements.txt
+	python3 -m venv .venv || { $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv .venv; }
+	.venv/bin/pip install -q -r Tests/peers/requirements.txt
+	touch .venv/installed
+
+test: deps .venv/installed
 	$(SWIFT) test
 
 release: deps

@@ -39,9 +39,11 @@ let package = Package(
                 exclude: ["README.md", "sample.yaml"]),
         .target(name: "RSSSource", dependencies: ["PharosCore", "PharosFeeds", .product(name: "Logging", package: "swift-log")],
                 path: "Plugins/RSSSource", exclude: ["README.md", "sample.yaml"]),
+        .target(name: "WebhookSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")],
+                path: "Plugins/WebhookSink", exclude: ["README.md", "sample.yaml"]),
         .target(name: "FileSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FileSink",
                 exclude: ["README.md", "sample.yaml"]),
-        .target(name: "PharosBuiltins", dependencies: ["PharosCore", "FolderSource", "RSSSource", "FileSink"]),
+        .target(name: "PharosBuiltins", dependencies: ["PharosCore", "FolderSource", "RSSSource", "FileSink", "WebhookSink"]),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"], exclude: ["Labelled"]),
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink", "TestSupport"]),
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore", "TestSupport"]),
+        .testTarget(name: "WebhookSinkTests", dependencies: ["WebhookSink", "PharosHTTP", "PharosCore", "TestSupport"]),
         .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore", "TestSupport"]),
         .testTarget(name: "PluginFolderTests", dependencies: ["PharosBuiltins", "PharosEngine", "PharosCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pharos", "TestSupport"]),

@@ -30,6 +30,8 @@ func pluginFolders() throws -> [(folder: String, kind: ConfigLoader.PluginKind, 
     }
 
     @Test func everyFolderHasAReadmeAndASampleThatBuilds() throws {
+        // Samples name secrets by environment variable; give them one.
+        setenv("PHAROS_WEBHOOK_SECRET", "whsec_" + Data("sample secret for the plugin test".utf8).base64EncodedString(), 1)
         for (folder, kind, type) in try pluginFolders() {
             let readme = pluginsFolder.appendingPathComponent("\(folder)/README.md")
             #expect(((try? String(contentsOf: readme, encoding: .utf8)) ?? "").count > 200, "Plugins/\(folder)/README.md explains the plugin")

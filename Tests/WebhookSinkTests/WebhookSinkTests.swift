@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import PharosCore
+import PharosHTTP
+import TestSupport
+import Testing
+import WebhookSink
+
+let secret = "whsec_" + Data("pharos test signing key 0123456".utf8).base64EncodedString()
+let otherSecret = "whsec_" + Data("somebody else's key 9876543210".utf8).base64EncodedString()
+let curl = CurlEngine(maxConcurrent: 4)
+
+func webhookDelivery(_ id: String) -> Delivery {
+    let alert = Alert(id: id, rule: "bcma-rmat", source: "wire",
+                      item: .init(id: "i", title: "RMAT for a BCMA CAR-T", link: nil, published: nil, summary: nil),
+                      matches: Matches(), evidence: [], detectedAt: Date(timeIntervalSince1970: 1_795_424_400))
+    return Delivery(alert: alert, json: alert.jsonLine())
+}
+
+/// Whether the Python peers' packages are installed (`.ci/run` puts them in `.venv`).
+let peersInstalled: Bool = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return FileManager.default.isExecutableFile(atPath: root.appendingPathComponent(".venv/bin/python3").path)
+}()
+
+@Suite struct Signing {
+    @Test func hmacMatchesRFC4231() {
+        let code = HMACSHA256.authenticationCode(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(code.map { String(format: "%02x", $0) }.joined() == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func secretsNeverComeFromTheYAML() {
+        let error = #expect(throws: ConfigErrors.self) {
+            try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                [("url", "https://x.example/hook"), ("secret", secret)], what: "webhook sink 'team'")), environment: [:])
+        }
+        #expect(error?.diagnostics.map(\.message) == ["'secret': secrets never go in the config file: use secret_file or secret_env"])
+    }
+
+    @Test func missingOrMalformedSecretsAreReported() {
+        let missing = #expect(throws: ConfigErrors.self) {
+            try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                [("url", "https://x.example/hook"), ("secret_env", "PHAROS_NO_SUCH_VAR")], what: "webhook sink 'team'")), environment: [:])
+        }
+        #expect(missing?.diagnostics.map(\.message) == ["'secret_env': environment variable PHAROS_NO_SUCH_VAR is not set"])
+        let malformed = #expect(throws: ConfigErrors.self) {
+            try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                [("url", "https://x.example/hook"), ("secret_env", "S")], what: "webhook sink 'team'")), environment: ["S": "hunter2"])
+        }
+        #expect(malformed?.diagnostics.map(\.message) == ["'secret_env': the secret must be whsec_ followed by base64"])
+    }
+}
+
+@Suite(.serialized, .enabled(if: peersInstalled, "needs .venv with Tests/peers/requirements.txt (.ci/run creates it)"))
+struct WebhookDelivery {
+    func sink(_ peer: PythonPeer, secret: String = secret) throws -> WebhookSink {
+        try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "\(peer.base)/hook"), ("secret_env", "SECRET")], what: "webhook sink 'team'")), environment: ["SECRET": secret])
+    }
+
+    var context: PluginContext { PluginContext(logger: Logger(label: "test"), http: CurlHTTPTransport(engine: curl)) }
+
+    struct Received: Decodable {
+        var id: String?
+        var verified: Bool
+        var status: Int
+        var rule: String?
+    }
+
+    func received(_ peer: PythonPeer) async throws -> [Received] {
+        let response = try await CurlHTTPTransport(engine: curl).send(HTTPRequest(url: "\(peer.base)/_log"))
+        return try JSONDecoder().decode([Received].self, from: Data(response.body))
+    }
+
+    @Test func deliveriesVerifyWithTheStandardWebhooksPackage() async throws {
+        let peer = try PythonPeer("webhook_peer.py", arguments: [secret])
+        try await sink(peer).deliver(webhookDelivery("alert-1"), context: context)
+        let log = try await received(peer)
+        #expect(log.count == 1)
+        #expect(log.first?.verified == true)
+        #expect(log.first?.id == "alert-1")
+        #expect(log.first?.rule == "bcma-rmat")
+    }
+
+    @Test func aWrongSignatureIsRejectedAndPermanent() async throws {
+        let peer = try PythonPeer("webhook_peer.py", arguments: [secret])
+        let error = await #expect(throws: DeliveryError.self) {
+            try await sink(peer, secret: otherSecret).deliver(webhookDelivery("alert-2"), context: context)
+        }
+        guard case .permanent(let reason) = error else {
+            Issue.record("expected a permanent failure, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.hasSuffix("answered HTTP 401"))
+        #expect(try await received(peer).first?.verified == false)
+    }
+
+    @Test func serverErrorsAndThrottlingAreRetryableWithTheSameID() async throws {
+        let peer = try PythonPeer("webhook_peer.py", arguments: [secret, "500,429"])
+        let sink = try sink(peer)
+        let first = await #expect(throws: DeliveryError.self) { try await sink.deliver(webhookDelivery("alert-3"), context: context) }
+        #expect(first == .retryable("\(sink.destination) answered HTTP 500", retryAfter: nil))
+        let second = await #expect(throws: DeliveryError.self) { try await sink.deliver(webhookDelivery("alert-3"), context: context) }
+        #expect(second == .retryable("\(sink.destination) answered HTTP 429", retryAfter: .seconds(3)))
+        try await sink.deliver(webhookDelivery("alert-3"), context: context)
+        let log = try await received(peer)
+        #expect(log.map(\.status) == [500, 429, 200])
+        #expect(Set(log.compactMap(\.id)) == ["alert-3"], "webhook-id is stable across retries")
+        #expect(log.allSatisfy { $0.verified })
+    }
+
+    @Test func anUnreachableReceiverIsRetryable() async throws {
+        let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "http://127.0.0.1:9/hook")], what: "webhook sink 'team'")), environment: [:])
+        let error = await #expect(throws: DeliveryError.self) { try await sink.deliver(webhookDelivery("alert-4"), context: context) }
+        guard case .retryable = error else {
+            Issue.record("expected a retryable failure, got \(String(describing: error))")
+            return
+        }
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""A loopback webhook receiver that verifies every delivery with the public
+`standardwebhooks` package. Usage: webhook_peer.py SECRET [STATUS,STATUS,...]
+Each POST gets the next status of the list (then 200); a bad signature always gets 401.
+GET /_log returns every delivery: id, whether the signature verified, the status given."""
+import json
+import sys
+import threading
+
+from peer import QuietHandler, serve
+from standardwebhooks.webhooks import Webhook
+
+webhook = Webhook(sys.argv[1])
+script = [int(s) for s in sys.argv[2].split(",")] if len(sys.argv) > 2 and sys.argv[2] else []
+deliveries = []
+lock = threading.Lock()
+
+
+class Handler(QuietHandler):
+    def do_GET(self):
+        with lock:
+            self.send(200, json.dumps(deliveries).encode(), [("Content-Type", "application/json")])
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            webhook.verify(body, headers)
+            verified = True
+        except Exception:
+            verified = False
+        with lock:
+            status = (script.pop(0) if script else 200) if verified else 401
+            document = json.loads(body) if verified else None
+            deliveries.append({"id": headers.get("webhook-id"), "verified": verified, "status": status,
+                               "rule": document and document.get("rule")})
+        self.send(status, b"{}", [("Retry-After", "3")] if status == 429 else [])
+
+
+serve(Handler)
