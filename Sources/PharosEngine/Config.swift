@@ -45,6 +45,8 @@ public struct PharosConfig: Sendable {
     public var evaluator: any RuleEvaluator
     /// Built-in entries plus those of `vocabularies:`.
     public var vocabulary: Vocabulary
+    /// How failed deliveries back off (`delivery: {retry_base, retry_cap}`).
+    public var deliveryBackoff = Backoff(base: .seconds(30), cap: .seconds(3600))
 
     public init(
         file: URL, stateDirectory: URL, sources: [ConfiguredSource], sinks: [ConfiguredSink], rules: [Rule],
@@ -90,6 +92,15 @@ public struct ConfigLoader: Sendable {
 
         let stateDirectory = top.path("state") ?? base.appendingPathComponent("state")
         let vocabulary = loadVocabulary(top, diagnostics: &diagnostics)
+        var backoff = Backoff(base: .seconds(30), cap: .seconds(3600))
+        if let delivery = top.raw("delivery") {
+            let options = OptionReader(node: delivery, baseDirectory: base, what: "delivery")
+            backoff.base = options.duration("retry_base", default: backoff.base, minimum: .milliseconds(100))
+            backoff.cap = options.duration("retry_cap", default: backoff.cap, minimum: .milliseconds(100))
+            if backoff.cap < backoff.base { options.problem("must not be shorter than retry_base", key: "retry_cap") }
+            options.reportUnknownKeys()
+            diagnostics += options.diagnostics
+        }
         let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
         let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
         // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
@@ -118,9 +129,11 @@ public struct ConfigLoader: Sendable {
         top.reportUnknownKeys()
         diagnostics = top.diagnostics + diagnostics
         guard diagnostics.isEmpty, let evaluator else { throw ConfigErrors(Self.ordered(diagnostics)) }
-        return PharosConfig(
+        var config = PharosConfig(
             file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules, ruleFiles: ruleFiles,
             evaluator: evaluator, vocabulary: vocabulary)
+        config.deliveryBackoff = backoff
+        return config
     }
 
     /// Whether a plugin produces items or delivers alerts.

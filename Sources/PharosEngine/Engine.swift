@@ -47,7 +47,7 @@ public final class Engine: Service, Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let http: any HTTPTransport
-    let deliveryBackoff = Backoff(base: .seconds(30), cap: .seconds(3600))
+    var deliveryBackoff: Backoff { config.deliveryBackoff }
     let wakeups: [String: Wakeup]
     let sinksByRule: [String: [String]]
     /// Items committed per transaction: small enough that delivery starts early on a big inbox.

@@ -28,7 +28,7 @@ final class Running {
     let out: URL
     let err: URL
 
-    init(_ arguments: [String], in directory: URL) throws {
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
         out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
         err = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -36,6 +36,9 @@ final class Running {
         process.executableURL = pharosBinary
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
@@ -248,6 +251,46 @@ let expectedExampleAlerts = [
         let matches = lines.first?["matches"] as? [String: Any]
         let companies = matches?["companies"] as? [[String: Any]]
         #expect(companies?.first?["id"] as? String == "ImmunityBio")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: packageRoot.appendingPathComponent(".venv/bin/python3").path),
+                   "needs .venv with Tests/peers/requirements.txt (make test creates it)"))
+    func webhookDeliveriesAreSignedRetriedAndNeverDuplicated() async throws {
+        let deployment = try Deployment(every: "1s")
+        let secret = "whsec_" + Data("end to end webhook secret 42".utf8).base64EncodedString()
+        let received = deployment.root.appendingPathComponent("received.jsonl")
+        let receiver = try PythonPeer("webhook_peer.py", arguments: [secret, "500,503,500", received.path])
+        try Data("""
+            state: ../state
+            delivery: {retry_base: 200ms, retry_cap: 1s}
+            sources:
+              - {name: inbox, type: folder, path: ../inbox, every: 1s}
+            sinks:
+              - {name: team, type: webhook, url: "\(receiver.base)/hook", secret_env: PHAROS_E2E_SECRET}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root,
+                                 environment: ["PHAROS_E2E_SECRET": secret])
+        struct Received: Decodable {
+            var id: String?
+            var verified: Bool
+            var status: Int
+        }
+        var log: [Received] = []
+        try await eventually {
+            let lines = ((try? String(contentsOf: received, encoding: .utf8)) ?? "").split(separator: "\n")
+            log = lines.compactMap { try? JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
+            return log.filter { $0.status == 200 }.count >= 6 || !daemon.process.isRunning
+        }
+        daemon.signal(SIGTERM)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let delivered = log.filter { $0.status == 200 }.compactMap(\.id)
+        #expect(delivered.count == 6)
+        #expect(Set(delivered).count == 6, "each alert arrived once")
+        #expect(log.allSatisfy { $0.verified }, "every request carried a valid signature")
+        #expect(log.count == 9, "three failed attempts were retried")
+        #expect(outcome.stderr.contains("delivery failed, will retry"))
     }
 
     @Test func killNineLosesNoAlert() async throws {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A loopback webhook receiver that verifies every delivery with the public
-`standardwebhooks` package. Usage: webhook_peer.py SECRET [STATUS,STATUS,...]
+`standardwebhooks` package. Usage: webhook_peer.py SECRET [STATUS,STATUS,...] [LOGFILE]
 Each POST gets the next status of the list (then 200); a bad signature always gets 401.
-GET /_log returns every delivery: id, whether the signature verified, the status given."""
+GET /_log returns every delivery (id, whether the signature verified, the status given);
+with LOGFILE, each is also appended there as one JSON line."""
 import json
 import sys
 import threading
@@ -12,6 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 webhook = Webhook(sys.argv[1])
 script = [int(s) for s in sys.argv[2].split(",")] if len(sys.argv) > 2 and sys.argv[2] else []
+log_file = sys.argv[3] if len(sys.argv) > 3 else None
 deliveries = []
 lock = threading.Lock()
 
@@ -32,8 +34,12 @@ class Handler(QuietHandler):
         with lock:
             status = (script.pop(0) if script else 200) if verified else 401
             document = json.loads(body) if verified else None
-            deliveries.append({"id": headers.get("webhook-id"), "verified": verified, "status": status,
-                               "rule": document and document.get("rule")})
+            entry = {"id": headers.get("webhook-id"), "verified": verified, "status": status,
+                     "rule": document and document.get("rule")}
+            deliveries.append(entry)
+            if log_file:
+                with open(log_file, "a") as out:
+                    out.write(json.dumps(entry) + "\n")
         self.send(status, b"{}", [("Retry-After", "3")] if status == 429 else [])
 
 
