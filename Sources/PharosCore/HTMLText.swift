@@ -81,10 +81,31 @@ public enum HTMLText {
             }
             index += 1
         }
-        return String(String(output).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.trimmingSpaces() }
-            .joined(separator: "\n"))
-            .collapsingBlankLines()
+        return tidyLines(String(output))
+    }
+
+    /// Each line trimmed of spaces and tabs, runs of blank lines folded to one, no blank
+    /// lines at either end; on UTF-8 bytes, because character-wise splitting is slow.
+    static func tidyLines(_ text: String) -> String {
+        var result: [UInt8] = []
+        var pendingBlank = false
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            var start = line.startIndex
+            var end = line.endIndex
+            while start < end, line[start] == 0x20 || line[start] == 0x09 { start = line.index(after: start) }
+            while end > start, line[line.index(before: end)] == 0x20 || line[line.index(before: end)] == 0x09 {
+                end = line.index(before: end)
+            }
+            if start == end {
+                pendingBlank = !result.isEmpty
+                continue
+            }
+            if !result.isEmpty { result.append(0x0A) }
+            if pendingBlank { result.append(0x0A) }
+            pendingBlank = false
+            result.append(contentsOf: line[start..<end])
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// The text of the first `<tag>` element, reduced to plain text, or nil.
@@ -199,28 +220,5 @@ public enum HTMLText {
             index += 1
         }
         return (name.lowercased(), closing)
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> Substring {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
-    }
-}
-
-extension String {
-    /// Runs of blank lines folded to one; leading and trailing blank lines removed.
-    func collapsingBlankLines() -> String {
-        var lines: [Substring] = []
-        for line in split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty, lines.last?.isEmpty ?? true { continue }
-            lines.append(line)
-        }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
     }
 }
