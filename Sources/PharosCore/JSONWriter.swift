@@ -52,6 +52,21 @@ public struct JSONWriter {
 
     mutating func writeString(_ text: String) {
         output += "\""
+        // Most strings need no escaping: copy them whole.
+        var needsEscaping = false
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || (previous == (0xE2, 0x80) && (byte == 0xA8 || byte == 0xA9)) {
+                needsEscaping = true
+                break
+            }
+            previous = (previous.1, byte)
+        }
+        guard needsEscaping else {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
