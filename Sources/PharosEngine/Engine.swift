@@ -31,6 +31,11 @@ public struct PollReport: Sendable {
     public var alerts = 0
 }
 
+/// Why a poll failed, as text: what `run --once` reports.
+public struct PollFailure: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
 /// What one delivery pass to a sink did.
 public struct DeliveryReport: Sendable {
     public var delivered = 0
@@ -186,19 +191,25 @@ public final class Engine: Service, Sendable {
     /// Polls every source once (concurrently), then delivers everything due.
     public func runOnce() async -> OnceReport {
         var report = OnceReport()
-        report.polls = await withTaskGroup(of: (Int, String, Result<PollReport, any Error>).self) { group in
+        // Results are collected by index rather than returned through the group: the runtime
+        // crashed destroying tuple results of 100 concurrent polls in release builds.
+        let outcomes = Shared<[Int: Result<PollReport, PollFailure>]>([:])
+        await withDiscardingTaskGroup { group in
             for (index, source) in config.sources.enumerated() {
                 group.addTask {
+                    let outcome: Result<PollReport, PollFailure>
                     do {
-                        return (index, source.name, .success(try await self.poll(source)))
+                        outcome = .success(try await self.poll(source))
                     } catch {
-                        return (index, source.name, .failure(error))
+                        outcome = .failure(PollFailure(description: "\(error)"))
                     }
+                    outcomes.withLock { $0[index] = outcome }
                 }
             }
-            var results: [(Int, String, Result<PollReport, any Error>)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2) }
+        }
+        let collected = outcomes.value
+        report.polls = config.sources.enumerated().map { index, source in
+            (source.name, collected[index].map { $0.mapError { $0 as any Error } } ?? .failure(PollFailure(description: "not polled")))
         }
         for (source, result) in report.polls {
             let error: String? = if case .failure(let failure) = result { "\(failure)" } else { nil }

@@ -97,7 +97,8 @@ public final class CurlEngine: Sendable {
     private var multi: UnsafeMutableRawPointer { multiPointer.raw }
     private let state = Mutex(State())
     private let maxConcurrent: Int
-    private let finished = Mutex(false)
+    /// Signalled when the loop thread has cleaned up and ended.
+    private let finished = DispatchSemaphore(value: 0)
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -111,16 +112,23 @@ public final class CurlEngine: Sendable {
         let thread = Thread { [self] in
             self.loop()
             curl_multi_cleanup(self.multi)
-            self.finished.withLock { $0 = true }
+            self.finished.signal()
         }
         thread.name = "pharos-curl"
         thread.start()
     }
 
-    /// Stops the loop once the transfers in flight have finished.
-    public func shutdown() {
-        state.withLock { $0.stopping = true }
+    /// Stops the loop once the transfers in flight have finished, and waits (up to
+    /// `timeout`) for its thread to end: exiting the process with it still inside libcurl
+    /// races the library's own teardown.
+    public func shutdown(timeout: Duration = .seconds(10)) {
+        let alreadyStopping = state.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return state.stopping
+        }
+        guard !alreadyStopping else { return }
         curl_multi_wakeup(multi)
+        _ = finished.wait(timeout: .now() + .milliseconds(Int(timeout.seconds * 1000)))
     }
 
     /// The libcurl version string, for User-Agent and diagnostics.
