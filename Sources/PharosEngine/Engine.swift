@@ -211,10 +211,10 @@ public final class Engine: Service, Sendable {
         report.polls = config.sources.enumerated().map { index, source in
             (source.name, collected[index].map { $0.mapError { $0 as any Error } } ?? .failure(PollFailure(description: "not polled")))
         }
-        for (source, result) in report.polls {
-            let error: String? = if case .failure(let failure) = result { "\(failure)" } else { nil }
-            try? await store.recordPoll(source: source, error: error, now: now(), nextPoll: now())
+        let statuses = report.polls.map { source, result -> (source: String, error: String?) in
+            if case .failure(let failure) = result { (source, "\(failure)") } else { (source, nil) }
         }
+        try? await store.recordPolls(statuses, now: now(), nextPoll: now())
         for sink in config.sinks {
             do {
                 report.deliveries.append((sink.name, sink.sink.destination, .success(try await deliverDue(sink))))

@@ -216,20 +216,27 @@ public final class StateStore: Sendable {
 
     /// Records a poll's outcome for `pharos status`.
     public func recordPoll(source: String, error: String?, now: Date, nextPoll: Date) async throws {
+        try await recordPolls([(source, error)], now: now, nextPoll: nextPoll)
+    }
+
+    /// Records several polls' outcomes in one transaction (one fsync for a whole `run --once`).
+    public func recordPolls(_ outcomes: [(source: String, error: String?)], now: Date, nextPoll: Date) async throws {
         try await pool.write { db in
             let time = now.timeIntervalSince1970
-            if let error {
-                try db.execute(sql: """
-                    INSERT INTO source_status (source, last_poll, failures, next_poll, last_error) VALUES (?, ?, 1, ?, ?)
-                    ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, failures = failures + 1,
-                        next_poll = excluded.next_poll, last_error = excluded.last_error
-                    """, arguments: [source, time, nextPoll.timeIntervalSince1970, error])
-            } else {
-                try db.execute(sql: """
-                    INSERT INTO source_status (source, last_poll, last_success, failures, next_poll) VALUES (?, ?, ?, 0, ?)
-                    ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, last_success = excluded.last_success,
-                        failures = 0, next_poll = excluded.next_poll, last_error = NULL
-                    """, arguments: [source, time, time, nextPoll.timeIntervalSince1970])
+            for (source, error) in outcomes {
+                if let error {
+                    try db.execute(sql: """
+                        INSERT INTO source_status (source, last_poll, failures, next_poll, last_error) VALUES (?, ?, 1, ?, ?)
+                        ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, failures = failures + 1,
+                            next_poll = excluded.next_poll, last_error = excluded.last_error
+                        """, arguments: [source, time, nextPoll.timeIntervalSince1970, error])
+                } else {
+                    try db.execute(sql: """
+                        INSERT INTO source_status (source, last_poll, last_success, failures, next_poll) VALUES (?, ?, ?, 0, ?)
+                        ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, last_success = excluded.last_success,
+                            failures = 0, next_poll = excluded.next_poll, last_error = NULL
+                        """, arguments: [source, time, time, nextPoll.timeIntervalSince1970])
+                }
             }
         }
     }
