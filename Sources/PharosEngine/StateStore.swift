@@ -197,6 +197,62 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// One row of `pharos outbox list`.
+    public struct OutboxEntry: Sendable {
+        public var alertID: String
+        public var sink: String
+        public var state: String
+        public var attempts: Int
+        public var nextAttempt: Date
+        public var lastError: String?
+        public var rule: String
+        public var source: String
+    }
+
+    /// Deliveries not yet delivered (pending and dead), or all with `includeDelivered`, oldest first.
+    public func outbox(includeDelivered: Bool = false, limit: Int = 1000) async throws -> [OutboxEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.alert_id, d.sink, d.state, d.attempts, d.next_attempt_at, d.last_error, a.rule, a.source
+                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                WHERE ? OR d.state != 'delivered' ORDER BY d.rowid LIMIT ?
+                """, arguments: [includeDelivered, limit]
+            ).map { row in
+                OutboxEntry(alertID: row["alert_id"], sink: row["sink"], state: row["state"], attempts: row["attempts"],
+                            nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastError: row["last_error"],
+                            rule: row["rule"], source: row["source"])
+            }
+        }
+    }
+
+    /// Makes the alert's pending or dead deliveries due now (every dead one with `alertID` nil).
+    /// Returns how many deliveries were rescheduled.
+    @discardableResult
+    public func retry(alertID: String?, now: Date) async throws -> Int {
+        try await pool.write { db in
+            if let alertID {
+                try db.execute(sql: """
+                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ?
+                    WHERE alert_id = ? AND state != 'delivered'
+                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, alertID])
+            } else {
+                try db.execute(sql: """
+                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'dead'
+                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+            }
+            return db.changesCount
+        }
+    }
+
+    /// Gives up on the alert's undelivered deliveries for good. Returns how many were removed.
+    @discardableResult
+    public func drop(alertID: String) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM deliveries WHERE alert_id = ? AND state != 'delivered'", arguments: [alertID])
+            return db.changesCount
+        }
+    }
+
     /// Outbox counts per sink.
     public func outboxCounts() async throws -> [String: OutboxCounts] {
         try await pool.read { db in

@@ -293,6 +293,34 @@ let expectedExampleAlerts = [
         #expect(outcome.stderr.contains("delivery failed, will retry"))
     }
 
+    @Test func outboxShowsRetriesAndDropsWhatCouldNotBeDelivered() throws {
+        let deployment = try Deployment()
+        try Data("""
+            state: ../state
+            sources:
+              - {name: inbox, type: folder, path: ../inbox}
+            sinks:
+              - {name: team, type: webhook, url: "http://127.0.0.1:9/hook"}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let run = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(run.status == 1, "an undelivered alert makes --once fail")
+        #expect(run.stdout.contains("6 failed and will be retried"))
+        let list = try pharos(["outbox", "--config", deployment.config.path], in: deployment.root)
+        let rows = list.stdout.split(separator: "\n")
+        #expect(rows.count == 6)
+        #expect(rows.allSatisfy { $0.contains("team  pending  attempts 1") && $0.contains("last error:") })
+        let id = String(rows[0].split(separator: " ")[0])
+        let retry = try pharos(["outbox", "retry", id, "--config", deployment.config.path], in: deployment.root)
+        #expect(retry.status == 0 && retry.stdout.hasPrefix("1 delivery due now"))
+        let drop = try pharos(["outbox", "drop", id, "--config", deployment.config.path], in: deployment.root)
+        #expect(drop.status == 0 && drop.stdout.hasPrefix("1 delivery dropped"))
+        let after = try pharos(["outbox", "list", "--config", deployment.config.path], in: deployment.root)
+        #expect(after.stdout.split(separator: "\n").count == 5)
+        let missing = try pharos(["outbox", "retry", "--config", deployment.config.path], in: deployment.root)
+        #expect(missing.status == 2, "retry needs an id or --all-dead")
+    }
+
     @Test func killNineLosesNoAlert() async throws {
         let deployment = try Deployment(every: "1s", copyExamples: false)
         let count = 3000
