@@ -12,7 +12,8 @@ public final class OptionReader {
     public let baseDirectory: URL
     /// Problems found so far.
     public private(set) var diagnostics: [ConfigDiagnostic] = []
-    private var knownKeys: [String] = []
+    /// Keys asked for so far, in the order they were read.
+    public private(set) var knownKeys: [String] = []
     private let what: String
 
     /// - Parameters:

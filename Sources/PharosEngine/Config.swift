@@ -185,59 +185,53 @@ public struct ConfigLoader: Sendable {
     }
 
     private func buildSources(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSource] {
-        var built: [ConfiguredSource] = []
-        var names: [(String, SourceLocation)] = []
-        for entry in entries(node, key: "sources", top: top) {
-            let options = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "source")
-            let name = checkedName(options)
-            let every = options.duration("every", default: .seconds(300), minimum: .seconds(1))
-            let type = options.requiredString("type")
-            names.append((name, entry["name"]?.location ?? entry.location))
-            guard let pluginType = knownType(type, in: registry.sources, kind: "source", options: options) else {
-                diagnostics += options.diagnostics
-                continue
-            }
-            let described = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "\(type) source '\(name)'")
-            for key in ["name", "type", "every"] { _ = described.raw(key) }
-            diagnostics += options.diagnostics
-            do {
-                let source = try pluginType.init(configuration: PluginConfiguration(name: name, options: described))
-                if options.diagnostics.isEmpty { built.append(ConfiguredSource(name: name, type: type, every: every, source: source)) }
-            } catch let errors as ConfigErrors {
-                diagnostics += errors.diagnostics
-            } catch {
-                diagnostics.append(ConfigDiagnostic("\(type) source '\(name)': \(error)", at: entry.location))
-            }
+        buildPlugins(node, kind: "source", known: registry.sources, top: top, diagnostics: &diagnostics) { options in
+            options.duration("every", default: .seconds(300), minimum: .seconds(1))
+        } build: { pluginType, type, name, every, configuration in
+            ConfiguredSource(name: name, type: type, every: every, source: try pluginType.init(configuration: configuration))
         }
-        checkUnique(names, what: "source", diagnostics: &diagnostics)
-        return built
     }
 
     private func buildSinks(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSink] {
-        var built: [ConfiguredSink] = []
+        buildPlugins(node, kind: "sink", known: registry.sinks, top: top, diagnostics: &diagnostics) { _ in
+        } build: { pluginType, type, name, _, configuration in
+            ConfiguredSink(name: name, type: type, sink: try pluginType.init(configuration: configuration))
+        }
+    }
+
+    /// Builds the `sources` or `sinks` list: `name` and `type` (and what `engineOptions` reads)
+    /// belong to the engine, everything else to the plugin, which validates it.
+    private func buildPlugins<PluginType, EngineOptions, Configured>(
+        _ node: ConfigNode?, kind: String, known: [String: PluginType], top: OptionReader,
+        diagnostics: inout [ConfigDiagnostic], engineOptions: (OptionReader) -> EngineOptions,
+        build: (PluginType, String, String, EngineOptions, PluginConfiguration) throws -> Configured
+    ) -> [Configured] {
+        var built: [Configured] = []
         var names: [(String, SourceLocation)] = []
-        for entry in entries(node, key: "sinks", top: top) {
-            let options = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "sink")
+        for entry in entries(node, key: kind + "s", top: top) {
+            let options = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: kind)
             let name = checkedName(options)
+            let extra = engineOptions(options)
             let type = options.requiredString("type")
             names.append((name, entry["name"]?.location ?? entry.location))
-            guard let pluginType = knownType(type, in: registry.sinks, kind: "sink", options: options) else {
+            guard let pluginType = knownType(type, in: known, kind: kind, options: options) else {
                 diagnostics += options.diagnostics
                 continue
             }
-            let described = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "\(type) sink '\(name)'")
-            for key in ["name", "type"] { _ = described.raw(key) }
+            // The plugin's reader knows the engine's keys already, so it reports only its own unknown ones.
+            let described = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "\(type) \(kind) '\(name)'")
+            options.knownKeys.forEach { _ = described.raw($0) }
             diagnostics += options.diagnostics
             do {
-                let sink = try pluginType.init(configuration: PluginConfiguration(name: name, options: described))
-                if options.diagnostics.isEmpty { built.append(ConfiguredSink(name: name, type: type, sink: sink)) }
+                let plugin = try build(pluginType, type, name, extra, PluginConfiguration(name: name, options: described))
+                if options.diagnostics.isEmpty { built.append(plugin) }
             } catch let errors as ConfigErrors {
                 diagnostics += errors.diagnostics
             } catch {
-                diagnostics.append(ConfigDiagnostic("\(type) sink '\(name)': \(error)", at: entry.location))
+                diagnostics.append(ConfigDiagnostic("\(type) \(kind) '\(name)': \(error)", at: entry.location))
             }
         }
-        checkUnique(names, what: "sink", diagnostics: &diagnostics)
+        checkUnique(names, what: kind, diagnostics: &diagnostics)
         return built
     }
 
