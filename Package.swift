@@ -43,7 +43,16 @@ let package = Package(
                 path: "Plugins/WebhookSink", exclude: ["README.md", "sample.yaml"]),
         .target(name: "FileSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FileSink",
                 exclude: ["README.md", "sample.yaml"]),
-        .target(name: "PharosBuiltins", dependencies: ["PharosCore", "FolderSource", "RSSSource", "FileSink", "WebhookSink"]),
+        .target(name: "EmailSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/EmailSink",
+                exclude: ["README.md", "sample.yaml"]),
+        .target(name: "ExecSource", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/ExecSource",
+                exclude: ["README.md", "sample.yaml"]),
+        .target(name: "ExecSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/ExecSink",
+                exclude: ["README.md", "sample.yaml"]),
+        .target(
+            name: "PharosBuiltins",
+            dependencies: ["PharosCore", "FolderSource", "RSSSource", "ExecSource", "FileSink", "WebhookSink", "EmailSink", "ExecSink"]
+        ),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -65,6 +74,8 @@ let package = Package(
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink", "TestSupport"]),
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore", "TestSupport"]),
         .testTarget(name: "WebhookSinkTests", dependencies: ["WebhookSink", "PharosHTTP", "PharosCore", "TestSupport"]),
+        .testTarget(name: "EmailSinkTests", dependencies: ["EmailSink", "PharosHTTP", "PharosCore", "TestSupport"]),
+        .testTarget(name: "ExecPluginTests", dependencies: ["ExecSource", "ExecSink", "PharosCore", "TestSupport"]),
         .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore", "TestSupport"]),
         .testTarget(name: "PluginFolderTests", dependencies: ["PharosBuiltins", "PharosEngine", "PharosCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pharos", "TestSupport"]),

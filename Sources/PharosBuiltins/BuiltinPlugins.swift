@@ -1,3 +1,6 @@
+import EmailSink
+import ExecSink
+import ExecSource
 import FileSink
 import FolderSource
 import PharosCore
@@ -10,7 +13,10 @@ public let builtinPlugins: PluginRegistry = {
     var registry = PluginRegistry()
     registry.register(source: FolderSource.self)
     registry.register(source: RSSSource.self)
+    registry.register(source: ExecSource.self)
     registry.register(sink: FileSink.self)
     registry.register(sink: WebhookSink.self)
+    registry.register(sink: EmailSink.self)
+    registry.register(sink: ExecSink.self)
     return registry
 }()
