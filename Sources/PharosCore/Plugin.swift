@@ -117,10 +117,15 @@ public protocol Sink: Sendable {
     func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>]
     /// Where alerts go, for people reading logs and summaries (a path, a host); never a secret.
     var destination: String { get }
+    /// When set, the engine collects due alerts and hands them to ``deliver(batch:context:)``
+    /// together at most once per period (an email digest); nil hands them over as soon as
+    /// they are due.
+    var digestPeriod: Duration? { get }
 }
 
 extension Sink {
     public var destination: String { Self.typeName }
+    public var digestPeriod: Duration? { nil }
 
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         var results: [Result<Void, DeliveryError>] = []
