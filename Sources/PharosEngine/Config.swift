@@ -23,12 +23,24 @@ public struct ConfiguredSink: Sendable {
     public var name: String
     public var type: String
     public var sink: any Sink
+    /// `rules:` — only alerts of these rules are accepted; nil accepts every rule's alerts.
+    public var rules: [String]?
+    /// `max_age:` — an alert not delivered this long after it was queued goes to dead letters;
+    /// nil takes `delivery: {max_age}`.
+    public var maxAge: Duration?
+    /// Where each name in `rules:` was written, for messages about unknown rules.
+    var ruleLocations: [String: SourceLocation] = [:]
 
-    public init(name: String, type: String, sink: any Sink) {
+    public init(name: String, type: String, sink: any Sink, rules: [String]? = nil, maxAge: Duration? = nil) {
         self.name = name
         self.type = type
         self.sink = sink
+        self.rules = rules
+        self.maxAge = maxAge
     }
+
+    /// Whether alerts of `rule` may go to this sink.
+    public func accepts(rule: String) -> Bool { rules?.contains(rule) ?? true }
 }
 
 /// A whole, valid configuration: what `pharos run` runs.
@@ -47,6 +59,9 @@ public struct PharosConfig: Sendable {
     public var vocabulary: Vocabulary
     /// How failed deliveries back off (`delivery: {retry_base, retry_cap}`).
     public var deliveryBackoff = Backoff(base: .seconds(30), cap: .seconds(3600))
+    /// How long an undelivered alert keeps being retried before it goes to dead letters
+    /// (`delivery: {max_age}`; a sink's own `max_age:` wins).
+    public var deliveryMaxAge: Duration = .seconds(7 * 86_400)
 
     public init(
         file: URL, stateDirectory: URL, sources: [ConfiguredSource], sinks: [ConfiguredSink], rules: [Rule],
@@ -62,11 +77,15 @@ public struct PharosConfig: Sendable {
         self.vocabulary = vocabulary
     }
 
-    /// Names of the sinks that alerts of `rule` go to.
+    /// Names of the sinks that alerts of `rule` go to: those the rule names (every sink when it
+    /// names none) that accept the rule.
     public func sinkNames(for rule: String) -> [String] {
-        guard let wanted = rules.first(where: { $0.name == rule })?.sinks else { return sinks.map(\.name) }
-        return sinks.map(\.name).filter(wanted.contains)
+        let wanted = rules.first(where: { $0.name == rule })?.sinks
+        return sinks.filter { sink in (wanted?.contains(sink.name) ?? true) && sink.accepts(rule: rule) }.map(\.name)
     }
+
+    /// The `max_age` that applies to `sink`.
+    public func maxAge(of sink: ConfiguredSink) -> Duration { sink.maxAge ?? deliveryMaxAge }
 
     /// `3 sources, 2 sinks, 5 rules`.
     public var summary: String {
@@ -93,11 +112,13 @@ public struct ConfigLoader: Sendable {
         let stateDirectory = top.path("state") ?? base.appendingPathComponent("state")
         let vocabulary = loadVocabulary(top, diagnostics: &diagnostics)
         var backoff = Backoff(base: .seconds(30), cap: .seconds(3600))
+        var maxAge: Duration = .seconds(7 * 86_400)
         if let delivery = top.raw("delivery") {
             let options = OptionReader(node: delivery, baseDirectory: base, what: "delivery")
             backoff.base = options.duration("retry_base", default: backoff.base, minimum: .milliseconds(100))
             backoff.cap = options.duration("retry_cap", default: backoff.cap, minimum: .milliseconds(100))
             if backoff.cap < backoff.base { options.problem("must not be shorter than retry_base", key: "retry_cap") }
+            maxAge = options.duration("max_age", default: maxAge, minimum: .seconds(1))
             options.reportUnknownKeys()
             diagnostics += options.diagnostics
         }
@@ -120,6 +141,24 @@ public struct ConfigLoader: Sendable {
             }
             rules[index].sinks = wanted.filter(sinkNames.contains)
         }
+        let ruleNames = rules.map(\.name)
+        for rule in rules {
+            guard let wanted = rule.sinks, !wanted.isEmpty else { continue }
+            let refusing = sinks.filter { wanted.contains($0.name) && !$0.accepts(rule: rule.name) }
+            if !refusing.isEmpty, refusing.count == wanted.count {
+                let names = refusing.map { "'\($0.name)'" }.joined(separator: ", ")
+                diagnostics.append(ConfigDiagnostic(
+                    "rule '\(rule.name)' reaches no sink: \(names) accept\(refusing.count == 1 ? "s" : "") only the rules in \(refusing.count == 1 ? "its" : "their") 'rules:'",
+                    at: rule.sinkLocations[wanted[0]] ?? rule.location))
+            }
+        }
+        for sink in sinks {
+            for name in sink.rules ?? [] where !ruleNames.contains(name) {
+                var message = "sink '\(sink.name)' accepts rule '\(name)', which is not defined"
+                if let suggestion = closestMatch(to: name, among: ruleNames) { message += "; did you mean '\(suggestion)'?" }
+                diagnostics.append(ConfigDiagnostic(message, at: sink.ruleLocations[name] ?? SourceLocation(file: file.path, line: 1, column: 1)))
+            }
+        }
         var evaluator: CompiledRules?
         do {
             evaluator = try CompiledRules(rules: rules, vocabulary: vocabulary)
@@ -133,6 +172,7 @@ public struct ConfigLoader: Sendable {
             file: file, stateDirectory: stateDirectory, sources: sources, sinks: sinks, rules: rules, ruleFiles: ruleFiles,
             evaluator: evaluator, vocabulary: vocabulary)
         config.deliveryBackoff = backoff
+        config.deliveryMaxAge = maxAge
         return config
     }
 
@@ -193,9 +233,18 @@ public struct ConfigLoader: Sendable {
     }
 
     private func buildSinks(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSink] {
-        buildPlugins(node, kind: "sink", known: registry.sinks, top: top, diagnostics: &diagnostics) { _ in
-        } build: { pluginType, type, name, _, configuration in
-            ConfiguredSink(name: name, type: type, sink: try pluginType.init(configuration: configuration))
+        buildPlugins(node, kind: "sink", known: registry.sinks, top: top, diagnostics: &diagnostics) { options in
+            let rules = options.stringList("rules")
+            if rules?.isEmpty == true { options.problem("must name at least one rule (leave it out to accept every rule)", key: "rules") }
+            let maxAge = options.raw("max_age") == nil ? nil : options.duration("max_age", default: .seconds(86_400), minimum: .seconds(1))
+            let locations = (options.raw("rules")?.sequence ?? []).compactMap { node in node.scalar.map { ($0, node.location) } }
+            return (rules, maxAge, Dictionary(locations, uniquingKeysWith: { first, _ in first }))
+        } build: { pluginType, type, name, engineOptions, configuration in
+            var sink = ConfiguredSink(
+                name: name, type: type, sink: try pluginType.init(configuration: configuration),
+                rules: engineOptions.0, maxAge: engineOptions.1)
+            sink.ruleLocations = engineOptions.2
+            return sink
         }
     }
 

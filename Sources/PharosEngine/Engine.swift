@@ -43,6 +43,10 @@ public struct DeliveryReport: Sendable {
     public var dead = 0
     /// Set when the sink failed retryably: do not try it again before then.
     public var pausedUntil: Date?
+    /// Set when a digest sink has alerts waiting for its next period, which starts then.
+    public var heldUntil: Date?
+
+    public init() {}
 }
 
 /// Polls sources, matches items, queues alerts and delivers them: the heart of `pharos run`.
@@ -58,6 +62,8 @@ public final class Engine: Service, Sendable {
     /// Items committed per transaction: small enough that delivery starts early on a big inbox.
     let commitChunk = 200
     let deliveryBatch = 100
+    /// The most alerts one digest carries; more wait for the next period.
+    let digestBatch = 500
 
     public init(
         config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
@@ -128,17 +134,37 @@ public final class Engine: Service, Sendable {
 
     /// Delivers everything due for `sink` now, in batches, recording each outcome. Stops early
     /// when the sink fails retryably, since the rest would most likely fail the same way.
+    /// Alerts queued longer than the sink's `max_age` go to dead letters without an attempt;
+    /// a digest sink gets everything due in one batch, at most once per period.
     @discardableResult
     public func deliverDue(_ sink: ConfiguredSink) async throws -> DeliveryReport {
         var report = DeliveryReport()
         let context = context(for: sink.name, kind: "sink")
+        let maxAge = config.maxAge(of: sink).seconds
+        let digestPeriod = sink.sink.digestPeriod
+        if let digestPeriod, let last = try await store.lastDelivery(sink: sink.name) {
+            let nextDigest = last.addingTimeInterval(digestPeriod.seconds)
+            if nextDigest > now() {
+                if try await store.nextDue(sink: sink.name) != nil { report.heldUntil = nextDigest }
+                return report
+            }
+        }
         while true {
-            let due = try await store.due(sink: sink.name, now: now(), limit: deliveryBatch)
+            let due = try await store.due(sink: sink.name, now: now(), limit: digestPeriod == nil ? deliveryBatch : digestBatch)
             if due.isEmpty { break }
             var records: [(alertID: String, DeliveryRecord)] = []
             var deliveries: [Delivery] = []
             var ids: [PendingDelivery] = []
+            let started = now()
             for pending in due {
+                if started.timeIntervalSince(pending.queuedAt) > maxAge {
+                    let reason = "not delivered within max_age \(config.maxAge(of: sink).configText)"
+                        + (pending.lastError.map { "; last error: \($0)" } ?? "")
+                    records.append((pending.alertID, .dead(error: reason)))
+                    report.dead += 1
+                    context.logger.error("alert expired undelivered; moved to dead letters", metadata: ["alert": "\(pending.alertID)"])
+                    continue
+                }
                 do {
                     deliveries.append(Delivery(alert: try Alert.decode(pending.json), json: pending.json))
                     ids.append(pending)
@@ -172,6 +198,12 @@ public final class Engine: Service, Sendable {
             }
             try await store.recordDeliveries(sink: sink.name, records, now: finished)
             if report.pausedUntil != nil { break }
+            if let digestPeriod {
+                if report.delivered > 0, try await store.nextDue(sink: sink.name) != nil {
+                    report.heldUntil = finished.addingTimeInterval(digestPeriod.seconds)
+                }
+                break
+            }
         }
         return report
     }
@@ -286,9 +318,9 @@ public final class Engine: Service, Sendable {
                 if report.delivered > 0 {
                     logger.info("delivered", metadata: ["alerts": "\(report.delivered)", "to": "\(sink.sink.destination)"])
                 }
-                if let pausedUntil = report.pausedUntil {
+                if let until = report.pausedUntil ?? report.heldUntil {
                     paused = true
-                    wait = .milliseconds(Int64(max(0, pausedUntil.timeIntervalSince(now())) * 1000))
+                    wait = .milliseconds(Int64(max(0, until.timeIntervalSince(now())) * 1000))
                 } else if let next = try await store.nextDue(sink: sink.name) {
                     wait = .milliseconds(Int64(min(60, max(0.05, next.timeIntervalSince(now()))) * 1000))
                 }
@@ -298,7 +330,8 @@ public final class Engine: Service, Sendable {
                 wait = deliveryBackoff.delay(attempt: failures)
                 logger.error("delivery pass failed", metadata: ["error": "\(error)"])
             }
-            // A paused sink ignores wake-ups: new alerts would only fail the same way.
+            // A paused sink ignores wake-ups: new alerts would only fail the same way (or, for a
+            // digest, wait for the next period anyway).
             let (pausedNow, waitNow) = (paused, wait)
             let keepGoing = await cancelWhenGracefulShutdownOrFalse {
                 pausedNow ? try await Task.sleep(for: waitNow) : await wakeup.wait(timeout: waitNow)

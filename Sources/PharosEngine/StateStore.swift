@@ -8,6 +8,10 @@ public struct PendingDelivery: Sendable {
     public var sink: String
     public var json: String
     public var attempts: Int
+    /// When it was queued (or last re-queued by `pharos outbox retry`): what `max_age` counts from.
+    public var queuedAt: Date
+    /// Why the previous attempt failed, if one did.
+    public var lastError: String?
 }
 
 /// A new alert and the sinks it must reach, written with the item that caused it.
@@ -87,6 +91,12 @@ public final class StateStore: Sendable {
         migrator.registerMigration("v2-checkpoints") { db in
             try db.execute(sql: "ALTER TABLE source_status ADD COLUMN checkpoint TEXT")
         }
+        migrator.registerMigration("v3-queued-at") { db in
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN queued_at REAL;
+                UPDATE deliveries SET queued_at = (SELECT created_at FROM alerts WHERE alerts.id = deliveries.alert_id);
+                """)
+        }
         return migrator
     }
 
@@ -140,9 +150,9 @@ public final class StateStore: Sendable {
                 inserted += 1
                 for sink in alert.sinks {
                     try db.execute(sql: """
-                        INSERT OR IGNORE INTO deliveries (alert_id, sink, state, next_attempt_at, updated_at)
-                        VALUES (?, ?, 'pending', ?, ?)
-                        """, arguments: [alert.id, sink, time, time])
+                        INSERT OR IGNORE INTO deliveries (alert_id, sink, state, next_attempt_at, updated_at, queued_at)
+                        VALUES (?, ?, 'pending', ?, ?, ?)
+                        """, arguments: [alert.id, sink, time, time, time])
                 }
             }
             return inserted
@@ -153,12 +163,13 @@ public final class StateStore: Sendable {
     public func due(sink: String, now: Date, limit: Int) async throws -> [PendingDelivery] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT d.alert_id, d.attempts, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                SELECT d.alert_id, d.attempts, d.queued_at, d.last_error, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.rowid LIMIT ?
                 """, arguments: [sink, now.timeIntervalSince1970, limit]
             ).map { row in
-                PendingDelivery(alertID: row["alert_id"], sink: sink, json: row["document"], attempts: row["attempts"])
+                PendingDelivery(alertID: row["alert_id"], sink: sink, json: row["document"], attempts: row["attempts"],
+                                queuedAt: Date(timeIntervalSince1970: row["queued_at"] ?? now.timeIntervalSince1970), lastError: row["last_error"])
             }
         }
     }
@@ -167,6 +178,14 @@ public final class StateStore: Sendable {
     public func nextDue(sink: String) async throws -> Date? {
         try await pool.read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE sink = ? AND state = 'pending'",
+                                arguments: [sink]).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// When `sink` last had a delivery succeed, if ever (a digest's period counts from it).
+    public func lastDelivery(sink: String) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MAX(updated_at) FROM deliveries WHERE sink = ? AND state = 'delivered'",
                                 arguments: [sink]).map(Date.init(timeIntervalSince1970:))
         }
     }
@@ -232,13 +251,13 @@ public final class StateStore: Sendable {
         try await pool.write { db in
             if let alertID {
                 try db.execute(sql: """
-                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ?
+                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ?, queued_at = ?
                     WHERE alert_id = ? AND state != 'delivered'
-                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, alertID])
+                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, alertID])
             } else {
                 try db.execute(sql: """
-                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'dead'
-                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ?, queued_at = ? WHERE state = 'dead'
+                    """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970])
             }
             return db.changesCount
         }

@@ -176,3 +176,52 @@ let validRules = """
         #expect(config.rules.count >= 5)
     }
 }
+
+@Suite struct SinkRouting {
+    let twoSinks = """
+        sources:
+          - {name: inbox, type: folder, path: ./inbox}
+        sinks:
+          - name: log
+            type: file
+            path: ./alerts.jsonl
+          - name: regulatory
+            type: file
+            path: ./regulatory.jsonl
+            max_age: 2h
+            rules: [bcma-rmat]
+        delivery: {max_age: 3d}
+        rules: ./rules.d
+        """
+
+    @Test func aSinkTakesOnlyTheRulesItNames() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", twoSinks)
+        try folder.write("rules.d/rules.yaml", """
+            - name: bcma-rmat
+              targets: [BCMA]
+              designations: [RMAT]
+            - name: any-orphan
+              designations: [fda-orphan-drug]
+            """)
+        let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
+        #expect(config.sinkNames(for: "bcma-rmat") == ["log", "regulatory"])
+        #expect(config.sinkNames(for: "any-orphan") == ["log"])
+        #expect(config.maxAge(of: config.sinks[0]) == .seconds(3 * 86_400))
+        #expect(config.maxAge(of: config.sinks[1]) == .seconds(7_200))
+    }
+
+    @Test func danglingAndUnreachableNamesAreReported() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", twoSinks.replacingOccurrences(of: "rules: [bcma-rmat]", with: "rules: [bcma-rmta]"))
+        try folder.write("rules.d/rules.yaml", """
+            - name: bcma-rmat
+              targets: [BCMA]
+              sinks: [regulatory]
+            """)
+        #expect(folder.problems() == [
+            "pharos.yaml:11:13: sink 'regulatory' accepts rule 'bcma-rmta', which is not defined; did you mean 'bcma-rmat'?",
+            "rules.d/rules.yaml:3:11: rule 'bcma-rmat' reaches no sink: 'regulatory' accepts only the rules in its 'rules:'",
+        ])
+    }
+}

@@ -30,9 +30,26 @@ struct RecordingSink: Sink {
     static let typeName = "recording"
     let received = Shared<[String]>([])
     let failures = Shared<[DeliveryError]>([])
+    /// Sizes of the batches handed over, to see digests.
+    let batches = Shared<[Int]>([])
+    var digestPeriod: Duration?
 
-    init() {}
+    init(digestPeriod: Duration? = nil) { self.digestPeriod = digestPeriod }
     init(configuration: PluginConfiguration) throws {}
+
+    func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
+        batches.withLock { $0.append(batch.count) }
+        var results: [Result<Void, DeliveryError>] = []
+        for delivery in batch {
+            do {
+                try await deliver(delivery, context: context)
+                results.append(.success(()))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
 
     func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
         if let next = failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw next }
@@ -49,11 +66,12 @@ final class TestClock: Sendable {
 struct EngineFixture {
     let source = ScriptedSource()
     let broken = ScriptedSource()
-    let sink = RecordingSink()
+    let sink: RecordingSink
     let clock = TestClock()
     let engine: Engine
 
-    init(withBrokenSource: Bool = false) throws {
+    init(withBrokenSource: Bool = false, digestPeriod: Duration? = nil, maxAge: Duration? = nil) throws {
+        sink = RecordingSink(digestPeriod: digestPeriod)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
         var rmat = Clause()
         rmat.keywords = ["BCMA", "GPRC5D"]
@@ -66,7 +84,7 @@ struct EngineFixture {
         let rules = [Rule(name: "rmat", clause: rmat, location: SourceLocation(file: "t", line: 1, column: 1))]
         let config = PharosConfig(
             file: state, stateDirectory: state, sources: sources,
-            sinks: [ConfiguredSink(name: "rec", type: "recording", sink: sink)],
+            sinks: [ConfiguredSink(name: "rec", type: "recording", sink: sink, maxAge: maxAge)],
             rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
         engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now)
     }
@@ -132,6 +150,44 @@ struct EngineFixture {
         let report = try await fixture.engine.deliverDue(fixture.configuredSink)
         #expect(report.dead == 1 && report.delivered == 1)
         #expect(try await fixture.engine.store.outboxCounts()["rec"] == OutboxCounts(pending: 0, delivered: 1, dead: 1))
+    }
+
+    @Test func alertsOlderThanMaxAgeGoToDeadLettersAndARetryRequeuesThem() async throws {
+        let fixture = try EngineFixture(maxAge: .seconds(3600))
+        fixture.sink.failures.withLock { $0 = Array(repeating: .retryable("connection refused"), count: 20) }
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        var expired = DeliveryReport()
+        for _ in 0..<20 where expired.dead == 0 {
+            fixture.clock.advance(1000)
+            expired = try await fixture.engine.deliverDue(fixture.configuredSink)
+        }
+        #expect(expired.dead == 1)
+        let entry = try #require(try await fixture.engine.store.outbox().first)
+        #expect(entry.state == "dead")
+        #expect(entry.lastError == "not delivered within max_age 1h; last error: connection refused")
+        #expect(fixture.sink.failures.value.count > 14, "no attempt is made once the alert is too old")
+        fixture.sink.failures.withLock { $0 = [] }
+        try await fixture.engine.store.retry(alertID: entry.alertID, now: fixture.clock.current.value)
+        let retried = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(retried.delivered == 1, "a manual retry restarts the max_age clock")
+    }
+
+    @Test func aDigestSinkGetsOneBatchPerPeriod() async throws {
+        let fixture = try EngineFixture(digestPeriod: .seconds(3600))
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).delivered == 1, "the first digest goes at once")
+        fixture.clock.advance(60)
+        fixture.setItems((2...4).map { Item(id: "\($0)", title: "RMAT for BCMA, part \($0)") })
+        try await fixture.engine.poll(fixture.configuredSource)
+        let held = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(held.delivered == 0)
+        let heldFor = try #require(held.heldUntil).timeIntervalSince(fixture.clock.current.value)
+        #expect(heldFor > 3400 && heldFor <= 3540)
+        fixture.clock.advance(heldFor)
+        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).delivered == 3)
+        #expect(fixture.sink.batches.value == [1, 3])
     }
 
     @Test func aFailingSourceDoesNotStopTheOthers() async throws {
