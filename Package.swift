@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "RSSSource", dependencies: ["PharosCore", "PharosFeeds", .product(name: "Logging", package: "swift-log")],
                 path: "Plugins/RSSSource", exclude: ["README.md", "sample.yaml"]),
         .target(name: "WebhookSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")],
-                path: "Plugins/WebhookSink", exclude: ["README.md", "sample.yaml"]),
+                path: "Plugins/WebhookSink", exclude: ["README.md", "sample.yaml", "examples"]),
         .target(name: "FileSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FileSink",
                 exclude: ["README.md", "sample.yaml"]),
         .target(name: "EmailSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/EmailSink",

@@ -10,6 +10,10 @@ public struct WebhookSink: Sink {
     public let url: String
     public let headers: [(name: String, value: String)]
     public let timeout: Duration
+    /// `template:` — renders the request body from the alert instead of sending the alert document.
+    public let template: Template?
+    /// `content_type:` — of the body (JSON unless a template says otherwise).
+    public let contentType: String
     /// The decoded `whsec_` key; never logged.
     let signingKey: [UInt8]?
 
@@ -28,41 +32,52 @@ public struct WebhookSink: Sink {
         }
         headers = (options.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         timeout = options.duration("timeout", default: .seconds(15), minimum: .milliseconds(100))
-        var secret: String?
-        if let file = options.path("secret_file") {
-            // Under systemd, a relative name is looked up among the unit's credentials first.
-            let credential = environment["CREDENTIALS_DIRECTORY"].map { URL(fileURLWithPath: $0).appendingPathComponent(file.lastPathComponent) }
-            let candidates = [credential, file].compactMap { $0 }
-            if let readable = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }),
-               let text = try? String(contentsOf: readable, encoding: .utf8) {
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            } else {
-                options.problem("cannot read \(file.path)", key: "secret_file")
-            }
-        }
-        if let variable = options.string("secret_env") {
-            if secret != nil { options.problem("give either secret_file or secret_env, not both", key: "secret_env") }
-            if let value = environment[variable], !value.isEmpty {
-                secret = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            } else {
-                options.problem("environment variable \(variable) is not set", key: "secret_env")
-            }
-        }
-        if options.raw("secret") != nil {
-            options.problem("secrets never go in the config file: use secret_file or secret_env", key: "secret")
-        }
+        contentType = options.string("content_type") ?? "application/json"
+        template = Self.loadTemplate(options, contentType: contentType)
+        let secret = options.secret("secret", environment: environment)
         if let secret {
-            let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : ""
+            let text = secret.value.trimmingCharacters(in: .whitespaces)
+            let encoded = text.hasPrefix("whsec_") ? String(text.dropFirst(6)) : ""
             if let key = Data(base64Encoded: encoded), !key.isEmpty {
                 signingKey = Array(key)
             } else {
-                options.problem("the secret must be whsec_ followed by base64", key: options.node["secret_file"] != nil ? "secret_file" : "secret_env")
+                options.problem("the secret must be whsec_ followed by base64", key: secret.key)
                 signingKey = nil
             }
         } else {
             signingKey = nil
         }
         try options.validate()
+    }
+
+    /// Reads and checks `template:`: it must parse, and for a JSON body render a sample alert
+    /// into valid JSON, so a broken template fails `pharos check` rather than every delivery.
+    private static func loadTemplate(_ options: OptionReader, contentType: String) -> Template? {
+        guard let file = options.path("template") else { return nil }
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            options.problem("cannot read \(file.path)", key: "template")
+            return nil
+        }
+        let isJSON = contentType.lowercased().contains("json")
+        let template: Template
+        do {
+            template = try Template(text, escaping: isJSON ? .json : .none)
+        } catch {
+            options.problem("\(file.path): \(error)", key: "template")
+            return nil
+        }
+        if isJSON {
+            let sample = template.render(Alert.sample.jsonValue)
+            if (try? JSONSerialization.jsonObject(with: Data(sample.utf8), options: [.fragmentsAllowed])) == nil {
+                options.problem("\(file.path) does not render valid JSON for a sample alert (set content_type if the body is not JSON)", key: "template")
+            }
+        }
+        return template
+    }
+
+    /// The request body for `delivery`: the alert document, or the template filled in from it.
+    public func body(for delivery: Delivery) -> String {
+        template?.render(delivery.alert.jsonValue) ?? delivery.json
     }
 
     /// The Standard Webhooks headers for `body` sent as message `id` at `timestamp`.
@@ -77,11 +92,12 @@ public struct WebhookSink: Sink {
 
     public func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
         let timestamp = Int(context.now().timeIntervalSince1970)
+        let body = body(for: delivery)
         let request = HTTPRequest(
             method: "POST", url: url,
-            headers: [("Content-Type", "application/json")] + headers
-                + signatureHeaders(id: delivery.alert.id, timestamp: timestamp, body: delivery.json),
-            body: Array(delivery.json.utf8), timeout: timeout, maxResponseBytes: 1_000_000, maxRedirects: 0)
+            headers: [("Content-Type", contentType)] + headers
+                + signatureHeaders(id: delivery.alert.id, timestamp: timestamp, body: body),
+            body: Array(body.utf8), timeout: timeout, maxResponseBytes: 1_000_000, maxRedirects: 0)
         let response: HTTPResponse
         do {
             response = try await context.http.send(request)

@@ -143,6 +143,21 @@ public struct Alert: Sendable, Codable, Hashable {
         ])
     }
 
+    /// A made-up alert with every field filled in, for checking templates at config load and
+    /// for `pharos plugins` examples.
+    public static let sample = Alert(
+        id: "3f1c2a9d8e7b6a5f4e3d2c1b0a998877", rule: "bcma-rmat", source: "fda-press",
+        item: ItemSummary(
+            id: "https://example.org/news/1", title: "Example Bio receives RMAT designation for \"BCMA\" CAR-T <cel-01>",
+            link: "https://example.org/news/1", published: Date(timeIntervalSince1970: 1_739_226_900),
+            summary: "The FDA granted Regenerative Medicine Advanced Therapy designation & more."),
+        matches: Matches(
+            targets: [EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA")],
+            designations: [EntityMatch(id: "fda-rmat", label: "RMAT", text: "RMAT designation")],
+            companies: [EntityMatch(id: "Example Bio", label: "Example Bio", text: "Example Bio")]),
+        evidence: [Evidence(field: "title", text: "Example Bio receives RMAT designation for \"BCMA\" CAR-T <cel-01>", start: 0, end: 61)],
+        detectedAt: Date(timeIntervalSince1970: 1_739_227_000))
+
     /// Decodes a document written by ``jsonLine()``.
     public static func decode(_ json: String) throws -> Alert {
         try decoder.decode(Alert.self, from: Data(json.utf8))

@@ -65,6 +65,8 @@ struct WebhookDelivery {
         var verified: Bool
         var status: Int
         var rule: String?
+        var body: String
+        var content_type: String?
     }
 
     func received(_ peer: PythonPeer) async throws -> [Received] {
@@ -107,6 +109,37 @@ struct WebhookDelivery {
         #expect(log.map(\.status) == [500, 429, 200])
         #expect(Set(log.compactMap(\.id)) == ["alert-3"], "webhook-id is stable across retries")
         #expect(log.allSatisfy { $0.verified })
+    }
+
+    @Test func aTemplateShapesTheSignedBody() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-template-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(#"{"text": "*{{rule}}*: <{{item.link}}|{{item.title}}>{{#matches.targets}} · {{label}}{{/matches.targets}}"}"#.utf8)
+            .write(to: folder.appendingPathComponent("slack.mustache"))
+        let peer = try PythonPeer("webhook_peer.py", arguments: [secret])
+        let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "\(peer.base)/hook"), ("secret_env", "SECRET"), ("template", "slack.mustache")],
+            base: folder, what: "webhook sink 'team'")), environment: ["SECRET": secret])
+        try await sink.deliver(Delivery(alert: .sample, json: Alert.sample.jsonLine()), context: context)
+        let entry = try #require(try await received(peer).first)
+        #expect(entry.verified, "the signature covers the rendered body")
+        #expect(entry.id == Alert.sample.id)
+        let payload = try JSONSerialization.jsonObject(with: Data(entry.body.utf8)) as? [String: String]
+        #expect(payload == ["text": "*bcma-rmat*: <https://example.org/news/1|\(Alert.sample.item.title)> · BCMA"])
+    }
+
+    @Test func aTemplateThatCannotRenderJSONFailsAtLoad() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-template-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(#"{"text": {{item.title}}}"#.utf8).write(to: folder.appendingPathComponent("bad.mustache"))
+        try Data("{{#matches}}never closed".utf8).write(to: folder.appendingPathComponent("unclosed.mustache"))
+        for (file, expected) in [("bad.mustache", "does not render valid JSON"), ("unclosed.mustache", "line 1, column 1: section 'matches' is never closed")] {
+            let error = #expect(throws: ConfigErrors.self) {
+                try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                    [("url", "https://x.example/hook"), ("template", file)], base: folder, what: "webhook sink 'team'")), environment: [:])
+            }
+            #expect(error?.diagnostics.first?.message.contains(expected) == true, "\(String(describing: error))")
+        }
     }
 
     @Test func anUnreachableReceiverIsRetryable() async throws {

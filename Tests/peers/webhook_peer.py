@@ -35,7 +35,8 @@ class Handler(QuietHandler):
             status = (script.pop(0) if script else 200) if verified else 401
             document = json.loads(body) if verified else None
             entry = {"id": headers.get("webhook-id"), "verified": verified, "status": status,
-                     "rule": document and document.get("rule")}
+                     "rule": document.get("rule") if isinstance(document, dict) else None,
+                     "body": body.decode("utf-8", "replace"), "content_type": headers.get("content-type")}
             deliveries.append(entry)
             if log_file:
                 with open(log_file, "a") as out:
