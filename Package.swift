@@ -46,9 +46,9 @@ let package = Package(
         .target(name: "EmailSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/EmailSink",
                 exclude: ["README.md", "sample.yaml"]),
         .target(name: "ExecSource", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/ExecSource",
-                exclude: ["README.md", "sample.yaml"]),
+                exclude: ["README.md", "sample.yaml", "examples"]),
         .target(name: "ExecSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/ExecSink",
-                exclude: ["README.md", "sample.yaml"]),
+                exclude: ["README.md", "sample.yaml", "examples"]),
         .target(
             name: "PharosBuiltins",
             dependencies: ["PharosCore", "FolderSource", "RSSSource", "ExecSource", "FileSink", "WebhookSink", "EmailSink", "ExecSink"]

@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import PharosCore
+import Synchronization
+
+/// Keeps a `mode: stream` program running on a thread of its own, restarting it with backoff
+/// when it ends, and holds the items it printed until a poll has handed them over *and* the
+/// engine has stored them.
+///
+/// Acknowledgement goes through the poll checkpoint: a poll returns the pending items with the
+/// checkpoint `stream:<generation>:<last sequence>`; the engine stores that checkpoint in the
+/// same transaction as the items, and the next poll drops what it covers. If storing failed,
+/// the next poll sees the older checkpoint and returns the same items again.
+final class StreamRunner: Sendable {
+    struct Pending: Sendable {
+        var sequence: Int
+        var item: Item
+        var size: Int
+    }
+
+    struct State: Sendable {
+        var started = false
+        var pending: [Pending] = []
+        var pendingBytes = 0
+        var nextSequence = 1
+        var runs = 0
+        /// Why the program is not running now, when its last run ended abnormally.
+        var failure: String?
+    }
+
+    let process: ChildProcess
+    let restartDelay: Duration
+    let maxBytes: Int
+    /// Distinguishes this runner's checkpoints from those of an earlier daemon or config.
+    let generation = UUID().uuidString.lowercased().prefix(8).description
+    let state = Mutex(State())
+    let stop: ChildStopSignal
+    static let maximumDelay = Duration.seconds(300)
+    /// A run this long resets the restart delay to its base.
+    static let healthyRun = Duration.seconds(60)
+
+    init(process: ChildProcess, restartDelay: Duration, maxBytes: Int) throws {
+        self.process = process
+        self.restartDelay = restartDelay
+        self.maxBytes = maxBytes
+        stop = try ChildStopSignal()
+    }
+
+    var program: String { process.command.first ?? "" }
+
+    /// Starts the supervising thread on the first call.
+    func startIfNeeded(logger: Logger) {
+        let first = state.withLock { state in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else { return }
+        let thread = Thread { self.supervise(logger: logger) }
+        thread.name = "pharos-exec-stream"
+        thread.start()
+    }
+
+    /// The items not yet acknowledged by `checkpoint`, with the checkpoint that acknowledges
+    /// them; throws when there are none and the program is down after a failure.
+    func take(acknowledging checkpoint: String?) throws -> PollResult {
+        let prefix = "stream:\(generation):"
+        let acknowledged = checkpoint.flatMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil } ?? 0
+        return try state.withLock { state throws -> PollResult in
+            if let index = state.pending.firstIndex(where: { $0.sequence > acknowledged }) {
+                state.pendingBytes -= state.pending[..<index].reduce(0) { $0 + $1.size }
+                state.pending.removeFirst(index)
+            } else {
+                state.pending.removeAll()
+                state.pendingBytes = 0
+            }
+            if let last = state.pending.last {
+                return PollResult(items: state.pending.map(\.item), checkpoint: prefix + String(last.sequence))
+            }
+            if let failure = state.failure { throw ExecSourceError(description: failure) }
+            return PollResult(items: [])
+        }
+    }
+
+    /// Stops the program (SIGTERM to its group, SIGKILL after the grace period) and the thread.
+    func shutdown() {
+        stop.fire()
+    }
+
+    private func supervise(logger: Logger) {
+        var delay = restartDelay
+        while !stop.isFired {
+            let run = state.withLock { state in
+                state.runs += 1
+                state.failure = nil
+                return state.runs
+            }
+            let started = ContinuousClock.now
+            logger.debug("starting stream program", metadata: ["program": "\(program)", "run": "\(run)"])
+            var ending: String
+            var failed: Bool
+            do {
+                let result = try process.runOnCurrentThread(
+                    stop: stop,
+                    stdoutLine: { line in self.accept(line, run: run, logger: logger) },
+                    stderrLine: { line in logger.info("\(line.text)", metadata: ["stderr": "\(self.program)"]) })
+                if result.cancelled { break }
+                ending = result.termination.description
+                if let last = result.lastErrorLines(1).last { ending += ": \(last)" }
+                failed = result.termination != .exited(0)
+            } catch {
+                ending = "could not be started: \(error)"
+                failed = true
+            }
+            if stop.isFired { break }
+            if started.duration(to: .now) >= Self.healthyRun { delay = restartDelay }
+            if failed { state.withLock { $0.failure = "\(program) \(ending)" } }
+            logger.warning("stream program ended; restarting it", metadata: [
+                "program": "\(program)", "run": "\(run)", "status": "\(ending)", "restart_in": "\(delay.configText)",
+            ])
+            if !stop.sleep(for: delay) { break }
+            delay = min(delay * 2, Self.maximumDelay)
+        }
+    }
+
+    /// One line from the program: parsed, then queued (waiting while the queue is full, so a
+    /// fast program is slowed down rather than losing items).
+    private func accept(_ line: ChildOutputLine, run: Int, logger: Logger) {
+        if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        if line.truncated {
+            logger.warning("skipping output line: longer than max_bytes", metadata: ["line": "\(line.number)", "run": "\(run)"])
+            return
+        }
+        let item: Item
+        switch ItemLine.parse(line.bytes) {
+        case .success(let parsed): item = parsed
+        case .failure(let problem):
+            logger.warning("skipping output line \(line.number): \(problem)", metadata: ["line": "\(line.number)", "run": "\(run)"])
+            return
+        }
+        while !stop.isFired {
+            let queued = state.withLock { state -> Bool in
+                guard state.pending.isEmpty || state.pendingBytes + line.bytes.count <= maxBytes else { return false }
+                state.pending.append(Pending(sequence: state.nextSequence, item: item, size: line.bytes.count))
+                state.nextSequence += 1
+                state.pendingBytes += line.bytes.count
+                return true
+            }
+            if queued { return }
+            _ = stop.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// Owns a runner: when the last copy of the source goes (a config reload, shutdown), the
+/// program is stopped.
+final class StreamOwner: Sendable {
+    let runner: StreamRunner
+
+    init(_ runner: StreamRunner) { self.runner = runner }
+
+    deinit { runner.shutdown() }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import PharosCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// An option value as YAML would give it.
+enum Option {
+    case text(String)
+    case list([String])
+    case map([(String, String)])
+}
+
+/// Plugin options as if read from a config mapping, relative paths against `base`.
+func reader(_ entries: [(String, Option)], base: URL, what: String = "exec plugin 'test'") -> OptionReader {
+    let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
+    func scalar(_ text: String) -> ConfigNode { ConfigNode(.scalar(text, quoted: true), location: location, path: text) }
+    let mapping = entries.map { key, value -> (key: ConfigNode, value: ConfigNode) in
+        let node: ConfigNode
+        switch value {
+        case .text(let text): node = scalar(text)
+        case .list(let items): node = ConfigNode(.sequence(items.map(scalar)), location: location, path: key)
+        case .map(let pairs): node = ConfigNode(.mapping(pairs.map { (key: scalar($0.0), value: scalar($0.1)) }), location: location, path: key)
+        }
+        return (key: ConfigNode(.scalar(key, quoted: false), location: location, path: key), value: node)
+    }
+    return OptionReader(node: ConfigNode(.mapping(mapping), location: location, path: ""), baseDirectory: base, what: what)
+}
+
+/// A scratch folder for scripts and the files they write.
+struct Scratch {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// Writes an executable script and returns its path.
+    @discardableResult
+    func script(_ name: String, _ text: String) throws -> String {
+        let path = url.appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o755)
+        return path
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func read(_ name: String) -> String? { try? String(contentsOfFile: path(name), encoding: .utf8) }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+    func touch(_ name: String) { _ = FileManager.default.createFile(atPath: path(name), contents: Data()) }
+}
+
+/// What the engine would remember: the checkpoint of the last successful poll.
+final class TestState: SourceState, Sendable {
+    let stored = Shared<String?>(nil)
+    var checkpoint: String? { stored.value }
+    func versions(of ids: [String]) async throws -> [String: String] { [:] }
+    func acknowledge(_ result: PollResult) {
+        if let checkpoint = result.checkpoint { stored.withLock { $0 = checkpoint } }
+    }
+}
+
+/// Captures log lines so tests can read warnings.
+final class CapturedLogs: Sendable {
+    let lines = Shared<[String]>([])
+
+    var logger: Logger { Logger(label: "test") { _ in Handler(sink: self) } }
+    var context: PluginContext { PluginContext(logger: logger) }
+    func matching(_ text: String) -> [String] { lines.value.filter { $0.contains(text) } }
+
+    struct Handler: LogHandler {
+        let sink: CapturedLogs
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let extra = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            sink.lines.withLock { $0.append("\(event.level): \(event.message) \(extra)") }
+        }
+    }
+}
+
+/// Whether process `pid` is no longer running: gone, or a zombie waiting for a parent that is
+/// not us (a grandchild re-parented to init).
+func processIsGone(_ pid: Int32) -> Bool {
+    if kill(pid, 0) != 0 { return errno == ESRCH }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+}
+
+/// Waits (bounded) until `condition` holds; the bound only guards against a hang.
+func eventually(_ condition: () async throws -> Bool) async throws {
+    for _ in 0..<1000 {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
