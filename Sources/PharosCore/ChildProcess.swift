@@ -699,7 +699,10 @@ extension OptionReader {
             return nil
         }
         guard let program = ChildProcess.resolveProgram(name, relativeTo: baseDirectory, searchPath: searchPath) else {
-            if name.contains("/") {
+            if list.count == 1, name.contains(" ") {
+                let words = name.split(separator: " ").joined(separator: ", ")
+                problem("program '\(name)' not found; no shell splits it: give the program and its arguments as a list, [\(words)]", key: key)
+            } else if name.contains("/") {
                 let path = resolvePath(name, against: baseDirectory).path
                 if !FileManager.default.fileExists(atPath: path) {
                     problem("program \(path) does not exist", key: key)

@@ -101,7 +101,7 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         }
         #expect(reason.contains("did not finish within 1s"))
         let pid = try #require(Int32(scratch.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        #expect(processIsGone(pid))
+        #expect(wasReaped(pid))
     }
 
     @Test func deathBySignalIsRetryable() async throws {
@@ -203,7 +203,7 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         let result = try await ChildProcess(command: ["/bin/cat"], input: input).run()
         #expect(result.succeeded)
         #expect(result.stdout == input)
-        #expect(processIsGone(result.processID), "the child was reaped")
+        #expect(wasReaped(result.processID), "the child was reaped")
     }
 
     @Test func cancellationKillsTheProcessGroup() async throws {
@@ -237,6 +237,22 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         let pid = try #require(Int32(scratch.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         try await eventually { processIsGone(pid) }
         #expect(processIsGone(pid))
+    }
+
+    @Test func concurrentRunsLeaveNoZombies() async throws {
+        let pids = Shared<[Int32]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<24 {
+                group.addTask {
+                    let result = try await ChildProcess(command: ["/bin/sh", "-c", "exit $0", "\(index % 3)"]).run()
+                    #expect(result.termination == .exited(Int32(index % 3)))
+                    pids.withLock { $0.append(result.processID) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(pids.value.count == 24)
+        #expect(pids.value.allSatisfy(wasReaped))
     }
 
     @Test func aMissingProgramIsAnError() async throws {

@@ -107,7 +107,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         #expect(error?.description.contains("did not finish within 2s") == true)
         let grandchild = try #require(Int32(scratch.read("grandchild")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         let child = try #require(Int32(scratch.read("child")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        #expect(processIsGone(child), "the program was killed and reaped")
+        #expect(wasReaped(child), "the program was killed and reaped")
         #expect(processIsGone(grandchild), "the program's background child was killed too")
     }
 
@@ -214,8 +214,8 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let pid = try #require(Int32(scratch.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         #expect(!processIsGone(pid))
         source = nil
-        try await eventually { processIsGone(pid) }
-        #expect(processIsGone(pid))
+        try await eventually { wasReaped(pid) }
+        #expect(wasReaped(pid), "the program was stopped and reaped")
     }
 }
 
@@ -243,6 +243,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         #expect(problems([("command", .list(["sh"])), ("max_bytes", .text("lots"))]).contains("'max_bytes' must be"))
         #expect(problems([("command", .list(["sh"])), ("comand", .text("x"))]).contains("did you mean 'command'"))
         #expect(problems([("command", .list(["sh", "-c", "true"]))]).isEmpty, "a bare name is found in the fixed PATH")
+        #expect(problems([("command", .text("sh -c true"))]).contains("as a list, [sh, -c, true]"))
     }
 }
 

@@ -102,6 +102,11 @@ func processIsGone(_ pid: Int32) -> Bool {
     return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
 }
 
+/// Whether our own child `pid` was reaped: no process entry left at all, not even a zombie.
+func wasReaped(_ pid: Int32) -> Bool {
+    kill(pid, 0) != 0 && errno == ESRCH
+}
+
 /// Waits (bounded) until `condition` holds; the bound only guards against a hang.
 func eventually(_ condition: () async throws -> Bool) async throws {
     for _ in 0..<1000 {
