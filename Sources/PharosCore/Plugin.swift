@@ -24,11 +24,17 @@ public struct PluginContext: Sendable {
     public var now: @Sendable () -> Date
     /// HTTP for plugins that fetch or post (libcurl in the daemon, a fake in tests).
     public var http: any HTTPTransport
+    /// SMTP for plugins that send mail (libcurl in the daemon, a fake in tests).
+    public var mail: any MailTransport
 
-    public init(logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, http: any HTTPTransport = NoHTTPTransport()) {
+    public init(
+        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, http: any HTTPTransport = NoHTTPTransport(),
+        mail: any MailTransport = NoMailTransport()
+    ) {
         self.logger = logger
         self.now = now
         self.http = http
+        self.mail = mail
     }
 }
 

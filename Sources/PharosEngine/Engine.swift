@@ -56,6 +56,7 @@ public final class Engine: Service, Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let http: any HTTPTransport
+    let mail: any MailTransport
     var deliveryBackoff: Backoff { config.deliveryBackoff }
     let wakeups: [String: Wakeup]
     let sinksByRule: [String: [String]]
@@ -67,13 +68,14 @@ public final class Engine: Service, Sendable {
 
     public init(
         config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
-        http: any HTTPTransport = NoHTTPTransport()
+        http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport()
     ) {
         self.config = config
         self.store = store
         self.logger = logger
         self.now = now
         self.http = http
+        self.mail = mail
         wakeups = Dictionary(uniqueKeysWithValues: config.sinks.map { ($0.name, Wakeup()) })
         sinksByRule = Dictionary(uniqueKeysWithValues: config.rules.map { ($0.name, config.sinkNames(for: $0.name)) })
     }
@@ -81,7 +83,7 @@ public final class Engine: Service, Sendable {
     private func context(for name: String, kind: String) -> PluginContext {
         var logger = logger
         logger[metadataKey: kind] = "\(name)"
-        return PluginContext(logger: logger, now: now, http: http)
+        return PluginContext(logger: logger, now: now, http: http, mail: mail)
     }
 
     // MARK: Polling

@@ -19,6 +19,11 @@ final class Transfer: @unchecked Sendable {
     var continuation: CheckedContinuation<Transfer, any Error>?
     var result: CURLcode = CURLE_OK
     var cancelled = false
+    /// A failed transfer still resumes with its outcome (SMTP wants the reply that failed it).
+    var reportsFailures = false
+    /// Record the lines the header callback sees: for SMTP, the server's replies.
+    var recordsReplies = false
+    var replies: [String] = []
 
     init(handle: UnsafeMutableRawPointer, limit: Int) {
         self.handle = handle
@@ -136,19 +141,27 @@ public final class CurlEngine: Sendable {
 
     /// What a finished transfer produced.
     struct Outcome: Sendable {
+        /// The HTTP status, or the last SMTP reply code.
         var responseCode: Int
         var statusLine: String
         var headers: [(name: String, value: String)]
         var body: [UInt8]
         var effectiveURL: String
+        /// Set only for transfers that report failures instead of throwing them.
+        var failure: TransferError? = nil
+        /// The last reply lines of a transfer that records replies (at most 50).
+        var replies: [String] = []
     }
 
-    /// Runs one transfer: `configure` sets its options on a fresh easy handle.
-    func perform(limit: Int, configure: (Transfer) -> Void) async throws -> Outcome {
+    /// Runs one transfer: `configure` sets its options on a fresh easy handle. With
+    /// `reportFailures`, a transfer that fails once started returns its outcome with
+    /// ``Outcome/failure`` set instead of throwing, so the caller can still read the reply.
+    func perform(limit: Int, reportFailures: Bool = false, configure: (Transfer) -> Void) async throws -> Outcome {
         guard let handle = curl_easy_init() else {
             throw TransferError(kind: .other, message: "curl_easy_init failed", code: -1)
         }
         let transfer = Transfer(handle: handle, limit: limit)
+        transfer.reportsFailures = reportFailures
         transfer.setLong(CURLOPT_NOSIGNAL, 1)
         pharos_setopt_pointer(handle, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         pharos_setopt_pointer(handle, CURLOPT_PRIVATE, Unmanaged.passUnretained(transfer).toOpaque())
@@ -181,8 +194,10 @@ public final class CurlEngine: Sendable {
         pharos_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         var url: UnsafeMutablePointer<CChar>?
         pharos_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &url)
+        let succeeded = done.result == CURLE_OK && !done.cancelled && !done.exceededLimit
         return Outcome(responseCode: code, statusLine: done.statusLine, headers: done.headers, body: done.body,
-                       effectiveURL: url.map { String(cString: $0) } ?? "")
+                       effectiveURL: url.map { String(cString: $0) } ?? "", failure: succeeded ? nil : done.error(),
+                       replies: done.replies)
     }
 
     private func loop() {
@@ -242,7 +257,7 @@ public final class CurlEngine: Sendable {
         state.withLock { $0.active -= 1 }
         guard let continuation = transfer.continuation else { return }
         transfer.continuation = nil
-        if transfer.result == CURLE_OK && !transfer.cancelled && !transfer.exceededLimit {
+        if (transfer.result == CURLE_OK && !transfer.cancelled && !transfer.exceededLimit) || transfer.reportsFailures {
             continuation.resume(returning: transfer)
         } else {
             continuation.resume(throwing: transfer.error())
@@ -271,6 +286,11 @@ private let headerCallback: pharos_data_callback = { buffer, size, count, contex
     let line = buffer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
         String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
     }.trimmingCharacters(in: .whitespacesAndNewlines)
+    if transfer.recordsReplies {
+        if transfer.replies.count == 50 { transfer.replies.removeFirst() }
+        transfer.replies.append(line)
+        return length
+    }
     if line.hasPrefix("HTTP/") {
         // Each response of a redirect chain (and a 100 Continue) starts over.
         transfer.statusLine = line

@@ -122,7 +122,8 @@ struct Run: AsyncParsableCommand {
         }
         let curl = CurlEngine()
         defer { curl.shutdown() }
-        let engine = Engine(config: config, store: store, logger: logger, http: CurlHTTPTransport(engine: curl))
+        let engine = Engine(
+            config: config, store: store, logger: logger, http: CurlHTTPTransport(engine: curl), mail: CurlMailTransport(engine: curl))
         if once {
             let report = await engine.runOnce()
             withExtendedLifetime(lock) {}

@@ -1,0 +1,320 @@
+import Foundation
+import PharosCore
+
+/// A subject line with `{{placeholder}}` fields, such as `[Pharos] {{rule}}: {{item.title}}`.
+public struct SubjectTemplate: Sendable, Equatable {
+    enum Piece: Sendable, Equatable {
+        case text(String)
+        case field(String)
+    }
+
+    let pieces: [Piece]
+
+    /// Parses `text`; every placeholder must be one of `fields` (spaces inside the braces are allowed).
+    public init(_ text: String, fields: [String]) throws(TemplateProblem) {
+        var pieces: [Piece] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            if open.lowerBound > rest.startIndex { pieces.append(.text(String(rest[..<open.lowerBound]))) }
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw TemplateProblem(message: "'{{' without a closing '}}'")
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard fields.contains(name) else {
+                throw TemplateProblem(message: "unknown placeholder '{{\(name)}}'; known: \(fields.map { "{{\($0)}}" }.joined(separator: ", "))")
+            }
+            pieces.append(.field(name))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { pieces.append(.text(String(rest))) }
+        self.pieces = pieces
+    }
+
+    /// The text with each placeholder replaced by its value ("" when it has none).
+    public func render(_ values: [String: String]) -> String {
+        pieces.map { piece in
+            switch piece {
+            case .text(let text): text
+            case .field(let name): values[name] ?? ""
+            }
+        }.joined()
+    }
+}
+
+/// Why a subject template does not parse.
+public struct TemplateProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Writes alerts as MIME messages: headers, a text/plain part and a text/html part.
+public struct MailComposer: Sendable {
+    /// Placeholders a single alert's subject can use.
+    public static let alertFields = ["rule", "source", "id", "item.title", "item.link", "item.id", "item.published", "matches", "detected_at"]
+    /// Placeholders a digest's subject can use.
+    public static let digestFields = ["count", "rules", "sources"]
+    /// The longest subject, in characters, before it is cut with an ellipsis.
+    static let subjectLimit = 200
+
+    public var from: MailAddress
+    public var to: [MailAddress]
+    public var cc: [MailAddress]
+    public var subject: SubjectTemplate
+    public var digestSubject: SubjectTemplate
+
+    public init(from: MailAddress, to: [MailAddress], cc: [MailAddress], subject: SubjectTemplate, digestSubject: SubjectTemplate) {
+        self.from = from
+        self.to = to
+        self.cc = cc
+        self.subject = subject
+        self.digestSubject = digestSubject
+    }
+
+    // MARK: Message-ID
+
+    /// `<ALERTID@pharos>`: the same alert always gets the same Message-ID, so a message sent
+    /// again after a lost reply is recognisably the same. An id that is not plain letters,
+    /// digits, `-`, `_` and `.` is replaced by its SHA-256.
+    public static func messageID(for alert: Alert) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+        let plain = !alert.id.isEmpty && alert.id.count <= 64 && alert.id.allSatisfy { allowed.contains($0) }
+        return "<\(plain ? alert.id : String(SHA256.hex(alert.id).prefix(32)))@pharos>"
+    }
+
+    /// `<digest-HASH@pharos>`, HASH from the sorted alert ids: the same set of alerts, in any
+    /// order, gets the same Message-ID.
+    public static func digestMessageID(for alerts: [Alert]) -> String {
+        "<digest-\(SHA256.hex(alerts.map(\.id).sorted().joined(separator: "\n")).prefix(32))@pharos>"
+    }
+
+    // MARK: Messages
+
+    /// The message for one alert.
+    public func message(for alert: Alert, date: Date) -> [UInt8] {
+        let subject = shorten(subject.render(Self.fields(of: alert)))
+        let text = "Rule \(alert.rule) matched an item from \(alert.source).\n\n" + plainSection(alert)
+            + "\n-- \nSent by Pharos. Alert \(alert.id), detected \(ISO8601.string(from: alert.detectedAt)).\n"
+        let html = htmlPage(title: subject, intro: "Rule <b>\(esc(alert.rule))</b> matched an item from <b>\(esc(alert.source))</b>.",
+                            sections: [htmlSection(alert)],
+                            footer: "Sent by Pharos. Alert \(esc(alert.id)), detected \(esc(ISO8601.string(from: alert.detectedAt))).")
+        return assemble(subject: subject, messageID: Self.messageID(for: alert), date: date, text: text, html: html)
+    }
+
+    /// One message listing every alert of `alerts`, in order.
+    public func digest(_ alerts: [Alert], date: Date) -> [UInt8] {
+        let subject = shorten(digestSubject.render(Self.digestValues(alerts)))
+        let intro = alerts.count == 1 ? "1 alert" : "\(alerts.count) alerts"
+        var text = "Pharos digest: \(intro).\n"
+        for (index, alert) in alerts.enumerated() {
+            text += "\n\(index + 1). Rule \(alert.rule), from \(alert.source)\n\n" + plainSection(alert)
+        }
+        text += "\n-- \nSent by Pharos. Alerts: \(alerts.map(\.id).joined(separator: ", ")).\n"
+        let html = htmlPage(title: subject, intro: "Pharos digest: \(intro).",
+                            sections: alerts.enumerated().map { index, alert in
+                                "<h3 style=\"color:#555;margin-bottom:0\">\(index + 1). Rule \(esc(alert.rule)), from \(esc(alert.source))</h3>\n"
+                                    + htmlSection(alert)
+                            },
+                            footer: "Sent by Pharos. Alerts: \(esc(alerts.map(\.id).joined(separator: ", "))).")
+        return assemble(subject: subject, messageID: Self.digestMessageID(for: alerts), date: date, text: text, html: html)
+    }
+
+    /// The envelope recipients: every To and Cc address, each once.
+    public var recipients: [String] {
+        var seen: Set<String> = []
+        return (to + cc).map(\.address).filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    // MARK: Parts
+
+    static func fields(of alert: Alert) -> [String: String] {
+        [
+            "rule": alert.rule, "source": alert.source, "id": alert.id, "item.title": alert.item.title,
+            "item.link": alert.item.link ?? "", "item.id": alert.item.id,
+            "item.published": alert.item.published.map(ISO8601.string) ?? "",
+            "matches": matchLabels(alert).joined(separator: ", "), "detected_at": ISO8601.string(from: alert.detectedAt),
+        ]
+    }
+
+    static func digestValues(_ alerts: [Alert]) -> [String: String] {
+        func distinct(_ values: [String]) -> [String] {
+            var seen: Set<String> = []
+            return values.filter { seen.insert($0).inserted }
+        }
+        return ["count": String(alerts.count), "rules": distinct(alerts.map(\.rule)).joined(separator: ", "),
+                "sources": distinct(alerts.map(\.source)).joined(separator: ", ")]
+    }
+
+    static func matchLabels(_ alert: Alert) -> [String] {
+        var seen: Set<String> = []
+        let all = alert.matches.targets + alert.matches.designations + alert.matches.companies + alert.matches.keywords
+        return all.map(\.label).filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    func shorten(_ subject: String) -> String {
+        let clean = MIME.cleanHeaderText(subject)
+        return clean.count <= Self.subjectLimit ? clean : String(clean.prefix(Self.subjectLimit - 1)) + "…"
+    }
+
+    /// One alert as plain text: title, link, what matched, the evidence, the summary.
+    func plainSection(_ alert: Alert) -> String {
+        var text = oneLine(alert.item.title) + "\n"
+        if let link = alert.item.link, !link.isEmpty { text += oneLine(link) + "\n" }
+        if let published = alert.item.published { text += "Published \(ISO8601.string(from: published))\n" }
+        let groups = Self.matchGroups(alert)
+        if !groups.isEmpty {
+            text += "\nMatched:\n"
+            for (kind, entities) in groups {
+                text += "  \(kind): " + entities.map { Self.entityText($0) }.joined(separator: "; ") + "\n"
+            }
+        }
+        if !alert.evidence.isEmpty {
+            text += "\nEvidence:\n"
+            for evidence in alert.evidence { text += "  > " + oneLine(evidence.text) + " (\(evidence.field))\n" }
+        }
+        if let summary = alert.item.summary, !summary.isEmpty {
+            text += "\nSummary:\n" + summary.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+
+    /// One alert as HTML: every piece of feed text escaped, matched terms marked in the evidence.
+    func htmlSection(_ alert: Alert) -> String {
+        var html = "<h2 style=\"margin-bottom:0.2em\">"
+        if let link = alert.item.link, Self.isWebLink(link) {
+            html += "<a href=\"\(esc(link))\">\(esc(alert.item.title))</a>"
+        } else {
+            html += esc(alert.item.title)
+        }
+        html += "</h2>\n"
+        var details = ["Rule <b>\(esc(alert.rule))</b>", "source <b>\(esc(alert.source))</b>"]
+        if let published = alert.item.published { details.append("published \(esc(ISO8601.string(from: published)))") }
+        html += "<p style=\"color:#555;margin-top:0\">\(details.joined(separator: " · "))</p>\n"
+        let groups = Self.matchGroups(alert)
+        if !groups.isEmpty {
+            html += "<ul>\n"
+            for (kind, entities) in groups {
+                html += "<li>\(esc(kind)): \(entities.map { esc(Self.entityText($0)) }.joined(separator: "; "))</li>\n"
+            }
+            html += "</ul>\n"
+        }
+        let terms = Self.highlightTerms(alert)
+        for evidence in alert.evidence {
+            html += "<blockquote style=\"border-left:3px solid #ccc;margin-left:0;padding-left:1em\">"
+                + Self.highlight(oneLine(evidence.text), terms: terms)
+                + " <small style=\"color:#888\">(\(esc(evidence.field)))</small></blockquote>\n"
+        }
+        if let summary = alert.item.summary, !summary.isEmpty {
+            html += "<p>" + esc(summary).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>\n"
+        }
+        if let link = alert.item.link, Self.isWebLink(link) {
+            html += "<p><a href=\"\(esc(link))\">\(esc(link))</a></p>\n"
+        }
+        return html
+    }
+
+    static func matchGroups(_ alert: Alert) -> [(String, [EntityMatch])] {
+        [("Targets", alert.matches.targets), ("Designations", alert.matches.designations),
+         ("Companies", alert.matches.companies), ("Keywords", alert.matches.keywords)].filter { !$0.1.isEmpty }
+    }
+
+    static func entityText(_ entity: EntityMatch) -> String {
+        var text = entity.label.isEmpty ? entity.id : entity.label
+        if entity.id != text { text += " (\(entity.id))" }
+        if !entity.text.isEmpty, entity.text != entity.label { text += ", written \u{201C}\(entity.text)\u{201D}" }
+        return text
+    }
+
+    /// Only http and https links become `href`s (no `javascript:` from a feed).
+    static func isWebLink(_ link: String) -> Bool {
+        guard let scheme = URL(string: link)?.scheme?.lowercased() else { return false }
+        return scheme == "http" || scheme == "https"
+    }
+
+    /// The matched texts to mark, longest first so a longer term wins over a shorter one inside it.
+    static func highlightTerms(_ alert: Alert) -> [String] {
+        let all = alert.matches.targets + alert.matches.designations + alert.matches.companies + alert.matches.keywords
+        var seen: Set<String> = []
+        return all.flatMap { [$0.text, $0.label] }.filter { !$0.isEmpty && seen.insert($0).inserted }
+            .sorted { $0.count > $1.count }
+    }
+
+    /// `text` HTML-escaped, each whole-word occurrence of a term in `<mark>`: exact case first;
+    /// a term found nowhere in its own case is looked for case-insensitively.
+    public static func highlight(_ text: String, terms: [String]) -> String {
+        var marked: [Range<String.Index>] = []
+        func isWordCharacter(_ character: Character) -> Bool { character.isLetter || character.isNumber }
+        func occurrences(of term: String, options: String.CompareOptions) -> [Range<String.Index>] {
+            var found: [Range<String.Index>] = []
+            var start = text.startIndex
+            while start < text.endIndex, let range = text.range(of: term, options: options, range: start..<text.endIndex) {
+                let before = range.lowerBound > text.startIndex ? text[text.index(before: range.lowerBound)] : nil
+                let after = range.upperBound < text.endIndex ? text[range.upperBound] : nil
+                let termStartsWord = term.first.map(isWordCharacter) ?? false
+                let termEndsWord = term.last.map(isWordCharacter) ?? false
+                if !(termStartsWord && before.map(isWordCharacter) == true), !(termEndsWord && after.map(isWordCharacter) == true) {
+                    found.append(range)
+                }
+                start = range.upperBound
+            }
+            return found
+        }
+        for term in terms {
+            var found = occurrences(of: term, options: [])
+            if found.isEmpty { found = occurrences(of: term, options: [.caseInsensitive]) }
+            for range in found where !marked.contains(where: { $0.overlaps(range) }) { marked.append(range) }
+        }
+        marked.sort { $0.lowerBound < $1.lowerBound }
+        var html = ""
+        var position = text.startIndex
+        for range in marked {
+            html += MIME.escapeHTML(String(text[position..<range.lowerBound]))
+            html += "<mark>" + MIME.escapeHTML(String(text[range])) + "</mark>"
+            position = range.upperBound
+        }
+        return html + MIME.escapeHTML(String(text[position...]))
+    }
+
+    func htmlPage(title: String, intro: String, sections: [String], footer: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html><head><meta charset="utf-8"><title>\(esc(title))</title></head>
+        <body style="font-family:sans-serif;line-height:1.4;max-width:50em">
+        <p style="color:#555">\(intro)</p>
+        \(sections.joined(separator: "<hr style=\"border:0;border-top:1px solid #ddd\">\n"))<p style="color:#888;font-size:small">\(footer)</p>
+        </body></html>
+
+        """
+    }
+
+    /// The whole message: headers, then the two parts as quoted-printable UTF-8.
+    func assemble(subject: String, messageID: String, date: Date, text: String, html: String) -> [UInt8] {
+        // "=_" cannot occur in quoted-printable text, so the boundary never appears in a part.
+        let boundary = "=_pharos_" + String(SHA256.hex(messageID + text).prefix(24))
+        var headers = [
+            "Date: \(MIME.date(date))",
+            MIME.addressHeader("From", [from]),
+            MIME.addressHeader("To", to),
+        ]
+        if !cc.isEmpty { headers.append(MIME.addressHeader("Cc", cc)) }
+        headers += [
+            MIME.header("Subject", subject),
+            "Message-ID: \(messageID)",
+            "MIME-Version: 1.0",
+            "Auto-Submitted: auto-generated",
+            "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"",
+        ]
+        var message = headers.joined(separator: "\r\n") + "\r\n\r\n"
+        message += "This is a MIME message with a text and an HTML version.\r\n"
+        for (type, body) in [("text/plain", text), ("text/html", html)] {
+            message += "\r\n--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            message += MIME.quotedPrintable(body)
+        }
+        message += "\r\n--\(boundary)--\r\n"
+        return Array(message.utf8)
+    }
+
+    func esc(_ text: String) -> String { MIME.escapeHTML(text) }
+
+    /// Feed text on one line: line breaks and control characters become spaces.
+    func oneLine(_ text: String) -> String { MIME.cleanHeaderText(text) }
+}
