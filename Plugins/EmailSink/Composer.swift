@@ -1,68 +1,20 @@
 import Foundation
 import PharosCore
 
-/// A subject line with `{{placeholder}}` fields, such as `[Pharos] {{rule}}: {{item.title}}`.
-public struct SubjectTemplate: Sendable, Equatable {
-    enum Piece: Sendable, Equatable {
-        case text(String)
-        case field(String)
-    }
-
-    let pieces: [Piece]
-
-    /// Parses `text`; every placeholder must be one of `fields` (spaces inside the braces are allowed).
-    public init(_ text: String, fields: [String]) throws(TemplateProblem) {
-        var pieces: [Piece] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            if open.lowerBound > rest.startIndex { pieces.append(.text(String(rest[..<open.lowerBound]))) }
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw TemplateProblem(message: "'{{' without a closing '}}'")
-            }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            guard fields.contains(name) else {
-                throw TemplateProblem(message: "unknown placeholder '{{\(name)}}'; known: \(fields.map { "{{\($0)}}" }.joined(separator: ", "))")
-            }
-            pieces.append(.field(name))
-            rest = rest[close.upperBound...]
-        }
-        if !rest.isEmpty { pieces.append(.text(String(rest))) }
-        self.pieces = pieces
-    }
-
-    /// The text with each placeholder replaced by its value ("" when it has none).
-    public func render(_ values: [String: String]) -> String {
-        pieces.map { piece in
-            switch piece {
-            case .text(let text): text
-            case .field(let name): values[name] ?? ""
-            }
-        }.joined()
-    }
-}
-
-/// Why a subject template does not parse.
-public struct TemplateProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
 /// Writes alerts as MIME messages: headers, a text/plain part and a text/html part.
 public struct MailComposer: Sendable {
-    /// Placeholders a single alert's subject can use.
-    public static let alertFields = ["rule", "source", "id", "item.title", "item.link", "item.id", "item.published", "matches", "detected_at"]
-    /// Placeholders a digest's subject can use.
-    public static let digestFields = ["count", "rules", "sources"]
     /// The longest subject, in characters, before it is cut with an ellipsis.
     static let subjectLimit = 200
 
     public var from: MailAddress
     public var to: [MailAddress]
     public var cc: [MailAddress]
-    public var subject: SubjectTemplate
-    public var digestSubject: SubjectTemplate
+    /// Filled in from the alert document (`{{rule}}`, `{{item.title}}` ...).
+    public var subject: Template
+    /// Filled in from ``digestContext(_:)`` (`{{count}}`, `{{rules}}`, `{{sources}}`, `{{#alerts}}`).
+    public var digestSubject: Template
 
-    public init(from: MailAddress, to: [MailAddress], cc: [MailAddress], subject: SubjectTemplate, digestSubject: SubjectTemplate) {
+    public init(from: MailAddress, to: [MailAddress], cc: [MailAddress], subject: Template, digestSubject: Template) {
         self.from = from
         self.to = to
         self.cc = cc
@@ -91,7 +43,7 @@ public struct MailComposer: Sendable {
 
     /// The message for one alert.
     public func message(for alert: Alert, date: Date) -> [UInt8] {
-        let subject = shorten(subject.render(Self.fields(of: alert)))
+        let subject = shorten(subject.render(alert.jsonValue))
         let text = "Rule \(alert.rule) matched an item from \(alert.source).\n\n" + plainSection(alert)
             + "\n-- \nSent by Pharos. Alert \(alert.id), detected \(ISO8601.string(from: alert.detectedAt)).\n"
         let html = htmlPage(title: subject, intro: "Rule <b>\(esc(alert.rule))</b> matched an item from <b>\(esc(alert.source))</b>.",
@@ -102,7 +54,7 @@ public struct MailComposer: Sendable {
 
     /// One message listing every alert of `alerts`, in order.
     public func digest(_ alerts: [Alert], date: Date) -> [UInt8] {
-        let subject = shorten(digestSubject.render(Self.digestValues(alerts)))
+        let subject = shorten(digestSubject.render(Self.digestContext(alerts)))
         let intro = alerts.count == 1 ? "1 alert" : "\(alerts.count) alerts"
         var text = "Pharos digest: \(intro).\n"
         for (index, alert) in alerts.enumerated() {
@@ -126,28 +78,17 @@ public struct MailComposer: Sendable {
 
     // MARK: Parts
 
-    static func fields(of alert: Alert) -> [String: String] {
-        [
-            "rule": alert.rule, "source": alert.source, "id": alert.id, "item.title": alert.item.title,
-            "item.link": alert.item.link ?? "", "item.id": alert.item.id,
-            "item.published": alert.item.published.map(ISO8601.string) ?? "",
-            "matches": matchLabels(alert).joined(separator: ", "), "detected_at": ISO8601.string(from: alert.detectedAt),
-        ]
-    }
-
-    static func digestValues(_ alerts: [Alert]) -> [String: String] {
-        func distinct(_ values: [String]) -> [String] {
+    /// What a digest subject is filled in from: `count`, `rules` and `sources` (each distinct,
+    /// comma-separated, in order) and `alerts`, the alert documents.
+    public static func digestContext(_ alerts: [Alert]) -> JSONWriter.Value {
+        func distinct(_ values: [String]) -> String {
             var seen: Set<String> = []
-            return values.filter { seen.insert($0).inserted }
+            return values.filter { seen.insert($0).inserted }.joined(separator: ", ")
         }
-        return ["count": String(alerts.count), "rules": distinct(alerts.map(\.rule)).joined(separator: ", "),
-                "sources": distinct(alerts.map(\.source)).joined(separator: ", ")]
-    }
-
-    static func matchLabels(_ alert: Alert) -> [String] {
-        var seen: Set<String> = []
-        let all = alert.matches.targets + alert.matches.designations + alert.matches.companies + alert.matches.keywords
-        return all.map(\.label).filter { !$0.isEmpty && seen.insert($0).inserted }
+        return .object([
+            ("count", .int(alerts.count)), ("rules", .string(distinct(alerts.map(\.rule)))),
+            ("sources", .string(distinct(alerts.map(\.source)))), ("alerts", .array(alerts.map(\.jsonValue))),
+        ])
     }
 
     func shorten(_ subject: String) -> String {
@@ -267,11 +208,11 @@ public struct MailComposer: Sendable {
         var html = ""
         var position = text.startIndex
         for range in marked {
-            html += MIME.escapeHTML(String(text[position..<range.lowerBound]))
-            html += "<mark>" + MIME.escapeHTML(String(text[range])) + "</mark>"
+            html += HTMLEscaping.escape(String(text[position..<range.lowerBound]))
+            html += "<mark>" + HTMLEscaping.escape(String(text[range])) + "</mark>"
             position = range.upperBound
         }
-        return html + MIME.escapeHTML(String(text[position...]))
+        return html + HTMLEscaping.escape(String(text[position...]))
     }
 
     func htmlPage(title: String, intro: String, sections: [String], footer: String) -> String {
@@ -313,7 +254,7 @@ public struct MailComposer: Sendable {
         return Array(message.utf8)
     }
 
-    func esc(_ text: String) -> String { MIME.escapeHTML(text) }
+    func esc(_ text: String) -> String { HTMLEscaping.escape(text) }
 
     /// Feed text on one line: line breaks and control characters become spaces.
     func oneLine(_ text: String) -> String { MIME.cleanHeaderText(text) }

@@ -66,8 +66,9 @@ public struct EmailSink: Sink {
         let from = Self.address(options, "from", required: true).first
         let to = Self.address(options, "to", required: true)
         let cc = Self.address(options, "cc", required: false)
-        let subject = Self.template(options, "subject", default: Self.defaultSubject, fields: MailComposer.alertFields)
-        let digestSubject = Self.template(options, "digest_subject", default: Self.defaultDigestSubject, fields: MailComposer.digestFields)
+        let subject = Self.template(options, "subject", default: Self.defaultSubject, sample: Alert.sample.jsonValue)
+        let digestSubject = Self.template(options, "digest_subject", default: Self.defaultDigestSubject,
+                                          sample: MailComposer.digestContext([Alert.sample, Alert.sample]))
         let timeout = options.duration("timeout", default: .seconds(60), minimum: .seconds(1))
         var caFile: String?
         if let file = options.path("ca_file") {
@@ -107,13 +108,21 @@ public struct EmailSink: Sink {
         }
     }
 
-    private static func template(_ options: OptionReader, _ key: String, default fallback: String, fields: [String]) -> SubjectTemplate {
-        let text = options.string(key) ?? fallback
-        do throws(TemplateProblem) {
-            return try SubjectTemplate(text, fields: fields)
+    /// Reads a subject template: it must parse and give a non-empty subject for a sample.
+    private static func template(_ options: OptionReader, _ key: String, default fallback: String,
+                                 sample: JSONWriter.Value) -> Template {
+        // The defaults are constants that parse.
+        let fallbackTemplate = try! Template(fallback, escaping: .none)
+        guard let text = options.string(key) else { return fallbackTemplate }
+        do throws(TemplateError) {
+            let template = try Template(text, escaping: .none)
+            if MIME.cleanHeaderText(template.render(sample)).isEmpty {
+                options.problem("gives an empty subject for a sample alert", key: key)
+            }
+            return template
         } catch {
-            options.problem(error.message, key: key)
-            return (try? SubjectTemplate(fallback, fields: fields)) ?? (try! SubjectTemplate("", fields: []))
+            options.problem("\(error)", key: key)
+            return fallbackTemplate
         }
     }
 

@@ -130,8 +130,8 @@ import Testing
 @Suite struct Composition {
     let composer = MailComposer(
         from: MailAddress(name: "Pharos", address: "pharos@example.org"), to: [MailAddress(address: "ops@example.org")], cc: [],
-        subject: try! SubjectTemplate(EmailSink.defaultSubject, fields: MailComposer.alertFields),
-        digestSubject: try! SubjectTemplate(EmailSink.defaultDigestSubject, fields: MailComposer.digestFields))
+        subject: try! Template(EmailSink.defaultSubject, escaping: .none),
+        digestSubject: try! Template(EmailSink.defaultDigestSubject, escaping: .none))
 
     @Test func messageIDsComeFromAlertIDs() {
         #expect(MailComposer.messageID(for: sampleAlert()) == "<0123456789abcdef0123456789abcdef@pharos>")
@@ -165,11 +165,18 @@ import Testing
         #expect(MailComposer.highlight("information", terms: ["RMAT"]) == "information")
     }
 
-    @Test func subjectTemplatesNameUnknownPlaceholders() {
-        #expect(throws: TemplateProblem.self) { try SubjectTemplate("{{rul}}", fields: MailComposer.alertFields) }
-        #expect(throws: TemplateProblem.self) { try SubjectTemplate("{{rule", fields: MailComposer.alertFields) }
-        let template = try? SubjectTemplate("{{ source }}/{{rule}}: {{matches}}", fields: MailComposer.alertFields)
-        #expect(template?.render(["source": "wire", "rule": "r", "matches": "BCMA, RMAT"]) == "wire/r: BCMA, RMAT")
+    @Test func subjectsAreFilledInFromTheAlertDocumentAndNeverHTMLEscaped() throws {
+        let custom = try emailSink([
+            ("server", "smtp://127.0.0.1:2525"), ("from", "pharos@example.org"), ("to", ["ops@example.org"]),
+            ("subject", "{{source}}/{{rule}}: {{item.title}}{{#matches.designations}} [{{label}}]{{/matches.designations}}"),
+            ("digest_subject", "Pharos digest, {{count}} from {{sources}}: {{#alerts}}{{item.id}} {{/alerts}}"),
+        ])
+        let single = String(decoding: custom.composer.message(for: sampleAlert(), date: fixedDate), as: UTF8.self)
+        let subject = try #require(single.components(separatedBy: "\r\n\r\n").first?.components(separatedBy: "\r\nSubject: ").last?
+            .components(separatedBy: "\r\nMessage-ID").first)
+        #expect(decodeHeaderValue(subject) == "fda-press/bcma-rmat: Zöllner Bio gets RMAT for BCMA <script>alert(1)</script> & more [RMAT]")
+        let digest = String(decoding: custom.composer.digest([sampleAlert(id: "a1"), sampleAlert(id: "a2")], date: fixedDate), as: UTF8.self)
+        #expect(digest.contains("\r\nSubject: Pharos digest, 2 from fda-press: item-a1 item-a2\r\n"))
     }
 }
 
@@ -241,6 +248,11 @@ import Testing
         #expect((try? emailSink(base + [("tls", "none")]))?.server.security == MailSecurity.none)
     }
 
+    @Test func brokenTemplatesAreReportedWithTheirKey() {
+        #expect(problems(base + [("subject", "{{#rule}}unclosed")]).first?.hasPrefix("'subject': line 1, column ") == true)
+        #expect(problems(base + [("digest_subject", "{{/alerts}}")]).first?.hasPrefix("'digest_subject': line 1, column ") == true)
+    }
+
     @Test func badValuesNameTheirKey() {
         let found = problems([
             ("server", "http://mail.example.org"), ("from", "not an address"), ("to", ["ops@example.org", "bad"]),
@@ -252,7 +264,7 @@ import Testing
             "'from': 'not an address' is not an address like name@example.org or Name <name@example.org>",
             "'to': 'bad' is not an address like name@example.org or Name <name@example.org>",
             "'cc': 'x@y@z' is not an address like name@example.org or Name <name@example.org>",
-            "'subject': unknown placeholder '{{title}}'; known: {{rule}}, {{source}}, {{id}}, {{item.title}}, {{item.link}}, {{item.id}}, {{item.published}}, {{matches}}, {{detected_at}}",
+            "'subject': gives an empty subject for a sample alert",
             "'timeout' must be a duration like 30s, 10m or 1h, found a string",
             "'ca_file': cannot read /nonexistent/ca.pem",
             "'digest': must be at least 1m, found 10s",
