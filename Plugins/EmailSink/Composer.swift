@@ -105,7 +105,7 @@ public struct MailComposer: Sendable {
         if !groups.isEmpty {
             text += "\nMatched:\n"
             for (kind, entities) in groups {
-                text += "  \(kind): " + entities.map { Self.entityText($0) }.joined(separator: "; ") + "\n"
+                text += "  \(kind): " + entities.joined(separator: "; ") + "\n"
             }
         }
         if !alert.evidence.isEmpty {
@@ -134,7 +134,7 @@ public struct MailComposer: Sendable {
         if !groups.isEmpty {
             html += "<ul>\n"
             for (kind, entities) in groups {
-                html += "<li>\(esc(kind)): \(entities.map { esc(Self.entityText($0)) }.joined(separator: "; "))</li>\n"
+                html += "<li>\(esc(kind)): \(entities.map(esc).joined(separator: "; "))</li>\n"
             }
             html += "</ul>\n"
         }
@@ -153,15 +153,29 @@ public struct MailComposer: Sendable {
         return html
     }
 
-    static func matchGroups(_ alert: Alert) -> [(String, [EntityMatch])] {
-        [("Targets", alert.matches.targets), ("Designations", alert.matches.designations),
-         ("Companies", alert.matches.companies), ("Keywords", alert.matches.keywords)].filter { !$0.1.isEmpty }
+    /// Each kind of match with its entities, one line per entity (the same entity written two ways is one).
+    static func matchGroups(_ alert: Alert) -> [(String, [String])] {
+        let kinds = [("Targets", alert.matches.targets), ("Designations", alert.matches.designations),
+                     ("Companies", alert.matches.companies), ("Keywords", alert.matches.keywords)]
+        return kinds.compactMap { kind, entities in
+            var order: [String] = []
+            var byID: [String: [EntityMatch]] = [:]
+            for entity in entities {
+                if byID[entity.id] == nil { order.append(entity.id) }
+                byID[entity.id, default: []].append(entity)
+            }
+            return order.isEmpty ? nil : (kind, order.map { entityText(byID[$0] ?? []) })
+        }
     }
 
-    static func entityText(_ entity: EntityMatch) -> String {
-        var text = entity.label.isEmpty ? entity.id : entity.label
-        if entity.id != text { text += " (\(entity.id))" }
-        if !entity.text.isEmpty, entity.text != entity.label { text += ", written \u{201C}\(entity.text)\u{201D}" }
+    /// `BCMA (TNFRSF17)`, and how the item wrote it when that differs: `RMAT (fda-rmat), written “Regenerative …”`.
+    static func entityText(_ matches: [EntityMatch]) -> String {
+        guard let first = matches.first else { return "" }
+        var text = first.label.isEmpty ? first.id : first.label
+        if first.id != text { text += " (\(first.id))" }
+        var seen: Set<String> = [text.lowercased(), first.label.lowercased()]
+        let written = matches.map(\.text).filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+        if !written.isEmpty { text += ", written " + written.map { "\u{201C}\($0)\u{201D}" }.joined(separator: ", ") }
         return text
     }
 

@@ -224,3 +224,83 @@ struct SMTPDelivery {
         #expect(ids == ["<\(sampleAlert().id)@pharos>", "<\(sampleAlert().id)@pharos>", "<another@pharos>"])
     }
 }
+
+/// The libcurl transport on its own: what each failure carries.
+@Suite(.serialized, .enabled(if: smtpPeerAvailable, "needs .venv with aiosmtpd: run `make .venv/installed`"))
+struct CurlMailTransportFailures {
+    let transport = CurlMailTransport(engine: curl)
+    let message = MailMessage(sender: "pharos@example.org", recipients: ["ops@example.org"],
+                              data: Array("From: pharos@example.org\r\nTo: ops@example.org\r\nSubject: t\r\n\r\nbody\r\n".utf8))
+
+    func server(_ peer: SMTPPeer, scheme: String = "smtp", security: MailSecurity = .startTLS, password: String? = password,
+                timeout: Duration = .seconds(20)) -> MailServer {
+        MailServer(url: "\(scheme)://127.0.0.1:\(peer.port)", security: security,
+                   credentials: password.map { MailCredentials(username: "alice", password: $0) }, caFile: peer.caFile, timeout: timeout)
+    }
+
+    func failure(_ server: MailServer) async -> MailFailure? {
+        do {
+            try await transport.send(message, via: server)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aRejectedRecipientCarriesItsReplyCode() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)", "--reply", "RCPT=550*"])
+        let failure = await failure(server(peer))
+        #expect(failure?.kind == .rejected)
+        #expect(failure?.replyCode == 550)
+        #expect(failure?.isRetryable == false)
+    }
+
+    @Test func aBusyServerIsRetryableWithItsCode() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)", "--reply", "MAIL=452"])
+        let failure = await failure(server(peer))
+        #expect(failure?.kind == .rejected)
+        #expect(failure?.replyCode == 452)
+        #expect(failure?.isRetryable == true)
+    }
+
+    @Test func aRefusedLoginIsAnAuthenticationFailureWith535() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)"])
+        let failure = await failure(server(peer, password: "not it"))
+        #expect(failure?.kind == .authentication)
+        #expect(failure?.replyCode == 535)
+        #expect(failure?.isRetryable == false)
+        #expect(failure?.message.contains("not it") == false)
+    }
+
+    @Test func noSTARTTLSOnOfferIsItsOwnKindAndPermanent() async throws {
+        let peer = try SMTPPeer(["--tls", "none"])
+        let failure = await failure(server(peer, password: nil))
+        #expect(failure?.kind == .startTLSUnavailable)
+        #expect(failure?.replyCode == nil)
+        #expect(failure?.isRetryable == false)
+    }
+
+    @Test func aServerThatNeverAnswersTimesOutRetryably() async throws {
+        let peer = try SMTPPeer(["--mute"])
+        let failure = await failure(server(peer, timeout: .seconds(1)))
+        #expect(failure?.kind == .timeout)
+        #expect(failure?.isRetryable == true)
+    }
+
+    @Test func aSchemeThatContradictsTheSecurityIsRefusedBeforeConnecting() async throws {
+        let peer = try SMTPPeer(["--tls", "implicit"])
+        let failure = await failure(server(peer, scheme: "smtp", security: .implicitTLS))
+        #expect(failure?.kind == .invalid)
+        let plain = await self.failure(server(peer, scheme: "smtps", security: .none))
+        #expect(plain?.kind == .invalid)
+    }
+
+    @Test func linesStartingWithDotsSurviveTheTrip() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)"])
+        let body = "From: pharos@example.org\r\nTo: ops@example.org\r\nSubject: dots\r\n\r\nline one\r\n.\r\n..two\r\n.end\r\n"
+        try await transport.send(MailMessage(sender: "pharos@example.org", recipients: ["ops@example.org"], data: Array(body.utf8)),
+                                 via: server(peer))
+        let stored = try peer.messages()
+        #expect(stored.first?.parts.first?.content == "line one\r\n.\r\n..two\r\n.end\r\n")
+    }
+}

@@ -10,6 +10,7 @@ certificate is made at start-up for 127.0.0.1 and written to DIR/cert.pem, which
 the tests use as the CA file.
 --auth requires AUTH with that user and password (PLAIN and LOGIN unless --mechanisms
 says otherwise); a wrong password gets 535.
+--mute accepts connections and never answers (for timeouts).
 --reply STAGE=CODES scripts the answers to MAIL, RCPT or DATA: each command of that
 stage gets the next code of the list, then the normal 250; a code ending in `*`
 answers every later command too (RCPT=550* rejects every recipient).
@@ -35,6 +36,7 @@ parser.add_argument("--tls", choices=["starttls", "implicit", "none"], default="
 parser.add_argument("--auth")
 parser.add_argument("--mechanisms")
 parser.add_argument("--reply", action="append", default=[])
+parser.add_argument("--mute", action="store_true", help="accept connections and never say anything")
 options = parser.parse_args()
 
 replies = {}
@@ -166,7 +168,15 @@ class LoggingSMTP(SMTP):
         return await self._log_then("DATA", super().smtp_DATA, arg)
 
 
+async def mute(reader, writer):
+    await asyncio.sleep(3600)
+
+
 async def main():
+    if options.mute:
+        server = await asyncio.start_server(mute, "127.0.0.1", 0)
+        print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
+        await server.serve_forever()
     context = make_certificate() if options.tls != "none" else None
     excluded = []
     if options.mechanisms:
