@@ -44,18 +44,16 @@ enum JSONValue: Decodable {
 
     /// Compact JSON text of the value, keys sorted (how non-string extension fields are kept).
     var jsonText: String {
-        JSONWriter.encode(writerValue)
-    }
-
-    private var writerValue: JSONWriter.Value {
         switch self {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .integer(let integer): .int(Int(integer))
-        case .number(let number): .string(String(number))
-        case .string(let text): .string(text)
-        case .array(let elements): .array(elements.map(\.writerValue))
-        case .object(let members): .object(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value.writerValue) })
+        case .null: "null"
+        case .bool(let flag): flag ? "true" : "false"
+        case .integer(let integer): String(integer)
+        case .number(let number): number.isFinite ? "\(number)" : "null"
+        case .string(let text): JSONWriter.encode(.string(text))
+        case .array(let elements): "[" + elements.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let members):
+            "{" + members.sorted { $0.key < $1.key }.map { JSONWriter.encode(.string($0.key)) + ":" + $0.value.jsonText }
+                .joined(separator: ",") + "}"
         }
     }
 }

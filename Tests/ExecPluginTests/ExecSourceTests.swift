@@ -18,7 +18,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let scratch = try Scratch()
         try scratch.script("items.sh", #"""
             #!/bin/sh
-            echo '{"id": "a", "title": "FDA grants RMAT to ACM-101", "link": "https://example.org/a", "published": "2025-02-10T22:35:00Z", "updated": "Mon, 10 Feb 2025 18:00:00 EST", "summary": "S", "content": "C", "authors": ["Ann", {"name": "Bo"}], "categories": "Regulatory", "ticker": "ACME", "score": 3, "tags": {"x": [1, true]}}'
+            echo '{"id": "a", "title": "FDA grants RMAT to ACM-101", "link": "https://example.org/a", "published": "2025-02-10T22:35:00Z", "updated": "Mon, 10 Feb 2025 18:00:00 EST", "summary": "S", "content": "C", "authors": ["Ann", {"name": "Bo"}], "categories": "Regulatory", "ticker": "ACME", "score": 3, "ratio": 0.5, "tags": {"x": [1, true, 2.5, "q\"uote"]}}'
             echo 'this is not JSON'
             echo '{"id": "b", "summary": "no title, no content"}'
             echo '{"id": "c", "title": 5}'
@@ -39,7 +39,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         #expect(first.summary == "S" && first.content == "C")
         #expect(first.authors == ["Ann", "Bo"])
         #expect(first.categories == ["Regulatory"])
-        #expect(first.fields == ["ticker": "ACME", "score": "3", "tags": #"{"x":[1,true]}"#])
+        #expect(first.fields == ["ticker": "ACME", "score": "3", "ratio": "0.5", "tags": #"{"x":[1,true,2.5,"q\"uote"]}"#])
         let second = result.items[1]
         #expect(second.title == "Only content here", "the title falls back to the content's first line")
         #expect(second.published == Date(timeIntervalSince1970: 1_739_226_900))
