@@ -164,9 +164,11 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         echo "{\"id\": \"run$n-a\", \"title\": \"first of run $n\"}"
         echo "started run $n" >&2
         while [ ! -f "$dir/go" ]; do sleep 0.05; done
-        echo "{\"id\": \"run$n-b\", \"title\": \"second of run $n\"}"
         if [ $n -ge 2 ]; then
             echo $$ > "$dir/pid.tmp" && mv "$dir/pid.tmp" "$dir/pid"
+        fi
+        echo "{\"id\": \"run$n-b\", \"title\": \"second of run $n\"}"
+        if [ $n -ge 2 ]; then
             sleep 300
         fi
         exit 3
