@@ -62,7 +62,9 @@ public final class Engine: Service, Sendable {
     let sinksByRule: [String: [String]]
     /// Items committed per transaction: small enough that delivery starts early on a big inbox.
     let commitChunk = 200
-    let deliveryBatch = 100
+    /// Alerts handed to a sink at once, and recorded in one transaction after it returns: a
+    /// kill -9 in the middle repeats at most this many deliveries (with the same alert ids).
+    let deliveryBatch = 32
     /// The most alerts one digest carries; more wait for the next period.
     let digestBatch = 500
 

@@ -293,6 +293,72 @@ let expectedExampleAlerts = [
         #expect(outcome.stderr.contains("delivery failed, will retry"))
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: packageRoot.appendingPathComponent(".venv/bin/python3").path),
+                   "needs .venv with Tests/peers/requirements.txt (make test creates it)"))
+    func webhookDeliveriesSurviveKillNineAndAReceiverRestart() async throws {
+        let count = 400
+        let deployment = try Deployment(every: "1s", copyExamples: false)
+        for index in 0..<count {
+            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
+            try Data(text.utf8).write(to: deployment.inbox.appendingPathComponent(String(format: "%05d.md", index)))
+        }
+        let secret = "whsec_" + Data("kill nine webhook secret 4242".utf8).base64EncodedString()
+        let received = deployment.root.appendingPathComponent("received.jsonl")
+        var receiver: PythonPeer? = try PythonPeer("webhook_peer.py", arguments: [secret, "500,500,429", received.path])
+        let port = try #require(receiver?.port)
+        try Data("""
+            state: ../state
+            delivery: {retry_base: 100ms, retry_cap: 500ms}
+            sources:
+              - {name: inbox, type: folder, path: ../inbox, every: 1s}
+            sinks:
+              - {name: team, type: webhook, url: "http://127.0.0.1:\(port)/hook", secret_env: PHAROS_E2E_SECRET}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        struct Received: Decodable {
+            var id: String?
+            var verified: Bool
+            var status: Int
+        }
+        func log() -> [Received] {
+            let lines = ((try? String(contentsOf: received, encoding: .utf8)) ?? "").split(separator: "\n")
+            return lines.compactMap { try? JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
+        }
+        func delivered() -> Int { Set(log().filter { $0.status == 200 }.compactMap(\.id)).count }
+        let environment = ["PHAROS_E2E_SECRET": secret]
+
+        // 1. kill -9 while deliveries are in flight.
+        var daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root, environment: environment)
+        try await eventually { delivered() >= 50 || !daemon.process.isRunning }
+        daemon.signal(SIGKILL)
+        _ = daemon.finish()
+        let beforeKill = delivered()
+        #expect(beforeKill >= 50 && beforeKill < count, "the kill landed mid-delivery (\(beforeKill) of \(count))")
+
+        // 2. Restart; then the receiver goes away and comes back on the same port.
+        daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root, environment: environment)
+        try await eventually { delivered() >= beforeKill + 50 || !daemon.process.isRunning }
+        receiver = nil
+        let whileDown = delivered()
+        try await Task.sleep(for: .seconds(1))
+        receiver = try PythonPeer("webhook_peer.py", arguments: [secret, "", received.path], port: port)
+        try await eventually { delivered() >= count || !daemon.process.isRunning }
+        daemon.signal(SIGTERM)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0, "\(outcome.stderr.suffix(2000))")
+        #expect(whileDown < count, "the receiver stopped before everything was delivered")
+        #expect(outcome.stderr.contains("delivery failed, will retry"), "deliveries failed while the receiver was down")
+
+        let entries = log()
+        let successes = entries.filter { $0.status == 200 }.compactMap(\.id)
+        #expect(Set(successes).count == count, "every alert arrived")
+        #expect(entries.allSatisfy { $0.verified }, "every request carried a valid signature")
+        #expect(entries.contains { $0.status == 429 } && entries.contains { $0.status == 500 })
+        // Only deliveries that were in flight or unrecorded at the kill may repeat: at most one
+        // batch (32), each with the id it had the first time.
+        #expect(successes.count - count <= 32, "\(successes.count - count) repeated deliveries")
+    }
+
     @Test func outboxShowsRetriesAndDropsWhatCouldNotBeDelivered() throws {
         let deployment = try Deployment()
         try Data("""

@@ -9,13 +9,16 @@ public final class PythonPeer: Sendable {
     public let port: Int
     private let process: Process
 
-    public init(_ script: String, arguments: [String] = []) throws {
+    /// Starts `script` with `arguments`; `port` asks for a fixed port (to restart a peer where
+    /// its clients expect it), otherwise the system picks one.
+    public init(_ script: String, arguments: [String] = [], port: Int? = nil) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let venvPython = root.appendingPathComponent(".venv/bin/python3")
         let process = Process()
         process.executableURL = FileManager.default.isExecutableFile(atPath: venvPython.path) ? venvPython : URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = (process.executableURL?.lastPathComponent == "env" ? ["python3"] : [])
             + [root.appendingPathComponent("Tests/peers/\(script)").path] + arguments
+        if let port { process.environment = ProcessInfo.processInfo.environment.merging(["PEER_PORT": String(port)]) { _, new in new } }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -1,5 +1,6 @@
 """What every loopback peer shares: a quiet handler with a one-call reply, and a server
 that announces its port as `PORT <n>` on stdout for the Swift tests to read."""
+import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -20,7 +21,8 @@ class QuietHandler(BaseHTTPRequestHandler):
 
 
 def serve(handler):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    # PEER_PORT lets a test restart a peer on the port its client already uses.
+    server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("PEER_PORT", "0"))), handler)
     server.request_queue_size = 128
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()
