@@ -340,7 +340,8 @@ public struct ChildProcess: Sendable {
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in 1..<32 where signal != SIGKILL && signal != SIGSTOP {
+        // 1...64 covers the real-time signals; glibc leaves its two internal ones (32, 33) alone.
+        for signal in 1...64 where signal != SIGKILL && signal != SIGSTOP {
             sigaddset(&defaults, Int32(signal))
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
@@ -352,10 +353,17 @@ public struct ChildProcess: Sendable {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let status = (argv + [nil]).withUnsafeBufferPointer { argvBuffer in
-            (envp + [nil]).withUnsafeBufferPointer { envpBuffer in
-                posix_spawn(&pid, program, &actions, &attributes, argvBuffer.baseAddress!, envpBuffer.baseAddress!)
+        var status: Int32 = 0
+        // ETXTBSY is transient when the program file was just written: a child another thread
+        // spawned in that moment holds a copy of the writing descriptor until its own exec.
+        for attempt in 1...5 {
+            status = (argv + [nil]).withUnsafeBufferPointer { argvBuffer in
+                (envp + [nil]).withUnsafeBufferPointer { envpBuffer in
+                    posix_spawn(&pid, program, &actions, &attributes, argvBuffer.baseAddress!, envpBuffer.baseAddress!)
+                }
             }
+            guard status == ETXTBSY, attempt < 5 else { break }
+            usleep(UInt32(10_000 * attempt))
         }
         close(output.write)
         close(errors.write)

@@ -255,6 +255,27 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         #expect(pids.value.allSatisfy(wasReaped))
     }
 
+    @Test func theChildStartsWithDefaultSignalsAndNoInheritedDescriptors() async throws {
+        // The daemon ignores SIGPIPE and the I/O thread blocks it; neither may reach the child.
+        signal(SIGPIPE, SIG_IGN)
+        let status = try await ChildProcess(command: ["/bin/cat", "/proc/self/status"]).run()
+        let lines = String(decoding: status.stdout, as: UTF8.self).split(separator: "\n")
+        func mask(_ name: String) -> UInt64? {
+            lines.first { $0.hasPrefix(name + ":") }.flatMap { UInt64($0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        // Signals 32 and 33 are glibc's own (thread cancellation, setxid): not ours to set.
+        let glibcInternal: UInt64 = 0x1_8000_0000
+        #expect(mask("SigIgn").map { $0 & ~glibcInternal } == 0, "\(lines)")
+        #expect(mask("SigBlk").map { $0 & ~glibcInternal } == 0, "\(lines)")
+
+        // A descriptor the daemon opened without close-on-exec stays in the daemon.
+        let descriptor = open("/dev/null", O_RDONLY)
+        defer { close(descriptor) }
+        #expect(descriptor > 2)
+        let check = try await ChildProcess(command: ["/bin/sh", "-c", "if [ -e /proc/$$/fd/$0 ]; then echo leaked; else echo closed; fi", "\(descriptor)"]).run()
+        #expect(String(decoding: check.stdout, as: UTF8.self) == "closed\n")
+    }
+
     @Test func aMissingProgramIsAnError() async throws {
         await #expect(throws: ChildProcessError.self) { _ = try await ChildProcess(command: ["/nonexistent/program"]).run() }
     }
