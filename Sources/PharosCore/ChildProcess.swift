@@ -377,6 +377,7 @@ public struct ChildProcess: Sendable {
         for fd in [output.read, errors.read, inputPipe?.write].compactMap({ $0 }) {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
+        LiveGroups.add(pid)
         return Spawned(pid: pid, stdin: inputPipe?.write, stdout: output.read, stderr: errors.read)
     }
 }
@@ -494,6 +495,7 @@ private struct IOLoop {
         // A last line without a line end counts, unless the program was cut short.
         if !timedOut && !cancelled, let line = stdoutSplitter.finish() { deliverStdout(line) }
         if let line = stderrSplitter.finish() { stderrLine?(line) }
+        LiveGroups.remove(pid)
         return ChildProcessResult(
             processID: pid, termination: termination ?? .signaled(SIGKILL), timedOut: timedOut, cancelled: cancelled,
             outputLimitExceeded: outputLimitExceeded, stdout: collected, stderrTail: stderrTail, stderrTruncated: stderrTruncated)
@@ -600,6 +602,30 @@ private struct IOLoop {
         stdinFD = nil
         stdoutFD = nil
         stderrFD = nil
+    }
+}
+
+/// The process groups of children still running, so that the daemon's own exit takes them
+/// along (SIGTERM) instead of leaving a stream program behind; a SIGKILL of the daemon cannot.
+private enum LiveGroups {
+    static let groups = Mutex<Set<pid_t>>([])
+    static let exitHook: Void = {
+        atexit {
+            let running = LiveGroups.groups.withLockIfAvailable { $0 } ?? []
+            for group in running {
+                kill(-group, SIGTERM)
+                kill(-group, SIGCONT)
+            }
+        }
+    }()
+
+    static func add(_ group: pid_t) {
+        _ = exitHook
+        groups.withLock { _ = $0.insert(group) }
+    }
+
+    static func remove(_ group: pid_t) {
+        groups.withLock { _ = $0.remove(group) }
     }
 }
 

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The real `pharos` binary with an exec source (the CSV example) feeding an exec sink (the
 /// append example): programs in, programs out.
 @Suite(.serialized) struct ExecEndToEnd {
@@ -64,6 +68,48 @@ import Testing
         #expect(try receivedLines().count == 2, "a second run delivers nothing twice")
     }
 
+    @Test func theDaemonReadsAStreamProgramAndStopsItOnSIGTERM() async throws {
+        try FileManager.default.createDirectory(at: received.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let script = root.appendingPathComponent("stream.sh")
+        try Data(#"""
+            #!/bin/sh
+            echo $$ > "$1.tmp" && mv "$1.tmp" "$1"
+            echo '{"id": "live-1", "title": "Acme Bio receives FDA RMAT designation for its BCMA CAR-T ACM-101"}'
+            exec sleep 300
+            """#.utf8).write(to: script)
+        chmod(script.path, 0o755)
+        let sinkExamples = packageRoot.appendingPathComponent("Plugins/ExecSink/examples").path
+        try Data("""
+            state: ../state
+            sources:
+              - name: live
+                type: exec
+                mode: stream
+                command: [../stream.sh, ../program.pid]
+                every: 1s
+            sinks:
+              - name: archive
+                type: exec
+                command: ["\(sinkExamples)/append_alert.sh", "../received/alerts.jsonl"]
+            rules: ./rules.d
+            """.utf8).write(to: config)
+
+        let daemon = try Running(["run", "--config", config.path], in: root)
+        try await eventually { (try? receivedLines().count) ?? 0 >= 1 || !daemon.process.isRunning }
+        let lines = try receivedLines()
+        #expect(lines.map { $0["rule"] as? String } == ["bcma-rmat"])
+        #expect(lines.first?["source"] as? String == "live")
+        let pid = try #require(Int32((try? String(contentsOf: root.appendingPathComponent("program.pid"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        #expect(kill(pid, 0) == 0, "the stream program keeps running between polls")
+
+        daemon.signal(SIGTERM)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        try await eventually { streamProgramIsGone(pid) }
+        #expect(streamProgramIsGone(pid), "the stream program does not outlive the daemon")
+    }
+
     @Test func aSinkProgramAskingForARetryKeepsTheAlertsWaiting() throws {
         try writeConfig(sinkFolder: "../not-yet")
         let first = try pharos(["run", "--once", "--config", config.path], in: root)
@@ -75,4 +121,11 @@ import Testing
         #expect(outbox.stdout.contains("exited with status 75"), "the program's status is the recorded error: \(outbox.stdout)")
         #expect(try receivedLines().isEmpty)
     }
+}
+
+/// Gone, or a zombie left to a parent that is not the test (the daemon exited).
+private func streamProgramIsGone(_ pid: Int32) -> Bool {
+    if kill(pid, 0) != 0 { return errno == ESRCH }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
 }
