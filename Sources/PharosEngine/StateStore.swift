@@ -289,6 +289,82 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// One source's health, as `pharos status` shows it.
+    public struct SourceHealth: Sendable {
+        public var source: String
+        public var lastPoll: Date?
+        public var lastSuccess: Date?
+        public var consecutiveFailures: Int
+        public var nextPoll: Date?
+        public var lastError: String?
+        public var itemsSeen: Int
+
+        public init(source: String, lastPoll: Date? = nil, lastSuccess: Date? = nil, consecutiveFailures: Int = 0,
+                    nextPoll: Date? = nil, lastError: String? = nil, itemsSeen: Int = 0) {
+            self.source = source
+            self.lastPoll = lastPoll
+            self.lastSuccess = lastSuccess
+            self.consecutiveFailures = consecutiveFailures
+            self.nextPoll = nextPoll
+            self.lastError = lastError
+            self.itemsSeen = itemsSeen
+        }
+    }
+
+    /// One sink's outbox, as `pharos status` shows it.
+    public struct SinkHealth: Sendable {
+        public var sink: String
+        public var counts: OutboxCounts
+        /// When the oldest alert still pending was queued.
+        public var oldestPending: Date?
+        /// The most recent failure among pending and dead deliveries.
+        public var lastError: String?
+        public var lastDelivery: Date?
+
+        public init(sink: String, counts: OutboxCounts, oldestPending: Date? = nil, lastError: String? = nil, lastDelivery: Date? = nil) {
+            self.sink = sink
+            self.counts = counts
+            self.oldestPending = oldestPending
+            self.lastError = lastError
+            self.lastDelivery = lastDelivery
+        }
+    }
+
+    /// Health of every source and sink the database knows about.
+    public func health() async throws -> (sources: [SourceHealth], sinks: [SinkHealth]) {
+        try await pool.read { db in
+            var seen: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT source, COUNT(*) AS n FROM items GROUP BY source") {
+                seen[row["source"]] = row["n"]
+            }
+            var sources = try Row.fetchAll(db, sql: "SELECT * FROM source_status ORDER BY source").map { row in
+                SourceHealth(
+                    source: row["source"], lastPoll: (row["last_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    lastSuccess: (row["last_success"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    consecutiveFailures: row["failures"], nextPoll: (row["next_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    lastError: row["last_error"], itemsSeen: seen[row["source"]] ?? 0)
+            }
+            for (source, count) in seen where !sources.contains(where: { $0.source == source }) {
+                sources.append(SourceHealth(source: source, consecutiveFailures: 0, itemsSeen: count))
+            }
+            let sinks = try Row.fetchAll(db, sql: """
+                SELECT sink,
+                    SUM(state = 'pending') AS pending, SUM(state = 'delivered') AS delivered, SUM(state = 'dead') AS dead,
+                    MIN(CASE WHEN state = 'pending' THEN queued_at END) AS oldest_pending,
+                    MAX(CASE WHEN state = 'delivered' THEN updated_at END) AS last_delivery,
+                    (SELECT last_error FROM deliveries AS failed WHERE failed.sink = deliveries.sink AND failed.state != 'delivered'
+                        AND failed.last_error IS NOT NULL ORDER BY failed.updated_at DESC LIMIT 1) AS last_error
+                FROM deliveries GROUP BY sink ORDER BY sink
+                """).map { row in
+                SinkHealth(
+                    sink: row["sink"], counts: OutboxCounts(pending: row["pending"], delivered: row["delivered"], dead: row["dead"]),
+                    oldestPending: (row["oldest_pending"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    lastError: row["last_error"], lastDelivery: (row["last_delivery"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+            return (sources.sorted { $0.source < $1.source }, sinks)
+        }
+    }
+
     /// Records a poll's outcome for `pharos status`.
     public func recordPoll(source: String, error: String?, now: Date, nextPoll: Date) async throws {
         try await recordPolls([(source, error)], now: now, nextPoll: nextPoll)

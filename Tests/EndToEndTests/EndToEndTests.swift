@@ -387,6 +387,38 @@ let expectedExampleAlerts = [
         #expect(missing.status == 2, "retry needs an id or --all-dead")
     }
 
+    @Test func statusShowsFailingSourcesAndWaitingAlerts() throws {
+        let deployment = try Deployment()
+        try Data("""
+            state: ../state
+            sources:
+              - {name: inbox, type: folder, path: ../inbox}
+              - {name: wire, type: rss, url: "http://127.0.0.1:9/feed.xml"}
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+              - {name: team, type: webhook, url: "http://127.0.0.1:9/hook"}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let before = try pharos(["status", "--config", deployment.config.path], in: deployment.root)
+        #expect(before.status == 0)
+        #expect(before.stdout.contains("inbox  never polled"))
+        _ = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        let status = try pharos(["status", "--config", deployment.config.path], in: deployment.root)
+        #expect(status.status == 1, "a failing source makes status exit 1")
+        #expect(status.stdout.contains("inbox  ok") && status.stdout.contains("items seen 9"))
+        #expect(status.stdout.contains("wire   FAILING") && status.stdout.contains("1 consecutive failure"))
+        #expect(status.stdout.contains("log   pending 0  dead 0  delivered 6"))
+        #expect(status.stdout.contains("team  pending 6  dead 0  delivered 0"))
+        #expect(status.stdout.contains("last error:"))
+        let json = try pharos(["status", "--json", "--config", deployment.config.path], in: deployment.root)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let sources = try #require(document["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["name"] as? String } == ["inbox", "wire"])
+        #expect(sources.map { $0["consecutive_failures"] as? Int } == [0, 1])
+        let sinks = try #require(document["sinks"] as? [[String: Any]])
+        #expect(sinks.map { $0["pending"] as? Int } == [0, 6])
+    }
+
     @Test func killNineLosesNoAlert() async throws {
         let deployment = try Deployment(every: "1s", copyExamples: false)
         let count = 3000

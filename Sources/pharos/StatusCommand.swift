@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import PharosCore
+import PharosEngine
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per-source health (last poll, failures, next poll, items seen) and per-sink outbox.",
+        discussion: "Reads the state database; works while the daemon runs. Exits 0 when every source's last poll succeeded and nothing is dead, 1 otherwise.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "One JSON object instead of text.")
+    var json = false
+
+    func run() async throws {
+        let config = try options.load()
+        let store: StateStore
+        do {
+            store = try StateStore(directory: config.stateDirectory)
+        } catch {
+            printError("pharos: cannot open state in \(config.stateDirectory.path): \(error)")
+            throw ExitWith(code: .failure)
+        }
+        let health = try await store.health()
+        let now = Date()
+        // Configured plugins come first, in config order, so one never polled still shows.
+        let sources = config.sources.map { configured in
+            health.sources.first { $0.source == configured.name }
+                ?? StateStore.SourceHealth(source: configured.name, consecutiveFailures: 0, itemsSeen: 0)
+        } + health.sources.filter { known in !config.sources.contains { $0.name == known.source } }
+        let sinks = config.sinks.map { configured in
+            health.sinks.first { $0.sink == configured.name } ?? StateStore.SinkHealth(sink: configured.name, counts: OutboxCounts())
+        } + health.sinks.filter { known in !config.sinks.contains { $0.name == known.sink } }
+        let configuredSources = Set(config.sources.map(\.name))
+        let configuredSinks = Set(config.sinks.map(\.name))
+        if json {
+            print(JSONWriter.encode(.object([
+                ("sources", .array(sources.map { source -> JSONWriter.Value in
+                    .object([
+                        ("name", .string(source.source)), ("configured", .bool(configuredSources.contains(source.source))),
+                        ("state", .string(Self.state(of: source))),
+                        ("last_poll", .optional(source.lastPoll.map(ISO8601.string))),
+                        ("last_success", .optional(source.lastSuccess.map(ISO8601.string))),
+                        ("consecutive_failures", .int(source.consecutiveFailures)),
+                        ("next_poll", .optional(source.nextPoll.map(ISO8601.string))),
+                        ("items_seen", .int(source.itemsSeen)), ("last_error", .optional(source.lastError)),
+                    ])
+                })),
+                ("sinks", .array(sinks.map { sink -> JSONWriter.Value in
+                    .object([
+                        ("name", .string(sink.sink)), ("configured", .bool(configuredSinks.contains(sink.sink))),
+                        ("pending", .int(sink.counts.pending)), ("delivered", .int(sink.counts.delivered)), ("dead", .int(sink.counts.dead)),
+                        ("oldest_pending", .optional(sink.oldestPending.map(ISO8601.string))),
+                        ("last_delivery", .optional(sink.lastDelivery.map(ISO8601.string))),
+                        ("last_error", .optional(sink.lastError)),
+                    ])
+                })),
+            ])))
+        } else {
+            let sourceWidth = sources.map(\.source.count).max() ?? 0
+            print("sources")
+            for source in sources {
+                var line = "  \(source.source.padding(toLength: sourceWidth, withPad: " ", startingAt: 0))  \(Self.state(of: source))"
+                if !configuredSources.contains(source.source) { line += " (no longer configured)" }
+                line += "  last poll \(Self.when(source.lastPoll, now: now))"
+                if source.consecutiveFailures > 0 {
+                    line += "  last success \(Self.when(source.lastSuccess, now: now))  \(source.consecutiveFailures) consecutive failure\(source.consecutiveFailures == 1 ? "" : "s")"
+                }
+                // `run --once` records no schedule: its next poll is whenever it runs again.
+                if let next = source.nextPoll, next > (source.lastPoll ?? .distantPast), configuredSources.contains(source.source) {
+                    line += "  next poll \(Self.when(next, now: now))"
+                }
+                line += "  items seen \(source.itemsSeen)"
+                if let error = source.lastError, source.consecutiveFailures > 0 { line += "\n    last error: \(error)" }
+                print(line)
+            }
+            let sinkWidth = sinks.map(\.sink.count).max() ?? 0
+            print("sinks")
+            for sink in sinks {
+                var line = "  \(sink.sink.padding(toLength: sinkWidth, withPad: " ", startingAt: 0))  pending \(sink.counts.pending)  dead \(sink.counts.dead)  delivered \(sink.counts.delivered)"
+                if !configuredSinks.contains(sink.sink) { line += " (no longer configured)" }
+                if let oldest = sink.oldestPending { line += "  oldest pending queued \(Self.when(oldest, now: now))" }
+                if let last = sink.lastDelivery { line += "  last delivery \(Self.when(last, now: now))" }
+                if let error = sink.lastError, sink.counts.pending + sink.counts.dead > 0 { line += "\n    last error: \(error)" }
+                print(line)
+            }
+        }
+        let healthy = sources.allSatisfy { $0.consecutiveFailures == 0 } && sinks.allSatisfy { $0.counts.dead == 0 }
+        if !healthy { throw ExitWith(code: .failure) }
+    }
+
+    private static func state(of source: StateStore.SourceHealth) -> String {
+        if source.consecutiveFailures > 0 { return "FAILING" }
+        return source.lastPoll == nil ? "never polled" : "ok"
+    }
+
+    /// `2026-11-23T09:00:00Z (3m ago)`, `(in 25s)`, or `never`.
+    static func when(_ date: Date?, now: Date) -> String {
+        guard let date else { return "never" }
+        let seconds = Int(date.timeIntervalSince(now).rounded())
+        let magnitude = abs(seconds)
+        let span = magnitude < 120 ? "\(magnitude)s" : magnitude < 7200 ? "\(magnitude / 60)m" : magnitude < 172_800 ? "\(magnitude / 3600)h" : "\(magnitude / 86_400)d"
+        return "\(ISO8601.string(from: date)) (\(seconds > 0 ? "in \(span)" : "\(span) ago"))"
+    }
+}
