@@ -57,6 +57,7 @@ public final class Engine: Service, Sendable {
     let now: @Sendable () -> Date
     let http: any HTTPTransport
     let mail: any MailTransport
+    let heartbeat: Heartbeat?
     var deliveryBackoff: Backoff { config.deliveryBackoff }
     let wakeups: [String: Wakeup]
     let sinksByRule: [String: [String]]
@@ -70,8 +71,9 @@ public final class Engine: Service, Sendable {
 
     public init(
         config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
-        http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport()
+        http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport(), heartbeat: Heartbeat? = nil
     ) {
+        self.heartbeat = heartbeat
         self.config = config
         self.store = store
         self.logger = logger
@@ -271,16 +273,32 @@ public final class Engine: Service, Sendable {
             for sink in config.sinks {
                 group.addTask { await self.deliveryLoop(sink) }
             }
+            if let heartbeat {
+                group.addTask { await self.beat(heartbeat) }
+            }
         }
-        logger.info("stopped")
+    }
+
+    /// Proves the scheduler alive every heartbeat period: a sleep wakes and the database answers.
+    private func beat(_ heartbeat: Heartbeat) async {
+        repeat {
+            if (try? await store.ping()) != nil { heartbeat.beat() }
+        } while await sleepUnlessShuttingDown(heartbeat.period)
     }
 
     private func pollLoop(_ source: ConfiguredSource) async {
         let logger = context(for: source.name, kind: "source").logger
         var failures = (try? await store.consecutiveFailures(source: source.name)) ?? 0
-        // Spread first polls so sources sharing a host are not hit at the same instant.
-        if !(await sleepUnlessShuttingDown(.milliseconds(Int64.random(in: 0...min(2000, Int64(source.every.seconds * 100)))))) { return }
         let retry = Backoff(base: min(source.every, .seconds(30)), cap: max(source.every, .seconds(1800)))
+        // Keep the schedule a previous run (or the configuration before a reload) set, so a
+        // restart does not poll everything at once; otherwise spread first polls so sources
+        // sharing a host are not hit at the same instant.
+        var firstDelay: Duration = .milliseconds(Int64.random(in: 0...min(2000, Int64(source.every.seconds * 100))))
+        if let scheduled = try? await store.nextPoll(source: source.name) {
+            let wait = scheduled.timeIntervalSince(now())
+            if wait > 0 { firstDelay = .milliseconds(Int64(min(wait, retry.cap.seconds) * 1000)) }
+        }
+        if !(await sleepUnlessShuttingDown(firstDelay)) { return }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var errorText: String?
             var askedDelay: Duration?

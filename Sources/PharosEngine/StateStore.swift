@@ -392,6 +392,19 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// When `source` is next due, as the last poll scheduled it.
+    public func nextPoll(source: String) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT next_poll FROM source_status WHERE source = ?", arguments: [source])
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    /// A trivial read: the database answers.
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     /// Consecutive failures recorded for `source`.
     public func consecutiveFailures(source: String) async throws -> Int {
         try await pool.read { db in

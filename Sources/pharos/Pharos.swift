@@ -48,6 +48,11 @@ struct ConfigOptions: ParsableArguments {
         return Logger(label: "pharos") { _ in LineLogHandler(level: level) }
     }
 
+    /// Loads the config again for a reload: problems are thrown, not printed.
+    func reload() throws(ConfigErrors) -> PharosConfig {
+        try ConfigLoader(registry: builtinPlugins).load(configFile)
+    }
+
     /// Loads the config, printing every problem and exiting 78 when it is invalid.
     func load() throws -> PharosConfig {
         do {
@@ -130,9 +135,20 @@ struct Run: AsyncParsableCommand {
             try printOnceReport(report)
             return
         }
-        logger.info("starting", metadata: ["config": "\(config.file.path)", "summary": "\(config.summary)"])
+        // SIGHUP is trapped before anything can send it: its default action ends the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let (reloadRequests, requestReload) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let configOptions = options
+        let daemon = Daemon(
+            config: config, load: { () throws(ConfigErrors) -> PharosConfig in try configOptions.reload() },
+            reloadRequests: reloadRequests, store: store, logger: logger,
+            http: CurlHTTPTransport(engine: curl), mail: CurlMailTransport(engine: curl))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: engine)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [
+                .init(service: daemon),
+                .init(service: SignalForwarder(signals: hangups, requests: requestReload), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
@@ -163,6 +179,19 @@ struct Run: AsyncParsableCommand {
             }
         }
         if !report.succeeded { throw ExitWith(code: .failure) }
+    }
+}
+
+/// Turns each SIGHUP into a reload request until graceful shutdown.
+struct SignalForwarder: Service {
+    let signals: UnixSignalsSequence
+    let requests: AsyncStream<Void>.Continuation
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in signals { requests.yield() }
+        }
+        requests.finish()
     }
 }
 

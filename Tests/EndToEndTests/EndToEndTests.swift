@@ -122,6 +122,40 @@ func eventually(_ condition: () -> Bool) async throws {
     }
 }
 
+/// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
+final class NotifyListener {
+    let path: String
+    private let fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// The next message that satisfies `wanted` (earlier ones are skipped), or nil after ~30 s.
+    func waitFor(_ wanted: (String) -> Bool) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<150 {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { continue }
+            let message = String(decoding: buffer[0..<count], as: UTF8.self)
+            if wanted(message) { return message }
+        }
+        return nil
+    }
+}
+
 let expectedExampleAlerts = [
     "bcma-rmat 2025-02-10-arcturus-bcma-rmat.md",
     "breakthrough-therapy 2025-02-17-solstice-claudin-breakthrough.json",
@@ -385,6 +419,45 @@ let expectedExampleAlerts = [
         #expect(after.stdout.split(separator: "\n").count == 5)
         let missing = try pharos(["outbox", "retry", "--config", deployment.config.path], in: deployment.root)
         #expect(missing.status == 2, "retry needs an id or --all-dead")
+    }
+
+    @Test func daemonTalksToSystemdAndReloadsOnSIGHUP() async throws {
+        let deployment = try Deployment(every: "1s")
+        let listener = try NotifyListener(path: deployment.root.appendingPathComponent("notify.sock").path)
+        let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root,
+                                 environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000"])
+        #expect(listener.waitFor { $0.hasPrefix("READY=1") } != nil)
+        try await eventually { deployment.lineCount() >= 6 || !daemon.process.isRunning }
+        #expect(listener.waitFor { $0 == "WATCHDOG=1" } != nil, "the watchdog is fed while the scheduler runs")
+
+        let original = try String(contentsOf: deployment.config, encoding: .utf8)
+        try Data(original.replacingOccurrences(of: "sinks:\n", with: "sinks:\n  - {name: copy, type: file, path: ../copy.jsonl}\n").utf8)
+            .write(to: deployment.config)
+        daemon.signal(SIGHUP)
+        let reloading = listener.waitFor { $0.hasPrefix("RELOADING=1") }
+        #expect(reloading?.contains("MONOTONIC_USEC=") == true)
+        #expect(listener.waitFor { $0.hasPrefix("READY=1") }?.contains("2 sinks") == true)
+
+        try Data((original + "\nsourcs: []\n").utf8).write(to: deployment.config)
+        daemon.signal(SIGHUP)
+        #expect(listener.waitFor { $0.hasPrefix("READY=1") }?.contains("reload failed") == true)
+        // The previous configuration (with both sinks) keeps running.
+        try FileManager.default.copyItem(
+            at: deployment.inbox.appendingPathComponent("2025-02-10-arcturus-bcma-rmat.md"),
+            to: deployment.inbox.appendingPathComponent("2025-02-10-arcturus-bcma-rmat-copy.md"))
+        let copy = deployment.root.appendingPathComponent("copy.jsonl")
+        try await eventually { deployment.lineCount() >= 7 || !daemon.process.isRunning }
+        try await eventually { ((try? String(contentsOf: copy, encoding: .utf8)) ?? "").contains("rmat-copy") || !daemon.process.isRunning }
+        #expect(daemon.process.isRunning)
+        daemon.signal(SIGTERM)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0)
+        #expect(listener.waitFor { $0.hasPrefix("STOPPING=1") } != nil)
+        #expect(deployment.lineCount() == 7)
+        #expect(outcome.stderr.contains("reload rejected; the previous configuration keeps running"))
+        #expect(!outcome.stderr.contains("made no progress"))
+        #expect(outcome.stderr.contains("pharos.yaml:7:1: unknown key 'sourcs'"), "\(outcome.stderr)")
+        #expect(((try? String(contentsOf: copy, encoding: .utf8)) ?? "").split(separator: "\n").count == 1)
     }
 
     @Test func statusShowsFailingSourcesAndWaitingAlerts() throws {
