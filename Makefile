@@ -4,7 +4,16 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libxml2-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release clean vocabulary
+.PHONY: run test deps build release clean vocabulary install
+
+# Where `make install` puts things (DESTDIR is prepended for staging, as usual).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+UNITDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc/systemd/system,$(PREFIX)/lib/systemd/system)
+# The binary to install; by default a release build made first.
+PHAROS_BINARY ?=
 
 ## Install the system libraries Pharos builds against, if any is missing.
 deps:
@@ -33,6 +42,23 @@ test: deps .venv/installed
 
 release: deps
 	$(SWIFT) build -c release
+
+## The binary, the systemd unit, the system config with its rules and vocabularies (never
+## overwriting a config that is already there), the docs.
+install: $(if $(PHAROS_BINARY),,release)
+	install -D -m 0755 $(or $(PHAROS_BINARY),.build/release/pharos) $(DESTDIR)$(BINDIR)/pharos
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/pharos $(DESTDIR)$(DATADIR)/doc/pharos
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/pharos/credentials
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+		systemd/pharos.service > $(DESTDIR)$(UNITDIR)/pharos.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pharos.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/pharos/pharos.yaml ] || \
+		sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/pharos.yaml > $(DESTDIR)$(SYSCONFDIR)/pharos/pharos.yaml
+	for folder in rules.d vocab; do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/pharos/$$folder ] || cp -R config/$$folder $(DESTDIR)$(SYSCONFDIR)/pharos/$$folder; \
+	done
+	install -m 0644 README.md $(DESTDIR)$(DATADIR)/doc/pharos/README.md
+	@echo "installed; then: systemctl daemon-reload && systemctl enable --now pharos"
 
 clean:
 	rm -rf .build state alerts.jsonl

@@ -22,8 +22,8 @@ extension OptionReader {
     /// secrets never go in the config file.
     ///
     /// `<name>_file` is a path; under systemd (`$CREDENTIALS_DIRECTORY` set) a credential
-    /// with the file's name is looked up there first, so `LoadCredential=` works with the
-    /// same config. `<name>_env` names an environment variable. Giving both, an unreadable
+    /// with the file's name (or `pharos_` and the name, as the shipped unit loads them) is
+    /// looked up there first, so `LoadCredential=` works with the same config. `<name>_env` names an environment variable. Giving both, an unreadable
     /// file, an empty secret or an unset variable is a problem naming the key. The secret's
     /// trailing line breaks are dropped; nothing else is changed.
     ///
@@ -33,10 +33,12 @@ extension OptionReader {
         let fileKey = "\(name)_file", envKey = "\(name)_env"
         var secret: SecretOption?
         if let file = path(fileKey) {
-            let credential = environment["CREDENTIALS_DIRECTORY"].map {
-                URL(fileURLWithPath: $0).appendingPathComponent(file.lastPathComponent)
-            }
-            let candidates = [credential, file].compactMap { $0 }
+            // The shipped unit loads a whole directory (`LoadCredential=pharos:DIR`), which
+            // systemd names pharos_<file>; a credential of its own is just <file>.
+            let credentials = environment["CREDENTIALS_DIRECTORY"].map { directory in
+                [file.lastPathComponent, "pharos_" + file.lastPathComponent].map { URL(fileURLWithPath: directory).appendingPathComponent($0) }
+            } ?? []
+            let candidates = credentials + [file]
             if let readable = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }),
                let text = try? String(contentsOf: readable, encoding: .utf8) {
                 let value = Self.droppingLineBreaks(text)

@@ -28,12 +28,12 @@ final class Running {
     let out: URL
     let err: URL
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL = pharosBinary) throws {
         out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
         err = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = pharosBinary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         if !environment.isEmpty {
@@ -64,6 +64,11 @@ final class Running {
 
 func pharos(_ arguments: [String], in directory: URL) throws -> Outcome {
     try Running(arguments, in: directory).finish()
+}
+
+/// Runs any program to completion with its output captured.
+func command(_ executable: String, _ arguments: [String], in directory: URL) throws -> Outcome {
+    try Running(arguments, in: directory, executable: URL(fileURLWithPath: executable)).finish()
 }
 
 /// A scratch deployment: config, rules, inbox, state and alert file in one folder.
@@ -458,6 +463,35 @@ let expectedExampleAlerts = [
         #expect(!outcome.stderr.contains("made no progress"))
         #expect(outcome.stderr.contains("pharos.yaml:7:1: unknown key 'sourcs'"), "\(outcome.stderr)")
         #expect(((try? String(contentsOf: copy, encoding: .utf8)) ?? "").split(separator: "\n").count == 1)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze (Debian's systemd)"))
+    func installedUnitVerifiesAndIsHardened() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-install-\(UUID().uuidString)")
+        let install = try command("/usr/bin/make", ["-s", "install", "PREFIX=\(prefix.path)", "PHAROS_BINARY=\(pharosBinary.path)"], in: packageRoot)
+        #expect(install.status == 0, "\(install.stderr)")
+        let unit = prefix.appendingPathComponent("lib/systemd/system/pharos.service")
+        let configFile = prefix.appendingPathComponent("etc/pharos/pharos.yaml")
+        #expect(FileManager.default.isExecutableFile(atPath: prefix.appendingPathComponent("bin/pharos").path))
+        #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent("etc/pharos/rules.d/regulatory.yaml").path))
+        let unitText = try String(contentsOf: unit, encoding: .utf8)
+        #expect(unitText.contains("ExecStart=\(prefix.path)/bin/pharos run") && !unitText.contains("@BINDIR@") && !unitText.contains("@SYSCONFDIR@"))
+
+        let verify = try command("/usr/bin/systemd-analyze", ["verify", unit.path], in: prefix)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(!verify.stderr.contains("pharos.service"), "systemd-analyze verify complains: \(verify.stderr)")
+        let security = try command("/usr/bin/systemd-analyze", ["security", "--offline=yes", unit.path], in: prefix)
+        let exposureLine = (security.stdout + security.stderr).split(separator: "\n").first { $0.contains("Overall exposure level") }
+        let exposure = exposureLine.flatMap { line in line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) } }
+        print("systemd-analyze security --offline=yes: \(exposureLine.map(String.init) ?? "no exposure line")")
+        #expect(try #require(exposure) <= 2.0)
+
+        // The installed config is valid as installed, and a second install keeps it.
+        let check = try command(prefix.appendingPathComponent("bin/pharos").path, ["check", "--config", configFile.path], in: prefix)
+        #expect(check.status == 0, "\(check.stderr)")
+        try Data("# edited\n".utf8).write(to: configFile, options: .atomic)
+        #expect(try command("/usr/bin/make", ["-s", "install", "PREFIX=\(prefix.path)", "PHAROS_BINARY=\(pharosBinary.path)"], in: packageRoot).status == 0)
+        #expect(try String(contentsOf: configFile, encoding: .utf8) == "# edited\n")
     }
 
     @Test func statusShowsFailingSourcesAndWaitingAlerts() throws {

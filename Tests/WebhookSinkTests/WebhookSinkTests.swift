@@ -37,6 +37,18 @@ let peersInstalled: Bool = {
         #expect(error?.diagnostics.map(\.message) == ["'secret': secrets never go in the config file: use secret_file or secret_env"])
     }
 
+    @Test func secretsComeFromSystemdCredentialsFirst() throws {
+        let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-credentials-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        // As the shipped unit's `LoadCredential=pharos:/etc/pharos/credentials` names them.
+        try Data((secret + "\n").utf8).write(to: credentials.appendingPathComponent("pharos_webhook.secret"))
+        let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "https://x.example/hook"), ("secret_file", "/etc/pharos/credentials/webhook.secret")], what: "webhook sink 'team'")),
+            environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        let headers = sink.signatureHeaders(id: "a", timestamp: 1, body: "{}")
+        #expect(headers.contains { $0.name == "webhook-signature" })
+    }
+
     @Test func missingOrMalformedSecretsAreReported() {
         let missing = #expect(throws: ConfigErrors.self) {
             try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
