@@ -6,8 +6,11 @@ public struct MailComposer: Sendable {
     /// The longest subject, in characters, before it is cut with an ellipsis.
     static let subjectLimit = 200
 
+    /// The From header; its address is also the envelope sender.
     public var from: MailAddress
+    /// The To header.
     public var to: [MailAddress]
+    /// The Cc header (none when empty).
     public var cc: [MailAddress]
     /// Filled in from the alert document (`{{rule}}`, `{{item.title}}` ...).
     public var subject: Template

@@ -125,8 +125,7 @@ public enum MIME {
         var result = ""
         var pendingSpace = false
         for scalar in value.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
-                || scalar.properties.generalCategory == .format && scalar.value < 0x2000 {
+            if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control {
                 pendingSpace = !result.isEmpty
                 continue
             }

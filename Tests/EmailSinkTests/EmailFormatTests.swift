@@ -154,6 +154,26 @@ import Testing
         #expect(text.contains("MIME-Version: 1.0\r\n"))
     }
 
+    /// The decoded HTML part of a composed message.
+    func htmlPart(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let start = text.range(of: "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"),
+              let end = text.range(of: "\r\n--=_pharos_", range: start.upperBound..<text.endIndex) else { return "" }
+        return String(decoding: decodeQuotedPrintable(String(text[start.upperBound..<end.lowerBound])), as: UTF8.self)
+    }
+
+    @Test func onlyWebLinksBecomeLinksAndFeedTextIsEscaped() {
+        var alert = sampleAlert()
+        alert.item.link = "javascript:alert(document.cookie)"
+        let html = htmlPart(composer.message(for: alert, date: fixedDate))
+        #expect(html.contains("<h2"))
+        #expect(!html.contains("href=\"javascript"))
+        #expect(html.contains("CAR-T &lt;b&gt;therapy&lt;/b&gt;."), "the summary is escaped")
+        #expect(!html.contains("<script>") && !html.contains("<b>therapy"))
+        let web = htmlPart(composer.message(for: sampleAlert(), date: fixedDate))
+        #expect(web.contains("<a href=\"https://example.org/news?id=7&amp;lang=en\">"))
+    }
+
     @Test func theSameAlertGivesTheSameMessageAtTheSameTime() {
         #expect(composer.message(for: sampleAlert(), date: fixedDate) == composer.message(for: sampleAlert(), date: fixedDate))
     }
