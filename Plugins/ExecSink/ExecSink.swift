@@ -57,7 +57,7 @@ public struct ExecSink: Sink {
                 logger.info("\(line.text)", metadata: ["stderr": "\(program)", "alert": "\(alertID)"])
             })
         } catch let error as ChildProcessError {
-            throw .permanent(error.description)
+            throw error.isTransient ? .retryable(error.description) : .permanent(error.description)
         } catch {
             throw .retryable("\(program): delivery interrupted (\(error))")
         }

@@ -103,6 +103,12 @@ public struct ChildProcessError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "cannot \(operation) \(program): \(String(cString: strerror(code)))" }
+
+    /// The system was short of something (processes, memory, descriptors) or the file was busy:
+    /// trying again later may work. A missing or non-executable program is not transient.
+    public var isTransient: Bool {
+        [EAGAIN, ENOMEM, EMFILE, ENFILE, ETXTBSY, EINTR].contains(code)
+    }
 }
 
 /// Wakes a running child's I/O loop and makes it kill the child; once fired it stays fired.

@@ -276,8 +276,11 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         #expect(String(decoding: check.stdout, as: UTF8.self) == "closed\n")
     }
 
-    @Test func aMissingProgramIsAnError() async throws {
-        await #expect(throws: ChildProcessError.self) { _ = try await ChildProcess(command: ["/nonexistent/program"]).run() }
+    @Test func aMissingProgramIsAnErrorThatIsNotTransient() async throws {
+        let error = await #expect(throws: ChildProcessError.self) { _ = try await ChildProcess(command: ["/nonexistent/program"]).run() }
+        #expect(error?.isTransient == false)
+        #expect(error?.description == "cannot start /nonexistent/program: No such file or directory")
+        #expect(ChildProcessError(program: "p", operation: "start", code: EAGAIN).isTransient)
     }
 
     @Test func streamingDeliversLinesAsTheyArrive() async throws {
