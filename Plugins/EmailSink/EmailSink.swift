@@ -91,7 +91,8 @@ public struct EmailSink: Sink {
 
     private static func address(_ options: OptionReader, _ key: String, required: Bool) -> [MailAddress] {
         guard let values = key == "from" ? options.string(key).map({ [$0] }) : options.stringList(key) else {
-            if required { _ = options.requiredString(key) }
+            // Missing: say so once (a value of the wrong type was reported already).
+            if required, options.raw(key) == nil { _ = options.requiredString(key) }
             return []
         }
         if required, values.isEmpty { options.problem("needs at least one address", key: key) }

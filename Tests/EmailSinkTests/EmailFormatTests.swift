@@ -221,6 +221,7 @@ import Testing
             "sink 'mail' is missing required key 'to'",
         ])
         #expect(problems(Array(base.dropLast()) + [("to", [])]) == ["'to': needs at least one address"])
+        #expect(problems([("from", ["a@example.org"])] + base.filter { $0.0 != "from" }) == ["'from' must be a string, found a list"])
     }
 
     @Test func passwordsNeverComeFromTheYAML() {
