@@ -313,15 +313,15 @@ public final class Engine: Service, Sendable {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 failures += 1
-                errorText = "\(error)"
+                errorText = store.explain(error)
                 askedDelay = (error as? RetryLater)?.after
-                logger.error("poll failed", metadata: ["error": "\(error)", "consecutive_failures": "\(failures)"])
+                logger.error("poll failed", metadata: ["error": "\(errorText ?? "")", "consecutive_failures": "\(failures)"])
             }
             let delay = failures == 0 ? jittered(source.every) : retry.delay(attempt: failures, retryAfter: askedDelay)
             do {
                 try await store.recordPoll(source: source.name, error: errorText, now: now(), nextPoll: now().addingTimeInterval(delay.seconds))
             } catch {
-                logger.error("cannot record poll status", metadata: ["error": "\(error)"])
+                logger.error("cannot record poll status", metadata: ["error": "\(store.explain(error))"])
             }
             if !(await sleepUnlessShuttingDown(delay)) { break }
         }

@@ -412,6 +412,25 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// `error` as text, with the free space of the state's file system added when it is
+    /// (nearly) full: SQLite only says "disk I/O error" or "database or disk is full".
+    public func explain(_ error: any Error) -> String {
+        Self.explain(error, directory: path.deletingLastPathComponent())
+    }
+
+    /// `error` as text, with a note when the file system holding `directory` is (nearly) full.
+    public static func explain(_ error: any Error, directory: URL) -> String {
+        var text = "\(error)"
+        var stats = statvfs()
+        if statvfs(directory.path, &stats) == 0 {
+            let free = UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
+            if free < 1 << 20 {
+                text += " (the file system holding \(directory.path) has \(free / 1024) KiB free: nothing is lost, work resumes once there is space)"
+            }
+        }
+        return text
+    }
+
     /// `PRAGMA integrity_check` result: "ok" when the database is sound.
     public func integrityCheck() async throws -> String {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }

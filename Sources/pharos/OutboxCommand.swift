@@ -11,13 +11,7 @@ struct Outbox: AsyncParsableCommand {
 
 /// The state store of the configured state directory.
 private func openStore(_ options: ConfigOptions) throws -> StateStore {
-    let config = try options.load()
-    do {
-        return try StateStore(directory: config.stateDirectory)
-    } catch {
-        printError("pharos: cannot open state in \(config.stateDirectory.path): \(error)")
-        throw ExitWith(code: .failure)
-    }
+    try openState(try options.load())
 }
 
 struct OutboxList: AsyncParsableCommand {

@@ -66,6 +66,16 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// The state database of `config`, or a clear error (with a note when the disk is full) and exit 1.
+func openState(_ config: PharosConfig) throws -> StateStore {
+    do {
+        return try StateStore(directory: config.stateDirectory)
+    } catch {
+        printError("pharos: cannot open state in \(config.stateDirectory.path): \(StateStore.explain(error, directory: config.stateDirectory))")
+        throw ExitWith(code: .failure)
+    }
+}
+
 /// Whether stdout is a terminal that wants colour.
 let colourOutput = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
 
@@ -116,15 +126,14 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let logger = options.makeLogger()
-        let store: StateStore
         let lock: StateLock
         do {
             lock = try StateLock(directory: config.stateDirectory)
-            store = try StateStore(directory: config.stateDirectory)
         } catch {
             printError("pharos: cannot open state in \(config.stateDirectory.path): \(error)")
             throw ExitWith(code: .failure)
         }
+        let store = try openState(config)
         let curl = CurlEngine()
         defer { curl.shutdown() }
         let engine = Engine(

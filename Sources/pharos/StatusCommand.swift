@@ -15,13 +15,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let store: StateStore
-        do {
-            store = try StateStore(directory: config.stateDirectory)
-        } catch {
-            printError("pharos: cannot open state in \(config.stateDirectory.path): \(error)")
-            throw ExitWith(code: .failure)
-        }
+        let store = try openState(config)
         let health = try await store.health()
         let now = Date()
         // Configured plugins come first, in config order, so one never polled still shows.

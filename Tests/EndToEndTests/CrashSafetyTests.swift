@@ -115,3 +115,74 @@ struct CrashSafety {
         print("crash safety: 20 kills, \(expected) alerts, \(delivered.count) deliveries (\(delivered.count - Set(delivered).count) repeated across kills)")
     }
 }
+
+/// A small tmpfs for the state directory, when this process may mount one (root); unmounted
+/// when the value goes away.
+final class SmallFileSystem {
+    let mountPoint: URL
+
+    init?(kilobytes: Int) {
+        mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-tmpfs-\(UUID().uuidString)")
+        guard getuid() == 0,
+              (try? FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)) != nil,
+              (try? command("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", mountPoint.path], in: mountPoint))?.status == 0
+        else { return nil }
+    }
+
+    /// Fills the file system with one file until writes fail.
+    func fill() throws -> URL {
+        let filler = mountPoint.appendingPathComponent("filler")
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: filler)
+        let block = Data(count: 4096)
+        while (try? handle.write(contentsOf: block)) != nil {}
+        try? handle.close()
+        return filler
+    }
+
+    deinit {
+        _ = try? command("/bin/umount", ["-l", mountPoint.path], in: FileManager.default.temporaryDirectory)
+    }
+}
+
+let canMount: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
+
+@Suite(.serialized) struct DiskFull {
+    /// The state directory's file system fills up while the daemon runs and new items arrive:
+    /// polls fail with a clear error, nothing is marked seen, and once space returns every
+    /// alert is raised and delivered exactly once.
+    @Test(.enabled(if: canMount, "needs root to mount a small tmpfs"))
+    func aFullStateDiskLosesNothing() async throws {
+        guard let small = SmallFileSystem(kilobytes: 2048) else {
+            Issue.record("mounting a tmpfs failed although running as root")
+            return
+        }
+        let deployment = try Deployment(every: "1s")
+        let config = try String(contentsOf: deployment.config, encoding: .utf8)
+            .replacingOccurrences(of: "state: ../state", with: "state: \(small.mountPoint.path)/state")
+        try Data(config.utf8).write(to: deployment.config)
+        let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+        try await eventually { deployment.lineCount() >= 6 || !daemon.process.isRunning }
+        #expect(deployment.lineCount() == 6)
+
+        let filler = try small.fill()
+        for index in 0..<20 {
+            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
+            try Data(text.utf8).write(to: deployment.inbox.appendingPathComponent("acme-\(index).md"))
+        }
+        try await eventually {
+            ((try? String(contentsOf: daemon.err, encoding: .utf8)) ?? "").contains("KiB free") || !daemon.process.isRunning
+        }
+        #expect(deployment.lineCount() == 6, "nothing is raised while the state cannot be written")
+        try FileManager.default.removeItem(at: filler)
+        try await eventually { deployment.lineCount() >= 26 || !daemon.process.isRunning }
+        daemon.signal(SIGTERM)
+        let outcome = daemon.finish()
+        #expect(outcome.status == 0)
+        #expect(outcome.stderr.contains("database or disk is full") || outcome.stderr.contains("disk I/O error"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("nothing is lost, work resumes once there is space"))
+        let lines = try deployment.alertLines()
+        #expect(lines.count == 26)
+        #expect(Set(lines.compactMap { $0["id"] as? String }).count == 26, "each alert once")
+    }
+}
