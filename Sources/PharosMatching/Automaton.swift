@@ -2,6 +2,17 @@
 /// over byte classes of the folded UTF-8 stream. One pass over a text finds every
 /// occurrence of every term; word boundaries and case-sensitive spellings are then checked
 /// against the original characters.
+///
+/// Three things keep the scan fast:
+/// - ASCII capitals and separators (space, tab, line breaks, hyphen) are folded by the
+///   byte-class map, and runs of separators collapse inside the DFA (a state reached by a
+///   separator stays put on the next one), so ASCII text is never rewritten;
+/// - a term that starts with a letter or digit can only start after a character that is
+///   not one (the word-boundary rule), so the DFA never starts a term inside a word: it has
+///   two roots, "after a letter or digit" and "anywhere else", and inside a word that starts
+///   no term it sits in the first root, where a tight loop skips the rest of the word;
+/// - hits are rare next to bytes, so the start of a hit is found by walking back from its
+///   end instead of remembering where every folded byte came from.
 struct Automaton: Sendable {
     /// One spelling to find.
     struct Pattern: Sendable {
@@ -19,243 +30,566 @@ struct Automaton: Sendable {
         var end: Int
     }
 
+    /// A byte no pattern uses that is not an ASCII letter or digit.
     static let otherClass: UInt8 = 0
     static let separatorClass: UInt8 = 1
+    /// An ASCII letter or digit no pattern uses.
+    static let otherWordClass: UInt8 = 2
+    private static let firstPatternClass = 3
+    /// In `classOfInput`: a non-ASCII byte, decoded and folded on the slow path.
+    private static let needsDecoding: UInt8 = 255
+
+    /// Pattern flags.
+    private static let caseSensitiveFlag: UInt8 = 1
+    private static let boundaryBeforeFlag: UInt8 = 2
+    private static let boundaryAfterFlag: UInt8 = 4
+
+    /// Sparse record layout: failure value in the low 32 bits, then the class of the only
+    /// child (or `noChild`, `severalChildren`), flags, and the index of a branching state's
+    /// child list.
+    private static let noChild: UInt8 = 0xFF
+    private static let severalChildren: UInt8 = 0xFE
+    private static let loudBit: UInt64 = 1 << 40
+    private static let reachedBySeparatorBit: UInt64 = 1 << 41
+    private static let multiShift: UInt64 = 42
 
     let patterns: [Pattern]
-    /// Per pattern, flat so the hot path touches no reference counts: folded length,
-    /// flags (1 = case-sensitive, 2 = boundary before, 4 = boundary after), and where its
-    /// exact bytes start in `exactBytes`.
-    private let patternLength: [Int32]
-    private let patternFlags: [UInt8]
-    private let exactStart: [Int32]
-    private let exactBytes: [UInt8]
-    /// Class of each byte of the folded stream.
-    private let classOfFolded: [UInt8]
-    /// Class of each ASCII input byte, folding capitals and mapping separators; unused above 0x7F.
-    private let classOfInput: [UInt8]
+    private let tables: Tables
     private let classCount: Int
-    /// `transitions[row + class]` is the next row; a row is `state * classCount`.
-    private let transitions: [Int32]
-    /// Rows at or above this have patterns ending in them.
-    private let firstOutputRow: Int32
-    /// For output state `s` (numbered from the first output state), its patterns are
-    /// `outputPatterns[outputStart[s]..<outputStart[s + 1]]`.
-    private let outputStart: [Int32]
-    private let outputPatterns: [Int32]
-    private let ringMask: Int
+    /// A state's value: below `denseLimit`, the offset of its row in the dense table (value 0
+    /// is the root after a non-word character or at the start, `inWordRow` the root inside a
+    /// word); from `denseLimit` on, `denseLimit` plus its number among the sparse states.
+    private let inWordRow: UInt32
+    /// Dense rows at or above this have patterns ending in them (every sparse value is above it too).
+    private let firstOutputRow: UInt32
+    private let denseLimit: UInt32
+    private let denseStateCount: Int
     /// Number of DFA states, for reports.
     let stateCount: Int
 
+    /// The compiled tables, allocated once and never changed, so the scan reads them through
+    /// plain pointers: no bounds checks, no reference counting.
+    private final class Tables: @unchecked Sendable {
+        let dense: UnsafeMutableBufferPointer<UInt32>
+        let sparse: UnsafeMutableBufferPointer<UInt64>
+        /// For each sparse state with outputs, its output index; -1 for the others.
+        let sparseOutput: UnsafeMutableBufferPointer<Int32>
+        /// A branching sparse state's children: classes and values.
+        let multiStart: UnsafeMutableBufferPointer<Int32>
+        let multiSymbols: UnsafeMutableBufferPointer<UInt8>
+        let multiTargets: UnsafeMutableBufferPointer<UInt32>
+        /// Class of each input byte: ASCII capitals folded, separators mapped, `needsDecoding` above 0x7F.
+        let classOfInput: UnsafeMutableBufferPointer<UInt8>
+        /// Class of each byte of the folded stream.
+        let classOfFolded: UnsafeMutableBufferPointer<UInt8>
+        /// 1 for ASCII letters and digits: the bytes the in-word root skips.
+        let isWordByte: UnsafeMutableBufferPointer<UInt8>
+        /// The patterns of output `o` are `outputPatterns[outputStart[o]..<outputStart[o + 1]]`.
+        let outputStart: UnsafeMutableBufferPointer<Int32>
+        let outputPatterns: UnsafeMutableBufferPointer<Int32>
+        /// Per pattern: folded length and flags.
+        let patternLength: UnsafeMutableBufferPointer<Int32>
+        let patternFlags: UnsafeMutableBufferPointer<UInt8>
+
+        init(
+            dense: [UInt32], sparse: [UInt64], sparseOutput: [Int32], multiStart: [Int32], multiSymbols: [UInt8], multiTargets: [UInt32],
+            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], outputStart: [Int32], outputPatterns: [Int32],
+            patternLength: [Int32], patternFlags: [UInt8]
+        ) {
+            func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
+                let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(array.count, 1))
+                _ = buffer.initialize(from: array)
+                return buffer
+            }
+            self.dense = copy(dense)
+            self.sparse = copy(sparse)
+            self.sparseOutput = copy(sparseOutput)
+            self.multiStart = copy(multiStart)
+            self.multiSymbols = copy(multiSymbols)
+            self.multiTargets = copy(multiTargets)
+            self.classOfInput = copy(classOfInput)
+            self.classOfFolded = copy(classOfFolded)
+            self.isWordByte = copy(isWordByte)
+            self.outputStart = copy(outputStart)
+            self.outputPatterns = copy(outputPatterns)
+            self.patternLength = copy(patternLength)
+            self.patternFlags = copy(patternFlags)
+        }
+
+        deinit {
+            dense.deallocate()
+            sparse.deallocate()
+            sparseOutput.deallocate()
+            multiStart.deallocate()
+            multiSymbols.deallocate()
+            multiTargets.deallocate()
+            classOfInput.deallocate()
+            classOfFolded.deallocate()
+            isWordByte.deallocate()
+            outputStart.deallocate()
+            outputPatterns.deallocate()
+            patternLength.deallocate()
+            patternFlags.deallocate()
+        }
+
+        /// Bytes of all tables.
+        var byteCount: Int {
+            dense.count * 4 + sparse.count * 8 + sparseOutput.count * 4 + multiStart.count * 4 + multiSymbols.count
+                + multiTargets.count * 4 + 3 * 256 + outputStart.count * 4 + outputPatterns.count * 4 + patternLength.count * 5
+        }
+    }
+
     init(patterns: [Pattern]) {
         self.patterns = patterns
-        // Byte classes: 0 = a byte no pattern uses, 1 = separator, then one per byte in use.
+        // Byte classes: other, separator, other letter or digit, then one per byte the patterns use.
         var classOfFolded = [UInt8](repeating: Self.otherClass, count: 256)
+        for byte in 0..<128 where Self.isASCIIWord(UInt8(byte)) { classOfFolded[byte] = Self.otherWordClass }
         classOfFolded[Int(Folding.separator)] = Self.separatorClass
-        var nextClass = 2
+        var nextClass = Self.firstPatternClass
         for pattern in patterns {
-            for byte in pattern.folded where classOfFolded[Int(byte)] == Self.otherClass {
+            for byte in pattern.folded where classOfFolded[Int(byte)] <= Self.otherWordClass && byte != Folding.separator {
                 classOfFolded[Int(byte)] = UInt8(nextClass)
                 nextClass += 1
             }
         }
+        precondition(nextClass < Int(Self.severalChildren), "more byte classes than the tables can tell apart")
         let classCount = nextClass
-        var classOfInput = [UInt8](repeating: Self.otherClass, count: 256)
+        var classOfInput = [UInt8](repeating: Self.needsDecoding, count: 256)
+        var isWordByte = [UInt8](repeating: 0, count: 256)
         for byte in 0..<128 {
             let lowered = (0x41...0x5A).contains(byte) ? byte + 32 : byte
             classOfInput[byte] = classOfFolded[lowered]
+            if Self.isASCIIWord(UInt8(byte)) { isWordByte[byte] = 1 }
         }
         for separator in [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x2D] { classOfInput[separator] = Self.separatorClass }
+        // Word classes restart nothing: a term can only start after a class that is not one.
+        // Classes of non-ASCII bytes count as non-word, which only lets the scan try starts that
+        // the boundary check then refuses.
+        var isWordClass = [Bool](repeating: false, count: classCount)
+        isWordClass[Int(Self.otherWordClass)] = true
+        for byte in 0..<128 where Self.isASCIIWord(UInt8(byte)) { isWordClass[Int(classOfFolded[byte])] = true }
 
-        // Trie.
-        var children: [[UInt8: Int32]] = [[:]]
-        var own: [[Int32]] = [[]]
+        // Trie: node 0 is the root; children as first-child / next-sibling lists.
+        var firstChild: [Int32] = [-1]
+        var nextSibling: [Int32] = [-1]
+        var symbolOf: [UInt8] = [0]
+        var own: [Int32: [Int32]] = [:]
+        func child(_ node: Int32, _ symbol: UInt8) -> Int32 {
+            var candidate = firstChild[Int(node)]
+            while candidate >= 0 {
+                if symbolOf[Int(candidate)] == symbol { return candidate }
+                candidate = nextSibling[Int(candidate)]
+            }
+            return -1
+        }
         for (index, pattern) in patterns.enumerated() where !pattern.folded.isEmpty {
-            var node = 0
+            var node: Int32 = 0
             for byte in pattern.folded {
                 let symbol = classOfFolded[Int(byte)]
-                if let next = children[node][symbol] {
-                    node = Int(next)
-                } else {
-                    children.append([:])
-                    own.append([])
-                    children[node][symbol] = Int32(children.count - 1)
-                    node = children.count - 1
+                var next = child(node, symbol)
+                if next < 0 {
+                    next = Int32(firstChild.count)
+                    firstChild.append(-1)
+                    nextSibling.append(firstChild[Int(node)])
+                    symbolOf.append(symbol)
+                    firstChild[Int(node)] = next
                 }
+                node = next
             }
-            own[node].append(Int32(index))
+            own[node, default: []].append(Int32(index))
         }
-        let stateCount = children.count
+        // The in-word root is one more node with no children.
+        let inWord = Int32(firstChild.count)
+        firstChild.append(-1)
+        nextSibling.append(-1)
+        symbolOf.append(0)
+        let stateCount = firstChild.count
 
-        // Breadth-first: failure links, full transitions, outputs through suffix links.
-        var table = [Int32](repeating: 0, count: stateCount * classCount)
+        // Breadth-first: failure links and outputs. From the roots, a term that starts with a
+        // letter or digit may only start after a non-word class.
+        func rootStep(_ root: Int32, _ symbol: UInt8) -> Int32 {
+            if root == inWord, isWordClass[Int(symbol)] { return inWord }
+            let next = child(0, symbol)
+            if next >= 0 { return next }
+            return isWordClass[Int(symbol)] ? inWord : 0
+        }
         var failure = [Int32](repeating: 0, count: stateCount)
-        var outputs = own
-        var order: [Int] = [0]
+        var outputs: [Int32: [Int32]] = [:]
+        var order: [Int32] = [0, inWord]
         var head = 0
         while head < order.count {
             let state = order[head]
             head += 1
-            if state != 0 { outputs[state] += outputs[Int(failure[state])] }
-            for symbol in 0..<classCount {
-                let row = state * classCount + symbol
-                if let child = children[state][UInt8(symbol)] {
-                    table[row] = child
-                    failure[Int(child)] = state == 0 ? 0 : table[Int(failure[state]) * classCount + symbol]
-                    order.append(Int(child))
+            if state != 0, state != inWord, let inherited = outputs[failure[Int(state)]] {
+                outputs[state] = (own[state] ?? []) + inherited
+            } else if let mine = own[state] {
+                outputs[state] = mine
+            }
+            var next = firstChild[Int(state)]
+            while next >= 0 {
+                let symbol = symbolOf[Int(next)]
+                if state == 0 {
+                    failure[Int(next)] = isWordClass[Int(symbol)] ? inWord : 0
                 } else {
-                    table[row] = state == 0 ? 0 : table[Int(failure[state]) * classCount + symbol]
+                    var fallback = failure[Int(state)]
+                    while fallback != 0, fallback != inWord, child(fallback, symbol) < 0 { fallback = failure[Int(fallback)] }
+                    failure[Int(next)] = fallback == 0 || fallback == inWord ? rootStep(fallback, symbol) : child(fallback, symbol)
                 }
+                order.append(next)
+                next = nextSibling[Int(next)]
             }
         }
 
-        // Renumber so that states with outputs come last (one comparison per byte tells), each
-        // group in breadth-first order so the shallow states a scan visits most share cache lines.
-        var newNumber = [Int32](repeating: 0, count: stateCount)
-        var quiet: [Int] = []
-        var loud: [Int] = []
-        for state in order { if outputs[state].isEmpty { quiet.append(state) } else { loud.append(state) } }
-        for (position, state) in (quiet + loud).enumerated() { newNumber[state] = Int32(position) }
-        var transitions = [Int32](repeating: 0, count: stateCount * classCount)
-        for state in 0..<stateCount {
-            let newRow = Int(newNumber[state]) * classCount
-            for symbol in 0..<classCount {
-                transitions[newRow + symbol] = newNumber[Int(table[state * classCount + symbol])] * Int32(classCount)
+        // Dense states: the shallow ones (a prefix of the breadth-first order, so every failure
+        // target of a dense state is dense too), with a full row each; the scan spends most of
+        // its steps there. Sparse states: the deep ones, one 8-byte record each, numbered in
+        // depth-first order so that following a term walks through consecutive records.
+        let rowBudget = max(2 + Self.childCount(of: 0, firstChild, nextSibling), Self.denseTableBytes / (classCount * 4))
+        let denseCount = min(stateCount, rowBudget)
+        var isDense = [Bool](repeating: false, count: stateCount)
+        for state in order.prefix(denseCount) { isDense[Int(state)] = true }
+        // Dense numbering: those with outputs last (one comparison per byte tells), each group
+        // in breadth-first order; a dense state's value is its row offset.
+        var value = [UInt32](repeating: 0, count: stateCount)
+        let denseQuiet = order.prefix(denseCount).filter { outputs[$0] == nil }
+        let denseLoud = order.prefix(denseCount).filter { outputs[$0] != nil }
+        for (position, state) in (denseQuiet + denseLoud).enumerated() { value[Int(state)] = UInt32(position * classCount) }
+        let denseLimit = UInt32(denseCount * classCount)
+        var sparseOrder: [Int32] = []
+        var stack: [Int32] = []
+        for state in order.prefix(denseCount) {
+            var next = firstChild[Int(state)]
+            while next >= 0 {
+                if !isDense[Int(next)] { stack.append(next) }
+                next = nextSibling[Int(next)]
+            }
+            while let node = stack.popLast() {
+                value[Int(node)] = denseLimit + UInt32(sparseOrder.count)
+                sparseOrder.append(node)
+                // Pushed in reverse, so the first child listed is numbered right after its parent.
+                var children: [Int32] = []
+                var child = firstChild[Int(node)]
+                while child >= 0 {
+                    children.append(child)
+                    child = nextSibling[Int(child)]
+                }
+                stack += children.reversed()
             }
         }
+        precondition(UInt64(denseLimit) + UInt64(sparseOrder.count) < UInt64(UInt32.max), "automaton too large")
+
+        var dense = [UInt32](repeating: 0, count: denseCount * classCount)
+        for symbol in 0..<classCount {
+            dense[Int(value[0]) + symbol] = value[Int(rootStep(0, UInt8(symbol)))]
+            dense[Int(value[Int(inWord)]) + symbol] = value[Int(rootStep(inWord, UInt8(symbol)))]
+        }
+        // A dense state's row is its failure state's row with its own children written over it.
+        for state in order.prefix(denseCount) where state != 0 && state != inWord {
+            let base = Int(value[Int(state)])
+            let inherited = Int(value[Int(failure[Int(state)])])
+            for symbol in 0..<classCount { dense[base + symbol] = dense[inherited + symbol] }
+            var next = firstChild[Int(state)]
+            while next >= 0 {
+                dense[base + Int(symbolOf[Int(next)])] = value[Int(next)]
+                next = nextSibling[Int(next)]
+            }
+            // Separator runs fold to one separator: a state reached by one stays put on the next.
+            if symbolOf[Int(state)] == Self.separatorClass { dense[base + Int(Self.separatorClass)] = UInt32(base) }
+        }
+
+        // Outputs: dense states first (by row), then sparse ones (by number).
         var outputStart: [Int32] = [0]
         var outputPatterns: [Int32] = []
-        for state in loud {
-            outputPatterns += outputs[state]
+        for state in denseLoud {
+            outputPatterns += outputs[state] ?? []
             outputStart.append(Int32(outputPatterns.count))
         }
-        var lengths: [Int32] = []
-        var flags: [UInt8] = []
-        var starts: [Int32] = []
-        var exactBytes: [UInt8] = []
-        for pattern in patterns {
-            lengths.append(Int32(pattern.folded.count))
-            flags.append((pattern.caseSensitive ? 1 : 0) | (pattern.boundaryBefore ? 2 : 0) | (pattern.boundaryAfter ? 4 : 0))
-            starts.append(Int32(exactBytes.count))
-            exactBytes += pattern.exact
+        var sparse: [UInt64] = []
+        var sparseOutput: [Int32] = []
+        var multiStart: [Int32] = [0]
+        var multiSymbols: [UInt8] = []
+        var multiTargets: [UInt32] = []
+        sparse.reserveCapacity(sparseOrder.count)
+        sparseOutput.reserveCapacity(sparseOrder.count)
+        for node in sparseOrder {
+            var record = UInt64(value[Int(failure[Int(node)])])
+            var children: [Int32] = []
+            var child = firstChild[Int(node)]
+            while child >= 0 {
+                children.append(child)
+                child = nextSibling[Int(child)]
+            }
+            switch children.count {
+            case 0:
+                record |= UInt64(Self.noChild) << 32
+            case 1:
+                record |= UInt64(symbolOf[Int(children[0])]) << 32
+            default:
+                record |= UInt64(Self.severalChildren) << 32 | UInt64(multiStart.count - 1) << Self.multiShift
+                for child in children {
+                    multiSymbols.append(symbolOf[Int(child)])
+                    multiTargets.append(value[Int(child)])
+                }
+                multiStart.append(Int32(multiSymbols.count))
+            }
+            if symbolOf[Int(node)] == Self.separatorClass { record |= Self.reachedBySeparatorBit }
+            if let patterns = outputs[node] {
+                record |= Self.loudBit
+                sparseOutput.append(Int32(outputStart.count - 1))
+                outputPatterns += patterns
+                outputStart.append(Int32(outputPatterns.count))
+            } else {
+                sparseOutput.append(-1)
+            }
+            sparse.append(record)
         }
-        starts.append(Int32(exactBytes.count))
-        patternLength = lengths
-        patternFlags = flags
-        exactStart = starts
-        self.exactBytes = exactBytes
-        self.classOfFolded = classOfFolded
-        self.classOfInput = classOfInput
+        precondition(multiStart.count < 1 << (64 - Self.multiShift), "too many branching states")
+
+        tables = Tables(
+            dense: dense, sparse: sparse, sparseOutput: sparseOutput, multiStart: multiStart, multiSymbols: multiSymbols,
+            multiTargets: multiTargets, classOfInput: classOfInput, classOfFolded: classOfFolded, isWordByte: isWordByte,
+            outputStart: outputStart, outputPatterns: outputPatterns, patternLength: patterns.map { Int32($0.folded.count) },
+            patternFlags: patterns.map {
+                ($0.caseSensitive ? Self.caseSensitiveFlag : 0) | ($0.boundaryBefore ? Self.boundaryBeforeFlag : 0)
+                    | ($0.boundaryAfter ? Self.boundaryAfterFlag : 0)
+            })
         self.classCount = classCount
-        self.transitions = transitions
-        self.firstOutputRow = Int32(quiet.count * classCount)
-        self.outputStart = outputStart
-        self.outputPatterns = outputPatterns
+        self.inWordRow = value[Int(inWord)]
+        self.firstOutputRow = UInt32(denseQuiet.count * classCount)
+        self.denseLimit = denseLimit
+        self.denseStateCount = denseCount
         self.stateCount = stateCount
-        let longest = patterns.map(\.folded.count).max() ?? 1
-        var ringSize = 64
-        while ringSize < longest + 1 { ringSize *= 2 }
-        ringMask = ringSize - 1
+    }
+
+    /// Bytes of dense rows the automaton may use: about what a core's L2 cache holds next to
+    /// the text and the sparse records.
+    static let denseTableBytes = 256 * 1024
+
+    private static func childCount(of node: Int32, _ firstChild: [Int32], _ nextSibling: [Int32]) -> Int {
+        var count = 0
+        var child = firstChild[Int(node)]
+        while child >= 0 {
+            count += 1
+            child = nextSibling[Int(child)]
+        }
+        return count
     }
 
     /// Bytes the compiled tables occupy, for reports.
-    var memoryBytes: Int {
-        transitions.count * 4 + outputPatterns.count * 4 + outputStart.count * 4 + 512
+    var memoryBytes: Int { tables.byteCount }
+
+    /// Number of states with a full row, for reports.
+    var denseStates: Int { denseStateCount }
+
+    static func isASCIIWord(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 
-    /// Finds every occurrence of every pattern in `text` (UTF-8), appending to `hits`.
-    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) {
+    /// Finds every occurrence of every pattern in `text` (valid UTF-8), appending to `hits`.
+    /// Returns whether the text holds any non-ASCII byte.
+    @discardableResult
+    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) -> Bool {
+        guard !text.isEmpty, !patterns.isEmpty else { return text.contains { $0 >= 0x80 } }
+        let tables = tables
+        let dense = tables.dense.baseAddress!
+        let classOfInput = tables.classOfInput.baseAddress!
+        let isWordByte = tables.isWordByte.baseAddress!
         let count = text.count
-        guard count > 0, !patterns.isEmpty else { return }
-        var ring = [Int32](repeating: 0, count: ringMask + 1)
-        transitions.withUnsafeBufferPointer { transitions in
-            classOfInput.withUnsafeBufferPointer { classOfInput in
-                ring.withUnsafeMutableBufferPointer { ring in
-                    var row: Int32 = 0
-                    var fed = 0
-                    var lastWasSeparator = true
-                    var index = 0
-                    while index < count {
-                        let byte = text[index]
-                        if byte < 0x80 {
-                            let symbol = classOfInput[Int(byte)]
-                            if symbol == Self.separatorClass {
-                                if lastWasSeparator {
-                                    index += 1
-                                    continue
-                                }
-                                lastWasSeparator = true
-                            } else {
-                                lastWasSeparator = false
-                            }
-                            ring[fed & ringMask] = Int32(index)
-                            fed += 1
-                            row = transitions[Int(row) + Int(symbol)]
-                            index += 1
-                            if row >= firstOutputRow {
-                                report(row: row, fed: fed, end: index, text: text, ring: ring, hits: &hits)
-                            }
-                            continue
-                        }
-                        // Non-ASCII: decode one scalar and feed its folding.
-                        let (scalar, length) = Self.decode(text, at: index)
-                        let start = index
-                        index += length
-                        switch Folding.fold(scalar) {
-                        case .dropped:
-                            continue
-                        case .separator:
-                            if lastWasSeparator { continue }
-                            lastWasSeparator = true
-                            ring[fed & ringMask] = Int32(start)
-                            fed += 1
-                            row = transitions[Int(row) + Int(Self.separatorClass)]
-                            if row >= firstOutputRow {
-                                report(row: row, fed: fed, end: index, text: text, ring: ring, hits: &hits)
-                            }
-                        case .bytes(let folded, _):
-                            lastWasSeparator = false
-                            for foldedByte in folded {
-                                ring[fed & ringMask] = Int32(start)
-                                fed += 1
-                                row = transitions[Int(row) + Int(classOfFolded[Int(foldedByte)])]
-                                if row >= firstOutputRow {
-                                    report(row: row, fed: fed, end: index, text: text, ring: ring, hits: &hits)
-                                }
-                            }
-                        }
+        let firstOutputRow = firstOutputRow
+        let denseLimit = denseLimit
+        let inWordRow = inWordRow
+        var value: UInt32 = 0
+        var index = 0
+        var sawNonASCII = false
+        while index < count {
+            let symbol = classOfInput[Int(text[index])]
+            if symbol != Self.needsDecoding {
+                index &+= 1
+                value = value < denseLimit ? dense[Int(value) &+ Int(symbol)] : step(value, symbol)
+                if value >= firstOutputRow {
+                    if value < denseLimit || tables.sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
+                        report(value, end: index, text: text, hits: &hits)
+                    }
+                } else if value == inWordRow {
+                    // Inside a word that starts no term: nothing can start before its end.
+                    while index < count, isWordByte[Int(text[index])] != 0 { index &+= 1 }
+                }
+                continue
+            }
+            sawNonASCII = true
+            let start = index
+            let (scalar, length) = Self.decode(text, at: index)
+            index &+= length
+            let folding = ScalarFolding.shared
+            guard let entry = folding.entry(scalar.value) else {
+                // Outside the table (CJK, fullwidth forms, ligatures): fold on the spot.
+                let (entry, bytes) = ScalarFolding.compute(scalar)
+                if entry.kind == .replaced {
+                    for byte in bytes { value = feed(byte, value: value, end: index, text: text, hits: &hits) }
+                } else {
+                    value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
+                }
+                continue
+            }
+            if entry.kind == .replaced {
+                folding.replacements.withUnsafeBufferPointer { replacements in
+                    for offset in Int(entry.offset)..<Int(entry.offset) + Int(entry.length) {
+                        value = feed(replacements[offset], value: value, end: index, text: text, hits: &hits)
                     }
                 }
+            } else {
+                value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
             }
+        }
+        return sawNonASCII
+    }
+
+    /// The state after `symbol` from sparse state `value`: its child, else its failure state's
+    /// step (failure states are shallower, so this ends in a dense row at the latest).
+    @inline(__always)
+    private func step(_ value: UInt32, _ symbol: UInt8) -> UInt32 {
+        var value = value
+        let tables = tables
+        while value >= denseLimit {
+            let record = tables.sparse[Int(value &- denseLimit)]
+            let only = UInt8(truncatingIfNeeded: record >> 32)
+            if only == symbol { return value &+ 1 }
+            if only == Self.severalChildren {
+                let list = Int(record >> Self.multiShift)
+                for position in Int(tables.multiStart[list])..<Int(tables.multiStart[list + 1]) where tables.multiSymbols[position] == symbol {
+                    return tables.multiTargets[position]
+                }
+            }
+            if symbol == Self.separatorClass, record & Self.reachedBySeparatorBit != 0 { return value }
+            value = UInt32(truncatingIfNeeded: record)
+        }
+        return tables.dense[Int(value) &+ Int(symbol)]
+    }
+
+    /// The state after `symbol` from any state.
+    @inline(__always)
+    private func next(_ value: UInt32, _ symbol: UInt8) -> UInt32 {
+        value < denseLimit ? tables.dense[Int(value) &+ Int(symbol)] : step(value, symbol)
+    }
+
+    /// Feeds a non-ASCII scalar that is a separator, dropped, or folds to its own bytes.
+    @inline(__always)
+    private func feed(
+        _ entry: ScalarFolding.Entry, scalarStart: Int, end: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]
+    ) -> UInt32 {
+        switch entry.kind {
+        case .dropped, .replaced:
+            return value
+        case .separator:
+            return next(value, Self.separatorClass)
+        case .identity:
+            // A character whose lead byte no pattern uses cannot be inside a match: one symbol says
+            // whether it continues a word.
+            if tables.classOfFolded[Int(text[scalarStart])] <= Self.otherWordClass {
+                return next(value, entry.isWord ? Self.otherWordClass : Self.otherClass)
+            }
+            var value = value
+            for offset in scalarStart..<end { value = feed(text[offset], value: value, end: end, text: text, hits: &hits) }
+            return value
         }
     }
 
+    /// Feeds one folded byte of a non-ASCII scalar that ends at `end`.
     @inline(__always)
-    private func report(
-        row: Int32, fed: Int, end: Int, text: UnsafeBufferPointer<UInt8>, ring: UnsafeMutableBufferPointer<Int32>,
-        hits: inout [Hit]
-    ) {
-        let state = Int(row - firstOutputRow) / classCount
-        for slot in Int(outputStart[state])..<Int(outputStart[state + 1]) {
-            let index = Int(outputPatterns[slot])
-            let flags = patternFlags[index]
-            let firstFed = fed - Int(patternLength[index])
-            let start = Int(ring[firstFed & ringMask])
-            if flags & 2 != 0, Self.wordCharacterBefore(start, in: text) { continue }
-            if flags & 4 != 0, Self.wordCharacterAfter(end, in: text) { continue }
-            if flags & 1 != 0, !spellingMatches(index, firstFed: firstFed, text: text, ring: ring) { continue }
+    private func feed(_ byte: UInt8, value: UInt32, end: Int, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) -> UInt32 {
+        let value = next(value, tables.classOfFolded[Int(byte)])
+        if value >= firstOutputRow, value < denseLimit || tables.sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
+            report(value, end: end, text: text, hits: &hits)
+        }
+        return value
+    }
+
+    /// Checks the patterns that end in state `value` at byte `end` against the original text.
+    private func report(_ value: UInt32, end: Int, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) {
+        let tables = tables
+        let output = value < denseLimit
+            ? Int(value - firstOutputRow) / classCount : Int(tables.sparseOutput[Int(value - denseLimit)])
+        for slot in Int(tables.outputStart[output])..<Int(tables.outputStart[output + 1]) {
+            let index = Int(tables.outputPatterns[slot])
+            let flags = tables.patternFlags[index]
+            if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text) { continue }
+            let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(tables.patternLength[index]), in: text)
+            if flags & Self.boundaryBeforeFlag != 0, Self.wordCharacterBefore(start, in: text) { continue }
+            if flags & Self.caseSensitiveFlag != 0, !Self.isWrittenInCapitals(text, start..<end) { continue }
             hits.append(Hit(pattern: Int32(index), start: start, end: end))
         }
     }
 
-    /// For a term written in capitals: every ASCII letter must appear exactly as written.
-    private func spellingMatches(_ index: Int, firstFed: Int, text: UnsafeBufferPointer<UInt8>, ring: UnsafeMutableBufferPointer<Int32>) -> Bool {
-        for position in Int(exactStart[index])..<Int(exactStart[index + 1]) {
-            let expected = exactBytes[position]
-            let isLetter = (0x41...0x5A).contains(expected) || (0x61...0x7A).contains(expected)
-            guard isLetter else { continue }
-            let offset = position - Int(exactStart[index])
-            if text[Int(ring[(firstFed + offset) & ringMask])] != expected { return false }
+    /// Where a match of `foldedLength` folded bytes that ends at byte `end` starts: walks back
+    /// over the original characters, counting what each contributed to the folded stream (a
+    /// separator run one byte, ® and invisible marks nothing).
+    static func start(ofMatchEndingAt end: Int, foldedLength: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
+        var cursor = end
+        var remaining = foldedLength
+        while remaining > 0, cursor > 0 {
+            let byte = text[cursor - 1]
+            if byte < 0x80 {
+                cursor -= 1
+                remaining -= 1
+                if isASCIISeparator(byte) { cursor = startOfSeparatorRun(endingAt: cursor, in: text) }
+                continue
+            }
+            var scalarStart = cursor - 1
+            while scalarStart > 0, text[scalarStart] & 0xC0 == 0x80 { scalarStart -= 1 }
+            let entry = ScalarFolding.shared.summary(decode(text, at: scalarStart).0)
+            cursor = scalarStart
+            switch entry.kind {
+            case .dropped:
+                continue
+            case .separator:
+                remaining -= 1
+                cursor = startOfSeparatorRun(endingAt: cursor, in: text)
+            case .identity, .replaced:
+                remaining -= Int(entry.length)
+            }
+        }
+        return cursor
+    }
+
+    /// The start of the separators and ignored marks that end at `end`: they folded into the
+    /// separator that follows them.
+    private static func startOfSeparatorRun(endingAt end: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
+        var cursor = end
+        while cursor > 0 {
+            let byte = text[cursor - 1]
+            if byte < 0x80 {
+                guard isASCIISeparator(byte) else { return cursor }
+                cursor -= 1
+                continue
+            }
+            var scalarStart = cursor - 1
+            while scalarStart > 0, text[scalarStart] & 0xC0 == 0x80 { scalarStart -= 1 }
+            let kind = ScalarFolding.shared.summary(decode(text, at: scalarStart).0).kind
+            guard kind == .separator || kind == .dropped else { return cursor }
+            cursor = scalarStart
+        }
+        return cursor
+    }
+
+    @inline(__always)
+    private static func isASCIISeparator(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x2D || (0x09...0x0D).contains(byte)
+    }
+
+    /// For a term written in capitals: every letter of the match must be an ASCII capital as
+    /// written (the automaton saw the folded letters already).
+    static func isWrittenInCapitals(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = text[index]
+            if byte < 0x80 {
+                if (0x61...0x7A).contains(byte) { return false }
+                index += 1
+                continue
+            }
+            let (scalar, length) = decode(text, at: index)
+            if ScalarFolding.shared.summary(scalar).foldsToASCIILetter { return false }
+            index += length
         }
         return true
     }
@@ -274,14 +608,16 @@ struct Automaton: Sendable {
     static func wordCharacterBefore(_ index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
         var cursor = index
         while cursor > 0 {
+            let byte = text[cursor - 1]
+            if byte < 0x80 { return isASCIIWord(byte) }
             var start = cursor - 1
             while start > 0, text[start] & 0xC0 == 0x80 { start -= 1 }
-            let (scalar, _) = decode(text, at: start)
-            if Folding.isDropped(scalar) {
+            let entry = ScalarFolding.shared.summary(decode(text, at: start).0)
+            if entry.kind == .dropped {
                 cursor = start
                 continue
             }
-            return Folding.isWordCharacter(scalar)
+            return entry.isWord
         }
         return false
     }
@@ -291,15 +627,14 @@ struct Automaton: Sendable {
         var cursor = index
         while cursor < text.count {
             let byte = text[cursor]
-            if byte < 0x80 {
-                return (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-            }
+            if byte < 0x80 { return isASCIIWord(byte) }
             let (scalar, length) = decode(text, at: cursor)
-            if Folding.isDropped(scalar) {
+            let entry = ScalarFolding.shared.summary(scalar)
+            if entry.kind == .dropped {
                 cursor += length
                 continue
             }
-            return Folding.isWordCharacter(scalar)
+            return entry.isWord
         }
         return false
     }

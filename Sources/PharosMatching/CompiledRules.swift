@@ -13,24 +13,38 @@ public struct CompiledRules: RuleEvaluator {
 
     enum Kind: Int, Sendable { case target, designation, company, keyword }
 
-    /// A clause with its terms replaced by atom indices.
+    /// A clause with each list of terms replaced by a slot: a slot holds when any of its atoms
+    /// occurs. Slots are numbered across all rules; every slot belongs to one rule.
     struct CompiledClause: Sendable {
-        var fields: [Set<Int>]
-        var exclude: Set<Int>
+        var fields: [Int]
+        var exclude: Int?
         var within: Scope?
         var all: [CompiledClause]
         var any: [CompiledClause]
         var not: [CompiledClause]
+
+        /// Whether this clause or one inside it asks for a sentence or paragraph.
+        var isScoped: Bool {
+            (within.map { $0 != .document } ?? false) || (all + any + not).contains { $0.isScoped }
+        }
     }
 
     public let rules: [Rule]
-    /// Whether any clause asks for a sentence or paragraph: only then is every field split up front.
-    let needsSegments: Bool
     let atoms: [Atom]
     let compiled: [CompiledClause]
+    /// Per rule: whether no clause of it asks for a sentence or paragraph, so the atoms present
+    /// in the document decide it.
+    let isDocumentWide: [Bool]
     let automaton: Automaton
-    /// For each pattern, the atoms it spells.
-    let patternAtoms: [[Int]]
+    let slotCount: Int
+    /// The rule each slot belongs to.
+    let slotRule: [Int32]
+    /// The slots of atom `a` are `atomSlots[atomSlotStart[a]..<atomSlotStart[a + 1]]`.
+    let atomSlotStart: [Int32]
+    let atomSlots: [Int32]
+    /// The atoms pattern `p` spells are `patternAtomList[patternAtomStart[p]..<patternAtomStart[p + 1]]`.
+    let patternAtomStart: [Int32]
+    let patternAtomList: [Int32]
 
     /// Compiles `rules`; unknown target and designation names are reported with their
     /// position (companies and keywords not in the vocabulary match literally).
@@ -82,18 +96,27 @@ public struct CompiledRules: RuleEvaluator {
                 }
             }
         }
-        func compile(_ clause: Clause) -> CompiledClause {
-            CompiledClause(
-                fields: [
-                    resolve(clause.targets, field: "targets", kind: .target, clause: clause),
-                    resolve(clause.designations, field: "designations", kind: .designation, clause: clause),
-                    resolve(clause.companies, field: "companies", kind: .company, clause: clause),
-                    resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause),
-                ].filter { !$0.isEmpty }.map(Set.init),
-                exclude: Set(resolve(clause.exclude, field: "exclude", kind: .keyword, clause: clause)),
-                within: clause.within, all: clause.all.map(compile), any: clause.any.map(compile), not: clause.not.map(compile))
+        var slotAtoms: [[Int]] = []
+        var slotRule: [Int32] = []
+        func slot(_ atoms: [Int], rule: Int) -> Int {
+            slotAtoms.append(atoms)
+            slotRule.append(Int32(rule))
+            return slotAtoms.count - 1
         }
-        let compiled = rules.map { compile($0.clause) }
+        func compile(_ clause: Clause, rule: Int) -> CompiledClause {
+            let fields = [
+                resolve(clause.targets, field: "targets", kind: .target, clause: clause),
+                resolve(clause.designations, field: "designations", kind: .designation, clause: clause),
+                resolve(clause.companies, field: "companies", kind: .company, clause: clause),
+                resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause),
+            ].filter { !$0.isEmpty }.map { slot($0, rule: rule) }
+            let excluded = resolve(clause.exclude, field: "exclude", kind: .keyword, clause: clause)
+            return CompiledClause(
+                fields: fields, exclude: excluded.isEmpty ? nil : slot(excluded, rule: rule), within: clause.within,
+                all: clause.all.map { compile($0, rule: rule) }, any: clause.any.map { compile($0, rule: rule) },
+                not: clause.not.map { compile($0, rule: rule) })
+        }
+        let compiled = rules.indices.map { compile(rules[$0].clause, rule: $0) }
         if !diagnostics.isEmpty { throw ConfigErrors(diagnostics) }
 
         // One pattern per distinct (folded, exact, case rule); each knows every atom it spells.
@@ -120,14 +143,30 @@ public struct CompiledRules: RuleEvaluator {
             }
         }
         self.rules = rules
-        func scoped(_ clause: Clause) -> Bool {
-            (clause.within.map { $0 != .document } ?? false) || (clause.all + clause.any + clause.not).contains(where: scoped)
-        }
-        needsSegments = rules.contains { scoped($0.clause) }
         self.atoms = atoms
         self.compiled = compiled
-        self.patternAtoms = patternAtoms
+        isDocumentWide = compiled.map { !$0.isScoped }
+        (patternAtomStart, patternAtomList) = Self.flatten(patternAtoms)
+        var slotsOfAtom = [[Int]](repeating: [], count: atoms.count)
+        for (slot, members) in slotAtoms.enumerated() {
+            for atom in members where slotsOfAtom[atom].last != slot { slotsOfAtom[atom].append(slot) }
+        }
+        (atomSlotStart, atomSlots) = Self.flatten(slotsOfAtom)
+        slotCount = slotAtoms.count
+        self.slotRule = slotRule
         automaton = Automaton(patterns: patterns)
+    }
+
+    /// Lists of lists as one array and the start of each list (plus the end of the last).
+    private static func flatten(_ lists: [[Int]]) -> (starts: [Int32], values: [Int32]) {
+        var starts: [Int32] = [0]
+        var values: [Int32] = []
+        starts.reserveCapacity(lists.count + 1)
+        for list in lists {
+            values += list.map(Int32.init)
+            starts.append(Int32(values.count))
+        }
+        return (starts, values)
     }
 
     /// Size of the compiled matcher, for reports.
@@ -135,98 +174,183 @@ public struct CompiledRules: RuleEvaluator {
         (automaton.patterns.count, automaton.stateCount, automaton.memoryBytes)
     }
 
-    /// One occurrence of an atom.
+    /// One occurrence of an atom: UTF-8 byte offsets into one field.
     struct Hit {
-        var atom: Int
-        var field: Int
-        /// UTF-8 byte offsets into the field.
-        var start: Int
-        var end: Int
-        var sentence = -1
-        var paragraph = -1
+        var atom: Int32
+        var field: Int32
+        var start: Int32
+        var end: Int32
+
+        /// Document order: by field, then start; at one place by atom, the longer first.
+        @inline(__always)
+        func precedes(_ other: Hit) -> Bool {
+            if field != other.field { return field < other.field }
+            if start != other.start { return start < other.start }
+            if atom != other.atom { return atom < other.atom }
+            return end > other.end
+        }
     }
 
     public func evaluate(_ document: MatchDocument) -> [RuleMatch] {
-        var texts = document.fields.map(\.text)
+        Self.withUTF8(of: document.fields.map(\.text)) { texts in evaluate(document, texts: texts) }
+    }
+
+    /// Runs `body` with the UTF-8 bytes of every text at once.
+    private static func withUTF8<Result>(
+        of texts: [String], from index: Int = 0, collected: [UnsafeBufferPointer<UInt8>] = [],
+        _ body: ([UnsafeBufferPointer<UInt8>]) -> Result
+    ) -> Result {
+        guard index < texts.count else { return body(collected) }
+        var text = texts[index]
+        return text.withUTF8 { withUTF8(of: texts, from: index + 1, collected: collected + [$0], body) }
+    }
+
+    private func evaluate(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>]) -> [RuleMatch] {
         var hits: [Hit] = []
         var raw: [Automaton.Hit] = []
-        for index in texts.indices {
+        var isASCII = [Bool](repeating: true, count: texts.count)
+        for (field, text) in texts.enumerated() {
             raw.removeAll(keepingCapacity: true)
-            texts[index].withUTF8 { automaton.scan($0, into: &raw) }
+            isASCII[field] = !automaton.scan(text, into: &raw)
+            let firstOfField = hits.count
             for hit in raw {
-                for atom in patternAtoms[Int(hit.pattern)] {
-                    hits.append(Hit(atom: atom, field: index, start: hit.start, end: hit.end))
+                for slot in Int(patternAtomStart[Int(hit.pattern)])..<Int(patternAtomStart[Int(hit.pattern) + 1]) {
+                    hits.append(Hit(atom: patternAtomList[slot], field: Int32(field), start: Int32(hit.start), end: Int32(hit.end)))
                 }
             }
+            Self.sortByStart(&hits, from: firstOfField)
         }
         guard !hits.isEmpty else { return [] }
         hits = Self.longestPerAtom(hits)
-        var segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])] = [:]
-        var asciiFields: [Int: Bool] = [:]
-        for field in Set(hits.map(\.field)) {
-            if needsSegments {
-                segments[field] = texts[field].withUTF8 { (TextSegments.sentences($0), TextSegments.paragraphs($0)) }
+
+        var present = [Bool](repeating: false, count: slotCount)
+        for hit in hits { for slot in slots(of: hit.atom) { present[Int(slot)] = true } }
+
+        // Document-wide rules first: decided by the slots present; their hits are those of the
+        // atoms in the slots that made them hold.
+        var used = [[Int]](repeating: [], count: rules.count)
+        var matched = [Bool](repeating: false, count: rules.count)
+        var usedSlot = [Bool](repeating: false, count: slotCount)
+        var anyDocumentWide = false
+        for (rule, clause) in compiled.enumerated() where isDocumentWide[rule] {
+            if Self.holds(clause, present: present, used: &usedSlot) {
+                matched[rule] = true
+                anyDocumentWide = true
             }
-            asciiFields[field] = texts[field].utf8.allSatisfy { $0 < 0x80 }
         }
-        if needsSegments {
-            for index in hits.indices {
-                let parts = segments[hits[index].field]!
-                hits[index].sentence = Self.position(of: hits[index].start, in: parts.sentences)
-                hits[index].paragraph = Self.position(of: hits[index].start, in: parts.paragraphs)
+        if anyDocumentWide {
+            for (index, hit) in hits.enumerated() {
+                for slot in slots(of: hit.atom) where usedSlot[Int(slot)] {
+                    let rule = Int(slotRule[Int(slot)])
+                    if matched[rule], used[rule].last != index { used[rule].append(index) }
+                }
             }
         }
+        var context = DocumentContext(texts: texts, isASCII: isASCII, hits: hits)
+        for (rule, clause) in compiled.enumerated() where !isDocumentWide[rule] {
+            guard let found = evaluate(clause, hits: Array(hits.indices), present: present, context: &context) else { continue }
+            matched[rule] = true
+            used[rule] = Array(Set(found)).sorted()
+        }
+        guard matched.contains(true) else { return [] }
+        context.findSpellings()
         var results: [RuleMatch] = []
-        var evidence = EvidenceFinder(segments: segments, asciiFields: asciiFields)
-        for (rule, clause) in zip(rules, compiled) {
-            guard let used = evaluate(clause, hits: hits, allHits: hits) else { continue }
-            results.append(makeMatch(rule: rule.name, used: used, document: document, texts: &texts, evidence: &evidence))
+        for (index, rule) in rules.enumerated() where matched[index] {
+            results.append(makeMatch(rule: rule.name, used: used[index], documentWide: isDocumentWide[index], document: document, context: &context))
         }
         return results
     }
 
+    @inline(__always)
+    private func slots(of atom: Int32) -> ArraySlice<Int32> {
+        atomSlots[Int(atomSlotStart[Int(atom)])..<Int(atomSlotStart[Int(atom) + 1])]
+    }
+
+    /// Hits arrive ordered by end; overlapping ones are the only ones out of start order, so an
+    /// insertion sort is close to one pass.
+    private static func sortByStart(_ hits: inout [Hit], from first: Int) {
+        guard hits.count - first > 1 else { return }
+        for index in (first + 1)..<hits.count {
+            let hit = hits[index]
+            var position = index
+            while position > first, hit.precedes(hits[position - 1]) {
+                hits[position] = hits[position - 1]
+                position -= 1
+            }
+            hits[position] = hit
+        }
+    }
+
     /// Where one spelling of an atom contains another at the same place ("Orphan Drug
-    /// Designation" and "Orphan Drug"), only the longer one is kept.
+    /// Designation" and "Orphan Drug"), only the longer one is kept; of overlapping hits of one
+    /// atom, the first.
     private static func longestPerAtom(_ hits: [Hit]) -> [Hit] {
-        let sorted = hits.sorted { ($0.field, $0.atom, $0.start, $1.end) < ($1.field, $1.atom, $1.start, $0.end) }
         var kept: [Hit] = []
-        for hit in sorted {
-            if let last = kept.last, last.field == hit.field, last.atom == hit.atom, hit.start < last.end { continue }
+        kept.reserveCapacity(hits.count)
+        var longest: Int32 = 0
+        var field: Int32 = -1
+        var furthestEnd: Int32 = 0
+        for hit in hits {
+            if hit.field != field {
+                field = hit.field
+                furthestEnd = 0
+            }
+            if hit.start < furthestEnd {
+                // Overlaps an earlier hit: look back as far as the longest hit reaches.
+                var index = kept.count - 1
+                var overlapsSameAtom = false
+                while index >= 0, kept[index].field == field, kept[index].start >= hit.start - longest {
+                    if kept[index].atom == hit.atom, kept[index].end > hit.start {
+                        overlapsSameAtom = true
+                        break
+                    }
+                    index -= 1
+                }
+                if overlapsSameAtom { continue }
+            }
             kept.append(hit)
+            longest = max(longest, hit.end - hit.start)
+            furthestEnd = max(furthestEnd, hit.end)
         }
         return kept
     }
 
-    private static func position(of offset: Int, in ranges: [Range<Int>]) -> Int {
-        var low = 0
-        var high = ranges.count - 1
-        while low <= high {
-            let middle = (low + high) / 2
-            if ranges[middle].upperBound <= offset {
-                low = middle + 1
-            } else if ranges[middle].lowerBound > offset {
-                high = middle - 1
-            } else {
-                return middle
-            }
+    /// Whether a clause with no sentence or paragraph scope holds, from the slots present;
+    /// marks the slots whose atoms count as its evidence.
+    private static func holds(_ clause: CompiledClause, present: [Bool], used: inout [Bool]) -> Bool {
+        if let exclude = clause.exclude, present[exclude] { return false }
+        for slot in clause.fields where !present[slot] { return false }
+        for negated in clause.not {
+            var ignored = used
+            if holds(negated, present: present, used: &ignored) { return false }
         }
-        return -1
+        var marked = used
+        for sub in clause.all where !holds(sub, present: present, used: &marked) { return false }
+        if !clause.any.isEmpty {
+            var satisfied = false
+            for sub in clause.any where holds(sub, present: present, used: &marked) { satisfied = true }
+            if !satisfied { return false }
+        }
+        for slot in clause.fields { marked[slot] = true }
+        used = marked
+        return true
     }
 
-    /// The hits that satisfy `clause`, or nil when it does not hold.
-    private func evaluate(_ clause: CompiledClause, hits: [Hit], allHits: [Hit]) -> [Hit]? {
+    /// The hits (indices) that satisfy `clause`, or nil when it does not hold: the general
+    /// form, for clauses that group hits by sentence or paragraph.
+    private func evaluate(_ clause: CompiledClause, hits: [Int], present: [Bool], context: inout DocumentContext) -> [Int]? {
         guard let scope = clause.within, scope != .document else {
-            return evaluateFlat(clause, hits: hits, allHits: allHits)
+            return evaluateFlat(clause, hits: hits, present: present, context: &context)
         }
-        var groups: [Int: [Hit]] = [:]
-        for hit in hits {
-            let unit = scope == .sentence ? hit.sentence : hit.paragraph
-            groups[hit.field << 32 | (unit & 0xFFFF_FFFF), default: []].append(hit)
+        var groups: [Int: [Int]] = [:]
+        for index in hits {
+            let unit = context.unit(of: index, scope: scope)
+            groups[Int(context.hits[index].field) << 32 | unit, default: []].append(index)
         }
-        var used: [Hit] = []
+        var used: [Int] = []
         var satisfied = false
         for key in groups.keys.sorted() {
-            if let result = evaluateFlat(clause, hits: groups[key]!, allHits: allHits) {
+            if let result = evaluateFlat(clause, hits: groups[key]!, present: present, context: &context) {
                 satisfied = true
                 used += result
             }
@@ -234,112 +358,199 @@ public struct CompiledRules: RuleEvaluator {
         return satisfied ? used : nil
     }
 
-    private func evaluateFlat(_ clause: CompiledClause, hits: [Hit], allHits: [Hit]) -> [Hit]? {
-        if !clause.exclude.isEmpty, allHits.contains(where: { clause.exclude.contains($0.atom) }) { return nil }
-        var used: [Hit] = []
-        for field in clause.fields {
-            let found = hits.filter { field.contains($0.atom) }
+    private func evaluateFlat(_ clause: CompiledClause, hits: [Int], present: [Bool], context: inout DocumentContext) -> [Int]? {
+        // Excluded phrases veto the whole item, wherever they occur.
+        if let exclude = clause.exclude, present[exclude] { return nil }
+        var used: [Int] = []
+        for slot in clause.fields {
+            let found = hits.filter { slots(of: context.hits[$0].atom).contains(Int32(slot)) }
             if found.isEmpty { return nil }
             used += found
         }
         for sub in clause.all {
-            guard let result = evaluate(sub, hits: hits, allHits: allHits) else { return nil }
+            guard let result = evaluate(sub, hits: hits, present: present, context: &context) else { return nil }
             used += result
         }
         if !clause.any.isEmpty {
             var satisfied = false
             for sub in clause.any {
-                if let result = evaluate(sub, hits: hits, allHits: allHits) {
+                if let result = evaluate(sub, hits: hits, present: present, context: &context) {
                     satisfied = true
                     used += result
                 }
             }
             if !satisfied { return nil }
         }
-        for negated in clause.not where evaluate(negated, hits: hits, allHits: allHits) != nil { return nil }
+        for negated in clause.not where evaluate(negated, hits: hits, present: present, context: &context) != nil { return nil }
         return used
     }
 
-    /// Sentences and scalar offsets found for one document, shared by every rule that matched it.
-    struct EvidenceFinder {
-        let segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])]
-        let asciiFields: [Int: Bool]
-        var sentencesFound: [Int: [Range<Int>]] = [:]
+    /// What one document's matches share: its text, its hits, the spellings seen, and the
+    /// sentences found so far.
+    struct DocumentContext {
+        let texts: [UnsafeBufferPointer<UInt8>]
+        let isASCII: [Bool]
+        let hits: [Hit]
+        /// Per hit: the first hit of the same atom written the same way.
+        var firstSpelling: [Int32] = []
+        /// Per field: paragraphs split so far, with their sentences.
+        var paragraphs: [[(range: Range<Int>, sentences: [Range<Int>])]]
+        /// The paragraph the last question was about: hits come in document order.
+        private var lastParagraph: (field: Int, index: Int)?
+        /// Per field: sentences found for evidence without splitting their paragraph.
+        private var sentencesFound: [[Range<Int>]]
+        /// Per hit, once a scoped clause asked: the start of its sentence and of its paragraph.
+        var units: [(sentence: Int, paragraph: Int)] = []
         /// Per non-ASCII field: the number of scalars before each 256-byte block.
         var scalarBlocks: [Int: [Int]] = [:]
 
-        init(segments: [Int: (sentences: [Range<Int>], paragraphs: [Range<Int>])], asciiFields: [Int: Bool]) {
-            self.segments = segments
-            self.asciiFields = asciiFields
+        init(texts: [UnsafeBufferPointer<UInt8>], isASCII: [Bool], hits: [Hit]) {
+            self.texts = texts
+            self.isASCII = isASCII
+            self.hits = hits
+            paragraphs = Array(repeating: [], count: texts.count)
+            sentencesFound = Array(repeating: [], count: texts.count)
         }
 
-        mutating func sentence(of hit: Hit, in text: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-            if hit.sentence >= 0, let known = segments[hit.field]?.sentences[hit.sentence] { return known }
-            if let known = sentencesFound[hit.field]?.first(where: { $0.contains(hit.start) }) { return known }
-            let found = TextSegments.sentence(around: hit.start, in: text)
-            sentencesFound[hit.field, default: []].append(found)
+        /// The sentence and paragraph around byte `offset` of `field`.
+        mutating func segments(around offset: Int, field: Int) -> (sentence: Range<Int>, paragraph: Range<Int>) {
+            let found: Int
+            if let last = lastParagraph, last.field == field, paragraphs[field][last.index].range.contains(offset) {
+                found = last.index
+            } else if let known = paragraphs[field].firstIndex(where: { $0.range.contains(offset) }) {
+                found = known
+            } else {
+                let paragraph = TextSegments.paragraph(around: offset, in: texts[field])
+                paragraphs[field].append((paragraph, TextSegments.sentences(texts[field], in: paragraph)))
+                found = paragraphs[field].count - 1
+            }
+            lastParagraph = (field, found)
+            let (paragraph, sentences) = paragraphs[field][found]
+            return (sentences.first { $0.contains(offset) } ?? paragraph, paragraph)
+        }
+
+        /// The sentence around byte `offset` of `field`, for evidence: read locally unless the
+        /// paragraph was split already.
+        mutating func sentence(around offset: Int, field: Int) -> Range<Int> {
+            if let known = sentencesFound[field].last(where: { $0.contains(offset) }) { return known }
+            if paragraphs[field].contains(where: { $0.range.contains(offset) }) {
+                return segments(around: offset, field: field).sentence
+            }
+            let found = TextSegments.sentence(near: offset, in: texts[field]) ?? segments(around: offset, field: field).sentence
+            sentencesFound[field].append(found)
             return found
         }
 
+        /// The sentence or paragraph of hit `index`, as the offset where it starts.
+        mutating func unit(of index: Int, scope: Scope) -> Int {
+            if units.isEmpty {
+                units = hits.map { hit in
+                    let found = segments(around: Int(hit.start), field: Int(hit.field))
+                    return (found.sentence.lowerBound, found.paragraph.lowerBound)
+                }
+            }
+            return scope == .sentence ? units[index].sentence : units[index].paragraph
+        }
+
+        /// Fills `firstSpelling`: hits of one atom written alike share the index of the first.
+        mutating func findSpellings() {
+            var capacity = 16
+            while capacity < hits.count * 2 { capacity *= 2 }
+            var table = [Int32](repeating: -1, count: capacity)
+            firstSpelling = [Int32](repeating: 0, count: hits.count)
+            for (index, hit) in hits.enumerated() {
+                let text = texts[Int(hit.field)]
+                var hash = UInt64(UInt32(bitPattern: hit.atom)) &* 0x9E37_79B9_7F4A_7C15 ^ 0xCBF2_9CE4_8422_2325
+                for offset in Int(hit.start)..<Int(hit.end) { hash = (hash ^ UInt64(text[offset])) &* 0x0000_0100_0000_01B3 }
+                var slot = Int(truncatingIfNeeded: hash ^ hash >> 29) & (capacity - 1)
+                while true {
+                    let other = table[slot]
+                    if other < 0 {
+                        table[slot] = Int32(index)
+                        firstSpelling[index] = Int32(index)
+                        break
+                    }
+                    if isSameSpelling(hit, hits[Int(other)]) {
+                        firstSpelling[index] = other
+                        break
+                    }
+                    slot = (slot + 1) & (capacity - 1)
+                }
+            }
+        }
+
+        private func isSameSpelling(_ one: Hit, _ other: Hit) -> Bool {
+            guard one.atom == other.atom, one.end - one.start == other.end - other.start else { return false }
+            let first = texts[Int(one.field)]
+            let second = texts[Int(other.field)]
+            for offset in 0..<Int(one.end - one.start) where first[Int(one.start) + offset] != second[Int(other.start) + offset] {
+                return false
+            }
+            return true
+        }
+
         /// Offset in Unicode scalars of byte `offset`: evidence offsets are in scalars.
-        mutating func scalarOffset(_ offset: Int, field: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
-            if asciiFields[field] ?? false { return offset }
+        mutating func scalarOffset(_ offset: Int, field: Int) -> Int {
+            if isASCII[field] { return offset }
+            let text = texts[field]
+            let blockSize = Self.scalarBlockSize
             let blocks = scalarBlocks[field] ?? {
                 var counts = [0]
-                var total = 0
-                for start in stride(from: 0, to: text.count, by: 256) {
-                    total += TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[start..<min(start + 256, text.count)]), min(256, text.count - start))
-                    counts.append(total)
+                for start in stride(from: 0, to: text.count, by: blockSize) {
+                    counts.append(counts[counts.count - 1] + TextSegments.scalarCount(text, start..<min(start + blockSize, text.count)))
                 }
                 scalarBlocks[field] = counts
                 return counts
             }()
-            let block = offset / 256
-            return blocks[block] + TextSegments.scalarOffset(UnsafeBufferPointer(rebasing: text[(block * 256)...]), offset - block * 256)
+            let block = offset / blockSize
+            return blocks[block] + TextSegments.scalarCount(text, (block * blockSize)..<offset)
         }
+
+        private static let scalarBlockSize = 512
     }
 
+    /// At most this many evidence sentences per match.
+    static let evidenceLimit = 5
+
     private func makeMatch(
-        rule: String, used: [Hit], document: MatchDocument, texts: inout [String], evidence finder: inout EvidenceFinder
+        rule: String, used: [Int], documentWide: Bool, document: MatchDocument, context: inout DocumentContext
     ) -> RuleMatch {
         var matches = Matches()
-        var spellings: [Int: [[UInt8]]] = [:]
         var evidence: [Evidence] = []
-        var seenSentences: Set<Int> = []
-        struct HitKey: Hashable {
-            var atom: Int
-            var field: Int
-            var start: Int
-        }
-        var seenHits: Set<HitKey> = []
-        for hit in used.sorted(by: { ($0.field, $0.start) < ($1.field, $1.start) }) {
-            // A hit can satisfy several parts of a clause; report it once.
-            guard seenHits.insert(HitKey(atom: hit.atom, field: hit.field, start: hit.start)).inserted else { continue }
-            let atom = atoms[hit.atom]
-            texts[hit.field].withUTF8 { text in
-                // Strings only for spellings not reported yet: a term repeated a hundred times costs one.
-                let bytes = UnsafeBufferPointer(rebasing: text[hit.start..<hit.end])
-                let known = spellings[hit.atom, default: []].contains { $0.elementsEqual(bytes) }
-                if !known {
-                    spellings[hit.atom, default: []].append(Array(bytes))
-                    let entity = EntityMatch(id: atom.id, label: atom.label, text: String(decoding: bytes, as: UTF8.self))
-                    switch atom.kind {
-                    case .target: matches.targets.append(entity)
-                    case .designation: matches.designations.append(entity)
-                    case .company: matches.companies.append(entity)
-                    case .keyword: matches.keywords.append(entity)
-                    }
+        var seenSentences: [(field: Int32, start: Int)] = []
+        // A document-wide match uses every hit of its atoms, so the first hit of a spelling in
+        // the document is its first in the match; other matches keep their own account.
+        var reported: Set<Int32> = []
+        for index in used {
+            let hit = context.hits[index]
+            let first = context.firstSpelling[index]
+            let isNew = documentWide ? first == Int32(index) : reported.insert(first).inserted
+            if isNew {
+                let atom = atoms[Int(hit.atom)]
+                let text = context.texts[Int(hit.field)]
+                let written = String(decoding: UnsafeBufferPointer(rebasing: text[Int(hit.start)..<Int(hit.end)]), as: UTF8.self)
+                let entity = EntityMatch(id: atom.id, label: atom.label, text: written)
+                switch atom.kind {
+                case .target: matches.targets.append(entity)
+                case .designation: matches.designations.append(entity)
+                case .company: matches.companies.append(entity)
+                case .keyword: matches.keywords.append(entity)
                 }
-                guard evidence.count < 5 else { return }
-                // Without sentence scopes nothing split the text up front: find just this sentence.
-                let range = finder.sentence(of: hit, in: text)
-                guard seenSentences.insert(hit.field << 40 | range.lowerBound).inserted else { return }
-                // Line breaks become spaces one for one, so the offsets still fit the text.
-                let sentence = String(decoding: text[range].map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self)
-                let start = finder.scalarOffset(range.lowerBound, field: hit.field, in: text)
-                let end = finder.scalarOffset(range.upperBound, field: hit.field, in: text)
-                evidence.append(Evidence(field: document.fields[hit.field].name, text: sentence, start: start, end: end))
             }
+            guard evidence.count < Self.evidenceLimit else { continue }
+            let field = Int(hit.field)
+            let range = context.sentence(around: Int(hit.start), field: field)
+            guard !seenSentences.contains(where: { $0.field == hit.field && $0.start == range.lowerBound }) else { continue }
+            seenSentences.append((hit.field, range.lowerBound))
+            // Line breaks become spaces one for one, so the offsets still fit the text.
+            let bytes = UnsafeBufferPointer(rebasing: context.texts[field][range])
+            let sentence = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
+                return bytes.count
+            }
+            let start = context.scalarOffset(range.lowerBound, field: field)
+            let end = context.scalarOffset(range.upperBound, field: field)
+            evidence.append(Evidence(field: document.fields[field].name, text: sentence, start: start, end: end))
         }
         return RuleMatch(rule: rule, matches: matches, evidence: evidence)
     }

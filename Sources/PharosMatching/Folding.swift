@@ -11,7 +11,9 @@ enum Folding {
     enum Output {
         case separator
         case dropped
-        /// Folded UTF-8 bytes, and whether they are the same bytes as the exact (unfolded) form.
+        /// The character's own UTF-8 bytes, unchanged.
+        case identity
+        /// Folded UTF-8 bytes, and the exact (NFKC, case kept) bytes.
         case bytes([UInt8], exact: [UInt8])
     }
 
@@ -33,10 +35,7 @@ enum Folding {
     static func fold(_ scalar: Unicode.Scalar) -> Output {
         if isSeparator(scalar) { return .separator }
         if isDropped(scalar) { return .dropped }
-        if !scalar.properties.changesWhenNFKCCaseFolded {
-            let bytes = Array(String(scalar).utf8)
-            return .bytes(bytes, exact: bytes)
-        }
+        if !scalar.properties.changesWhenNFKCCaseFolded { return .identity }
         let compatible = String(scalar).precomposedStringWithCompatibilityMapping
         // NFKC can turn a character into separators or ASCII (fullwidth letters, ligatures).
         if compatible.unicodeScalars.count == 1, let only = compatible.unicodeScalars.first, only != scalar {
@@ -84,6 +83,14 @@ enum Folding {
                 pendingSeparator = !folded.isEmpty
             case .dropped:
                 continue
+            case .identity:
+                if pendingSeparator {
+                    folded.append(separator)
+                    exact.append(separator)
+                    pendingSeparator = false
+                }
+                folded += Array(String(scalar).utf8)
+                exact += Array(String(scalar).utf8)
             case .bytes(let bytes, let exactBytes):
                 if pendingSeparator {
                     folded.append(separator)
@@ -112,4 +119,93 @@ public enum Spelling {
 
     /// The normalised form two spellings share when they match the same text.
     public static func key(_ term: String) -> String { Folding.key(term) }
+}
+
+/// How each non-ASCII scalar folds, for the scanner: precomputed for U+0080–U+07FF (Latin,
+/// Greek, Cyrillic) and U+2000–U+21FF (spaces, dashes, quotes, ™) once per process, so a scan
+/// builds no `String` for the characters press releases use; other scalars are folded on
+/// the spot.
+struct ScalarFolding: Sendable {
+    enum Kind: UInt8, Sendable {
+        /// Fed as its own UTF-8 bytes.
+        case identity
+        case separator
+        case dropped
+        /// Fed as other bytes (NFKC, lower case).
+        case replaced
+    }
+
+    /// The folding of one scalar.
+    struct Entry: Sendable {
+        var kind: Kind
+        /// A letter or digit, for word boundaries.
+        var isWord: Bool
+        /// Whether the folded bytes hold an ASCII letter (a fullwidth Ｂ does): such a character
+        /// never satisfies a term written in capitals.
+        var foldsToASCIILetter: Bool
+        /// Folded bytes: for `.replaced` in `replacements`, for `.identity` the scalar's own.
+        var length: UInt8
+        var offset: UInt32
+    }
+
+    static let shared = ScalarFolding()
+
+    private static let punctuationBase: UInt32 = 0x2000
+    private static let punctuationCount = 0x200
+    private static let lowCount = 0x800 - 0x80
+
+    private let entries: [Entry]
+    /// Folded bytes of the `.replaced` entries of the table.
+    let replacements: [UInt8]
+
+    private init() {
+        var entries: [Entry] = []
+        var replacements: [UInt8] = []
+        entries.reserveCapacity(Self.lowCount + Self.punctuationCount)
+        let values = Array(0x80..<UInt32(0x800)) + Array(Self.punctuationBase..<Self.punctuationBase + UInt32(Self.punctuationCount))
+        for value in values {
+            guard let scalar = Unicode.Scalar(value) else {
+                entries.append(Entry(kind: .identity, isWord: false, foldsToASCIILetter: false, length: 0, offset: 0))
+                continue
+            }
+            let (entry, bytes) = Self.compute(scalar)
+            var stored = entry
+            if entry.kind == .replaced {
+                stored.offset = UInt32(replacements.count)
+                replacements += bytes
+            }
+            entries.append(stored)
+        }
+        self.entries = entries
+        self.replacements = replacements
+    }
+
+    /// The table's entry for `value`, or nil outside the precomputed ranges.
+    @inline(__always)
+    func entry(_ value: UInt32) -> Entry? {
+        if value < 0x800 { return entries[Int(value) &- 0x80] }
+        let offset = value &- Self.punctuationBase
+        if offset < UInt32(Self.punctuationCount) { return entries[Self.lowCount &+ Int(offset)] }
+        return nil
+    }
+
+    /// The folding of any non-ASCII scalar, and its folded bytes when they are not its own.
+    static func compute(_ scalar: Unicode.Scalar) -> (Entry, [UInt8]) {
+        let isWord = Folding.isWordCharacter(scalar)
+        let ownLength = UInt8(UTF8.width(scalar))
+        switch Folding.fold(scalar) {
+        case .separator: return (Entry(kind: .separator, isWord: isWord, foldsToASCIILetter: false, length: 1, offset: 0), [])
+        case .dropped: return (Entry(kind: .dropped, isWord: isWord, foldsToASCIILetter: false, length: 0, offset: 0), [])
+        case .identity: return (Entry(kind: .identity, isWord: isWord, foldsToASCIILetter: false, length: ownLength, offset: 0), [])
+        case .bytes(let bytes, _):
+            let letter = bytes.contains { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            return (Entry(kind: .replaced, isWord: isWord, foldsToASCIILetter: letter, length: UInt8(clamping: bytes.count), offset: 0), bytes)
+        }
+    }
+
+    /// The entry for any non-ASCII scalar (computed on the spot outside the table).
+    @inline(__always)
+    func summary(_ scalar: Unicode.Scalar) -> Entry {
+        entry(scalar.value) ?? Self.compute(scalar).0
+    }
 }

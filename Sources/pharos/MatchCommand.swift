@@ -105,14 +105,8 @@ struct Match: AsyncParsableCommand {
                     documents.append(path)
                     continue
                 }
-                let enumerator = FileManager.default.enumerator(atPath: path)
                 var found: [String] = []
-                while let relative = enumerator?.nextObject() as? String {
-                    let name = (relative as NSString).lastPathComponent
-                    guard !name.hasPrefix("."), FolderSource.defaultExtensions.contains((name as NSString).pathExtension.lowercased())
-                    else { continue }
-                    found.append((path as NSString).appendingPathComponent(relative))
-                }
+                Self.collectDocuments(in: path, into: &found)
                 documents += found.sorted()
             } else {
                 printError("pharos: \(path) does not exist")
@@ -120,6 +114,34 @@ struct Match: AsyncParsableCommand {
             }
         }
         return documents
+    }
+
+    /// Every document under `folder`, recursively (symbolic links to folders are not followed):
+    /// names with a document extension that do not start with a dot. Reads directories with
+    /// `readdir`, which tells folders from files without a `stat` per entry; Foundation's
+    /// enumerator costs more than matching a small corpus.
+    private static func collectDocuments(in folder: String, into found: inout [String]) {
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." { continue }
+            let path = prefix + name
+            var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var status = stat()
+                isFolder = lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+            }
+            if isFolder {
+                collectDocuments(in: path, into: &found)
+            } else if !name.hasPrefix("."), let dot = name.lastIndex(of: "."),
+                      FolderSource.defaultExtensions.contains(name[name.index(after: dot)...].lowercased()) {
+                found.append(path)
+            }
+        }
     }
 
     struct DocumentResult: Sendable {

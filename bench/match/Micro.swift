@@ -17,7 +17,12 @@ import PharosMatching
 @main
 struct MatchMicro {
     static func main() throws {
-        let arguments = CommandLine.arguments.dropFirst()
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let flag = arguments.firstIndex(of: "--profile") {
+            arguments.remove(at: flag)
+            try profile(workdir: arguments.first ?? "/tmp/pharos-bench", terms: arguments.dropFirst().first.flatMap { Int($0) } ?? 10000)
+            return
+        }
         let workdir = arguments.first ?? "/tmp/pharos-bench"
         let termSets = try [10, 1000, 10000].map { count in
             (count, try readTerms("\(workdir)/terms-\(count).txt"))
@@ -120,6 +125,46 @@ struct MatchMicro {
         print("")
         print("summary: build_ms=\(format(largestBuild * 1000, 0, 1)) item_us=\(format(median(itemTimes) * 1e6, 0, 1))"
             + " unicode_ratio=\(format(decoratedRun.seconds / plainRun.seconds, 0, 2))")
+    }
+
+    /// `--profile WORKDIR [TERMS]`: evaluates the first ~20 MB of corpus documents (ASCII and
+    /// not; `PROFILE_MEGABYTES`) three times (`PROFILE_ROUNDS`) against one term set and prints
+    /// CPU seconds, for profilers and for comparisons on a busy machine (CPU time is less
+    /// disturbed by other processes than wall-clock time).
+    static func profile(workdir: String, terms count: Int) throws {
+        let rules = try makeRules(readTerms("\(workdir)/terms-\(count).txt"))
+        var paths: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: "\(workdir)/corpus")
+        while let relative = enumerator?.nextObject() as? String {
+            if relative.hasSuffix(".txt") { paths.append(relative) }
+        }
+        var documents: [MatchDocument] = []
+        var bytes = 0
+        let limit = Int((ProcessInfo.processInfo.environment["PROFILE_MEGABYTES"].flatMap(Double.init) ?? 20) * 1e6)
+        let rounds = ProcessInfo.processInfo.environment["PROFILE_ROUNDS"].flatMap { Int($0) } ?? 3
+        for relative in paths.sorted() {
+            let text = try String(contentsOfFile: "\(workdir)/corpus/\(relative)", encoding: .utf8)
+            let newline = text.firstIndex(of: "\n") ?? text.endIndex
+            documents.append(MatchDocument(fields: [("title", String(text[..<newline])), ("content", String(text[newline...].drop { $0 == "\n" }))]))
+            bytes += text.utf8.count
+            if bytes >= limit { break }
+        }
+        var best = Double.infinity
+        var matches = 0
+        for _ in 0..<rounds {
+            let started = cpuSeconds()
+            matches = 0
+            for document in documents { matches += rules.evaluate(document).count }
+            best = min(best, cpuSeconds() - started)
+        }
+        print("profile: \(count) terms, \(documents.count) documents, \(format(Double(bytes) / 1e6, 0, 1)) MB, \(matches) rule matches;"
+            + " best of \(rounds): \(format(best, 0, 3)) CPU s = \(format(Double(bytes) / 1e6 / best, 0, 1)) MB/s")
+    }
+
+    static func cpuSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     // MARK: - Helpers

@@ -1,0 +1,173 @@
+import Foundation
+import PharosCore
+@testable import PharosMatching
+import Testing
+
+/// The automaton against a plain reference: fold the whole text character by character,
+/// remember where every folded byte came from, and try every pattern at every position.
+/// Slow and obviously right; the automaton must find exactly the same hits.
+struct ReferenceMatcher {
+    let patterns: [Automaton.Pattern]
+
+    init(terms: [String]) {
+        patterns = terms.map { term in
+            let (folded, exact, caseSensitive) = Folding.pattern(term)
+            let first = String(decoding: folded.prefix(4), as: UTF8.self).unicodeScalars.first
+            let last = String(decoding: folded.suffix(4), as: UTF8.self).unicodeScalars.last
+            return Automaton.Pattern(
+                folded: folded, exact: exact, caseSensitive: caseSensitive,
+                boundaryBefore: first.map(Folding.isWordCharacter) ?? false, boundaryAfter: last.map(Folding.isWordCharacter) ?? false)
+        }
+    }
+
+    struct Hit: Hashable, CustomStringConvertible {
+        var pattern: Int
+        var start: Int
+        var end: Int
+        var description: String { "\(pattern)@\(start)..<\(end)" }
+    }
+
+    func hits(in text: String) -> Set<Hit> {
+        let bytes = Array(text.utf8)
+        // The folded stream, and for each of its bytes the character it came from.
+        var folded: [UInt8] = []
+        var origin: [(start: Int, end: Int)] = []
+        var lastWasSeparator = true
+        var offset = 0
+        for scalar in text.unicodeScalars {
+            let start = offset
+            offset += UTF8.width(scalar)
+            let output: Folding.Output
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                if byte == 0x20 || byte == 0x2D || (0x09...0x0D).contains(byte) {
+                    output = .separator
+                } else {
+                    output = .bytes([(0x41...0x5A).contains(byte) ? byte + 32 : byte], exact: [byte])
+                }
+            } else {
+                output = Folding.fold(scalar)
+            }
+            switch output {
+            case .dropped:
+                continue
+            case .separator:
+                if lastWasSeparator { continue }
+                lastWasSeparator = true
+                folded.append(Folding.separator)
+                origin.append((start, offset))
+            case .identity:
+                lastWasSeparator = false
+                for byte in String(scalar).utf8 {
+                    folded.append(byte)
+                    origin.append((start, offset))
+                }
+            case .bytes(let replacement, _):
+                lastWasSeparator = false
+                for byte in replacement {
+                    folded.append(byte)
+                    origin.append((start, offset))
+                }
+            }
+        }
+        var found: Set<Hit> = []
+        bytes.withUnsafeBufferPointer { text in
+            for (index, pattern) in patterns.enumerated() where !pattern.folded.isEmpty && pattern.folded.count <= folded.count {
+                for position in 0...(folded.count - pattern.folded.count) where folded[position..<(position + pattern.folded.count)].elementsEqual(pattern.folded) {
+                    let start = origin[position].start
+                    let end = origin[position + pattern.folded.count - 1].end
+                    if pattern.boundaryBefore, Automaton.wordCharacterBefore(start, in: text) { continue }
+                    if pattern.boundaryAfter, Automaton.wordCharacterAfter(end, in: text) { continue }
+                    if pattern.caseSensitive {
+                        let letters = pattern.exact.indices.filter { (0x41...0x5A).contains(pattern.exact[$0]) || (0x61...0x7A).contains(pattern.exact[$0]) }
+                        if letters.contains(where: { text[origin[position + $0].start] != pattern.exact[$0] }) { continue }
+                    }
+                    found.insert(Hit(pattern: index, start: start, end: end))
+                }
+            }
+        }
+        return found
+    }
+}
+
+/// Deterministic pseudo-random numbers for generated cases.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct Scanner {
+    func scannedHits(_ terms: [String], _ text: String) -> Set<ReferenceMatcher.Hit> {
+        let automaton = Automaton(patterns: ReferenceMatcher(terms: terms).patterns)
+        var hits: [Automaton.Hit] = []
+        Array(text.utf8).withUnsafeBufferPointer { _ = automaton.scan($0, into: &hits) }
+        return Set(hits.map { ReferenceMatcher.Hit(pattern: Int($0.pattern), start: $0.start, end: $0.end) })
+    }
+
+    @Test(arguments: [
+        "A PD-L1 antibody", "anti-PD\u{2011}L1 and PD  -  L1®", "xPD-L1 PD-L1x PD-L1", "pd-l1 Pd-L1 PD-l1 PD-L1",
+        "Université Paris Cité: SIRPα, sirpα and IL-13Rα2", "éBCMA BCMAé BCMA® ®BCMA x®BCMA", "ＢＣＭＡ and ＢＣＭＡ",
+        "B-cell maturation\u{00A0}antigen; B cell\u{2003}\u{2014} maturation antigen", "Orphan Drug Designation",
+        "until TIL, Til, TIL-based", "NASDAQ: IOVA, NASDAQ:IOVA and Nasdaq: IOVA", "",
+    ])
+    func agreesWithTheReference(text: String) {
+        let terms = ["PD-L1", "PD-1", "BCMA", "SIRPα", "IL-13Rα2", "Université Paris Cité", "B-cell maturation antigen",
+                     "Orphan Drug", "Orphan Drug Designation", "TIL", "NASDAQ: IOVA", "NASDAQ:IOVA", "L1", "cell"]
+        #expect(scannedHits(terms, text) == ReferenceMatcher(terms: terms).hits(in: text))
+    }
+
+    /// Random texts from fragments that stress folding: capitals, every kind of separator,
+    /// dropped marks, accented and Greek letters, punctuation next to terms.
+    @Test func agreesWithTheReferenceOnGeneratedText() {
+        var random = SeededGenerator(state: 20_261_123)
+        let pieces = ["pd", "PD", "l1", "L1", "-", " ", "  ", "\u{2013}", "\u{2011}", "\u{00A0}", "\n", "®", "™", "\u{200B}",
+                      "é", "É", "α", "Α", "x", "1", "(", ")", ".", ",", "’", "cd", "CD", "269", "bcma", "BCMA", "Bcma", "ß",
+                      "ﬁ", "Ｌ", "\u{0301}", "—", "/", "neu", "her2", "HER2", ":", "nasdaq", "NASDAQ", "iova", "IOVA"]
+        let termPool = ["PD-L1", "PD L1", "PD-1", "CD269", "BCMA", "bcma", "HER2/neu", "L1", "pd", "Α-1", "é", "x1",
+                        "NASDAQ: IOVA", "cd 269", "α", "PDL1", "her2", "1-x", "CD", "ss"]
+        for _ in 0..<400 {
+            let terms = Array(Set((0..<Int.random(in: 1...8, using: &random)).map { _ in termPool.randomElement(using: &random)! }))
+            let text = (0..<Int.random(in: 0...40, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let expected = ReferenceMatcher(terms: terms).hits(in: text)
+            let found = scannedHits(terms, text)
+            #expect(found == expected, "terms \(terms), text \(text.debugDescription)")
+            if found != expected { return }
+        }
+    }
+}
+
+@Suite struct Sentences {
+    /// Reading around an offset finds the sentence that splitting its whole paragraph finds.
+    @Test func localSentenceAgreesWithSplittingTheParagraph() throws {
+        var texts = [
+            "The U.S. FDA granted RMAT to a BCMA CAR-T. Dr. Lee spoke.",
+            "RMAT was granted on 4.5 grounds. \"BCMA\" is the target.\n\nA new paragraph! Is it? Yes.",
+            "Acme Inc. said on Feb. 3 that J. Smith (Ph.D.) joined. \u{201C}Great news.\u{201D} Shares rose 4.5%.",
+            "  Indented start.\nSecond line. third line\n \n\n\nAfter blank lines, e.g. here. Then more...\n",
+            "One.  Two!  (Three.)  \u{201C}Four?\u{201D} 5 five. \u{00C9}lan vital. end",
+            "No end at all",
+            "\nLeading newline. Then text.\n\n",
+            "Ends with space. ",
+        ]
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Labelled/docs")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where name.hasSuffix(".txt") {
+            texts.append(try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
+        }
+        for text in texts {
+            Array(text.utf8).withUnsafeBufferPointer { bytes in
+                for offset in 0..<bytes.count {
+                    guard let near = TextSegments.sentence(near: offset, in: bytes) else { continue }
+                    let around = TextSegments.sentence(around: offset, in: bytes)
+                    #expect(near == around, "offset \(offset) of \(text.prefix(60).debugDescription)")
+                    if near != around { return }
+                }
+            }
+        }
+    }
+}
