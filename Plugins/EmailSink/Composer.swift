@@ -52,7 +52,8 @@ public struct MailComposer: Sendable {
         let html = htmlPage(title: subject, intro: "Rule <b>\(esc(alert.rule))</b> matched an item from <b>\(esc(alert.source))</b>.",
                             sections: [htmlSection(alert)],
                             footer: "Sent by Pharos. Alert \(esc(alert.id)), detected \(esc(ISO8601.string(from: alert.detectedAt))).")
-        return assemble(subject: subject, messageID: Self.messageID(for: alert), date: date, text: text, html: html)
+        return assemble(subject: subject, messageID: Self.messageID(for: alert), date: date, text: text, html: html,
+                        pharos: [("X-Pharos-Rule", alert.rule), ("X-Pharos-Source", alert.source), ("X-Pharos-Alert-ID", alert.id)])
     }
 
     /// One message listing every alert of `alerts`, in order.
@@ -70,7 +71,8 @@ public struct MailComposer: Sendable {
                                     + htmlSection(alert)
                             },
                             footer: "Sent by Pharos. Alerts: \(esc(alerts.map(\.id).joined(separator: ", "))).")
-        return assemble(subject: subject, messageID: Self.digestMessageID(for: alerts), date: date, text: text, html: html)
+        return assemble(subject: subject, messageID: Self.digestMessageID(for: alerts), date: date, text: text, html: html,
+                        pharos: [("X-Pharos-Rule", Self.distinct(alerts.map(\.rule))), ("X-Pharos-Source", Self.distinct(alerts.map(\.source)))])
     }
 
     /// The envelope recipients: every To and Cc address, each once.
@@ -84,14 +86,16 @@ public struct MailComposer: Sendable {
     /// What a digest subject is filled in from: `count`, `rules` and `sources` (each distinct,
     /// comma-separated, in order) and `alerts`, the alert documents.
     public static func digestContext(_ alerts: [Alert]) -> JSONWriter.Value {
-        func distinct(_ values: [String]) -> String {
-            var seen: Set<String> = []
-            return values.filter { seen.insert($0).inserted }.joined(separator: ", ")
-        }
-        return .object([
+        .object([
             ("count", .int(alerts.count)), ("rules", .string(distinct(alerts.map(\.rule)))),
             ("sources", .string(distinct(alerts.map(\.source)))), ("alerts", .array(alerts.map(\.jsonValue))),
         ])
+    }
+
+    /// Each value once, in order, comma-separated.
+    static func distinct(_ values: [String]) -> String {
+        var seen: Set<String> = []
+        return values.filter { seen.insert($0).inserted }.joined(separator: ", ")
     }
 
     func shorten(_ subject: String) -> String {
@@ -245,7 +249,9 @@ public struct MailComposer: Sendable {
     }
 
     /// The whole message: headers, then the two parts as quoted-printable UTF-8.
-    func assemble(subject: String, messageID: String, date: Date, text: String, html: String) -> [UInt8] {
+    /// - Parameter pharos: `X-Pharos-…` headers for mail filters (rule, source, alert id).
+    func assemble(subject: String, messageID: String, date: Date, text: String, html: String,
+                  pharos: [(String, String)]) -> [UInt8] {
         // "=_" cannot occur in quoted-printable text, so the boundary never appears in a part.
         let boundary = "=_pharos_" + String(SHA256.hex(messageID + text).prefix(24))
         var headers = [
@@ -259,6 +265,9 @@ public struct MailComposer: Sendable {
             "Message-ID: \(messageID)",
             "MIME-Version: 1.0",
             "Auto-Submitted: auto-generated",
+        ]
+        headers += pharos.map { MIME.header($0.0, $0.1) }
+        headers += [
             "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"",
         ]
         var message = headers.joined(separator: "\r\n") + "\r\n\r\n"

@@ -67,6 +67,10 @@ struct SMTPDelivery {
         #expect(message.headers["Message-ID"] == "<\(alert.id)@pharos>")
         #expect(message.headers["Date"] == "Mon, 23 Nov 2026 09:00:00 +0000")
         #expect(message.headers["MIME-Version"] == "1.0")
+        #expect(message.headers["X-Pharos-Rule"] == "bcma-rmat")
+        #expect(message.headers["X-Pharos-Source"] == "fda-press")
+        #expect(message.headers["X-Pharos-Alert-ID"] == alert.id)
+        #expect(message.headers["Auto-Submitted"] == "auto-generated")
         #expect(message.content_type == "multipart/alternative")
         #expect(message.parts.map(\.type) == ["text/plain", "text/html"])
         #expect(message.parts.allSatisfy { $0.charset == "utf-8" && $0.encoding == "quoted-printable" })
@@ -205,6 +209,7 @@ struct SMTPDelivery {
         try #require(messages.count == 1)
         let message = messages[0]
         #expect(message.headers["Subject"] == "[Pharos] 3 alerts: bcma-rmat, pd-l1")
+        #expect(message.headers["X-Pharos-Rule"] == "bcma-rmat, pd-l1")
         #expect(message.headers["Message-ID"] == MailComposer.digestMessageID(for: alerts))
         #expect(message.max_line <= 78)
         let text = message.part("text/plain"), html = message.part("text/html")
