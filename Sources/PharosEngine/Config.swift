@@ -2,6 +2,12 @@ import Foundation
 import PharosCore
 import PharosMatching
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// A source from config, built and validated.
 public struct ConfiguredSource: Sendable {
     public var name: String
@@ -62,6 +68,8 @@ public struct PharosConfig: Sendable {
     /// How long an undelivered alert keeps being retried before it goes to dead letters
     /// (`delivery: {max_age}`; a sink's own `max_age:` wins).
     public var deliveryMaxAge: Duration = .seconds(7 * 86_400)
+    /// `metrics: 127.0.0.1:9464` — where to serve Prometheus metrics and `/healthz`, if anywhere.
+    public var metricsAddress: (host: String, port: Int)?
 
     public init(
         file: URL, stateDirectory: URL, sources: [ConfiguredSource], sinks: [ConfiguredSink], rules: [Rule],
@@ -122,6 +130,7 @@ public struct ConfigLoader: Sendable {
             options.reportUnknownKeys()
             diagnostics += options.diagnostics
         }
+        let metricsAddress = Self.metricsAddress(top)
         let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
         let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
         // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
@@ -173,7 +182,22 @@ public struct ConfigLoader: Sendable {
             evaluator: evaluator, vocabulary: vocabulary)
         config.deliveryBackoff = backoff
         config.deliveryMaxAge = maxAge
+        config.metricsAddress = metricsAddress
         return config
+    }
+
+    /// `metrics:` as host and port: an IPv4 address (or `localhost`) and a port.
+    private static func metricsAddress(_ top: OptionReader) -> (host: String, port: Int)? {
+        guard let text = top.string("metrics") else { return nil }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        var host = parts.count == 2 ? String(parts[0]) : ""
+        if host == "localhost" { host = "127.0.0.1" }
+        var address = in_addr()
+        guard parts.count == 2, inet_pton(AF_INET, host, &address) == 1, let port = Int(parts[1]), (0...65_535).contains(port) else {
+            top.problem("must be an IPv4 address and a port such as 127.0.0.1:9464, found '\(text)'", key: "metrics")
+            return nil
+        }
+        return (host, port)
     }
 
     /// Whether a plugin produces items or delivers alerts.

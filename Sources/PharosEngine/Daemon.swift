@@ -36,6 +36,12 @@ public final class Daemon: Service {
     let notifier: SystemdNotifier
     let heartbeat: Heartbeat
     let statusInterval: Duration
+    /// What the daemon counts; served when the configuration has `metrics:`.
+    public let metrics = Metrics()
+    private let metricsPort = Shared<Int?>(nil)
+
+    /// The port `/metrics` is served on, once serving.
+    public var servingMetricsOn: Int? { metricsPort.value }
 
     /// - Parameters:
     ///   - load: reads and validates the configuration again (for reloads).
@@ -58,15 +64,29 @@ public final class Daemon: Service {
     }
 
     public func run() async throws {
+        var server: MetricsServer?
+        if let address = initial.metricsAddress {
+            do {
+                server = try MetricsServer(host: address.host, port: address.port, metrics: metrics) { [heartbeat] in
+                    heartbeat.isFresh(within: heartbeat.period * 5)
+                }
+            } catch {
+                logger.critical("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
+                throw error
+            }
+            metricsPort.withLock { $0 = server?.port }
+            logger.info("serving metrics", metadata: ["url": "http://\(address.host):\(server?.port ?? 0)/metrics"])
+        }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.runGenerations() }
             if let interval = notifier.watchdogInterval {
                 group.addTask { await self.pingWatchdog(every: interval) }
             }
-            if notifier.socketPath != nil {
+            if notifier.socketPath != nil || server != nil {
                 group.addTask { await self.reportStatus() }
             }
         }
+        server?.stop()
         notifier.stopping()
         logger.info("stopped")
     }
@@ -76,7 +96,7 @@ public final class Daemon: Service {
         logger.info("starting", metadata: ["config": "\(config.file.path)", "summary": "\(config.summary)"])
         notifier.ready(status: "running: \(config.summary)")
         while true {
-            let engine = Engine(config: config, store: store, logger: logger, http: http, mail: mail, heartbeat: heartbeat)
+            let engine = Engine(config: config, store: store, logger: logger, http: http, mail: mail, heartbeat: heartbeat, metrics: metrics)
             let generation = ServiceGroup(configuration: .init(services: [.init(service: engine)], logger: logger))
             let next = Shared<PharosConfig?>(nil)
             let current = config
@@ -140,14 +160,19 @@ public final class Daemon: Service {
         }
     }
 
-    /// A short `STATUS=` line for `systemctl status`: sources ok and failing, outbox backlog.
+    /// A short `STATUS=` line for `systemctl status` (sources ok and failing, outbox backlog),
+    /// and the outbox gauges of the metrics.
     private func reportStatus() async {
-        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: self.statusInterval) })) != nil {
+        let interval = initial.metricsAddress == nil ? statusInterval : min(statusInterval, .seconds(5))
+        repeat {
             guard let health = try? await store.health() else { continue }
+            var depths = Dictionary(uniqueKeysWithValues: initial.sinks.map { ($0.name, OutboxCounts()) })
+            for sink in health.sinks { depths[sink.sink] = sink.counts }
+            metrics.setOutbox(depths)
             let failing = health.sources.filter { $0.consecutiveFailures > 0 }.count
             let pending = health.sinks.reduce(0) { $0 + $1.counts.pending }
             let dead = health.sinks.reduce(0) { $0 + $1.counts.dead }
             notifier.status("\(health.sources.count - failing) sources ok, \(failing) failing; outbox \(pending) pending, \(dead) dead")
-        }
+        } while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil
     }
 }

@@ -58,6 +58,7 @@ public final class Engine: Service, Sendable {
     let http: any HTTPTransport
     let mail: any MailTransport
     let heartbeat: Heartbeat?
+    let metrics: Metrics?
     var deliveryBackoff: Backoff { config.deliveryBackoff }
     let wakeups: [String: Wakeup]
     let sinksByRule: [String: [String]]
@@ -71,9 +72,11 @@ public final class Engine: Service, Sendable {
 
     public init(
         config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
-        http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport(), heartbeat: Heartbeat? = nil
+        http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport(), heartbeat: Heartbeat? = nil,
+        metrics: Metrics? = nil
     ) {
         self.heartbeat = heartbeat
+        self.metrics = metrics
         self.config = config
         self.store = store
         self.logger = logger
@@ -116,7 +119,9 @@ public final class Engine: Service, Sendable {
             let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
             let checkpoint = start == chunkStarts.last ? result.checkpoint : nil
             guard !chunk.isEmpty || checkpoint != nil else { continue }
-            report.alerts += try await store.record(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint, now: now())
+            let raised = try await store.record(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint, now: now())
+            report.alerts += raised.count
+            metrics?.recordAlerts(raised)
             for sink in Set(alerts.flatMap(\.sinks)) { wakeups[sink]?.signal() }
         }
         return report
@@ -180,11 +185,13 @@ public final class Engine: Service, Sendable {
             }
             let results = await sink.sink.deliver(batch: deliveries, context: context)
             let finished = now()
+            var latencies: [Double] = []
             for (pending, result) in zip(ids, results) {
                 switch result {
                 case .success:
                     records.append((pending.alertID, .delivered))
                     report.delivered += 1
+                    latencies.append(finished.timeIntervalSince(pending.queuedAt))
                 case .failure(.retryable(let reason, let retryAfter)):
                     let delay = deliveryBackoff.delay(attempt: pending.attempts + 1, retryAfter: retryAfter)
                     let at = finished.addingTimeInterval(delay.seconds)
@@ -203,6 +210,10 @@ public final class Engine: Service, Sendable {
                 }
             }
             try await store.recordDeliveries(sink: sink.name, records, now: finished)
+            metrics?.recordDeliveries(
+                sink: sink.name, delivered: latencies,
+                retried: records.count { if case .retry = $0.1 { true } else { false } },
+                dead: records.count { if case .dead = $0.1 { true } else { false } })
             if report.pausedUntil != nil { break }
             if let digestPeriod {
                 if report.delivered > 0, try await store.nextDue(sink: sink.name) != nil {
@@ -304,6 +315,7 @@ public final class Engine: Service, Sendable {
             var askedDelay: Duration?
             do {
                 let report = try await cancelWhenGracefulShutdown { try await self.poll(source) }
+                metrics?.recordPoll(source: source.name, succeeded: true, newOrChanged: report.changed)
                 failures = 0
                 if report.changed > 0 || report.alerts > 0 {
                     logger.info("polled", metadata: ["items": "\(report.returned)", "new_or_changed": "\(report.changed)", "alerts": "\(report.alerts)"])
@@ -313,6 +325,7 @@ public final class Engine: Service, Sendable {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 failures += 1
+                metrics?.recordPoll(source: source.name, succeeded: false)
                 errorText = store.explain(error)
                 askedDelay = (error as? RetryLater)?.after
                 logger.error("poll failed", metadata: ["error": "\(errorText ?? "")", "consecutive_failures": "\(failures)"])

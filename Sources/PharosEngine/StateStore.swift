@@ -123,9 +123,10 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Records items as seen and queues their alerts, atomically. Returns how many alerts were new.
+    /// Records items as seen and queues their alerts, atomically. Returns the rules of the
+    /// alerts that were new (one entry per alert).
     @discardableResult
-    public func record(source: String, items: [Item], alerts: [NewAlert], checkpoint: String? = nil, now: Date) async throws -> Int {
+    public func record(source: String, items: [Item], alerts: [NewAlert], checkpoint: String? = nil, now: Date) async throws -> [String] {
         try await pool.write { db in
             let time = now.timeIntervalSince1970
             if let checkpoint {
@@ -141,13 +142,13 @@ public final class StateStore: Sendable {
                         last_seen = excluded.last_seen
                     """, arguments: [source, item.id, item.effectiveVersion, item.title, time, time])
             }
-            var inserted = 0
+            var inserted: [String] = []
             for alert in alerts {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO alerts (id, rule, source, item_id, document, created_at) VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [alert.id, alert.rule, source, alert.itemID, alert.json, time])
                 guard db.changesCount > 0 else { continue }
-                inserted += 1
+                inserted.append(alert.rule)
                 for sink in alert.sinks {
                     try db.execute(sql: """
                         INSERT OR IGNORE INTO deliveries (alert_id, sink, state, next_attempt_at, updated_at, queued_at)

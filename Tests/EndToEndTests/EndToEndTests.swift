@@ -127,6 +127,21 @@ func eventually(_ condition: () -> Bool) async throws {
     }
 }
 
+/// A TCP port nothing listens on right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
 /// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
 final class NotifyListener {
     let path: String
@@ -492,6 +507,38 @@ let expectedExampleAlerts = [
         try Data("# edited\n".utf8).write(to: configFile, options: .atomic)
         #expect(try command("/usr/bin/make", ["-s", "install", "PREFIX=\(prefix.path)", "PHAROS_BINARY=\(pharosBinary.path)"], in: packageRoot).status == 0)
         #expect(try String(contentsOf: configFile, encoding: .utf8) == "# edited\n")
+    }
+
+    @Test func metricsAndHealthAreServedWhenAsked() async throws {
+        let deployment = try Deployment(every: "1s")
+        let port = try freePort()
+        let config = try String(contentsOf: deployment.config, encoding: .utf8) + "\nmetrics: 127.0.0.1:\(port)\n"
+        try Data(config.utf8).write(to: deployment.config)
+        let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+        try await eventually { deployment.lineCount() >= 6 || !daemon.process.isRunning }
+        func fetch(_ path: String) throws -> Outcome {
+            try command("/usr/bin/env", ["python3", "-c", """
+                import sys, urllib.request, urllib.error
+                try:
+                    response = urllib.request.urlopen(sys.argv[1], timeout=5)
+                    print(response.status); print(response.read().decode())
+                except urllib.error.HTTPError as error:
+                    print(error.code)
+                """, "http://127.0.0.1:\(port)\(path)"], in: deployment.root)
+        }
+        let metrics = try fetch("/metrics").stdout
+        #expect(metrics.hasPrefix("200"))
+        #expect(metrics.contains("pharos_polls_total{source=\"inbox\",outcome=\"ok\"}"))
+        #expect(metrics.contains("pharos_items_total{source=\"inbox\"} 9"))
+        #expect(metrics.contains("pharos_alerts_total{rule=\"bcma-rmat\"} 1"))
+        #expect(metrics.contains("pharos_deliveries_total{sink=\"log\",outcome=\"delivered\"} 6"))
+        #expect(metrics.contains("pharos_delivery_latency_seconds_count{sink=\"log\"} 6"))
+        #expect(metrics.contains("pharos_delivery_latency_seconds_bucket{sink=\"log\",le=\"+Inf\"} 6"))
+        #expect(metrics.contains("pharos_outbox{sink=\"log\",state=\"pending\"} 0"))
+        #expect(try fetch("/healthz").stdout.hasPrefix("200"))
+        #expect(try fetch("/nothing").stdout.hasPrefix("404"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.finish().status == 0)
     }
 
     @Test func statusShowsFailingSourcesAndWaitingAlerts() throws {

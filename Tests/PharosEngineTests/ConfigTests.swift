@@ -225,3 +225,15 @@ let validRules = """
         ])
     }
 }
+
+@Suite struct MetricsOption {
+    @Test func metricsNeedAnAddressAndAPort() throws {
+        let folder = try ConfigFolder()
+        try folder.write("rules.d/rules.yaml", validRules)
+        try folder.write("pharos.yaml", validMain + "\nmetrics: 9464\n")
+        #expect(folder.problems() == ["pharos.yaml:12:10: 'metrics': must be an IPv4 address and a port such as 127.0.0.1:9464, found '9464'"])
+        try folder.write("pharos.yaml", validMain + "\nmetrics: localhost:9464\n")
+        let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
+        #expect(config.metricsAddress?.host == "127.0.0.1" && config.metricsAddress?.port == 9464)
+    }
+}
