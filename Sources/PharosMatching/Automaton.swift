@@ -267,13 +267,13 @@ struct Automaton: Sendable {
                 value[Int(node)] = denseLimit + UInt32(sparseOrder.count)
                 sparseOrder.append(node)
                 // Pushed in reverse, so the first child listed is numbered right after its parent.
-                var children: [Int32] = []
+                let mark = stack.count
                 var child = firstChild[Int(node)]
                 while child >= 0 {
-                    children.append(child)
+                    stack.append(child)
                     child = nextSibling[Int(child)]
                 }
-                stack += children.reversed()
+                stack[mark...].reverse()
             }
         }
         precondition(UInt64(denseLimit) + UInt64(sparseOrder.count) < UInt64(UInt32.max), "automaton too large")
@@ -313,22 +313,18 @@ struct Automaton: Sendable {
         sparseOutput.reserveCapacity(sparseOrder.count)
         for node in sparseOrder {
             var record = UInt64(value[Int(failure[Int(node)])])
-            var children: [Int32] = []
-            var child = firstChild[Int(node)]
-            while child >= 0 {
-                children.append(child)
-                child = nextSibling[Int(child)]
-            }
-            switch children.count {
-            case 0:
+            let first = firstChild[Int(node)]
+            if first < 0 {
                 record |= UInt64(Self.noChild) << 32
-            case 1:
-                record |= UInt64(symbolOf[Int(children[0])]) << 32
-            default:
+            } else if nextSibling[Int(first)] < 0 {
+                record |= UInt64(symbolOf[Int(first)]) << 32
+            } else {
                 record |= UInt64(Self.severalChildren) << 32 | UInt64(multiStart.count - 1) << Self.multiShift
-                for child in children {
+                var child = first
+                while child >= 0 {
                     multiSymbols.append(symbolOf[Int(child)])
                     multiTargets.append(value[Int(child)])
+                    child = nextSibling[Int(child)]
                 }
                 multiStart.append(Int32(multiSymbols.count))
             }

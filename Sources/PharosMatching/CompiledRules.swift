@@ -53,6 +53,14 @@ public struct CompiledRules: RuleEvaluator {
         var atomIndex: [String: Int] = [:]
         var spellings: [[String]] = []
         var diagnostics: [ConfigDiagnostic] = []
+        // Each spelling is folded once, though atoms and patterns both need it.
+        var foldings: [String: (folded: [UInt8], exact: [UInt8], caseSensitive: Bool)] = [:]
+        func folding(of spelling: String) -> (folded: [UInt8], exact: [UInt8], caseSensitive: Bool) {
+            if let known = foldings[spelling] { return known }
+            let computed = Folding.pattern(spelling)
+            foldings[spelling] = computed
+            return computed
+        }
 
         func atom(for entry: VocabularyEntry, kind: Kind) -> Int {
             let key = "\(kind.rawValue)|entity|\(entry.id)"
@@ -63,7 +71,8 @@ public struct CompiledRules: RuleEvaluator {
             return atoms.count - 1
         }
         func literal(_ term: String, kind: Kind) -> Int {
-            let key = "\(kind.rawValue)|literal|\(Folding.key(term))"
+            let (folded, exact, caseSensitive) = folding(of: term)
+            let key = "\(kind.rawValue)|literal|" + String(decoding: caseSensitive ? exact : folded, as: UTF8.self)
             if let index = atomIndex[key] { return index }
             atoms.append(Atom(kind: kind, id: term, label: term))
             spellings.append([term])
@@ -125,7 +134,7 @@ public struct CompiledRules: RuleEvaluator {
         var patternAtoms: [[Int]] = []
         for (atomNumber, words) in spellings.enumerated() {
             for word in words {
-                let (folded, exact, caseSensitive) = Folding.pattern(word)
+                let (folded, exact, caseSensitive) = folding(of: word)
                 guard !folded.isEmpty else { continue }
                 let key = String(decoding: caseSensitive ? exact : folded, as: UTF8.self) + (caseSensitive ? "|cs" : "|ci")
                 if let existing = patternIndex[key] {

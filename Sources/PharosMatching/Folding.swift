@@ -59,6 +59,7 @@ enum Folding {
     /// A term's folded bytes, its exact (case-kept) bytes, and whether it is case-sensitive
     /// (written with capitals and no lower-case letter, like RMAT, TIL, PD-L1, CD269).
     static func pattern(_ term: String) -> (folded: [UInt8], exact: [UInt8], caseSensitive: Bool) {
+        if let ascii = asciiPattern(term) { return ascii }
         var folded: [UInt8] = []
         var exact: [UInt8] = []
         var pendingSeparator = false
@@ -100,6 +101,33 @@ enum Folding {
                 folded += bytes
                 exact += bytes.count == exactBytes.count ? exactBytes : bytes
             }
+        }
+        return (folded, exact, hasUpper && !hasLower)
+    }
+
+    /// `pattern` for a term of ASCII characters only, read byte by byte; nil for any other term.
+    private static func asciiPattern(_ term: String) -> (folded: [UInt8], exact: [UInt8], caseSensitive: Bool)? {
+        var folded: [UInt8] = []
+        var exact: [UInt8] = []
+        var pendingSeparator = false
+        var hasUpper = false
+        var hasLower = false
+        for byte in term.utf8 {
+            guard byte < 0x80 else { return nil }
+            if byte == 0x2D || byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                pendingSeparator = !folded.isEmpty
+                continue
+            }
+            if pendingSeparator {
+                folded.append(separator)
+                exact.append(separator)
+                pendingSeparator = false
+            }
+            let isUpper = (0x41...0x5A).contains(byte)
+            if isUpper { hasUpper = true }
+            if (0x61...0x7A).contains(byte) { hasLower = true }
+            folded.append(isUpper ? byte + 32 : byte)
+            exact.append(byte)
         }
         return (folded, exact, hasUpper && !hasLower)
     }

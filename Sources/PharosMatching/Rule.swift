@@ -88,15 +88,21 @@ public enum RuleParser {
 
     private static let termFields = ["targets", "designations", "companies", "keywords", "exclude"]
 
+    /// Whether `term` is empty or only spaces and tabs (what `trimmingCharacters(in: .whitespaces)`
+    /// would empty, without its cost: a rule file may list thousands of terms).
+    private static func isBlank(_ term: String) -> Bool {
+        term.unicodeScalars.allSatisfy { $0 == " " || $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+    }
+
     static func parseClause(_ reader: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> Clause {
         var clause = Clause()
         for field in termFields {
             let terms = reader.stringList(field) ?? []
-            for (index, term) in terms.enumerated() where term.trimmingCharacters(in: .whitespaces).isEmpty {
+            for (index, term) in terms.enumerated() where isBlank(term) {
                 let location = reader.raw(field)?.sequence?[index].location ?? reader.node.location
                 diagnostics.append(ConfigDiagnostic("'\(field)' has an empty entry", at: location))
             }
-            let cleaned = terms.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            let cleaned = terms.filter { !isBlank($0) }
             if let node = reader.raw(field) {
                 for (index, element) in (node.sequence ?? [node]).enumerated() where index < terms.count {
                     clause.locations["\(field):\(terms[index])"] = element.location

@@ -171,3 +171,15 @@ struct SeededGenerator: RandomNumberGenerator {
         }
     }
 }
+
+@Suite struct TermFolding {
+    /// ASCII terms take a shortcut; a dropped ® sends the same term down the general path.
+    @Test(arguments: ["PD-L1", "pd l1", "  BCMA ", "B-cell maturation antigen", "NASDAQ: IOVA", "CAR-T", "Her2/neu", "e.g.", "ODD", "-x-"])
+    func asciiShortcutAgreesWithTheGeneralPath(term: String) {
+        let shortcut = Folding.pattern(term)
+        let general = Folding.pattern(term + "\u{00AE}")
+        #expect(shortcut.folded == general.folded)
+        #expect(shortcut.exact == general.exact)
+        #expect(shortcut.caseSensitive == general.caseSensitive)
+    }
+}
