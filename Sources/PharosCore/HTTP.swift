@@ -97,12 +97,12 @@ public struct TransferError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String { message }
 
-    /// Whether trying again later can help (network trouble), as opposed to a request
-    /// that will always fail the same way.
+    /// Whether trying again later can help (network trouble, or a transfer cut short by
+    /// shutdown), as opposed to a request that will always fail the same way.
     public var isRetryable: Bool {
         switch kind {
-        case .couldNotResolve, .couldNotConnect, .timedOut, .interrupted, .tls, .other: true
-        case .tooLarge, .tooManyRedirects, .cancelled, .smtpRejected: false
+        case .couldNotResolve, .couldNotConnect, .timedOut, .interrupted, .tls, .cancelled, .other: true
+        case .tooLarge, .tooManyRedirects, .smtpRejected: false
         }
     }
 }
