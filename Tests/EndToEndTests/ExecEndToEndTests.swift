@@ -96,6 +96,11 @@ import Glibc
 
         let daemon = try Running(["run", "--config", config.path], in: root)
         try await eventually { (try? receivedLines().count) ?? 0 >= 1 || !daemon.process.isRunning }
+        if !daemon.process.isRunning {
+            let early = daemon.finish()
+            Issue.record("the daemon stopped early with status \(early.status): \(early.stderr)")
+            return
+        }
         let lines = try receivedLines()
         #expect(lines.map { $0["rule"] as? String } == ["bcma-rmat"])
         #expect(lines.first?["source"] as? String == "live")

@@ -221,6 +221,40 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
     }
 }
 
+@Suite struct ExecSourceStreamLimits {
+    let logs = CapturedLogs()
+
+    @Test func aFullQueuePausesTheProgramInsteadOfDroppingItems() async throws {
+        let scratch = try Scratch()
+        try scratch.script("burst.sh", #"""
+            #!/bin/sh
+            i=1
+            while [ $i -le 60 ]; do
+                printf '{"id": "item-%02d", "title": "burst item number %02d, padded to make the line longer"}\n' $i $i
+                i=$((i + 1))
+            done
+            printf '{"id": "huge", "title": "%04000d"}\n' 0
+            echo '{"id": "after", "title": "the line after the huge one"}'
+            exec sleep 300
+            """#)
+        let source = try execSource(
+            [("command", .list(["./burst.sh"])), ("mode", .text("stream")), ("max_bytes", .text("1KB"))], base: scratch.url)
+        let state = TestState()
+        var collected: [String] = []
+        var largestPoll = 0
+        try await eventually {
+            let result = try await source.poll(context: logs.context, state: state)
+            largestPoll = max(largestPoll, result.items.count)
+            collected += result.items.map(\.id)
+            state.acknowledge(result)
+            return collected.contains("after")
+        }
+        #expect(collected == (1...60).map { String(format: "item-%02d", $0) } + ["after"], "nothing dropped, order kept")
+        #expect(largestPoll <= 1000 / 80 + 1, "at most max_bytes of output is held between polls")
+        #expect(logs.matching("longer than max_bytes").count == 1)
+    }
+}
+
 @Suite struct ExecSourceOptions {
     @Test func everyProblemNamesItsKey() throws {
         let scratch = try Scratch()
@@ -296,7 +330,9 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             seen += result.items
             state.acknowledge(result)
             if seen.count == 1, !FileManager.default.fileExists(atPath: scratch.path("two.txt")) {
-                try Data("\n\nSecond release\nbody".utf8).write(to: scratch.url.appendingPathComponent("two.txt"))
+                // Written elsewhere and moved in, as the example asks: never seen half-written.
+                try Data("\n\nSecond release\nbody".utf8).write(to: scratch.url.appendingPathComponent("two.part"))
+                try FileManager.default.moveItem(atPath: scratch.path("two.part"), toPath: scratch.path("two.txt"))
             }
             return seen.count >= 2
         }

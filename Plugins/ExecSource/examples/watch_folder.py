@@ -6,7 +6,8 @@ watching until Pharos stops it.
 Usage: watch_folder.py FOLDER [SECONDS]
 
 The item id is the file name, so a file printed again after a restart of this script is
-recognised by Pharos and not alerted twice. Each line is flushed at once: in stream mode
+recognised by Pharos and not alerted twice. Write files elsewhere (or under another
+name) and move them in: a file is read once, the first time it is seen. Each line is flushed at once: in stream mode
 Pharos reads lines as they arrive.
 """
 
