@@ -394,6 +394,7 @@ struct Automaton: Sendable {
         let firstOutputRow = firstOutputRow
         let denseLimit = denseLimit
         let inWordRow = inWordRow
+        let folding = ScalarFolding.shared
         var value: UInt32 = 0
         var index = 0
         var sawNonASCII = false
@@ -416,7 +417,6 @@ struct Automaton: Sendable {
             let start = index
             let (scalar, length) = Self.decode(text, at: index)
             index &+= length
-            let folding = ScalarFolding.shared
             guard let entry = folding.entry(scalar.value) else {
                 // Outside the table (CJK, fullwidth forms, ligatures): fold on the spot.
                 let (entry, bytes) = ScalarFolding.compute(scalar)
