@@ -215,10 +215,12 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
             wait
             """#)
         let process = ChildProcess(command: [script, scratch.path("pids")])
-        let task = Task { try await process.run() }
-        try await eventually { scratch.exists("pids") }
-        task.cancel()
-        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await process.run() }
+            try await eventually { scratch.exists("pids") }
+            group.cancelAll()
+            await #expect(throws: CancellationError.self) { try await group.next() }
+        }
         let pids = (scratch.read("pids") ?? "").split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(pids.count == 2)
         for pid in pids { #expect(processIsGone(pid)) }
