@@ -222,7 +222,9 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
             await #expect(throws: CancellationError.self) { try await group.next() }
         }
         let pids = (scratch.read("pids") ?? "").split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        #expect(pids.count == 2)
+        try #require(pids.count == 2)
+        #expect(wasReaped(pids[0]), "the program was reaped")
+        try await eventually { pids.allSatisfy(processIsGone) }
         for pid in pids { #expect(processIsGone(pid)) }
     }
 

@@ -108,6 +108,8 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let grandchild = try #require(Int32(scratch.read("grandchild")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         let child = try #require(Int32(scratch.read("child")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         #expect(wasReaped(child), "the program was killed and reaped")
+        // It closed its end of the pipe on its way out: give the kernel a moment to finish.
+        try await eventually { processIsGone(grandchild) }
         #expect(processIsGone(grandchild), "the program's background child was killed too")
     }
 
