@@ -170,14 +170,21 @@ final class FeedBuilder {
     private var capture: Capture?
     private var person: PersonDraft?
     private var item: ItemDraft?
-    private var items: [(item: Item, inheritsAuthors: Bool)] = []
+    /// Where finished items go, in document order.
+    private let deliver: (Item) -> Void
+    /// Items held back from ``deliver`` until the end of the document: from the first Atom entry
+    /// without an author on, which takes the feed's authors, and the feed's `author` may still follow.
+    private var heldItems: [(item: Item, inheritsAuthors: Bool)] = []
     private var feedTitle = Ranked<String>()
     private var feedLink = Ranked<String>()
     private var feedAuthors: [String] = []
     private var namespaceCache: [String: FeedNamespace] = [:]
 
-    init(documentURL: URL?) {
+    /// - Parameter deliver: receives each item once it is complete (Atom entries that inherit
+    ///   the feed's authors, and those after them, at the end of the document).
+    init(documentURL: URL?, deliver: @escaping (Item) -> Void) {
         self.documentURL = documentURL?.absoluteString
+        self.deliver = deliver
     }
 
     /// True while text is being collected, so the parser can skip converting text nobody reads.
@@ -222,13 +229,16 @@ final class FeedBuilder {
         stack.append(Frame(role: role, base: base))
     }
 
-    func endElement(_ localName: String, prefix: String?) {
+    /// - Parameter name: the element's local name and prefix, asked for only when it is written
+    ///   back as markup.
+    func endElement(_ name: () -> (localName: String, prefix: String?)) {
         guard let frame = stack.popLast() else { return }
         if let active = capture {
             if stack.count == active.depth {
                 capture = nil
                 finish(active)
             } else {
+                let (localName, prefix) = name()
                 writeEndTag(localName, prefix: prefix)
             }
             return
@@ -245,9 +255,9 @@ final class FeedBuilder {
         if capture!.mode == .xhtml {
             for byte in bytes {
                 switch byte {
-                case UInt8(ascii: "&"): capture!.bytes.append(contentsOf: Array("&amp;".utf8))
-                case UInt8(ascii: "<"): capture!.bytes.append(contentsOf: Array("&lt;".utf8))
-                case UInt8(ascii: ">"): capture!.bytes.append(contentsOf: Array("&gt;".utf8))
+                case UInt8(ascii: "&"): capture!.bytes.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): capture!.bytes.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): capture!.bytes.append(contentsOf: "&gt;".utf8)
                 default: capture!.bytes.append(byte)
                 }
             }
@@ -257,19 +267,21 @@ final class FeedBuilder {
         capture!.openTagEnd = nil
     }
 
-    /// The feed as read so far: what a truncated document yields is the items that were closed.
-    func result() -> (title: String?, link: String?, items: [Item], warnings: [String]) {
+    /// The feed as read so far (what a truncated document yields is the items that were
+    /// closed); items held back are delivered now.
+    func result() -> (title: String?, link: String?, warnings: [String]) {
         var warnings: [String] = []
         if format == .unknown {
             warnings.append("not a feed: the root element is <\(rootName ?? "none")>")
         }
-        let finished = items.map { entry -> Item in
+        for entry in heldItems {
             var item = entry.item
             if entry.inheritsAuthors && item.authors.isEmpty { item.authors = feedAuthors }
-            return item
+            deliver(item)
         }
+        heldItems = []
         let title = feedTitle.value.flatMap { $0.isEmpty ? nil : $0 }
-        return (title, feedLink.value, finished, warnings)
+        return (title, feedLink.value, warnings)
     }
 
     // MARK: - Structure
@@ -543,30 +555,41 @@ final class FeedBuilder {
 
     /// The text of a capture as readable plain text.
     private func readable(_ capture: Capture) -> String {
-        let raw = String(decoding: capture.bytes, as: UTF8.self)
-        switch capture.mode {
-        case .text:
-            return capture.sawElements ? TextTools.htmlToText(raw) : TextTools.paragraphs(raw)
-        case .html, .xhtml:
-            return TextTools.htmlToText(raw)
-        case .base64:
-            let compact = raw.filter { !$0.isWhitespace }
-            if let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8) {
-                return TextTools.htmlToText(decoded)
+        capture.bytes.withUnsafeBufferPointer { bytes in
+            switch capture.mode {
+            case .text:
+                if capture.sawElements { return String(decoding: TextTools.htmlToText(utf8: bytes), as: UTF8.self) }
+                return TextTools.paragraphs(utf8: bytes)
+            case .html, .xhtml:
+                return String(decoding: TextTools.htmlToText(utf8: bytes), as: UTF8.self)
+            case .base64:
+                let raw = String(decoding: bytes, as: UTF8.self)
+                let compact = raw.filter { !$0.isWhitespace }
+                if let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8) {
+                    return TextTools.htmlToText(decoded)
+                }
+                return TextTools.paragraphs(utf8: bytes)
             }
-            return TextTools.paragraphs(raw)
+        }
+    }
+
+    /// The text of a capture as readable plain text on one line.
+    private func readableLine(_ capture: Capture) -> String {
+        guard capture.mode == .html || capture.mode == .xhtml else { return TextTools.singleLine(readable(capture)) }
+        return capture.bytes.withUnsafeBufferPointer { bytes in
+            TextTools.singleLine(utf8: TextTools.htmlToText(utf8: bytes))
         }
     }
 
     /// The text of a capture as written, for ids, links and dates.
     private func verbatim(_ capture: Capture) -> String {
-        TextTools.trimmed(String(decoding: capture.bytes, as: UTF8.self))
+        capture.bytes.withUnsafeBufferPointer { TextTools.trimmed(utf8: $0) }
     }
 
     private func finish(_ capture: Capture) {
         switch capture.target {
         case .feedTitle(let rank):
-            feedTitle.offer(TextTools.singleLine(readable(capture)), rank: rank)
+            feedTitle.offer(readableLine(capture), rank: rank)
         case .feedLink(let rank, let href):
             let text = verbatim(capture)
             if !text.isEmpty {
@@ -575,7 +598,7 @@ final class FeedBuilder {
                 feedLink.offer(href, rank: rank + 1)
             }
         case .title(let rank):
-            let title = TextTools.singleLine(readable(capture))
+            let title = readableLine(capture)
             if !title.isEmpty { item?.title.offer(title, rank: rank) }
         case .link(let rank, let href):
             let text = verbatim(capture)
@@ -597,9 +620,9 @@ final class FeedBuilder {
             item?.id.offer(text, rank: 0)
             if permalink { item?.permalinkGUID = text }
         case .published(let rank):
-            item?.published.offer(DateParsing.parse(verbatim(capture)), rank: rank)
+            item?.published.offer(FeedDates.parse(capture.bytes), rank: rank)
         case .updated(let rank):
-            item?.updated.offer(DateParsing.parse(verbatim(capture)), rank: rank)
+            item?.updated.offer(FeedDates.parse(capture.bytes), rank: rank)
         case .summary(let rank):
             let text = readable(capture)
             if !text.isEmpty { item?.summary.offer(text, rank: rank) }
@@ -609,12 +632,12 @@ final class FeedBuilder {
         case .rssAuthor:
             item?.addAuthor(TextTools.personName(readable(capture)))
         case .creator:
-            item?.addAuthor(readable(capture))
+            item?.addAuthor(readableLine(capture))
         case .itunesAuthor:
-            let name = TextTools.singleLine(readable(capture))
+            let name = readableLine(capture)
             if !name.isEmpty { item?.itunesAuthors.append(name) }
         case .category(let domain):
-            item?.addCategory(readable(capture), domain: domain)
+            item?.addCategory(readableLine(capture), domain: domain)
         case .field(let key, let fallback):
             let text = capture.sawElements ? readable(capture) : verbatim(capture)
             if !text.isEmpty {
@@ -623,7 +646,7 @@ final class FeedBuilder {
                 item?.addField(key, fallback)
             }
         case .personName:
-            person?.name = TextTools.singleLine(readable(capture))
+            person?.name = readableLine(capture)
         case .personEmail:
             person?.email = TextTools.singleLine(verbatim(capture))
         }
@@ -665,6 +688,11 @@ final class FeedBuilder {
             summary: summary, content: content, authors: authors, categories: draft.categories, fields: draft.fields
         )
         // Atom: an entry without an author has the feed's (RFC 4287 4.2.1).
-        items.append((parsed, isAtomDocument && draft.authors.isEmpty))
+        let inheritsAuthors = isAtomDocument && draft.authors.isEmpty
+        if heldItems.isEmpty && !(inheritsAuthors && parsed.authors.isEmpty) {
+            deliver(parsed)
+        } else {
+            heldItems.append((parsed, inheritsAuthors))
+        }
     }
 }

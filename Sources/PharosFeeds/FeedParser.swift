@@ -68,16 +68,36 @@ public enum FeedParser {
     ///   - data: the document as fetched (any encoding).
     ///   - url: where it came from; relative links are resolved against it.
     public static func parse(_ data: Data, url: URL?) -> ParsedFeed {
-        let bytes = [UInt8](data)
+        var items: [Item] = []
+        var feed = parse(bytes: [UInt8](data), url: url) { items.append($0) }
+        feed.items = items
+        return feed
+    }
+
+    /// Parses like ``parse(_:url:)`` but hands each item to `eachItem` as soon as it is complete,
+    /// in document order, instead of keeping them all: the returned feed has no items. What
+    /// `pharos feed --json` uses to write items as they come. (Atom entries that take the feed's
+    /// authors, and those after them, arrive at the end, when the feed's authors are known.)
+    ///
+    /// - Parameters:
+    ///   - bytes: the document as fetched (any encoding).
+    ///   - url: where it came from; relative links are resolved against it.
+    ///   - eachItem: called once per item, before this function returns.
+    public static func parse(bytes: [UInt8], url: URL?, eachItem: (Item) -> Void) -> ParsedFeed {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
         if start < bytes.count, bytes[start] == UInt8(ascii: "{") {
-            return JSONFeedReader.parse(bytes, url: url)
+            var feed = JSONFeedReader.parse(bytes, url: url)
+            feed.items.forEach(eachItem)
+            feed.items = []
+            return feed
         }
         guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
             return ParsedFeed(wellFormed: false, warnings: ["the document is empty"])
         }
-        return XMLFeedReader.parse(bytes, url: url)
+        return withoutActuallyEscaping(eachItem) { deliver in
+            XMLFeedReader.parse(bytes, url: url, deliver: deliver)
+        }
     }
 }

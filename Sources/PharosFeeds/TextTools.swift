@@ -1,53 +1,132 @@
 import Foundation
 import PharosCore
 
-/// Whitespace and HTML handling shared by every format.
+/// Whitespace and HTML handling shared by every format, on UTF-8 bytes: text arrives from
+/// libxml2 as UTF-8 and becomes a `String` once, when it is done.
 enum TextTools {
     /// All runs of white space folded to one space, trimmed: for titles, names, categories.
     static func singleLine(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
+        var text = text
+        return text.withUTF8 { String(decoding: singleLine(utf8: $0), as: UTF8.self) }
+    }
+
+    /// ``singleLine(_:)`` on UTF-8. White space is Unicode's (`Character.isWhitespace` on
+    /// scalars: the ASCII controls, NBSP, the typographic spaces, U+2028, U+3000, ...).
+    static func singleLine(utf8 text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count)
         var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
-                pendingSpace = !output.isEmpty
-            } else {
-                if pendingSpace { output.unicodeScalars.append(" ") }
+        var index = 0
+        let count = text.count
+        while index < count {
+            let byte = text[index]
+            if byte > 0x20 && byte < 0x80 {
+                if pendingSpace { output.append(0x20) }
                 pendingSpace = false
-                output.unicodeScalars.append(scalar)
+                output.append(byte)
+                index += 1
+                continue
+            }
+            let space = whitespaceLength(text, at: index)
+            if space > 0 {
+                pendingSpace = !output.isEmpty
+                index += space
+            } else {
+                if pendingSpace { output.append(0x20) }
+                pendingSpace = false
+                output.append(byte)
+                index += 1
             }
         }
         return output
     }
 
+    static func singleLine(utf8 text: [UInt8]) -> String {
+        text.withUnsafeBufferPointer { String(decoding: singleLine(utf8: $0), as: UTF8.self) }
+    }
+
+    /// The length in bytes of the white-space character (Unicode White_Space) at `index`, or 0.
+    @inline(__always)
+    static func whitespaceLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let byte = text[index]
+        if byte < 0x80 { return byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) ? 1 : 0 }
+        let count = text.count
+        switch byte {
+        case 0xC2:
+            // U+0085, U+00A0
+            guard index + 1 < count else { return 0 }
+            return text[index + 1] == 0x85 || text[index + 1] == 0xA0 ? 2 : 0
+        case 0xE1:
+            // U+1680
+            guard index + 2 < count else { return 0 }
+            return text[index + 1] == 0x9A && text[index + 2] == 0x80 ? 3 : 0
+        case 0xE2:
+            // U+2000...U+200A, U+2028, U+2029, U+202F, U+205F
+            guard index + 2 < count else { return 0 }
+            let second = text[index + 1], third = text[index + 2]
+            if second == 0x80 { return third <= 0x8A || third == 0xA8 || third == 0xA9 || third == 0xAF ? 3 : 0 }
+            return second == 0x81 && third == 0x9F ? 3 : 0
+        case 0xE3:
+            // U+3000
+            guard index + 2 < count else { return 0 }
+            return text[index + 1] == 0x80 && text[index + 2] == 0x80 ? 3 : 0
+        default:
+            return 0
+        }
+    }
+
     /// Plain text kept as lines: spaces folded within each line, lines trimmed, blank runs
     /// folded to one blank line.
     static func paragraphs(_ text: String) -> String {
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        var lines: [String] = []
-        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
-            let folded = singleLine(String(line))
-            if folded.isEmpty, lines.last?.isEmpty ?? true { continue }
-            lines.append(folded)
+        var text = text
+        return text.withUTF8 { paragraphs(utf8: $0) }
+    }
+
+    static func paragraphs(utf8 text: UnsafeBufferPointer<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count)
+        // Lines end at LF, CR LF or CR.
+        var blankLinesPending = 0
+        var lineStart = 0
+        let count = text.count
+        while lineStart <= count {
+            var lineEnd = lineStart
+            while lineEnd < count, text[lineEnd] != 0x0A, text[lineEnd] != 0x0D { lineEnd += 1 }
+            let folded = singleLine(utf8: UnsafeBufferPointer(rebasing: text[lineStart..<lineEnd]))
+            if folded.isEmpty {
+                if !output.isEmpty && blankLinesPending == 0 { blankLinesPending = 1 }
+            } else {
+                if !output.isEmpty { output.append(0x0A) }
+                if blankLinesPending > 0 { output.append(0x0A) }
+                blankLinesPending = 0
+                output.append(contentsOf: folded)
+            }
+            if lineEnd < count, text[lineEnd] == 0x0D, lineEnd + 1 < count, text[lineEnd + 1] == 0x0A { lineEnd += 1 }
+            lineStart = lineEnd + 1
         }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// An HTML fragment reduced to readable text.
     static func htmlToText(_ html: String) -> String {
-        let bytes = Array(html.utf8)
+        var html = html
+        return html.withUTF8 { String(decoding: htmlToText(utf8: $0), as: UTF8.self) }
+    }
+
+    /// ``htmlToText(_:)`` on UTF-8.
+    static func htmlToText(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         // Most titles and many summaries hold neither tags nor references: HTML then only folds
         // white space, which is much cheaper done here.
         guard bytes.contains(UInt8(ascii: "<")) || bytes.contains(UInt8(ascii: "&")) else {
             return foldHTMLWhitespace(bytes)
         }
-        return HTMLText.plainText(from: prepareHTML(bytes))
+        guard bytes.contains(UInt8(ascii: "&")) else { return HTMLText.plainText(utf8: bytes) }
+        return prepareHTML(bytes).withUnsafeBufferPointer { HTMLText.plainText(utf8: $0) }
     }
 
     /// HTML's white space (space, tab, line feed, form feed, carriage return) folded to single
     /// spaces and trimmed, as a browser shows text without markup.
-    static func foldHTMLWhitespace(_ bytes: [UInt8]) -> String {
+    static func foldHTMLWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var pendingSpace = false
@@ -60,11 +139,8 @@ enum TextTools {
                 output.append(byte)
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
-
-    private static let codeElements: Set<String> = ["pre", "code", "xmp", "textarea", "script", "style", "kbd", "samp"]
-    private static let markupEntities: Set<String> = ["lt", "gt", "amp", "quot", "apos"]
 
     /// Readies HTML for `HTMLText` in one pass:
     /// - named entities that cannot make markup (`&Eacute;`, `&bdquo;`: all of HTML 4, where
@@ -72,26 +148,32 @@ enum TextTools {
     /// - HTML escaped once too often, as feeds often send it (`&amp;lt;p&amp;gt;` in the XML,
     ///   which is `&lt;p&gt;` here, or `&amp;eacute;`), is taken for what it was meant to be;
     ///   inside `<pre>` and `<code>`, escaped markup is a code sample and stays text.
-    static func prepareHTML(_ input: [UInt8]) -> String {
-        guard input.contains(UInt8(ascii: "&")) else { return String(decoding: input, as: UTF8.self) }
+    static func prepareHTML(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var codeDepth = 0
         var insideEscapedTag = false
         var index = 0
         let count = input.count
-        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-        /// The name of a reference `&name;` starting at `start` (the `&`), and the index of its `;`.
-        func reference(at start: Int) -> (name: String, end: Int)? {
+        /// The name of a reference `&name;` starting at `start` (the `&`; `#` included for a
+        /// numeric one), and the index of its `;`.
+        func reference(at start: Int) -> (name: UnsafeBufferPointer<UInt8>, end: Int)? {
             var cursor = start + 1
             if cursor < count, input[cursor] == UInt8(ascii: "#") { cursor += 1 }
             let nameStart = cursor
             while cursor < count, cursor - nameStart < 32, isLetter(input[cursor]) || isDigit(input[cursor]) { cursor += 1 }
             guard cursor > nameStart, cursor < count, input[cursor] == UInt8(ascii: ";") else { return nil }
-            return (String(decoding: input[(start + 1)..<cursor], as: UTF8.self), cursor)
+            return (UnsafeBufferPointer(rebasing: input[(start + 1)..<cursor]), cursor)
         }
         while index < count {
+            // Copy the run up to the next markup character whole.
+            var runEnd = index
+            while runEnd < count, input[runEnd] != UInt8(ascii: "<"), input[runEnd] != UInt8(ascii: "&") { runEnd += 1 }
+            if runEnd > index {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<runEnd]))
+                index = runEnd
+                if index == count { break }
+            }
             let byte = input[index]
             if byte == UInt8(ascii: "<") {
                 // A real tag: note code elements.
@@ -100,7 +182,7 @@ enum TextTools {
                 if closing { cursor += 1 }
                 let nameStart = cursor
                 while cursor < count, cursor - nameStart < 10, isLetter(input[cursor]) { cursor += 1 }
-                if cursor > nameStart, codeElements.contains(String(decoding: input[nameStart..<cursor], as: UTF8.self).lowercased()) {
+                if cursor > nameStart, isCodeElement(UnsafeBufferPointer(rebasing: input[nameStart..<cursor])) {
                     codeDepth = max(0, codeDepth + (closing ? -1 : 1))
                 }
                 insideEscapedTag = false
@@ -108,54 +190,136 @@ enum TextTools {
                 index += 1
                 continue
             }
-            guard byte == UInt8(ascii: "&"), let (name, end) = reference(at: index) else {
+            guard let (name, end) = reference(at: index) else {
                 output.append(byte)
                 index += 1
                 continue
             }
+            let markup = MarkupEntity(name)
             if codeDepth == 0 {
-                if name == "lt", end + 1 < count, isLetter(input[end + 1]) || input[end + 1] == UInt8(ascii: "/") || input[end + 1] == UInt8(ascii: "!") {
+                if markup == .lt, end + 1 < count, isLetter(input[end + 1]) || input[end + 1] == UInt8(ascii: "/") || input[end + 1] == UInt8(ascii: "!") {
                     output.append(UInt8(ascii: "<"))
                     insideEscapedTag = true
                     index = end + 1
                     continue
                 }
-                if insideEscapedTag && (name == "gt" || name == "quot") {
-                    output.append(name == "gt" ? UInt8(ascii: ">") : UInt8(ascii: "\""))
-                    if name == "gt" { insideEscapedTag = false }
+                if insideEscapedTag && (markup == .gt || markup == .quot) {
+                    output.append(markup == .gt ? UInt8(ascii: ">") : UInt8(ascii: "\""))
+                    if markup == .gt { insideEscapedTag = false }
                     index = end + 1
                     continue
                 }
-                if name == "amp", let (inner, innerEnd) = reference(at: end),
-                   inner.hasPrefix("#") || HTMLEntities.scalars[inner] != nil {
+                if markup == .amp, let (inner, innerEnd) = reference(at: end),
+                   inner.first == UInt8(ascii: "#") || entityValue(inner) != nil {
                     // `&amp;eacute;`: an entity escaped twice; read it as `&eacute;`.
-                    if let value = HTMLEntities.scalars[inner], !markupEntities.contains(inner) {
-                        XMLInput.appendUTF8(value, to: &output)
+                    if MarkupEntity(inner) == nil, let value = entityValue(inner) {
+                        HTMLText.appendUTF8(value, to: &output)
                     } else {
-                        output.append(contentsOf: input[end...innerEnd])
-                        output[output.count - (innerEnd - end + 1)] = UInt8(ascii: "&")
+                        output.append(UInt8(ascii: "&"))
+                        output.append(contentsOf: UnsafeBufferPointer(rebasing: input[(end + 1)...innerEnd]))
                     }
                     index = innerEnd + 1
                     continue
                 }
             }
-            if !markupEntities.contains(name), let value = HTMLEntities.scalars[name] {
-                XMLInput.appendUTF8(value, to: &output)
+            if markup == nil, let value = entityValue(name) {
+                HTMLText.appendUTF8(value, to: &output)
             } else {
-                output.append(contentsOf: input[index...end])
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index...end]))
             }
             index = end + 1
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
+
+    /// The five entities that can make markup.
+    private enum MarkupEntity {
+        case lt, gt, amp, quot, apos
+
+        init?(_ name: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 2 where name[1] == UInt8(ascii: "t"):
+                if name[0] == UInt8(ascii: "l") {
+                    self = .lt
+                } else if name[0] == UInt8(ascii: "g") {
+                    self = .gt
+                } else {
+                    return nil
+                }
+            case 3 where name.elementsEqual("amp".utf8): self = .amp
+            case 4 where name.elementsEqual("quot".utf8): self = .quot
+            case 4 where name.elementsEqual("apos".utf8): self = .apos
+            default: return nil
+            }
+        }
+    }
+
+    /// The scalar an HTML entity name stands for.
+    private static func entityValue(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        guard name.first != UInt8(ascii: "#") else { return nil }
+        return HTMLEntities.scalars[String(decoding: name, as: UTF8.self)]
+    }
+
+    /// `pre`, `code`, `xmp`, `textarea`, `script`, `style`, `kbd` or `samp`, in any case.
+    private static func isCodeElement(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        func named(_ candidate: StaticString) -> Bool {
+            guard name.count == candidate.utf8CodeUnitCount else { return false }
+            for offset in 0..<name.count where name[offset] | 0x20 != candidate.utf8Start[offset] { return false }
+            return true
+        }
+        switch name.count {
+        case 3: return named("pre") || named("xmp") || named("kbd")
+        case 4: return named("code") || named("samp")
+        case 5: return named("style")
+        case 6: return named("script")
+        case 8: return named("textarea")
+        default: return false
+        }
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     /// `text` trimmed of white space at both ends.
     static func trimmed(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
-        return String(scalars[first...last])
+        var copy = text
+        let trimmed: String? = copy.withUTF8 { bytes in
+            let (start, end) = trimmedRange(bytes)
+            if start == 0 && end == bytes.count { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        return trimmed ?? text
+    }
+
+    /// ``trimmed(_:)`` on UTF-8.
+    static func trimmed(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let (start, end) = trimmedRange(bytes)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// The bytes between leading and trailing white space.
+    private static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            let space = whitespaceLength(bytes, at: start)
+            if space == 0 { break }
+            start += space
+        }
+        var end = start
+        var index = start
+        while index < count {
+            let space = whitespaceLength(bytes, at: index)
+            if space > 0 {
+                index += space
+            } else {
+                index += 1
+                // Continuation bytes belong to the character before them.
+                while index < count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+                end = index
+            }
+        }
+        return (start, end)
     }
 
     /// The name in an RSS `author`/`managingEditor` value: `jane@example.org (Jane Doe)` and

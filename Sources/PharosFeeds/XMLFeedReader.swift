@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import PharosCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,10 +22,11 @@ enum XMLFeedReader {
         return true
     }()
 
-    static func parse(_ raw: [UInt8], url: URL?) -> ParsedFeed {
+    /// Parses `raw`, handing each item to `deliver`; the feed returned has no items.
+    static func parse(_ raw: [UInt8], url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
         _ = initialized
         let input = XMLInput(raw)
-        let builder = FeedBuilder(documentURL: url)
+        let builder = FeedBuilder(documentURL: url, deliver: deliver)
         let session = SAXSession(builder: builder)
         session.run(input.bytes)
         let read = builder.result()
@@ -36,7 +38,7 @@ enum XMLFeedReader {
         return ParsedFeed(
             title: read.title, link: read.link,
             wellFormed: session.wellFormed && !input.repaired && builder.format != .unknown,
-            warnings: warnings, items: read.items
+            warnings: warnings
         )
     }
 }
@@ -94,10 +96,12 @@ final class SAXSession {
                 for index in 0..<Int(attributeCount) {
                     let base = index * 5
                     guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-                    let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+                    let raw = UnsafeBufferPointer(start: start, count: end - start)
+                    let value = String(decoding: raw, as: UTF8.self)
                     decoded.append(XMLAttribute(
                         name: String(cString: name), prefix: attributes[base + 1].map { String(cString: $0) },
-                        namespace: attributes[base + 2].map { String(cString: $0) }, value: session.decodeAttribute(value)
+                        namespace: attributes[base + 2].map { String(cString: $0) },
+                        value: raw.contains(UInt8(ascii: "&")) ? session.decodeAttribute(value) : value
                     ))
                 }
             }
@@ -109,7 +113,7 @@ final class SAXSession {
         }
         handler.endElementNs = { context, localName, prefix, _ in
             guard let context, let localName else { return }
-            SAXSession.from(context).builder.endElement(String(cString: localName), prefix: prefix.map { String(cString: $0) })
+            SAXSession.from(context).builder.endElement { (String(cString: localName), prefix.map { String(cString: $0) }) }
             SAXSession.keepRecovering(context)
         }
         let characters: charactersSAXFunc = { context, text, length in

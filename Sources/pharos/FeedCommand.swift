@@ -15,7 +15,7 @@ struct Feed: AsyncParsableCommand {
     var source: String
 
     func run() async throws {
-        let data: Data
+        let bytes: [UInt8]
         let url: URL?
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             let engine = CurlEngine(maxConcurrent: 1)
@@ -26,25 +26,31 @@ struct Feed: AsyncParsableCommand {
                     printError("pharos: \(source) answered HTTP \(response.status)")
                     throw ExitWith(code: .failure)
                 }
-                data = Data(response.body)
+                bytes = [UInt8](response.body)
                 url = URL(string: response.url)
             } catch let error as TransferError {
                 printError("pharos: cannot fetch \(source): \(error)")
                 throw ExitWith(code: .failure)
             }
         } else {
-            guard let contents = FileManager.default.contents(atPath: source) else {
+            guard let contents = Self.readFile(source) else {
                 printError("pharos: cannot read \(source)")
                 throw ExitWith(code: .failure)
             }
-            data = contents
+            bytes = contents
             url = URL(fileURLWithPath: source)
         }
-        let feed = FeedParser.parse(data, url: url)
         if json {
-            print(JSONWriter.encode(feed.jsonValue))
+            // Items are encoded as they are parsed: the feed is never held whole, as items or as JSON.
+            var writer = FeedJSONWriter()
+            let feed = FeedParser.parse(bytes: bytes, url: url) { writer.append($0) }
+            writer.write(feed) { Self.writeOut($0) }
+            Self.writeOut(Array("\n".utf8))
             return
         }
+        var items: [Item] = []
+        var feed = FeedParser.parse(bytes: bytes, url: url) { items.append($0) }
+        feed.items = items
         print(feed.title ?? "(untitled feed)")
         if let link = feed.link { print(link) }
         print("\(feed.items.count) items\(feed.wellFormed ? "" : ", not well-formed")")
@@ -55,5 +61,41 @@ struct Feed: AsyncParsableCommand {
             if let link = item.link { print("    \(link)") }
             if !item.categories.isEmpty { print("    categories: \(item.categories.joined(separator: ", "))") }
         }
+    }
+
+    /// The whole file, read without a `Data` in between; nil when it cannot be read.
+    private static func readFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        var contents: [UInt8] = []
+        contents.reserveCapacity(max(Int(status.st_size), 0) + 1)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return contents }
+            contents.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Writes all of `bytes` to standard output (nothing else writes there meanwhile).
+    private static func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += written
+        }
+    }
+
+    private static func writeOut(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { writeOut($0) }
     }
 }

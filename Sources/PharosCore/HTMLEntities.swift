@@ -1,7 +1,8 @@
-/// The 252 character entity references of HTML 4 (and `apos`), which feeds use without declaring them.
-enum HTMLEntities {
+/// The 252 character entity references of HTML 4 (and `apos`): the one table behind `HTMLText`
+/// and the feed parser, which also meets them undeclared in XML.
+package enum HTMLEntities {
     /// Entity name (case-sensitive) to Unicode scalar value.
-    static let scalars: [String: UInt32] = [
+    package static let scalars: [String: UInt32] = [
         "nbsp": 0xA0, "iexcl": 0xA1, "cent": 0xA2, "pound": 0xA3, "curren": 0xA4, "yen": 0xA5, "brvbar": 0xA6,
         "sect": 0xA7, "uml": 0xA8, "copy": 0xA9, "ordf": 0xAA, "laquo": 0xAB, "not": 0xAC, "shy": 0xAD,
         "reg": 0xAE, "macr": 0xAF, "deg": 0xB0, "plusmn": 0xB1, "sup2": 0xB2, "sup3": 0xB3, "acute": 0xB4,
@@ -47,13 +48,13 @@ enum HTMLEntities {
     ]
 
     /// The character `name` stands for, if it is an HTML entity.
-    static func character(_ name: String) -> String? {
+    package static func character(_ name: String) -> String? {
         scalars[name].flatMap(Unicode.Scalar.init).map { String(Character($0)) }
     }
 
     /// Decodes every character reference in `text` (numeric, the five XML ones, the HTML ones, and
     /// `declared` ones); unknown names stay as written. For attribute values libxml2 leaves alone.
-    static func decode(_ text: String, declared: (String) -> String? = { _ in nil }) -> String {
+    package static func decode(_ text: String, declared: (String) -> String? = { _ in nil }) -> String {
         guard text.contains("&") else { return text }
         var output = ""
         output.reserveCapacity(text.utf8.count)

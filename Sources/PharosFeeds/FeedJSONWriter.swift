@@ -1,0 +1,209 @@
+import Foundation
+import PharosCore
+
+/// Writes the document `pharos feed --json` prints (the same bytes as
+/// `JSONWriter.encode(feed.jsonValue)`) one item at a time, as the items are parsed, so that
+/// neither every item nor one document-sized string is ever held.
+///
+/// The items come last in the document but the feed's `well_formed` and `warnings`, which come
+/// before them, are known only at the end; the items' JSON is therefore kept, compactly, until
+/// ``write(_:to:)``.
+public struct FeedJSONWriter {
+    /// The items written so far, comma-separated, in pieces of about ``chunkSize`` bytes (one
+    /// growing buffer would be copied, and briefly held twice, each time it doubled).
+    private var chunks: [[UInt8]] = []
+    private var current: [UInt8] = []
+    private var itemCount = 0
+    private static let chunkSize = 1 << 20
+
+    /// An empty writer.
+    public init() {}
+
+    /// Encodes `item` (as ``ParsedFeed/jsonValue`` does) after those appended before.
+    public mutating func append(_ item: Item) {
+        if current.capacity == 0 { current.reserveCapacity(Self.chunkSize + Self.chunkSize / 4) }
+        if itemCount > 0 { current.append(UInt8(ascii: ",")) }
+        itemCount += 1
+        Self.appendItem(item, to: &current)
+        if current.count >= Self.chunkSize {
+            chunks.append(current)
+            current = []
+        }
+    }
+
+    /// Writes the whole document, `feed`'s title, link, `well_formed` and warnings with the items
+    /// appended so far, through `output` in pieces; no newline at the end.
+    public func write(_ feed: ParsedFeed, to output: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var head: [UInt8] = []
+        head.append(contentsOf: #"{"title":"#.utf8)
+        Self.appendOptional(feed.title, to: &head)
+        head.append(contentsOf: #","link":"#.utf8)
+        Self.appendOptional(feed.link, to: &head)
+        head.append(contentsOf: #","well_formed":"#.utf8)
+        head.append(contentsOf: (feed.wellFormed ? "true" : "false").utf8)
+        head.append(contentsOf: #","warnings":"#.utf8)
+        Self.appendArray(feed.warnings, to: &head)
+        head.append(contentsOf: #","items":["#.utf8)
+        var items = feed.items.makeIterator()
+        // Items the feed itself carries (a feed parsed the usual way) come first.
+        var wroteAny = false
+        while let item = items.next() {
+            if wroteAny { head.append(UInt8(ascii: ",")) }
+            wroteAny = true
+            Self.appendItem(item, to: &head)
+        }
+        if wroteAny && itemCount > 0 { head.append(UInt8(ascii: ",")) }
+        head.withUnsafeBufferPointer(output)
+        for chunk in chunks { chunk.withUnsafeBufferPointer(output) }
+        current.withUnsafeBufferPointer(output)
+        Array("]}".utf8).withUnsafeBufferPointer(output)
+    }
+
+    // MARK: - Encoding
+
+    static func appendItem(_ item: Item, to output: inout [UInt8]) {
+        output.append(contentsOf: #"{"id":"#.utf8)
+        appendString(item.id, to: &output)
+        output.append(contentsOf: #","title":"#.utf8)
+        appendString(item.title, to: &output)
+        output.append(contentsOf: #","link":"#.utf8)
+        appendOptional(item.link, to: &output)
+        output.append(contentsOf: #","published":"#.utf8)
+        appendDate(item.published, to: &output)
+        output.append(contentsOf: #","updated":"#.utf8)
+        appendDate(item.updated, to: &output)
+        output.append(contentsOf: #","summary":"#.utf8)
+        appendOptional(item.summary, to: &output)
+        output.append(contentsOf: #","content":"#.utf8)
+        appendOptional(item.content, to: &output)
+        output.append(contentsOf: #","authors":"#.utf8)
+        appendArray(item.authors, to: &output)
+        output.append(contentsOf: #","categories":"#.utf8)
+        appendArray(item.categories, to: &output)
+        output.append(UInt8(ascii: "}"))
+    }
+
+    private static func appendOptional(_ text: String?, to output: inout [UInt8]) {
+        if let text {
+            appendString(text, to: &output)
+        } else {
+            output.append(contentsOf: "null".utf8)
+        }
+    }
+
+    private static func appendArray(_ texts: [String], to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "["))
+        for (index, text) in texts.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            appendString(text, to: &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
+
+    private static func appendDate(_ date: Date?, to output: inout [UInt8]) {
+        guard let date else {
+            output.append(contentsOf: "null".utf8)
+            return
+        }
+        output.append(UInt8(ascii: "\""))
+        if !appendISO8601(date, to: &output) { output.append(contentsOf: ISO8601.string(from: date).utf8) }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// `2026-11-23T09:00:00Z` as `ISO8601.string(from:)` writes it, for whole seconds in the
+    /// years 1900 to 9999; false (nothing written) for any other date. (Foundation's calendar is
+    /// Julian before 1582, and its fractional seconds are its own business.)
+    static func appendISO8601(_ date: Date, to output: inout [UInt8]) -> Bool {
+        let interval = date.timeIntervalSince1970
+        guard interval.rounded(.down) == interval, interval >= -2_208_988_800, interval < 253_402_300_800 else { return false }
+        let seconds = Int(interval)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Howard Hinnant's civil_from_days.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                output.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        output.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        output.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        output.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3_600, 2)
+        output.append(UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2)
+        output.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        output.append(UInt8(ascii: "Z"))
+        return true
+    }
+
+    static func appendString(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString(utf8: $0, to: &output) }
+    }
+
+    /// A JSON string as `JSONWriter` writes it: `"`, `\`, the C0 controls and U+2028/U+2029
+    /// escaped, everything else (all other non-ASCII included) as it is.
+    static func appendString(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var index = 0
+        let count = bytes.count
+        func flush() {
+            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+        }
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte != 0xE2 {
+                index += 1
+                continue
+            }
+            if byte == 0xE2 {
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                guard index + 2 < count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 else {
+                    index += 1
+                    continue
+                }
+                flush()
+                output.append(contentsOf: (bytes[index + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
+                index += 3
+                runStart = index
+                continue
+            }
+            flush()
+            switch byte {
+            case 0x22: output.append(contentsOf: #"\""#.utf8)
+            case 0x5C: output.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+            case 0x09: output.append(contentsOf: #"\t"#.utf8)
+            default:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: #"\u00"#.utf8)
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0x0F)])
+            }
+            index += 1
+            runStart = index
+        }
+        flush()
+        output.append(UInt8(ascii: "\""))
+    }
+}
