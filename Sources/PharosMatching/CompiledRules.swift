@@ -215,8 +215,13 @@ public struct CompiledRules: RuleEvaluator {
     }
 
     private func evaluate(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>]) -> [RuleMatch] {
+        // Dense press releases hold about one hit per 64 bytes: reserving that much saves the
+        // arrays growing step by step.
+        let expectedHits = texts.reduce(0) { $0 + $1.count } / 64 + 16
         var hits: [Hit] = []
+        hits.reserveCapacity(expectedHits)
         var raw: [Automaton.Hit] = []
+        raw.reserveCapacity(expectedHits)
         var isASCII = [Bool](repeating: true, count: texts.count)
         for (field, text) in texts.enumerated() {
             raw.removeAll(keepingCapacity: true)
@@ -248,6 +253,7 @@ public struct CompiledRules: RuleEvaluator {
             }
         }
         if anyDocumentWide {
+            for rule in rules.indices where matched[rule] { used[rule].reserveCapacity(hits.count) }
             for (index, hit) in hits.enumerated() {
                 for slot in slots(of: hit.atom) where usedSlot[Int(slot)] {
                     let rule = Int(slotRule[Int(slot)])
@@ -526,7 +532,9 @@ public struct CompiledRules: RuleEvaluator {
     ) -> RuleMatch {
         var matches = Matches()
         var evidence: [Evidence] = []
+        evidence.reserveCapacity(Self.evidenceLimit)
         var seenSentences: [(field: Int32, start: Int)] = []
+        seenSentences.reserveCapacity(Self.evidenceLimit)
         // A document-wide match uses every hit of its atoms, so the first hit of a spelling in
         // the document is its first in the match; other matches keep their own account.
         var reported: Set<Int32> = []
