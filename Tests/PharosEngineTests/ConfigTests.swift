@@ -109,7 +109,7 @@ let validRules = """
             "pharos.yaml:8:5: unknown key 'pth' in folder source 'inbox'; did you mean 'path'?",
             "pharos.yaml:9:12: 'every' must be a duration like 30s, 10m or 1h, found 'often'",
             "pharos.yaml:14:12: 'fsync' must be true or false, found 'maybe'",
-            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, delivery, sources, sinks, rules",
+            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, delivery, metrics, sources, sinks, rules",
             "rules.d/r.yaml:3:11: rule 'a' sends to sink 'lgo', which is not defined; did you mean 'log'?",
             "rules.d/r.yaml:4:3: duplicate rule name 'a' (first defined at rules.d/r.yaml:1:3)",
             "rules.d/r.yaml:6:11: 'within': must be one of document, paragraph, sentence; found 'paragraphs'",
