@@ -104,6 +104,10 @@ public final class CurlEngine: Sendable {
     private let maxConcurrent: Int
     /// Signalled when the loop thread has cleaned up and ended.
     private let finished = DispatchSemaphore(value: 0)
+    /// Signalled with every `curl_multi_wakeup`: with no transfer in flight the loop waits
+    /// on this instead of libcurl, whose wakeup was seen lost then (a shutdown sat out the
+    /// whole poll timeout, adding a second to every `run --once`).
+    private let work = DispatchSemaphore(value: 0)
 
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -132,7 +136,7 @@ public final class CurlEngine: Sendable {
             return state.stopping
         }
         guard !alreadyStopping else { return }
-        curl_multi_wakeup(multi)
+        wake()
         _ = finished.wait(timeout: .now() + .milliseconds(Int(timeout.seconds * 1000)))
     }
 
@@ -180,7 +184,7 @@ public final class CurlEngine: Sendable {
                     return true
                 }
                 if accepted {
-                    curl_multi_wakeup(multi)
+                    wake()
                 } else {
                     transfer.continuation = nil
                     continuation.resume(throwing: TransferError(kind: .cancelled, message: "the HTTP engine is shutting down", code: -1))
@@ -188,7 +192,7 @@ public final class CurlEngine: Sendable {
             }
         } onCancel: { [pointer = CurlPointer(raw: handle)] in
             state.withLock { $0.cancelRequests.append(pointer) }
-            curl_multi_wakeup(multi)
+            wake()
         }
         var code = 0
         pharos_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
@@ -246,9 +250,18 @@ public final class CurlEngine: Sendable {
                 transfer.result = pharos_message_result(message)
                 complete(transfer, inFlight: &inFlight)
             }
+            if inFlight.isEmpty {
+                work.wait()
+                continue
+            }
             var ready: Int32 = 0
             curl_multi_poll(multi, nil, 0, 1000, &ready)
         }
+    }
+
+    private func wake() {
+        work.signal()
+        curl_multi_wakeup(multi)
     }
 
     private func complete(_ transfer: Transfer, inFlight: inout [UnsafeMutableRawPointer: Transfer]) {
