@@ -63,21 +63,6 @@ public enum HTMLText {
         // The lower-case name of the script, style, ... element being skipped.
         var skipping: String?
 
-        /// Starts a new line (or paragraph): trailing spaces and line breaks are replaced, but
-        /// an existing blank line is kept.
-        func newline(_ lines: Int) {
-            var trailing = 0
-            var cursor = output.count
-            while cursor > 0 {
-                let previous = output[cursor - 1]
-                if previous == newlineByte { trailing += 1 } else if previous != space { break }
-                cursor -= 1
-            }
-            if output.isEmpty { return }
-            output.removeSubrange(cursor...)
-            for _ in 0..<max(lines, min(trailing, 2)) { output.append(newlineByte) }
-        }
-
         while index < count {
             let byte = input[index]
             if byte == lessThan {
@@ -109,9 +94,9 @@ public enum HTMLText {
                 case .inline:
                     break
                 case .line:
-                    newline(1)
+                    newline(1, in: &output)
                 case .paragraph:
-                    newline(2)
+                    newline(2, in: &output)
                 case .skipped:
                     if !isClosing && input[close - 1] != UInt8(ascii: "/") { skipping = tagName(input, from: nameStart, to: close) }
                 }
@@ -134,6 +119,21 @@ public enum HTMLText {
             index += 1
         }
         return tidyLines(output)
+    }
+
+    /// Starts a new line (or paragraph): trailing spaces and line breaks are replaced, but an
+    /// existing blank line is kept.
+    private static func newline(_ lines: Int, in output: inout [UInt8]) {
+        var trailing = 0
+        var cursor = output.count
+        while cursor > 0 {
+            let previous = output[cursor - 1]
+            if previous == newlineByte { trailing += 1 } else if previous != space { break }
+            cursor -= 1
+        }
+        if output.isEmpty { return }
+        output.removeSubrange(cursor...)
+        for _ in 0..<max(lines, min(trailing, 2)) { output.append(newlineByte) }
     }
 
     /// Each line trimmed of spaces and tabs, runs of blank lines folded to one, no blank

@@ -66,7 +66,10 @@ enum FeedNamespace: Equatable {
 /// Turns the element events of one XML document into a feed: recognises the format at the
 /// root, keeps an element stack with the `xml:base` in scope, and collects the text of the
 /// elements that carry item fields.
-final class FeedBuilder {
+///
+/// A struct, not a class: its state changes on every SAX event, and as the stored properties of
+/// a class each of those accesses would be checked for exclusivity at run time.
+struct FeedBuilder {
     enum Format { case unknown, rss, rdf, atom10, atom03 }
 
     private enum Role { case root, channel, item, person, capture, other }
@@ -168,6 +171,9 @@ final class FeedBuilder {
     private var atomWithoutNamespace = false
     private var stack: [Frame] = []
     private var capture: Capture?
+    /// The byte buffer of the last capture, emptied, for the next one (one allocation per
+    /// document instead of one or more per field).
+    private var spareBytes: [UInt8] = []
     private var person: PersonDraft?
     private var item: ItemDraft?
     /// Where finished items go, in document order.
@@ -192,7 +198,7 @@ final class FeedBuilder {
 
     // MARK: - Events
 
-    func startElement(_ localName: String, prefix: String?, namespace uri: String?, attributes: [XMLAttribute]) {
+    mutating func startElement(_ localName: String, prefix: String?, namespace uri: String?, attributes: [XMLAttribute]) {
         var base = stack.last?.base
         if let xmlBase = attributes.first(where: { $0.name == "base" && FeedNamespace(uri: $0.namespace, prefix: $0.prefix) == .xml }) {
             base = URLResolver.resolve(xmlBase.value, against: base ?? documentURL)
@@ -231,12 +237,15 @@ final class FeedBuilder {
 
     /// - Parameter name: the element's local name and prefix, asked for only when it is written
     ///   back as markup.
-    func endElement(_ name: () -> (localName: String, prefix: String?)) {
+    mutating func endElement(_ name: () -> (localName: String, prefix: String?)) {
         guard let frame = stack.popLast() else { return }
-        if let active = capture {
-            if stack.count == active.depth {
+        if capture != nil {
+            if stack.count == capture!.depth {
+                var finished = capture!
                 capture = nil
-                finish(active)
+                finish(finished)
+                finished.bytes.removeAll(keepingCapacity: true)
+                spareBytes = finished.bytes
             } else {
                 let (localName, prefix) = name()
                 writeEndTag(localName, prefix: prefix)
@@ -250,7 +259,7 @@ final class FeedBuilder {
         }
     }
 
-    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard capture != nil else { return }
         if capture!.mode == .xhtml {
             for byte in bytes {
@@ -269,7 +278,7 @@ final class FeedBuilder {
 
     /// The feed as read so far (what a truncated document yields is the items that were
     /// closed); items held back are delivered now.
-    func result() -> (title: String?, link: String?, warnings: [String]) {
+    mutating func result() -> (title: String?, link: String?, warnings: [String]) {
         var warnings: [String] = []
         if format == .unknown {
             warnings.append("not a feed: the root element is <\(rootName ?? "none")>")
@@ -322,7 +331,7 @@ final class FeedBuilder {
 
     private var isAtomDocument: Bool { format == .atom10 || format == .atom03 }
 
-    private func startRoot(_ element: Element) -> Role {
+    private mutating func startRoot(_ element: Element) -> Role {
         rootName = element.prefix.map { "\($0):\(element.name)" } ?? element.name
         switch (element.namespace, element.name) {
         case (_, "rss"):
@@ -346,7 +355,7 @@ final class FeedBuilder {
         }
     }
 
-    private func startUnderRoot(_ element: Element) -> Role {
+    private mutating func startUnderRoot(_ element: Element) -> Role {
         guard isRSS(element) else { return .other }
         switch element.name {
         case "channel": return .channel
@@ -355,7 +364,7 @@ final class FeedBuilder {
         }
     }
 
-    private func startUnderChannel(_ element: Element) -> Role {
+    private mutating func startUnderChannel(_ element: Element) -> Role {
         if isRSS(element) {
             switch element.name {
             case "item": return startItem(element)
@@ -371,7 +380,10 @@ final class FeedBuilder {
             case "entry": return startItem(element)
             case "title": return startCapture(.feedTitle(rank: isAtomDocument ? 0 : 1), mode: atomMode(element), element)
             case "link":
-                if let (href, rank) = alternateLink(element) { feedLink.offer(href, rank: isAtomDocument ? rank : rank + 2) }
+                if let (href, rank) = alternateLink(element) {
+                    let offeredRank = isAtomDocument ? rank : rank + 2
+                    feedLink.offer(href, rank: offeredRank)
+                }
                 return .other
             case "author":
                 person = PersonDraft(isAuthor: true, forFeed: true)
@@ -385,14 +397,14 @@ final class FeedBuilder {
         return .other
     }
 
-    private func startItem(_ element: Element) -> Role {
+    private mutating func startItem(_ element: Element) -> Role {
         var draft = ItemDraft()
         if let about = element.rdfAttribute("about") { draft.id.offer(TextTools.trimmed(about), rank: 1) }
         item = draft
         return .item
     }
 
-    private func startUnderItem(_ element: Element) -> Role {
+    private mutating func startUnderItem(_ element: Element) -> Role {
         // Items never nest: one opening inside another means the first was not closed (libxml2
         // recovers a mismatched end tag by closing the innermost element instead).
         if (isRSS(element) && element.name == "item") || (isAtom(element) && element.name == "entry") {
@@ -413,7 +425,10 @@ final class FeedBuilder {
             case "author": return startCapture(.rssAuthor, mode: .html, element)
             case "category": return startCapture(.category(domain: element.attribute("domain")), mode: .html, element)
             case "enclosure":
-                if let url = element.attribute("url") { item?.addField("enclosure", resolveLink(url, base: element.base)) }
+                if let url = element.attribute("url") {
+                    let enclosure = resolveLink(url, base: element.base)
+                    item?.addField("enclosure", enclosure)
+                }
                 return .other
             default: break
             }
@@ -422,9 +437,11 @@ final class FeedBuilder {
             case "title": return startCapture(.title(rank: isAtomDocument ? 0 : 1), mode: atomMode(element), element)
             case "link":
                 if let (href, rank) = alternateLink(element) {
-                    item?.link.offer(href, rank: isAtomDocument ? rank : rank + 2)
+                    let offeredRank = isAtomDocument ? rank : rank + 2
+                    item?.link.offer(href, rank: offeredRank)
                 } else if element.attribute("rel").map(TextTools.trimmed)?.lowercased() == "enclosure", let href = element.attribute("href") {
-                    item?.addField("enclosure", resolveLink(href, base: element.base))
+                    let enclosure = resolveLink(href, base: element.base)
+                    item?.addField("enclosure", enclosure)
                 }
                 return .other
             case "id": return startCapture(.id(rank: 0), mode: .text, element)
@@ -435,7 +452,10 @@ final class FeedBuilder {
             case "summary": return startCapture(.summary(rank: 0), mode: atomMode(element), element)
             case "content":
                 // Out-of-line content: its address is the best link an entry without one has.
-                if let source = element.attribute("src") { item?.link.offer(resolveLink(source, base: element.base), rank: 8) }
+                if let source = element.attribute("src") {
+                    let link = resolveLink(source, base: element.base)
+                    item?.link.offer(link, rank: 8)
+                }
                 return startCapture(.content(rank: 0), mode: atomMode(element), element)
             case "author", "contributor":
                 person = PersonDraft(isAuthor: element.name == "author", forFeed: false)
@@ -472,7 +492,7 @@ final class FeedBuilder {
         return startCapture(.field(element.fieldKey, fallback: fallback), mode: .text, element)
     }
 
-    private func startUnderPerson(_ element: Element) -> Role {
+    private mutating func startUnderPerson(_ element: Element) -> Role {
         guard isAtom(element) else { return .other }
         switch element.name {
         case "name": return startCapture(.personName, mode: .text, element)
@@ -515,12 +535,14 @@ final class FeedBuilder {
         }
     }
 
-    private func startCapture(_ target: Target, mode: TextMode, _ element: Element) -> Role {
-        capture = Capture(target: target, mode: mode, depth: stack.count, base: element.base)
+    private mutating func startCapture(_ target: Target, mode: TextMode, _ element: Element) -> Role {
+        let bytes = spareBytes
+        spareBytes = []
+        capture = Capture(target: target, mode: mode, depth: stack.count, base: element.base, bytes: bytes)
         return .capture
     }
 
-    private func writeStartTag(_ name: String, prefix: String?, attributes: [XMLAttribute]) {
+    private mutating func writeStartTag(_ name: String, prefix: String?, attributes: [XMLAttribute]) {
         guard capture != nil else { return }
         var tag = "<" + (prefix.map { "\($0):\(name)" } ?? name)
         for attribute in attributes {
@@ -535,7 +557,7 @@ final class FeedBuilder {
         capture!.openTagEnd = capture!.bytes.count
     }
 
-    private func writeEndTag(_ name: String, prefix: String?) {
+    private mutating func writeEndTag(_ name: String, prefix: String?) {
         guard capture != nil else { return }
         if capture!.openTagEnd == capture!.bytes.count {
             // An element with nothing inside: `<br/>`, not `<br></br>` (a second line break).
@@ -554,7 +576,7 @@ final class FeedBuilder {
     }
 
     /// The text of a capture as readable plain text.
-    private func readable(_ capture: Capture) -> String {
+    private static func readable(_ capture: Capture) -> String {
         capture.bytes.withUnsafeBufferPointer { bytes in
             switch capture.mode {
             case .text:
@@ -574,48 +596,50 @@ final class FeedBuilder {
     }
 
     /// The text of a capture as readable plain text on one line.
-    private func readableLine(_ capture: Capture) -> String {
-        guard capture.mode == .html || capture.mode == .xhtml else { return TextTools.singleLine(readable(capture)) }
+    private static func readableLine(_ capture: Capture) -> String {
+        guard capture.mode == .html || capture.mode == .xhtml else { return TextTools.singleLine(Self.readable(capture)) }
         return capture.bytes.withUnsafeBufferPointer { bytes in
             TextTools.singleLine(utf8: TextTools.htmlToText(utf8: bytes))
         }
     }
 
     /// The text of a capture as written, for ids, links and dates.
-    private func verbatim(_ capture: Capture) -> String {
+    private static func verbatim(_ capture: Capture) -> String {
         capture.bytes.withUnsafeBufferPointer { TextTools.trimmed(utf8: $0) }
     }
 
-    private func finish(_ capture: Capture) {
+    private mutating func finish(_ capture: Capture) {
         switch capture.target {
         case .feedTitle(let rank):
-            feedTitle.offer(readableLine(capture), rank: rank)
+            feedTitle.offer(Self.readableLine(capture), rank: rank)
         case .feedLink(let rank, let href):
-            let text = verbatim(capture)
+            let text = Self.verbatim(capture)
             if !text.isEmpty {
-                feedLink.offer(resolveLink(text, base: capture.base), rank: rank)
+                let link = resolveLink(text, base: capture.base)
+                feedLink.offer(link, rank: rank)
             } else {
                 feedLink.offer(href, rank: rank + 1)
             }
         case .title(let rank):
-            let title = readableLine(capture)
+            let title = Self.readableLine(capture)
             if !title.isEmpty { item?.title.offer(title, rank: rank) }
         case .link(let rank, let href):
-            let text = verbatim(capture)
+            let text = Self.verbatim(capture)
             if !text.isEmpty {
-                item?.link.offer(resolveLink(text, base: capture.base), rank: rank)
+                let link = resolveLink(text, base: capture.base)
+                item?.link.offer(link, rank: rank)
             } else {
                 item?.link.offer(href, rank: rank + 1)
             }
         case .id(let rank):
-            let text = verbatim(capture)
+            let text = Self.verbatim(capture)
             guard !text.isEmpty else { return }
             // atom:id must be absolute; a relative one is read against an explicit xml:base only,
             // never against the feed URL, which would change every id when a feed moves.
             let id = capture.base != nil && !URLResolver.hasScheme(text) ? URLResolver.resolve(text, against: capture.base) : text
             item?.id.offer(id, rank: rank)
         case .guid(let permalink):
-            let text = verbatim(capture)
+            let text = Self.verbatim(capture)
             guard !text.isEmpty else { return }
             item?.id.offer(text, rank: 0)
             if permalink { item?.permalinkGUID = text }
@@ -624,35 +648,35 @@ final class FeedBuilder {
         case .updated(let rank):
             item?.updated.offer(FeedDates.parse(capture.bytes), rank: rank)
         case .summary(let rank):
-            let text = readable(capture)
+            let text = Self.readable(capture)
             if !text.isEmpty { item?.summary.offer(text, rank: rank) }
         case .content(let rank):
-            let text = readable(capture)
+            let text = Self.readable(capture)
             if !text.isEmpty { item?.content.offer(text, rank: rank) }
         case .rssAuthor:
-            item?.addAuthor(TextTools.personName(readable(capture)))
+            item?.addAuthor(TextTools.personName(Self.readable(capture)))
         case .creator:
-            item?.addAuthor(readableLine(capture))
+            item?.addAuthor(Self.readableLine(capture))
         case .itunesAuthor:
-            let name = readableLine(capture)
+            let name = Self.readableLine(capture)
             if !name.isEmpty { item?.itunesAuthors.append(name) }
         case .category(let domain):
-            item?.addCategory(readableLine(capture), domain: domain)
+            item?.addCategory(Self.readableLine(capture), domain: domain)
         case .field(let key, let fallback):
-            let text = capture.sawElements ? readable(capture) : verbatim(capture)
+            let text = capture.sawElements ? Self.readable(capture) : Self.verbatim(capture)
             if !text.isEmpty {
                 item?.addField(key, text)
             } else if let fallback {
                 item?.addField(key, fallback)
             }
         case .personName:
-            person?.name = readableLine(capture)
+            person?.name = Self.readableLine(capture)
         case .personEmail:
-            person?.email = TextTools.singleLine(verbatim(capture))
+            person?.email = TextTools.singleLine(Self.verbatim(capture))
         }
     }
 
-    private func finishPerson() {
+    private mutating func finishPerson() {
         guard let finished = person else { return }
         person = nil
         let name = [finished.name, finished.email].compactMap { $0 }.first { !$0.isEmpty }
@@ -666,7 +690,7 @@ final class FeedBuilder {
         }
     }
 
-    private func finishItem() {
+    private mutating func finishItem() {
         guard let draft = item else { return }
         item = nil
         var link = draft.link.value

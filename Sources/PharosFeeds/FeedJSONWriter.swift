@@ -154,6 +154,18 @@ public struct FeedJSONWriter {
         return true
     }
 
+    /// Whether any of eight bytes is a control character, `"`, `\` or 0xE2 (the lead byte of
+    /// U+2028 and U+2029); false means the eight bytes are copied as they are.
+    @inline(__always)
+    private static func mayNeedEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highBits != 0 }
+        // Bytes below 0x20, found as for zero bytes but against 0x20 (exact for limits up to 0x80).
+        let control = (word &- ones &* 0x20) & ~word & highBits != 0
+        return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)) || hasZeroByte(word ^ (ones &* 0xE2))
+    }
+
     static func appendString(_ text: String, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { appendString(utf8: $0, to: &output) }
@@ -166,10 +178,12 @@ public struct FeedJSONWriter {
         var runStart = 0
         var index = 0
         let count = bytes.count
-        func flush() {
-            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-        }
+        let base = bytes.baseAddress
         while index < count {
+            if index + 8 <= count, let base, !Self.mayNeedEscaping(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte != 0xE2 {
                 index += 1
@@ -181,13 +195,13 @@ public struct FeedJSONWriter {
                     index += 1
                     continue
                 }
-                flush()
+                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
                 output.append(contentsOf: (bytes[index + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
                 index += 3
                 runStart = index
                 continue
             }
-            flush()
+            if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
             switch byte {
             case 0x22: output.append(contentsOf: #"\""#.utf8)
             case 0x5C: output.append(contentsOf: #"\\"#.utf8)
@@ -203,7 +217,7 @@ public struct FeedJSONWriter {
             index += 1
             runStart = index
         }
-        flush()
+        if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
         output.append(UInt8(ascii: "\""))
     }
 }

@@ -301,6 +301,10 @@ enum TextTools {
     private static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int) {
         var start = 0
         let count = bytes.count
+        // Ids, links and dates mostly start and end with a visible ASCII character.
+        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return (0, count)
+        }
         while start < count {
             let space = whitespaceLength(bytes, at: start)
             if space == 0 { break }

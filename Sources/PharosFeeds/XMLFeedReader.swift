@@ -26,10 +26,9 @@ enum XMLFeedReader {
     static func parse(_ raw: [UInt8], url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
         _ = initialized
         let input = XMLInput(raw)
-        let builder = FeedBuilder(documentURL: url, deliver: deliver)
-        let session = SAXSession(builder: builder)
+        let session = SAXSession(builder: FeedBuilder(documentURL: url, deliver: deliver))
         session.run(input.bytes)
-        let read = builder.result()
+        let read = session.builder.result()
         var warnings = read.warnings + input.warnings + session.finalWarnings()
         if warnings.count > SAXSession.warningLimit + 8 {
             let dropped = warnings.count - SAXSession.warningLimit
@@ -37,7 +36,7 @@ enum XMLFeedReader {
         }
         return ParsedFeed(
             title: read.title, link: read.link,
-            wellFormed: session.wellFormed && !input.repaired && builder.format != .unknown,
+            wellFormed: session.wellFormed && !input.repaired && session.builder.format != .unknown,
             warnings: warnings
         )
     }
@@ -52,7 +51,7 @@ final class SAXSession {
     /// Most text one entity may expand to.
     static let entityLimit = 256 * 1024
 
-    let builder: FeedBuilder
+    var builder: FeedBuilder
     private(set) var wellFormed = true
     private var warnings: [String] = []
     private var suppressedWarnings = 0
@@ -119,9 +118,7 @@ final class SAXSession {
         let characters: charactersSAXFunc = { context, text, length in
             guard let context, let text, length > 0 else { return }
             let session = SAXSession.from(context)
-            if session.builder.wantsText {
-                session.builder.characters(UnsafeBufferPointer(start: text, count: Int(length)))
-            }
+            session.builder.characters(UnsafeBufferPointer(start: text, count: Int(length)))
             SAXSession.keepRecovering(context)
         }
         handler.characters = characters

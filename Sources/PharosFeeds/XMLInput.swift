@@ -155,12 +155,32 @@ struct XMLInput {
         return (output, repairs)
     }
 
+    /// Checks in place (making a `String` of a whole feed to validate it would copy it).
     private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return true }
+            let count = buffer.count
+            var index = 0
+            while index < count {
+                // ASCII, the bulk of every feed, eight bytes at a time.
+                if index + 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
+                if buffer[index] < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length = validSequenceLength(buffer, at: index)
+                guard length > 0 else { return false }
+                index += length
+            }
+            return true
+        }
     }
 
     /// Length of the well-formed UTF-8 sequence at `index` (RFC 3629), or 0.
-    private static func validSequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
+    private static func validSequenceLength<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> Int where Bytes.Index == Int {
         let first = bytes[index]
         func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
             index + offset < bytes.count && range.contains(bytes[index + offset])
@@ -343,7 +363,13 @@ struct XMLInput {
                 return end + terminator.utf8.count
             }
             var index = 0
+            let base = input.baseAddress
             while index < count {
+                // Text without `<`, `&` or control characters (line breaks included), eight bytes at a time.
+                if index + 8 <= count, let base, !mayNeedRepair(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = input[index]
                 if byte == UInt8(ascii: "<") {
                     let second = index + 1 < count ? input[index + 1] : 0
@@ -441,6 +467,16 @@ struct XMLInput {
 }
 
 // MARK: - Byte helpers
+
+/// Whether any of eight bytes is `<`, `&` or below 0x20 (bit tricks for finding a zero byte).
+@inline(__always)
+private func mayNeedRepair(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highBits != 0 }
+    let control = (word &- ones &* 0x20) & ~word & highBits != 0
+    return control || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
+}
 
 private func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

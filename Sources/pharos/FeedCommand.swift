@@ -70,8 +70,19 @@ struct Feed: AsyncParsableCommand {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return nil }
-        var contents: [UInt8] = []
-        contents.reserveCapacity(max(Int(status.st_size), 0) + 1)
+        // Read straight into the array, then whatever the file grew by meanwhile.
+        let size = max(Int(status.st_size), 0)
+        var failed = false
+        var contents = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while initialized < size {
+                let count = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+                if count < 0 && errno == EINTR { continue }
+                if count < 0 { failed = true }
+                if count <= 0 { return }
+                initialized += count
+            }
+        }
+        guard !failed else { return nil }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
