@@ -72,8 +72,10 @@ struct Automaton: Sendable {
     private final class Tables: @unchecked Sendable {
         let dense: UnsafeMutableBufferPointer<UInt32>
         let sparse: UnsafeMutableBufferPointer<UInt64>
-        /// For each sparse state with outputs, its output index; -1 for the others.
-        let sparseOutput: UnsafeMutableBufferPointer<Int32>
+        /// The patterns that end in each state with outputs, as `first | count << 32` into
+        /// `outputEntries`: dense states by output number, sparse ones by number (0 for the others).
+        let denseOutput: UnsafeMutableBufferPointer<UInt64>
+        let sparseOutput: UnsafeMutableBufferPointer<UInt64>
         /// A branching sparse state's children: classes and values.
         let multiStart: UnsafeMutableBufferPointer<Int32>
         let multiSymbols: UnsafeMutableBufferPointer<UInt8>
@@ -84,17 +86,13 @@ struct Automaton: Sendable {
         let classOfFolded: UnsafeMutableBufferPointer<UInt8>
         /// 1 for ASCII letters and digits: the bytes the in-word root skips.
         let isWordByte: UnsafeMutableBufferPointer<UInt8>
-        /// The patterns of output `o` are `outputPatterns[outputStart[o]..<outputStart[o + 1]]`.
-        let outputStart: UnsafeMutableBufferPointer<Int32>
-        let outputPatterns: UnsafeMutableBufferPointer<Int32>
-        /// Per pattern: folded length and flags.
-        let patternLength: UnsafeMutableBufferPointer<Int32>
-        let patternFlags: UnsafeMutableBufferPointer<UInt8>
+        /// One per pattern ending in a state: `pattern | folded length << 32 | flags << 56`, so
+        /// a hit costs two loads before the text is read.
+        let outputEntries: UnsafeMutableBufferPointer<UInt64>
 
         init(
-            dense: [UInt32], sparse: [UInt64], sparseOutput: [Int32], multiStart: [Int32], multiSymbols: [UInt8], multiTargets: [UInt32],
-            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], outputStart: [Int32], outputPatterns: [Int32],
-            patternLength: [Int32], patternFlags: [UInt8]
+            dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], multiStart: [Int32], multiSymbols: [UInt8],
+            multiTargets: [UInt32], classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], outputEntries: [UInt64]
         ) {
             func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
                 let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(array.count, 1))
@@ -103,6 +101,7 @@ struct Automaton: Sendable {
             }
             self.dense = copy(dense)
             self.sparse = copy(sparse)
+            self.denseOutput = copy(denseOutput)
             self.sparseOutput = copy(sparseOutput)
             self.multiStart = copy(multiStart)
             self.multiSymbols = copy(multiSymbols)
@@ -110,15 +109,13 @@ struct Automaton: Sendable {
             self.classOfInput = copy(classOfInput)
             self.classOfFolded = copy(classOfFolded)
             self.isWordByte = copy(isWordByte)
-            self.outputStart = copy(outputStart)
-            self.outputPatterns = copy(outputPatterns)
-            self.patternLength = copy(patternLength)
-            self.patternFlags = copy(patternFlags)
+            self.outputEntries = copy(outputEntries)
         }
 
         deinit {
             dense.deallocate()
             sparse.deallocate()
+            denseOutput.deallocate()
             sparseOutput.deallocate()
             multiStart.deallocate()
             multiSymbols.deallocate()
@@ -126,16 +123,13 @@ struct Automaton: Sendable {
             classOfInput.deallocate()
             classOfFolded.deallocate()
             isWordByte.deallocate()
-            outputStart.deallocate()
-            outputPatterns.deallocate()
-            patternLength.deallocate()
-            patternFlags.deallocate()
+            outputEntries.deallocate()
         }
 
         /// Bytes of all tables.
         var byteCount: Int {
-            dense.count * 4 + sparse.count * 8 + sparseOutput.count * 4 + multiStart.count * 4 + multiSymbols.count
-                + multiTargets.count * 4 + 3 * 256 + outputStart.count * 4 + outputPatterns.count * 4 + patternLength.count * 5
+            dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + multiStart.count * 4
+                + multiSymbols.count + multiTargets.count * 4 + 3 * 256 + outputEntries.count * 8
         }
     }
 
@@ -298,14 +292,21 @@ struct Automaton: Sendable {
         }
 
         // Outputs: dense states first (by row), then sparse ones (by number).
-        var outputStart: [Int32] = [0]
-        var outputPatterns: [Int32] = []
-        for state in denseLoud {
-            outputPatterns += outputs[state] ?? []
-            outputStart.append(Int32(outputPatterns.count))
+        var outputEntries: [UInt64] = []
+        func entries(_ ending: [Int32]) -> UInt64 {
+            let first = UInt64(outputEntries.count)
+            for index in ending {
+                let pattern = patterns[Int(index)]
+                precondition(pattern.folded.count < 1 << 24, "term too long")
+                let flags = (pattern.caseSensitive ? Self.caseSensitiveFlag : 0) | (pattern.boundaryBefore ? Self.boundaryBeforeFlag : 0)
+                    | (pattern.boundaryAfter ? Self.boundaryAfterFlag : 0)
+                outputEntries.append(UInt64(UInt32(index)) | UInt64(pattern.folded.count) << 32 | UInt64(flags) << 56)
+            }
+            return first | UInt64(ending.count) << 32
         }
+        let denseOutput = denseLoud.map { entries(outputs[$0] ?? []) }
         var sparse: [UInt64] = []
-        var sparseOutput: [Int32] = []
+        var sparseOutput: [UInt64] = []
         var multiStart: [Int32] = [0]
         var multiSymbols: [UInt8] = []
         var multiTargets: [UInt32] = []
@@ -331,24 +332,18 @@ struct Automaton: Sendable {
             if symbolOf[Int(node)] == Self.separatorClass { record |= Self.reachedBySeparatorBit }
             if let patterns = outputs[node] {
                 record |= Self.loudBit
-                sparseOutput.append(Int32(outputStart.count - 1))
-                outputPatterns += patterns
-                outputStart.append(Int32(outputPatterns.count))
+                sparseOutput.append(entries(patterns))
             } else {
-                sparseOutput.append(-1)
+                sparseOutput.append(0)
             }
             sparse.append(record)
         }
         precondition(multiStart.count < 1 << (64 - Self.multiShift), "too many branching states")
 
         tables = Tables(
-            dense: dense, sparse: sparse, sparseOutput: sparseOutput, multiStart: multiStart, multiSymbols: multiSymbols,
-            multiTargets: multiTargets, classOfInput: classOfInput, classOfFolded: classOfFolded, isWordByte: isWordByte,
-            outputStart: outputStart, outputPatterns: outputPatterns, patternLength: patterns.map { Int32($0.folded.count) },
-            patternFlags: patterns.map {
-                ($0.caseSensitive ? Self.caseSensitiveFlag : 0) | ($0.boundaryBefore ? Self.boundaryBeforeFlag : 0)
-                    | ($0.boundaryAfter ? Self.boundaryAfterFlag : 0)
-            })
+            dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, multiStart: multiStart,
+            multiSymbols: multiSymbols, multiTargets: multiTargets, classOfInput: classOfInput, classOfFolded: classOfFolded,
+            isWordByte: isWordByte, outputEntries: outputEntries)
         self.classCount = classCount
         self.inWordRow = value[Int(inWord)]
         self.firstOutputRow = UInt32(denseQuiet.count * classCount)
@@ -503,13 +498,15 @@ struct Automaton: Sendable {
     /// Checks the patterns that end in state `value` at byte `end` against the original text.
     private func report(_ value: UInt32, end: Int, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) {
         let tables = tables
-        let output = value < denseLimit
-            ? Int(value - firstOutputRow) / classCount : Int(tables.sparseOutput[Int(value - denseLimit)])
-        for slot in Int(tables.outputStart[output])..<Int(tables.outputStart[output + 1]) {
-            let index = Int(tables.outputPatterns[slot])
-            let flags = tables.patternFlags[index]
+        let range = value < denseLimit
+            ? tables.denseOutput[Int(value - firstOutputRow) / classCount] : tables.sparseOutput[Int(value - denseLimit)]
+        let first = Int(truncatingIfNeeded: range & 0xFFFF_FFFF)
+        for slot in first..<(first + Int(range >> 32)) {
+            let entry = tables.outputEntries[slot]
+            let index = Int(UInt32(truncatingIfNeeded: entry))
+            let flags = UInt8(truncatingIfNeeded: entry >> 56)
             if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text) { continue }
-            let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(tables.patternLength[index]), in: text)
+            let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(entry >> 32 & 0xFF_FFFF), in: text)
             if flags & Self.boundaryBeforeFlag != 0, Self.wordCharacterBefore(start, in: text) { continue }
             if flags & Self.caseSensitiveFlag != 0, !Self.isWrittenInCapitals(text, start..<end) { continue }
             hits.append(Hit(pattern: Int32(index), start: start, end: end))
