@@ -538,6 +538,17 @@ public struct CompiledRules: RuleEvaluator {
         // A document-wide match uses every hit of its atoms, so the first hit of a spelling in
         // the document is its first in the match; other matches keep their own account.
         var reported: Set<Int32> = []
+        if documentWide {
+            // Each list sized once: a match of a thousand-term rule can name dozens of spellings.
+            var counts = [0, 0, 0, 0]
+            for index in used where context.firstSpelling[index] == Int32(index) {
+                counts[atoms[Int(context.hits[index].atom)].kind.rawValue] += 1
+            }
+            matches.targets.reserveCapacity(counts[Kind.target.rawValue])
+            matches.designations.reserveCapacity(counts[Kind.designation.rawValue])
+            matches.companies.reserveCapacity(counts[Kind.company.rawValue])
+            matches.keywords.reserveCapacity(counts[Kind.keyword.rawValue])
+        }
         for index in used {
             let hit = context.hits[index]
             let first = context.firstSpelling[index]
