@@ -1,9 +1,11 @@
-/// Every term of a rule set compiled into one Aho–Corasick automaton, stored as a full DFA
-/// over byte classes of the folded UTF-8 stream. One pass over a text finds every
-/// occurrence of every term; word boundaries and case-sensitive spellings are then checked
-/// against the original characters.
+/// Every term of a rule set compiled into one Aho–Corasick automaton over byte classes of
+/// the folded UTF-8 stream. One pass over a text finds every occurrence of every term; word
+/// boundaries and case-sensitive spellings are then checked against the original characters.
 ///
-/// Three things keep the scan fast:
+/// Four things keep the scan fast:
+/// - the shallow states, where a scan spends most of its steps, have full rows (a DFA);
+///   the deep ones, visited only while the text follows a term, have 8-byte records laid
+///   out depth first, so 10,000 terms take about 1.5 MB instead of 15 MB of rows;
 /// - ASCII capitals and separators (space, tab, line breaks, hyphen) are folded by the
 ///   byte-class map, and runs of separators collapse inside the DFA (a state reached by a
 ///   separator stays put on the next one), so ASCII text is never rewritten;
