@@ -111,14 +111,23 @@ public enum HTMLText {
                 index += length
                 continue
             }
-            if byte == space || byte == 0x09 || byte == newlineByte || byte == 0x0D || byte == 0x0C {
+            if byte != ampersand && !isHTMLSpace(byte) {
+                // A run of ordinary text, copied whole.
+                var end = index + 1
+                while end < count, input[end] != lessThan, input[end] != ampersand, !isHTMLSpace(input[end]) { end += 1 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                index = end
+                continue
+            }
+            if isHTMLSpace(byte) {
                 if let last = output.last, last != space && last != newlineByte { output.append(space) }
             } else {
                 output.append(byte)
             }
             index += 1
         }
-        return tidyLines(output)
+        tidyLines(&output)
+        return output
     }
 
     /// Starts a new line (or paragraph): trailing spaces and line breaks are replaced, but an
@@ -137,31 +146,43 @@ public enum HTMLText {
     }
 
     /// Each line trimmed of spaces and tabs, runs of blank lines folded to one, no blank
-    /// lines at either end.
-    static func tidyLines(_ text: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(text.count)
-        var pendingBlank = false
-        var lineStart = 0
+    /// lines at either end; in place (the result is never longer: each line break written
+    /// stands for one read).
+    static func tidyLines(_ text: inout [UInt8]) {
         let count = text.count
-        while lineStart <= count {
-            var lineEnd = lineStart
-            while lineEnd < count, text[lineEnd] != newlineByte { lineEnd += 1 }
-            var start = lineStart
-            var end = lineEnd
-            while start < end, text[start] == space || text[start] == 0x09 { start += 1 }
-            while end > start, text[end - 1] == space || text[end - 1] == 0x09 { end -= 1 }
-            if start == end {
-                pendingBlank = !result.isEmpty
-            } else {
-                if !result.isEmpty { result.append(newlineByte) }
-                if pendingBlank { result.append(newlineByte) }
-                pendingBlank = false
-                result.append(contentsOf: text[start..<end])
+        let newCount = text.withUnsafeMutableBufferPointer { buffer -> Int in
+            var written = 0
+            var pendingBlank = false
+            var lineStart = 0
+            while lineStart <= count {
+                var lineEnd = lineStart
+                while lineEnd < count, buffer[lineEnd] != newlineByte { lineEnd += 1 }
+                var start = lineStart
+                var end = lineEnd
+                while start < end, buffer[start] == space || buffer[start] == 0x09 { start += 1 }
+                while end > start, buffer[end - 1] == space || buffer[end - 1] == 0x09 { end -= 1 }
+                if start == end {
+                    pendingBlank = written > 0
+                } else {
+                    if written > 0 {
+                        buffer[written] = newlineByte
+                        written += 1
+                    }
+                    if pendingBlank {
+                        buffer[written] = newlineByte
+                        written += 1
+                    }
+                    pendingBlank = false
+                    for index in start..<end {
+                        buffer[written] = buffer[index]
+                        written += 1
+                    }
+                }
+                lineStart = lineEnd + 1
             }
-            lineStart = lineEnd + 1
+            return written
         }
-        return result
+        text.removeSubrange(newCount...)
     }
 
     /// The text of the first `<tag>` element, reduced to plain text, or nil.
@@ -326,6 +347,11 @@ public enum HTMLText {
             return shortTagKinds[key] ?? .inline
         }
         return kind(of: tagName(input, from: start, to: limit))
+    }
+
+    /// HTML's white space: space, tab, line feed, carriage return, form feed.
+    private static func isHTMLSpace(_ byte: UInt8) -> Bool {
+        byte == space || byte == 0x09 || byte == newlineByte || byte == 0x0D || byte == 0x0C
     }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }

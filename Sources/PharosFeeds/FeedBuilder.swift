@@ -598,9 +598,9 @@ struct FeedBuilder {
     /// The text of a capture as readable plain text on one line.
     private static func readableLine(_ capture: Capture) -> String {
         guard capture.mode == .html || capture.mode == .xhtml else { return TextTools.singleLine(Self.readable(capture)) }
-        return capture.bytes.withUnsafeBufferPointer { bytes in
-            TextTools.singleLine(utf8: TextTools.htmlToText(utf8: bytes))
-        }
+        var text = capture.bytes.withUnsafeBufferPointer { TextTools.htmlToText(utf8: $0) }
+        TextTools.singleLine(inPlace: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The text of a capture as written, for ids, links and dates.

@@ -45,6 +45,36 @@ enum TextTools {
         text.withUnsafeBufferPointer { String(decoding: singleLine(utf8: $0), as: UTF8.self) }
     }
 
+    /// ``singleLine(_:)`` in place (the result is never longer: each space written stands for
+    /// at least one white-space byte read).
+    static func singleLine(inPlace text: inout [UInt8]) {
+        let count = text.count
+        let newCount = text.withUnsafeMutableBufferPointer { buffer -> Int in
+            var written = 0
+            var pendingSpace = false
+            var index = 0
+            while index < count {
+                let byte = buffer[index]
+                let space = byte > 0x20 && byte < 0x80 ? 0 : whitespaceLength(UnsafeBufferPointer(buffer), at: index)
+                if space > 0 {
+                    pendingSpace = written > 0
+                    index += space
+                    continue
+                }
+                if pendingSpace {
+                    buffer[written] = 0x20
+                    written += 1
+                }
+                pendingSpace = false
+                buffer[written] = byte
+                written += 1
+                index += 1
+            }
+            return written
+        }
+        text.removeSubrange(newCount...)
+    }
+
     /// The length in bytes of the white-space character (Unicode White_Space) at `index`, or 0.
     @inline(__always)
     static func whitespaceLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
@@ -277,8 +307,8 @@ enum TextTools {
         }
     }
 
-    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     /// `text` trimmed of white space at both ends.
     static func trimmed(_ text: String) -> String {
@@ -356,6 +386,13 @@ enum TextTools {
 enum URLResolver {
     /// True for `scheme:...` (RFC 3986 scheme syntax), i.e. an absolute reference.
     static func hasScheme(_ reference: String) -> Bool {
+        let utf8 = reference.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: characters are bytes (a colon cannot be part of a larger character).
+            guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")), colon != utf8.startIndex,
+                  let first = utf8.first, TextTools.isLetter(first) else { return false }
+            return utf8[..<colon].allSatisfy { TextTools.isLetter($0) || TextTools.isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+        }
         guard let colon = reference.firstIndex(of: ":"), colon != reference.startIndex else { return false }
         let scheme = reference[..<colon]
         guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }

@@ -321,13 +321,26 @@ struct XMLInput {
     /// instructions and the DOCTYPE. libxml2 would drop them anyway, and after a fatal error it
     /// also stops delivering entity references, turning escaped HTML into garbage.
     private mutating func repairLexicalErrors() {
+        let repairs = bytes.withUnsafeBufferPointer(Self.lexicalRepairs)
+        guard let output = repairs.output else { return }
+        bytes = output
+        repaired = true
+        if repairs.ampersands > 0 { warnings.append("\(repairs.ampersands) bare '&' escaped (not well-formed XML)") }
+        if repairs.lessThans > 0 { warnings.append("\(repairs.lessThans) bare '<' escaped (not well-formed XML)") }
+        if repairs.controls > 0 {
+            warnings.append("\(repairs.controls) control character\(repairs.controls == 1 ? "" : "s") removed (not allowed in XML)")
+        }
+    }
+
+    /// The repaired document (nil when nothing needed repair) and what was repaired.
+    private static func lexicalRepairs(in input: UnsafeBufferPointer<UInt8>) -> (output: [UInt8]?, ampersands: Int, lessThans: Int, controls: Int) {
         var output: [UInt8] = []
         var copiedUpTo = 0
         var ampersands = 0
         var lessThans = 0
         var controls = 0
-        let count = bytes.count
-        bytes.withUnsafeBufferPointer { input in
+        let count = input.count
+        do {
             func flush(to index: Int) {
                 if copiedUpTo < index { output.append(contentsOf: input[copiedUpTo..<index]) }
             }
@@ -457,12 +470,7 @@ struct XMLInput {
             }
             if copiedUpTo > 0 { flush(to: count) }
         }
-        guard copiedUpTo > 0 else { return }
-        bytes = output
-        repaired = true
-        if ampersands > 0 { warnings.append("\(ampersands) bare '&' escaped (not well-formed XML)") }
-        if lessThans > 0 { warnings.append("\(lessThans) bare '<' escaped (not well-formed XML)") }
-        if controls > 0 { warnings.append("\(controls) control character\(controls == 1 ? "" : "s") removed (not allowed in XML)") }
+        return (copiedUpTo > 0 ? output : nil, ampersands, lessThans, controls)
     }
 }
 
@@ -495,6 +503,21 @@ private func hasPrefix<Bytes: RandomAccessCollection>(_ bytes: Bytes, at index: 
         cursor += 1
     }
     return true
+}
+
+/// ``find(_:_:from:limit:)`` with `memchr` looking for the needle's first byte.
+private func find(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: String, from start: Int, limit: Int) -> Int? {
+    let pattern = Array(needle.utf8)
+    guard let first = pattern.first, limit - start >= pattern.count, let base = bytes.baseAddress else { return nil }
+    let lastStart = limit - pattern.count
+    var index = start
+    while index <= lastStart {
+        guard let found = memchr(base + index, Int32(first), lastStart - index + 1) else { return nil }
+        index = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+        if hasPrefix(bytes, at: index, needle) { return index }
+        index += 1
+    }
+    return nil
 }
 
 private func find<Bytes: RandomAccessCollection>(_ bytes: Bytes, _ needle: String, from start: Int, limit: Int) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {

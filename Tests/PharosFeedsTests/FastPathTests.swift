@@ -76,6 +76,18 @@ import Testing
         }
     }
 
+    @Test func schemesAsTheCharacterVersionReadThem() {
+        func reference(_ text: String) -> Bool {
+            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
+            let scheme = text[..<colon]
+            guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
+            return scheme.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "+" || $0 == "-" || $0 == ".") }
+        }
+        for text in ["https://x", "HTTP:x", "a+b-c.d:x", "1http:x", ":x", "x", "mailto:a@b", "ht tp:x", "héllo:x", "urn:é", "a:\u{301}b:", "tag:x,2004:1", "[x]:y", "@a:b"] {
+            #expect(URLResolver.hasScheme(text) == reference(text), "\(text)")
+        }
+    }
+
     @Test func textToolsAsTheStringVersionsDidIt() {
         let fragments = [
             " ", "  ", "\t", "\n", "\r\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2000}", "\u{200A}",
@@ -89,6 +101,9 @@ import Testing
             var text = ""
             for _ in 0..<Int(generator.next() % 12) { text += fragments[Int(generator.next() % UInt64(fragments.count))] }
             #expect(TextTools.singleLine(text) == Reference.singleLine(text), "\(text.debugDescription)")
+            var inPlace = Array(text.utf8)
+            TextTools.singleLine(inPlace: &inPlace)
+            #expect(String(decoding: inPlace, as: UTF8.self) == Reference.singleLine(text), "\(text.debugDescription)")
             #expect(TextTools.trimmed(text) == Reference.trimmed(text), "\(text.debugDescription)")
             #expect(TextTools.paragraphs(text) == Reference.paragraphs(text), "\(text.debugDescription)")
             #expect(TextTools.htmlToText(text) == Reference.htmlToText(text), "\(text.debugDescription)")
