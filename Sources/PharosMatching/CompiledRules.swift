@@ -238,7 +238,7 @@ public struct CompiledRules: RuleEvaluator {
         hits = Self.longestPerAtom(hits)
 
         var present = [Bool](repeating: false, count: slotCount)
-        for hit in hits { for slot in slots(of: hit.atom) { present[Int(slot)] = true } }
+        for hit in hits { for position in slotPositions(of: hit.atom) { present[Int(atomSlots[position])] = true } }
 
         // Document-wide rules first: decided by the slots present; their hits are those of the
         // atoms in the slots that made them hold.
@@ -255,8 +255,8 @@ public struct CompiledRules: RuleEvaluator {
         if anyDocumentWide {
             for rule in rules.indices where matched[rule] { used[rule].reserveCapacity(hits.count) }
             for (index, hit) in hits.enumerated() {
-                for slot in slots(of: hit.atom) where usedSlot[Int(slot)] {
-                    let rule = Int(slotRule[Int(slot)])
+                for position in slotPositions(of: hit.atom) where usedSlot[Int(atomSlots[position])] {
+                    let rule = Int(slotRule[Int(atomSlots[position])])
                     if matched[rule], used[rule].last != index { used[rule].append(index) }
                 }
             }
@@ -276,9 +276,10 @@ public struct CompiledRules: RuleEvaluator {
         return results
     }
 
+    /// Where the slots of `atom` are in `atomSlots` (a range, not a slice: no reference counting per hit).
     @inline(__always)
-    private func slots(of atom: Int32) -> ArraySlice<Int32> {
-        atomSlots[Int(atomSlotStart[Int(atom)])..<Int(atomSlotStart[Int(atom) + 1])]
+    private func slotPositions(of atom: Int32) -> Range<Int> {
+        Int(atomSlotStart[Int(atom)])..<Int(atomSlotStart[Int(atom) + 1])
     }
 
     /// Hits arrive ordered by end; overlapping ones are the only ones out of start order, so an
@@ -378,7 +379,7 @@ public struct CompiledRules: RuleEvaluator {
         if let exclude = clause.exclude, present[exclude] { return nil }
         var used: [Int] = []
         for slot in clause.fields {
-            let found = hits.filter { slots(of: context.hits[$0].atom).contains(Int32(slot)) }
+            let found = hits.filter { slotPositions(of: context.hits[$0].atom).contains { atomSlots[$0] == Int32(slot) } }
             if found.isEmpty { return nil }
             used += found
         }
