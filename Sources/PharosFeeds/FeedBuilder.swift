@@ -193,9 +193,6 @@ struct FeedBuilder {
         self.deliver = deliver
     }
 
-    /// True while text is being collected, so the parser can skip converting text nobody reads.
-    var wantsText: Bool { capture != nil }
-
     // MARK: - Events
 
     mutating func startElement(_ localName: String, prefix: String?, namespace uri: String?, attributes: [XMLAttribute]) {
