@@ -137,18 +137,7 @@ public struct EmailSink: Sink {
     /// Without it, one message per alert.
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         guard !batch.isEmpty else { return [] }
-        guard digestPeriod != nil, batch.count > 1 else {
-            var results: [Result<Void, DeliveryError>] = []
-            for delivery in batch {
-                do {
-                    try await deliver(delivery, context: context)
-                    results.append(.success(()))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
-        }
+        guard digestPeriod != nil, batch.count > 1 else { return await deliverOneByOne(batch, context: context) }
         let result: Result<Void, DeliveryError>
         do {
             try await submit(composer.digest(batch.map(\.alert), date: context.now()), context: context)

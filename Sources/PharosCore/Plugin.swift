@@ -134,6 +134,12 @@ extension Sink {
     public var digestPeriod: Duration? { nil }
 
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
+        await deliverOneByOne(batch, context: context)
+    }
+
+    /// Delivers each alert of `batch` in turn with ``deliver(_:context:)``: the default batch
+    /// behaviour, for overrides that only sometimes do better.
+    public func deliverOneByOne(_ batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         var results: [Result<Void, DeliveryError>] = []
         for delivery in batch {
             do {

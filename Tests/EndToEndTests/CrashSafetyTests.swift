@@ -65,15 +65,7 @@ struct CrashSafety {
             rules: ./rules.d
             """.utf8).write(to: deployment.config)
         let environment = ["PHAROS_E2E_SECRET": secret]
-        struct Received: Decodable {
-            var id: String?
-            var verified: Bool
-            var status: Int
-        }
-        func log() -> [Received] {
-            let lines = ((try? String(contentsOf: received, encoding: .utf8)) ?? "").split(separator: "\n")
-            return lines.compactMap { try? JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
-        }
+        func log() -> [WebhookReceipt] { WebhookReceipt.all(in: received) }
 
         var random = SeededGenerator(state: 20_261_123)
         for round in 0..<20 {

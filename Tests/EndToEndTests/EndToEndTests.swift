@@ -29,8 +29,10 @@ final class Running {
     let err: URL
 
     init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: URL = pharosBinary) throws {
-        out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
-        err = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        // Beside the test's other scratch files, never in the directory the program runs in.
+        let scratch = FileManager.default.temporaryDirectory
+        out = scratch.appendingPathComponent("pharos-stdout-\(UUID().uuidString)")
+        err = scratch.appendingPathComponent("pharos-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.executableURL = executable
@@ -124,6 +126,19 @@ func eventually(_ condition: () -> Bool) async throws {
     while !condition(), attempts < 600 {
         try await Task.sleep(for: .milliseconds(100))
         attempts += 1
+    }
+}
+
+/// One request as `webhook_peer.py` logged it.
+struct WebhookReceipt: Decodable {
+    var id: String?
+    var verified: Bool
+    var status: Int
+
+    /// Every request logged in `file` so far.
+    static func all(in file: URL) -> [WebhookReceipt] {
+        let lines = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n")
+        return lines.compactMap { try? JSONDecoder().decode(WebhookReceipt.self, from: Data($0.utf8)) }
     }
 }
 
@@ -325,15 +340,9 @@ let expectedExampleAlerts = [
             """.utf8).write(to: deployment.config)
         let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root,
                                  environment: ["PHAROS_E2E_SECRET": secret])
-        struct Received: Decodable {
-            var id: String?
-            var verified: Bool
-            var status: Int
-        }
-        var log: [Received] = []
+        var log: [WebhookReceipt] = []
         try await eventually {
-            let lines = ((try? String(contentsOf: received, encoding: .utf8)) ?? "").split(separator: "\n")
-            log = lines.compactMap { try? JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
+            log = WebhookReceipt.all(in: received)
             return log.filter { $0.status == 200 }.count >= 6 || !daemon.process.isRunning
         }
         daemon.signal(SIGTERM)
@@ -369,15 +378,7 @@ let expectedExampleAlerts = [
               - {name: team, type: webhook, url: "http://127.0.0.1:\(port)/hook", secret_env: PHAROS_E2E_SECRET}
             rules: ./rules.d
             """.utf8).write(to: deployment.config)
-        struct Received: Decodable {
-            var id: String?
-            var verified: Bool
-            var status: Int
-        }
-        func log() -> [Received] {
-            let lines = ((try? String(contentsOf: received, encoding: .utf8)) ?? "").split(separator: "\n")
-            return lines.compactMap { try? JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
-        }
+        func log() -> [WebhookReceipt] { WebhookReceipt.all(in: received) }
         func delivered() -> Int { Set(log().filter { $0.status == 200 }.compactMap(\.id)).count }
         let environment = ["PHAROS_E2E_SECRET": secret]
 

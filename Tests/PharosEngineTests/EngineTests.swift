@@ -39,16 +39,7 @@ struct RecordingSink: Sink {
 
     func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         batches.withLock { $0.append(batch.count) }
-        var results: [Result<Void, DeliveryError>] = []
-        for delivery in batch {
-            do {
-                try await deliver(delivery, context: context)
-                results.append(.success(()))
-            } catch {
-                results.append(.failure(error))
-            }
-        }
-        return results
+        return await deliverOneByOne(batch, context: context)
     }
 
     func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
