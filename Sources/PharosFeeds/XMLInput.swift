@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import PharosCore
+
 /// Feed bytes made ready for libxml2: always UTF-8 (the parser is told to ignore the declared
 /// encoding), and with the small lexical faults of real feeds repaired so that one stray `&`
 /// does not cost the rest of the document.
@@ -147,7 +149,7 @@ struct XMLInput {
                 output.append(contentsOf: bytes[index..<(index + length)])
                 index += length
             } else {
-                appendUTF8(windows1252Scalar(byte), to: &output)
+                HTMLText.appendUTF8(windows1252Scalar(byte), to: &output)
                 repairs += 1
                 index += 1
             }
@@ -210,28 +212,9 @@ struct XMLInput {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + bytes.count / 8)
         for byte in bytes {
-            if byte < 0x80 { output.append(byte) } else { appendUTF8(windows1252Scalar(byte), to: &output) }
+            if byte < 0x80 { output.append(byte) } else { HTMLText.appendUTF8(windows1252Scalar(byte), to: &output) }
         }
         return output
-    }
-
-    static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            output.append(UInt8(scalar))
-        case 0x80..<0x800:
-            output.append(UInt8(0xC0 | (scalar >> 6)))
-            output.append(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            output.append(UInt8(0xE0 | (scalar >> 12)))
-            output.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            output.append(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            output.append(UInt8(0xF0 | (scalar >> 18)))
-            output.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            output.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            output.append(UInt8(0x80 | (scalar & 0x3F)))
-        }
     }
 
     /// Converts with iconv; undecodable bytes become U+FFFD. Unknown encodings are read as UTF-8.
