@@ -216,10 +216,31 @@ struct Check: AsyncParsableCommand {
 }
 
 struct Plugins: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the source and sink types this binary knows.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the source and sink types this binary knows, with their options.",
+        discussion: "Each plugin's README (Plugins/<Name>/README.md) explains the options; its sample.yaml shows them all.")
 
     func run() async throws {
-        print("sources: " + builtinPlugins.sources.keys.sorted().joined(separator: ", "))
-        print("sinks: " + builtinPlugins.sinks.keys.sorted().joined(separator: ", "))
+        print("sources (every source also takes name, type and every):")
+        for type in builtinPlugins.sources.keys.sorted() {
+            let keys = Self.optionKeys { _ = try builtinPlugins.sources[type]!.init(configuration: $0) }
+            print("  \(type): \(keys.joined(separator: ", "))")
+        }
+        print("sinks (every sink also takes name, type, rules and max_age):")
+        for type in builtinPlugins.sinks.keys.sorted() {
+            let keys = Self.optionKeys { _ = try builtinPlugins.sinks[type]!.init(configuration: $0) }
+            print("  \(type): \(keys.joined(separator: ", "))")
+        }
+    }
+
+    /// The keys a plugin reads, learnt by building it from an empty entry: initialisers read
+    /// every option before reporting what is missing.
+    private static func optionKeys(_ build: (PluginConfiguration) throws -> Void) -> [String] {
+        let location = SourceLocation(file: "plugins", line: 1, column: 1)
+        let reader = OptionReader(node: ConfigNode(.mapping([]), location: location, path: ""),
+                                  baseDirectory: FileManager.default.temporaryDirectory, what: "plugin")
+        _ = try? build(PluginConfiguration(name: "example", options: reader))
+        // `secret` and `password` are only read to be refused: they go in *_file or *_env.
+        return reader.knownKeys.filter { !reader.knownKeys.contains($0 + "_file") }
     }
 }

@@ -245,6 +245,16 @@ let expectedExampleAlerts = [
         #expect(outcome.stdout == "\(deployment.config.path): OK: 1 source, 1 sink, 6 rules\n")
     }
 
+    @Test func pluginsListsEveryTypeWithItsOptions() throws {
+        let listing = try pharos(["plugins"], in: packageRoot)
+        #expect(listing.status == 0)
+        for line in ["  rss: url, headers", "  folder: path", "  exec: env, command, mode", "  webhook: url, headers",
+                     "  email: server, tls", "  file: path, mode, fsync"] {
+            #expect(listing.stdout.contains(line), "\(listing.stdout)")
+        }
+        #expect(!listing.stdout.contains("secret,") && !listing.stdout.hasSuffix("secret\n"), "refused keys are not offered")
+    }
+
     @Test func usageErrorsExit2() throws {
         let outcome = try pharos(["run", "--no-such-flag"], in: FileManager.default.temporaryDirectory)
         #expect(outcome.status == 2)
