@@ -38,10 +38,6 @@ public final class Daemon: Service {
     let statusInterval: Duration
     /// What the daemon counts; served when the configuration has `metrics:`.
     public let metrics = Metrics()
-    private let metricsPort = Shared<Int?>(nil)
-
-    /// The port `/metrics` is served on, once serving.
-    public var servingMetricsOn: Int? { metricsPort.value }
 
     /// - Parameters:
     ///   - load: reads and validates the configuration again (for reloads).
@@ -74,7 +70,6 @@ public final class Daemon: Service {
                 logger.critical("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
                 throw error
             }
-            metricsPort.withLock { $0 = server?.port }
             logger.info("serving metrics", metadata: ["url": "http://\(address.host):\(server?.port ?? 0)/metrics"])
         }
         await withDiscardingTaskGroup { group in

@@ -151,7 +151,7 @@ public final class Engine: Service, Sendable {
     public func deliverDue(_ sink: ConfiguredSink) async throws -> DeliveryReport {
         var report = DeliveryReport()
         let context = context(for: sink.name, kind: "sink")
-        let maxAge = config.maxAge(of: sink).seconds
+        let maxAge = config.maxAge(of: sink)
         let digestPeriod = sink.sink.digestPeriod
         if let digestPeriod, let last = try await store.lastDelivery(sink: sink.name) {
             let nextDigest = last.addingTimeInterval(digestPeriod.seconds)
@@ -168,8 +168,8 @@ public final class Engine: Service, Sendable {
             var ids: [PendingDelivery] = []
             let started = now()
             for pending in due {
-                if started.timeIntervalSince(pending.queuedAt) > maxAge {
-                    let reason = "not delivered within max_age \(config.maxAge(of: sink).configText)"
+                if started.timeIntervalSince(pending.queuedAt) > maxAge.seconds {
+                    let reason = "not delivered within max_age \(maxAge.configText)"
                         + (pending.lastError.map { "; last error: \($0)" } ?? "")
                     records.append((pending.alertID, .dead(error: reason)))
                     report.dead += 1

@@ -158,10 +158,7 @@ let canMount: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPat
         #expect(deployment.lineCount() == 6)
 
         let filler = try small.fill()
-        for index in 0..<20 {
-            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
-            try Data(text.utf8).write(to: deployment.inbox.appendingPathComponent("acme-\(index).md"))
-        }
+        try deployment.addRMATReleases(0..<20)
         try await eventually {
             ((try? String(contentsOf: daemon.err, encoding: .utf8)) ?? "").contains("KiB free") || !daemon.process.isRunning
         }

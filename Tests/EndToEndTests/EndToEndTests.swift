@@ -101,6 +101,15 @@ struct Deployment {
             """.utf8).write(to: config)
     }
 
+    /// Writes one press release per number into the inbox (`00042.md`), each raising exactly
+    /// one alert under the bundled `bcma-rmat` rule.
+    func addRMATReleases(_ numbers: Range<Int>) throws {
+        for index in numbers {
+            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe U.S. FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
+            try Data(text.utf8).write(to: inbox.appendingPathComponent(String(format: "%05d.md", index)))
+        }
+    }
+
     /// Every line of the alert file, parsed; a line that is not a JSON object fails the test.
     func alertLines() throws -> [[String: Any]] {
         guard let text = try? String(contentsOf: alerts, encoding: .utf8) else { return [] }
@@ -371,10 +380,7 @@ let expectedExampleAlerts = [
     func webhookDeliveriesSurviveKillNineAndAReceiverRestart() async throws {
         let count = 400
         let deployment = try Deployment(every: "1s", copyExamples: false)
-        for index in 0..<count {
-            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
-            try Data(text.utf8).write(to: deployment.inbox.appendingPathComponent(String(format: "%05d.md", index)))
-        }
+        try deployment.addRMATReleases(0..<count)
         let secret = "whsec_" + Data("kill nine webhook secret 4242".utf8).base64EncodedString()
         let received = deployment.root.appendingPathComponent("received.jsonl")
         var receiver: PythonPeer? = try PythonPeer("webhook_peer.py", arguments: [secret, "500,500,429", received.path])
@@ -587,10 +593,7 @@ let expectedExampleAlerts = [
     @Test func killNineLosesNoAlert() async throws {
         let deployment = try Deployment(every: "1s", copyExamples: false)
         let count = 3000
-        for index in 0..<count {
-            let text = "---\ntitle: Acme \(index) receives RMAT designation\n---\nThe U.S. FDA granted RMAT designation to ACME-\(index), a BCMA-directed CAR-T.\n"
-            try Data(text.utf8).write(to: deployment.inbox.appendingPathComponent(String(format: "%05d.md", index)))
-        }
+        try deployment.addRMATReleases(0..<count)
         var kills = 0
         var interruptedMidway = false
         for _ in 0..<3 {
