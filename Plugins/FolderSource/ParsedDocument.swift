@@ -5,32 +5,40 @@ import PharosCore
 enum DocumentText {
     /// UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252; nil for binary content.
     static func decode(_ data: Data) -> String? {
-        let bytes = [UInt8](data)
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+        data.withUnsafeBytes { raw in decode(raw.bindMemory(to: UInt8.self), data: data) }
+    }
+
+    /// Works on the bytes in place: a corpus of small files pays for every copy of them.
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, data: Data) -> String? {
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             return String(data: data, encoding: .utf16)
         }
-        let sample = bytes.prefix(8192)
-        if sample.contains(0) { return nil }
-        let controls = sample.filter { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x0C }.count
-        if controls * 100 > max(sample.count, 1) { return nil }
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        if body.contains(0x0D) {
+        var controls = 0
+        var hasCarriageReturn = false
+        for byte in bytes.prefix(8192) where byte < 0x20 {
+            if byte == 0 { return nil }
+            if byte == 0x0D { hasCarriageReturn = true }
+            if byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C { controls += 1 }
+        }
+        if controls * 100 > max(min(bytes.count, 8192), 1) { return nil }
+        let bodyStart = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        let body = UnsafeBufferPointer(rebasing: bytes[bodyStart...])
+        if hasCarriageReturn || (bytes.count > 8192 && body.contains(0x0D)) {
             // CRLF and lone CR line ends become LF, on the bytes: Foundation's string replacing is slow.
             var unified: [UInt8] = []
             unified.reserveCapacity(body.count)
-            var index = body.startIndex
-            while index < body.endIndex {
+            var index = 0
+            while index < body.count {
                 let byte = body[index]
                 if byte == 0x0D {
                     unified.append(0x0A)
-                    if index + 1 < body.endIndex, body[index + 1] == 0x0A { index += 1 }
+                    if index + 1 < body.count, body[index + 1] == 0x0A { index += 1 }
                 } else {
                     unified.append(byte)
                 }
                 index += 1
             }
-            body = unified[...]
+            return String(validating: unified, as: UTF8.self) ?? String(data: Data(unified), encoding: .windowsCP1252)
         }
         return String(validating: body, as: UTF8.self) ?? String(data: Data(body), encoding: .windowsCP1252)
     }
@@ -56,6 +64,11 @@ struct ParsedDocument {
             apply(fields: frontMatter.fields, lists: frontMatter.lists)
         }
         // The headline is the title; keeping it in the content too would double every match in it.
+        if title == nil, let (title, content) = Self.splitHeadline(body) {
+            self.title = title
+            self.content = content
+            return
+        }
         if title == nil, let firstLine = body.utf8.split(separator: 0x0A, maxSplits: 32).first(where: {
             !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 }
         }) {
@@ -63,6 +76,50 @@ struct ParsedDocument {
             body = body[firstLine.endIndex...]
         }
         content = String(body).trimming("\n ")
+    }
+
+    /// The first non-blank line (trimmed of spaces and tabs) and the rest (trimmed of newlines
+    /// and spaces), read on the bytes: what `init(text:)` computes with `split` and character
+    /// trimming, without walking the whole text through them. Nil where a character next to a
+    /// trimmed edge is not ASCII (a combining mark joins the space before it into one
+    /// character, which character trimming keeps) or when more than 32 lines are blank: the
+    /// general code decides those.
+    private static func splitHeadline(_ body: Substring) -> (title: String, content: String)? {
+        var copy = body
+        return copy.withUTF8 { bytes -> (title: String, content: String)? in
+            let count = bytes.count
+            var lineStart = 0
+            var blankLines = 0
+            while lineStart < count {
+                var lineEnd = lineStart
+                var firstText = -1
+                while lineEnd < count, bytes[lineEnd] != 0x0A {
+                    if firstText < 0, bytes[lineEnd] != 0x20, bytes[lineEnd] != 0x09 { firstText = lineEnd }
+                    lineEnd += 1
+                }
+                if firstText < 0 {
+                    if lineEnd > lineStart {
+                        blankLines += 1
+                        if blankLines >= 32 { return nil }
+                    }
+                    lineStart = lineEnd + 1
+                    continue
+                }
+                var titleEnd = lineEnd
+                while titleEnd > firstText, bytes[titleEnd - 1] == 0x20 || bytes[titleEnd - 1] == 0x09 { titleEnd -= 1 }
+                guard bytes[firstText] < 0x80, lineEnd == titleEnd || bytes[titleEnd] < 0x80 else { return nil }
+                var contentStart = lineEnd
+                while contentStart < count, bytes[contentStart] == 0x0A || bytes[contentStart] == 0x20 { contentStart += 1 }
+                var contentEnd = count
+                while contentEnd > contentStart, bytes[contentEnd - 1] == 0x0A || bytes[contentEnd - 1] == 0x20 { contentEnd -= 1 }
+                if contentStart < contentEnd, bytes[contentStart] >= 0x80 { return nil }
+                // "\r\n" is one character: character trimming keeps a final one whole.
+                if contentEnd < count, contentEnd > contentStart, bytes[contentEnd - 1] == 0x0D { return nil }
+                return (String(decoding: UnsafeBufferPointer(rebasing: bytes[firstText..<titleEnd]), as: UTF8.self),
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<contentEnd]), as: UTF8.self))
+            }
+            return nil
+        }
     }
 
     /// Markdown, with optional YAML front matter: the title is the first heading or line, and

@@ -164,9 +164,25 @@ struct Match: AsyncParsableCommand {
                 return DocumentResult(path: path, bytes: 0, outcome: .failure(.unreadable((error as NSError).localizedDescription)))
             }
         }
-        let format = path == "-" ? (data.first == UInt8(ascii: "<") ? "html" : "txt") : (path as NSString).pathExtension
-        let parsed = FolderSource.document(data, format: format, id: path, fallbackTitle: (path as NSString).lastPathComponent)
+        let (name, pathExtension) = Self.nameAndExtension(path)
+        let format = path == "-" ? (data.first == UInt8(ascii: "<") ? "html" : "txt") : pathExtension
+        let parsed = FolderSource.document(data, format: format, id: path, fallbackTitle: name)
         return DocumentResult(path: path, bytes: data.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
+    }
+
+    /// The last component of `path` and its extension, as `NSString` tells them, read on the
+    /// bytes for the usual `folder/name.ext` (bridging to `NSString` costs more per document).
+    static func nameAndExtension(_ path: String) -> (name: String, extension: String) {
+        let bytes = path.utf8
+        if let last = bytes.last, last != UInt8(ascii: "/") {
+            let nameStart = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+            let name = bytes[nameStart...]
+            if let dot = name.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex, bytes.index(after: dot) != bytes.endIndex,
+               !path.contains("//") {
+                return (String(name)!, String(bytes[bytes.index(after: dot)...])!)
+            }
+        }
+        return ((path as NSString).lastPathComponent, (path as NSString).pathExtension)
     }
 
     /// The bytes of a regular file with one `open`, `fstat` and `read`s: `Data(contentsOf:)`
