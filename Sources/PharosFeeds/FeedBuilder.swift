@@ -80,27 +80,12 @@ struct FeedBuilder {
         var base: String?
     }
 
-    /// How the text of an element is to be read.
-    private enum TextMode { case text, html, xhtml, base64 }
-
     private enum Target {
         case feedTitle(rank: Int)
         case feedLink(rank: Int, href: String?)
-        case title(rank: Int)
-        case link(rank: Int, href: String?)
-        case id(rank: Int)
-        case guid(permalink: Bool)
-        case published(rank: Int)
-        case updated(rank: Int)
-        case summary(rank: Int)
-        case content(rank: Int)
-        case rssAuthor
-        case creator
-        case itunesAuthor
-        case category(domain: String?)
-        case field(String, fallback: String?)
         case personName
         case personEmail
+        case item(FieldTarget)
     }
 
     /// Text being collected for one element; child elements are written back as markup.
@@ -121,50 +106,6 @@ struct FeedBuilder {
         var email: String?
     }
 
-    private struct ItemDraft {
-        var title = Ranked<String>()
-        var link = Ranked<String>()
-        var id = Ranked<String>()
-        var permalinkGUID: String?
-        var published = Ranked<Date>()
-        var updated = Ranked<Date>()
-        var summary = Ranked<String>()
-        var content = Ranked<String>()
-        var authors: [String] = []
-        var itunesAuthors: [String] = []
-        var categories: [String] = []
-        var fields: [String: String] = [:]
-
-        mutating func addAuthor(_ name: String) {
-            let name = TextTools.singleLine(name)
-            if !name.isEmpty, !authors.contains(name) { authors.append(name) }
-        }
-
-        mutating func addCategory(_ term: String, domain: String?) {
-            let term = TextTools.singleLine(term)
-            guard !term.isEmpty else { return }
-            if !categories.contains(term) { categories.append(term) }
-            // A short domain names a scheme ("NASDAQ"): the qualified form is what rules match on.
-            // URL domains (GlobeNewswire's .../rss/stock) already come with qualified terms.
-            if let domain = domain.map(TextTools.singleLine), !domain.isEmpty, domain.count <= 24,
-               !domain.contains("/"), !domain.contains(":"), !term.contains(":") {
-                let qualified = "\(domain):\(term)"
-                if !categories.contains(qualified) { categories.append(qualified) }
-            }
-        }
-
-        mutating func addField(_ key: String, _ value: String) {
-            let value = TextTools.trimmed(value)
-            guard !value.isEmpty else { return }
-            let bounded = value.utf8.count > 16_384 ? String(value.prefix(16_384)) : value
-            if let existing = fields[key] {
-                if !existing.split(separator: "\n").contains(Substring(bounded)) { fields[key] = existing + "\n" + bounded }
-            } else {
-                fields[key] = bounded
-            }
-        }
-    }
-
     private let documentURL: String?
     private(set) var format: Format = .unknown
     private(set) var rootName: String?
@@ -175,27 +116,22 @@ struct FeedBuilder {
     /// document instead of one or more per field).
     private var spareBytes: [UInt8] = []
     private var person: PersonDraft?
-    private var item: ItemDraft?
-    /// Where finished items go, in document order.
-    private let deliver: (Item) -> Void
-    /// Items held back from ``deliver`` until the end of the document: from the first Atom entry
-    /// without an author on, which takes the feed's authors, and the feed's `author` may still follow.
-    private var heldItems: [(item: Item, inheritsAuthors: Bool)] = []
+    private var item: RawItem?
+    /// Where finished items go, in document order, to be normalised by an ``ItemAssembler``.
+    private let deliver: (RawItem) -> Void
     private var feedTitle = Ranked<String>()
     private var feedLink = Ranked<String>()
     private var feedAuthors: [String] = []
-    private var namespaceCache: [String: FeedNamespace] = [:]
 
-    /// - Parameter deliver: receives each item once it is complete (Atom entries that inherit
-    ///   the feed's authors, and those after them, at the end of the document).
-    init(documentURL: URL?, deliver: @escaping (Item) -> Void) {
+    /// - Parameter deliver: receives each item once its end tag is read.
+    init(documentURL: URL?, deliver: @escaping (RawItem) -> Void) {
         self.documentURL = documentURL?.absoluteString
         self.deliver = deliver
     }
 
     // MARK: - Events
 
-    mutating func startElement(_ localName: String, prefix: String?, namespace uri: String?, attributes: [XMLAttribute]) {
+    mutating func startElement(_ localName: String, prefix: String?, namespace: FeedNamespace, attributes: [XMLAttribute]) {
         var base = stack.last?.base
         if let xmlBase = attributes.first(where: { $0.name == "base" && FeedNamespace(uri: $0.namespace, prefix: $0.prefix) == .xml }) {
             base = URLResolver.resolve(xmlBase.value, against: base ?? documentURL)
@@ -204,17 +140,6 @@ struct FeedBuilder {
             writeStartTag(localName, prefix: prefix, attributes: attributes)
             stack.append(Frame(role: .capture, base: base))
             return
-        }
-        let namespace: FeedNamespace
-        if let uri {
-            if let known = namespaceCache[uri] {
-                namespace = known
-            } else {
-                namespace = FeedNamespace(uri: uri, prefix: prefix)
-                namespaceCache[uri] = namespace
-            }
-        } else {
-            namespace = FeedNamespace(uri: nil, prefix: prefix)
         }
         let element = Element(name: localName, prefix: prefix, namespace: namespace, attributes: attributes, base: base)
         let role: Role
@@ -274,20 +199,14 @@ struct FeedBuilder {
     }
 
     /// The feed as read so far (what a truncated document yields is the items that were
-    /// closed); items held back are delivered now.
-    mutating func result() -> (title: String?, link: String?, warnings: [String]) {
+    /// closed), with the feed's authors, which Atom entries without their own take.
+    func result() -> (title: String?, link: String?, warnings: [String], authors: [String]) {
         var warnings: [String] = []
         if format == .unknown {
             warnings.append("not a feed: the root element is <\(rootName ?? "none")>")
         }
-        for entry in heldItems {
-            var item = entry.item
-            if entry.inheritsAuthors && item.authors.isEmpty { item.authors = feedAuthors }
-            deliver(item)
-        }
-        heldItems = []
         let title = feedTitle.value.flatMap { $0.isEmpty ? nil : $0 }
-        return (title, feedLink.value, warnings)
+        return (title, feedLink.value, warnings, feedAuthors)
     }
 
     // MARK: - Structure
@@ -395,9 +314,9 @@ struct FeedBuilder {
     }
 
     private mutating func startItem(_ element: Element) -> Role {
-        var draft = ItemDraft()
-        if let about = element.rdfAttribute("about") { draft.id.offer(TextTools.trimmed(about), rank: 1) }
-        item = draft
+        var raw = RawItem()
+        if let about = element.rdfAttribute("about") { raw.events.append(.id(TextTools.trimmed(about), rank: 1)) }
+        item = raw
         return .item
     }
 
@@ -410,55 +329,46 @@ struct FeedBuilder {
         }
         if isRSS(element) {
             switch element.name {
-            case "title": return startCapture(.title(rank: 0), mode: .html, element)
-            case "link":
-                let href = element.attribute("href").map { resolveLink($0, base: element.base) }
-                return startCapture(.link(rank: 0, href: href), mode: .text, element)
-            case "description": return startCapture(.summary(rank: 0), mode: .html, element)
+            case "title": return startField(.title(rank: 0), mode: .html, element)
+            case "link": return startField(.link(rank: 0, href: element.attribute("href")), mode: .text, element)
+            case "description": return startField(.summary(rank: 0), mode: .html, element)
             case "guid":
                 let permalink = element.attribute("isPermaLink").map { TextTools.trimmed($0).lowercased() != "false" } ?? true
-                return startCapture(.guid(permalink: permalink), mode: .text, element)
-            case "pubDate": return startCapture(.published(rank: 0), mode: .text, element)
-            case "author": return startCapture(.rssAuthor, mode: .html, element)
-            case "category": return startCapture(.category(domain: element.attribute("domain")), mode: .html, element)
+                return startField(.guid(permalink: permalink), mode: .text, element)
+            case "pubDate": return startField(.published(rank: 0), mode: .text, element)
+            case "author": return startField(.rssAuthor, mode: .html, element)
+            case "category": return startField(.category(domain: element.attribute("domain")), mode: .html, element)
             case "enclosure":
-                if let url = element.attribute("url") {
-                    let enclosure = resolveLink(url, base: element.base)
-                    item?.addField("enclosure", enclosure)
-                }
+                if let url = element.attribute("url") { item?.events.append(.fieldReference("enclosure", url, base: element.base)) }
                 return .other
             default: break
             }
         } else if isAtom(element) {
             switch element.name {
-            case "title": return startCapture(.title(rank: isAtomDocument ? 0 : 1), mode: atomMode(element), element)
+            case "title": return startField(.title(rank: isAtomDocument ? 0 : 1), mode: atomMode(element), element)
             case "link":
                 if let (href, rank) = alternateLink(element) {
                     let offeredRank = isAtomDocument ? rank : rank + 2
-                    item?.link.offer(href, rank: offeredRank)
+                    item?.events.append(.link(href, rank: offeredRank))
                 } else if element.attribute("rel").map(TextTools.trimmed)?.lowercased() == "enclosure", let href = element.attribute("href") {
-                    let enclosure = resolveLink(href, base: element.base)
-                    item?.addField("enclosure", enclosure)
+                    item?.events.append(.fieldReference("enclosure", href, base: element.base))
                 }
                 return .other
-            case "id": return startCapture(.id(rank: 0), mode: .text, element)
-            case "published": return startCapture(.published(rank: 1), mode: .text, element)
-            case "issued": return startCapture(.published(rank: 1), mode: .text, element)
-            case "created": return startCapture(.published(rank: 4), mode: .text, element)
-            case "updated", "modified": return startCapture(.updated(rank: 0), mode: .text, element)
-            case "summary": return startCapture(.summary(rank: 0), mode: atomMode(element), element)
+            case "id": return startField(.id(rank: 0), mode: .text, element)
+            case "published": return startField(.published(rank: 1), mode: .text, element)
+            case "issued": return startField(.published(rank: 1), mode: .text, element)
+            case "created": return startField(.published(rank: 4), mode: .text, element)
+            case "updated", "modified": return startField(.updated(rank: 0), mode: .text, element)
+            case "summary": return startField(.summary(rank: 0), mode: atomMode(element), element)
             case "content":
                 // Out-of-line content: its address is the best link an entry without one has.
-                if let source = element.attribute("src") {
-                    let link = resolveLink(source, base: element.base)
-                    item?.link.offer(link, rank: 8)
-                }
-                return startCapture(.content(rank: 0), mode: atomMode(element), element)
+                if let source = element.attribute("src") { item?.events.append(.linkReference(source, base: element.base, rank: 8)) }
+                return startField(.content(rank: 0), mode: atomMode(element), element)
             case "author", "contributor":
                 person = PersonDraft(isAuthor: element.name == "author", forFeed: false)
                 return .person
             case "category":
-                if let term = element.attribute("term") ?? element.attribute("label") { item?.addCategory(term, domain: nil) }
+                if let term = element.attribute("term") ?? element.attribute("label") { item?.events.append(.category(term, domain: nil)) }
                 return .other
             case "source":
                 // The feed an entry was copied from: its title, id and dates are not the entry's.
@@ -467,26 +377,26 @@ struct FeedBuilder {
             }
         } else {
             switch (element.namespace, element.name) {
-            case (.content, "encoded"): return startCapture(.content(rank: 0), mode: .html, element)
-            case (.dc, "title"): return startCapture(.title(rank: 2), mode: .html, element)
-            case (.dc, "creator"): return startCapture(.creator, mode: .html, element)
-            case (.dc, "author"): return startCapture(.rssAuthor, mode: .html, element)
-            case (.dc, "date"): return startCapture(.published(rank: 2), mode: .text, element)
-            case (.dc, "subject"): return startCapture(.category(domain: nil), mode: .html, element)
-            case (.dc, "description"): return startCapture(.summary(rank: 1), mode: .html, element)
-            case (.dcterms, "modified"): return startCapture(.updated(rank: 1), mode: .text, element)
+            case (.content, "encoded"): return startField(.content(rank: 0), mode: .html, element)
+            case (.dc, "title"): return startField(.title(rank: 2), mode: .html, element)
+            case (.dc, "creator"): return startField(.creator, mode: .html, element)
+            case (.dc, "author"): return startField(.rssAuthor, mode: .html, element)
+            case (.dc, "date"): return startField(.published(rank: 2), mode: .text, element)
+            case (.dc, "subject"): return startField(.category(domain: nil), mode: .html, element)
+            case (.dc, "description"): return startField(.summary(rank: 1), mode: .html, element)
+            case (.dcterms, "modified"): return startField(.updated(rank: 1), mode: .text, element)
             case (.dcterms, "issued"), (.dcterms, "created"), (.dcterms, "available"):
-                return startCapture(.published(rank: 3), mode: .text, element)
-            case (.itunes, "author"): return startCapture(.itunesAuthor, mode: .html, element)
-            case (.itunes, "summary"): return startCapture(.summary(rank: 2), mode: .html, element)
-            case (.media, "title"): return startCapture(.title(rank: 3), mode: .html, element)
-            case (.media, "description"): return startCapture(.summary(rank: 3), mode: .html, element)
+                return startField(.published(rank: 3), mode: .text, element)
+            case (.itunes, "author"): return startField(.itunesAuthor, mode: .html, element)
+            case (.itunes, "summary"): return startField(.summary(rank: 2), mode: .html, element)
+            case (.media, "title"): return startField(.title(rank: 3), mode: .html, element)
+            case (.media, "description"): return startField(.summary(rank: 3), mode: .html, element)
             case (.xhtml, _), (.rdf, _): return .other
             default: break
             }
         }
-        let fallback = (element.attribute("url") ?? element.attribute("href")).map { resolveLink($0, base: element.base) }
-        return startCapture(.field(element.fieldKey, fallback: fallback), mode: .text, element)
+        let fallback = element.attribute("url") ?? element.attribute("href")
+        return startField(.field(element.fieldKey, fallback: fallback), mode: .text, element)
     }
 
     private mutating func startUnderPerson(_ element: Element) -> Role {
@@ -532,6 +442,10 @@ struct FeedBuilder {
         }
     }
 
+    private mutating func startField(_ target: FieldTarget, mode: TextMode, _ element: Element) -> Role {
+        startCapture(.item(target), mode: mode, element)
+    }
+
     private mutating func startCapture(_ target: Target, mode: TextMode, _ element: Element) -> Role {
         let bytes = spareBytes
         spareBytes = []
@@ -572,104 +486,34 @@ struct FeedBuilder {
         URLResolver.resolve(reference, against: base ?? documentURL)
     }
 
-    /// The text of a capture as readable plain text.
-    private static func readable(_ capture: Capture) -> String {
-        capture.bytes.withUnsafeBufferPointer { bytes in
-            switch capture.mode {
-            case .text:
-                if capture.sawElements { return String(decoding: TextTools.htmlToText(utf8: bytes), as: UTF8.self) }
-                return TextTools.paragraphs(utf8: bytes)
-            case .html, .xhtml:
-                return String(decoding: TextTools.htmlToText(utf8: bytes), as: UTF8.self)
-            case .base64:
-                let raw = String(decoding: bytes, as: UTF8.self)
-                let compact = raw.filter { !$0.isWhitespace }
-                if let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8) {
-                    return TextTools.htmlToText(decoded)
-                }
-                return TextTools.paragraphs(utf8: bytes)
-            }
-        }
-    }
-
-    /// The text of a capture as readable plain text on one line.
-    private static func readableLine(_ capture: Capture) -> String {
-        guard capture.mode == .html || capture.mode == .xhtml else { return TextTools.singleLine(Self.readable(capture)) }
-        var text = capture.bytes.withUnsafeBufferPointer { TextTools.htmlToText(utf8: $0) }
-        TextTools.singleLine(inPlace: &text)
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// The text of a capture as written, for ids, links and dates.
-    private static func verbatim(_ capture: Capture) -> String {
-        capture.bytes.withUnsafeBufferPointer { TextTools.trimmed(utf8: $0) }
+    private static func text(_ capture: Capture, _ bytes: UnsafeBufferPointer<UInt8>) -> FieldText {
+        FieldText(bytes: bytes, mode: capture.mode, sawElements: capture.sawElements)
     }
 
     private mutating func finish(_ capture: Capture) {
         switch capture.target {
         case .feedTitle(let rank):
-            feedTitle.offer(Self.readableLine(capture), rank: rank)
+            let title = capture.bytes.withUnsafeBufferPointer { Self.text(capture, $0).readableLine() }
+            feedTitle.offer(title, rank: rank)
         case .feedLink(let rank, let href):
-            let text = Self.verbatim(capture)
+            let text = capture.bytes.withUnsafeBufferPointer { Self.text(capture, $0).verbatim() }
             if !text.isEmpty {
                 let link = resolveLink(text, base: capture.base)
                 feedLink.offer(link, rank: rank)
             } else {
                 feedLink.offer(href, rank: rank + 1)
             }
-        case .title(let rank):
-            let title = Self.readableLine(capture)
-            if !title.isEmpty { item?.title.offer(title, rank: rank) }
-        case .link(let rank, let href):
-            let text = Self.verbatim(capture)
-            if !text.isEmpty {
-                let link = resolveLink(text, base: capture.base)
-                item?.link.offer(link, rank: rank)
-            } else {
-                item?.link.offer(href, rank: rank + 1)
-            }
-        case .id(let rank):
-            let text = Self.verbatim(capture)
-            guard !text.isEmpty else { return }
-            // atom:id must be absolute; a relative one is read against an explicit xml:base only,
-            // never against the feed URL, which would change every id when a feed moves.
-            let id = capture.base != nil && !URLResolver.hasScheme(text) ? URLResolver.resolve(text, against: capture.base) : text
-            item?.id.offer(id, rank: rank)
-        case .guid(let permalink):
-            let text = Self.verbatim(capture)
-            guard !text.isEmpty else { return }
-            item?.id.offer(text, rank: 0)
-            if permalink { item?.permalinkGUID = text }
-        case .published(let rank):
-            item?.published.offer(FeedDates.parse(capture.bytes), rank: rank)
-        case .updated(let rank):
-            item?.updated.offer(FeedDates.parse(capture.bytes), rank: rank)
-        case .summary(let rank):
-            let text = Self.readable(capture)
-            if !text.isEmpty { item?.summary.offer(text, rank: rank) }
-        case .content(let rank):
-            let text = Self.readable(capture)
-            if !text.isEmpty { item?.content.offer(text, rank: rank) }
-        case .rssAuthor:
-            item?.addAuthor(TextTools.personName(Self.readable(capture)))
-        case .creator:
-            item?.addAuthor(Self.readableLine(capture))
-        case .itunesAuthor:
-            let name = Self.readableLine(capture)
-            if !name.isEmpty { item?.itunesAuthors.append(name) }
-        case .category(let domain):
-            item?.addCategory(Self.readableLine(capture), domain: domain)
-        case .field(let key, let fallback):
-            let text = capture.sawElements ? Self.readable(capture) : Self.verbatim(capture)
-            if !text.isEmpty {
-                item?.addField(key, text)
-            } else if let fallback {
-                item?.addField(key, fallback)
-            }
         case .personName:
-            person?.name = Self.readableLine(capture)
+            person?.name = capture.bytes.withUnsafeBufferPointer { Self.text(capture, $0).readableLine() }
         case .personEmail:
-            person?.email = TextTools.singleLine(Self.verbatim(capture))
+            person?.email = TextTools.singleLine(capture.bytes.withUnsafeBufferPointer { Self.text(capture, $0).verbatim() })
+        case .item(let target):
+            guard item != nil else { return }
+            // The text is normalised later, by the ItemAssembler (possibly on another thread).
+            let start = item!.text.count
+            item!.text.append(contentsOf: capture.bytes)
+            item!.events.append(.text(target, mode: capture.mode, sawElements: capture.sawElements, base: capture.base,
+                                      range: start..<item!.text.count))
         }
     }
 
@@ -681,39 +525,16 @@ struct FeedBuilder {
         if finished.forFeed {
             if finished.isAuthor, !feedAuthors.contains(name) { feedAuthors.append(name) }
         } else if finished.isAuthor {
-            item?.addAuthor(name)
+            item?.events.append(.author(name))
         } else {
-            item?.addField("contributor", name)
+            item?.events.append(.field("contributor", name))
         }
     }
 
     private mutating func finishItem() {
-        guard let draft = item else { return }
+        guard var finished = item else { return }
         item = nil
-        var link = draft.link.value
-        if link == nil, let guid = draft.permalinkGUID, let scheme = guid.split(separator: ":").first?.lowercased(),
-           scheme == "http" || scheme == "https" {
-            link = guid
-        }
-        let title = draft.title.value ?? ""
-        let summary = draft.summary.value
-        let content = draft.content.value
-        // Feeds that give only an update date mean it as the publication date.
-        let published = draft.published.value ?? draft.updated.value
-        let id = draft.id.value ?? link ?? TextTools.contentHash([
-            title, published.map(ISO8601.string) ?? "", summary ?? "", content ?? "",
-        ])
-        let authors = draft.authors.isEmpty ? draft.itunesAuthors : draft.authors
-        let parsed = Item(
-            id: id, title: title, link: link, published: published, updated: draft.updated.value,
-            summary: summary, content: content, authors: authors, categories: draft.categories, fields: draft.fields
-        )
-        // Atom: an entry without an author has the feed's (RFC 4287 4.2.1).
-        let inheritsAuthors = isAtomDocument && draft.authors.isEmpty
-        if heldItems.isEmpty && !(inheritsAuthors && parsed.authors.isEmpty) {
-            deliver(parsed)
-        } else {
-            heldItems.append((parsed, inheritsAuthors))
-        }
+        finished.atom = isAtomDocument
+        deliver(finished)
     }
 }

@@ -7,10 +7,12 @@ import PharosCore
 enum FeedDates {
     /// The date in `bytes` (white space around it allowed), as `DateParsing.parse` reads it.
     static func parse(_ bytes: [UInt8]) -> Date? {
-        bytes.withUnsafeBufferPointer { buffer in
-            if let date = rfc822(buffer) { return date }
-            return DateParsing.parse(TextTools.trimmed(utf8: buffer))
-        }
+        bytes.withUnsafeBufferPointer(parse)
+    }
+
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Date? {
+        if let date = rfc822(buffer) { return date }
+        return DateParsing.parse(TextTools.trimmed(utf8: buffer))
     }
 
     /// `[Www, ]D[D] Mmm YYYY hh:mm[:ss] ZONE` with single spaces, an English weekday and month

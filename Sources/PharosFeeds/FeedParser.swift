@@ -82,8 +82,11 @@ public enum FeedParser {
     /// - Parameters:
     ///   - bytes: the document as fetched (any encoding).
     ///   - url: where it came from; relative links are resolved against it.
+    ///   - threads: 2 to parse XML on a second thread while this one normalises the items and
+    ///     calls `eachItem` (a large feed is read up to twice as fast on two free cores); 1 for
+    ///     everything on this thread. `eachItem` is always called on this thread, in document order.
     ///   - eachItem: called once per item, before this function returns.
-    public static func parse(bytes: [UInt8], url: URL?, eachItem: (Item) -> Void) -> ParsedFeed {
+    public static func parse(bytes: [UInt8], url: URL?, threads: Int = 1, eachItem: (Item) -> Void) -> ParsedFeed {
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
@@ -97,7 +100,7 @@ public enum FeedParser {
             return ParsedFeed(wellFormed: false, warnings: ["the document is empty"])
         }
         return withoutActuallyEscaping(eachItem) { deliver in
-            XMLFeedReader.parse(bytes, url: url, deliver: deliver)
+            threads > 1 ? XMLFeedReader.parseOnTwoThreads(bytes, url: url, deliver: deliver) : XMLFeedReader.parse(bytes, url: url, deliver: deliver)
         }
     }
 }

@@ -386,13 +386,26 @@ enum TextTools {
 enum URLResolver {
     /// True for `scheme:...` (RFC 3986 scheme syntax), i.e. an absolute reference.
     static func hasScheme(_ reference: String) -> Bool {
-        let utf8 = reference.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: characters are bytes (a colon cannot be part of a larger character).
-            guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")), colon != utf8.startIndex,
-                  let first = utf8.first, TextTools.isLetter(first) else { return false }
-            return utf8[..<colon].allSatisfy { TextTools.isLetter($0) || TextTools.isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+        var copy = reference
+        let decided: Bool? = copy.withUTF8 { bytes in
+            // Up to the first colon the bytes decide: a scheme is ASCII, and any other byte before
+            // the colon means there is none. After it, only a character that could join the colon
+            // into a larger one (a combining mark) leaves the answer to the scalars below.
+            guard let first = bytes.first, TextTools.isLetter(first) else { return false }
+            var index = 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ":") { break }
+                guard TextTools.isLetter(byte) || TextTools.isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else {
+                    return false
+                }
+                index += 1
+            }
+            guard index < bytes.count else { return false }
+            for offset in (index + 1)..<bytes.count where bytes[offset] >= 0x80 { return nil }
+            return true
         }
+        if let decided { return decided }
         guard let colon = reference.firstIndex(of: ":"), colon != reference.startIndex else { return false }
         let scheme = reference[..<colon]
         guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }

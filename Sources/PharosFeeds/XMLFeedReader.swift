@@ -24,21 +24,137 @@ enum XMLFeedReader {
 
     /// Parses `raw`, handing each item to `deliver`; the feed returned has no items.
     static func parse(_ raw: [UInt8], url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
+        var assembler = ItemAssembler(documentURL: url?.absoluteString, deliver: deliver)
+        let (feed, feedAuthors) = read(raw, url: url) { assembler.add($0) }
+        assembler.finish(feedAuthors: feedAuthors)
+        return feed
+    }
+
+    /// Items handed from the parsing thread to the assembling one at a time: enough to make the
+    /// locking negligible, few enough that neither thread waits long for the other.
+    static let batchSize = 32
+
+    /// ``parse(_:url:deliver:)`` on two threads: libxml2 and the ``FeedBuilder`` on a new
+    /// thread, the items assembled (HTML to text, dates, links) and handed to `deliver` on
+    /// this one, in the same order, with the same result.
+    static func parseOnTwoThreads(_ raw: [UInt8], url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
+        let handoff = Handoff<[RawItem]>(capacity: 8)
+        let outcome = Outcome()
+        let parser = Thread {
+            var batch: [RawItem] = []
+            batch.reserveCapacity(batchSize)
+            let (feed, feedAuthors) = read(raw, url: url) { item in
+                batch.append(item)
+                if batch.count == batchSize {
+                    handoff.put(batch)
+                    batch = []
+                    batch.reserveCapacity(batchSize)
+                }
+            }
+            if !batch.isEmpty { handoff.put(batch) }
+            outcome.set(feed, feedAuthors)
+            handoff.close()
+        }
+        // libxml2 recurses per nesting level (bounded by its own depth limit): the usual main-thread stack.
+        parser.stackSize = 8 << 20
+        parser.start()
+        var assembler = ItemAssembler(documentURL: url?.absoluteString, deliver: deliver)
+        while let batch = handoff.take() {
+            for item in batch { assembler.add(item) }
+        }
+        // `close()` comes after `set`, and `take()` returned nil only after `close()`.
+        let (feed, feedAuthors) = outcome.get()
+        assembler.finish(feedAuthors: feedAuthors)
+        return feed
+    }
+
+    /// Parses `raw`, handing each item as read to `deliver`; the feed's authors come with the
+    /// feed, which has no items.
+    private static func read(_ raw: [UInt8], url: URL?, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
         _ = initialized
-        let input = XMLInput(raw)
+        var input = XMLInput(raw)
         let session = SAXSession(builder: FeedBuilder(documentURL: url, deliver: deliver))
-        session.run(input.bytes)
+        session.run(&input)
         let read = session.builder.result()
         var warnings = read.warnings + input.warnings + session.finalWarnings()
         if warnings.count > SAXSession.warningLimit + 8 {
             let dropped = warnings.count - SAXSession.warningLimit
             warnings = Array(warnings.prefix(SAXSession.warningLimit)) + ["… and \(dropped) more"]
         }
-        return ParsedFeed(
+        let feed = ParsedFeed(
             title: read.title, link: read.link,
             wellFormed: session.wellFormed && !input.repaired && session.builder.format != .unknown,
             warnings: warnings
         )
+        return (feed, read.authors)
+    }
+}
+
+/// A bounded queue between one producing and one consuming thread.
+final class Handoff<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var elements: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Adds `element`, waiting while the queue is full.
+    func put(_ element: Element) {
+        condition.lock()
+        while elements.count - head >= capacity { condition.wait() }
+        if head > 0 && head == elements.count {
+            elements.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        elements.append(element)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// No more elements will come.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next element, waiting for one; nil once the queue is closed and empty.
+    func take() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == elements.count && !closed { condition.wait() }
+        guard head < elements.count else { return nil }
+        let element = elements[head]
+        head += 1
+        if head == elements.count {
+            elements.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        condition.broadcast()
+        return element
+    }
+}
+
+/// The parsing thread's result, handed over under a lock.
+private final class Outcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (ParsedFeed, [String]) = (ParsedFeed(), [])
+
+    func set(_ feed: ParsedFeed, _ authors: [String]) {
+        lock.lock()
+        value = (feed, authors)
+        lock.unlock()
+    }
+
+    func get() -> (ParsedFeed, [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }
 
@@ -51,8 +167,17 @@ final class SAXSession {
     /// Most text one entity may expand to.
     static let entityLimit = 256 * 1024
 
-    var builder: FeedBuilder
+    /// Behind a pointer: as a stored property of a class, each access per SAX event would be
+    /// checked for exclusivity at run time.
+    private let builderStorage: UnsafeMutablePointer<FeedBuilder>
+    var builder: FeedBuilder {
+        get { builderStorage.pointee }
+        _modify { yield &builderStorage.pointee }
+    }
     private(set) var wellFormed = true
+    /// Namespace URIs met, with what they mean: a feed uses a handful, and an element's is
+    /// found here without making a `String` of it.
+    private var namespaces: [(bytes: [UInt8], namespace: FeedNamespace)] = []
     private var warnings: [String] = []
     private var suppressedWarnings = 0
 
@@ -72,10 +197,13 @@ final class SAXSession {
     private var externalReferences: Set<String> = []
 
     init(builder: FeedBuilder) {
-        self.builder = builder
+        builderStorage = .allocate(capacity: 1)
+        builderStorage.initialize(to: builder)
     }
 
     deinit {
+        builderStorage.deinitialize(count: 1)
+        builderStorage.deallocate()
         for entity in contentEntities.values { Self.release(entity) }
         for entity in attributeEntities.values { Self.release(entity) }
         if let exhaustedEntity { Self.release(exhaustedEntity) }
@@ -83,7 +211,7 @@ final class SAXSession {
 
     // MARK: - Running
 
-    func run(_ bytes: [UInt8]) {
+    func run(_ input: inout XMLInput) {
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
@@ -104,9 +232,10 @@ final class SAXSession {
                     ))
                 }
             }
+            let prefixName = prefix.map { String(cString: $0) }
             session.builder.startElement(
-                String(cString: localName), prefix: prefix.map { String(cString: $0) },
-                namespace: uri.map { String(cString: $0) }, attributes: decoded
+                String(cString: localName), prefix: prefixName,
+                namespace: session.namespace(uri, prefix: prefixName), attributes: decoded
             )
             SAXSession.keepRecovering(context)
         }
@@ -147,15 +276,17 @@ final class SAXSession {
         let options = XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOCDATA.rawValue
             | XML_PARSE_IGNORE_ENC.rawValue
         xmlCtxtUseOptions(context, Int32(options))
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
+        input.feed(chunkSize: XMLFeedReader.chunkSize) { piece in
+            guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF else { return false }
             let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+            // A piece can be longer than a chunk (it ends after the construct the repair scan was in).
             var offset = 0
-            while offset < buffer.count, context.pointee.instate != XML_PARSER_EOF {
-                let size = min(XMLFeedReader.chunkSize, buffer.count - offset)
+            while offset < piece.count, context.pointee.instate != XML_PARSER_EOF {
+                let size = min(XMLFeedReader.chunkSize, piece.count - offset)
                 xmlParseChunk(context, chars + offset, Int32(size), 0)
                 offset += size
             }
+            return context.pointee.instate != XML_PARSER_EOF
         }
         xmlParseChunk(context, nil, 0, 1)
         if let document = context.pointee.myDoc {
@@ -164,6 +295,20 @@ final class SAXSession {
         }
         context.pointee._private = nil
         xmlFreeParserCtxt(context)
+    }
+
+    /// What the namespace URI `uri` (nil: none) means.
+    private func namespace(_ uri: UnsafePointer<xmlChar>?, prefix: String?) -> FeedNamespace {
+        guard let uri else { return FeedNamespace(uri: nil, prefix: prefix) }
+        let length = strlen(UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self))
+        for entry in namespaces where entry.bytes.count == length
+            && entry.bytes.withUnsafeBufferPointer({ length == 0 || memcmp($0.baseAddress!, uri, length) == 0 }) {
+            return entry.namespace
+        }
+        let bytes = Array(UnsafeBufferPointer(start: uri, count: length))
+        let namespace = FeedNamespace(uri: String(decoding: bytes, as: UTF8.self), prefix: prefix)
+        if namespaces.count < 16 { namespaces.append((bytes, namespace)) }
+        return namespace
     }
 
     private static func from(_ context: UnsafeMutableRawPointer) -> SAXSession {

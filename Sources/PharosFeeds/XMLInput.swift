@@ -7,8 +7,8 @@ import Darwin
 import PharosCore
 
 /// Feed bytes made ready for libxml2: always UTF-8 (the parser is told to ignore the declared
-/// encoding), and with the small lexical faults of real feeds repaired so that one stray `&`
-/// does not cost the rest of the document.
+/// encoding), and with the small lexical faults of real feeds repaired (``feed(chunkSize:_:)``)
+/// so that one stray `&` does not cost the rest of the document.
 struct XMLInput {
     /// UTF-8 bytes of the document.
     var bytes: [UInt8]
@@ -18,12 +18,11 @@ struct XMLInput {
     /// before the XML declaration, bare `&` or `<`, forbidden control characters.
     var repaired = false
 
-    /// Converts and repairs `raw`.
+    /// Converts `raw` to UTF-8 (the lexical repairs are made as it is fed to the parser).
     init(_ raw: [UInt8]) {
         bytes = raw
         decode()
         trimProlog()
-        repairLexicalErrors()
     }
 
     // MARK: - Encoding
@@ -299,174 +298,215 @@ struct XMLInput {
 
     // MARK: - Lexical repairs
 
-    /// Escapes `&` that starts no reference and `<` that starts no markup, and drops the
-    /// control characters XML forbids, outside CDATA sections, comments, processing
-    /// instructions and the DOCTYPE. libxml2 would drop them anyway, and after a fatal error it
-    /// also stops delivering entity references, turning escaped HTML into garbage.
-    private mutating func repairLexicalErrors() {
-        let repairs = bytes.withUnsafeBufferPointer(Self.lexicalRepairs)
-        guard let output = repairs.output else { return }
-        bytes = output
-        repaired = true
-        if repairs.ampersands > 0 { warnings.append("\(repairs.ampersands) bare '&' escaped (not well-formed XML)") }
-        if repairs.lessThans > 0 { warnings.append("\(repairs.lessThans) bare '<' escaped (not well-formed XML)") }
-        if repairs.controls > 0 {
-            warnings.append("\(repairs.controls) control character\(repairs.controls == 1 ? "" : "s") removed (not allowed in XML)")
+    /// Hands the document to `body` in pieces of at least `chunkSize` bytes (a piece ends where
+    /// the repair scan stopped, after the construct it was in), each piece repaired: `&` that
+    /// starts no reference and `<` that starts no markup escaped, the control characters XML
+    /// forbids dropped, outside CDATA sections, comments, processing instructions and the
+    /// DOCTYPE. libxml2 would drop them anyway, and after a fatal error it also stops
+    /// delivering entity references, turning escaped HTML into garbage. The repair runs piece
+    /// by piece, just ahead of the parser, so that the parser starts at once; pieces that need
+    /// no repair are handed over where they are. `body` returns false to stop.
+    mutating func feed(chunkSize: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        let counts = bytes.withUnsafeBufferPointer { input -> LexicalRepairer in
+            var repairer = LexicalRepairer(input: input)
+            var start = 0
+            var piece: [UInt8] = []
+            while start < input.count {
+                let end = repairer.scan(upTo: min(start + chunkSize, input.count), into: &piece)
+                let keepGoing: Bool
+                if piece.isEmpty {
+                    keepGoing = body(UnsafeBufferPointer(rebasing: input[start..<end]))
+                } else {
+                    keepGoing = piece.withUnsafeBufferPointer(body)
+                    piece.removeAll(keepingCapacity: true)
+                }
+                start = end
+                if !keepGoing { break }
+            }
+            return repairer
+        }
+        if counts.ampersands + counts.lessThans + counts.controls > 0 { repaired = true }
+        if counts.ampersands > 0 { warnings.append("\(counts.ampersands) bare '&' escaped (not well-formed XML)") }
+        if counts.lessThans > 0 { warnings.append("\(counts.lessThans) bare '<' escaped (not well-formed XML)") }
+        if counts.controls > 0 {
+            warnings.append("\(counts.controls) control character\(counts.controls == 1 ? "" : "s") removed (not allowed in XML)")
         }
     }
+}
 
-    /// The repaired document (nil when nothing needed repair) and what was repaired.
-    private static func lexicalRepairs(in input: UnsafeBufferPointer<UInt8>) -> (output: [UInt8]?, ampersands: Int, lessThans: Int, controls: Int) {
-        var output: [UInt8] = []
-        var copiedUpTo = 0
-        var ampersands = 0
-        var lessThans = 0
-        var controls = 0
+/// The lexical repair of ``XMLInput/feed(chunkSize:_:)``, one stretch of the document at a time.
+private struct LexicalRepairer {
+    let input: UnsafeBufferPointer<UInt8>
+    private(set) var ampersands = 0
+    private(set) var lessThans = 0
+    private(set) var controls = 0
+    /// Where the scan goes on.
+    private var index = 0
+
+    init(input: UnsafeBufferPointer<UInt8>) {
+        self.input = input
+    }
+
+    /// Scans from where the last call stopped to `target` or a little past it (to the end of the
+    /// tag, section or comment there) and returns where it stopped. When anything in the
+    /// stretch needed repair, `output` receives the whole stretch repaired; else it is left empty
+    /// and the stretch is good as it is.
+    mutating func scan(upTo target: Int, into output: inout [UInt8]) -> Int {
         let count = input.count
-        do {
-            func flush(to index: Int) {
-                if copiedUpTo < index { output.append(contentsOf: input[copiedUpTo..<index]) }
+        let stretchStart = index
+        var copiedUpTo = stretchStart
+        var repairedAny = false
+        func replace(at position: Int, with replacement: StaticString) {
+            if !repairedAny {
+                repairedAny = true
+                output.reserveCapacity(target - stretchStart + 1024)
             }
-            func replace(at index: Int, with replacement: [UInt8]) {
-                if output.isEmpty { output.reserveCapacity(count + 1024) }
-                flush(to: index)
-                output.append(contentsOf: replacement)
-                copiedUpTo = index + 1
-            }
-            func isForbiddenControl(_ byte: UInt8) -> Bool { byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D }
-            func validReference(at index: Int) -> Bool {
-                var cursor = index + 1
-                guard cursor < count else { return false }
-                if input[cursor] == UInt8(ascii: "#") {
-                    cursor += 1
-                    var hex = false
-                    if cursor < count, input[cursor] == UInt8(ascii: "x") || input[cursor] == UInt8(ascii: "X") {
-                        hex = true
-                        cursor += 1
-                    }
-                    let start = cursor
-                    while cursor < count, cursor - start < 9,
-                          isDigit(input[cursor]) || (hex && isHexLetter(input[cursor])) { cursor += 1 }
-                    return cursor > start && cursor < count && input[cursor] == UInt8(ascii: ";")
-                }
-                guard isNameStart(input[cursor]) else { return false }
-                let start = cursor
-                while cursor < count, cursor - start < 64, isNameByte(input[cursor]) { cursor += 1 }
-                return cursor < count && input[cursor] == UInt8(ascii: ";")
-            }
-            func skip(past terminator: String, from index: Int) -> Int {
-                guard let end = find(input, terminator, from: index, limit: count) else { return count }
-                return end + terminator.utf8.count
-            }
-            var index = 0
-            let base = input.baseAddress
-            while index < count {
-                // Text without `<`, `&` or control characters (line breaks included), eight bytes at a time.
-                if index + 8 <= count, let base, !mayNeedRepair(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+            if copiedUpTo < position { output.append(contentsOf: UnsafeBufferPointer(rebasing: input[copiedUpTo..<position])) }
+            output.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            copiedUpTo = position + 1
+        }
+        let base = input.baseAddress
+        while index < target {
+            // Text without `<`, `&` or control characters (line breaks included), eight bytes at a time.
+            if index + 8 <= count, let base {
+                let flags = repairFlags(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
+                if flags == 0 {
                     index += 8
                     continue
                 }
-                let byte = input[index]
-                if byte == UInt8(ascii: "<") {
-                    let second = index + 1 < count ? input[index + 1] : 0
-                    if second == UInt8(ascii: "!"), hasPrefix(input, at: index, "<![CDATA[") { index = skip(past: "]]>", from: index + 9); continue }
-                    if second == UInt8(ascii: "!"), hasPrefix(input, at: index, "<!--") { index = skip(past: "-->", from: index + 4); continue }
-                    if second == UInt8(ascii: "?") { index = skip(past: "?>", from: index + 2); continue }
-                    if second == UInt8(ascii: "!") {
-                        // DOCTYPE: its internal subset declares entities with `&` and `%` in them.
-                        var cursor = index + 2
-                        var depth = 0
-                        var quote: UInt8 = 0
-                        while cursor < count {
-                            let current = input[cursor]
-                            if quote != 0 {
-                                if current == quote { quote = 0 }
-                            } else if current == UInt8(ascii: "\"") || current == UInt8(ascii: "'") {
-                                quote = current
-                            } else if current == UInt8(ascii: "[") {
-                                depth += 1
-                            } else if current == UInt8(ascii: "]") {
-                                depth -= 1
-                            } else if current == UInt8(ascii: ">") && depth <= 0 {
-                                break
-                            }
-                            cursor += 1
-                        }
-                        index = cursor + 1
-                        continue
-                    }
-                    let next = index + 1 < count ? input[index + 1] : 0
-                    if next == UInt8(ascii: "/") || isNameStart(next) {
-                        // A tag: attribute values may hold bare `&` (URLs) and `<`.
-                        var cursor = index + 1
-                        var afterEquals = false
-                        while cursor < count {
-                            let current = input[cursor]
-                            if current == UInt8(ascii: ">") || current == UInt8(ascii: "<") { break }
-                            if afterEquals, current == UInt8(ascii: "\"") || current == UInt8(ascii: "'") {
-                                afterEquals = false
-                                guard let close = input[(cursor + 1)...].firstIndex(of: current) else { cursor = count; break }
-                                var valueIndex = cursor + 1
-                                while valueIndex < close {
-                                    let valueByte = input[valueIndex]
-                                    if valueByte == UInt8(ascii: "&"), !validReference(at: valueIndex) {
-                                        replace(at: valueIndex, with: Array("&amp;".utf8))
-                                        ampersands += 1
-                                    } else if valueByte == UInt8(ascii: "<") {
-                                        replace(at: valueIndex, with: Array("&lt;".utf8))
-                                        lessThans += 1
-                                    } else if isForbiddenControl(valueByte) {
-                                        replace(at: valueIndex, with: [])
-                                        controls += 1
-                                    }
-                                    valueIndex += 1
-                                }
-                                cursor = close + 1
-                                continue
-                            }
-                            if current == UInt8(ascii: "=") {
-                                afterEquals = true
-                            } else if !isSpace(current) {
-                                afterEquals = false
-                            }
-                            if isForbiddenControl(current) {
-                                replace(at: cursor, with: [])
-                                controls += 1
-                            }
-                            cursor += 1
-                        }
-                        index = cursor < count && input[cursor] == UInt8(ascii: ">") ? cursor + 1 : cursor
-                        continue
-                    }
-                    replace(at: index, with: Array("&lt;".utf8))
-                    lessThans += 1
-                } else if byte == UInt8(ascii: "&") {
-                    if !validReference(at: index) {
-                        replace(at: index, with: Array("&amp;".utf8))
-                        ampersands += 1
-                    }
-                } else if isForbiddenControl(byte) {
-                    replace(at: index, with: [])
-                    controls += 1
-                }
-                index += 1
+                // The lowest flagged byte is exact (the bytes after it may be flagged falsely).
+                index += flags.trailingZeroBitCount / 8
             }
-            if copiedUpTo > 0 { flush(to: count) }
+            let byte = input[index]
+            if byte == UInt8(ascii: "<") {
+                let second = index + 1 < count ? input[index + 1] : 0
+                if second == UInt8(ascii: "!"), hasPrefix(input, at: index, "<![CDATA[") { index = skip(past: "]]>", from: index + 9); continue }
+                if second == UInt8(ascii: "!"), hasPrefix(input, at: index, "<!--") { index = skip(past: "-->", from: index + 4); continue }
+                if second == UInt8(ascii: "?") { index = skip(past: "?>", from: index + 2); continue }
+                if second == UInt8(ascii: "!") {
+                    // DOCTYPE: its internal subset declares entities with `&` and `%` in them.
+                    var cursor = index + 2
+                    var depth = 0
+                    var quote: UInt8 = 0
+                    while cursor < count {
+                        let current = input[cursor]
+                        if quote != 0 {
+                            if current == quote { quote = 0 }
+                        } else if current == UInt8(ascii: "\"") || current == UInt8(ascii: "'") {
+                            quote = current
+                        } else if current == UInt8(ascii: "[") {
+                            depth += 1
+                        } else if current == UInt8(ascii: "]") {
+                            depth -= 1
+                        } else if current == UInt8(ascii: ">") && depth <= 0 {
+                            break
+                        }
+                        cursor += 1
+                    }
+                    index = min(cursor + 1, count)
+                    continue
+                }
+                if second == UInt8(ascii: "/") || isNameStart(second) {
+                    // A tag: attribute values may hold bare `&` (URLs) and `<`.
+                    var cursor = index + 1
+                    var afterEquals = false
+                    while cursor < count {
+                        let current = input[cursor]
+                        if current == UInt8(ascii: ">") || current == UInt8(ascii: "<") { break }
+                        if afterEquals, current == UInt8(ascii: "\"") || current == UInt8(ascii: "'") {
+                            afterEquals = false
+                            guard let close = input[(cursor + 1)...].firstIndex(of: current) else { cursor = count; break }
+                            var valueIndex = cursor + 1
+                            while valueIndex < close {
+                                let valueByte = input[valueIndex]
+                                if valueByte == UInt8(ascii: "&"), !validReference(at: valueIndex) {
+                                    replace(at: valueIndex, with: "&amp;")
+                                    ampersands += 1
+                                } else if valueByte == UInt8(ascii: "<") {
+                                    replace(at: valueIndex, with: "&lt;")
+                                    lessThans += 1
+                                } else if isForbiddenControl(valueByte) {
+                                    replace(at: valueIndex, with: "")
+                                    controls += 1
+                                }
+                                valueIndex += 1
+                            }
+                            cursor = close + 1
+                            continue
+                        }
+                        if current == UInt8(ascii: "=") {
+                            afterEquals = true
+                        } else if !isSpace(current) {
+                            afterEquals = false
+                        }
+                        if isForbiddenControl(current) {
+                            replace(at: cursor, with: "")
+                            controls += 1
+                        }
+                        cursor += 1
+                    }
+                    index = cursor < count && input[cursor] == UInt8(ascii: ">") ? cursor + 1 : cursor
+                    continue
+                }
+                replace(at: index, with: "&lt;")
+                lessThans += 1
+            } else if byte == UInt8(ascii: "&") {
+                if !validReference(at: index) {
+                    replace(at: index, with: "&amp;")
+                    ampersands += 1
+                }
+            } else if isForbiddenControl(byte) {
+                replace(at: index, with: "")
+                controls += 1
+            }
+            index += 1
         }
-        return (copiedUpTo > 0 ? output : nil, ampersands, lessThans, controls)
+        if repairedAny, copiedUpTo < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: input[copiedUpTo..<index])) }
+        return index
+    }
+
+    private func isForbiddenControl(_ byte: UInt8) -> Bool { byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D }
+
+    private func validReference(at index: Int) -> Bool {
+        let count = input.count
+        var cursor = index + 1
+        guard cursor < count else { return false }
+        if input[cursor] == UInt8(ascii: "#") {
+            cursor += 1
+            var hex = false
+            if cursor < count, input[cursor] == UInt8(ascii: "x") || input[cursor] == UInt8(ascii: "X") {
+                hex = true
+                cursor += 1
+            }
+            let start = cursor
+            while cursor < count, cursor - start < 9,
+                  isDigit(input[cursor]) || (hex && isHexLetter(input[cursor])) { cursor += 1 }
+            return cursor > start && cursor < count && input[cursor] == UInt8(ascii: ";")
+        }
+        guard isNameStart(input[cursor]) else { return false }
+        let start = cursor
+        while cursor < count, cursor - start < 64, isNameByte(input[cursor]) { cursor += 1 }
+        return cursor < count && input[cursor] == UInt8(ascii: ";")
+    }
+
+    private func skip(past terminator: String, from index: Int) -> Int {
+        guard let end = find(input, terminator, from: index, limit: input.count) else { return input.count }
+        return end + terminator.utf8.count
     }
 }
 
 // MARK: - Byte helpers
 
-/// Whether any of eight bytes is `<`, `&` or below 0x20 (bit tricks for finding a zero byte).
+/// The high bit set in each of eight bytes (little-endian) that may be `<`, `&` or below 0x20
+/// (bit tricks for finding a zero byte): zero when none is; otherwise the lowest flagged byte is
+/// one, and bytes above it may be flagged falsely.
 @inline(__always)
-private func mayNeedRepair(_ word: UInt64) -> Bool {
+private func repairFlags(_ word: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highBits: UInt64 = 0x8080_8080_8080_8080
-    func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highBits != 0 }
-    let control = (word &- ones &* 0x20) & ~word & highBits != 0
-    return control || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
+    func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
+    let control = (word &- ones &* 0x20) & ~word & highBits
+    return control | zeroBytes(word ^ (ones &* 0x3C)) | zeroBytes(word ^ (ones &* 0x26))
 }
 
 private func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }

@@ -11,10 +11,18 @@ struct Feed: AsyncParsableCommand {
     @Flag(help: "Print the normalised feed as one JSON document.")
     var json = false
 
+    @Option(help: "Parse on 1 thread, or on 2 (the XML on one, the items on the other). Default: 2 when there is more than one core.")
+    var threads: Int?
+
     @Argument(help: "A feed file, or an http:// or https:// URL.")
     var source: String
 
+    func validate() throws {
+        if let threads, threads != 1 && threads != 2 { throw ValidationError("--threads must be 1 or 2") }
+    }
+
     func run() async throws {
+        let threads = self.threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)
         let bytes: [UInt8]
         let url: URL?
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
@@ -43,13 +51,13 @@ struct Feed: AsyncParsableCommand {
         if json {
             // Items are encoded as they are parsed: the feed is never held whole, as items or as JSON.
             var writer = FeedJSONWriter()
-            let feed = FeedParser.parse(bytes: bytes, url: url) { writer.append($0) }
+            let feed = FeedParser.parse(bytes: bytes, url: url, threads: threads) { writer.append($0) }
             writer.write(feed) { Self.writeOut($0) }
             Self.writeOut(Array("\n".utf8))
             return
         }
         var items: [Item] = []
-        var feed = FeedParser.parse(bytes: bytes, url: url) { items.append($0) }
+        var feed = FeedParser.parse(bytes: bytes, url: url, threads: threads) { items.append($0) }
         feed.items = items
         print(feed.title ?? "(untitled feed)")
         if let link = feed.link { print(link) }
