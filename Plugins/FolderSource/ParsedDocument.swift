@@ -15,12 +15,25 @@ enum DocumentText {
         }
         var controls = 0
         var hasCarriageReturn = false
-        for byte in bytes.prefix(8192) where byte < 0x20 {
+        let sampleCount = min(bytes.count, 8192)
+        var index = 0
+        while index < sampleCount {
+            // Eight bytes at a time skip text with no byte below 0x20 (most of it: only line ends are).
+            if index + 8 <= sampleCount {
+                let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                if (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
+            }
+            let byte = bytes[index]
+            index += 1
+            guard byte < 0x20 else { continue }
             if byte == 0 { return nil }
             if byte == 0x0D { hasCarriageReturn = true }
             if byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C { controls += 1 }
         }
-        if controls * 100 > max(min(bytes.count, 8192), 1) { return nil }
+        if controls * 100 > max(sampleCount, 1) { return nil }
         let bodyStart = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
         let body = UnsafeBufferPointer(rebasing: bytes[bodyStart...])
         if hasCarriageReturn || (bytes.count > 8192 && body.contains(0x0D)) {
@@ -115,8 +128,10 @@ struct ParsedDocument {
                 if contentStart < contentEnd, bytes[contentStart] >= 0x80 { return nil }
                 // "\r\n" is one character: character trimming keeps a final one whole.
                 if contentEnd < count, contentEnd > contentStart, bytes[contentEnd - 1] == 0x0D { return nil }
-                return (String(decoding: UnsafeBufferPointer(rebasing: bytes[firstText..<titleEnd]), as: UTF8.self),
-                        String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<contentEnd]), as: UTF8.self))
+                // The offsets are all at character boundaries of text already valid: copied, not decoded again.
+                let utf8 = body.utf8
+                func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+                return (String(body[index(firstText)..<index(titleEnd)]), String(body[index(contentStart)..<index(contentEnd)]))
             }
             return nil
         }

@@ -391,7 +391,6 @@ struct Automaton: Sendable {
         let firstOutputRow = firstOutputRow
         let denseLimit = denseLimit
         let inWordRow = inWordRow
-        let folding = ScalarFolding.shared
         var value: UInt32 = 0
         var index = 0
         var sawNonASCII = false
@@ -411,30 +410,40 @@ struct Automaton: Sendable {
                 continue
             }
             sawNonASCII = true
-            let start = index
-            let (scalar, length) = Self.decode(text, at: index)
-            index &+= length
-            guard let entry = folding.entry(scalar.value) else {
-                // Outside the table (CJK, fullwidth forms, ligatures): fold on the spot.
-                let (entry, bytes) = ScalarFolding.compute(scalar)
-                if entry.kind == .replaced {
-                    for byte in bytes { value = feed(byte, value: value, end: index, text: text, hits: &hits) }
-                } else {
-                    value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
-                }
-                continue
-            }
+            (value, index) = feedScalar(at: index, value: value, text: text, hits: &hits)
+        }
+        return sawNonASCII
+    }
+
+    /// Decodes, folds and feeds the non-ASCII character at `start`; returns the state after it
+    /// and where the next character starts. Kept out of `scan` so that the ASCII loop keeps
+    /// its pointers in registers.
+    @inline(never)
+    private func feedScalar(at start: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) -> (UInt32, Int) {
+        var value = value
+        let folding = ScalarFolding.shared
+        let (scalar, length) = Self.decode(text, at: start)
+        let index = start &+ length
+        guard let entry = folding.entry(scalar.value) else {
+            // Outside the table (CJK, fullwidth forms, ligatures): fold on the spot.
+            let (entry, bytes) = ScalarFolding.compute(scalar)
             if entry.kind == .replaced {
-                folding.replacements.withUnsafeBufferPointer { replacements in
-                    for offset in Int(entry.offset)..<Int(entry.offset) + Int(entry.length) {
-                        value = feed(replacements[offset], value: value, end: index, text: text, hits: &hits)
-                    }
-                }
+                for byte in bytes { value = feed(byte, value: value, end: index, text: text, hits: &hits) }
             } else {
                 value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
             }
+            return (value, index)
         }
-        return sawNonASCII
+        if entry.kind == .replaced {
+            folding.replacements.withUnsafeBufferPointer { replacements in
+                for offset in Int(entry.offset)..<Int(entry.offset) + Int(entry.length) {
+                    value = feed(replacements[offset], value: value, end: index, text: text, hits: &hits)
+                }
+            }
+        } else {
+            value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
+        }
+        return (value, index)
     }
 
     /// The state after `symbol` from sparse state `value`: its child, else its failure state's
@@ -498,6 +507,7 @@ struct Automaton: Sendable {
     }
 
     /// Checks the patterns that end in state `value` at byte `end` against the original text.
+    @inline(never)
     private func report(_ value: UInt32, end: Int, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) {
         let tables = tables
         let range = value < denseLimit

@@ -419,6 +419,9 @@ public struct CompiledRules: RuleEvaluator {
         var units: [(sentence: Int, paragraph: Int)] = []
         /// Per non-ASCII field: the number of scalars before each 256-byte block.
         var scalarBlocks: [Int: [Int]] = [:]
+        /// Evidence made so far, by field and sentence start: rules whose hits share a sentence
+        /// share its text.
+        var evidenceMade: [(field: Int32, start: Int, evidence: Evidence)] = []
 
         init(texts: [UnsafeBufferPointer<UInt8>], isASCII: [Bool], hits: [Hit]) {
             self.texts = texts
@@ -525,6 +528,16 @@ public struct CompiledRules: RuleEvaluator {
         private static let scalarBlockSize = 512
     }
 
+    /// Whether `written` is byte for byte the UTF-8 of `spelling`.
+    private static func isSpelled(_ spelling: String, as written: UnsafeBufferPointer<UInt8>) -> Bool {
+        var spelling = spelling
+        return spelling.withUTF8 { bytes in
+            guard bytes.count == written.count else { return false }
+            for index in 0..<bytes.count where bytes[index] != written[index] { return false }
+            return true
+        }
+    }
+
     /// At most this many evidence sentences per match.
     static let evidenceLimit = 5
 
@@ -541,14 +554,19 @@ public struct CompiledRules: RuleEvaluator {
         var reported: Set<Int32> = []
         if documentWide {
             // Each list sized once: a match of a thousand-term rule can name dozens of spellings.
-            var counts = [0, 0, 0, 0]
+            var counts = (target: 0, designation: 0, company: 0, keyword: 0)
             for index in used where context.firstSpelling[index] == Int32(index) {
-                counts[atoms[Int(context.hits[index].atom)].kind.rawValue] += 1
+                switch atoms[Int(context.hits[index].atom)].kind {
+                case .target: counts.target += 1
+                case .designation: counts.designation += 1
+                case .company: counts.company += 1
+                case .keyword: counts.keyword += 1
+                }
             }
-            matches.targets.reserveCapacity(counts[Kind.target.rawValue])
-            matches.designations.reserveCapacity(counts[Kind.designation.rawValue])
-            matches.companies.reserveCapacity(counts[Kind.company.rawValue])
-            matches.keywords.reserveCapacity(counts[Kind.keyword.rawValue])
+            matches.targets.reserveCapacity(counts.target)
+            matches.designations.reserveCapacity(counts.designation)
+            matches.companies.reserveCapacity(counts.company)
+            matches.keywords.reserveCapacity(counts.keyword)
         }
         for index in used {
             let hit = context.hits[index]
@@ -556,9 +574,10 @@ public struct CompiledRules: RuleEvaluator {
             let isNew = documentWide ? first == Int32(index) : reported.insert(first).inserted
             if isNew {
                 let atom = atoms[Int(hit.atom)]
-                let text = context.texts[Int(hit.field)]
-                let written = String(decoding: UnsafeBufferPointer(rebasing: text[Int(hit.start)..<Int(hit.end)]), as: UTF8.self)
-                let entity = EntityMatch(id: atom.id, label: atom.label, text: written)
+                let written = UnsafeBufferPointer(rebasing: context.texts[Int(hit.field)][Int(hit.start)..<Int(hit.end)])
+                // Written as the rule or vocabulary spells it (the usual case): the same string, not a copy.
+                let text = Self.isSpelled(atom.id, as: written) ? atom.id : String(decoding: written, as: UTF8.self)
+                let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
                 switch atom.kind {
                 case .target: matches.targets.append(entity)
                 case .designation: matches.designations.append(entity)
@@ -571,6 +590,10 @@ public struct CompiledRules: RuleEvaluator {
             let range = context.sentence(around: Int(hit.start), field: field)
             guard !seenSentences.contains(where: { $0.field == hit.field && $0.start == range.lowerBound }) else { continue }
             seenSentences.append((hit.field, range.lowerBound))
+            if let made = context.evidenceMade.first(where: { $0.field == hit.field && $0.start == range.lowerBound }) {
+                evidence.append(made.evidence)
+                continue
+            }
             // Line breaks become spaces one for one, so the offsets still fit the text.
             let bytes = UnsafeBufferPointer(rebasing: context.texts[field][range])
             let sentence = String(unsafeUninitializedCapacity: bytes.count) { buffer in
@@ -579,7 +602,9 @@ public struct CompiledRules: RuleEvaluator {
             }
             let start = context.scalarOffset(range.lowerBound, field: field)
             let end = context.scalarOffset(range.upperBound, field: field)
-            evidence.append(Evidence(field: document.fields[field].name, text: sentence, start: start, end: end))
+            let made = Evidence(field: document.fields[field].name, text: sentence, start: start, end: end)
+            context.evidenceMade.append((hit.field, range.lowerBound, made))
+            evidence.append(made)
         }
         return RuleMatch(rule: rule, matches: matches, evidence: evidence)
     }

@@ -173,16 +173,28 @@ struct Match: AsyncParsableCommand {
     /// The last component of `path` and its extension, as `NSString` tells them, read on the
     /// bytes for the usual `folder/name.ext` (bridging to `NSString` costs more per document).
     static func nameAndExtension(_ path: String) -> (name: String, extension: String) {
-        let bytes = path.utf8
-        if let last = bytes.last, last != UInt8(ascii: "/") {
-            let nameStart = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
-            let name = bytes[nameStart...]
-            if let dot = name.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex, bytes.index(after: dot) != bytes.endIndex,
-               !path.contains("//") {
-                return (String(name)!, String(bytes[bytes.index(after: dot)...])!)
+        var path = path
+        let found = path.withUTF8 { bytes -> (name: Range<Int>, extension: Range<Int>)? in
+            guard let last = bytes.last, last != UInt8(ascii: "/") else { return nil }
+            var nameStart = 0
+            var dot = -1
+            for index in 0..<bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "/"):
+                    if index > 0, bytes[index - 1] == UInt8(ascii: "/") { return nil }
+                    nameStart = index + 1
+                    dot = -1
+                case UInt8(ascii: "."): dot = index
+                default: break
+                }
             }
+            guard dot > nameStart, dot + 1 < bytes.count else { return nil }
+            return (nameStart..<bytes.count, (dot + 1)..<bytes.count)
         }
-        return ((path as NSString).lastPathComponent, (path as NSString).pathExtension)
+        guard let found else { return ((path as NSString).lastPathComponent, (path as NSString).pathExtension) }
+        let utf8 = path.utf8
+        func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        return (String(path[index(found.name.lowerBound)...]), String(path[index(found.extension.lowerBound)...]))
     }
 
     /// The bytes of a regular file with one `open`, `fstat` and `read`s: `Data(contentsOf:)`
