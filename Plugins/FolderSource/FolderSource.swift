@@ -149,6 +149,22 @@ public struct FolderSource: Source {
             categories: parsed.categories, fields: parsed.fields.merging(path.map { ["path": $0] } ?? [:]) { first, _ in first }))
     }
 
+    /// `document(_:format:id:fallbackTitle:)` for bytes in a buffer the caller reuses: a plain
+    /// text file, the usual case, becomes an item without first becoming one string; any
+    /// other goes the general way.
+    public static func document(bytes: UnsafeRawBufferPointer, format: String, id: String, fallbackTitle: String) -> Result<Item, SkipReason> {
+        switch format.lowercased() {
+        case "html", "htm", "json", "md", "markdown": break
+        default:
+            if let (title, content) = DocumentText.plainText(bytes.assumingMemoryBound(to: UInt8.self)) {
+                return .success(Item(
+                    id: id, version: nil, title: title, link: nil, published: nil, updated: nil, summary: nil,
+                    content: content, authors: [], categories: [], fields: [:]))
+            }
+        }
+        return document(Data(bytes), format: format, id: id, fallbackTitle: fallbackTitle)
+    }
+
     private func warnOnce(_ reason: SkipReason, file: Candidate, logger context: PluginContext) {
         let key = file.statPrefix + file.id
         let isNew = warned.withLock { $0.insert(key).inserted }

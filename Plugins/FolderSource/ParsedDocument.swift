@@ -13,6 +13,32 @@ enum DocumentText {
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             return String(data: data, encoding: .utf16)
         }
+        guard let hasCarriageReturn = checkSample(bytes) else { return nil }
+        let bodyStart = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        let body = UnsafeBufferPointer(rebasing: bytes[bodyStart...])
+        if hasCarriageReturn || (bytes.count > 8192 && body.contains(0x0D)) {
+            // CRLF and lone CR line ends become LF, on the bytes: Foundation's string replacing is slow.
+            var unified: [UInt8] = []
+            unified.reserveCapacity(body.count)
+            var index = 0
+            while index < body.count {
+                let byte = body[index]
+                if byte == 0x0D {
+                    unified.append(0x0A)
+                    if index + 1 < body.count, body[index + 1] == 0x0A { index += 1 }
+                } else {
+                    unified.append(byte)
+                }
+                index += 1
+            }
+            return String(validating: unified, as: UTF8.self) ?? String(data: Data(unified), encoding: .windowsCP1252)
+        }
+        return String(validating: body, as: UTF8.self) ?? String(data: Data(body), encoding: .windowsCP1252)
+    }
+
+    /// Reads the first 8 KB for signs of a binary file: nil when it has a NUL byte or more
+    /// than 1% control characters, else whether it has a carriage return.
+    static func checkSample(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         var controls = 0
         var hasCarriageReturn = false
         let sampleCount = min(bytes.count, 8192)
@@ -34,26 +60,24 @@ enum DocumentText {
             if byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C { controls += 1 }
         }
         if controls * 100 > max(sampleCount, 1) { return nil }
-        let bodyStart = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
-        let body = UnsafeBufferPointer(rebasing: bytes[bodyStart...])
-        if hasCarriageReturn || (bytes.count > 8192 && body.contains(0x0D)) {
-            // CRLF and lone CR line ends become LF, on the bytes: Foundation's string replacing is slow.
-            var unified: [UInt8] = []
-            unified.reserveCapacity(body.count)
-            var index = 0
-            while index < body.count {
-                let byte = body[index]
-                if byte == 0x0D {
-                    unified.append(0x0A)
-                    if index + 1 < body.count, body[index + 1] == 0x0A { index += 1 }
-                } else {
-                    unified.append(byte)
-                }
-                index += 1
-            }
-            return String(validating: unified, as: UTF8.self) ?? String(data: Data(unified), encoding: .windowsCP1252)
-        }
-        return String(validating: body, as: UTF8.self) ?? String(data: Data(body), encoding: .windowsCP1252)
+        return hasCarriageReturn
+    }
+
+    /// The title and content of a plain-text file as `DocumentText.decode` and
+    /// `ParsedDocument(text:)` make them, read straight from the bytes without building the
+    /// whole text as a string; nil for anything out of the ordinary (a byte-order mark, UTF-16,
+    /// carriage returns, front matter, invalid UTF-8, a binary or blank file, the edge cases
+    /// `ParsedDocument.headline(in:)` declines), which the general code then handles.
+    static func plainText(_ bytes: UnsafeBufferPointer<UInt8>) -> (title: String, content: String)? {
+        guard bytes.count >= 3, checkSample(bytes) == false else { return nil }
+        if bytes[0] == 0xFF || bytes[0] == 0xFE || bytes[0] == 0xEF { return nil }
+        if bytes[0] == 0x2D, bytes[1] == 0x2D, bytes[2] == 0x2D { return nil }
+        if bytes.count > 8192, UnsafeBufferPointer(rebasing: bytes[8192...]).contains(0x0D) { return nil }
+        guard let (title, content) = ParsedDocument.headline(in: bytes), bytes[title.lowerBound] > 0x20 else { return nil }
+        // Outside the two ranges there is only ASCII white space, so the text is valid when they are.
+        guard let titleText = String(validating: UnsafeBufferPointer(rebasing: bytes[title]), as: UTF8.self),
+              let contentText = String(validating: UnsafeBufferPointer(rebasing: bytes[content]), as: UTF8.self) else { return nil }
+        return (titleText, contentText)
     }
 }
 
@@ -93,48 +117,54 @@ struct ParsedDocument {
 
     /// The first non-blank line (trimmed of spaces and tabs) and the rest (trimmed of newlines
     /// and spaces), read on the bytes: what `init(text:)` computes with `split` and character
-    /// trimming, without walking the whole text through them. Nil where a character next to a
-    /// trimmed edge is not ASCII (a combining mark joins the space before it into one
-    /// character, which character trimming keeps) or when more than 32 lines are blank: the
-    /// general code decides those.
+    /// trimming, without walking the whole text through them.
     private static func splitHeadline(_ body: Substring) -> (title: String, content: String)? {
         var copy = body
-        return copy.withUTF8 { bytes -> (title: String, content: String)? in
-            let count = bytes.count
-            var lineStart = 0
-            var blankLines = 0
-            while lineStart < count {
-                var lineEnd = lineStart
-                var firstText = -1
-                while lineEnd < count, bytes[lineEnd] != 0x0A {
-                    if firstText < 0, bytes[lineEnd] != 0x20, bytes[lineEnd] != 0x09 { firstText = lineEnd }
-                    lineEnd += 1
-                }
-                if firstText < 0 {
-                    if lineEnd > lineStart {
-                        blankLines += 1
-                        if blankLines >= 32 { return nil }
-                    }
-                    lineStart = lineEnd + 1
-                    continue
-                }
-                var titleEnd = lineEnd
-                while titleEnd > firstText, bytes[titleEnd - 1] == 0x20 || bytes[titleEnd - 1] == 0x09 { titleEnd -= 1 }
-                guard bytes[firstText] < 0x80, lineEnd == titleEnd || bytes[titleEnd] < 0x80 else { return nil }
-                var contentStart = lineEnd
-                while contentStart < count, bytes[contentStart] == 0x0A || bytes[contentStart] == 0x20 { contentStart += 1 }
-                var contentEnd = count
-                while contentEnd > contentStart, bytes[contentEnd - 1] == 0x0A || bytes[contentEnd - 1] == 0x20 { contentEnd -= 1 }
-                if contentStart < contentEnd, bytes[contentStart] >= 0x80 { return nil }
-                // "\r\n" is one character: character trimming keeps a final one whole.
-                if contentEnd < count, contentEnd > contentStart, bytes[contentEnd - 1] == 0x0D { return nil }
-                // The offsets are all at character boundaries of text already valid: copied, not decoded again.
-                let utf8 = body.utf8
-                func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
-                return (String(body[index(firstText)..<index(titleEnd)]), String(body[index(contentStart)..<index(contentEnd)]))
+        guard let (title, content) = copy.withUTF8({ headline(in: $0) }) else { return nil }
+        // The offsets are all at character boundaries of text already valid: copied, not decoded again.
+        let utf8 = body.utf8
+        func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        return (String(body[index(title.lowerBound)..<index(title.upperBound)]),
+                String(body[index(content.lowerBound)..<index(content.upperBound)]))
+    }
+
+    /// Where `splitHeadline` finds the title and the content in UTF-8 `bytes`. Nil where a
+    /// character next to a trimmed edge is not ASCII (a combining mark joins the space before it
+    /// into one character, which character trimming keeps), where a final line break is
+    /// "\r\n", or when the title would be after the 32nd non-empty line: the general code
+    /// decides those. Everything outside the two ranges is ASCII white space.
+    static func headline(in bytes: UnsafeBufferPointer<UInt8>) -> (title: Range<Int>, content: Range<Int>)? {
+        let count = bytes.count
+        var lineStart = 0
+        var blankLines = 0
+        while lineStart < count {
+            var lineEnd = lineStart
+            var firstText = -1
+            while lineEnd < count, bytes[lineEnd] != 0x0A {
+                if firstText < 0, bytes[lineEnd] != 0x20, bytes[lineEnd] != 0x09 { firstText = lineEnd }
+                lineEnd += 1
             }
-            return nil
+            if firstText < 0 {
+                if lineEnd > lineStart {
+                    blankLines += 1
+                    if blankLines >= 32 { return nil }
+                }
+                lineStart = lineEnd + 1
+                continue
+            }
+            var titleEnd = lineEnd
+            while titleEnd > firstText, bytes[titleEnd - 1] == 0x20 || bytes[titleEnd - 1] == 0x09 { titleEnd -= 1 }
+            guard bytes[firstText] < 0x80 else { return nil }
+            var contentStart = lineEnd
+            while contentStart < count, bytes[contentStart] == 0x0A || bytes[contentStart] == 0x20 { contentStart += 1 }
+            var contentEnd = count
+            while contentEnd > contentStart, bytes[contentEnd - 1] == 0x0A || bytes[contentEnd - 1] == 0x20 { contentEnd -= 1 }
+            if contentStart < contentEnd, bytes[contentStart] >= 0x80 { return nil }
+            // "\r\n" is one character: character trimming keeps a final one whole.
+            if contentEnd < count, contentEnd > contentStart, bytes[contentEnd - 1] == 0x0D { return nil }
+            return (firstText..<titleEnd, contentStart..<contentEnd)
         }
+        return nil
     }
 
     /// Markdown, with optional YAML front matter: the title is the first heading or line, and

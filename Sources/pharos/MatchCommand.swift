@@ -38,15 +38,16 @@ struct Match: AsyncParsableCommand {
         let started = ContinuousClock.now
         var totals = (documents: 0, bytes: 0, matches: 0, failures: 0)
         let batchSize = max(16, jobs * 16)
+        let buffer = FileBuffer()
         for batchStart in stride(from: 0, to: documents.count, by: batchSize) {
             let batch = Array(documents[batchStart..<min(batchStart + batchSize, documents.count)])
             // One job needs no task per document: matching in place saves a hop to another thread each time.
-            let results = jobs == 1 ? batch.map { Self.match($0, with: evaluator) } : await withTaskGroup(of: (Int, DocumentResult).self) { group in
+            let results = jobs == 1 ? batch.map { Self.match($0, with: evaluator, buffer: buffer) } : await withTaskGroup(of: (Int, DocumentResult).self) { group in
                 var next = 0
                 var results: [(Int, DocumentResult)] = []
                 func add(_ index: Int) {
                     let path = batch[index]
-                    group.addTask { (index, Self.match(path, with: evaluator)) }
+                    group.addTask { (index, Self.match(path, with: evaluator, buffer: FileBuffer())) }
                 }
                 while next < min(jobs, batch.count) {
                     add(next)
@@ -151,12 +152,15 @@ struct Match: AsyncParsableCommand {
         var outcome: Result<[RuleMatch], FolderSource.SkipReason>
     }
 
-    private static func match(_ path: String, with evaluator: any RuleEvaluator) -> DocumentResult {
+    private static func match(_ path: String, with evaluator: any RuleEvaluator, buffer: FileBuffer) -> DocumentResult {
+        if path != "-", let bytes = buffer.read(path) {
+            let (name, pathExtension) = Self.nameAndExtension(path)
+            let parsed = FolderSource.document(bytes: bytes, format: pathExtension, id: path, fallbackTitle: name)
+            return DocumentResult(path: path, bytes: bytes.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
+        }
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
-        } else if let contents = readFile(path) {
-            data = contents
         } else {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -197,28 +201,6 @@ struct Match: AsyncParsableCommand {
         return (String(path[index(found.name.lowerBound)...]), String(path[index(found.extension.lowerBound)...]))
     }
 
-    /// The bytes of a regular file with one `open`, `fstat` and `read`s: `Data(contentsOf:)`
-    /// builds a URL and more per file, which shows on a corpus of small files. Nil when anything
-    /// is unusual (the caller then reads the usual way and reports the problem).
-    private static func readFile(_ path: String) -> Data? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        var data = Data(count: Int(status.st_size))
-        let complete = data.withUnsafeMutableBytes { buffer -> Bool in
-            var filled = 0
-            while filled < buffer.count {
-                let count = read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-                if count <= 0 { return false }
-                filled += count
-            }
-            return true
-        }
-        return complete ? data : nil
-    }
-
     private func report(_ path: String, _ matches: [RuleMatch]) {
         for match in matches {
             if json {
@@ -252,5 +234,43 @@ struct Match: AsyncParsableCommand {
             result = result.replacingOccurrences(of: spelling, with: marked)
         }
         return result
+    }
+}
+
+/// One buffer that every file is read into in turn, grown when a file needs more: reading a
+/// corpus of small files costs no allocation per file.
+final class FileBuffer {
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+
+    init() {
+        capacity = 1 << 16
+        storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The bytes of the regular file at `path`, valid until the next read, with one `open`,
+    /// `fstat` and `read`s; nil when anything is unusual (the caller then reads the usual way
+    /// and reports the problem).
+    func read(_ path: String) -> UnsafeRawBufferPointer? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        let size = Int(status.st_size)
+        if size > capacity {
+            storage.deallocate()
+            capacity = max(size, capacity * 2)
+            storage = .allocate(byteCount: capacity, alignment: 16)
+        }
+        var filled = 0
+        while filled < size {
+            let count = Foundation.read(descriptor, storage + filled, size - filled)
+            if count <= 0 { return nil }
+            filled += count
+        }
+        return UnsafeRawBufferPointer(start: storage, count: size)
     }
 }
