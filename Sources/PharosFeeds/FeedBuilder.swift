@@ -117,6 +117,8 @@ struct FeedBuilder {
     private var spareBytes: [UInt8] = []
     private var person: PersonDraft?
     private var item: RawItem?
+    /// What the next item reserves for its text: a little more than the last one held.
+    private var textCapacity = 1024
     /// Where finished items go, in document order, to be normalised by an ``ItemAssembler``.
     private let deliver: (RawItem) -> Void
     private var feedTitle = Ranked<String>()
@@ -166,7 +168,7 @@ struct FeedBuilder {
                 var finished = capture!
                 capture = nil
                 finish(finished)
-                finished.bytes.removeAll(keepingCapacity: true)
+                finished.bytes.removeLast(finished.bytes.count)
                 spareBytes = finished.bytes
             } else {
                 let (localName, prefix) = name()
@@ -315,6 +317,8 @@ struct FeedBuilder {
 
     private mutating func startItem(_ element: Element) -> Role {
         var raw = RawItem()
+        raw.events.reserveCapacity(16)
+        raw.text.reserveCapacity(textCapacity)
         if let about = element.rdfAttribute("about") { raw.events.append(.id(TextTools.trimmed(about), rank: 1)) }
         item = raw
         return .item
@@ -534,6 +538,7 @@ struct FeedBuilder {
     private mutating func finishItem() {
         guard var finished = item else { return }
         item = nil
+        textCapacity = min(finished.text.count + finished.text.count / 4, 16 * 1024)
         finished.atom = isAtomDocument
         deliver(finished)
     }

@@ -259,6 +259,8 @@ struct FieldText {
     /// Readable plain text on one line.
     func readableLine() -> String {
         guard mode == .html || mode == .xhtml else { return TextTools.singleLine(readable()) }
+        // Without markup, HTML only folds white space, which folding to one line does anyway.
+        if TextTools.markup(bytes) == .none { return TextTools.singleLineString(utf8: bytes) }
         var text = TextTools.htmlToText(utf8: bytes)
         TextTools.singleLine(inPlace: &text)
         return String(decoding: text, as: UTF8.self)

@@ -7,42 +7,63 @@ enum TextTools {
     /// All runs of white space folded to one space, trimmed: for titles, names, categories.
     static func singleLine(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { String(decoding: singleLine(utf8: $0), as: UTF8.self) }
+        return text.withUTF8 { singleLineString(utf8: $0) }
     }
 
     /// ``singleLine(_:)`` on UTF-8. White space is Unicode's (`Character.isWhitespace` on
     /// scalars: the ASCII controls, NBSP, the typographic spaces, U+2028, U+3000, ...).
     static func singleLine(utf8 text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count)
+        [UInt8](unsafeUninitializedCapacity: text.count) { buffer, written in
+            written = foldLine(text, into: buffer.baseAddress)
+        }
+    }
+
+    /// ``singleLine(utf8:)`` made straight into a `String`.
+    static func singleLineString(utf8 text: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: text.count) { buffer in foldLine(text, into: buffer.baseAddress) }
+    }
+
+    /// Writes `text` folded to one line to `output` (room for `text.count` bytes: the result is
+    /// never longer) and returns its length.
+    private static func foldLine(_ text: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>?) -> Int {
+        guard let output else { return 0 }
+        var written = 0
         var pendingSpace = false
         var index = 0
         let count = text.count
         while index < count {
             let byte = text[index]
             if byte > 0x20 && byte < 0x80 {
-                if pendingSpace { output.append(0x20) }
-                pendingSpace = false
-                output.append(byte)
+                if pendingSpace {
+                    output[written] = 0x20
+                    written += 1
+                    pendingSpace = false
+                }
+                output[written] = byte
+                written += 1
                 index += 1
                 continue
             }
             let space = whitespaceLength(text, at: index)
             if space > 0 {
-                pendingSpace = !output.isEmpty
+                pendingSpace = written > 0
                 index += space
             } else {
-                if pendingSpace { output.append(0x20) }
-                pendingSpace = false
-                output.append(byte)
+                if pendingSpace {
+                    output[written] = 0x20
+                    written += 1
+                    pendingSpace = false
+                }
+                output[written] = byte
+                written += 1
                 index += 1
             }
         }
-        return output
+        return written
     }
 
     static func singleLine(utf8 text: [UInt8]) -> String {
-        text.withUnsafeBufferPointer { String(decoding: singleLine(utf8: $0), as: UTF8.self) }
+        text.withUnsafeBufferPointer { singleLineString(utf8: $0) }
     }
 
     /// ``singleLine(_:)`` in place (the result is never longer: each space written stands for
@@ -72,7 +93,7 @@ enum TextTools {
             }
             return written
         }
-        text.removeSubrange(newCount...)
+        text.removeLast(count - newCount)
     }
 
     /// The length in bytes of the white-space character (Unicode White_Space) at `index`, or 0.
@@ -147,11 +168,20 @@ enum TextTools {
     static func htmlToText(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         // Most titles and many summaries hold neither tags nor references: HTML then only folds
         // white space, which is much cheaper done here.
-        guard bytes.contains(UInt8(ascii: "<")) || bytes.contains(UInt8(ascii: "&")) else {
-            return foldHTMLWhitespace(bytes)
+        switch markup(bytes) {
+        case .none: return foldHTMLWhitespace(bytes)
+        case .tags: return HTMLText.plainText(utf8: bytes)
+        case .references: return prepareHTML(bytes).withUnsafeBufferPointer { HTMLText.plainText(utf8: $0) }
         }
-        guard bytes.contains(UInt8(ascii: "&")) else { return HTMLText.plainText(utf8: bytes) }
-        return prepareHTML(bytes).withUnsafeBufferPointer { HTMLText.plainText(utf8: $0) }
+    }
+
+    enum Markup { case none, tags, references }
+
+    /// Whether `bytes` hold `&` (references), else `<` (tags), else neither; in one pass.
+    static func markup(_ bytes: UnsafeBufferPointer<UInt8>) -> Markup {
+        guard let base = bytes.baseAddress else { return .none }
+        if memchr(base, Int32(UInt8(ascii: "&")), bytes.count) != nil { return .references }
+        return memchr(base, Int32(UInt8(ascii: "<")), bytes.count) != nil ? .tags : .none
     }
 
     /// HTML's white space (space, tab, line feed, form feed, carriage return) folded to single

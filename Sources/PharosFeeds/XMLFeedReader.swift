@@ -226,22 +226,23 @@ final class SAXSession {
                     let raw = UnsafeBufferPointer(start: start, count: end - start)
                     let value = String(decoding: raw, as: UTF8.self)
                     decoded.append(XMLAttribute(
-                        name: String(cString: name), prefix: attributes[base + 1].map { String(cString: $0) },
-                        namespace: attributes[base + 2].map { String(cString: $0) },
+                        name: session.name(name), prefix: attributes[base + 1].map { session.name($0) },
+                        namespace: attributes[base + 2].map { session.name($0) },
                         value: raw.contains(UInt8(ascii: "&")) ? session.decodeAttribute(value) : value
                     ))
                 }
             }
-            let prefixName = prefix.map { String(cString: $0) }
+            let prefixName = prefix.map { session.name($0) }
             session.builder.startElement(
-                String(cString: localName), prefix: prefixName,
+                session.name(localName), prefix: prefixName,
                 namespace: session.namespace(uri, prefix: prefixName), attributes: decoded
             )
             SAXSession.keepRecovering(context)
         }
         handler.endElementNs = { context, localName, prefix, _ in
             guard let context, let localName else { return }
-            SAXSession.from(context).builder.endElement { (String(cString: localName), prefix.map { String(cString: $0) }) }
+            let session = SAXSession.from(context)
+            session.builder.endElement { (session.name(localName), prefix.map { session.name($0) }) }
             SAXSession.keepRecovering(context)
         }
         let characters: charactersSAXFunc = { context, text, length in
@@ -295,6 +296,21 @@ final class SAXSession {
         }
         context.pointee._private = nil
         xmlFreeParserCtxt(context)
+    }
+
+    /// Element and attribute names, prefixes and namespaces met, by where libxml2 keeps them (one place per name, in its
+    /// dictionary), with their bytes and a NUL to check that the place still holds that name.
+    private var names = [(pointer: UnsafePointer<xmlChar>?, bytes: [UInt8], name: String)](repeating: (nil, [], ""), count: 64)
+
+    /// The name at `pointer` as a `String`, made once per name rather than once per element.
+    private func name(_ pointer: UnsafePointer<xmlChar>) -> String {
+        let slot = Int(truncatingIfNeeded: UInt(bitPattern: pointer) >> 3) & (names.count - 1)
+        if names[slot].pointer == pointer, names[slot].bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, pointer, $0.count) == 0 }) {
+            return names[slot].name
+        }
+        let name = String(cString: pointer)
+        names[slot] = (pointer, Array(name.utf8) + [0], name)
+        return name
     }
 
     /// What the namespace URI `uri` (nil: none) means.

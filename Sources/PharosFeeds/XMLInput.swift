@@ -318,7 +318,7 @@ struct XMLInput {
                     keepGoing = body(UnsafeBufferPointer(rebasing: input[start..<end]))
                 } else {
                     keepGoing = piece.withUnsafeBufferPointer(body)
-                    piece.removeAll(keepingCapacity: true)
+                    piece.removeLast(piece.count)
                 }
                 start = end
                 if !keepGoing { break }
@@ -407,6 +407,13 @@ private struct LexicalRepairer {
                     continue
                 }
                 if second == UInt8(ascii: "/") || isNameStart(second) {
+                    // Most tags are a bare name (`<title>`, `</item>`): nothing in them to repair.
+                    var nameEnd = second == UInt8(ascii: "/") ? index + 2 : index + 1
+                    while nameEnd < count, isNameByte(input[nameEnd]) { nameEnd += 1 }
+                    if nameEnd < count, input[nameEnd] == UInt8(ascii: ">") {
+                        index = nameEnd + 1
+                        continue
+                    }
                     // A tag: attribute values may hold bare `&` (URLs) and `<`.
                     var cursor = index + 1
                     var afterEquals = false
