@@ -87,20 +87,42 @@ public enum FeedParser {
     ///     everything on this thread. `eachItem` is always called on this thread, in document order.
     ///   - eachItem: called once per item, before this function returns.
     public static func parse(bytes: [UInt8], url: URL?, threads: Int = 1, eachItem: (Item) -> Void) -> ParsedFeed {
-        var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
-        if start < bytes.count, bytes[start] == UInt8(ascii: "{") {
+        parse(.bytes(bytes), url: url, threads: threads, eachItem: eachItem)
+    }
+
+    /// ``parse(bytes:url:threads:eachItem:)`` of a file read in place (mapped, not copied;
+    /// what the parser has read leaves memory as it goes).
+    public static func parse(file: FeedFile, url: URL?, threads: Int = 1, eachItem: (Item) -> Void) -> ParsedFeed {
+        parse(.file(file), url: url, threads: threads, eachItem: eachItem)
+    }
+
+    private static func parse(_ source: FeedSource, url: URL?, threads: Int, eachItem: (Item) -> Void) -> ParsedFeed {
+        let kind = source.withBuffer { bytes -> Kind in
+            var start = 0
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+            while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+            if start < bytes.count, bytes[start] == UInt8(ascii: "{") { return .json(Array(bytes)) }
+            let blank = !bytes.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            return blank ? .empty : .xml
+        }
+        switch kind {
+        case .empty:
+            return ParsedFeed(wellFormed: false, warnings: ["the document is empty"])
+        case .json(let bytes):
             var feed = JSONFeedReader.parse(bytes, url: url)
             feed.items.forEach(eachItem)
             feed.items = []
             return feed
+        case .xml:
+            return withoutActuallyEscaping(eachItem) { deliver in
+                threads > 1 ? XMLFeedReader.parseOnTwoThreads(source, url: url, deliver: deliver) : XMLFeedReader.parse(source, url: url, deliver: deliver)
+            }
         }
-        guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
-            return ParsedFeed(wellFormed: false, warnings: ["the document is empty"])
-        }
-        return withoutActuallyEscaping(eachItem) { deliver in
-            threads > 1 ? XMLFeedReader.parseOnTwoThreads(bytes, url: url, deliver: deliver) : XMLFeedReader.parse(bytes, url: url, deliver: deliver)
-        }
+    }
+
+    private enum Kind {
+        case empty
+        case json([UInt8])
+        case xml
     }
 }

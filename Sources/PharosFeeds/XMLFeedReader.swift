@@ -23,7 +23,7 @@ enum XMLFeedReader {
     }()
 
     /// Parses `raw`, handing each item to `deliver`; the feed returned has no items.
-    static func parse(_ raw: [UInt8], url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
+    static func parse(_ raw: FeedSource, url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
         var assembler = ItemAssembler(documentURL: url?.absoluteString, deliver: deliver)
         let (feed, feedAuthors) = read(raw, url: url) { assembler.add($0) }
         assembler.finish(feedAuthors: feedAuthors)
@@ -37,7 +37,7 @@ enum XMLFeedReader {
     /// ``parse(_:url:deliver:)`` on two threads: libxml2 and the ``FeedBuilder`` on a new
     /// thread, the items assembled (HTML to text, dates, links) and handed to `deliver` on
     /// this one, in the same order, with the same result.
-    static func parseOnTwoThreads(_ raw: [UInt8], url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
+    static func parseOnTwoThreads(_ raw: FeedSource, url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
         let handoff = Handoff<[RawItem]>(capacity: 8)
         let outcome = Outcome()
         let parser = Thread {
@@ -70,11 +70,16 @@ enum XMLFeedReader {
 
     /// Parses `raw`, handing each item as read to `deliver`; the feed's authors come with the
     /// feed, which has no items.
-    private static func read(_ raw: [UInt8], url: URL?, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
+    private static func read(_ raw: FeedSource, url: URL?, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
+        raw.withBuffer { read($0, url: url, consumed: raw.consumed, deliver: deliver) }
+    }
+
+    private static func read(_ raw: UnsafeBufferPointer<UInt8>, url: URL?, consumed: (Int) -> Void,
+                             deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
         _ = initialized
-        var input = XMLInput(raw)
+        var input = XMLInput(borrowing: raw)
         let session = SAXSession(builder: FeedBuilder(documentURL: url, deliver: deliver))
-        session.run(&input)
+        session.run(&input, consumed: consumed)
         let read = session.builder.result()
         var warnings = read.warnings + input.warnings + session.finalWarnings()
         if warnings.count > SAXSession.warningLimit + 8 {
@@ -211,7 +216,7 @@ final class SAXSession {
 
     // MARK: - Running
 
-    func run(_ input: inout XMLInput) {
+    func run(_ input: inout XMLInput, consumed: (Int) -> Void) {
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
@@ -277,7 +282,7 @@ final class SAXSession {
         let options = XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOCDATA.rawValue
             | XML_PARSE_IGNORE_ENC.rawValue
         xmlCtxtUseOptions(context, Int32(options))
-        input.feed(chunkSize: XMLFeedReader.chunkSize) { piece in
+        input.feed(chunkSize: XMLFeedReader.chunkSize, consumed: consumed) { piece in
             guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF else { return false }
             let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
             // A piece can be longer than a chunk (it ends after the construct the repair scan was in).

@@ -10,19 +10,48 @@ import PharosCore
 /// encoding), and with the small lexical faults of real feeds repaired (``feed(chunkSize:_:)``)
 /// so that one stray `&` does not cost the rest of the document.
 struct XMLInput {
-    /// UTF-8 bytes of the document.
-    var bytes: [UInt8]
+    /// The document as given, borrowed: read in place when it is UTF-8 already.
+    private let source: UnsafeBufferPointer<UInt8>
+    /// The UTF-8 bytes of the document when they differ from ``source`` (converted or repaired);
+    /// empty and unused otherwise.
+    private var bytes: [UInt8] = []
+    private var converted = false
+    /// Bytes skipped at the start of the UTF-8 text (a byte-order mark, junk before the prolog).
+    private var start = 0
     /// What was converted or repaired, one line each.
     var warnings: [String] = []
     /// True when the document as given was not well-formed: bytes not in its encoding, text
     /// before the XML declaration, bare `&` or `<`, forbidden control characters.
     var repaired = false
 
-    /// Converts `raw` to UTF-8 (the lexical repairs are made as it is fed to the parser).
-    init(_ raw: [UInt8]) {
-        bytes = raw
-        decode()
+    /// Reads `raw` as UTF-8, converting it when it is not (the lexical repairs are made as it is
+    /// fed to the parser). `raw` must stay valid as long as this input is used.
+    init(borrowing raw: UnsafeBufferPointer<UInt8>) {
+        source = raw
+        switch Self.detect(raw) {
+        case .utf8(bom: false), .undeclared:
+            if !Self.isValidUTF8(raw) { convert { $0.repairUTF8(assumed: "UTF-8") } }
+        case .declared(let label) where ["utf-8", "utf8"].contains(label.lowercased()):
+            if !Self.isValidUTF8(raw) { convert { $0.repairUTF8(assumed: "UTF-8") } }
+        default:
+            convert { $0.decode() }
+        }
         trimProlog()
+    }
+
+    /// Runs the conversions that work on a copy of the document.
+    private mutating func convert(_ conversion: (inout XMLInput) -> Void) {
+        bytes = Array(source)
+        converted = true
+        conversion(&self)
+    }
+
+    /// The UTF-8 text, from ``start`` on.
+    private func withText<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if converted {
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[min(start, $0.count)...])) }
+        }
+        return body(UnsafeBufferPointer(rebasing: source[min(start, source.count)...]))
     }
 
     // MARK: - Encoding
@@ -35,7 +64,7 @@ struct XMLInput {
     }
 
     private mutating func decode() {
-        switch detect() {
+        switch bytes.withUnsafeBufferPointer(Self.detect) {
         case .utf8(let bom):
             if bom { bytes.removeFirst(3) }
             repairUTF8(assumed: "UTF-8")
@@ -81,8 +110,7 @@ struct XMLInput {
         "big5": "BIG5-HKSCS", "tis-620": "CP874", "iso-8859-11": "CP874", "iso-8859-9": "CP1254",
     ]
 
-    private func detect() -> Detected {
-        let b = bytes
+    private static func detect(_ b: UnsafeBufferPointer<UInt8>) -> Detected {
         if b.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8(bom: true) }
         if b.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return .unicode("UTF-32BE", bomLength: 4) }
         if b.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return .unicode("UTF-32LE", bomLength: 4) }
@@ -97,15 +125,15 @@ struct XMLInput {
     }
 
     /// The `encoding` pseudo-attribute of an XML declaration at the start (after white space).
-    static func declaredEncoding(in bytes: [UInt8]) -> String? {
+    static func declaredEncoding<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes) -> String? where Bytes.Index == Int {
         var index = 0
         while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         guard hasPrefix(bytes, at: index, "<?xml"), index + 5 < bytes.count, isSpace(bytes[index + 5]) else { return nil }
         let limit = min(bytes.count, index + 1024)
         guard let end = find(bytes, "?>", from: index, limit: limit) else { return nil }
-        let declaration = bytes[index..<end]
-        guard let key = find(Array(declaration), "encoding", from: 0, limit: declaration.count) else { return nil }
-        var cursor = declaration.startIndex + key + 8
+        let declaration = Array(bytes[index..<end])
+        guard let key = find(declaration, "encoding", from: 0, limit: declaration.count) else { return nil }
+        var cursor = index + key + 8
         while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
         guard cursor < end, bytes[cursor] == UInt8(ascii: "=") else { return nil }
         cursor += 1
@@ -158,7 +186,11 @@ struct XMLInput {
 
     /// Checks in place (making a `String` of a whole feed to validate it would copy it).
     private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
+        bytes.withUnsafeBufferPointer(isValidUTF8)
+    }
+
+    private static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        do {
             guard let base = buffer.baseAddress else { return true }
             let count = buffer.count
             var index = 0
@@ -275,24 +307,25 @@ struct XMLInput {
     /// White space (or other junk) before the XML declaration makes libxml2 ignore the
     /// declaration; it is dropped. Anything before the first tag is dropped likewise.
     private mutating func trimProlog() {
-        var index = 0
-        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "<") {
-            if index > 0, hasPrefix(bytes, at: index, "<?xml") {
-                bytes.removeFirst(index)
-                warnings.append("line 1: white space before the XML declaration ignored")
-                repaired = true
+        let (skip, warning) = withText { bytes -> (Int, String?) in
+            var index = 0
+            while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "<") {
+                if index > 0, hasPrefix(bytes, at: index, "<?xml") { return (index, "line 1: white space before the XML declaration ignored") }
+                return (0, nil)
             }
-            return
+            let limit = min(bytes.count, 4096)
+            for marker in ["<?xml", "<rss", "<feed", "<rdf:RDF", "<RDF", "<!DOCTYPE", "<channel"] {
+                if let start = find(bytes, marker, from: 0, limit: limit) {
+                    return (start, "line 1: \(start) bytes of text before the document ignored")
+                }
+            }
+            return (0, nil)
         }
-        let limit = min(bytes.count, 4096)
-        for marker in ["<?xml", "<rss", "<feed", "<rdf:RDF", "<RDF", "<!DOCTYPE", "<channel"] {
-            if let start = find(bytes, marker, from: 0, limit: limit) {
-                bytes.removeFirst(start)
-                warnings.append("line 1: \(start) bytes of text before the document ignored")
-                repaired = true
-                return
-            }
+        if let warning {
+            start += skip
+            warnings.append(warning)
+            repaired = true
         }
     }
 
@@ -306,8 +339,13 @@ struct XMLInput {
     /// delivering entity references, turning escaped HTML into garbage. The repair runs piece
     /// by piece, just ahead of the parser, so that the parser starts at once; pieces that need
     /// no repair are handed over where they are. `body` returns false to stop.
-    mutating func feed(chunkSize: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
-        let counts = bytes.withUnsafeBufferPointer { input -> LexicalRepairer in
+    ///
+    /// - Parameter consumed: told, when the document was read in place, how many bytes of it
+    ///   (from its start) are behind the parser and will not be read again.
+    mutating func feed(chunkSize: Int, consumed: (Int) -> Void = { _ in }, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+        let inPlace = !converted
+        let offset = start
+        let counts = withText { input -> LexicalRepairer in
             var repairer = LexicalRepairer(input: input)
             var start = 0
             var piece: [UInt8] = []
@@ -321,6 +359,7 @@ struct XMLInput {
                     piece.removeLast(piece.count)
                 }
                 start = end
+                if inPlace { consumed(offset + end) }
                 if !keepGoing { break }
             }
             return repairer

@@ -23,7 +23,8 @@ struct Feed: AsyncParsableCommand {
 
     func run() async throws {
         let threads = self.threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)
-        let bytes: [UInt8]
+        var bytes: [UInt8] = []
+        var file: FeedFile?
         let url: URL?
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             let engine = CurlEngine(maxConcurrent: 1)
@@ -41,23 +42,31 @@ struct Feed: AsyncParsableCommand {
                 throw ExitWith(code: .failure)
             }
         } else {
-            guard let contents = Self.readFile(source) else {
-                printError("pharos: cannot read \(source)")
-                throw ExitWith(code: .failure)
+            // A regular file is read in place; anything else (a pipe, an empty file) is read whole.
+            file = FeedFile(path: source)
+            if file == nil {
+                guard let contents = Self.readFile(source) else {
+                    printError("pharos: cannot read \(source)")
+                    throw ExitWith(code: .failure)
+                }
+                bytes = contents
             }
-            bytes = contents
             url = URL(fileURLWithPath: source)
+        }
+        func parse(_ eachItem: (Item) -> Void) -> ParsedFeed {
+            if let file { return FeedParser.parse(file: file, url: url, threads: threads, eachItem: eachItem) }
+            return FeedParser.parse(bytes: bytes, url: url, threads: threads, eachItem: eachItem)
         }
         if json {
             // Items are encoded as they are parsed: the feed is never held whole, as items or as JSON.
             var writer = FeedJSONWriter()
-            let feed = FeedParser.parse(bytes: bytes, url: url, threads: threads) { writer.append($0) }
+            let feed = parse { writer.append($0) }
             writer.write(feed) { Self.writeOut($0) }
             Self.writeOut(Array("\n".utf8))
             return
         }
         var items: [Item] = []
-        var feed = FeedParser.parse(bytes: bytes, url: url, threads: threads) { items.append($0) }
+        var feed = parse { items.append($0) }
         feed.items = items
         print(feed.title ?? "(untitled feed)")
         if let link = feed.link { print(link) }

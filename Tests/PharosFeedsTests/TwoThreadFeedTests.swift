@@ -80,6 +80,41 @@ import Testing
         }
     }
 
+    @Test func aFileReadInPlaceGivesWhatItsBytesGive() throws {
+        var items = ""
+        for index in 0..<3_000 {
+            items += "<item><title>T\(index) &amp; more</title><guid>g\(index)</guid><description>&lt;p&gt;caf\u{E9} \(index)&lt;/p&gt;</description></item>\n"
+        }
+        let rss = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>T</title>\(items)</channel></rss>"
+        let documents: [(String, [UInt8])] = [
+            ("large.xml", Array(rss.utf8)),
+            // Converted (not read in place): a byte-order mark, Latin-1, bytes that are not UTF-8.
+            ("bom.xml", [0xEF, 0xBB, 0xBF] + Array(rss.utf8)),
+            ("latin1.xml", Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><item><title>caf".utf8) + [0xE9]
+                + Array("</title></item></channel></rss>".utf8)),
+            ("broken.xml", Array("  <rss><channel><item><title>a\u{1}b & c</title></item>".utf8) + [0xFF]),
+            ("feed.json", Array(#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","content_text":"x"}]}"#.utf8)),
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-feedfile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, bytes) in documents {
+            let path = folder.appendingPathComponent(name).path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let file = try #require(FeedFile(path: path))
+            #expect(file.count == bytes.count)
+            for threads in [1, 2] {
+                var items: [Item] = []
+                var feed = FeedParser.parse(file: file, url: nil, threads: threads) { items.append($0) }
+                feed.items = items
+                #expect(feed == Self.parse(bytes, url: nil, threads: 1), "\(name), \(threads) threads")
+                #expect(!feed.items.isEmpty, "\(name)")
+            }
+        }
+        #expect(FeedFile(path: folder.path) == nil)
+        #expect(FeedFile(path: folder.appendingPathComponent("absent").path) == nil)
+    }
+
     @Test func truncatedAndDamagedDocumentsOnTwoThreads() {
         var document = "<rss><channel><title>T</title>"
         for index in 0..<500 { document += "<item><title>Item \(index) \u{1}</title><description>&lt;b&gt;x&lt;/b&gt; &bogus;</description></item>" }
