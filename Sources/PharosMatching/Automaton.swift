@@ -48,7 +48,8 @@ struct Automaton: Sendable {
 
     /// Sparse record layout: failure value in the low 32 bits, then the class of the only
     /// child (or `noChild`, `severalChildren`), flags, and the index of a branching state's
-    /// child list.
+    /// child list, or in a state with one pattern ending in it and at most one child, the
+    /// place of its output entry plus one (0: look in `sparseOutput`).
     private static let noChild: UInt8 = 0xFF
     private static let severalChildren: UInt8 = 0xFE
     private static let loudBit: UInt64 = 1 << 40
@@ -334,7 +335,14 @@ struct Automaton: Sendable {
             if symbolOf[Int(node)] == Self.separatorClass { record |= Self.reachedBySeparatorBit }
             if let patterns = outputs[node] {
                 record |= Self.loudBit
-                sparseOutput.append(entries(patterns))
+                let range = entries(patterns)
+                sparseOutput.append(range)
+                // One pattern, and the child-list field free: the entry's place goes in the
+                // record, which the scan has just read, so a hit needs no look-up in `sparseOutput`.
+                let place = (range & 0xFFFF_FFFF) + 1
+                if patterns.count == 1, first < 0 || nextSibling[Int(first)] < 0, place < 1 << (64 - Self.multiShift) {
+                    record |= place << Self.multiShift
+                }
             } else {
                 sparseOutput.append(0)
             }
@@ -510,8 +518,18 @@ struct Automaton: Sendable {
     @inline(never)
     private func report(_ value: UInt32, end: Int, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) {
         let tables = tables
-        let range = value < denseLimit
-            ? tables.denseOutput[Int(value - firstOutputRow) / classCount] : tables.sparseOutput[Int(value - denseLimit)]
+        let range: UInt64
+        if value < denseLimit {
+            range = tables.denseOutput[Int((value &- firstOutputRow) / UInt32(classCount))]
+        } else {
+            let record = tables.sparse[Int(value &- denseLimit)]
+            let place = record >> Self.multiShift
+            if UInt8(truncatingIfNeeded: record >> 32) != Self.severalChildren, place != 0 {
+                range = (place &- 1) | 1 << 32
+            } else {
+                range = tables.sparseOutput[Int(value &- denseLimit)]
+            }
+        }
         let first = Int(truncatingIfNeeded: range & 0xFFFF_FFFF)
         for slot in first..<(first + Int(range >> 32)) {
             let entry = tables.outputEntries[slot]
