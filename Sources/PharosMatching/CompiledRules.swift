@@ -45,6 +45,10 @@ public struct CompiledRules: RuleEvaluator {
     /// The atoms pattern `p` spells are `patternAtomList[patternAtomStart[p]..<patternAtomStart[p + 1]]`.
     let patternAtomStart: [Int32]
     let patternAtomList: [Int32]
+    /// The UTF-8 of atom `a`'s id is `atomIDBytes[atomIDStart[a]..<atomIDStart[a + 1]]`: a
+    /// matched text equal to it is reported with the id's own string.
+    let atomIDStart: [Int32]
+    let atomIDBytes: [UInt8]
 
     /// Compiles `rules`; unknown target and designation names are reported with their
     /// position (companies and keywords not in the vocabulary match literally).
@@ -153,6 +157,14 @@ public struct CompiledRules: RuleEvaluator {
         }
         self.rules = rules
         self.atoms = atoms
+        var idStart: [Int32] = [0]
+        var idBytes: [UInt8] = []
+        for atom in atoms {
+            idBytes += atom.id.utf8
+            idStart.append(Int32(idBytes.count))
+        }
+        atomIDStart = idStart
+        atomIDBytes = idBytes
         self.compiled = compiled
         isDocumentWide = compiled.map { !$0.isScoped }
         (patternAtomStart, patternAtomList) = Self.flatten(patternAtoms)
@@ -480,7 +492,19 @@ public struct CompiledRules: RuleEvaluator {
             for (index, hit) in hits.enumerated() {
                 let text = texts[Int(hit.field)]
                 var hash = UInt64(UInt32(bitPattern: hit.atom)) &* 0x9E37_79B9_7F4A_7C15 ^ 0xCBF2_9CE4_8422_2325
-                for offset in Int(hit.start)..<Int(hit.end) { hash = (hash ^ UInt64(text[offset])) &* 0x0000_0100_0000_01B3 }
+                var offset = Int(hit.start)
+                let end = Int(hit.end)
+                // Eight bytes at a time, then the rest one by one.
+                while offset + 8 <= end {
+                    let word = UnsafeRawPointer(text.baseAddress! + offset).loadUnaligned(as: UInt64.self)
+                    hash = (hash ^ word) &* 0x0000_0100_0000_01B3
+                    hash ^= hash >> 29
+                    offset += 8
+                }
+                while offset < end {
+                    hash = (hash ^ UInt64(text[offset])) &* 0x0000_0100_0000_01B3
+                    offset += 1
+                }
                 var slot = Int(truncatingIfNeeded: hash ^ hash >> 29) & (capacity - 1)
                 while true {
                     let other = table[slot]
@@ -528,12 +552,12 @@ public struct CompiledRules: RuleEvaluator {
         private static let scalarBlockSize = 512
     }
 
-    /// Whether `written` is byte for byte the UTF-8 of `spelling`.
-    private static func isSpelled(_ spelling: String, as written: UnsafeBufferPointer<UInt8>) -> Bool {
-        var spelling = spelling
-        return spelling.withUTF8 { bytes in
-            guard bytes.count == written.count else { return false }
-            for index in 0..<bytes.count where bytes[index] != written[index] { return false }
+    /// Whether `written` is byte for byte the UTF-8 of the id of `atom`.
+    private func isSpelledAsID(_ atom: Int32, _ written: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = Int(atomIDStart[Int(atom)])
+        guard Int(atomIDStart[Int(atom) + 1]) - start == written.count else { return false }
+        return atomIDBytes.withUnsafeBufferPointer { bytes in
+            for index in 0..<written.count where bytes[start + index] != written[index] { return false }
             return true
         }
     }
@@ -576,7 +600,7 @@ public struct CompiledRules: RuleEvaluator {
                 let atom = atoms[Int(hit.atom)]
                 let written = UnsafeBufferPointer(rebasing: context.texts[Int(hit.field)][Int(hit.start)..<Int(hit.end)])
                 // Written as the rule or vocabulary spells it (the usual case): the same string, not a copy.
-                let text = Self.isSpelled(atom.id, as: written) ? atom.id : String(decoding: written, as: UTF8.self)
+                let text = isSpelledAsID(hit.atom, written) ? atom.id : String(decoding: written, as: UTF8.self)
                 let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
                 switch atom.kind {
                 case .target: matches.targets.append(entity)

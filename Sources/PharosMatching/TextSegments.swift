@@ -76,6 +76,11 @@ enum TextSegments {
         var start = 0
         var cursor = offset - 1
         while cursor >= 0 {
+            // Eight bytes at a time over text with no line break and no sentence mark.
+            if cursor >= 7, !mayEndSentence(text, from: cursor - 7) {
+                cursor -= 8
+                continue
+            }
             let byte = text[cursor]
             if byte == 0x0A, isBlankLineBefore(text, cursor) {
                 start = cursor + 1
@@ -89,6 +94,10 @@ enum TextSegments {
         }
         var end = offset
         while end < text.count {
+            if end + 8 <= text.count, !mayEndSentence(text, from: end) {
+                end += 8
+                continue
+            }
             let byte = text[end]
             if byte == 0x0A, isBlankLineAfter(text, end) { break }
             if byte == 0x2E || byte == 0x21 || byte == 0x3F {
@@ -115,6 +124,16 @@ enum TextSegments {
             end += 1
         }
         return start..<end
+    }
+
+    /// Whether the eight bytes from `start` hold a line feed, `.`, `!` or `?`.
+    @inline(__always)
+    private static func mayEndSentence(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & (ones &* 0x80) != 0 }
+        return hasZeroByte(word ^ (ones &* 0x0A)) || hasZeroByte(word ^ (ones &* 0x2E)) || hasZeroByte(word ^ (ones &* 0x21))
+            || hasZeroByte(word ^ (ones &* 0x3F))
     }
 
     /// Where the sentence after the one ended by the `.`, `!` or `?` at `mark` starts, or nil
