@@ -95,6 +95,10 @@ struct FeedBuilder {
         var depth: Int
         var base: String?
         var bytes: [UInt8] = []
+        /// Where this element's text starts in ``bytes``.
+        var start = 0
+        /// Whether ``bytes`` is the item's text buffer, to be given back.
+        var inItemText = false
         var sawElements = false
         var openTagEnd: Int?
     }
@@ -165,11 +169,9 @@ struct FeedBuilder {
         guard let frame = stack.popLast() else { return }
         if capture != nil {
             if stack.count == capture!.depth {
-                var finished = capture!
+                let finished = capture!
                 capture = nil
                 finish(finished)
-                finished.bytes.removeLast(finished.bytes.count)
-                spareBytes = finished.bytes
             } else {
                 let (localName, prefix) = name()
                 writeEndTag(localName, prefix: prefix)
@@ -451,9 +453,19 @@ struct FeedBuilder {
     }
 
     private mutating func startCapture(_ target: Target, mode: TextMode, _ element: Element) -> Role {
-        let bytes = spareBytes
-        spareBytes = []
-        capture = Capture(target: target, mode: mode, depth: stack.count, base: element.base, bytes: bytes)
+        var bytes: [UInt8]
+        var inItemText = false
+        if case .item = target, item != nil {
+            // An item's text goes straight into the item's buffer, after what it holds already.
+            bytes = item!.text
+            item!.text = []
+            inItemText = true
+        } else {
+            bytes = spareBytes
+            spareBytes = []
+        }
+        capture = Capture(target: target, mode: mode, depth: stack.count, base: element.base, bytes: bytes, start: bytes.count,
+                          inItemText: inItemText)
         return .capture
     }
 
@@ -491,10 +503,22 @@ struct FeedBuilder {
     }
 
     private static func text(_ capture: Capture, _ bytes: UnsafeBufferPointer<UInt8>) -> FieldText {
-        FieldText(bytes: bytes, mode: capture.mode, sawElements: capture.sawElements)
+        FieldText(bytes: UnsafeBufferPointer(rebasing: bytes[capture.start...]), mode: capture.mode, sawElements: capture.sawElements)
     }
 
     private mutating func finish(_ capture: Capture) {
+        if capture.inItemText, case .item(let target) = capture.target, item != nil {
+            // The text is normalised later, by the ItemAssembler (possibly on another thread).
+            item!.text = capture.bytes
+            item!.events.append(.text(target, mode: capture.mode, sawElements: capture.sawElements, base: capture.base,
+                                      range: capture.start..<capture.bytes.count))
+            return
+        }
+        defer {
+            var bytes = capture.bytes
+            bytes.removeLast(bytes.count)
+            spareBytes = bytes
+        }
         switch capture.target {
         case .feedTitle(let rank):
             let title = capture.bytes.withUnsafeBufferPointer { Self.text(capture, $0).readableLine() }
@@ -512,10 +536,10 @@ struct FeedBuilder {
         case .personEmail:
             person?.email = TextTools.singleLine(capture.bytes.withUnsafeBufferPointer { Self.text(capture, $0).verbatim() })
         case .item(let target):
+            // A capture that did not start in the item's buffer (none: kept for safety).
             guard item != nil else { return }
-            // The text is normalised later, by the ItemAssembler (possibly on another thread).
             let start = item!.text.count
-            item!.text.append(contentsOf: capture.bytes)
+            capture.bytes.withUnsafeBufferPointer { item!.text.append(contentsOf: UnsafeBufferPointer(rebasing: $0[capture.start...])) }
             item!.events.append(.text(target, mode: capture.mode, sawElements: capture.sawElements, base: capture.base,
                                       range: start..<item!.text.count))
         }

@@ -32,7 +32,7 @@ enum XMLFeedReader {
 
     /// Items handed from the parsing thread to the assembling one at a time: enough to make the
     /// locking negligible, few enough that neither thread waits long for the other.
-    static let batchSize = 32
+    static let batchSize = 64
 
     /// ``parse(_:url:deliver:)`` on two threads: libxml2 and the ``FeedBuilder`` on a new
     /// thread, the items assembled (HTML to text, dates, links) and handed to `deliver` on

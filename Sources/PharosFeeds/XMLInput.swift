@@ -561,8 +561,13 @@ private func isHexLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte
 private func isNameStart(_ byte: UInt8) -> Bool {
     ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || byte >= 0x80
 }
+/// A name start, a digit, `-` or `.`: one bit per ASCII byte (`-` `.` `0`-`9` `:` below 64;
+/// `A`-`Z` `_` `a`-`z` above), and every byte from 0x80 on.
+@inline(__always)
 private func isNameByte(_ byte: UInt8) -> Bool {
-    isNameStart(byte) || isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    if byte >= 0x80 { return true }
+    let bits: UInt64 = byte < 64 ? 0x07ff_6000_0000_0000 : 0x07ff_fffe_87ff_fffe
+    return (bits >> UInt64(byte & 63)) & 1 != 0
 }
 
 private func hasPrefix<Bytes: RandomAccessCollection>(_ bytes: Bytes, at index: Int, _ prefix: String) -> Bool where Bytes.Element == UInt8, Bytes.Index == Int {
