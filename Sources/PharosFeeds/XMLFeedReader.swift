@@ -60,7 +60,7 @@ enum XMLFeedReader {
         parser.start()
         var assembler = ItemAssembler(documentURL: url?.absoluteString, deliver: deliver)
         while let batch = handoff.take() {
-            for item in batch { assembler.add(item) }
+            for index in batch.indices { assembler.add(batch[index]) }
         }
         // `close()` comes after `set`, and `take()` returned nil only after `close()`.
         let (feed, feedAuthors) = outcome.get()
@@ -221,39 +221,40 @@ final class SAXSession {
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
             guard let context, let localName else { return }
-            let session = SAXSession.from(context)
-            var decoded: [XMLAttribute] = []
-            if let attributes, attributeCount > 0 {
-                decoded.reserveCapacity(Int(attributeCount))
-                for index in 0..<Int(attributeCount) {
-                    let base = index * 5
-                    guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-                    let raw = UnsafeBufferPointer(start: start, count: end - start)
-                    let value = String(decoding: raw, as: UTF8.self)
-                    decoded.append(XMLAttribute(
-                        name: session.name(name), prefix: attributes[base + 1].map { session.name($0) },
-                        namespace: attributes[base + 2].map { session.name($0) },
-                        value: raw.contains(UInt8(ascii: "&")) ? session.decodeAttribute(value) : value
-                    ))
+            SAXSession.with(context) { session in
+                var decoded: [XMLAttribute] = []
+                if let attributes, attributeCount > 0 {
+                    decoded.reserveCapacity(Int(attributeCount))
+                    for index in 0..<Int(attributeCount) {
+                        let base = index * 5
+                        guard let name = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+                        let raw = UnsafeBufferPointer(start: start, count: end - start)
+                        let value = String(decoding: raw, as: UTF8.self)
+                        decoded.append(XMLAttribute(
+                            name: session.name(name), prefix: attributes[base + 1].map { session.name($0) },
+                            namespace: attributes[base + 2].map { session.name($0) },
+                            value: raw.contains(UInt8(ascii: "&")) ? session.decodeAttribute(value) : value
+                        ))
+                    }
                 }
+                let prefixName = prefix.map { session.name($0) }
+                session.builder.startElement(
+                    session.name(localName), prefix: prefixName,
+                    namespace: session.namespace(uri, prefix: prefixName), attributes: decoded
+                )
             }
-            let prefixName = prefix.map { session.name($0) }
-            session.builder.startElement(
-                session.name(localName), prefix: prefixName,
-                namespace: session.namespace(uri, prefix: prefixName), attributes: decoded
-            )
             SAXSession.keepRecovering(context)
         }
         handler.endElementNs = { context, localName, prefix, _ in
             guard let context, let localName else { return }
-            let session = SAXSession.from(context)
-            session.builder.endElement { (session.name(localName), prefix.map { session.name($0) }) }
+            SAXSession.with(context) { session in
+                session.builder.endElement { (session.name(localName), prefix.map { session.name($0) }) }
+            }
             SAXSession.keepRecovering(context)
         }
         let characters: charactersSAXFunc = { context, text, length in
             guard let context, let text, length > 0 else { return }
-            let session = SAXSession.from(context)
-            session.builder.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            SAXSession.with(context) { $0.builder.characters(UnsafeBufferPointer(start: text, count: Int(length))) }
             SAXSession.keepRecovering(context)
         }
         handler.characters = characters
@@ -330,6 +331,14 @@ final class SAXSession {
         let namespace = FeedNamespace(uri: String(decoding: bytes, as: UTF8.self), prefix: prefix)
         if namespaces.count < 16 { namespaces.append((bytes, namespace)) }
         return namespace
+    }
+
+    /// Runs `body` with the session of `context`, without retaining and releasing it (which, per
+    /// SAX event, cost more than most events' own work): the session outlives the parse.
+    @inline(__always)
+    private static func with<Result>(_ context: UnsafeMutableRawPointer, _ body: (SAXSession) -> Result) -> Result {
+        let parser = context.assumingMemoryBound(to: xmlParserCtxt.self)
+        return Unmanaged<SAXSession>.fromOpaque(parser.pointee._private)._withUnsafeGuaranteedRef(body)
     }
 
     private static func from(_ context: UnsafeMutableRawPointer) -> SAXSession {

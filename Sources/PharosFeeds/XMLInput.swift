@@ -380,7 +380,7 @@ private struct LexicalRepairer {
     private(set) var lessThans = 0
     private(set) var controls = 0
     /// Where the scan goes on.
-    private var index = 0
+    private var position = 0
 
     init(input: UnsafeBufferPointer<UInt8>) {
         self.input = input
@@ -392,7 +392,10 @@ private struct LexicalRepairer {
     /// and the stretch is good as it is.
     mutating func scan(upTo target: Int, into output: inout [UInt8]) -> Int {
         let count = input.count
-        let stretchStart = index
+        let stretchStart = position
+        // A local copy: as a stored property it would be written back to memory at every step.
+        var index = position
+        defer { position = index }
         var copiedUpTo = stretchStart
         var repairedAny = false
         func replace(at position: Int, with replacement: StaticString) {
