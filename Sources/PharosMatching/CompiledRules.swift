@@ -45,10 +45,10 @@ public struct CompiledRules: RuleEvaluator {
     /// The atoms pattern `p` spells are `patternAtomList[patternAtomStart[p]..<patternAtomStart[p + 1]]`.
     let patternAtomStart: [Int32]
     let patternAtomList: [Int32]
-    /// The UTF-8 of atom `a`'s id is `atomIDBytes[atomIDStart[a]..<atomIDStart[a + 1]]`: a
-    /// matched text equal to it is reported with the id's own string.
-    let atomIDStart: [Int32]
-    let atomIDBytes: [UInt8]
+    /// Per pattern that spells one atom: the atom, and its slot when it has only one
+    /// (`atom | slot << 32`, `slot` -1 otherwise); `UInt64.max` for a pattern of several atoms.
+    /// One load per hit where the lists above take four.
+    let patternAtomSlot: [UInt64]
 
     /// Compiles `rules`; unknown target and designation names are reported with their
     /// position (companies and keywords not in the vocabulary match literally).
@@ -157,20 +157,18 @@ public struct CompiledRules: RuleEvaluator {
         }
         self.rules = rules
         self.atoms = atoms
-        var idStart: [Int32] = [0]
-        var idBytes: [UInt8] = []
-        for atom in atoms {
-            idBytes += atom.id.utf8
-            idStart.append(Int32(idBytes.count))
-        }
-        atomIDStart = idStart
-        atomIDBytes = idBytes
+
         self.compiled = compiled
         isDocumentWide = compiled.map { !$0.isScoped }
         (patternAtomStart, patternAtomList) = Self.flatten(patternAtoms)
         var slotsOfAtom = [[Int]](repeating: [], count: atoms.count)
         for (slot, members) in slotAtoms.enumerated() {
             for atom in members where slotsOfAtom[atom].last != slot { slotsOfAtom[atom].append(slot) }
+        }
+        patternAtomSlot = patternAtoms.map { spelled in
+            guard spelled.count == 1 else { return UInt64.max }
+            let slots = slotsOfAtom[spelled[0]]
+            return UInt64(UInt32(spelled[0])) | UInt64(UInt32(bitPattern: slots.count == 1 ? Int32(slots[0]) : -1)) << 32
         }
         (atomSlotStart, atomSlots) = Self.flatten(slotsOfAtom)
         slotCount = slotAtoms.count
@@ -201,6 +199,8 @@ public struct CompiledRules: RuleEvaluator {
         var field: Int32
         var start: Int32
         var end: Int32
+        /// The atom's slot when it has only one, else -1.
+        var slot: Int32
 
         /// Document order: by field, then start; at one place by atom, the longer first.
         @inline(__always)
@@ -240,8 +240,19 @@ public struct CompiledRules: RuleEvaluator {
             isASCII[field] = !automaton.scan(text, into: &raw)
             let firstOfField = hits.count
             for hit in raw {
-                for slot in Int(patternAtomStart[Int(hit.pattern)])..<Int(patternAtomStart[Int(hit.pattern) + 1]) {
-                    hits.append(Hit(atom: patternAtomList[slot], field: Int32(field), start: Int32(hit.start), end: Int32(hit.end)))
+                let single = patternAtomSlot[Int(hit.pattern)]
+                if single != UInt64.max {
+                    hits.append(Hit(
+                        atom: Int32(truncatingIfNeeded: single), field: Int32(field), start: Int32(hit.start), end: Int32(hit.end),
+                        slot: Int32(truncatingIfNeeded: single >> 32)))
+                    continue
+                }
+                for position in Int(patternAtomStart[Int(hit.pattern)])..<Int(patternAtomStart[Int(hit.pattern) + 1]) {
+                    let atom = patternAtomList[position]
+                    let slots = slotPositions(of: atom)
+                    hits.append(Hit(
+                        atom: atom, field: Int32(field), start: Int32(hit.start), end: Int32(hit.end),
+                        slot: slots.count == 1 ? atomSlots[slots.lowerBound] : -1))
                 }
             }
             Self.sortByStart(&hits, from: firstOfField)
@@ -250,7 +261,13 @@ public struct CompiledRules: RuleEvaluator {
         hits = Self.longestPerAtom(hits)
 
         var present = [Bool](repeating: false, count: slotCount)
-        for hit in hits { for position in slotPositions(of: hit.atom) { present[Int(atomSlots[position])] = true } }
+        for hit in hits {
+            if hit.slot >= 0 {
+                present[Int(hit.slot)] = true
+                continue
+            }
+            for position in slotPositions(of: hit.atom) { present[Int(atomSlots[position])] = true }
+        }
 
         // Document-wide rules first: decided by the slots present; their hits are those of the
         // atoms in the slots that made them hold.
@@ -267,6 +284,11 @@ public struct CompiledRules: RuleEvaluator {
         if anyDocumentWide {
             for rule in rules.indices where matched[rule] { used[rule].reserveCapacity(hits.count) }
             for (index, hit) in hits.enumerated() {
+                if hit.slot >= 0 {
+                    let rule = Int(slotRule[Int(hit.slot)])
+                    if usedSlot[Int(hit.slot)], matched[rule] { used[rule].append(index) }
+                    continue
+                }
                 for position in slotPositions(of: hit.atom) where usedSlot[Int(atomSlots[position])] {
                     let rule = Int(slotRule[Int(atomSlots[position])])
                     if matched[rule], used[rule].last != index { used[rule].append(index) }
@@ -552,14 +574,13 @@ public struct CompiledRules: RuleEvaluator {
         private static let scalarBlockSize = 512
     }
 
-    /// Whether `written` is byte for byte the UTF-8 of the id of `atom`.
-    private func isSpelledAsID(_ atom: Int32, _ written: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(atomIDStart[Int(atom)])
-        guard Int(atomIDStart[Int(atom) + 1]) - start == written.count else { return false }
-        return atomIDBytes.withUnsafeBufferPointer { bytes in
-            for index in 0..<written.count where bytes[start + index] != written[index] { return false }
+    /// Whether `written` is byte for byte the UTF-8 of `spelling`.
+    private static func isSpelled(_ spelling: String, as written: UnsafeBufferPointer<UInt8>) -> Bool {
+        spelling.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count == written.count else { return false }
+            for index in 0..<bytes.count where bytes[index] != written[index] { return false }
             return true
-        }
+        } ?? false
     }
 
     /// At most this many evidence sentences per match.
@@ -600,7 +621,10 @@ public struct CompiledRules: RuleEvaluator {
                 let atom = atoms[Int(hit.atom)]
                 let written = UnsafeBufferPointer(rebasing: context.texts[Int(hit.field)][Int(hit.start)..<Int(hit.end)])
                 // Written as the rule or vocabulary spells it (the usual case): the same string, not a copy.
-                let text = isSpelledAsID(hit.atom, written) ? atom.id : String(decoding: written, as: UTF8.self)
+                // A short text is a small string, made without allocating; a longer one written as
+                // the rule or vocabulary spells it (the usual case) is the same string, not a copy.
+                let text = written.count > 15 && atom.id.utf8.count == written.count && Self.isSpelled(atom.id, as: written)
+                    ? atom.id : String(decoding: written, as: UTF8.self)
                 let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
                 switch atom.kind {
                 case .target: matches.targets.append(entity)
