@@ -154,16 +154,17 @@ public struct FeedJSONWriter {
         return true
     }
 
-    /// Whether any of eight bytes is a control character, `"`, `\` or 0xE2 (the lead byte of
-    /// U+2028 and U+2029); false means the eight bytes are copied as they are.
+    /// The high bit set in each of eight bytes (little-endian) that may be a control character,
+    /// `"`, `\` or 0xE2 (the lead byte of U+2028 and U+2029): zero when none is; otherwise the
+    /// lowest flagged byte is one, and bytes above it may be flagged falsely.
     @inline(__always)
-    private static func mayNeedEscaping(_ word: UInt64) -> Bool {
+    private static func escapeFlags(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highBits != 0 }
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
         // Bytes below 0x20, found as for zero bytes but against 0x20 (exact for limits up to 0x80).
-        let control = (word &- ones &* 0x20) & ~word & highBits != 0
-        return control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)) || hasZeroByte(word ^ (ones &* 0xE2))
+        let control = (word &- ones &* 0x20) & ~word & highBits
+        return control | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C)) | zeroBytes(word ^ (ones &* 0xE2))
     }
 
     static func appendString(_ text: String, to output: inout [UInt8]) {
@@ -180,9 +181,13 @@ public struct FeedJSONWriter {
         let count = bytes.count
         let base = bytes.baseAddress
         while index < count {
-            if index + 8 <= count, let base, !Self.mayNeedEscaping(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-                continue
+            if index + 8 <= count, let base {
+                let flags = Self.escapeFlags(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
+                if flags == 0 {
+                    index += 8
+                    continue
+                }
+                index += flags.trailingZeroBitCount / 8
             }
             let byte = bytes[index]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte != 0xE2 {

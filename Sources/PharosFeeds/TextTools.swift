@@ -227,8 +227,7 @@ enum TextTools {
         }
         while index < count {
             // Copy the run up to the next markup character whole.
-            var runEnd = index
-            while runEnd < count, input[runEnd] != UInt8(ascii: "<"), input[runEnd] != UInt8(ascii: "&") { runEnd += 1 }
+            let runEnd = nextMarkup(input, from: index)
             if runEnd > index {
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<runEnd]))
                 index = runEnd
@@ -290,6 +289,26 @@ enum TextTools {
             index = end + 1
         }
         return output
+    }
+
+    /// The index of the first `<` or `&` at or after `start`, or the end; eight bytes at a time.
+    static func nextMarkup(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let count = input.count
+        var index = start
+        if let base = input.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highBits: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let lessThan = word ^ (ones &* 0x3C), ampersand = word ^ (ones &* 0x26)
+                // The lowest flagged byte is exact (bytes above it may be flagged falsely).
+                let flags = ((lessThan &- ones) & ~lessThan | (ampersand &- ones) & ~ampersand) & highBits
+                if flags != 0 { return index + flags.trailingZeroBitCount / 8 }
+                index += 8
+            }
+        }
+        while index < count, input[index] != UInt8(ascii: "<"), input[index] != UInt8(ascii: "&") { index += 1 }
+        return index
     }
 
     /// The five entities that can make markup.
