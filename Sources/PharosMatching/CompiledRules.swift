@@ -49,6 +49,8 @@ public struct CompiledRules: RuleEvaluator {
     /// (`atom | slot << 32`, `slot` -1 otherwise); `UInt64.max` for a pattern of several atoms.
     /// One load per hit where the lists above take four.
     let patternAtomSlot: [UInt64]
+    /// Each atom's kind, apart from `atoms`: a tenth of the bytes to read when counting a match's entities.
+    let atomKinds: [Kind]
 
     /// Compiles `rules`; unknown target and designation names are reported with their
     /// position (companies and keywords not in the vocabulary match literally).
@@ -165,6 +167,7 @@ public struct CompiledRules: RuleEvaluator {
         for (slot, members) in slotAtoms.enumerated() {
             for atom in members where slotsOfAtom[atom].last != slot { slotsOfAtom[atom].append(slot) }
         }
+        atomKinds = atoms.map(\.kind)
         patternAtomSlot = patternAtoms.map { spelled in
             guard spelled.count == 1 else { return UInt64.max }
             let slots = slotsOfAtom[spelled[0]]
@@ -601,7 +604,7 @@ public struct CompiledRules: RuleEvaluator {
             // Each list sized once: a match of a thousand-term rule can name dozens of spellings.
             var counts = (target: 0, designation: 0, company: 0, keyword: 0)
             for index in used where context.firstSpelling[index] == Int32(index) {
-                switch atoms[Int(context.hits[index].atom)].kind {
+                switch atomKinds[Int(context.hits[index].atom)] {
                 case .target: counts.target += 1
                 case .designation: counts.designation += 1
                 case .company: counts.company += 1
