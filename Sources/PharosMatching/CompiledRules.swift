@@ -454,7 +454,7 @@ public struct CompiledRules: RuleEvaluator {
         private var sentencesFound: [[Range<Int>]]
         /// Per hit, once a scoped clause asked: the start of its sentence and of its paragraph.
         var units: [(sentence: Int, paragraph: Int)] = []
-        /// Per non-ASCII field: the number of scalars before each 256-byte block.
+        /// Per non-ASCII field: the number of scalars before each 512-byte block, as far as counted.
         var scalarBlocks: [Int: [Int]] = [:]
         /// Evidence made so far, by field and sentence start: rules whose hits share a sentence
         /// share its text.
@@ -562,16 +562,17 @@ public struct CompiledRules: RuleEvaluator {
             if isASCII[field] { return offset }
             let text = texts[field]
             let blockSize = Self.scalarBlockSize
-            let blocks = scalarBlocks[field] ?? {
-                var counts = [0]
-                for start in stride(from: 0, to: text.count, by: blockSize) {
-                    counts.append(counts[counts.count - 1] + TextSegments.scalarCount(text, start..<min(start + blockSize, text.count)))
-                }
-                scalarBlocks[field] = counts
-                return counts
-            }()
             let block = offset / blockSize
-            return blocks[block] + TextSegments.scalarCount(text, (block * blockSize)..<offset)
+            // Blocks are counted only as far as evidence reaches: a match near the start of a
+            // long text does not pay for counting all of it.
+            var counts = scalarBlocks.removeValue(forKey: field) ?? [0]
+            while counts.count <= block {
+                let start = (counts.count - 1) * blockSize
+                counts.append(counts[counts.count - 1] + TextSegments.scalarCount(text, start..<min(start + blockSize, text.count)))
+            }
+            let result = counts[block] + TextSegments.scalarCount(text, (block * blockSize)..<offset)
+            scalarBlocks[field] = counts
+            return result
         }
 
         private static let scalarBlockSize = 512
