@@ -45,7 +45,9 @@ public final class FeedFile: @unchecked Sendable {
     func release(upTo offset: Int) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let end = min(offset, count) / page * page
-        guard end > released else { return }
+        // A megabyte at a time: each call costs a system call and, with two threads running, a
+        // TLB shoot-down on the other core.
+        guard end - released >= 1 << 20 else { return }
         _ = madvise(base + released, end - released, MADV_DONTNEED)
         released = end
     }

@@ -286,10 +286,12 @@ final class SAXSession {
         input.feed(chunkSize: XMLFeedReader.chunkSize, consumed: consumed) { piece in
             guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF else { return false }
             let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-            // A piece can be longer than a chunk (it ends after the construct the repair scan was in).
+            // A piece can be longer than a chunk (it ends after the construct the repair scan was in):
+            // a long one is fed a chunk at a time, but a short remainder goes with the chunk before it.
             var offset = 0
             while offset < piece.count, context.pointee.instate != XML_PARSER_EOF {
-                let size = min(XMLFeedReader.chunkSize, piece.count - offset)
+                let rest = piece.count - offset
+                let size = rest < 2 * XMLFeedReader.chunkSize ? rest : XMLFeedReader.chunkSize
                 xmlParseChunk(context, chars + offset, Int32(size), 0)
                 offset += size
             }
