@@ -37,13 +37,18 @@ enum XMLFeedReader {
     /// ``parse(_:url:deliver:)`` on two threads: libxml2 and the ``FeedBuilder`` on a new
     /// thread, the items assembled (HTML to text, dates, links) and handed to `deliver` on
     /// this one, in the same order, with the same result.
+    ///
+    /// A document meant to be UTF-8 is parsed at once as if it were valid, while this thread checks
+    /// that it is; when it is not, that parse is abandoned before any item is delivered, and the
+    /// document is read again, repaired, on this thread.
     static func parseOnTwoThreads(_ raw: FeedSource, url: URL?, deliver: @escaping (Item) -> Void) -> ParsedFeed {
         let handoff = Handoff<[RawItem]>(capacity: 8)
         let outcome = Outcome()
+        let speculative = raw.withBuffer(XMLInput.isUTF8Text)
         let parser = Thread {
             var batch: [RawItem] = []
             batch.reserveCapacity(batchSize)
-            let (feed, feedAuthors) = read(raw, url: url) { item in
+            let (feed, feedAuthors) = read(raw, url: url, checked: speculative ? true : nil, stop: { handoff.abandoned }) { item in
                 batch.append(item)
                 if batch.count == batchSize {
                     handoff.put(batch)
@@ -58,6 +63,11 @@ enum XMLFeedReader {
         // libxml2 recurses per nesting level (bounded by its own depth limit): the usual main-thread stack.
         parser.stackSize = 8 << 20
         parser.start()
+        if speculative && !raw.withBuffer(XMLInput.isValidUTF8) {
+            handoff.abandon()
+            while handoff.take() != nil {}
+            return parse(raw, url: url, deliver: deliver)
+        }
         var assembler = ItemAssembler(documentURL: url?.absoluteString, deliver: deliver)
         while let batch = handoff.take() {
             for index in batch.indices { assembler.add(batch[index]) }
@@ -70,16 +80,21 @@ enum XMLFeedReader {
 
     /// Parses `raw`, handing each item as read to `deliver`; the feed's authors come with the
     /// feed, which has no items.
-    private static func read(_ raw: FeedSource, url: URL?, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
-        raw.withBuffer { read($0, url: url, consumed: raw.consumed, deliver: deliver) }
+    ///
+    /// - Parameters:
+    ///   - checked: passed on to ``XMLInput/init(borrowing:checked:)``.
+    ///   - stop: asked between pieces of the document whether to stop reading.
+    private static func read(_ raw: FeedSource, url: URL?, checked: Bool? = nil, stop: () -> Bool = { false },
+                             deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
+        raw.withBuffer { read($0, url: url, checked: checked, consumed: raw.consumed, stop: stop, deliver: deliver) }
     }
 
-    private static func read(_ raw: UnsafeBufferPointer<UInt8>, url: URL?, consumed: (Int) -> Void,
-                             deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
+    private static func read(_ raw: UnsafeBufferPointer<UInt8>, url: URL?, checked: Bool?, consumed: (Int) -> Void,
+                             stop: () -> Bool, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
         _ = initialized
-        var input = XMLInput(borrowing: raw)
+        var input = XMLInput(borrowing: raw, checked: checked)
         let session = SAXSession(builder: FeedBuilder(documentURL: url, deliver: deliver))
-        session.run(&input, consumed: consumed)
+        session.run(&input, consumed: consumed, stop: stop)
         let read = session.builder.result()
         var warnings = read.warnings + input.warnings + session.finalWarnings()
         if warnings.count > SAXSession.warningLimit + 8 {
@@ -101,16 +116,21 @@ final class Handoff<Element: Sendable>: @unchecked Sendable {
     private var elements: [Element] = []
     private var head = 0
     private var closed = false
+    private var isAbandoned = false
     private let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    /// Adds `element`, waiting while the queue is full.
+    /// Adds `element`, waiting while the queue is full; drops it once the queue is abandoned.
     func put(_ element: Element) {
         condition.lock()
-        while elements.count - head >= capacity { condition.wait() }
+        while elements.count - head >= capacity && !isAbandoned { condition.wait() }
+        if isAbandoned {
+            condition.unlock()
+            return
+        }
         if head > 0 && head == elements.count {
             elements.removeAll(keepingCapacity: true)
             head = 0
@@ -118,6 +138,22 @@ final class Handoff<Element: Sendable>: @unchecked Sendable {
         elements.append(element)
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// The consumer wants no more elements: those queued are dropped, later ones too.
+    func abandon() {
+        condition.lock()
+        isAbandoned = true
+        elements.removeAll()
+        head = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var abandoned: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return isAbandoned
     }
 
     /// No more elements will come.
@@ -216,7 +252,7 @@ final class SAXSession {
 
     // MARK: - Running
 
-    func run(_ input: inout XMLInput, consumed: (Int) -> Void) {
+    func run(_ input: inout XMLInput, consumed: (Int) -> Void, stop: () -> Bool) {
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
         handler.startElementNs = { context, localName, prefix, uri, _, _, attributeCount, _, attributes in
@@ -284,7 +320,7 @@ final class SAXSession {
             | XML_PARSE_IGNORE_ENC.rawValue
         xmlCtxtUseOptions(context, Int32(options))
         input.feed(chunkSize: XMLFeedReader.chunkSize, consumed: consumed) { piece in
-            guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF else { return false }
+            guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF, !stop() else { return false }
             let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
             // A piece can be longer than a chunk (it ends after the construct the repair scan was in):
             // a long one is fed a chunk at a time, but a short remainder goes with the chunk before it.

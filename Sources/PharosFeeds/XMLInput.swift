@@ -26,17 +26,27 @@ struct XMLInput {
 
     /// Reads `raw` as UTF-8, converting it when it is not (the lexical repairs are made as it is
     /// fed to the parser). `raw` must stay valid as long as this input is used.
-    init(borrowing raw: UnsafeBufferPointer<UInt8>) {
+    ///
+    /// - Parameter checked: whether `raw` is valid UTF-8 when ``isUTF8Text(_:)`` says it is meant
+    ///   to be, if the caller checks that itself (nil: checked here).
+    init(borrowing raw: UnsafeBufferPointer<UInt8>, checked: Bool? = nil) {
         source = raw
-        switch Self.detect(raw) {
-        case .utf8(bom: false), .undeclared:
-            if !Self.isValidUTF8(raw) { convert { $0.repairUTF8(assumed: "UTF-8") } }
-        case .declared(let label) where ["utf-8", "utf8"].contains(label.lowercased()):
-            if !Self.isValidUTF8(raw) { convert { $0.repairUTF8(assumed: "UTF-8") } }
-        default:
+        if Self.isUTF8Text(raw) {
+            if !(checked ?? Self.isValidUTF8(raw)) { convert { $0.repairUTF8(assumed: "UTF-8") } }
+        } else {
             convert { $0.decode() }
         }
         trimProlog()
+    }
+
+    /// Whether `raw` is meant to be UTF-8 without a byte-order mark (declared so, or not declared
+    /// at all): then, when it is valid UTF-8, it is read in place.
+    static func isUTF8Text(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch detect(raw) {
+        case .undeclared: true
+        case .declared(let label): ["utf-8", "utf8"].contains(label.lowercased())
+        default: false
+        }
     }
 
     /// Runs the conversions that work on a copy of the document.
@@ -189,7 +199,7 @@ struct XMLInput {
         bytes.withUnsafeBufferPointer(isValidUTF8)
     }
 
-    private static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         do {
             guard let base = buffer.baseAddress else { return true }
             let count = buffer.count

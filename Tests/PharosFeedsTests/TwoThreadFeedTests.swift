@@ -115,6 +115,22 @@ import Testing
         #expect(FeedFile(path: folder.appendingPathComponent("absent").path) == nil)
     }
 
+    @Test func aLargeDocumentThatIsNotUTF8AfterAllIsReadAgainRepaired() {
+        // Two threads begin parsing a document meant to be UTF-8 before it is checked; a
+        // Windows-1252 apostrophe near its end must undo that parse and none of its items.
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>T</title>".utf8)
+        for index in 0..<5_000 { bytes += Array("<item><guid>g\(index)</guid><title>Item \(index) caf\u{E9}</title></item>".utf8) }
+        bytes += Array("<item><guid>last</guid><title>It".utf8) + [0x92] + Array("s over</title></item></channel></rss>".utf8)
+        let one = Self.parse(bytes, url: nil, threads: 1)
+        let two = Self.parse(bytes, url: nil, threads: 2)
+        #expect(one == two)
+        #expect(two.items.count == 5_001)
+        #expect(two.items.last?.title == "It\u{2019}s over")
+        #expect(two.items.first?.title == "Item 0 caf\u{E9}")
+        #expect(!two.wellFormed)
+        #expect(two.warnings.contains("1 byte was not valid UTF-8: read as Windows-1252"), "\(two.warnings)")
+    }
+
     @Test func truncatedAndDamagedDocumentsOnTwoThreads() {
         var document = "<rss><channel><title>T</title>"
         for index in 0..<500 { document += "<item><title>Item \(index) \u{1}</title><description>&lt;b&gt;x&lt;/b&gt; &bogus;</description></item>" }
