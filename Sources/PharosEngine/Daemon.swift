@@ -36,6 +36,8 @@ public final class Daemon: Service {
     let notifier: SystemdNotifier
     let heartbeat: Heartbeat
     let statusInterval: Duration
+    /// How often freed memory is handed back to the system.
+    let memoryInterval: Duration = .seconds(10)
     /// What the daemon counts; served when the configuration has `metrics:`.
     public let metrics = Metrics()
 
@@ -80,6 +82,7 @@ public final class Daemon: Service {
             if notifier.socketPath != nil || server != nil {
                 group.addTask { await self.reportStatus() }
             }
+            group.addTask { await self.releaseMemory(every: self.memoryInterval) }
         }
         server?.stop()
         notifier.stopping()
@@ -141,6 +144,27 @@ public final class Daemon: Service {
             }
         }
         return found.value
+    }
+
+    /// Hands memory back to the system now and then: freed heap pages after every interval
+    /// (a burst of new items, parsed feeds and delivery batches otherwise leaves the heap at
+    /// its high-water mark), SQLite's spare caches every sixth, and the executable's start-up
+    /// pages 30 s and 2 min after start (start-up is over by then; the second attempt catches
+    /// pages another `pharos` command was mapping at the first).
+    private func releaseMemory(every interval: Duration) async {
+        var elapsed: Duration = .zero
+        var rounds = 0
+        var startupReleases: [Duration] = [.seconds(30), .seconds(120)]
+        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
+            elapsed += interval
+            rounds += 1
+            if rounds % 6 == 0 { store.releaseMemory() }
+            MemoryTuning.releaseFreeHeap()
+            if let next = startupReleases.first, elapsed >= next {
+                startupReleases.removeFirst()
+                MemoryTuning.releaseStartupPages()
+            }
+        }
     }
 
     /// `WATCHDOG=1` while the engine's heartbeat is fresh; silence lets systemd restart a

@@ -278,9 +278,7 @@ public final class Engine: Service, Sendable {
     /// until graceful shutdown. Work in flight when shutdown starts is finished, not dropped.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            for source in config.sources {
-                group.addTask { await self.pollLoop(source) }
-            }
+            group.addTask { await self.schedulePolls() }
             for sink in config.sinks {
                 group.addTask { await self.deliveryLoop(sink) }
             }
@@ -297,46 +295,120 @@ public final class Engine: Service, Sendable {
         } while await sleepUnlessShuttingDown(heartbeat.period)
     }
 
-    private func pollLoop(_ source: ConfiguredSource) async {
-        let logger = context(for: source.name, kind: "source").logger
-        var failures = (try? await store.consecutiveFailures(source: source.name)) ?? 0
-        let retry = Backoff(base: min(source.every, .seconds(30)), cap: max(source.every, .seconds(1800)))
-        // Keep the schedule a previous run (or the configuration before a reload) set, so a
-        // restart does not poll everything at once; otherwise spread first polls so sources
-        // sharing a host are not hit at the same instant.
-        var firstDelay: Duration = .milliseconds(Int64.random(in: 0...min(2000, Int64(source.every.seconds * 100))))
-        if let scheduled = try? await store.nextPoll(source: source.name) {
-            let wait = scheduled.timeIntervalSince(now())
-            if wait > 0 { firstDelay = .milliseconds(Int64(min(wait, retry.cap.seconds) * 1000)) }
+    /// A finished poll, as the scheduler takes it back.
+    private struct PollOutcome: Sendable {
+        var index: Int
+        var failures: Int
+        var delay: Duration
+        var error: String?
+        var finished: Date
+    }
+
+    /// Every source on its own schedule, from one task: a task per poll only while it runs.
+    /// (A task per source, asleep between polls, held about 15 KB each: 7 MB of heap for 500
+    /// sources.) Poll statuses are written together, at most once a second: they only say
+    /// when a source was last polled and is next due, and a crash that loses the last second
+    /// of them makes those sources' next poll come sooner, nothing more.
+    private func schedulePolls() async {
+        let sources = config.sources
+        guard !sources.isEmpty else { return }
+        let clock = ContinuousClock()
+        var failures: [Int] = []
+        var due: [ContinuousClock.Instant?] = []
+        for source in sources {
+            failures.append((try? await store.consecutiveFailures(source: source.name)) ?? 0)
+            // Keep the schedule a previous run (or the configuration before a reload) set, so a
+            // restart does not poll everything at once; otherwise spread first polls so sources
+            // sharing a host are not hit at the same instant.
+            var firstDelay: Duration = .milliseconds(Int64.random(in: 0...min(2000, Int64(source.every.seconds * 100))))
+            if let scheduled = try? await store.nextPoll(source: source.name) {
+                let wait = scheduled.timeIntervalSince(now())
+                if wait > 0 { firstDelay = .milliseconds(Int64(min(wait, retryBackoff(source).cap.seconds) * 1000)) }
+            }
+            due.append(clock.now + firstDelay)
         }
-        if !(await sleepUnlessShuttingDown(firstDelay)) { return }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var errorText: String?
-            var askedDelay: Duration?
-            do {
-                let report = try await cancelWhenGracefulShutdown { try await self.poll(source) }
-                metrics?.recordPoll(source: source.name, succeeded: true, newOrChanged: report.changed)
-                failures = 0
-                if report.changed > 0 || report.alerts > 0 {
-                    logger.info("polled", metadata: ["items": "\(report.returned)", "new_or_changed": "\(report.changed)", "alerts": "\(report.alerts)"])
-                } else {
-                    logger.debug("polled, nothing new", metadata: ["items": "\(report.returned)"])
+        let finished = Shared<[PollOutcome]>([])
+        let wakeup = Wakeup()
+        var unrecorded: [PollOutcome] = []
+        var lastRecorded = clock.now
+        let recordEvery: Duration = .seconds(1)
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let current = clock.now
+                for index in sources.indices {
+                    guard let when = due[index], when <= current else { continue }
+                    due[index] = nil
+                    group.addTask { [failures = failures[index]] in
+                        if let outcome = await self.pollOnce(sources[index], index: index, failures: failures) {
+                            finished.withLock { $0.append(outcome) }
+                        }
+                        wakeup.signal()
+                    }
                 }
-            } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                failures += 1
-                metrics?.recordPoll(source: source.name, succeeded: false)
-                errorText = store.explain(error)
-                askedDelay = (error as? RetryLater)?.after
-                logger.error("poll failed", metadata: ["error": "\(errorText ?? "")", "consecutive_failures": "\(failures)"])
+                for outcome in finished.withLock({ outcomes in defer { outcomes.removeAll() }; return outcomes }) {
+                    failures[outcome.index] = outcome.failures
+                    due[outcome.index] = clock.now + outcome.delay
+                    unrecorded.append(outcome)
+                }
+                if !unrecorded.isEmpty, clock.now - lastRecorded >= recordEvery {
+                    await recordPolls(unrecorded)
+                    unrecorded.removeAll()
+                    lastRecorded = clock.now
+                }
+                var wait = due.compactMap { $0 }.min().map { $0 - clock.now } ?? .seconds(60)
+                if !unrecorded.isEmpty { wait = min(wait, lastRecorded + recordEvery - clock.now) }
+                if wait > .zero {
+                    let timeout = wait
+                    if !(await cancelWhenGracefulShutdownOrFalse { await wakeup.wait(timeout: timeout) }) { break }
+                }
             }
-            let delay = failures == 0 ? jittered(source.every) : retry.delay(attempt: failures, retryAfter: askedDelay)
-            do {
-                try await store.recordPoll(source: source.name, error: errorText, now: now(), nextPoll: now().addingTimeInterval(delay.seconds))
-            } catch {
-                logger.error("cannot record poll status", metadata: ["error": "\(store.explain(error))"])
+        }
+        // Every poll has finished (the group waited for them): record the last ones.
+        unrecorded += finished.value
+        await recordPolls(unrecorded)
+    }
+
+    private func retryBackoff(_ source: ConfiguredSource) -> Backoff {
+        Backoff(base: min(source.every, .seconds(30)), cap: max(source.every, .seconds(1800)))
+    }
+
+    /// Polls `source` once, logs and counts the outcome; nil when shutdown interrupted it.
+    private func pollOnce(_ source: ConfiguredSource, index: Int, failures: Int) async -> PollOutcome? {
+        let logger = context(for: source.name, kind: "source").logger
+        var failures = failures
+        var errorText: String?
+        var askedDelay: Duration?
+        do {
+            let report = try await cancelWhenGracefulShutdown { try await self.poll(source) }
+            metrics?.recordPoll(source: source.name, succeeded: true, newOrChanged: report.changed)
+            failures = 0
+            if report.changed > 0 || report.alerts > 0 {
+                logger.info("polled", metadata: ["items": "\(report.returned)", "new_or_changed": "\(report.changed)", "alerts": "\(report.alerts)"])
+            } else {
+                logger.debug("polled, nothing new", metadata: ["items": "\(report.returned)"])
             }
-            if !(await sleepUnlessShuttingDown(delay)) { break }
+        } catch {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+            failures += 1
+            metrics?.recordPoll(source: source.name, succeeded: false)
+            errorText = store.explain(error)
+            askedDelay = (error as? RetryLater)?.after
+            logger.error("poll failed", metadata: ["error": "\(errorText ?? "")", "consecutive_failures": "\(failures)"])
+        }
+        let delay = failures == 0 ? jittered(source.every) : retryBackoff(source).delay(attempt: failures, retryAfter: askedDelay)
+        return PollOutcome(index: index, failures: failures, delay: delay, error: errorText, finished: now())
+    }
+
+    private func recordPolls(_ outcomes: [PollOutcome]) async {
+        guard !outcomes.isEmpty else { return }
+        let statuses = outcomes.map { outcome in
+            PollStatus(source: config.sources[outcome.index].name, error: outcome.error, polled: outcome.finished,
+                       nextPoll: outcome.finished.addingTimeInterval(outcome.delay.seconds))
+        }
+        do {
+            try await store.recordPolls(statuses)
+        } catch {
+            logger.error("cannot record poll status", metadata: ["error": "\(store.explain(error))", "sources": "\(statuses.count)"])
         }
     }
 

@@ -30,6 +30,22 @@ public enum DeliveryRecord: Sendable {
     case dead(error: String)
 }
 
+/// One poll's outcome as `pharos status` shows it.
+public struct PollStatus: Sendable {
+    public var source: String
+    /// Why the poll failed; nil when it succeeded.
+    public var error: String?
+    public var polled: Date
+    public var nextPoll: Date
+
+    public init(source: String, error: String?, polled: Date, nextPoll: Date) {
+        self.source = source
+        self.error = error
+        self.polled = polled
+        self.nextPoll = nextPoll
+    }
+}
+
 /// Per-sink outbox counts.
 public struct OutboxCounts: Sendable, Equatable {
     public var pending = 0
@@ -58,11 +74,27 @@ public final class StateStore: Sendable {
         path = directory.appendingPathComponent("pharos.sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // The daemon's reads are a few indexed lookups per poll: two readers keep up, and
+        // each connection's page cache is held for the life of the process (SQLite's default
+        // 2 MiB each, six connections, was a third of the daemon's heap). The operating
+        // system's file cache still holds the database.
+        configuration.maximumReaderCount = Self.readers
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)")
         }
         pool = try DatabasePool(path: path.path, configuration: configuration)
         try Self.migrator.migrate(pool)
+    }
+
+    /// Read connections and the page cache of each connection.
+    static let readers = 2
+    static let cacheKiB = 512
+
+    /// Hands back what SQLite holds beyond the pages in use (page caches, closed read
+    /// connections), for when the daemon goes idle.
+    public func releaseMemory() {
+        pool.releaseMemoryEventually()
     }
 
     private static var migrator: DatabaseMigrator {
@@ -373,9 +405,14 @@ public final class StateStore: Sendable {
 
     /// Records several polls' outcomes in one transaction (one fsync for a whole `run --once`).
     public func recordPolls(_ outcomes: [(source: String, error: String?)], now: Date, nextPoll: Date) async throws {
+        try await recordPolls(outcomes.map { PollStatus(source: $0.source, error: $0.error, polled: now, nextPoll: nextPoll) })
+    }
+
+    /// Records polls' outcomes, each with its own times, in one transaction.
+    public func recordPolls(_ statuses: [PollStatus]) async throws {
         try await pool.write { db in
-            let time = now.timeIntervalSince1970
-            for (source, error) in outcomes {
+            for status in statuses {
+                let (source, error, time, nextPoll) = (status.source, status.error, status.polled.timeIntervalSince1970, status.nextPoll)
                 if let error {
                     try db.execute(sql: """
                         INSERT INTO source_status (source, last_poll, failures, next_poll, last_error) VALUES (?, ?, 1, ?, ?)

@@ -93,6 +93,7 @@ struct Pharos: AsyncParsableCommand {
     )
 
     static func main() async {
+        MemoryTuning.configureAllocator()
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
