@@ -45,10 +45,14 @@ enum XMLFeedReader {
         let handoff = Handoff<[RawItem]>(capacity: 8)
         let outcome = Outcome()
         let speculative = raw.withBuffer(XMLInput.isUTF8Text)
+        // While this thread checks the text, the pages the parser has passed stay: handed back,
+        // the check would read them in again, and they would stay for good.
+        let checking = Flag(speculative)
         let parser = Thread {
             var batch: [RawItem] = []
             batch.reserveCapacity(batchSize)
-            let (feed, feedAuthors) = read(raw, url: url, checked: speculative ? true : nil, stop: { handoff.abandoned }) { item in
+            let (feed, feedAuthors) = read(raw, url: url, checked: speculative ? true : nil, holdPages: { checking.value },
+                                           stop: { handoff.abandoned }) { item in
                 batch.append(item)
                 if batch.count == batchSize {
                     handoff.put(batch)
@@ -63,10 +67,14 @@ enum XMLFeedReader {
         // libxml2 recurses per nesting level (bounded by its own depth limit): the usual main-thread stack.
         parser.stackSize = 8 << 20
         parser.start()
-        if speculative && !raw.withBuffer(XMLInput.isValidUTF8) {
-            handoff.abandon()
-            while handoff.take() != nil {}
-            return parse(raw, url: url, deliver: deliver)
+        if speculative {
+            let valid = raw.withBuffer(XMLInput.isValidUTF8)
+            checking.value = false
+            if !valid {
+                handoff.abandon()
+                while handoff.take() != nil {}
+                return parse(raw, url: url, deliver: deliver)
+            }
         }
         var assembler = ItemAssembler(documentURL: url?.absoluteString, deliver: deliver)
         while let batch = handoff.take() {
@@ -83,10 +91,13 @@ enum XMLFeedReader {
     ///
     /// - Parameters:
     ///   - checked: passed on to ``XMLInput/init(borrowing:checked:)``.
+    ///   - holdPages: asked before the pages the parser has passed are handed back; true keeps them.
     ///   - stop: asked between pieces of the document whether to stop reading.
-    private static func read(_ raw: FeedSource, url: URL?, checked: Bool? = nil, stop: () -> Bool = { false },
-                             deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
-        raw.withBuffer { read($0, url: url, checked: checked, consumed: raw.consumed, stop: stop, deliver: deliver) }
+    private static func read(_ raw: FeedSource, url: URL?, checked: Bool? = nil, holdPages: () -> Bool = { false },
+                             stop: () -> Bool = { false }, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
+        raw.withBuffer { buffer in
+            read(buffer, url: url, checked: checked, consumed: { if !holdPages() { raw.consumed(upTo: $0) } }, stop: stop, deliver: deliver)
+        }
     }
 
     private static func read(_ raw: UnsafeBufferPointer<UInt8>, url: URL?, checked: Bool?, consumed: (Int) -> Void,
@@ -113,8 +124,8 @@ enum XMLFeedReader {
 /// A bounded queue between one producing and one consuming thread.
 final class Handoff<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
+    /// At most `capacity` elements (a few): taken from the front, which costs next to nothing.
     private var elements: [Element] = []
-    private var head = 0
     private var closed = false
     private var isAbandoned = false
     private let capacity: Int
@@ -126,17 +137,11 @@ final class Handoff<Element: Sendable>: @unchecked Sendable {
     /// Adds `element`, waiting while the queue is full; drops it once the queue is abandoned.
     func put(_ element: Element) {
         condition.lock()
-        while elements.count - head >= capacity && !isAbandoned { condition.wait() }
-        if isAbandoned {
-            condition.unlock()
-            return
+        while elements.count >= capacity && !isAbandoned { condition.wait() }
+        if !isAbandoned {
+            elements.append(element)
+            condition.broadcast()
         }
-        if head > 0 && head == elements.count {
-            elements.removeAll(keepingCapacity: true)
-            head = 0
-        }
-        elements.append(element)
-        condition.broadcast()
         condition.unlock()
     }
 
@@ -145,7 +150,6 @@ final class Handoff<Element: Sendable>: @unchecked Sendable {
         condition.lock()
         isAbandoned = true
         elements.removeAll()
-        head = 0
         condition.broadcast()
         condition.unlock()
     }
@@ -168,16 +172,35 @@ final class Handoff<Element: Sendable>: @unchecked Sendable {
     func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while head == elements.count && !closed { condition.wait() }
-        guard head < elements.count else { return nil }
-        let element = elements[head]
-        head += 1
-        if head == elements.count {
-            elements.removeAll(keepingCapacity: true)
-            head = 0
-        }
+        while elements.isEmpty && !closed { condition.wait() }
+        guard !elements.isEmpty else { return nil }
+        // Removed, not just passed: a taken element must not stay referenced from here.
+        let element = elements.removeFirst()
         condition.broadcast()
         return element
+    }
+}
+
+/// A Boolean shared by two threads, under a lock.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: Bool
+
+    init(_ value: Bool) {
+        state = value
+    }
+
+    var value: Bool {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return state
+        }
+        set {
+            lock.lock()
+            state = newValue
+            lock.unlock()
+        }
     }
 }
 
