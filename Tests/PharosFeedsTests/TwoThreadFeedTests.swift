@@ -1,6 +1,6 @@
 import Foundation
 import PharosCore
-import PharosFeeds
+@testable import PharosFeeds
 import Testing
 
 /// `FeedParser.parse(bytes:url:threads: 2, ...)` (libxml2 on a second thread, the items
@@ -129,6 +129,25 @@ import Testing
         #expect(two.items.first?.title == "Item 0 caf\u{E9}")
         #expect(!two.wellFormed)
         #expect(two.warnings.contains("1 byte was not valid UTF-8: read as Windows-1252"), "\(two.warnings)")
+    }
+
+    @Test func theHandOffQueueKeepsNothingItHandedOver() {
+        final class Token: Sendable {}
+        let queue = Handoff<Token>(capacity: 4)
+        weak var first: Token?
+        do {
+            let token = Token()
+            first = token
+            queue.put(token)
+        }
+        queue.put(Token())
+        #expect(first != nil)
+        _ = queue.take()
+        // The second token is still queued: the first, handed over and dropped, must be gone.
+        #expect(first == nil)
+        queue.close()
+        #expect(queue.take() != nil)
+        #expect(queue.take() == nil)
     }
 
     @Test func truncatedAndDamagedDocumentsOnTwoThreads() {
