@@ -296,24 +296,35 @@ private let headerCallback: pharos_data_callback = { buffer, size, count, contex
     guard let buffer, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = buffer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
-    }.trimmingCharacters(in: .whitespacesAndNewlines)
+    // Byte-level: Foundation's character-set trimming costs more than the transfer itself
+    // on a 304, and pulls Unicode tables into the resident set of an idle daemon.
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: length)
+    let line = trimmedASCIISpace(bytes[...])
     if transfer.recordsReplies {
         if transfer.replies.count == 50 { transfer.replies.removeFirst() }
-        transfer.replies.append(line)
+        transfer.replies.append(String(decoding: line, as: UTF8.self))
         return length
     }
-    if line.hasPrefix("HTTP/") {
+    if line.starts(with: "HTTP/".utf8) {
         // Each response of a redirect chain (and a 100 Continue) starts over.
-        transfer.statusLine = line
+        transfer.statusLine = String(decoding: line, as: UTF8.self)
         transfer.headers.removeAll()
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        transfer.headers.append((name, value))
+    } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+        let name = trimmedASCIISpace(line[..<colon])
+        let value = trimmedASCIISpace(line[(colon + 1)...])
+        transfer.headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
     }
     return length
+}
+
+/// `bytes` without leading and trailing spaces, tabs, CRs and LFs.
+func trimmedASCIISpace(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A || byte == 0x0B || byte == 0x0C }
+    var start = bytes.startIndex
+    var end = bytes.endIndex
+    while start < end, isSpace(bytes[start]) { start += 1 }
+    while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+    return bytes[start..<end]
 }
 
 /// Reads the upload body of a transfer (SMTP messages), in chunks libcurl asks for.
