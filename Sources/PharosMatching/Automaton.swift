@@ -547,6 +547,21 @@ struct Automaton: Sendable {
     /// over the original characters, counting what each contributed to the folded stream (a
     /// separator run one byte, ® and invisible marks nothing).
     static func start(ofMatchEndingAt end: Int, foldedLength: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
+        // The usual match: ASCII, no run of two separators, one byte per folded byte.
+        let candidate = end - foldedLength
+        if candidate >= 0, foldedLength > 0, !isASCIISeparator(text[candidate]) {
+            var index = candidate
+            var previousWasSeparator = false
+            while index < end {
+                let byte = text[index]
+                if byte >= 0x80 { break }
+                let isSeparator = isASCIISeparator(byte)
+                if isSeparator && previousWasSeparator { break }
+                previousWasSeparator = isSeparator
+                index += 1
+            }
+            if index == end { return candidate }
+        }
         var cursor = end
         var remaining = foldedLength
         while remaining > 0, cursor > 0 {
