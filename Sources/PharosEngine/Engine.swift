@@ -358,8 +358,12 @@ public final class Engine: Service, Sendable {
                 var wait = due.compactMap { $0 }.min().map { $0 - clock.now } ?? .seconds(60)
                 if !unrecorded.isEmpty { wait = min(wait, lastRecorded + recordEvery - clock.now) }
                 if wait > .zero {
-                    let timeout = wait
-                    if !(await cancelWhenGracefulShutdownOrFalse { await wakeup.wait(timeout: timeout) }) { break }
+                    // A shutdown wakes the wait (no extra tasks per wait, as cancelling it would take).
+                    await withGracefulShutdownHandler {
+                        await wakeup.wait(timeout: wait)
+                    } onGracefulShutdown: {
+                        wakeup.signal()
+                    }
                 }
             }
         }
