@@ -33,32 +33,37 @@ public enum MemoryTuning {
         _ = Allocator.mallocTrim?(0)
     }
 
-    /// Asks the kernel to reclaim the pages of the executable's own file (code and read-only
-    /// data) now; returns how many bytes were advised.
+    /// Asks the kernel to reclaim the pages mapped from files (the executable's code and data,
+    /// and the shared libraries') now; returns how many bytes were advised.
     ///
     /// Start-up (argument parsing, YAML, the vocabulary and rule compilation, migrations, the
     /// first round of polls) runs code and reads tables that the steady state never touches
     /// again, but the pages stay mapped, and the kernel maps up to 16 neighbours with every
     /// page it faults in: 21 MB of the 28 MB of code stayed resident, of which about 7 MB are
-    /// used while polling. These are clean pages of the file: reclaiming them frees them, and
-    /// the ones still in use come back from the file as they are touched. Random access
-    /// advice on the mapping then brings back only the pages touched, not their neighbours.
-    /// The kernel leaves alone pages another process maps as well (another `pharos` command).
+    /// used while polling. The shared libraries are the same story: Debian's libcurl loads
+    /// GnuTLS, Kerberos and LDAP libraries whose pages are touched once, when they are linked.
+    /// These are clean pages of files: reclaiming them frees them, and the ones still in use
+    /// come back from the file as they are touched. Random access advice on the mapping then
+    /// brings back only the pages touched, not their neighbours. The kernel leaves alone pages
+    /// another process maps as well (the C library, another `pharos` command). In the
+    /// writable data segments only the pages never written are the file's; the pages written
+    /// at start-up (relocations, globals) belong to the process and stay resident unless the
+    /// machine has swap.
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if os(Linux)
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return 0 }
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return 0 }
         var advised = 0
         for line in maps.split(separator: "\n") {
             // address perms offset device inode path
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, fields[5].drop(while: { $0 == " " }) == executable else { continue }
+            guard fields.count == 6 else { continue }
+            let path = fields[5].drop(while: { $0 == " " })
+            guard path.hasPrefix("/"), !path.hasPrefix("/dev/") else { continue }
             let bounds = fields[0].split(separator: "-")
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                   end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
             let length = Int(end - start)
-            // Written pages (relocated data, .data) are anonymous now and stay as they are.
             _ = madvise(address, length, MADV_RANDOM)
             if madvise(address, length, Allocator.pageOut) == 0 { advised += length }
         }
