@@ -48,9 +48,9 @@ enum FeedDates {
         }
         scanner.skipWhitespace()
         guard scanner.atEnd else { return nil }
-        guard (1...9999).contains(year), day >= 1, day <= daysIn(month: month, year: year),
+        guard (1...9999).contains(year), day >= 1, day <= DateParsing.daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 59 else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = DateParsing.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offsetMinutes * 60
         return Date(timeIntervalSince1970: Double(seconds))
     }
@@ -83,24 +83,6 @@ enum FeedDates {
     ]
 
     private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
 
     private struct ByteScanner {
         let text: UnsafeBufferPointer<UInt8>

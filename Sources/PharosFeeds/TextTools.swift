@@ -66,34 +66,13 @@ enum TextTools {
         text.withUnsafeBufferPointer { singleLineString(utf8: $0) }
     }
 
-    /// ``singleLine(_:)`` in place (the result is never longer: each space written stands for
-    /// at least one white-space byte read).
+    /// ``singleLine(_:)`` in place: `foldLine` never writes ahead of what it has read (each
+    /// space written stands for at least one white-space byte read).
     static func singleLine(inPlace text: inout [UInt8]) {
-        let count = text.count
-        let newCount = text.withUnsafeMutableBufferPointer { buffer -> Int in
-            var written = 0
-            var pendingSpace = false
-            var index = 0
-            while index < count {
-                let byte = buffer[index]
-                let space = byte > 0x20 && byte < 0x80 ? 0 : whitespaceLength(UnsafeBufferPointer(buffer), at: index)
-                if space > 0 {
-                    pendingSpace = written > 0
-                    index += space
-                    continue
-                }
-                if pendingSpace {
-                    buffer[written] = 0x20
-                    written += 1
-                }
-                pendingSpace = false
-                buffer[written] = byte
-                written += 1
-                index += 1
-            }
-            return written
+        let newCount = text.withUnsafeMutableBufferPointer { buffer in
+            foldLine(UnsafeBufferPointer(buffer), into: buffer.baseAddress)
         }
-        text.removeLast(count - newCount)
+        text.removeLast(text.count - newCount)
     }
 
     /// The length in bytes of the white-space character (Unicode White_Space) at `index`, or 0.
