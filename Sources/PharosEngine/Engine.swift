@@ -315,13 +315,14 @@ public final class Engine: Service, Sendable {
         let clock = ContinuousClock()
         var failures: [Int] = []
         var due: [ContinuousClock.Instant?] = []
+        let recorded = (try? await store.schedules()) ?? [:]
         for source in sources {
-            failures.append((try? await store.consecutiveFailures(source: source.name)) ?? 0)
+            failures.append(recorded[source.name]?.failures ?? 0)
             // Keep the schedule a previous run (or the configuration before a reload) set, so a
             // restart does not poll everything at once; otherwise spread first polls so sources
             // sharing a host are not hit at the same instant.
             var firstDelay: Duration = .milliseconds(Int64.random(in: 0...min(2000, Int64(source.every.seconds * 100))))
-            if let scheduled = try? await store.nextPoll(source: source.name) {
+            if let scheduled = recorded[source.name]?.nextPoll {
                 let wait = scheduled.timeIntervalSince(now())
                 if wait > 0 { firstDelay = .milliseconds(Int64(min(wait, retryBackoff(source).cap.seconds) * 1000)) }
             }

@@ -430,24 +430,21 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// When `source` is next due, as the last poll scheduled it.
-    public func nextPoll(source: String) async throws -> Date? {
+    /// Each source's consecutive failures and next scheduled poll, as recorded; sources never
+    /// polled are absent.
+    public func schedules() async throws -> [String: (failures: Int, nextPoll: Date?)] {
         try await pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT next_poll FROM source_status WHERE source = ?", arguments: [source])
-                .map(Date.init(timeIntervalSince1970:))
+            var schedules: [String: (failures: Int, nextPoll: Date?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT source, failures, next_poll FROM source_status") {
+                schedules[row["source"]] = (row["failures"], (row["next_poll"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+            return schedules
         }
     }
 
     /// A trivial read: the database answers.
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-    }
-
-    /// Consecutive failures recorded for `source`.
-    public func consecutiveFailures(source: String) async throws -> Int {
-        try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT failures FROM source_status WHERE source = ?", arguments: [source]) ?? 0
-        }
     }
 
     /// `error` as text, with the free space of the state's file system added when it is
