@@ -39,7 +39,9 @@ struct Automaton: Sendable {
     static let otherWordClass: UInt8 = 2
     private static let firstPatternClass = 3
     /// In `classOfInput`: a non-ASCII byte, decoded and folded on the slow path.
-    private static let needsDecoding: UInt8 = 255
+    fileprivate static let needsDecoding: UInt8 = 255
+    /// In `foldSymbols`: a character that feeds nothing (® ™, invisible marks).
+    fileprivate static let droppedSymbol: UInt8 = 254
 
     /// Pattern flags.
     private static let caseSensitiveFlag: UInt8 = 1
@@ -92,6 +94,13 @@ struct Automaton: Sendable {
         /// One per pattern ending in a state: `pattern | folded length << 32 | flags << 56`, so
         /// a hit costs two loads before the text is read.
         let outputEntries: UnsafeMutableBufferPointer<UInt64>
+        /// `ScalarFolding.shared`'s table and replacement bytes, read by the scan without going
+        /// through the global.
+        let foldEntries: UnsafeMutableBufferPointer<ScalarFolding.Entry>
+        let foldReplacements: UnsafeMutableBufferPointer<UInt8>
+        /// Per character of `foldEntries`: the one class it feeds, `droppedSymbol`, or
+        /// `needsDecoding` when it takes `feedScalar`.
+        let foldSymbols: UnsafeMutableBufferPointer<UInt8>
 
         init(
             dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], multiStart: [Int32], multiSymbols: [UInt8],
@@ -113,6 +122,22 @@ struct Automaton: Sendable {
             self.classOfFolded = copy(classOfFolded)
             self.isWordByte = copy(isWordByte)
             self.outputEntries = copy(outputEntries)
+            foldEntries = copy(ScalarFolding.shared.entries)
+            foldReplacements = copy(ScalarFolding.shared.replacements)
+            foldSymbols = copy(ScalarFolding.shared.entries.indices.map { position in
+                let entry = ScalarFolding.shared.entries[position]
+                switch entry.kind {
+                case .dropped: return Automaton.droppedSymbol
+                case .separator: return Automaton.separatorClass
+                case .replaced: return Automaton.needsDecoding
+                case .identity:
+                    // Its own bytes: one symbol when no pattern uses its lead byte (as `feed` does).
+                    let value = position < ScalarFolding.lowCount ? UInt32(position + 0x80) : UInt32(position - ScalarFolding.lowCount + 0x2000)
+                    guard let scalar = Unicode.Scalar(value), let lead = String(scalar).utf8.first,
+                          classOfFolded[Int(lead)] <= Automaton.otherWordClass else { return Automaton.needsDecoding }
+                    return entry.isWord ? Automaton.otherWordClass : Automaton.otherClass
+                }
+            })
         }
 
         deinit {
@@ -127,6 +152,9 @@ struct Automaton: Sendable {
             classOfFolded.deallocate()
             isWordByte.deallocate()
             outputEntries.deallocate()
+            foldEntries.deallocate()
+            foldReplacements.deallocate()
+            foldSymbols.deallocate()
         }
 
         /// Bytes of all tables.
@@ -390,7 +418,22 @@ struct Automaton: Sendable {
     /// Returns whether the text holds any non-ASCII byte.
     @discardableResult
     func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit]) -> Bool {
-        guard !text.isEmpty, !patterns.isEmpty else { return text.contains { $0 >= 0x80 } }
+        var marks = ScalarMarks()
+        return scan(text, into: &hits, marks: &marks)
+    }
+
+    /// `scan`, also noting where each non-ASCII character is in `marks`, for offsets in scalars.
+    @discardableResult
+    func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit], marks: inout ScalarMarks) -> Bool {
+        guard !text.isEmpty, !patterns.isEmpty else {
+            var index = 0
+            while index < text.count {
+                let length = text[index] < 0x80 ? 1 : Self.decode(text, at: index).1
+                if length > 1 { marks.note(start: index, length: length) }
+                index += length
+            }
+            return text.contains { $0 >= 0x80 }
+        }
         let tables = tables
         let dense = tables.dense.baseAddress!
         let classOfInput = tables.classOfInput.baseAddress!
@@ -402,10 +445,37 @@ struct Automaton: Sendable {
         var value: UInt32 = 0
         var index = 0
         var sawNonASCII = false
+        let foldSymbols = tables.foldSymbols.baseAddress!
         while index < count {
-            let symbol = classOfInput[Int(text[index])]
-            if symbol != Self.needsDecoding {
-                index &+= 1
+            var symbol = classOfInput[Int(text[index])]
+            var width = 1
+            if symbol == Self.needsDecoding {
+                // The usual non-ASCII characters (Latin, Greek, dashes, quotes, spaces, ®) stand for one
+                // class or none, found here without leaving the loop; the others take `feedScalar`.
+                sawNonASCII = true
+                let lead = text[index]
+                if lead >= 0xC2, lead < 0xE0, index &+ 1 < count {
+                    symbol = foldSymbols[(Int(lead & 0x1F) << 6 | Int(text[index &+ 1] & 0x3F)) &- 0x80]
+                    width = 2
+                } else if lead == 0xE2, index &+ 2 < count, text[index &+ 1] < 0x88 {
+                    // U+2000–U+21FF: the second byte is 0x80–0x87.
+                    symbol = foldSymbols[ScalarFolding.lowCount &+ (Int(text[index &+ 1] & 0x3F) << 6 | Int(text[index &+ 2] & 0x3F))]
+                    width = 3
+                }
+                if symbol == Self.needsDecoding {
+                    let start = index
+                    (value, index) = feedScalar(at: start, value: value, text: text, hits: &hits)
+                    marks.note(start: start, length: index &- start)
+                    continue
+                }
+                marks.note(start: index, length: width)
+                if symbol == Self.droppedSymbol {
+                    index &+= width
+                    continue
+                }
+            }
+            do {
+                index &+= width
                 value = value < denseLimit ? dense[Int(value) &+ Int(symbol)] : step(value, symbol)
                 if value >= firstOutputRow {
                     if value < denseLimit || tables.sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
@@ -415,10 +485,7 @@ struct Automaton: Sendable {
                     // Inside a word that starts no term: nothing can start before its end.
                     while index < count, isWordByte[Int(text[index])] != 0 { index &+= 1 }
                 }
-                continue
             }
-            sawNonASCII = true
-            (value, index) = feedScalar(at: index, value: value, text: text, hits: &hits)
         }
         return sawNonASCII
     }
@@ -428,6 +495,50 @@ struct Automaton: Sendable {
     /// its pointers in registers.
     @inline(never)
     private func feedScalar(at start: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) -> (UInt32, Int) {
+        // The characters of the table (two-byte ones, and U+2000–U+21FF) decoded here and looked
+        // up through the automaton's own copy of the table.
+        let lead = text[start]
+        if lead >= 0xC2, lead < 0xE0, start &+ 1 < text.count {
+            let scalar = UInt32(lead & 0x1F) << 6 | UInt32(text[start &+ 1] & 0x3F)
+            return (feed(tableEntry: Int(scalar) &- 0x80, start: start, end: start &+ 2, value: value, text: text, hits: &hits), start &+ 2)
+        }
+        if lead == 0xE2, start &+ 2 < text.count {
+            let scalar = UInt32(text[start &+ 1] & 0x3F) << 6 | UInt32(text[start &+ 2] & 0x3F) | 0x2000
+            if scalar < 0x2200 {
+                let position = ScalarFolding.lowCount &+ Int(scalar &- 0x2000)
+                return (feed(tableEntry: position, start: start, end: start &+ 3, value: value, text: text, hits: &hits), start &+ 3)
+            }
+        }
+        return feedOtherScalar(at: start, value: value, text: text, hits: &hits)
+    }
+
+    /// Feeds the character at `start` whose folding is `tables.foldEntries[position]`.
+    @inline(__always)
+    private func feed(tableEntry position: Int, start: Int, end: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) -> UInt32 {
+        let tables = tables
+        let entry = tables.foldEntries[position]
+        guard entry.kind == .replaced else {
+            return feed(entry, scalarStart: start, end: end, value: value, text: text, hits: &hits)
+        }
+        var value = value
+        for offset in Int(entry.offset)..<Int(entry.offset) &+ Int(entry.length) {
+            value = feed(tables.foldReplacements[offset], value: value, end: end, text: text, hits: &hits)
+        }
+        return afterWord(value, entry)
+    }
+
+    /// The state after a character whose bytes went through the automaton one by one: the root
+    /// becomes the in-word root after a letter or digit. The bytes of non-ASCII characters have
+    /// non-word classes, so they lead back to the root, where a term could start inside the
+    /// word; every such start fails the boundary check anyway, and from the in-word root the
+    /// scan skips the rest of the word as it does after an ASCII letter.
+    @inline(__always)
+    private func afterWord(_ value: UInt32, _ entry: ScalarFolding.Entry) -> UInt32 {
+        value == 0 && entry.isWord ? inWordRow : value
+    }
+
+    /// `feedScalar` for the characters outside the fast cases.
+    private func feedOtherScalar(at start: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) -> (UInt32, Int) {
         var value = value
         let folding = ScalarFolding.shared
         let (scalar, length) = Self.decode(text, at: start)
@@ -437,6 +548,7 @@ struct Automaton: Sendable {
             let (entry, bytes) = ScalarFolding.compute(scalar)
             if entry.kind == .replaced {
                 for byte in bytes { value = feed(byte, value: value, end: index, text: text, hits: &hits) }
+                value = afterWord(value, entry)
             } else {
                 value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
             }
@@ -448,6 +560,7 @@ struct Automaton: Sendable {
                     value = feed(replacements[offset], value: value, end: index, text: text, hits: &hits)
                 }
             }
+            value = afterWord(value, entry)
         } else {
             value = feed(entry, scalarStart: start, end: index, value: value, text: text, hits: &hits)
         }
@@ -500,7 +613,7 @@ struct Automaton: Sendable {
             }
             var value = value
             for offset in scalarStart..<end { value = feed(text[offset], value: value, end: end, text: text, hits: &hits) }
-            return value
+            return afterWord(value, entry)
         }
     }
 
@@ -675,5 +788,43 @@ struct Automaton: Sendable {
             return entry.isWord
         }
         return false
+    }
+}
+
+/// Where the non-ASCII characters of one text are, so that a byte offset becomes an offset in
+/// Unicode scalars without counting the text again: per character, its first byte and the number
+/// of UTF-8 continuation bytes up to its end (`start << 32 | continuations`), in text order.
+struct ScalarMarks {
+    private(set) var marks: [UInt64] = []
+    private var continuations: UInt32 = 0
+
+    /// Notes the character of `length` bytes at byte `start` (after every character before it).
+    @inline(__always)
+    mutating func note(start: Int, length: Int) {
+        continuations &+= UInt32(truncatingIfNeeded: length &- 1)
+        marks.append(UInt64(UInt32(truncatingIfNeeded: start)) << 32 | UInt64(continuations))
+    }
+
+    mutating func removeAll() {
+        marks.removeAll(keepingCapacity: true)
+        continuations = 0
+    }
+
+    /// The number of Unicode scalars before byte `offset`: the bytes, less the continuation
+    /// bytes before `offset`.
+    func scalarOffset(_ offset: Int) -> Int {
+        // The characters that start before `offset`: binary search for the first that does not.
+        var low = 0
+        var high = marks.count
+        while low < high {
+            let middle = (low &+ high) >> 1
+            if Int(marks[middle] >> 32) < offset { low = middle &+ 1 } else { high = middle }
+        }
+        guard low > 0 else { return offset }
+        let last = marks[low &- 1]
+        let before = low >= 2 ? Int(marks[low &- 2] & 0xFFFF_FFFF) : 0
+        // An offset inside the last character counts only its continuation bytes before it.
+        let inside = min(Int(last & 0xFFFF_FFFF) - before, offset - Int(last >> 32) - 1)
+        return offset - before - inside
     }
 }

@@ -238,9 +238,13 @@ public struct CompiledRules: RuleEvaluator {
         var raw: [Automaton.Hit] = []
         raw.reserveCapacity(expectedHits)
         var isASCII = [Bool](repeating: true, count: texts.count)
+        var marks: [ScalarMarks] = []
+        marks.reserveCapacity(texts.count)
         for (field, text) in texts.enumerated() {
             raw.removeAll(keepingCapacity: true)
-            isASCII[field] = !automaton.scan(text, into: &raw)
+            var fieldMarks = ScalarMarks()
+            isASCII[field] = !automaton.scan(text, into: &raw, marks: &fieldMarks)
+            marks.append(fieldMarks)
             let firstOfField = hits.count
             for hit in raw {
                 let single = patternAtomSlot[Int(hit.pattern)]
@@ -298,7 +302,7 @@ public struct CompiledRules: RuleEvaluator {
                 }
             }
         }
-        var context = DocumentContext(texts: texts, isASCII: isASCII, hits: hits)
+        var context = DocumentContext(texts: texts, isASCII: isASCII, marks: marks, hits: hits)
         for (rule, clause) in compiled.enumerated() where !isDocumentWide[rule] {
             guard let found = evaluate(clause, hits: Array(hits.indices), present: present, context: &context) else { continue }
             matched[rule] = true
@@ -454,15 +458,16 @@ public struct CompiledRules: RuleEvaluator {
         private var sentencesFound: [[Range<Int>]]
         /// Per hit, once a scoped clause asked: the start of its sentence and of its paragraph.
         var units: [(sentence: Int, paragraph: Int)] = []
-        /// Per non-ASCII field: the number of scalars before each 512-byte block, as far as counted.
-        var scalarBlocks: [Int: [Int]] = [:]
+        /// Per field: where its non-ASCII characters are.
+        let marks: [ScalarMarks]
         /// Evidence made so far, by field and sentence start: rules whose hits share a sentence
         /// share its text.
         var evidenceMade: [(field: Int32, start: Int, evidence: Evidence)] = []
 
-        init(texts: [UnsafeBufferPointer<UInt8>], isASCII: [Bool], hits: [Hit]) {
+        init(texts: [UnsafeBufferPointer<UInt8>], isASCII: [Bool], marks: [ScalarMarks], hits: [Hit]) {
             self.texts = texts
             self.isASCII = isASCII
+            self.marks = marks
             self.hits = hits
             paragraphs = Array(repeating: [], count: texts.count)
             sentencesFound = Array(repeating: [], count: texts.count)
@@ -558,24 +563,9 @@ public struct CompiledRules: RuleEvaluator {
         }
 
         /// Offset in Unicode scalars of byte `offset`: evidence offsets are in scalars.
-        mutating func scalarOffset(_ offset: Int, field: Int) -> Int {
-            if isASCII[field] { return offset }
-            let text = texts[field]
-            let blockSize = Self.scalarBlockSize
-            let block = offset / blockSize
-            // Blocks are counted only as far as evidence reaches: a match near the start of a
-            // long text does not pay for counting all of it.
-            var counts = scalarBlocks.removeValue(forKey: field) ?? [0]
-            while counts.count <= block {
-                let start = (counts.count - 1) * blockSize
-                counts.append(counts[counts.count - 1] + TextSegments.scalarCount(text, start..<min(start + blockSize, text.count)))
-            }
-            let result = counts[block] + TextSegments.scalarCount(text, (block * blockSize)..<offset)
-            scalarBlocks[field] = counts
-            return result
+        func scalarOffset(_ offset: Int, field: Int) -> Int {
+            isASCII[field] ? offset : marks[field].scalarOffset(offset)
         }
-
-        private static let scalarBlockSize = 512
     }
 
     /// Whether `written` is byte for byte the UTF-8 of `spelling`.
@@ -585,6 +575,29 @@ public struct CompiledRules: RuleEvaluator {
             for index in 0..<bytes.count where bytes[index] != written[index] { return false }
             return true
         } ?? false
+    }
+
+    /// Whether `bytes` hold a line feed or a carriage return, eight bytes at a time.
+    private static func holdsLineBreak(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & (ones &* 0x80) != 0 }
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if hasZeroByte(word ^ (ones &* 0x0A)) || hasZeroByte(word ^ (ones &* 0x0D)) { return true }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] == 0x0A || bytes[index] == 0x0D { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// Whether byte `offset` of `text` starts a character (or is its end).
+    private static func isCharacterStart(_ text: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Bool {
+        offset >= text.count || text[offset] & 0xC0 != 0x80
     }
 
     /// At most this many evidence sentences per match.
@@ -646,11 +659,20 @@ public struct CompiledRules: RuleEvaluator {
                 evidence.append(made.evidence)
                 continue
             }
-            // Line breaks become spaces one for one, so the offsets still fit the text.
             let bytes = UnsafeBufferPointer(rebasing: context.texts[field][range])
-            let sentence = String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
-                return bytes.count
+            let sentence: String
+            if !Self.holdsLineBreak(bytes), Self.isCharacterStart(context.texts[field], range.lowerBound),
+               Self.isCharacterStart(context.texts[field], range.upperBound) {
+                // Copied from the field's string: known to be valid UTF-8, so not checked again.
+                let text = document.fields[field].text
+                let lower = text.utf8.index(text.utf8.startIndex, offsetBy: range.lowerBound)
+                sentence = String(text[lower..<text.utf8.index(lower, offsetBy: range.count)])
+            } else {
+                // Line breaks become spaces one for one, so the offsets still fit the text.
+                sentence = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                    for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
+                    return bytes.count
+                }
             }
             let start = context.scalarOffset(range.lowerBound, field: field)
             let end = context.scalarOffset(range.upperBound, field: field)

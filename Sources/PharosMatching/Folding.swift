@@ -180,9 +180,11 @@ struct ScalarFolding: Sendable {
 
     private static let punctuationBase: UInt32 = 0x2000
     private static let punctuationCount = 0x200
-    private static let lowCount = 0x800 - 0x80
+    /// Entries for U+0080–U+07FF, first in `entries`; U+2000–U+21FF follow.
+    static let lowCount = 0x800 - 0x80
 
-    private let entries: [Entry]
+    /// The precomputed entries: U+0080–U+07FF, then U+2000–U+21FF.
+    let entries: [Entry]
     /// Folded bytes of the `.replaced` entries of the table.
     let replacements: [UInt8]
 

@@ -18,6 +18,14 @@ import PharosMatching
 struct MatchMicro {
     static func main() throws {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if let flag = arguments.firstIndex(of: "--loop") {
+            // `--loop PART WORKDIR`: runs one part of the figures over and over (PROFILE_SECONDS,
+            // default 10), for `perf record`: item, ascii or unicode.
+            arguments.remove(at: flag)
+            let part = arguments.isEmpty ? "item" : arguments.removeFirst()
+            try loop(part: part, workdir: arguments.first ?? "/tmp/pharos-bench")
+            return
+        }
         if let flag = arguments.firstIndex(of: "--profile") {
             arguments.remove(at: flag)
             try profile(workdir: arguments.first ?? "/tmp/pharos-bench", terms: arguments.dropFirst().first.flatMap { Int($0) } ?? 10000)
@@ -58,12 +66,7 @@ struct MatchMicro {
         }
 
         // 2. One 20 KB item.
-        var body = ""
-        for document in documents {
-            body += document.content + "\n\n"
-            if body.utf8.count >= 20_000 { break }
-        }
-        let item = MatchDocument(fields: [("title", documents[0].title), ("content", cut(body, toBytes: 20_000 - documents[0].title.utf8.count - 1))])
+        let item = twentyKilobyteItem(documents)
         let itemBytes = item.fields.reduce(0) { $0 + $1.text.utf8.count }
         var itemMatches = 0
         for _ in 0..<20 { itemMatches = rules.evaluate(item).count }
@@ -79,32 +82,7 @@ struct MatchMicro {
         print("  median \(format(median(itemTimes) * 1e6, 0, 1)) µs, p10 \(format(itemTimes[20] * 1e6, 0, 1)) µs, p90 \(format(itemTimes[180] * 1e6, 0, 1)) µs; \(itemMatches) of 10 rules match")
 
         // 3. ASCII against ~2% non-ASCII, same words.
-        let termWords = Set(terms.flatMap { words(of: $0.lowercased()) })
-        var random = SplitMix64(seed: 20_261_123)
-        let totals = documents.reduce(into: (scalars: 0, hyphens: 0, capitalised: 0, eligible: 0)) { totals, document in
-            let counts = Decorator.count(document.title + "\n" + document.content, termWords: termWords)
-            totals.scalars += counts.scalars
-            totals.hyphens += counts.hyphens
-            totals.capitalised += counts.capitalised
-            totals.eligible += counts.eligible
-        }
-        let budget = 0.02 * Double(totals.scalars)
-        let decorator = Decorator(
-            termWords: termWords,
-            dash: min(1, 0.3 * budget / Double(max(totals.hyphens, 1))),
-            mark: min(0.5, 0.2 * budget / Double(max(totals.capitalised, 1))),
-            accent: 0)
-        var expected = decorator.dash * Double(totals.hyphens) + decorator.mark * Double(totals.capitalised)
-        let accented = Decorator(termWords: termWords, dash: decorator.dash, mark: decorator.mark,
-                                 accent: min(1, max(0, budget - expected) / Double(max(totals.eligible, 1))))
-        expected += accented.accent * Double(totals.eligible)
-        let plain = documents.map { MatchDocument(fields: [("title", $0.title), ("content", $0.content)]) }
-        let decorated = plain.map { document in
-            MatchDocument(fields: document.fields.map { ($0.name, accented.apply($0.text, random: &random)) })
-        }
-        let nonASCII = decorated.reduce(0) { sum, document in
-            sum + document.fields.reduce(0) { $0 + $1.text.unicodeScalars.count(where: { !$0.isASCII }) }
-        }
+        let (plain, decorated, nonASCII, scalars) = decoratedDocuments(documents, terms: terms)
         // Interleaved, best of 3 each, so that neither side profits from running second.
         var plainRun = (bytes: 0, seconds: Double.infinity, matches: 0)
         var decoratedRun = plainRun
@@ -117,7 +95,7 @@ struct MatchMicro {
         print("")
         print("ASCII against non-ASCII text at 10,000 terms (\(plain.count) documents, best of 3; goal: time ratio ≤ 1.3)")
         print("  ASCII only:           \(format(Double(plainRun.bytes) / 1e6, 6, 1)) MB in \(format(plainRun.seconds, 6, 3)) s = \(format(Double(plainRun.bytes) / 1e6 / plainRun.seconds, 6, 1)) MB/s, \(plainRun.matches) rule matches")
-        print("  \(format(100 * Double(nonASCII) / Double(totals.scalars), 0, 2))% non-ASCII chars: \(format(Double(decoratedRun.bytes) / 1e6, 6, 1)) MB in \(format(decoratedRun.seconds, 6, 3)) s = \(format(Double(decoratedRun.bytes) / 1e6 / decoratedRun.seconds, 6, 1)) MB/s, \(decoratedRun.matches) rule matches")
+        print("  \(format(100 * Double(nonASCII) / Double(scalars), 0, 2))% non-ASCII chars: \(format(Double(decoratedRun.bytes) / 1e6, 6, 1)) MB in \(format(decoratedRun.seconds, 6, 3)) s = \(format(Double(decoratedRun.bytes) / 1e6 / decoratedRun.seconds, 6, 1)) MB/s, \(decoratedRun.matches) rule matches")
         print("  time ratio non-ASCII / ASCII (same documents): \(format(decoratedRun.seconds / plainRun.seconds, 0, 2))×")
         if decoratedRun.matches != plainRun.matches {
             print("  note: the rule matches differ (\(plainRun.matches) against \(decoratedRun.matches)): the decoration changed what matches")
@@ -161,10 +139,107 @@ struct MatchMicro {
             + " best of \(rounds): \(format(best, 0, 3)) CPU s = \(format(Double(bytes) / 1e6 / best, 0, 1)) MB/s")
     }
 
+    static func loop(part: String, workdir: String) throws {
+        let terms = try readTerms("\(workdir)/terms-10000.txt")
+        let rules = try makeRules(terms)
+        let documents = try asciiDocuments(in: "\(workdir)/corpus", upTo: 10_000_000)
+        let limit = ProcessInfo.processInfo.environment["PROFILE_SECONDS"].flatMap(Double.init) ?? 10
+        if part == "ratio" {
+            // ASCII and decorated passes one after the other: the median of the pairs' ratios.
+            let (plain, decorated, _, _) = decoratedDocuments(documents, terms: terms)
+            var ratios: [Double] = []
+            var best = (Double.infinity, Double.infinity)
+            let started = cpuSeconds()
+            func time(_ documents: [MatchDocument]) -> Double {
+                let start = cpuSeconds()
+                for document in documents { _ = rules.evaluate(document) }
+                return cpuSeconds() - start
+            }
+            var firstSlower = 0
+            while cpuSeconds() - started < limit {
+                // Each pair in the other order than the last.
+                let swap = ratios.count % 2 == 1
+                let one: Double
+                let other: Double
+                if swap {
+                    other = time(decorated)
+                    one = time(plain)
+                } else {
+                    one = time(plain)
+                    other = time(decorated)
+                }
+                if (swap ? other : one) > (swap ? one : other) { firstSlower += 1 }
+                ratios.append(other / one)
+                best = (min(best.0, one), min(best.1, other))
+            }
+            print("first of the pair slower in \(firstSlower) of \(ratios.count)")
+            ratios.sort()
+            print("loop ratio: \(ratios.count) pairs, median ratio \(format(median(ratios), 0, 3)), p10 \(format(ratios[ratios.count / 10], 0, 3)), p90 \(format(ratios[ratios.count * 9 / 10], 0, 3)); best \(format(best.0 * 1000, 0, 1)) / \(format(best.1 * 1000, 0, 1)) ms = \(format(best.1 / best.0, 0, 3))")
+            return
+        }
+        let inputs: [MatchDocument]
+        switch part {
+        case "item": inputs = [twentyKilobyteItem(documents)]
+        case "ascii": inputs = documents.map { MatchDocument(fields: [("title", $0.title), ("content", $0.content)]) }
+        default: inputs = decoratedDocuments(documents, terms: terms).decorated
+        }
+        let started = cpuSeconds()
+        var rounds = 0
+        var matches = 0
+        while cpuSeconds() - started < limit {
+            for document in inputs { matches += rules.evaluate(document).count }
+            rounds += 1
+        }
+        let spent = cpuSeconds() - started
+        print("loop \(part): \(rounds) rounds of \(inputs.count) documents, \(format(spent / Double(rounds) * 1e6, 0, 1)) CPU µs per round, \(matches) matches")
+    }
+
     static func cpuSeconds() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// An item of 20,000 bytes: the title of the first document, then documents' contents.
+    static func twentyKilobyteItem(_ documents: [Document]) -> MatchDocument {
+        var body = ""
+        for document in documents {
+            body += document.content + "\n\n"
+            if body.utf8.count >= 20_000 { break }
+        }
+        return MatchDocument(fields: [("title", documents[0].title), ("content", cut(body, toBytes: 20_000 - documents[0].title.utf8.count - 1))])
+    }
+
+    /// The documents as they are, the same with ~2% of their characters made non-ASCII, the
+    /// number of non-ASCII characters and of all characters.
+    static func decoratedDocuments(_ documents: [Document], terms: [String]) -> (plain: [MatchDocument], decorated: [MatchDocument], nonASCII: Int, scalars: Int) {
+        let termWords = Set(terms.flatMap { words(of: $0.lowercased()) })
+        var random = SplitMix64(seed: 20_261_123)
+        let totals = documents.reduce(into: (scalars: 0, hyphens: 0, capitalised: 0, eligible: 0)) { totals, document in
+            let counts = Decorator.count(document.title + "\n" + document.content, termWords: termWords)
+            totals.scalars += counts.scalars
+            totals.hyphens += counts.hyphens
+            totals.capitalised += counts.capitalised
+            totals.eligible += counts.eligible
+        }
+        let budget = 0.02 * Double(totals.scalars)
+        let decorator = Decorator(
+            termWords: termWords,
+            dash: min(1, 0.3 * budget / Double(max(totals.hyphens, 1))),
+            mark: min(0.5, 0.2 * budget / Double(max(totals.capitalised, 1))),
+            accent: 0)
+        var expected = decorator.dash * Double(totals.hyphens) + decorator.mark * Double(totals.capitalised)
+        let accented = Decorator(termWords: termWords, dash: decorator.dash, mark: decorator.mark,
+                                 accent: min(1, max(0, budget - expected) / Double(max(totals.eligible, 1))))
+        expected += accented.accent * Double(totals.eligible)
+        let plain = documents.map { MatchDocument(fields: [("title", $0.title), ("content", $0.content)]) }
+        let decorated = plain.map { document in
+            MatchDocument(fields: document.fields.map { ($0.name, accented.apply($0.text, random: &random)) })
+        }
+        let nonASCII = decorated.reduce(0) { sum, document in
+            sum + document.fields.reduce(0) { $0 + $1.text.unicodeScalars.count(where: { !$0.isASCII }) }
+        }
+        return (plain, decorated, nonASCII, totals.scalars)
     }
 
     // MARK: - Helpers
