@@ -158,7 +158,7 @@ public final class Daemon: Service {
         while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
             elapsed += interval
             rounds += 1
-            if rounds % 6 == 0 { store.releaseMemory() }
+            if rounds % 6 == 0 { await store.releaseMemory() }
             MemoryTuning.releaseFreeHeap()
             if let next = startupReleases.first, elapsed >= next {
                 startupReleases.removeFirst()

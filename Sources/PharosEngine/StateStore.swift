@@ -91,10 +91,17 @@ public final class StateStore: Sendable {
     static let readers = 2
     static let cacheKiB = 512
 
-    /// Hands back what SQLite holds beyond the pages in use (page caches, closed read
-    /// connections), for when the daemon goes idle.
-    public func releaseMemory() {
-        pool.releaseMemoryEventually()
+    /// Hands back the writer's page cache, for when the daemon goes idle.
+    ///
+    /// Not GRDB's `releaseMemory`: that closes the read connections and empties every
+    /// statement cache, so each minute the daemon opened connections again, read the schema
+    /// and compiled its statements anew, and kept SQLite's parser and GRDB's connection set-up
+    /// code resident for it. Readers hold a few pages at most (in WAL mode their cache is
+    /// dropped whenever the writer has committed since their last read).
+    public func releaseMemory() async {
+        try? await pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "PRAGMA shrink_memory").execute()
+        }
     }
 
     private static var migrator: DatabaseMigrator {
@@ -135,7 +142,7 @@ public final class StateStore: Sendable {
     /// The checkpoint the last successful poll of `source` stored.
     public func checkpoint(source: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT checkpoint FROM source_status WHERE source = ?", arguments: [source])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT checkpoint FROM source_status WHERE source = ?"), arguments: [source])
         }
     }
 
@@ -143,13 +150,12 @@ public final class StateStore: Sendable {
     public func versions(source: String, ids: [String]) async throws -> [String: String] {
         guard !ids.isEmpty else { return [:] }
         return try await pool.read { db in
+            // One prepared statement per id rather than an IN list: a list's statement differs
+            // with every length, and would be compiled again each poll.
+            let statement = try db.cachedStatement(sql: "SELECT version FROM items WHERE source = ? AND item_id = ?")
             var found: [String: String] = [:]
-            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT item_id, version FROM items WHERE source = ? AND item_id IN (\(marks))",
-                    arguments: StatementArguments([source] + chunk))
-                for row in rows { found[row["item_id"]] = row["version"] }
+            for id in ids where found[id] == nil {
+                if let version = try String.fetchOne(statement, arguments: [source, id]) { found[id] = version }
             }
             return found
         }
@@ -162,30 +168,37 @@ public final class StateStore: Sendable {
         try await pool.write { db in
             let time = now.timeIntervalSince1970
             if let checkpoint {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO source_status (source, checkpoint) VALUES (?, ?)
                     ON CONFLICT (source) DO UPDATE SET checkpoint = excluded.checkpoint
-                    """, arguments: [source, checkpoint])
+                    """).execute(arguments: [source, checkpoint])
             }
-            for item in items {
-                try db.execute(sql: """
+            if !items.isEmpty {
+                let insertItem = try db.cachedStatement(sql: """
                     INSERT INTO items (source, item_id, version, title, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (source, item_id) DO UPDATE SET version = excluded.version, title = excluded.title,
                         last_seen = excluded.last_seen
-                    """, arguments: [source, item.id, item.effectiveVersion, item.title, time, time])
+                    """)
+                for item in items {
+                    try insertItem.execute(arguments: [source, item.id, item.effectiveVersion, item.title, time, time])
+                }
             }
             var inserted: [String] = []
-            for alert in alerts {
-                try db.execute(sql: """
+            if !alerts.isEmpty {
+                let insertAlert = try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO alerts (id, rule, source, item_id, document, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [alert.id, alert.rule, source, alert.itemID, alert.json, time])
-                guard db.changesCount > 0 else { continue }
-                inserted.append(alert.rule)
-                for sink in alert.sinks {
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO deliveries (alert_id, sink, state, next_attempt_at, updated_at, queued_at)
-                        VALUES (?, ?, 'pending', ?, ?, ?)
-                        """, arguments: [alert.id, sink, time, time, time])
+                    """)
+                let insertDelivery = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO deliveries (alert_id, sink, state, next_attempt_at, updated_at, queued_at)
+                    VALUES (?, ?, 'pending', ?, ?, ?)
+                    """)
+                for alert in alerts {
+                    try insertAlert.execute(arguments: [alert.id, alert.rule, source, alert.itemID, alert.json, time])
+                    guard db.changesCount > 0 else { continue }
+                    inserted.append(alert.rule)
+                    for sink in alert.sinks {
+                        try insertDelivery.execute(arguments: [alert.id, sink, time, time, time])
+                    }
                 }
             }
             return inserted
@@ -195,11 +208,11 @@ public final class StateStore: Sendable {
     /// Alerts due for `sink` now, oldest first.
     public func due(sink: String, now: Date, limit: Int) async throws -> [PendingDelivery] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.alert_id, d.attempts, d.queued_at, d.last_error, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.rowid LIMIT ?
-                """, arguments: [sink, now.timeIntervalSince1970, limit]
+                """), arguments: [sink, now.timeIntervalSince1970, limit]
             ).map { row in
                 PendingDelivery(alertID: row["alert_id"], sink: sink, json: row["document"], attempts: row["attempts"],
                                 queuedAt: Date(timeIntervalSince1970: row["queued_at"] ?? now.timeIntervalSince1970), lastError: row["last_error"])
@@ -210,7 +223,7 @@ public final class StateStore: Sendable {
     /// When the next pending delivery for `sink` falls due, if any.
     public func nextDue(sink: String) async throws -> Date? {
         try await pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE sink = ? AND state = 'pending'",
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM deliveries WHERE sink = ? AND state = 'pending'"),
                                 arguments: [sink]).map(Date.init(timeIntervalSince1970:))
         }
     }
@@ -218,7 +231,7 @@ public final class StateStore: Sendable {
     /// When `sink` last had a delivery succeed, if ever (a digest's period counts from it).
     public func lastDelivery(sink: String) async throws -> Date? {
         try await pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT MAX(updated_at) FROM deliveries WHERE sink = ? AND state = 'delivered'",
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MAX(updated_at) FROM deliveries WHERE sink = ? AND state = 'delivered'"),
                                 arguments: [sink]).map(Date.init(timeIntervalSince1970:))
         }
     }
@@ -230,20 +243,20 @@ public final class StateStore: Sendable {
             for (alertID, outcome) in outcomes {
                 switch outcome {
                 case .delivered:
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL, updated_at = ?
                         WHERE alert_id = ? AND sink = ?
-                        """, arguments: [time, alertID, sink])
+                        """).execute(arguments: [time, alertID, sink])
                 case .retry(let error, let at):
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ?
                         WHERE alert_id = ? AND sink = ?
-                        """, arguments: [error, at.timeIntervalSince1970, time, alertID, sink])
+                        """).execute(arguments: [error, at.timeIntervalSince1970, time, alertID, sink])
                 case .dead(let error):
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
                         WHERE alert_id = ? AND sink = ?
-                        """, arguments: [error, time, alertID, sink])
+                        """).execute(arguments: [error, time, alertID, sink])
                 }
             }
         }
@@ -414,17 +427,17 @@ public final class StateStore: Sendable {
             for status in statuses {
                 let (source, error, time, nextPoll) = (status.source, status.error, status.polled.timeIntervalSince1970, status.nextPoll)
                 if let error {
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO source_status (source, last_poll, failures, next_poll, last_error) VALUES (?, ?, 1, ?, ?)
                         ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, failures = failures + 1,
                             next_poll = excluded.next_poll, last_error = excluded.last_error
-                        """, arguments: [source, time, nextPoll.timeIntervalSince1970, error])
+                        """).execute(arguments: [source, time, nextPoll.timeIntervalSince1970, error])
                 } else {
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO source_status (source, last_poll, last_success, failures, next_poll) VALUES (?, ?, ?, 0, ?)
                         ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, last_success = excluded.last_success,
                             failures = 0, next_poll = excluded.next_poll, last_error = NULL
-                        """, arguments: [source, time, time, nextPoll.timeIntervalSince1970])
+                        """).execute(arguments: [source, time, time, nextPoll.timeIntervalSince1970])
                 }
             }
         }
@@ -444,7 +457,7 @@ public final class StateStore: Sendable {
 
     /// A trivial read: the database answers.
     public func ping() async throws {
-        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
     /// `error` as text, with the free space of the state's file system added when it is

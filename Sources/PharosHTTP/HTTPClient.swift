@@ -18,7 +18,7 @@ public struct CurlHTTPTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if let spacing = request.hostSpacing, let host = URL(string: request.url)?.host?.lowercased() {
+        if let spacing = request.hostSpacing, spacing > .zero, let host = URL(string: request.url)?.host?.lowercased() {
             let now = ContinuousClock.now
             let slot = nextSlot.withLock { slots -> ContinuousClock.Instant in
                 let slot = max(now, slots[host] ?? now)
