@@ -61,6 +61,9 @@ struct Automaton: Sendable {
     let patterns: [Pattern]
     private let tables: Tables
     private let classCount: Int
+    /// `2^40 / classCount`, rounded up: `offset * rowReciprocal >> 40` is `offset / classCount` for
+    /// every row offset (offsets are multiples of `classCount` below 2^24).
+    private let rowReciprocal: UInt64
     /// A state's value: below `denseLimit`, the offset of its row in the dense table (value 0
     /// is the root after a non-word character or at the start, `inWordRow` the root inside a
     /// word); from `denseLimit` on, `denseLimit` plus its number among the sparse states.
@@ -383,6 +386,8 @@ struct Automaton: Sendable {
             multiSymbols: multiSymbols, multiTargets: multiTargets, classOfInput: classOfInput, classOfFolded: classOfFolded,
             isWordByte: isWordByte, outputEntries: outputEntries)
         self.classCount = classCount
+        rowReciprocal = (UInt64(1) << 40) / UInt64(classCount) + 1
+        precondition(denseLimit < 1 << 24, "dense table too large for the row reciprocal")
         self.inWordRow = value[Int(inWord)]
         self.firstOutputRow = UInt32(denseQuiet.count * classCount)
         self.denseLimit = denseLimit
@@ -633,7 +638,8 @@ struct Automaton: Sendable {
         let tables = tables
         let range: UInt64
         if value < denseLimit {
-            range = tables.denseOutput[Int((value &- firstOutputRow) / UInt32(classCount))]
+            // A dense row's number among the rows with outputs: a multiplication, not a division.
+            range = tables.denseOutput[Int(truncatingIfNeeded: (UInt64(value &- firstOutputRow) &* rowReciprocal) >> 40)]
         } else {
             let record = tables.sparse[Int(value &- denseLimit)]
             let place = record >> Self.multiShift
@@ -665,6 +671,21 @@ struct Automaton: Sendable {
         if candidate >= 0, foldedLength > 0, !isASCIISeparator(text[candidate]) {
             var index = candidate
             var previousWasSeparator = false
+            // Eight bytes at a time: all ASCII, and no separator right after another.
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high = ones &* 0x80
+            let raw = UnsafeRawPointer(text.baseAddress!)
+            while index &+ 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & high != 0 { break }
+                // Bytes are below 0x80, so adding to each cannot carry into the next.
+                @inline(__always) func zeroBytes(_ value: UInt64) -> UInt64 { ~((value &+ ones &* 0x7F) | value) & high }
+                let range = (word &+ ones &* 0x77) & ~(word &+ ones &* 0x72) & high  // 0x09...0x0D
+                let separators = zeroBytes(word ^ (ones &* 0x20)) | zeroBytes(word ^ (ones &* 0x2D)) | range
+                if separators & (separators << 8) != 0 || (previousWasSeparator && separators & 0x80 != 0) { break }
+                previousWasSeparator = separators >> 63 != 0
+                index &+= 8
+            }
             while index < end {
                 let byte = text[index]
                 if byte >= 0x80 { break }

@@ -142,6 +142,29 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
+extension Scanner {
+    /// Long terms of several words, written with every kind of separator run between them:
+    /// where a match starts is found eight bytes at a time when it is plain ASCII.
+    @Test func longMatchesStartWhereTheReferenceSays() {
+        var random = SeededGenerator(state: 42)
+        let words = ["orphan", "drug", "designation", "b", "cell", "maturation", "antigen", "x1", "breakthrough", "therapy"]
+        let separators = [" ", "-", "  ", "\t", "\n", " - ", "\u{2013}", "®", " ®", "\r\n", "--", "\u{00A0}", "é"]
+        for _ in 0..<300 {
+            let terms = (0..<3).map { _ in (0..<Int.random(in: 2...5, using: &random)).map { _ in words.randomElement(using: &random)! }.joined(separator: " ") }
+            var text = ""
+            for _ in 0..<Int.random(in: 1...12, using: &random) {
+                let term = terms.randomElement(using: &random)!
+                text += term.split(separator: " ").joined(separator: separators.randomElement(using: &random)!)
+                text += [" ", ". ", "x", "\n\n", "-", ""].randomElement(using: &random)!
+            }
+            let expected = ReferenceMatcher(terms: terms).hits(in: text)
+            let found = scannedHits(terms, text)
+            #expect(found == expected, "terms \(terms), text \(text.debugDescription)")
+            if found != expected { return }
+        }
+    }
+}
+
 @Suite struct ScalarTable {
     /// Every character the scan folds from its table, one at a time between terms and letters:
     /// the hits are those of the reference, which folds with the full NFKC and case folding.
