@@ -230,9 +230,9 @@ public struct CompiledRules: RuleEvaluator {
     }
 
     private func evaluate(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>]) -> [RuleMatch] {
-        // Dense press releases hold about one hit per 64 bytes: reserving that much saves the
-        // arrays growing step by step.
-        let expectedHits = texts.reduce(0) { $0 + $1.count } / 64 + 16
+        // Dense press releases hold about one hit per 64 bytes (the densest one per 50): reserving
+        // that much saves the arrays growing step by step.
+        let expectedHits = texts.reduce(0) { $0 + $1.count } / 48 + 16
         var hits: [Hit] = []
         hits.reserveCapacity(expectedHits)
         var raw: [Automaton.Hit] = []
@@ -265,7 +265,7 @@ public struct CompiledRules: RuleEvaluator {
             Self.sortByStart(&hits, from: firstOfField)
         }
         guard !hits.isEmpty else { return [] }
-        hits = Self.longestPerAtom(hits)
+        Self.keepLongestPerAtom(&hits)
 
         var present = [Bool](repeating: false, count: slotCount)
         for hit in hits {
@@ -289,7 +289,19 @@ public struct CompiledRules: RuleEvaluator {
             }
         }
         if anyDocumentWide {
-            for rule in rules.indices where matched[rule] { used[rule].reserveCapacity(hits.count) }
+            // Each list sized once: count first (the hits of one rule are a fraction of all).
+            var counts = [Int](repeating: 0, count: rules.count)
+            for hit in hits {
+                if hit.slot >= 0 {
+                    let rule = Int(slotRule[Int(hit.slot)])
+                    if usedSlot[Int(hit.slot)], matched[rule] { counts[rule] += 1 }
+                    continue
+                }
+                for position in slotPositions(of: hit.atom) where usedSlot[Int(atomSlots[position])] {
+                    if matched[Int(slotRule[Int(atomSlots[position])])] { counts[Int(slotRule[Int(atomSlots[position])])] += 1 }
+                }
+            }
+            for rule in rules.indices where matched[rule] { used[rule].reserveCapacity(counts[rule]) }
             for (index, hit) in hits.enumerated() {
                 if hit.slot >= 0 {
                     let rule = Int(slotRule[Int(hit.slot)])
@@ -341,23 +353,24 @@ public struct CompiledRules: RuleEvaluator {
     /// Where one spelling of an atom contains another at the same place ("Orphan Drug
     /// Designation" and "Orphan Drug"), only the longer one is kept; of overlapping hits of one
     /// atom, the first.
-    private static func longestPerAtom(_ hits: [Hit]) -> [Hit] {
-        var kept: [Hit] = []
-        kept.reserveCapacity(hits.count)
+    private static func keepLongestPerAtom(_ hits: inout [Hit]) {
+        // Compacted in place: `kept` hits are `hits[..<kept]`, never ahead of the one read.
+        var kept = 0
         var longest: Int32 = 0
         var field: Int32 = -1
         var furthestEnd: Int32 = 0
-        for hit in hits {
+        for reading in hits.indices {
+            let hit = hits[reading]
             if hit.field != field {
                 field = hit.field
                 furthestEnd = 0
             }
             if hit.start < furthestEnd {
                 // Overlaps an earlier hit: look back as far as the longest hit reaches.
-                var index = kept.count - 1
+                var index = kept - 1
                 var overlapsSameAtom = false
-                while index >= 0, kept[index].field == field, kept[index].start >= hit.start - longest {
-                    if kept[index].atom == hit.atom, kept[index].end > hit.start {
+                while index >= 0, hits[index].field == field, hits[index].start >= hit.start - longest {
+                    if hits[index].atom == hit.atom, hits[index].end > hit.start {
                         overlapsSameAtom = true
                         break
                     }
@@ -365,11 +378,12 @@ public struct CompiledRules: RuleEvaluator {
                 }
                 if overlapsSameAtom { continue }
             }
-            kept.append(hit)
+            hits[kept] = hit
+            kept += 1
             longest = max(longest, hit.end - hit.start)
             furthestEnd = max(furthestEnd, hit.end)
         }
-        return kept
+        hits.removeLast(hits.count - kept)
     }
 
     /// Whether a clause with no sentence or paragraph scope holds, from the slots present;
@@ -554,12 +568,9 @@ public struct CompiledRules: RuleEvaluator {
 
         private func isSameSpelling(_ one: Hit, _ other: Hit) -> Bool {
             guard one.atom == other.atom, one.end - one.start == other.end - other.start else { return false }
-            let first = texts[Int(one.field)]
-            let second = texts[Int(other.field)]
-            for offset in 0..<Int(one.end - one.start) where first[Int(one.start) + offset] != second[Int(other.start) + offset] {
-                return false
-            }
-            return true
+            return CompiledRules.sameBytes(
+                texts[Int(one.field)].baseAddress.map { $0 + Int(one.start) }, texts[Int(other.field)].baseAddress.map { $0 + Int(other.start) },
+                count: Int(one.end - one.start))
         }
 
         /// Offset in Unicode scalars of byte `offset`: evidence offsets are in scalars.
@@ -571,10 +582,26 @@ public struct CompiledRules: RuleEvaluator {
     /// Whether `written` is byte for byte the UTF-8 of `spelling`.
     private static func isSpelled(_ spelling: String, as written: UnsafeBufferPointer<UInt8>) -> Bool {
         spelling.utf8.withContiguousStorageIfAvailable { bytes in
-            guard bytes.count == written.count else { return false }
-            for index in 0..<bytes.count where bytes[index] != written[index] { return false }
-            return true
+            bytes.count == written.count && sameBytes(bytes.baseAddress, written.baseAddress, count: bytes.count)
         } ?? false
+    }
+
+    /// Whether `count` bytes at `one` and at `other` are equal, eight at a time.
+    @inline(__always)
+    static func sameBytes(_ one: UnsafePointer<UInt8>?, _ other: UnsafePointer<UInt8>?, count: Int) -> Bool {
+        guard count > 0, let one, let other else { return true }
+        var offset = 0
+        while offset + 8 <= count {
+            if UnsafeRawPointer(one + offset).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(other + offset).loadUnaligned(as: UInt64.self) {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            if one[offset] != other[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// Whether `bytes` hold a line feed or a carriage return, eight bytes at a time.
@@ -640,8 +667,18 @@ public struct CompiledRules: RuleEvaluator {
                 // Written as the rule or vocabulary spells it (the usual case): the same string, not a copy.
                 // A short text is a small string, made without allocating; a longer one written as
                 // the rule or vocabulary spells it (the usual case) is the same string, not a copy.
-                let text = written.count > 15 && atom.id.utf8.count == written.count && Self.isSpelled(atom.id, as: written)
-                    ? atom.id : String(decoding: written, as: UTF8.self)
+                let text: String
+                if written.count > 15 && atom.id.utf8.count == written.count && Self.isSpelled(atom.id, as: written) {
+                    text = atom.id
+                } else if !Self.isCharacterStart(context.texts[Int(hit.field)], Int(hit.start))
+                    || !Self.isCharacterStart(context.texts[Int(hit.field)], Int(hit.end)) {
+                    text = String(decoding: written, as: UTF8.self)
+                } else {
+                    // Hits start and end on characters: a copy of the field's string, not checked again.
+                    let field = document.fields[Int(hit.field)].text
+                    let lower = field.utf8.index(field.utf8.startIndex, offsetBy: Int(hit.start))
+                    text = String(field[lower..<field.utf8.index(lower, offsetBy: written.count)])
+                }
                 let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
                 switch atom.kind {
                 case .target: matches.targets.append(entity)
