@@ -650,14 +650,15 @@ struct Automaton: Sendable {
             }
         }
         let first = Int(truncatingIfNeeded: range & 0xFFFF_FFFF)
+        let folding = FoldTable(entries: tables.foldEntries)
         for slot in first..<(first + Int(range >> 32)) {
             let entry = tables.outputEntries[slot]
             let index = Int(UInt32(truncatingIfNeeded: entry))
             let flags = UInt8(truncatingIfNeeded: entry >> 56)
-            if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text) { continue }
-            let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(entry >> 32 & 0xFF_FFFF), in: text)
-            if flags & Self.boundaryBeforeFlag != 0, Self.wordCharacterBefore(start, in: text) { continue }
-            if flags & Self.caseSensitiveFlag != 0, !Self.isWrittenInCapitals(text, start..<end) { continue }
+            if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text, folding: folding) { continue }
+            let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(entry >> 32 & 0xFF_FFFF), in: text, folding: folding)
+            if flags & Self.boundaryBeforeFlag != 0, Self.wordCharacterBefore(start, in: text, folding: folding) { continue }
+            if flags & Self.caseSensitiveFlag != 0, !Self.isWrittenInCapitals(text, start..<end, folding: folding) { continue }
             hits.append(Hit(pattern: Int32(index), start: start, end: end))
         }
     }
@@ -665,7 +666,7 @@ struct Automaton: Sendable {
     /// Where a match of `foldedLength` folded bytes that ends at byte `end` starts: walks back
     /// over the original characters, counting what each contributed to the folded stream (a
     /// separator run one byte, ® and invisible marks nothing).
-    static func start(ofMatchEndingAt end: Int, foldedLength: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
+    static func start(ofMatchEndingAt end: Int, foldedLength: Int, in text: UnsafeBufferPointer<UInt8>, folding: FoldTable = .shared) -> Int {
         // The usual match: ASCII, no run of two separators, one byte per folded byte.
         let candidate = end - foldedLength
         if candidate >= 0, foldedLength > 0, !isASCIISeparator(text[candidate]) {
@@ -703,19 +704,19 @@ struct Automaton: Sendable {
             if byte < 0x80 {
                 cursor -= 1
                 remaining -= 1
-                if isASCIISeparator(byte) { cursor = startOfSeparatorRun(endingAt: cursor, in: text) }
+                if isASCIISeparator(byte) { cursor = startOfSeparatorRun(endingAt: cursor, in: text, folding: folding) }
                 continue
             }
             var scalarStart = cursor - 1
             while scalarStart > 0, text[scalarStart] & 0xC0 == 0x80 { scalarStart -= 1 }
-            let entry = ScalarFolding.shared.summary(decode(text, at: scalarStart).0)
+            let entry = folding.summary(decode(text, at: scalarStart).0)
             cursor = scalarStart
             switch entry.kind {
             case .dropped:
                 continue
             case .separator:
                 remaining -= 1
-                cursor = startOfSeparatorRun(endingAt: cursor, in: text)
+                cursor = startOfSeparatorRun(endingAt: cursor, in: text, folding: folding)
             case .identity, .replaced:
                 remaining -= Int(entry.length)
             }
@@ -725,7 +726,7 @@ struct Automaton: Sendable {
 
     /// The start of the separators and ignored marks that end at `end`: they folded into the
     /// separator that follows them.
-    private static func startOfSeparatorRun(endingAt end: Int, in text: UnsafeBufferPointer<UInt8>) -> Int {
+    private static func startOfSeparatorRun(endingAt end: Int, in text: UnsafeBufferPointer<UInt8>, folding: FoldTable) -> Int {
         var cursor = end
         while cursor > 0 {
             let byte = text[cursor - 1]
@@ -736,7 +737,7 @@ struct Automaton: Sendable {
             }
             var scalarStart = cursor - 1
             while scalarStart > 0, text[scalarStart] & 0xC0 == 0x80 { scalarStart -= 1 }
-            let kind = ScalarFolding.shared.summary(decode(text, at: scalarStart).0).kind
+            let kind = folding.summary(decode(text, at: scalarStart).0).kind
             guard kind == .separator || kind == .dropped else { return cursor }
             cursor = scalarStart
         }
@@ -750,7 +751,7 @@ struct Automaton: Sendable {
 
     /// For a term written in capitals: every letter of the match must be an ASCII capital as
     /// written (the automaton saw the folded letters already).
-    static func isWrittenInCapitals(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    static func isWrittenInCapitals(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, folding: FoldTable = .shared) -> Bool {
         var index = range.lowerBound
         while index < range.upperBound {
             let byte = text[index]
@@ -760,7 +761,7 @@ struct Automaton: Sendable {
                 continue
             }
             let (scalar, length) = decode(text, at: index)
-            if ScalarFolding.shared.summary(scalar).foldsToASCIILetter { return false }
+            if folding.summary(scalar).foldsToASCIILetter { return false }
             index += length
         }
         return true
@@ -777,14 +778,14 @@ struct Automaton: Sendable {
     }
 
     /// Whether the character before `index` (ignoring ® ™ and invisible marks) is a letter or digit.
-    static func wordCharacterBefore(_ index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func wordCharacterBefore(_ index: Int, in text: UnsafeBufferPointer<UInt8>, folding: FoldTable = .shared) -> Bool {
         var cursor = index
         while cursor > 0 {
             let byte = text[cursor - 1]
             if byte < 0x80 { return isASCIIWord(byte) }
             var start = cursor - 1
             while start > 0, text[start] & 0xC0 == 0x80 { start -= 1 }
-            let entry = ScalarFolding.shared.summary(decode(text, at: start).0)
+            let entry = folding.summary(decode(text, at: start).0)
             if entry.kind == .dropped {
                 cursor = start
                 continue
@@ -795,13 +796,13 @@ struct Automaton: Sendable {
     }
 
     /// Whether the character at `index` (ignoring ® ™ and invisible marks) is a letter or digit.
-    static func wordCharacterAfter(_ index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func wordCharacterAfter(_ index: Int, in text: UnsafeBufferPointer<UInt8>, folding: FoldTable = .shared) -> Bool {
         var cursor = index
         while cursor < text.count {
             let byte = text[cursor]
             if byte < 0x80 { return isASCIIWord(byte) }
             let (scalar, length) = decode(text, at: cursor)
-            let entry = ScalarFolding.shared.summary(scalar)
+            let entry = folding.summary(scalar)
             if entry.kind == .dropped {
                 cursor += length
                 continue
@@ -847,5 +848,30 @@ struct ScalarMarks {
         // An offset inside the last character counts only its continuation bytes before it.
         let inside = min(Int(last & 0xFFFF_FFFF) - before, offset - Int(last >> 32) - 1)
         return offset - before - inside
+    }
+}
+
+/// The precomputed foldings of `ScalarFolding` through a plain pointer: the checks around a hit
+/// read it without going through the global (and without retaining its arrays) per character.
+struct FoldTable: @unchecked Sendable {
+    /// Written once when made, then only read.
+    let entries: UnsafeMutableBufferPointer<ScalarFolding.Entry>
+
+    /// One copy for the whole process, for callers without an automaton at hand.
+    static let shared: FoldTable = {
+        let entries = UnsafeMutableBufferPointer<ScalarFolding.Entry>.allocate(capacity: ScalarFolding.shared.entries.count)
+        _ = entries.initialize(from: ScalarFolding.shared.entries)
+        return FoldTable(entries: entries)
+    }()
+
+    /// The entry for any non-ASCII scalar (computed on the spot outside the table), as
+    /// `ScalarFolding.summary`.
+    @inline(__always)
+    func summary(_ scalar: Unicode.Scalar) -> ScalarFolding.Entry {
+        let value = scalar.value
+        if value < 0x800 { return entries[Int(value) &- 0x80] }
+        let offset = value &- 0x2000
+        if offset < 0x200 { return entries[ScalarFolding.lowCount &+ Int(offset)] }
+        return ScalarFolding.compute(scalar).0
     }
 }

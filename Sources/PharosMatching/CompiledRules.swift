@@ -622,10 +622,6 @@ public struct CompiledRules: RuleEvaluator {
         return false
     }
 
-    /// Whether byte `offset` of `text` starts a character (or is its end).
-    private static func isCharacterStart(_ text: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Bool {
-        offset >= text.count || text[offset] & 0xC0 != 0x80
-    }
 
     /// At most this many evidence sentences per match.
     static let evidenceLimit = 5
@@ -667,18 +663,8 @@ public struct CompiledRules: RuleEvaluator {
                 // Written as the rule or vocabulary spells it (the usual case): the same string, not a copy.
                 // A short text is a small string, made without allocating; a longer one written as
                 // the rule or vocabulary spells it (the usual case) is the same string, not a copy.
-                let text: String
-                if written.count > 15 && atom.id.utf8.count == written.count && Self.isSpelled(atom.id, as: written) {
-                    text = atom.id
-                } else if !Self.isCharacterStart(context.texts[Int(hit.field)], Int(hit.start))
-                    || !Self.isCharacterStart(context.texts[Int(hit.field)], Int(hit.end)) {
-                    text = String(decoding: written, as: UTF8.self)
-                } else {
-                    // Hits start and end on characters: a copy of the field's string, not checked again.
-                    let field = document.fields[Int(hit.field)].text
-                    let lower = field.utf8.index(field.utf8.startIndex, offsetBy: Int(hit.start))
-                    text = String(field[lower..<field.utf8.index(lower, offsetBy: written.count)])
-                }
+                let text = written.count > 15 && atom.id.utf8.count == written.count && Self.isSpelled(atom.id, as: written)
+                    ? atom.id : String(decoding: written, as: UTF8.self)
                 let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
                 switch atom.kind {
                 case .target: matches.targets.append(entity)
@@ -698,12 +684,8 @@ public struct CompiledRules: RuleEvaluator {
             }
             let bytes = UnsafeBufferPointer(rebasing: context.texts[field][range])
             let sentence: String
-            if !Self.holdsLineBreak(bytes), Self.isCharacterStart(context.texts[field], range.lowerBound),
-               Self.isCharacterStart(context.texts[field], range.upperBound) {
-                // Copied from the field's string: known to be valid UTF-8, so not checked again.
-                let text = document.fields[field].text
-                let lower = text.utf8.index(text.utf8.startIndex, offsetBy: range.lowerBound)
-                sentence = String(text[lower..<text.utf8.index(lower, offsetBy: range.count)])
+            if !Self.holdsLineBreak(bytes) {
+                sentence = String(decoding: bytes, as: UTF8.self)
             } else {
                 // Line breaks become spaces one for one, so the offsets still fit the text.
                 sentence = String(unsafeUninitializedCapacity: bytes.count) { buffer in

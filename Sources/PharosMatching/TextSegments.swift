@@ -246,6 +246,20 @@ enum TextSegments {
             if dot - wordStart == 1 { return isASCIILetter(text[wordStart]) }  // initials: "J. Smith"
             return packedKey(text, wordStart..<dot).map(abbreviationKeys.contains) ?? false
         }
+        // Two ASCII letters or digits make at least two characters, and only the Kelvin sign (E2 84 AA)
+        // lower-cases to ASCII: with both true, the word is neither an initial nor an abbreviation
+        // (every abbreviation is ASCII), whatever else it holds.
+        var asciiWordBytes = 0
+        var mayLowerToASCII = false
+        for index in wordStart..<dot {
+            let byte = text[index]
+            if byte < 0x80 {
+                if isASCIILetter(byte) || (0x30...0x39).contains(byte) { asciiWordBytes += 1 }
+            } else if byte == 0xE2, index + 2 < dot, text[index + 1] == 0x84, text[index + 2] == 0xAA {
+                mayLowerToASCII = true
+            }
+        }
+        if asciiWordBytes >= 2, !mayLowerToASCII { return false }
         let word = String(decoding: UnsafeBufferPointer(rebasing: text[wordStart..<dot]), as: UTF8.self).lowercased()
         if word.count == 1, word.unicodeScalars.first!.properties.isAlphabetic { return true }
         return abbreviations.contains(word)

@@ -260,6 +260,19 @@ extension Scanner {
     }
 }
 
+extension Sentences {
+    /// The sentence splitter skips lower-casing words that hold two ASCII letters or digits and
+    /// no Kelvin sign: it relies on no other character lower-casing to ASCII only.
+    @Test func onlyTheKelvinSignLowerCasesToASCII() {
+        var found: [UInt32] = []
+        for value in UInt32(0x80)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if String(scalar).lowercased().utf8.allSatisfy({ $0 < 0x80 }) { found.append(value) }
+        }
+        #expect(found == [0x212A])
+    }
+}
+
 @Suite struct TermFolding {
     /// ASCII terms take a shortcut; a dropped ® sends the same term down the general path.
     @Test(arguments: ["PD-L1", "pd l1", "  BCMA ", "B-cell maturation antigen", "NASDAQ: IOVA", "CAR-T", "Her2/neu", "e.g.", "ODD", "-x-"])
