@@ -155,7 +155,7 @@ public final class Daemon: Service {
         var elapsed: Duration = .zero
         var rounds = 0
         var startupReleases: [Duration] = [.seconds(30), .seconds(120)]
-        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
+        while await sleepUnlessShuttingDown(interval) {
             elapsed += interval
             rounds += 1
             if rounds % 6 == 0 { await store.releaseMemory() }
@@ -170,7 +170,7 @@ public final class Daemon: Service {
     /// `WATCHDOG=1` while the engine's heartbeat is fresh; silence lets systemd restart a
     /// daemon that is alive but no longer scheduling anything.
     private func pingWatchdog(every interval: Duration) async {
-        while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil {
+        while await sleepUnlessShuttingDown(interval) {
             if heartbeat.isFresh(within: interval * 2) {
                 notifier.watchdog()
             } else {
@@ -192,6 +192,6 @@ public final class Daemon: Service {
             let pending = health.sinks.reduce(0) { $0 + $1.counts.pending }
             let dead = health.sinks.reduce(0) { $0 + $1.counts.dead }
             notifier.status("\(health.sources.count - failing) sources ok, \(failing) failing; outbox \(pending) pending, \(dead) dead")
-        } while (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil
+        } while await sleepUnlessShuttingDown(interval)
     }
 }

@@ -369,15 +369,10 @@ public final class Engine: Service, Sendable {
                 // With every slot taken, only a finishing poll (which signals) lets another start.
                 var wait = (running < pollsInFlight ? due.compactMap { $0 }.min().map { $0 - clock.now } : nil) ?? .seconds(60)
                 if !unrecorded.isEmpty { wait = min(wait, lastRecorded + recordEvery - clock.now) }
-                if wait > .zero {
-                    // A shutdown wakes the wait (no extra tasks per wait, as cancelling it would take).
-                    await withGracefulShutdownHandler {
-                        await wakeup.wait(timeout: wait)
-                    } onGracefulShutdown: {
-                        wakeup.signal()
-                    }
-                }
+                if wait > .zero { _ = await wakeup.waitUnlessShuttingDown(timeout: wait) }
             }
+            // Polls in flight are interrupted; what they had committed stays.
+            group.cancelAll()
         }
         // Every poll has finished (the group waited for them): record the last ones.
         unrecorded += finished.value.compactMap { $0 }
@@ -395,7 +390,8 @@ public final class Engine: Service, Sendable {
         var errorText: String?
         var askedDelay: Duration?
         do {
-            let report = try await cancelWhenGracefulShutdown { try await self.poll(source) }
+            // Shutdown cancels the scheduler's task group, and with it this poll.
+            let report = try await self.poll(source)
             metrics?.recordPoll(source: source.name, succeeded: true, newOrChanged: report.changed)
             failures = 0
             if report.changed > 0 || report.alerts > 0 {
@@ -455,10 +451,7 @@ public final class Engine: Service, Sendable {
             }
             // A paused sink ignores wake-ups: new alerts would only fail the same way (or, for a
             // digest, wait for the next period anyway).
-            let (pausedNow, waitNow) = (paused, wait)
-            let keepGoing = await cancelWhenGracefulShutdownOrFalse {
-                pausedNow ? try await Task.sleep(for: waitNow) : await wakeup.wait(timeout: waitNow)
-            }
+            let keepGoing = await (paused ? Wakeup() : wakeup).waitUnlessShuttingDown(timeout: wait)
             if !keepGoing { break }
         }
     }
@@ -467,26 +460,25 @@ public final class Engine: Service, Sendable {
         .milliseconds(Int64(every.seconds * Double.random(in: 0.9...1.1) * 1000))
     }
 
-    /// Sleeps; false when shutdown began or the task was cancelled meanwhile.
-    private func sleepUnlessShuttingDown(_ duration: Duration) async -> Bool {
-        await cancelWhenGracefulShutdownOrFalse { try await Task.sleep(for: duration) }
-    }
+}
 
-    private func cancelWhenGracefulShutdownOrFalse(_ body: @escaping @Sendable () async throws -> Void) async -> Bool {
-        do {
-            try await cancelWhenGracefulShutdown { try await body() }
-        } catch {
-            return false
-        }
-        return !Task.isShuttingDownGracefully && !Task.isCancelled
-    }
+/// Sleeps for `duration`, less when graceful shutdown begins or the task is cancelled; false then.
+func sleepUnlessShuttingDown(_ duration: Duration) async -> Bool {
+    await Wakeup().waitUnlessShuttingDown(timeout: duration)
 }
 
 /// Wakes one waiting task; a signal with nobody waiting is kept for the next wait.
+///
+/// A wait is one continuation and a dispatch timer: the daemon's loops wait every second
+/// or so, and every poll used to, and waiting with child tasks (a sleeping one and a
+/// signalled one, as `cancelWhenGracefulShutdown` does) cost three task allocations and a
+/// task group each time.
 final class Wakeup: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// Which wait the waiter belongs to, so that a late timer leaves the next one alone.
+        var ticket: UInt64 = 0
     }
 
     private let state = Shared(State())
@@ -505,33 +497,47 @@ final class Wakeup: Sendable {
 
     /// Returns on a signal, after `timeout`, or on cancellation, whichever comes first.
     func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal() }
-            await group.next()
-            group.cancelAll()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ticket = state.withLock { state -> UInt64? in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return nil
+                    }
+                    state.ticket &+= 1
+                    state.waiter = continuation
+                    return state.ticket
+                }
+                guard let ticket else { return continuation.resume() }
+                let (seconds, attoseconds) = timeout.components
+                let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds))) {
+                    self.resume(ticket: ticket)
+                }
+            }
+        } onCancel: {
+            resume(ticket: nil)
         }
     }
 
-    private func waitForSignal() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
-                        return true
-                    }
-                    state.waiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
+    /// `wait(timeout:)`, also woken when graceful shutdown begins; false when shutdown began
+    /// or the task was cancelled.
+    func waitUnlessShuttingDown(timeout: Duration) async -> Bool {
+        await withGracefulShutdownHandler {
+            await wait(timeout: timeout)
+        } onGracefulShutdown: {
+            self.signal()
         }
+        return !Task.isShuttingDownGracefully && !Task.isCancelled
+    }
+
+    /// Resumes the waiter of wait `ticket` (of any wait when nil), if it still waits.
+    private func resume(ticket: UInt64?) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard ticket == nil || ticket == state.ticket else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 }

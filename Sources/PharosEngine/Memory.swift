@@ -33,8 +33,8 @@ public enum MemoryTuning {
         _ = Allocator.mallocTrim?(0)
     }
 
-    /// Asks the kernel to reclaim the pages mapped from files (the executable's code and data,
-    /// and the shared libraries') now; returns how many bytes were advised.
+    /// Hands back the pages mapped from files (the executable's code and data, and the shared
+    /// libraries') now; returns how many bytes were advised.
     ///
     /// Start-up (argument parsing, YAML, the vocabulary and rule compilation, migrations, the
     /// first round of polls) runs code and reads tables that the steady state never touches
@@ -42,35 +42,85 @@ public enum MemoryTuning {
     /// page it faults in: 21 MB of the 28 MB of code stayed resident, of which about 7 MB are
     /// used while polling. The shared libraries are the same story: Debian's libcurl loads
     /// GnuTLS, Kerberos and LDAP libraries whose pages are touched once, when they are linked.
-    /// These are clean pages of files: reclaiming them frees them, and the ones still in use
-    /// come back from the file as they are touched. Random access advice on the mapping then
-    /// brings back only the pages touched, not their neighbours. The kernel leaves alone pages
-    /// another process maps as well (the C library, another `pharos` command). In the
-    /// writable data segments only the pages never written are the file's; the pages written
-    /// at start-up (relocations, globals) belong to the process and stay resident unless the
-    /// machine has swap.
+    ///
+    /// Mappings that hold only the file's pages (read-only, nothing copied on write: code,
+    /// read-only data) are dropped from this process's page tables (`MADV_DONTNEED`; what is
+    /// used comes back from the file on the next touch), and the file's cached pages that no
+    /// process maps any more are then dropped from the page cache (`POSIX_FADV_DONTNEED`).
+    /// Both steps are needed: `MADV_PAGEOUT` alone was seen to unmap only part of the pages
+    /// (pages still in a CPU's LRU batch are skipped) and to leave most of those it unmapped
+    /// in the page cache, from where fault-around mapped them all back within seconds. With
+    /// random-access advice on the mapping, a page touched later comes back alone, without
+    /// read-ahead. Writable mappings, and read-only ones holding pages written at start-up
+    /// (relocations), hold this process's own data: those only get `MADV_PAGEOUT`, which
+    /// never discards anything (without swap it leaves their written pages alone). Pages
+    /// other processes map stay in the page cache for them.
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if os(Linux)
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return 0 }
+        guard let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return 0 }
         var advised = 0
-        for line in maps.split(separator: "\n") {
-            // address perms offset device inode path
-            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6 else { continue }
-            let path = fields[5].drop(while: { $0 == " " })
-            guard path.hasPrefix("/"), !path.hasPrefix("/dev/") else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
-                  end > start, let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
-            let length = Int(end - start)
-            _ = madvise(address, length, MADV_RANDOM)
-            if madvise(address, length, Allocator.pageOut) == 0 { advised += length }
+        var descriptors: [String: Int32] = [:]
+        defer { for descriptor in descriptors.values where descriptor >= 0 { close(descriptor) } }
+        for mapping in FileMapping.parse(smaps) {
+            guard let address = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
+            _ = madvise(address, mapping.length, MADV_RANDOM)
+            guard !mapping.writable && mapping.privateCopiesKiB == 0 else {
+                if madvise(address, mapping.length, Allocator.pageOut) == 0 { advised += mapping.length }
+                continue
+            }
+            guard madvise(address, mapping.length, MADV_DONTNEED) == 0 else { continue }
+            advised += mapping.length
+            // At once, before the threads still running fault the range back in (and, by
+            // fault-around, its cached neighbours with it).
+            let descriptor = descriptors[mapping.path] ?? open(mapping.path, O_RDONLY | O_CLOEXEC)
+            descriptors[mapping.path] = descriptor
+            if descriptor >= 0 { _ = posix_fadvise(descriptor, off_t(mapping.offset), off_t(mapping.length), POSIX_FADV_DONTNEED) }
         }
         return advised
         #else
         return 0
         #endif
+    }
+
+    /// A mapping of a file, as `/proc/self/smaps` describes it.
+    struct FileMapping {
+        var start: UInt
+        var length: Int
+        /// Where in the file the mapping starts.
+        var offset: UInt
+        var writable: Bool
+        var path: String
+        /// Pages of the mapping that are this process's copies (written since mapped), in KiB.
+        var privateCopiesKiB = 0
+
+        /// The mappings of regular files in `smaps`; a mapping whose `Anonymous:` line is
+        /// missing counts as holding copies.
+        static func parse(_ smaps: String) -> [FileMapping] {
+            var mappings: [FileMapping] = []
+            var current: FileMapping?
+            for line in smaps.split(separator: "\n") {
+                if let first = line.first, first.isHexDigit, line.contains("-") {
+                    if let current { mappings.append(current) }
+                    current = nil
+                    // address perms offset device inode path
+                    let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+                    guard fields.count == 6 else { continue }
+                    let path = fields[5].drop(while: { $0 == " " })
+                    guard path.hasPrefix("/"), !path.hasPrefix("/dev/"), !path.hasSuffix(" (deleted)") else { continue }
+                    let bounds = fields[0].split(separator: "-")
+                    guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
+                          end > start, let offset = UInt(fields[2], radix: 16) else { continue }
+                    current = FileMapping(start: start, length: Int(end - start), offset: offset, writable: fields[1].contains("w"),
+                                          path: String(path), privateCopiesKiB: Int.max)
+                } else if line.hasPrefix("Anonymous:"), current != nil {
+                    let value = line.dropFirst("Anonymous:".count).split(separator: " ").first
+                    current?.privateCopiesKiB = value.flatMap { Int($0) } ?? Int.max
+                }
+            }
+            if let current { mappings.append(current) }
+            return mappings
+        }
     }
 
     /// glibc's allocator controls, declared in <malloc.h>, which Swift's Glibc module does

@@ -26,3 +26,19 @@ import Testing
         #expect(buffer.allSatisfy { $0 == 7 })
     }
 }
+
+@Suite struct StartupPagesTests {
+    @Test func relocatedDataAndCodeStillWorkAfterTheirPagesAreHandedBack() throws {
+        #if os(Linux)
+        // Read-only mappings holding pages written at start-up (relocated pointers: type
+        // metadata, witness tables, vtables) must be left alone: dropping them would bring
+        // back the file's unrelocated bytes, and the calls below would crash.
+        MemoryTuning.releaseStartupPages()
+        MemoryTuning.releaseStartupPages()
+        let values: [any CustomStringConvertible] = [42, "forty-two", 4.2, [1, 2], Date(timeIntervalSince1970: 0)]
+        #expect(values.map(\.description).joined(separator: "|").hasPrefix("42|forty-two|4.2|[1, 2]|1970-01-01"))
+        let decoded = try JSONDecoder().decode([String: Int].self, from: Data(#"{"a": 1}"#.utf8))
+        #expect(decoded == ["a": 1])
+        #endif
+    }
+}
