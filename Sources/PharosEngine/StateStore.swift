@@ -74,10 +74,12 @@ public final class StateStore: Sendable {
         path = directory.appendingPathComponent("pharos.sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        // The daemon's reads are a few indexed lookups per poll: two readers keep up, and
-        // each connection's page cache is held for the life of the process (SQLite's default
-        // 2 MiB each, six connections, was a third of the daemon's heap). The operating
-        // system's file cache still holds the database.
+        // The daemon's reads are a few indexed lookups per poll, each a few microseconds with
+        // its statement prepared once: one reader keeps up, and each connection holds its
+        // page cache, schema, prepared statements and lookaside buffers for the life of the
+        // process (SQLite's default 2 MiB of cache each, six connections, was a third of the
+        // daemon's heap; a second reader held about 100 KB). The operating system's file
+        // cache still holds the database.
         configuration.maximumReaderCount = Self.readers
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -88,7 +90,7 @@ public final class StateStore: Sendable {
     }
 
     /// Read connections and the page cache of each connection.
-    static let readers = 2
+    static let readers = 1
     static let cacheKiB = 512
 
     /// Hands back the writer's page cache, for when the daemon goes idle.
