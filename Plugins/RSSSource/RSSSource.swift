@@ -104,7 +104,10 @@ public struct RSSSource: Source {
             return item
         }
         if fetchFullText { items = await withFullText(items, context: context, state: state) }
-        let validators = Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified"))
+        // Header names compared as ASCII, not with Foundation's case-insensitive compare
+        // (CoreFoundation and ICU code the rest of a poll never needs).
+        func header(_ name: String) -> String? { response.headers.last { $0.name.lowercased() == name }?.value }
+        let validators = Validators(etag: header("etag"), lastModified: header("last-modified"))
         return PollResult(items: items, checkpoint: validators.checkpoint)
     }
 

@@ -31,14 +31,30 @@ public struct LineLogHandler: LogHandler {
         var line = underJournal ? "<\(Self.priority(event.level))>" : "\(ISO8601.string(from: Date())) "
         line += "\(event.level)"
         if !context.isEmpty { line += " " + context.joined(separator: " ") }
-        line += ": " + "\(event.message)".replacingOccurrences(of: "\n", with: " ")
+        line += ": " + Self.oneLine("\(event.message)")
         if !details.isEmpty { line += " " + details.joined(separator: " ") }
         write(line + "\n")
     }
 
     private static func quoted(_ value: String) -> String {
-        let flat = value.replacingOccurrences(of: "\n", with: " ")
-        return flat.contains(" ") || flat.isEmpty ? "\"\(flat.replacingOccurrences(of: "\"", with: "\\\""))\"" : flat
+        let flat = oneLine(value)
+        guard flat.contains(" ") || flat.isEmpty else { return flat }
+        var result = String.UnicodeScalarView()
+        for scalar in flat.unicodeScalars {
+            if scalar == "\"" { result.append("\\") }
+            result.append(scalar)
+        }
+        return "\"" + String(result) + "\""
+    }
+
+    /// `text` with line feeds as spaces. With the standard library's own string operations:
+    /// Foundation's `replacingOccurrences` goes through CoreFoundation, which kept its string
+    /// search code resident once the daemon had logged news.
+    private static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains("\n") else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { result.append(scalar == "\n" ? " " : scalar) }
+        return String(result)
     }
 
     private static func priority(_ level: Logger.Level) -> Int {
