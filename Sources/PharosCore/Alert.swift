@@ -178,17 +178,88 @@ public struct Alert: Sendable, Codable, Hashable {
 }
 
 /// ISO-8601 UTC formatting shared by every document Pharos writes.
+///
+/// The exact form Pharos writes, `2026-11-23T09:00:00Z` from 1583 on, is formatted and read
+/// by hand: every alert and log line went through Foundation's format styles, whose calendar,
+/// time zone and locale code then stayed resident in the daemon. Anything else goes to them.
 public enum ISO8601 {
-    /// `2026-11-23T09:00:00Z`.
+    /// `2026-11-23T09:00:00Z` (seconds truncated).
     public static func string(from date: Date) -> String {
-        date.formatted(.iso8601)
+        let time = date.timeIntervalSince1970
+        guard time >= earliest, time < latest else { return date.formatted(.iso8601) }
+        let seconds = Int(time.rounded(.down))
+        let (days, secondOfDay) = (seconds.quotientAndRemainder(dividingBy: 86_400))
+        let (year, month, day) = civil(fromDays: secondOfDay < 0 ? days - 1 : days)
+        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
+        var text = ""
+        text.reserveCapacity(20)
+        func append(_ value: Int, width: Int, then separator: String) {
+            let digits = String(value)
+            text += String(repeating: "0", count: max(0, width - digits.count)) + digits + separator
+        }
+        append(year, width: 4, then: "-")
+        append(month, width: 2, then: "-")
+        append(day, width: 2, then: "T")
+        append(second / 3600, width: 2, then: ":")
+        append(second / 60 % 60, width: 2, then: ":")
+        append(second % 60, width: 2, then: "Z")
+        return text
     }
 
     /// Parses `2026-11-23T09:00:00Z`, with or without fractional seconds, or a plain date.
     public static func date(from text: String) -> Date? {
+        if let date = exactDate(text) { return date }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
         return nil
+    }
+
+    /// Foundation's Gregorian calendar is Julian before October 1582; from 1583 on both agree.
+    private static let earliest = Double(days(fromCivil: 1583, 1, 1) * 86_400)
+    private static let latest = Double(days(fromCivil: 10_000, 1, 1) * 86_400)
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` exactly, from 1583 on; nil for anything else.
+    private static func exactDate(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z") else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2),
+              year >= 1583, (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60 else { return nil }
+        let dayNumber = days(fromCivil: year, month, day)
+        guard civil(fromDays: dayNumber) == (year, month, day) else { return nil }  // 31 February and the like
+        return Date(timeIntervalSince1970: Double(dayNumber * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    private static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
+        let shifted = month <= 2 ? year - 1 : year
+        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
+        let yearOfEra = shifted - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01.
+    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
