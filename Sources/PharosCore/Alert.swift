@@ -189,7 +189,7 @@ public enum ISO8601 {
         guard time >= earliest, time < latest else { return date.formatted(.iso8601) }
         let seconds = Int(time.rounded(.down))
         let (days, secondOfDay) = (seconds.quotientAndRemainder(dividingBy: 86_400))
-        let (year, month, day) = civil(fromDays: secondOfDay < 0 ? days - 1 : days)
+        let (year, month, day) = DateParsing.civilFromDays(secondOfDay < 0 ? days - 1 : days)
         let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
         var text = ""
         text.reserveCapacity(20)
@@ -216,8 +216,8 @@ public enum ISO8601 {
     }
 
     /// Foundation's Gregorian calendar is Julian before October 1582; from 1583 on both agree.
-    private static let earliest = Double(days(fromCivil: 1583, 1, 1) * 86_400)
-    private static let latest = Double(days(fromCivil: 10_000, 1, 1) * 86_400)
+    private static let earliest = Double(DateParsing.daysFromCivil(year: 1583, month: 1, day: 1) * 86_400)
+    private static let latest = Double(DateParsing.daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400)
 
     /// `YYYY-MM-DDTHH:MM:SSZ` exactly, from 1583 on; nil for anything else.
     private static func exactDate(_ text: String) -> Date? {
@@ -234,32 +234,9 @@ public enum ISO8601 {
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
               let minute = number(14, 2), let second = number(17, 2),
-              year >= 1583, (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60 else { return nil }
-        let dayNumber = days(fromCivil: year, month, day)
-        guard civil(fromDays: dayNumber) == (year, month, day) else { return nil }  // 31 February and the like
-        return Date(timeIntervalSince1970: Double(dayNumber * 86_400 + hour * 3600 + minute * 60 + second))
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
-        let shifted = month <= 2 ? year - 1 : year
-        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-        let yearOfEra = shifted - era * 400
-        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01.
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+              year >= 1583, (1...12).contains(month), (1...DateParsing.daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        let days = DateParsing.daysFromCivil(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 }
