@@ -51,37 +51,75 @@ public enum MemoryTuning {
     /// (pages still in a CPU's LRU batch are skipped) and to leave most of those it unmapped
     /// in the page cache, from where fault-around mapped them all back within seconds. With
     /// random-access advice on the mapping, a page touched later comes back alone, without
-    /// read-ahead. Writable mappings, and read-only ones holding pages written at start-up
-    /// (relocations), hold this process's own data: those only get `MADV_PAGEOUT`, which
-    /// never discards anything (without swap it leaves their written pages alone). Pages
-    /// other processes map stay in the page cache for them.
+    /// read-ahead. Pages written at start-up (relocations) are this process's own data, and
+    /// a read-only mapping often holds some between the file's pages (a library's relocated
+    /// pointers next to its symbol tables): there only the runs of pages `/proc/self/pagemap`
+    /// shows as the file's are dropped. Writable mappings only get `MADV_PAGEOUT`, which never
+    /// discards anything (without swap it leaves their written pages alone). Pages other
+    /// processes map stay in the page cache for them.
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if os(Linux)
         guard let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return 0 }
         var advised = 0
         var descriptors: [String: Int32] = [:]
-        defer { for descriptor in descriptors.values where descriptor >= 0 { close(descriptor) } }
+        let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
+        defer {
+            for descriptor in descriptors.values where descriptor >= 0 { close(descriptor) }
+            if pagemap >= 0 { close(pagemap) }
+        }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         for mapping in FileMapping.parse(smaps) {
             guard let address = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
             _ = madvise(address, mapping.length, MADV_RANDOM)
-            guard !mapping.writable && mapping.privateCopiesKiB == 0 else {
+            if mapping.writable {
                 if madvise(address, mapping.length, Allocator.pageOut) == 0 { advised += mapping.length }
                 continue
             }
-            guard madvise(address, mapping.length, MADV_DONTNEED) == 0 else { continue }
-            advised += mapping.length
-            // At once, before the threads still running fault the range back in (and, by
-            // fault-around, its cached neighbours with it).
-            let descriptor = descriptors[mapping.path] ?? open(mapping.path, O_RDONLY | O_CLOEXEC)
-            descriptors[mapping.path] = descriptor
-            if descriptor >= 0 { _ = posix_fadvise(descriptor, off_t(mapping.offset), off_t(mapping.length), POSIX_FADV_DONTNEED) }
+            let runs = mapping.privateCopiesKiB == 0
+                ? [0..<mapping.length]
+                : filePageRuns(of: mapping, pageSize: pageSize, pagemap: pagemap)
+            for run in runs where madvise(address + run.lowerBound, run.count, MADV_DONTNEED) == 0 {
+                advised += run.count
+                // At once, before the threads still running fault the range back in (and, by
+                // fault-around, its cached neighbours with it).
+                let descriptor = descriptors[mapping.path] ?? open(mapping.path, O_RDONLY | O_CLOEXEC)
+                descriptors[mapping.path] = descriptor
+                if descriptor >= 0 {
+                    _ = posix_fadvise(descriptor, off_t(mapping.offset) + off_t(run.lowerBound), off_t(run.count), POSIX_FADV_DONTNEED)
+                }
+            }
         }
         return advised
         #else
         return 0
         #endif
     }
+
+    #if os(Linux)
+    /// The byte ranges (from the mapping's start) of `mapping`'s resident pages that are the
+    /// file's own, not copies this process wrote; none when the page map cannot be read.
+    private static func filePageRuns(of mapping: FileMapping, pageSize: Int, pagemap: Int32) -> [Range<Int>] {
+        guard pagemap >= 0, pageSize > 0 else { return [] }
+        let count = mapping.length / pageSize
+        var entries = [UInt64](repeating: 0, count: count)
+        let wanted = count * MemoryLayout<UInt64>.size
+        let read = entries.withUnsafeMutableBytes { pread(pagemap, $0.baseAddress, wanted, off_t(mapping.start / UInt(pageSize)) * 8) }
+        guard read == wanted else { return [] }
+        // Bit 63: present; bit 61: a page of the file (or shared), not an anonymous copy.
+        var runs: [Range<Int>] = []
+        var runStart: Int?
+        for index in 0...count {
+            let filePage = index < count && entries[index] >> 63 & 1 == 1 && entries[index] >> 61 & 1 == 1
+            if filePage, runStart == nil { runStart = index }
+            if !filePage, let start = runStart {
+                runs.append(start * pageSize..<index * pageSize)
+                runStart = nil
+            }
+        }
+        return runs
+    }
+    #endif
 
     /// A mapping of a file, as `/proc/self/smaps` describes it.
     struct FileMapping {
