@@ -450,37 +450,10 @@ struct Automaton: Sendable {
         var value: UInt32 = 0
         var index = 0
         var sawNonASCII = false
-        let foldSymbols = tables.foldSymbols.baseAddress!
         while index < count {
-            var symbol = classOfInput[Int(text[index])]
-            var width = 1
-            if symbol == Self.needsDecoding {
-                // The usual non-ASCII characters (Latin, Greek, dashes, quotes, spaces, ®) stand for one
-                // class or none, found here without leaving the loop; the others take `feedScalar`.
-                sawNonASCII = true
-                let lead = text[index]
-                if lead >= 0xC2, lead < 0xE0, index &+ 1 < count {
-                    symbol = foldSymbols[(Int(lead & 0x1F) << 6 | Int(text[index &+ 1] & 0x3F)) &- 0x80]
-                    width = 2
-                } else if lead == 0xE2, index &+ 2 < count, text[index &+ 1] < 0x88 {
-                    // U+2000–U+21FF: the second byte is 0x80–0x87.
-                    symbol = foldSymbols[ScalarFolding.lowCount &+ (Int(text[index &+ 1] & 0x3F) << 6 | Int(text[index &+ 2] & 0x3F))]
-                    width = 3
-                }
-                if symbol == Self.needsDecoding {
-                    let start = index
-                    (value, index) = feedScalar(at: start, value: value, text: text, hits: &hits)
-                    marks.note(start: start, length: index &- start)
-                    continue
-                }
-                marks.note(start: index, length: width)
-                if symbol == Self.droppedSymbol {
-                    index &+= width
-                    continue
-                }
-            }
-            do {
-                index &+= width
+            let symbol = classOfInput[Int(text[index])]
+            if symbol != Self.needsDecoding {
+                index &+= 1
                 value = value < denseLimit ? dense[Int(value) &+ Int(symbol)] : step(value, symbol)
                 if value >= firstOutputRow {
                     if value < denseLimit || tables.sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
@@ -490,7 +463,10 @@ struct Automaton: Sendable {
                     // Inside a word that starts no term: nothing can start before its end.
                     while index < count, isWordByte[Int(text[index])] != 0 { index &+= 1 }
                 }
+                continue
             }
+            sawNonASCII = true
+            (value, index) = feedScalar(at: index, value: value, text: text, hits: &hits, marks: &marks)
         }
         return sawNonASCII
     }
@@ -499,22 +475,33 @@ struct Automaton: Sendable {
     /// and where the next character starts. Kept out of `scan` so that the ASCII loop keeps
     /// its pointers in registers.
     @inline(never)
-    private func feedScalar(at start: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit]) -> (UInt32, Int) {
-        // The characters of the table (two-byte ones, and U+2000–U+21FF) decoded here and looked
-        // up through the automaton's own copy of the table.
+    private func feedScalar(
+        at start: Int, value: UInt32, text: UnsafeBufferPointer<UInt8>, hits: inout [Hit], marks: inout ScalarMarks
+    ) -> (UInt32, Int) {
+        // The characters of the table (two-byte ones, and U+2000–U+21FF) decoded here; the usual
+        // ones (Latin, Greek, dashes, quotes, spaces, ®) stand for one class or none.
         let lead = text[start]
+        var position = -1
+        var width = 1
         if lead >= 0xC2, lead < 0xE0, start &+ 1 < text.count {
-            let scalar = UInt32(lead & 0x1F) << 6 | UInt32(text[start &+ 1] & 0x3F)
-            return (feed(tableEntry: Int(scalar) &- 0x80, start: start, end: start &+ 2, value: value, text: text, hits: &hits), start &+ 2)
+            position = (Int(lead & 0x1F) << 6 | Int(text[start &+ 1] & 0x3F)) &- 0x80
+            width = 2
+        } else if lead == 0xE2, start &+ 2 < text.count, text[start &+ 1] < 0x88 {
+            // U+2000–U+21FF: the second byte is 0x80–0x87.
+            position = ScalarFolding.lowCount &+ (Int(text[start &+ 1] & 0x3F) << 6 | Int(text[start &+ 2] & 0x3F))
+            width = 3
         }
-        if lead == 0xE2, start &+ 2 < text.count {
-            let scalar = UInt32(text[start &+ 1] & 0x3F) << 6 | UInt32(text[start &+ 2] & 0x3F) | 0x2000
-            if scalar < 0x2200 {
-                let position = ScalarFolding.lowCount &+ Int(scalar &- 0x2000)
-                return (feed(tableEntry: position, start: start, end: start &+ 3, value: value, text: text, hits: &hits), start &+ 3)
-            }
+        guard position >= 0 else {
+            let (value, end) = feedOtherScalar(at: start, value: value, text: text, hits: &hits)
+            marks.note(start: start, length: end &- start)
+            return (value, end)
         }
-        return feedOtherScalar(at: start, value: value, text: text, hits: &hits)
+        marks.note(start: start, length: width)
+        let end = start &+ width
+        let symbol = tables.foldSymbols[position]
+        if symbol == Self.droppedSymbol { return (value, end) }
+        if symbol != Self.needsDecoding { return (next(value, symbol), end) }
+        return (feed(tableEntry: position, start: start, end: end, value: value, text: text, hits: &hits), end)
     }
 
     /// Feeds the character at `start` whose folding is `tables.foldEntries[position]`.
