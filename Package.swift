@@ -61,11 +61,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            // A position-dependent executable: a PIE's 0.7 MB of relocated pointers (type
-            // metadata, witness tables) are written at start, so they stay resident and private
-            // in every process; at fixed addresses they are clean pages of the file.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux]))]
+            ]
         ),
         .executableTarget(name: "pharos-bench-match", dependencies: ["PharosMatching", "PharosCore"], path: "bench/match",
                           exclude: ["generate.py", "ac.py", "run", "README.md"], sources: ["Micro.swift"]),
