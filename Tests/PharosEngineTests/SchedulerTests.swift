@@ -46,7 +46,7 @@ struct GatedSource: Source {
 }
 
 @Suite struct Scheduling {
-    @Test func theDaemonRunsABoundedNumberOfPollsAtOnceAndStillPollsEverySource() async throws {
+    @Test(.timeLimit(.minutes(1))) func theDaemonRunsABoundedNumberOfPollsAtOnceAndStillPollsEverySource() async throws {
         let gate = PollGate()
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-scheduler-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: state) }
