@@ -104,10 +104,7 @@ public struct RSSSource: Source {
             return item
         }
         if fetchFullText { items = await withFullText(items, context: context, state: state) }
-        // Header names compared as ASCII, not with Foundation's case-insensitive compare
-        // (CoreFoundation and ICU code the rest of a poll never needs).
-        func header(_ name: String) -> String? { response.headers.last { $0.name.lowercased() == name }?.value }
-        let validators = Validators(etag: header("etag"), lastModified: header("last-modified"))
+        let validators = Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified"))
         return PollResult(items: items, checkpoint: validators.checkpoint)
     }
 

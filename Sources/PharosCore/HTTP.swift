@@ -56,8 +56,13 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The last value of header `name`, compared case-insensitively.
+    ///
+    /// Header names are ASCII tokens: the standard library's lower-casing does, where
+    /// Foundation's `caseInsensitiveCompare` kept CoreFoundation and ICU code resident in an
+    /// idle daemon (every RSS poll looks up its validators).
     public func header(_ name: String) -> String? {
-        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        let wanted = name.lowercased()
+        return headers.last { $0.name.lowercased() == wanted }?.value
     }
 
     /// `Retry-After` as a delay: seconds, or an HTTP date relative to `now`.

@@ -266,10 +266,13 @@ public final class Engine: Service, Sendable {
         report.polls = config.sources.enumerated().map { index, source in
             (source.name, collected[index].map { $0.mapError { $0 as any Error } } ?? .failure(PollFailure(description: "not polled")))
         }
-        let statuses = report.polls.map { source, result -> (source: String, error: String?) in
-            if case .failure(let failure) = result { (source, "\(failure)") } else { (source, nil) }
+        let polled = now()
+        let statuses = report.polls.map { source, result -> PollStatus in
+            var error: String?
+            if case .failure(let failure) = result { error = "\(failure)" }
+            return PollStatus(source: source, error: error, polled: polled, nextPoll: polled)
         }
-        try? await store.recordPolls(statuses, now: now(), nextPoll: now())
+        try? await store.recordPolls(statuses)
         for sink in config.sinks {
             do {
                 report.deliveries.append((sink.name, sink.sink.destination, .success(try await deliverDue(sink))))

@@ -413,17 +413,8 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Records a poll's outcome for `pharos status`.
-    public func recordPoll(source: String, error: String?, now: Date, nextPoll: Date) async throws {
-        try await recordPolls([(source, error)], now: now, nextPoll: nextPoll)
-    }
-
-    /// Records several polls' outcomes in one transaction (one fsync for a whole `run --once`).
-    public func recordPolls(_ outcomes: [(source: String, error: String?)], now: Date, nextPoll: Date) async throws {
-        try await recordPolls(outcomes.map { PollStatus(source: $0.source, error: $0.error, polled: now, nextPoll: nextPoll) })
-    }
-
-    /// Records polls' outcomes, each with its own times, in one transaction.
+    /// Records polls' outcomes for `pharos status`, each with its own times, in one
+    /// transaction (one fsync for a whole `run --once`, or for a second of the daemon's polls).
     public func recordPolls(_ statuses: [PollStatus]) async throws {
         try await pool.write { db in
             for status in statuses {

@@ -431,13 +431,19 @@ struct Automaton: Sendable {
     @discardableResult
     func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit], marks: inout ScalarMarks) -> Bool {
         guard !text.isEmpty, !patterns.isEmpty else {
+            var sawNonASCII = false
             var index = 0
             while index < text.count {
-                let length = text[index] < 0x80 ? 1 : Self.decode(text, at: index).1
-                if length > 1 { marks.note(start: index, length: length) }
+                guard text[index] >= 0x80 else {
+                    index += 1
+                    continue
+                }
+                let length = Self.decode(text, at: index).1
+                marks.note(start: index, length: length)
+                sawNonASCII = true
                 index += length
             }
-            return text.contains { $0 >= 0x80 }
+            return sawNonASCII
         }
         let tables = tables
         let dense = tables.dense.baseAddress!

@@ -159,7 +159,6 @@ public struct CompiledRules: RuleEvaluator {
         }
         self.rules = rules
         self.atoms = atoms
-
         self.compiled = compiled
         isDocumentWide = compiled.map { !$0.isScoped }
         (patternAtomStart, patternAtomList) = Self.flatten(patternAtoms)
@@ -581,9 +580,10 @@ public struct CompiledRules: RuleEvaluator {
 
     /// Whether `written` is byte for byte the UTF-8 of `spelling`.
     private static func isSpelled(_ spelling: String, as written: UnsafeBufferPointer<UInt8>) -> Bool {
-        spelling.utf8.withContiguousStorageIfAvailable { bytes in
+        var spelling = spelling
+        return spelling.withUTF8 { bytes in
             bytes.count == written.count && sameBytes(bytes.baseAddress, written.baseAddress, count: bytes.count)
-        } ?? false
+        }
     }
 
     /// Whether `count` bytes at `one` and at `other` are equal, eight at a time.
@@ -607,12 +607,10 @@ public struct CompiledRules: RuleEvaluator {
     /// Whether `bytes` hold a line feed or a carriage return, eight bytes at a time.
     private static func holdsLineBreak(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return false }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & (ones &* 0x80) != 0 }
         var index = 0
         while index + 8 <= bytes.count {
             let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            if hasZeroByte(word ^ (ones &* 0x0A)) || hasZeroByte(word ^ (ones &* 0x0D)) { return true }
+            if TextSegments.holds(word, 0x0A) || TextSegments.holds(word, 0x0D) { return true }
             index += 8
         }
         while index < bytes.count {
@@ -621,7 +619,6 @@ public struct CompiledRules: RuleEvaluator {
         }
         return false
     }
-
 
     /// At most this many evidence sentences per match.
     static let evidenceLimit = 5
@@ -663,7 +660,7 @@ public struct CompiledRules: RuleEvaluator {
                 // Written as the rule or vocabulary spells it (the usual case): the same string, not a copy.
                 // A short text is a small string, made without allocating; a longer one written as
                 // the rule or vocabulary spells it (the usual case) is the same string, not a copy.
-                let text = written.count > 15 && atom.id.utf8.count == written.count && Self.isSpelled(atom.id, as: written)
+                let text = written.count > 15 && Self.isSpelled(atom.id, as: written)
                     ? atom.id : String(decoding: written, as: UTF8.self)
                 let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
                 switch atom.kind {

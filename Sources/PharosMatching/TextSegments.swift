@@ -130,10 +130,15 @@ enum TextSegments {
     @inline(__always)
     private static func mayEndSentence(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
+        return holds(word, 0x0A) || holds(word, 0x2E) || holds(word, 0x21) || holds(word, 0x3F)
+    }
+
+    /// Whether one of the eight bytes of `word` is `byte`.
+    @inline(__always)
+    static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & (ones &* 0x80) != 0 }
-        return hasZeroByte(word ^ (ones &* 0x0A)) || hasZeroByte(word ^ (ones &* 0x2E)) || hasZeroByte(word ^ (ones &* 0x21))
-            || hasZeroByte(word ^ (ones &* 0x3F))
+        let zeroed = word ^ (ones &* UInt64(byte))
+        return (zeroed &- ones) & ~zeroed & (ones &* 0x80) != 0
     }
 
     /// Where the sentence after the one ended by the `.`, `!` or `?` at `mark` starts, or nil
