@@ -185,25 +185,40 @@ public struct Alert: Sendable, Codable, Hashable {
 public enum ISO8601 {
     /// `2026-11-23T09:00:00Z` (seconds truncated).
     public static func string(from date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `string(from: date)`'s UTF-8 to `output` (feeds write thousands of dates).
+    public static func append(_ date: Date, to output: inout [UInt8]) {
         let time = date.timeIntervalSince1970
-        guard time >= earliest, time < latest else { return date.formatted(.iso8601) }
-        let seconds = Int(time.rounded(.down))
-        let (days, secondOfDay) = (seconds.quotientAndRemainder(dividingBy: 86_400))
-        let (year, month, day) = DateParsing.civilFromDays(secondOfDay < 0 ? days - 1 : days)
-        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
-        var text = ""
-        text.reserveCapacity(20)
-        func append(_ value: Int, width: Int, then separator: String) {
-            let digits = String(value)
-            text += String(repeating: "0", count: max(0, width - digits.count)) + digits + separator
+        guard time >= earliest, time < latest else {
+            output.append(contentsOf: date.formatted(.iso8601).utf8)
+            return
         }
-        append(year, width: 4, then: "-")
-        append(month, width: 2, then: "-")
-        append(day, width: 2, then: "T")
-        append(second / 3600, width: 2, then: ":")
-        append(second / 60 % 60, width: 2, then: ":")
-        append(second % 60, width: 2, then: "Z")
-        return text
+        let seconds = Int(time.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = DateParsing.civilFromDays(days)
+        func digits(_ value: Int, _ count: Int, then separator: Character) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                output.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+            output.append(separator.asciiValue!)
+        }
+        digits(year, 4, then: "-")
+        digits(month, 2, then: "-")
+        digits(day, 2, then: "T")
+        digits(secondOfDay / 3_600, 2, then: ":")
+        digits(secondOfDay / 60 % 60, 2, then: ":")
+        digits(secondOfDay % 60, 2, then: "Z")
     }
 
     /// Parses `2026-11-23T09:00:00Z`, with or without fractional seconds, or a plain date.

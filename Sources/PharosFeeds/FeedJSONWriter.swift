@@ -106,43 +106,8 @@ public struct FeedJSONWriter {
             return
         }
         output.append(UInt8(ascii: "\""))
-        if !appendISO8601(date, to: &output) { output.append(contentsOf: ISO8601.string(from: date).utf8) }
+        ISO8601.append(date, to: &output)
         output.append(UInt8(ascii: "\""))
-    }
-
-    /// `2026-11-23T09:00:00Z` as `ISO8601.string(from:)` writes it, for whole seconds in the
-    /// years 1900 to 9999; false (nothing written) for any other date. (Foundation's calendar is
-    /// Julian before 1582, and its fractional seconds are its own business.)
-    static func appendISO8601(_ date: Date, to output: inout [UInt8]) -> Bool {
-        let interval = date.timeIntervalSince1970
-        guard interval.rounded(.down) == interval, interval >= -2_208_988_800, interval < 253_402_300_800 else { return false }
-        let seconds = Int(interval)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = DateParsing.civilFromDays(days)
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                output.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
-        digits(year, 4)
-        output.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        output.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        output.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3_600, 2)
-        output.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        output.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        output.append(UInt8(ascii: "Z"))
-        return true
     }
 
     /// The high bit set in each of eight bytes (little-endian) that may be a control character,
