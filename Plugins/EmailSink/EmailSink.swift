@@ -130,22 +130,32 @@ public struct EmailSink: Sink {
     // MARK: Delivery
 
     public func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
-        try await submit(composer.message(for: delivery.alert, date: context.now()), context: context)
+        try await submit(composer.message(for: try delivery.alert, date: context.now()), context: context)
     }
 
-    /// With `digest:`, the whole batch as one message: every alert gets the same result.
-    /// Without it, one message per alert.
+    /// With `digest:`, the whole batch as one message: every alert in it gets the same result
+    /// (an alert whose stored document cannot be decoded fails on its own). Without it, one
+    /// message per alert.
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         guard !batch.isEmpty else { return [] }
         guard digestPeriod != nil, batch.count > 1 else { return await deliverOneByOne(batch, context: context) }
-        let result: Result<Void, DeliveryError>
-        do {
-            try await submit(composer.digest(batch.map(\.alert), date: context.now()), context: context)
-            result = .success(())
-        } catch {
-            result = .failure(error)
+        var results: [Result<Void, DeliveryError>] = []
+        var alerts: [Alert] = []
+        for delivery in batch {
+            do throws(DeliveryError) {
+                alerts.append(try delivery.alert)
+                results.append(.success(()))
+            } catch {
+                results.append(.failure(error))
+            }
         }
-        return Array(repeating: result, count: batch.count)
+        guard !alerts.isEmpty else { return results }
+        do throws(DeliveryError) {
+            try await submit(composer.digest(alerts, date: context.now()), context: context)
+        } catch {
+            results = results.map { if case .success = $0 { .failure(error) } else { $0 } }
+        }
+        return results
     }
 
     private func submit(_ data: [UInt8], context: PluginContext) async throws(DeliveryError) {

@@ -39,7 +39,7 @@ public struct ExecSink: Sink {
 
     public func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
         let variables = environment.merging([
-            "PHAROS_ALERT_ID": delivery.alert.id, "PHAROS_RULE": delivery.alert.rule, "PHAROS_SINK": name,
+            "PHAROS_ALERT_ID": delivery.alertID, "PHAROS_RULE": delivery.rule, "PHAROS_SINK": name,
         ]) { _, new in new }
         var process = ChildProcess(
             command: command, environment: ChildProcess.environment(variables), workingDirectory: workingDirectory.path,
@@ -50,7 +50,7 @@ public struct ExecSink: Sink {
         process.maxErrorBytes = 16 * 1024
         let logger = context.logger
         let program = destination
-        let alertID = delivery.alert.id
+        let alertID = delivery.alertID
         let result: ChildProcessResult
         do {
             result = try await process.run(stderrLine: { line in

@@ -79,8 +79,10 @@ public struct WebhookSink: Sink {
     }
 
     /// The request body for `delivery`: the alert document, or the template filled in from it.
-    public func body(for delivery: Delivery) -> String {
-        template?.render(delivery.alert.jsonValue) ?? delivery.json
+    /// Without a template the stored JSON goes out as it is, never decoded.
+    public func body(for delivery: Delivery) throws(DeliveryError) -> String {
+        guard let template else { return delivery.json }
+        return template.render(try delivery.alert.jsonValue)
     }
 
     /// The Standard Webhooks headers for `body` sent as message `id` at `timestamp`.
@@ -114,11 +116,11 @@ public struct WebhookSink: Sink {
 
     public func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
         let timestamp = Int(context.now().timeIntervalSince1970)
-        let body = body(for: delivery)
+        let body = try body(for: delivery)
         let request = HTTPRequest(
             method: "POST", url: url,
             headers: [("Content-Type", contentType)] + headers
-                + signatureHeaders(id: delivery.alert.id, timestamp: timestamp, body: body),
+                + signatureHeaders(id: delivery.alertID, timestamp: timestamp, body: body),
             body: Array(body.utf8), timeout: timeout, maxResponseBytes: 1_000_000, maxRedirects: 0)
         let response: HTTPResponse
         do {

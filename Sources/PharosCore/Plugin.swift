@@ -84,14 +84,40 @@ public protocol Source: Sendable {
     func poll(context: PluginContext, state: any SourceState) async throws -> PollResult
 }
 
-/// An alert ready for delivery: the document and its exact JSON, identical on every retry.
+/// An alert ready for delivery: its id and its exact JSON, identical on every retry.
+///
+/// The document is decoded only when a sink reads ``alert``: sinks that forward the stored
+/// JSON (a file, a webhook without a template) never pay for decoding it, which keeps the
+/// decoder's code out of a long-running daemon's memory.
 public struct Delivery: Sendable {
-    public var alert: Alert
+    /// The alert's id, as in the document.
+    public var alertID: String
+    /// The name of the rule that matched, as in the document.
+    public var rule: String
+    /// The alert document exactly as queued, one line.
     public var json: String
 
-    public init(alert: Alert, json: String) {
-        self.alert = alert
+    public init(alertID: String, rule: String, json: String) {
+        self.alertID = alertID
+        self.rule = rule
         self.json = json
+    }
+
+    /// A delivery of `alert` as the engine queues it.
+    public init(alert: Alert) {
+        self.init(alertID: alert.id, rule: alert.rule, json: alert.jsonLine())
+    }
+
+    /// The decoded document. A stored document that no longer decodes (written by another
+    /// version, damaged on disk) cannot be delivered by retrying: a permanent failure.
+    public var alert: Alert {
+        get throws(DeliveryError) {
+            do {
+                return try Alert.decode(json)
+            } catch {
+                throw .permanent("stored alert \(alertID) cannot be decoded: \(error)")
+            }
+        }
     }
 }
 

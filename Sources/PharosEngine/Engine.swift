@@ -182,12 +182,8 @@ public final class Engine: Service, Sendable {
                     context.logger.error("alert expired undelivered; moved to dead letters", metadata: ["alert": "\(pending.alertID)"])
                     continue
                 }
-                do {
-                    deliveries.append(Delivery(alert: try Alert.decode(pending.json), json: pending.json))
-                    ids.append(pending)
-                } catch {
-                    records.append((pending.alertID, .dead(error: "stored alert cannot be decoded: \(error)")))
-                }
+                deliveries.append(Delivery(alertID: pending.alertID, rule: pending.rule, json: pending.json))
+                ids.append(pending)
             }
             let results = await sink.sink.deliver(batch: deliveries, context: context)
             let finished = now()

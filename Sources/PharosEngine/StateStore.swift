@@ -5,6 +5,7 @@ import PharosCore
 /// An alert waiting in the outbox for one sink.
 public struct PendingDelivery: Sendable {
     public var alertID: String
+    public var rule: String
     public var sink: String
     public var json: String
     public var attempts: Int
@@ -211,12 +212,12 @@ public final class StateStore: Sendable {
     public func due(sink: String, now: Date, limit: Int) async throws -> [PendingDelivery] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.alert_id, d.attempts, d.queued_at, d.last_error, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                SELECT d.alert_id, d.attempts, d.queued_at, d.last_error, a.rule, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.rowid LIMIT ?
                 """), arguments: [sink, now.timeIntervalSince1970, limit]
             ).map { row in
-                PendingDelivery(alertID: row["alert_id"], sink: sink, json: row["document"], attempts: row["attempts"],
+                PendingDelivery(alertID: row["alert_id"], rule: row["rule"], sink: sink, json: row["document"], attempts: row["attempts"],
                                 queuedAt: Date(timeIntervalSince1970: row["queued_at"] ?? now.timeIntervalSince1970), lastError: row["last_error"])
             }
         }

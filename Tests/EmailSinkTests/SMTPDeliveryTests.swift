@@ -218,6 +218,23 @@ struct SMTPDelivery {
         #expect(html.components(separatedBy: "<mark>BCMA</mark>").count == 4, "each alert's evidence is marked")
     }
 
+    @Test func aStoredDocumentThatNoLongerDecodesFailsAloneAndTheDigestGoesOut() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)"])
+        let sink = try sink(peer, extra: [("digest", "1h")])
+        let alerts = [sampleAlert(id: "alert1"), sampleAlert(id: "alert2")]
+        let damaged = Delivery(alertID: "alert9", rule: "bcma-rmat", json: #"{"id":"alert9","rule":"#)
+        let results = await sink.deliver(batch: [delivery(alerts[0]), damaged, delivery(alerts[1])], context: context)
+        #expect((try? results[0].get()) != nil && (try? results[2].get()) != nil)
+        guard case .failure(.permanent(let reason)) = results[1] else {
+            Issue.record("expected a permanent failure, got \(results[1])")
+            return
+        }
+        #expect(reason.hasPrefix("stored alert alert9 cannot be decoded"))
+        let messages = try peer.messages()
+        try #require(messages.count == 1)
+        #expect(messages[0].headers["Message-ID"] == MailComposer.digestMessageID(for: alerts))
+    }
+
     @Test func theSameAlertTwiceHasTheSameMessageID() async throws {
         let peer = try SMTPPeer(["--auth", "alice:\(password)"])
         let sink = try sink(peer)

@@ -59,7 +59,7 @@ func sampleAlert(id: String = "0123456789abcdef0123456789abcdef", rule: String =
         detectedAt: fixedDate)
 }
 
-func delivery(_ alert: Alert) -> Delivery { Delivery(alert: alert, json: alert.jsonLine()) }
+func delivery(_ alert: Alert) -> Delivery { Delivery(alert: alert) }
 
 /// Undoes quoted-printable (soft breaks and =XX escapes) to bytes.
 func decodeQuotedPrintable(_ text: String) -> [UInt8] {

@@ -23,7 +23,7 @@ func sampleDelivery(id: String = "3f2a9c0d5e6b7a8c9d0e1f2a3b4c5d6e", rule: Strin
         matches: Matches(targets: [EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA")]),
         evidence: [Evidence(field: "title", text: "FDA grants RMAT designation", start: 0, end: 27)],
         detectedAt: Date(timeIntervalSince1970: 1_790_000_000))
-    return Delivery(alert: alert, json: alert.jsonLine())
+    return Delivery(alert: alert)
 }
 
 func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async -> Result<Void, DeliveryError> {
@@ -53,7 +53,7 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         #expect((try? result.get()) != nil, "\(result)")
         #expect(scratch.read("stdin") == delivery.json + "\n", "stdin is the alert JSON, one line")
         let environment = Set((scratch.read("env") ?? "").split(separator: "\n").map(String.init))
-        #expect(environment.contains("PHAROS_ALERT_ID=\(delivery.alert.id)"))
+        #expect(environment.contains("PHAROS_ALERT_ID=\(delivery.alertID)"))
         #expect(environment.contains("PHAROS_RULE=bcma-rmat"))
         #expect(environment.contains("PHAROS_SINK=chat"))
         #expect(environment.contains("CHANNEL=#bd"))
@@ -187,7 +187,7 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
         #expect((try? await outcome(sink, delivery).get()) != nil)
         let message = scratch.read("message") ?? ""
         #expect(message.hasPrefix("[bcma-rmat] FDA grants RMAT designation to a BCMA CAR-T — “quoted”\nhttps://example.org/1\n"), "\(message)")
-        #expect(message.contains("alert \(delivery.alert.id) from source fda-press"))
+        #expect(message.contains("alert \(delivery.alertID) from source fda-press"))
 
         let refusing = try execSink([("command", .list(["./examples/forward_to_command.py", "/bin/false"]))], base: examples)
         guard case .failure(.permanent) = await outcome(refusing) else {

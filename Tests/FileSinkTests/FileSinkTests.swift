@@ -12,7 +12,7 @@ func sinkOptions(_ pairs: [(String, String)]) -> OptionReader {
 func delivery(_ id: String) -> Delivery {
     let alert = Alert(id: id, rule: "r", source: "s", item: .init(id: "i", title: "T", link: nil, published: nil, summary: nil),
                       matches: Matches(), evidence: [], detectedAt: Date(timeIntervalSince1970: 0))
-    return Delivery(alert: alert, json: alert.jsonLine())
+    return Delivery(alert: alert)
 }
 
 @Suite struct FileSinkWriting {
@@ -40,6 +40,16 @@ func delivery(_ id: String) -> Delivery {
         #expect(try written.dropLast().map { try Alert.decode($0).id } == ["a", "b", "c"])
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o640)
+    }
+
+    @Test func theStoredDocumentIsWrittenAsItIsWithoutDecoding() async throws {
+        let file = directory.appendingPathComponent("alerts.jsonl")
+        let sink = try FileSink(configuration: PluginConfiguration(name: "log", options: sinkOptions([("path", file.path)])))
+        // A document from another Pharos version, with a field this one does not know and
+        // without one it requires: the file gets it byte for byte.
+        let foreign = #"{"id":"f1","rule":"r","source":"s","added_later":[1,2.50,"\u00e9"]}"#
+        try await sink.deliver(Delivery(alertID: "f1", rule: "r", json: foreign), context: context)
+        #expect(try lines(file) == [foreign, ""])
     }
 
     @Test func aTornLastLineIsCutBeforeTheNextAppend() async throws {

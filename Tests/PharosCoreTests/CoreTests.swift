@@ -122,6 +122,19 @@ import Testing
         #expect(try Alert.decode(alert.jsonLine()) == alert)
     }
 
+    @Test func aDeliveryCarriesTheDocumentAndDecodesItOnlyWhenAsked() throws {
+        let delivery = Delivery(alert: alert)
+        #expect(delivery.alertID == "abc" && delivery.rule == "bcma-rmat" && delivery.json == alert.jsonLine())
+        #expect(try delivery.alert == alert)
+        let damaged = Delivery(alertID: "abc", rule: "bcma-rmat", json: "{\"id\":\"abc\"}")
+        #expect {
+            _ = try damaged.alert
+        } throws: { error in
+            guard case .permanent(let reason) = error as? DeliveryError else { return false }
+            return reason.hasPrefix("stored alert abc cannot be decoded")
+        }
+    }
+
     @Test func idDependsOnWhatMatchedNotWhen() {
         let a = Alert.makeID(source: "s", itemID: "i", rule: "r", matches: Matches(targets: [EntityMatch(id: "T", label: "T", text: "t")]))
         let same = Alert.makeID(source: "s", itemID: "i", rule: "r", matches: Matches(targets: [EntityMatch(id: "T", label: "T", text: "T")]))

@@ -44,7 +44,7 @@ struct RecordingSink: Sink {
 
     func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
         if let next = failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw next }
-        received.withLock { $0.append(delivery.alert.id) }
+        received.withLock { $0.append(delivery.alertID) }
     }
 }
 

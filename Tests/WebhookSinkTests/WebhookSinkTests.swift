@@ -14,7 +14,7 @@ func webhookDelivery(_ id: String) -> Delivery {
     let alert = Alert(id: id, rule: "bcma-rmat", source: "wire",
                       item: .init(id: "i", title: "RMAT for a BCMA CAR-T", link: nil, published: nil, summary: nil),
                       matches: Matches(), evidence: [], detectedAt: Date(timeIntervalSince1970: 1_795_424_400))
-    return Delivery(alert: alert, json: alert.jsonLine())
+    return Delivery(alert: alert)
 }
 
 /// Whether the Python peers' packages are installed (`.ci/run` puts them in `.venv`).
@@ -132,7 +132,7 @@ struct WebhookDelivery {
         let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
             [("url", "\(peer.base)/hook"), ("secret_env", "SECRET"), ("template", "slack.mustache")],
             base: folder, what: "webhook sink 'team'")), environment: ["SECRET": secret])
-        try await sink.deliver(Delivery(alert: .sample, json: Alert.sample.jsonLine()), context: context)
+        try await sink.deliver(Delivery(alert: .sample), context: context)
         let entry = try #require(try await received(peer).first)
         #expect(entry.verified, "the signature covers the rendered body")
         #expect(entry.id == Alert.sample.id)
