@@ -49,14 +49,16 @@ struct Automaton: Sendable {
     private static let boundaryAfterFlag: UInt8 = 4
 
     /// Sparse record layout: failure value in the low 32 bits, then the class of the only
-    /// child (or `noChild`, `severalChildren`), flags, and the index of a branching state's
-    /// child list, or in a state with one pattern ending in it and at most one child, the
+    /// child (or `noChild`, `severalChildren`), flags, and the place of a branching state's
+    /// first child in `children`, or in a state with one pattern ending in it and at most one child, the
     /// place of its output entry plus one (0: look in `sparseOutput`).
     private static let noChild: UInt8 = 0xFF
     private static let severalChildren: UInt8 = 0xFE
     private static let loudBit: UInt64 = 1 << 40
     private static let reachedBySeparatorBit: UInt64 = 1 << 41
     private static let multiShift: UInt64 = 42
+    /// In `children`: the last child of its state.
+    private static let lastChildBit: UInt64 = 1 << 40
 
     let patterns: [Pattern]
     private let tables: Tables
@@ -66,7 +68,7 @@ struct Automaton: Sendable {
     private let rowReciprocal: UInt64
     /// A state's value: below `denseLimit`, the offset of its row in the dense table (value 0
     /// is the root after a non-word character or at the start, `inWordRow` the root inside a
-    /// word); from `denseLimit` on, `denseLimit` plus its number among the sparse states.
+    /// word, the last row without outputs); from `denseLimit` on, `denseLimit` plus its number among the sparse states.
     private let inWordRow: UInt32
     /// Dense rows at or above this have patterns ending in them (every sparse value is above it too).
     private let firstOutputRow: UInt32
@@ -84,10 +86,9 @@ struct Automaton: Sendable {
         /// `outputEntries`: dense states by output number, sparse ones by number (0 for the others).
         let denseOutput: UnsafeMutableBufferPointer<UInt64>
         let sparseOutput: UnsafeMutableBufferPointer<UInt64>
-        /// A branching sparse state's children: classes and values.
-        let multiStart: UnsafeMutableBufferPointer<Int32>
-        let multiSymbols: UnsafeMutableBufferPointer<UInt8>
-        let multiTargets: UnsafeMutableBufferPointer<UInt32>
+        /// A branching sparse state's children, one after the other: `value | class << 32`, and
+        /// `lastChildBit` on the last, so a step reads one cache line, not three arrays.
+        let children: UnsafeMutableBufferPointer<UInt64>
         /// Class of each input byte: ASCII capitals folded, separators mapped, `needsDecoding` above 0x7F.
         let classOfInput: UnsafeMutableBufferPointer<UInt8>
         /// Class of each byte of the folded stream.
@@ -106,8 +107,8 @@ struct Automaton: Sendable {
         let foldSymbols: UnsafeMutableBufferPointer<UInt8>
 
         init(
-            dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], multiStart: [Int32], multiSymbols: [UInt8],
-            multiTargets: [UInt32], classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], outputEntries: [UInt64]
+            dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], children: [UInt64],
+            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], outputEntries: [UInt64]
         ) {
             func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
                 let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(array.count, 1))
@@ -118,9 +119,7 @@ struct Automaton: Sendable {
             self.sparse = copy(sparse)
             self.denseOutput = copy(denseOutput)
             self.sparseOutput = copy(sparseOutput)
-            self.multiStart = copy(multiStart)
-            self.multiSymbols = copy(multiSymbols)
-            self.multiTargets = copy(multiTargets)
+            self.children = copy(children)
             self.classOfInput = copy(classOfInput)
             self.classOfFolded = copy(classOfFolded)
             self.isWordByte = copy(isWordByte)
@@ -148,9 +147,7 @@ struct Automaton: Sendable {
             sparse.deallocate()
             denseOutput.deallocate()
             sparseOutput.deallocate()
-            multiStart.deallocate()
-            multiSymbols.deallocate()
-            multiTargets.deallocate()
+            children.deallocate()
             classOfInput.deallocate()
             classOfFolded.deallocate()
             isWordByte.deallocate()
@@ -162,8 +159,8 @@ struct Automaton: Sendable {
 
         /// Bytes of all tables.
         var byteCount: Int {
-            dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + multiStart.count * 4
-                + multiSymbols.count + multiTargets.count * 4 + 3 * 256 + outputEntries.count * 8
+            dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + children.count * 8
+                + 3 * 256 + outputEntries.count * 8
         }
     }
 
@@ -276,10 +273,11 @@ struct Automaton: Sendable {
         let denseCount = min(stateCount, rowBudget)
         var isDense = [Bool](repeating: false, count: stateCount)
         for state in order.prefix(denseCount) { isDense[Int(state)] = true }
-        // Dense numbering: those with outputs last (one comparison per byte tells), each group
+        // Dense numbering: those with outputs last, right after the in-word root, the last of the
+        // others (so one comparison per byte tells whether anything is to be done), each group
         // in breadth-first order; a dense state's value is its row offset.
         var value = [UInt32](repeating: 0, count: stateCount)
-        let denseQuiet = order.prefix(denseCount).filter { outputs[$0] == nil }
+        let denseQuiet = order.prefix(denseCount).filter { outputs[$0] == nil && $0 != inWord } + [inWord]
         let denseLoud = order.prefix(denseCount).filter { outputs[$0] != nil }
         for (position, state) in (denseQuiet + denseLoud).enumerated() { value[Int(state)] = UInt32(position * classCount) }
         let denseLimit = UInt32(denseCount * classCount)
@@ -341,9 +339,7 @@ struct Automaton: Sendable {
         let denseOutput = denseLoud.map { entries(outputs[$0] ?? []) }
         var sparse: [UInt64] = []
         var sparseOutput: [UInt64] = []
-        var multiStart: [Int32] = [0]
-        var multiSymbols: [UInt8] = []
-        var multiTargets: [UInt32] = []
+        var children: [UInt64] = []
         sparse.reserveCapacity(sparseOrder.count)
         sparseOutput.reserveCapacity(sparseOrder.count)
         for node in sparseOrder {
@@ -354,14 +350,13 @@ struct Automaton: Sendable {
             } else if nextSibling[Int(first)] < 0 {
                 record |= UInt64(symbolOf[Int(first)]) << 32
             } else {
-                record |= UInt64(Self.severalChildren) << 32 | UInt64(multiStart.count - 1) << Self.multiShift
+                record |= UInt64(Self.severalChildren) << 32 | UInt64(children.count) << Self.multiShift
                 var child = first
                 while child >= 0 {
-                    multiSymbols.append(symbolOf[Int(child)])
-                    multiTargets.append(value[Int(child)])
-                    child = nextSibling[Int(child)]
+                    let next = nextSibling[Int(child)]
+                    children.append(UInt64(value[Int(child)]) | UInt64(symbolOf[Int(child)]) << 32 | (next < 0 ? Self.lastChildBit : 0))
+                    child = next
                 }
-                multiStart.append(Int32(multiSymbols.count))
             }
             if symbolOf[Int(node)] == Self.separatorClass { record |= Self.reachedBySeparatorBit }
             if let patterns = outputs[node] {
@@ -379,11 +374,11 @@ struct Automaton: Sendable {
             }
             sparse.append(record)
         }
-        precondition(multiStart.count < 1 << (64 - Self.multiShift), "too many branching states")
+        precondition(children.count < 1 << (64 - Self.multiShift), "too many children of branching states")
 
         tables = Tables(
-            dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, multiStart: multiStart,
-            multiSymbols: multiSymbols, multiTargets: multiTargets, classOfInput: classOfInput, classOfFolded: classOfFolded,
+            dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, children: children,
+            classOfInput: classOfInput, classOfFolded: classOfFolded,
             isWordByte: isWordByte, outputEntries: outputEntries)
         self.classCount = classCount
         rowReciprocal = (UInt64(1) << 40) / UInt64(classCount) + 1
@@ -449,8 +444,8 @@ struct Automaton: Sendable {
         let dense = tables.dense.baseAddress!
         let classOfInput = tables.classOfInput.baseAddress!
         let isWordByte = tables.isWordByte.baseAddress!
+        let sparse = tables.sparse.baseAddress!
         let count = text.count
-        let firstOutputRow = firstOutputRow
         let denseLimit = denseLimit
         let inWordRow = inWordRow
         var value: UInt32 = 0
@@ -461,13 +456,13 @@ struct Automaton: Sendable {
             if symbol != Self.needsDecoding {
                 index &+= 1
                 value = value < denseLimit ? dense[Int(value) &+ Int(symbol)] : step(value, symbol)
-                if value >= firstOutputRow {
-                    if value < denseLimit || tables.sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
+                if value >= inWordRow {
+                    if value == inWordRow {
+                        // Inside a word that starts no term: nothing can start before its end.
+                        while index < count, isWordByte[Int(text[index])] != 0 { index &+= 1 }
+                    } else if value < denseLimit || sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
                         report(value, end: index, text: text, hits: &hits)
                     }
-                } else if value == inWordRow {
-                    // Inside a word that starts no term: nothing can start before its end.
-                    while index < count, isWordByte[Int(text[index])] != 0 { index &+= 1 }
                 }
                 continue
             }
@@ -576,9 +571,12 @@ struct Automaton: Sendable {
             let only = UInt8(truncatingIfNeeded: record >> 32)
             if only == symbol { return value &+ 1 }
             if only == Self.severalChildren {
-                let list = Int(record >> Self.multiShift)
-                for position in Int(tables.multiStart[list])..<Int(tables.multiStart[list + 1]) where tables.multiSymbols[position] == symbol {
-                    return tables.multiTargets[position]
+                var position = Int(record >> Self.multiShift)
+                while true {
+                    let child = tables.children[position]
+                    if UInt8(truncatingIfNeeded: child >> 32) == symbol { return UInt32(truncatingIfNeeded: child) }
+                    if child & Self.lastChildBit != 0 { break }
+                    position &+= 1
                 }
             }
             if symbol == Self.separatorClass, record & Self.reachedBySeparatorBit != 0 { return value }

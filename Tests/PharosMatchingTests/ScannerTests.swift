@@ -284,3 +284,39 @@ extension Sentences {
         #expect(shortcut.caseSensitive == general.caseSensitive)
     }
 }
+
+extension Scanner {
+    /// Enough terms that most states are sparse records, over an alphabet of many byte classes
+    /// (ASCII punctuation, accented, Greek and Cyrillic letters), with deep states that branch
+    /// into dozens of children (their child list spans several cache lines) next to chains of
+    /// single children: the scan agrees with the reference on text built from the terms' pieces.
+    @Test func sparseStatesWithManyChildrenAgreeWithTheReference() {
+        var random = SeededGenerator(state: 7)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789./+&'()[]:;,!?#%*=<>@_~$^|éèêëàâîïôöüçñßøåæαβγδεζηθλμπσωжзиклмнпрст")
+        func word(_ length: Int) -> String { String((0..<length).map { _ in alphabet.randomElement(using: &random)! }) }
+        var terms = Set<String>()
+        while terms.count < 1200 { terms.insert(word(Int.random(in: 3...10, using: &random))) }
+        // Two deep prefixes, each followed by every letter of the alphabet, then a short tail or nothing.
+        for prefix in ["zqxwvprefix", "kj-mn ob"] {
+            for letter in alphabet { terms.insert(prefix + String(letter) + (letter.isASCII ? word(2) : "")) }
+        }
+        let list = Array(terms).sorted()
+        let automaton = Automaton(patterns: ReferenceMatcher(terms: list).patterns)
+        #expect(automaton.stateCount > 4 * automaton.denseStates, "most states should be sparse: \(automaton.denseStates) of \(automaton.stateCount) dense")
+        let separators = [" ", "-", "  ", "\n", ". ", "x", "é", "\u{2013}", "®", ""]
+        for _ in 0..<25 {
+            var text = ""
+            for _ in 0..<Int.random(in: 5...25, using: &random) {
+                let term = list.randomElement(using: &random)!
+                // Whole terms, their prefixes (a walk that fails deep in a chain), and capitals.
+                let piece = Bool.random(using: &random) ? term : String(term.prefix(Int.random(in: 1...term.count, using: &random)))
+                text += Int.random(in: 0..<4, using: &random) == 0 ? piece.uppercased() : piece
+                text += separators.randomElement(using: &random)!
+            }
+            let expected = ReferenceMatcher(terms: list).hits(in: text)
+            let found = scannedHits(list, text)
+            #expect(found == expected, "text \(text.debugDescription)")
+            if found != expected { return }
+        }
+    }
+}
