@@ -198,7 +198,7 @@ public enum HTMLText {
 
     /// Decodes character references (`&amp;`, `&#8212;`, `&#x2013;`) in text.
     public static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
         var text = text
         return text.withUTF8 { input in
             var output: [UInt8] = []

@@ -12,10 +12,32 @@ public struct LineLogHandler: LogHandler {
     private let write: @Sendable (String) -> Void
 
     public init(level: Logger.Level, underJournal: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
-                write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data(line.utf8)) }) {
+                write: @escaping @Sendable (String) -> Void = LineLogHandler.writeToStandardError) {
         logLevel = level
         self.underJournal = underJournal
         self.write = write
+    }
+
+    /// Writes `line` to standard error with `write(2)`: one call per line where the pipe takes
+    /// it, so lines from several threads never interleave, and none of Foundation's file
+    /// handle code in a daemon that logs a line now and then.
+    @Sendable public static func writeToStandardError(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            guard var next = bytes.baseAddress else { return }
+            var left = bytes.count
+            while left > 0 {
+                let written = Foundation.write(STDERR_FILENO, next, left)
+                if written > 0 {
+                    next += written
+                    left -= written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -38,7 +60,7 @@ public struct LineLogHandler: LogHandler {
 
     private static func quoted(_ value: String) -> String {
         let flat = oneLine(value)
-        guard flat.contains(" ") || flat.isEmpty else { return flat }
+        guard flat.utf8.contains(UInt8(ascii: " ")) || flat.isEmpty else { return flat }
         var result = String.UnicodeScalarView()
         for scalar in flat.unicodeScalars {
             if scalar == "\"" { result.append("\\") }

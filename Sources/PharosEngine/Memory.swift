@@ -138,7 +138,7 @@ public enum MemoryTuning {
             var mappings: [FileMapping] = []
             var current: FileMapping?
             for line in smaps.split(separator: "\n") {
-                if let first = line.first, first.isHexDigit, line.contains("-") {
+                if let first = line.first, first.isHexDigit, line.utf8.contains(UInt8(ascii: "-")) {
                     if let current { mappings.append(current) }
                     current = nil
                     // address perms offset device inode path
@@ -149,7 +149,7 @@ public enum MemoryTuning {
                     let bounds = fields[0].split(separator: "-")
                     guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                           end > start, let offset = UInt(fields[2], radix: 16) else { continue }
-                    current = FileMapping(start: start, length: Int(end - start), offset: offset, writable: fields[1].contains("w"),
+                    current = FileMapping(start: start, length: Int(end - start), offset: offset, writable: fields[1].utf8.contains(UInt8(ascii: "w")),
                                           path: String(path), privateCopiesKiB: Int.max)
                 } else if line.hasPrefix("Anonymous:"), current != nil {
                     let value = line.dropFirst("Anonymous:".count).split(separator: " ").first

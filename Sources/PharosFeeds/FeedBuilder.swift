@@ -420,7 +420,7 @@ struct FeedBuilder {
         guard rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate",
               let href = element.attribute("href"), !TextTools.trimmed(href).isEmpty else { return nil }
         let type = element.attribute("type")?.lowercased()
-        let rank = type == nil || type!.contains("html") ? 0 : 1
+        let rank = type == nil || type!.utf8.contains("html".utf8) ? 0 : 1
         return (resolveLink(href, base: element.base), rank)
     }
 
@@ -430,10 +430,10 @@ struct FeedBuilder {
         if isAtom03(element) {
             switch element.attribute("mode").map({ TextTools.trimmed($0).lowercased() }) ?? "xml" {
             case "base64": return .base64
-            case "escaped": return type?.contains("html") == true ? .html : .text
+            case "escaped": return type?.utf8.contains("html".utf8) == true ? .html : .text
             default:
                 if type == "application/xhtml+xml" || type == "xhtml" { return .xhtml }
-                return type?.contains("html") == true ? .html : .text
+                return type?.utf8.contains("html".utf8) == true ? .html : .text
             }
         }
         guard let type, !type.isEmpty else { return .text }

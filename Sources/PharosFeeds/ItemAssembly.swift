@@ -109,7 +109,7 @@ struct ItemAssembler {
             // A short domain names a scheme ("NASDAQ"): the qualified form is what rules match on.
             // URL domains (GlobeNewswire's .../rss/stock) already come with qualified terms.
             if let domain = domain.map(TextTools.singleLine), !domain.isEmpty, domain.count <= 24,
-               !domain.contains("/"), !domain.contains(":"), !term.contains(":") {
+               !domain.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") }), !term.utf8.contains(UInt8(ascii: ":")) {
                 let qualified = "\(domain):\(term)"
                 if !categories.contains(qualified) { categories.append(qualified) }
             }

@@ -23,7 +23,7 @@ enum JSONFeedReader {
         guard let feed = object as? [String: Any] else {
             return ParsedFeed(wellFormed: false, warnings: ["not a JSON Feed: the top level is not an object"] + warnings)
         }
-        if !(string(feed["version"])?.contains("jsonfeed.org/version/") ?? false) {
+        if !(string(feed["version"])?.utf8.contains("jsonfeed.org/version/".utf8) ?? false) {
             warnings.append("not a JSON Feed: no jsonfeed.org version")
         }
         let documentURL = url?.absoluteString ?? string(feed["feed_url"])

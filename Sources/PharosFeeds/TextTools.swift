@@ -387,18 +387,24 @@ enum TextTools {
     /// The name in an RSS `author`/`managingEditor` value: `jane@example.org (Jane Doe)` and
     /// `Jane Doe <jane@example.org>` give `Jane Doe`; a bare address stays as it is.
     static func personName(_ value: String) -> String {
+        func hasAt(_ text: String) -> Bool { text.utf8.contains(UInt8(ascii: "@")) }
+        func unquoted(_ text: String) -> String {
+            let isQuote: (Character) -> Bool = { $0 == "\"" || $0 == "'" }
+            guard let first = text.firstIndex(where: { !isQuote($0) }), let last = text.lastIndex(where: { !isQuote($0) }) else { return "" }
+            return String(text[first...last])
+        }
         let text = singleLine(value)
         if text.hasSuffix(")"), let open = text.lastIndex(of: "(") {
             let outside = TextTools.trimmed(String(text[..<open]))
             let inside = TextTools.trimmed(String(text[text.index(after: open)..<text.index(before: text.endIndex)]))
-            if outside.contains("@") && !inside.isEmpty && !inside.contains("@") { return inside }
-            if inside.contains("@") && !outside.isEmpty { return outside }
+            if hasAt(outside) && !inside.isEmpty && !hasAt(inside) { return inside }
+            if hasAt(inside) && !outside.isEmpty { return outside }
             return text
         }
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
             let outside = TextTools.trimmed(String(text[..<open]))
             let inside = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-            if inside.contains("@") { return outside.isEmpty ? inside : outside.trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+            if hasAt(inside) { return outside.isEmpty ? inside : unquoted(outside) }
         }
         if text.lowercased().hasPrefix("mailto:") { return String(text.dropFirst(7)) }
         return text

@@ -573,7 +573,7 @@ final class SAXSession {
     /// Attribute values as libxml2 hands them over without entity substitution: `&amp;` comes
     /// as `&#38;`, other references as written.
     fileprivate func decodeAttribute(_ value: String) -> String {
-        guard value.contains("&") else { return value }
+        guard value.utf8.contains(UInt8(ascii: "&")) else { return value }
         return HTMLEntities.decode(value) { [self] name in
             guard case .internal? = declared[name] else { return nil }
             return expansion(of: name, chain: [name])
