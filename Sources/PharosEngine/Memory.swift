@@ -60,7 +60,7 @@ public enum MemoryTuning {
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if os(Linux)
-        guard let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8) else { return 0 }
+        guard let smaps = readToEnd("/proc/self/smaps") else { return 0 }
         var advised = 0
         var descriptors: [String: Int32] = [:]
         let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
@@ -94,6 +94,39 @@ public enum MemoryTuning {
         #else
         return 0
         #endif
+    }
+
+    /// The files whose mappings ``releaseStartupPages()`` walks: every file `/proc/self/smaps`
+    /// lists, the shared libraries as well as the executable.
+    package static func mappedFiles() -> Set<String> {
+        #if os(Linux)
+        Set(FileMapping.parse(readToEnd("/proc/self/smaps") ?? "").map(\.path))
+        #else
+        []
+        #endif
+    }
+
+    /// The whole of a file under /proc. Foundation's `String(contentsOfFile:)` stops after its
+    /// first read there (these files report a size of 0): for smaps that was the first 4 KB,
+    /// the executable's own mappings, so no shared library's pages were ever handed back.
+    private static func readToEnd(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                contents.append(contentsOf: chunk[..<count])
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else if count < 0 {
+                return nil
+            } else {
+                return String(decoding: contents, as: UTF8.self)
+            }
+        }
     }
 
     #if os(Linux)
@@ -132,8 +165,8 @@ public enum MemoryTuning {
         /// Pages of the mapping that are this process's copies (written since mapped), in KiB.
         var privateCopiesKiB = 0
 
-        /// The mappings of regular files in `smaps`; a mapping whose `Anonymous:` line is
-        /// missing counts as holding copies.
+        /// The private mappings of regular files in `smaps`; a mapping whose `Anonymous:` line
+        /// is missing counts as holding copies.
         static func parse(_ smaps: String) -> [FileMapping] {
             var mappings: [FileMapping] = []
             var current: FileMapping?
@@ -149,6 +182,8 @@ public enum MemoryTuning {
                     let bounds = fields[0].split(separator: "-")
                     guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
                           end > start, let offset = UInt(fields[2], radix: 16) else { continue }
+                    // Shared mappings (SQLite's -shm index) are other processes' pages too.
+                    guard fields[1].utf8.last == UInt8(ascii: "p") else { continue }
                     current = FileMapping(start: start, length: Int(end - start), offset: offset, writable: fields[1].utf8.contains(UInt8(ascii: "w")),
                                           path: String(path), privateCopiesKiB: Int.max)
                 } else if line.hasPrefix("Anonymous:"), current != nil {

@@ -19,6 +19,16 @@ import Testing
         #endif
     }
 
+    @Test func everyMappedFileIsSeenNotOnlyTheFirstPageOfSmaps() {
+        #if os(Linux)
+        // The C library is mapped far after the executable; reading /proc/self/smaps only
+        // up to its first page once hid every shared library from the hand-back.
+        let files = MemoryTuning.mappedFiles()
+        #expect(files.contains { $0.contains("/libc.so") }, "mapped files seen: \(files.sorted())")
+        #expect(files.contains { $0.contains("/libswiftCore.so") || $0.contains("/libstdc++.so") })
+        #endif
+    }
+
     @Test func allocatorCallsAreHarmless() {
         MemoryTuning.releaseFreeHeap()
         let buffer = [UInt8](repeating: 7, count: 1 << 20)
