@@ -228,12 +228,35 @@ struct Match: AsyncParsableCommand {
 
     /// The text with every matched spelling marked: bold on a terminal, «…» otherwise.
     private func highlight(_ text: String, _ spellings: Set<String>) -> String {
-        var result = text
-        for spelling in spellings.sorted(by: { $0.count > $1.count }) where !spelling.isEmpty {
-            let marked = colourOutput ? "\u{1B}[1;33m\(spelling)\u{1B}[0m" : "«\(spelling)»"
-            result = result.replacingOccurrences(of: spelling, with: marked)
+        // One pass, marking the leftmost and then longest spelling that stands as a word once:
+        // replacing one spelling after another marked inside earlier marks ("«V«EGFR»2»"),
+        // differently from run to run since a set has no order.
+        let needles = spellings.filter { !$0.isEmpty }.map { Array($0.utf8) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        let bytes = Array(text.utf8)
+        var result = ""
+        var plainStart = 0
+        var index = 0
+        while index < bytes.count {
+            let startsWord = index == 0 || !Self.isASCIIWordByte(bytes[index - 1])
+            guard startsWord, let needle = needles.first(where: { spelling in
+                bytes[index...].starts(with: spelling)
+                    && (index + spelling.count == bytes.count || !Self.isASCIIWordByte(bytes[index + spelling.count]))
+            }) else {
+                index += 1
+                continue
+            }
+            let spelling = String(decoding: needle, as: UTF8.self)
+            result += String(decoding: bytes[plainStart..<index], as: UTF8.self)
+            result += colourOutput ? "\u{1B}[1;33m\(spelling)\u{1B}[0m" : "«\(spelling)»"
+            index += needle.count
+            plainStart = index
         }
-        return result
+        return result + String(decoding: bytes[plainStart...], as: UTF8.self)
+    }
+
+    private static func isASCIIWordByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
     }
 }
 

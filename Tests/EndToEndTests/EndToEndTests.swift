@@ -247,6 +247,23 @@ let expectedExampleAlerts = [
         #expect(run.status == 78, "run refuses an invalid config too")
     }
 
+    @Test func matchMarksEachSpellingOnceAndTheSameWayEveryRun() throws {
+        let deployment = try Deployment(copyExamples: false)
+        try Data("- name: kinases\n  keywords: [EGFR, VEGFR2]\n".utf8)
+            .write(to: deployment.root.appendingPathComponent("config/rules.d/companies.yaml"))
+        try FileManager.default.removeItem(at: deployment.root.appendingPathComponent("config/rules.d/regulatory.yaml"))
+        let document = deployment.inbox.appendingPathComponent("kinases.txt")
+        try Data("Kinase news\n\nIts VEGFR2 and EGFR inhibitors entered the clinic; VEGFR3 did not.\n".utf8).write(to: document)
+        var outputs: Set<String> = []
+        for _ in 0..<4 {
+            let outcome = try pharos(["match", "--config", deployment.config.path, document.path], in: deployment.root)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            outputs.insert(outcome.stdout)
+        }
+        #expect(outputs.count == 1)
+        #expect(outputs.first?.contains("Its «VEGFR2» and «EGFR» inhibitors entered the clinic; VEGFR3 did not.") == true, "\(outputs)")
+    }
+
     @Test func checkSummarisesAValidConfig() throws {
         let deployment = try Deployment()
         let outcome = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
