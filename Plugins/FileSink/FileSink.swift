@@ -74,19 +74,12 @@ public struct FileSink: Sink {
         guard descriptor >= 0 else { throw failure("cannot open \(filePath)") }
         defer { close(descriptor) }
         try repairTornTail(descriptor, logger: logger)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let error = failure("cannot write to \(filePath)")
-                // Leave no partial line behind: the retry will write the whole batch again.
-                try? truncateTo(descriptor, size: lseek(descriptor, 0, SEEK_END) - off_t(offset))
-                throw error
-            }
-            offset += written
+        let written = bytes.withUnsafeBytes { FileIO.writeAll($0, to: descriptor) }
+        if written < bytes.count {
+            let error = failure("cannot write to \(filePath)")
+            // Leave no partial line behind: the retry will write the whole batch again.
+            try? truncateTo(descriptor, size: lseek(descriptor, 0, SEEK_END) - off_t(written))
+            throw error
         }
         if fsyncEachBatch, fsync(descriptor) != 0 { throw failure("cannot fsync \(filePath)") }
     }

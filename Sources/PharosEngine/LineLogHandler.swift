@@ -23,21 +23,7 @@ public struct LineLogHandler: LogHandler {
     /// handle code in a daemon that logs a line now and then.
     @Sendable public static func writeToStandardError(_ line: String) {
         var line = line
-        line.withUTF8 { bytes in
-            guard var next = bytes.baseAddress else { return }
-            var left = bytes.count
-            while left > 0 {
-                let written = Foundation.write(STDERR_FILENO, next, left)
-                if written > 0 {
-                    next += written
-                    left -= written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        _ = line.withUTF8 { FileIO.writeAll(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -1,4 +1,5 @@
 import Foundation
+import PharosCore
 
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +61,7 @@ public enum MemoryTuning {
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if os(Linux)
-        guard let smaps = readToEnd("/proc/self/smaps") else { return 0 }
+        guard let smaps = readSmaps() else { return 0 }
         var advised = 0
         var descriptors: [String: Int32] = [:]
         let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
@@ -100,33 +101,17 @@ public enum MemoryTuning {
     /// lists, the shared libraries as well as the executable.
     package static func mappedFiles() -> Set<String> {
         #if os(Linux)
-        Set(FileMapping.parse(readToEnd("/proc/self/smaps") ?? "").map(\.path))
+        Set(FileMapping.parse(readSmaps() ?? "").map(\.path))
         #else
         []
         #endif
     }
 
-    /// The whole of a file under /proc. Foundation's `String(contentsOfFile:)` stops after its
-    /// first read there (these files report a size of 0): for smaps that was the first 4 KB,
-    /// the executable's own mappings, so no shared library's pages were ever handed back.
-    private static func readToEnd(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                contents.append(contentsOf: chunk[..<count])
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else if count < 0 {
-                return nil
-            } else {
-                return String(decoding: contents, as: UTF8.self)
-            }
-        }
+    /// The whole of /proc/self/smaps. Foundation's `String(contentsOfFile:)` stops after its
+    /// first read there (proc files report a size of 0): that was the first 4 KB, the
+    /// executable's own mappings, so no shared library's pages were ever handed back.
+    private static func readSmaps() -> String? {
+        FileIO.readAll("/proc/self/smaps").map { String(decoding: $0, as: UTF8.self) }
     }
 
     #if os(Linux)

@@ -45,7 +45,7 @@ struct Feed: AsyncParsableCommand {
             // A regular file is read in place; anything else (a pipe, an empty file) is read whole.
             file = FeedFile(path: source)
             if file == nil {
-                guard let contents = Self.readFile(source) else {
+                guard let contents = FileIO.readAll(source) else {
                     printError("pharos: cannot read \(source)")
                     throw ExitWith(code: .failure)
                 }
@@ -80,47 +80,9 @@ struct Feed: AsyncParsableCommand {
         }
     }
 
-    /// The whole file, read without a `Data` in between; nil when it cannot be read.
-    private static func readFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return nil }
-        // Read straight into the array, then whatever the file grew by meanwhile.
-        let size = max(Int(status.st_size), 0)
-        var failed = false
-        var contents = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while initialized < size {
-                let count = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
-                if count < 0 && errno == EINTR { continue }
-                if count < 0 { failed = true }
-                if count <= 0 { return }
-                initialized += count
-            }
-        }
-        guard !failed else { return nil }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return contents }
-            contents.append(contentsOf: chunk[0..<count])
-        }
-    }
-
     /// Writes all of `bytes` to standard output (nothing else writes there meanwhile).
     private static func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
+        FileIO.writeAll(UnsafeRawBufferPointer(bytes), to: STDOUT_FILENO)
     }
 
     private static func writeOut(_ bytes: [UInt8]) {
