@@ -8,11 +8,22 @@ public struct EntityMatch: Sendable, Codable, Hashable {
     public var label: String
     /// The text as it was written in the item.
     public var text: String
+    /// The product through which the entity was found (its vocabulary id), when the item named
+    /// a product rather than the entity itself: `CD19` via `axicabtagene-ciloleucel`.
+    public var via: String?
 
-    public init(id: String, label: String, text: String) {
+    public init(id: String, label: String, text: String, via: String? = nil) {
         self.id = id
         self.label = label
         self.text = text
+        self.via = via
+    }
+
+    /// `{"id", "label", "text"}`, and `"via"` when there is one.
+    public var jsonValue: JSONWriter.Value {
+        var members: [(String, JSONWriter.Value)] = [("id", .string(id)), ("label", .string(label)), ("text", .string(text))]
+        if let via { members.append(("via", .string(via))) }
+        return .object(members)
     }
 }
 
@@ -22,32 +33,52 @@ public struct Matches: Sendable, Codable, Hashable {
     public var designations: [EntityMatch]
     public var companies: [EntityMatch]
     public var keywords: [EntityMatch]
+    public var products: [EntityMatch]
+    public var modalities: [EntityMatch]
 
     public init(
         targets: [EntityMatch] = [], designations: [EntityMatch] = [],
-        companies: [EntityMatch] = [], keywords: [EntityMatch] = []
+        companies: [EntityMatch] = [], keywords: [EntityMatch] = [],
+        products: [EntityMatch] = [], modalities: [EntityMatch] = []
     ) {
         self.targets = targets
         self.designations = designations
         self.companies = companies
         self.keywords = keywords
+        self.products = products
+        self.modalities = modalities
     }
 
-    /// `{"targets": [...], "designations": [...], "companies": [...], "keywords": [...]}`.
+    enum CodingKeys: String, CodingKey { case targets, designations, companies, keywords, products, modalities }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        targets = try container.decode([EntityMatch].self, forKey: .targets)
+        designations = try container.decode([EntityMatch].self, forKey: .designations)
+        companies = try container.decode([EntityMatch].self, forKey: .companies)
+        keywords = try container.decode([EntityMatch].self, forKey: .keywords)
+        products = try container.decodeIfPresent([EntityMatch].self, forKey: .products) ?? []
+        modalities = try container.decodeIfPresent([EntityMatch].self, forKey: .modalities) ?? []
+    }
+
+    /// `{"targets": [...], "designations": [...], "companies": [...], "keywords": [...]}`, then
+    /// `"products"` and `"modalities"` when a rule asked for them.
     public var jsonValue: JSONWriter.Value {
-        func entities(_ list: [EntityMatch]) -> JSONWriter.Value {
-            .array(list.map { .object([("id", .string($0.id)), ("label", .string($0.label)), ("text", .string($0.text))]) })
-        }
-        return .object([
+        func entities(_ list: [EntityMatch]) -> JSONWriter.Value { .array(list.map(\.jsonValue)) }
+        var members: [(String, JSONWriter.Value)] = [
             ("targets", entities(targets)), ("designations", entities(designations)),
             ("companies", entities(companies)), ("keywords", entities(keywords)),
-        ])
+        ]
+        if !products.isEmpty { members.append(("products", entities(products))) }
+        if !modalities.isEmpty { members.append(("modalities", entities(modalities))) }
+        return .object(members)
     }
 
     /// Every matched entity id, sorted and de-duplicated, prefixed by kind.
     public var entityKeys: [String] {
         let all = targets.map { "target:\($0.id)" } + designations.map { "designation:\($0.id)" }
             + companies.map { "company:\($0.id.lowercased())" } + keywords.map { "keyword:\($0.id.lowercased())" }
+            + products.map { "product:\($0.id.lowercased())" } + modalities.map { "modality:\($0.id.lowercased())" }
         return Array(Set(all)).sorted()
     }
 }
@@ -97,16 +128,18 @@ public struct Alert: Sendable, Codable, Hashable {
     public var item: ItemSummary
     public var matches: Matches
     public var evidence: [Evidence]
+    /// The regulatory events that made the rule fire (empty for rules that name no designation).
+    public var events: [RegulatoryEvent]
     public var detectedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, rule, source, item, matches, evidence
+        case id, rule, source, item, matches, evidence, events
         case detectedAt = "detected_at"
     }
 
     public init(
         id: String, rule: String, source: String, item: ItemSummary,
-        matches: Matches, evidence: [Evidence], detectedAt: Date
+        matches: Matches, evidence: [Evidence], events: [RegulatoryEvent] = [], detectedAt: Date
     ) {
         self.id = id
         self.rule = rule
@@ -114,8 +147,25 @@ public struct Alert: Sendable, Codable, Hashable {
         self.item = item
         self.matches = matches
         self.evidence = evidence
+        self.events = events
         self.detectedAt = detectedAt
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        rule = try container.decode(String.self, forKey: .rule)
+        source = try container.decode(String.self, forKey: .source)
+        item = try container.decode(ItemSummary.self, forKey: .item)
+        matches = try container.decode(Matches.self, forKey: .matches)
+        evidence = try container.decode([Evidence].self, forKey: .evidence)
+        events = try container.decodeIfPresent([RegulatoryEvent].self, forKey: .events) ?? []
+        detectedAt = try container.decode(Date.self, forKey: .detectedAt)
+    }
+
+    /// What happened, as a headline: the first event's (`FDA RMAT designation: NXC-201 (Immix
+    /// Biopharma), relapsed/refractory AL amyloidosis`), else the item's title.
+    public var headline: String { events.first?.headline ?? item.title }
 
     /// The stable alert id: the same source, item, rule and matched entities give the same id,
     /// across restarts and retries; an edit that changes what matched gives a new one.
@@ -139,6 +189,9 @@ public struct Alert: Sendable, Codable, Hashable {
             ])),
             ("matches", matches.jsonValue),
             ("evidence", .array(evidence.map(\.jsonValue))),
+        ] + (events.isEmpty ? [] : [
+            ("events", .array(events.map(\.jsonValue))), ("headline", .string(headline)),
+        ]) + [
             ("detected_at", .string(ISO8601.string(from: detectedAt))),
         ])
     }

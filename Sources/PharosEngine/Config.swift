@@ -408,7 +408,7 @@ public struct ConfigLoader: Sendable {
         for file in files {
             guard let kind = VocabularyParser.kind(ofFile: file.lastPathComponent) else {
                 diagnostics.append(ConfigDiagnostic(
-                    "cannot tell what \(file.lastPathComponent) lists: name vocabulary files targets*.yaml, designations*.yaml or companies*.yaml",
+                    "cannot tell what \(file.lastPathComponent) lists: name vocabulary files targets*.yaml, designations*.yaml, companies*.yaml, products*.yaml or modalities*.yaml",
                     at: SourceLocation(file: file.path, line: 1, column: 1)))
                 continue
             }
@@ -421,6 +421,7 @@ public struct ConfigLoader: Sendable {
             }
         }
         diagnostics += vocabulary.conflicts()
+        diagnostics += vocabulary.referenceProblems()
         return vocabulary
     }
 

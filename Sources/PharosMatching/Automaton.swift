@@ -646,7 +646,8 @@ struct Automaton: Sendable {
             let entry = tables.outputEntries[slot]
             let index = Int(UInt32(truncatingIfNeeded: entry))
             let flags = UInt8(truncatingIfNeeded: entry >> 56)
-            if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text, folding: folding) { continue }
+            if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text, folding: folding),
+               flags & Self.caseSensitiveFlag == 0 || !Self.isMutation(at: end, in: text) { continue }
             let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(entry >> 32 & 0xFF_FFFF), in: text, folding: folding)
             if flags & Self.boundaryBeforeFlag != 0, Self.wordCharacterBefore(start, in: text, folding: folding) { continue }
             if flags & Self.caseSensitiveFlag != 0, !Self.isWrittenInCapitals(text, start..<end, folding: folding) { continue }
@@ -766,6 +767,18 @@ struct Automaton: Sendable {
         var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
         for offset in 1..<length { value = value << 6 | (UInt32(text[index + offset]) & 0x3F) }
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    /// Whether a mutation code stands at `index` ("G12C" in "KRASG12C", "V600E"): a capital, one to
+    /// four digits, at most one capital, then no letter or digit. A name in capitals may run
+    /// into one, so the name still matches; ordinary words never hold such a run.
+    static func isMutation(at index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard index + 1 < text.count, (0x41...0x5A).contains(text[index]) else { return false }
+        var cursor = index + 1
+        while cursor < text.count, cursor - index <= 4, (0x30...0x39).contains(text[cursor]) { cursor += 1 }
+        guard cursor > index + 1, cursor - index <= 5 else { return false }
+        if cursor < text.count, (0x41...0x5A).contains(text[cursor]) { cursor += 1 }
+        return cursor >= text.count || !isASCIIWord(text[cursor])
     }
 
     /// Whether the character before `index` (ignoring ® ™ and invisible marks) is a letter or digit.

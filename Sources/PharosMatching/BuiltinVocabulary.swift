@@ -914,6 +914,15 @@ public enum BuiltinVocabulary {
 #             ema-prime, nmpa-breakthrough-therapy); expanded-access has no prefix
 #             because its phrases name the route in general
 #   agency, region   who grants it and where
+#   family    the kind of action, shared by entries of several agencies that grant the same
+#             thing (orphan-drug: fda-orphan-drug, ema-orphan-drug, mhlw-orphan-drug). A phrase
+#             of one entry found where the text names another agency of its family is that
+#             agency's event: "China's NMPA granted Breakthrough Therapy Designation" is an
+#             event of nmpa-breakthrough-therapy, not fda-breakthrough-therapy
+#   kind      action for the regulatory actions at the end (approvals, holds), which are not
+#             designations: `designations: [any]` with `status: any` leaves them out
+#   requires  words one of which must be in the sentence for a phrase to tell an event
+#             ("accepted" tells an application accepted only beside "BLA", "NDA", ...)
 #   label     the short name users see; it is also matched, like a phrase
 #   name      the full name (not matched, but rules may refer to it)
 #   phrases   the spellings matched in text
@@ -963,6 +972,7 @@ public enum BuiltinVocabulary {
 
 - id: fda-breakthrough-therapy
   agency: FDA
+  family: breakthrough-therapy
   region: US
   label: Breakthrough Therapy
   name: Breakthrough Therapy designation
@@ -972,6 +982,7 @@ public enum BuiltinVocabulary {
 
 - id: fda-accelerated-approval
   agency: FDA
+  family: accelerated-approval
   region: US
   label: Accelerated Approval
   name: Accelerated Approval
@@ -982,6 +993,7 @@ public enum BuiltinVocabulary {
 
 - id: fda-priority-review
   agency: FDA
+  family: priority-review
   region: US
   label: Priority Review
   name: Priority Review
@@ -1002,6 +1014,7 @@ public enum BuiltinVocabulary {
 
 - id: fda-orphan-drug
   agency: FDA
+  family: orphan-drug
   region: US
   label: Orphan Drug
   name: Orphan Drug Designation
@@ -1076,6 +1089,7 @@ public enum BuiltinVocabulary {
 
 - id: expanded-access
   agency: FDA
+  family: expanded-access
   region: US
   label: Expanded Access
   name: Expanded Access
@@ -1167,6 +1181,7 @@ public enum BuiltinVocabulary {
 
 - id: ema-orphan-drug
   agency: EMA/European Commission
+  family: orphan-drug
   region: EU
   label: EU Orphan Designation
   name: Orphan designation (EU)
@@ -1176,6 +1191,7 @@ public enum BuiltinVocabulary {
 
 - id: ema-compassionate-use
   agency: EMA
+  family: expanded-access
   region: EU
   label: EU Compassionate Use
   name: Compassionate use (EU)
@@ -1215,6 +1231,7 @@ public enum BuiltinVocabulary {
 
 - id: mhlw-orphan-drug
   agency: MHLW
+  family: orphan-drug
   region: JP
   label: Orphan Drug Designation (Japan)
   name: Orphan drug designation (Japan)
@@ -1241,6 +1258,7 @@ public enum BuiltinVocabulary {
 
 - id: pmda-priority-review
   agency: MHLW/PMDA
+  family: priority-review
   region: JP
   label: Priority Review (Japan)
   name: Priority review (Japan)
@@ -1253,6 +1271,7 @@ public enum BuiltinVocabulary {
 
 - id: nmpa-breakthrough-therapy
   agency: NMPA/CDE
+  family: breakthrough-therapy
   region: CN
   label: Breakthrough Therapy (China)
   name: Breakthrough Therapy Drug designation (China)
@@ -1273,6 +1292,7 @@ public enum BuiltinVocabulary {
 
 - id: nmpa-priority-review
   agency: NMPA
+  family: priority-review
   region: CN
   label: Priority Review (China)
   name: Priority review and approval (China)
@@ -1289,6 +1309,139 @@ public enum BuiltinVocabulary {
   phrases: [special approval]
   excluded: {}
   notes: "For public-health emergencies. 'Special approval' is also ordinary English; pair with NMPA or China in a rule to be strict."
+
+# ---- Regulatory actions ---------------------------------------------------------------
+# Not designations but what agencies do to products; rules name them like designations
+# (designations: [fda-approval, fda-complete-response-letter]). Their phrases are common
+# words, so they tell an event only where the event reading finds an agency and a product
+# (README: Events); with `status: any` a rule matches the phrases as written.
+
+- id: fda-approval
+  agency: FDA
+  kind: action
+  region: US
+  family: approval
+  label: Approval
+  name: FDA approval (BLA, NDA, sBLA or sNDA approved; a new indication included)
+  phrases: [approval, approved, approves, approve, approving]
+  notes: "The same words tell other agencies' approvals: the agency named nearest decides (ec-approval, nmpa-approval, ...)."
+
+- id: ec-approval
+  agency: EMA
+  kind: action
+  region: EU
+  family: approval
+  label: EU marketing authorisation
+  name: European Commission marketing authorisation
+  phrases: [marketing authorisation, marketing authorization, granted marketing authorization, granted marketing authorisation]
+
+- id: nmpa-approval
+  agency: NMPA
+  kind: action
+  region: CN
+  family: approval
+  label: NMPA approval
+  name: China NMPA approval
+  phrases: [NMPA approval, NMPA approved]
+
+- id: mhra-approval
+  agency: MHRA
+  kind: action
+  region: UK
+  family: approval
+  label: MHRA approval
+  name: MHRA marketing authorisation
+  phrases: [MHRA approval]
+
+- id: pmda-approval
+  agency: PMDA
+  kind: action
+  region: JP
+  family: approval
+  label: Japan approval
+  name: Japan MHLW/PMDA approval
+  phrases: [MHLW approval]
+
+- id: health-canada-approval
+  agency: Health Canada
+  kind: action
+  region: CA
+  family: approval
+  label: Health Canada approval
+  name: Health Canada approval (Notice of Compliance)
+  phrases: [Notice of Compliance]
+
+- id: fda-application-accepted
+  agency: FDA
+  kind: action
+  region: US
+  family: application-accepted
+  label: Application accepted
+  name: FDA acceptance of a BLA, NDA, sBLA or sNDA for review
+  phrases: [accepted, accepts, acceptance, accept, accepting]
+  requires: [BLA, NDA, sBLA, sNDA, Biologics License Application, New Drug Application, application, filing, submission, MAA, supplemental]
+
+- id: ema-application-validated
+  agency: EMA
+  kind: action
+  region: EU
+  family: application-accepted
+  label: MAA validated
+  name: EMA validation of a marketing authorisation application
+  phrases: [validated, validates, validation]
+  requires: [MAA, Marketing Authorisation Application, Marketing Authorization Application, application, Type II variation, variation]
+
+- id: nmpa-application-accepted
+  agency: NMPA
+  kind: action
+  region: CN
+  family: application-accepted
+  label: NMPA application accepted
+  name: China NMPA/CDE acceptance of an application
+  phrases: [NMPA accepted, CDE accepted]
+
+- id: fda-complete-response-letter
+  agency: FDA
+  kind: action
+  region: US
+  label: Complete Response Letter
+  name: FDA complete response letter
+  phrases: [Complete Response Letter, CRL]
+
+- id: fda-clinical-hold
+  agency: FDA
+  kind: action
+  region: US
+  family: clinical-hold
+  label: Clinical hold
+  name: FDA clinical hold (full or partial)
+  phrases: [clinical hold]
+  notes: "A sentence that says the hold was lifted or removed is an event of fda-clinical-hold-lifted."
+
+- id: fda-clinical-hold-lifted
+  agency: FDA
+  kind: action
+  region: US
+  label: Clinical hold lifted
+  name: FDA lifts a clinical hold
+  phrases: [lifted the clinical hold, lifts the clinical hold, removed the clinical hold, clinical hold lift]
+
+- id: fda-ind-clearance
+  agency: FDA
+  kind: action
+  region: US
+  label: IND clearance
+  name: FDA clears an Investigational New Drug application
+  phrases: [cleared, clears, clearance, clear]
+  requires: [IND, Investigational New Drug, INDs]
+
+- id: ema-chmp-positive-opinion
+  agency: EMA
+  kind: action
+  region: EU
+  label: CHMP positive opinion
+  name: CHMP opinion recommending approval
+  phrases: [positive opinion, positive CHMP opinion, recommended approval, recommending approval, recommends approval, recommended granting, recommending the granting]
 """#####),
         ("companies.yaml", .company, #####"""
 # Pharos company vocabulary: a starting list of oncology and cell- and gene-therapy
@@ -1631,6 +1784,168 @@ public enum BuiltinVocabulary {
 - name: GSK
   aliases: [GSK, GlaxoSmithKline]
   tickers: ["NYSE: GSK", "LSE: GSK"]
+"""#####),
+        ("modalities.yaml", .modality, #####"""
+# Pharos modality vocabulary: the kinds of medicine products are made of, one entry per
+# modality. Every product in products.yaml names one of these ids.
+#
+# Source. The classes follow the usual regulatory split (FDA CDER small molecules and
+# therapeutic biologics, CBER cellular and gene therapy products, EMA advanced therapy
+# medicinal products) and the terms releases use for them. Ids, labels, the choice of
+# phrases and the reasons for leaving strings out are Pharos's own.
+#
+# Format. One entry per modality:
+#   id        stable slug: the entity id rules and alerts use (products.yaml `modality:`)
+#   label     the short name users see; it is also matched, like a phrase
+#   name      the full name (not matched, but rules may refer to it)
+#   phrases   the spellings matched in text
+#   excluded  tempting spellings deliberately not matched, each with the reason
+#   notes     one line, optional
+#
+# How phrases match. As for every vocabulary: whole words after normalisation (NFKC;
+# dashes, hyphens and runs of white space are one separator; ® and ™ ignored). A phrase
+# with no lower-case letter (CAR-T, ADC, TIL, TKI) matches only in exactly those
+# capitals, so TIL never matches "until" or "till" and ADC never matches "adc" in a URL;
+# a phrase with any lower-case letter matches in any case. Dash and case variants are
+# never listed twice (CAR-T already covers "CAR T"), and a phrase matches inside a
+# longer one (CAR-T inside "CAR-T cell therapy"), so longer forms are listed only when
+# they add words that the short form lacks.
+#
+# Policy. A phrase is kept only when, in biotech and regulatory news, it overwhelmingly
+# names this kind of product. Left out, with the reason: bare English words that also
+# name other things (CAR, vaccine, conjugate), 2-3 letter abbreviations with other
+# common meanings (NK, ERT, RLT, PMO), and mixed-case abbreviations that would match an
+# English word in any case (BiTE matches "bite", mAb matches "Mab"). A phrase appears
+# under one modality only. Broader phrases overlap narrower ones on purpose: "cell
+# therapy" also matches inside "CAR-T cell therapy", so a CAR-T release matches both
+# car-t and cell-therapy; rules that want one kind only should name it.
+#
+# Your own entries. Point `vocabularies:` in pharos.yaml at a folder (or one file) of
+# modalities*.yaml files in this same format: an entry with a shipped id replaces it, a
+# new id adds a modality, and a phrase claimed by two entries is reported by
+# `pharos check`.
+
+- id: car-t
+  label: CAR-T
+  name: chimeric antigen receptor T-cell therapy
+  # CAR-T also covers "CAR T", "CAR-T cell", "CAR T-cell therapy" (dash = space).
+  phrases: [CAR-T, CAR-Ts, chimeric antigen receptor T-cell, chimeric antigen receptor T-cells, "chimeric antigen receptor (CAR) T-cell", "chimeric antigen receptor (CAR) T-cells"]
+  excluded:
+    CAR: "it is an English word (and also stands alone for CAR-NK and CAR-M constructs)"
+    chimeric antigen receptor: "it also names CAR-NK and CAR macrophage products; only the T-cell forms are kept"
+
+- id: car-nk
+  label: CAR-NK
+  name: chimeric antigen receptor natural killer cell therapy
+  phrases: [CAR-NK, CAR-NKs, chimeric antigen receptor natural killer, "chimeric antigen receptor (CAR) NK", "chimeric antigen receptor (CAR)-NK"]
+  excluded:
+    NK: "it is 2 letters and names natural killer cells in every immunology text"
+    NK cell therapy: "it also names unmodified NK cell products (cell-therapy)"
+
+- id: til
+  label: TIL therapy
+  name: tumor-infiltrating lymphocyte therapy
+  phrases: [TIL therapy, TIL, TILs, tumor-infiltrating lymphocyte, tumor-infiltrating lymphocytes, tumour-infiltrating lymphocyte, tumour-infiltrating lymphocytes]
+  notes: "TIL is also Instil Bio's stock symbol; company tickers match only exchange-qualified (NASDAQ: TIL), so the two never meet."
+
+- id: tcr-t
+  label: TCR-T
+  name: engineered T-cell receptor T-cell therapy
+  phrases: [TCR-T, TCR-Ts, engineered T-cell receptor, engineered T-cell receptors, TCR-engineered T-cell, TCR-engineered T-cells, T-cell receptor therapy, T-cell receptor therapies]
+  excluded:
+    TCR: "it names the T-cell receptor itself, also the binding arm of soluble TCR bispecifics such as tebentafusp"
+    SPEAR T-cell: "it is one company's platform name (Adaptimmune)"
+
+- id: bispecific-antibody
+  label: bispecific antibody
+  name: bispecific antibody, including T-cell engagers
+  phrases: [bispecific, bispecifics, T-cell engager, T-cell engagers, trispecific antibody, trispecific antibodies, ImmTAC]   # "bispecific" covers "bispecific antibody"
+  excluded:
+    BiTE: "mixed case, so it matches in any case and would match the English word 'bite'"
+    TCE: "it is 3 letters and a common chemical abbreviation (trichloroethylene)"
+    BsAb: "mixed case; matches 'bsab' in any case and adds little over the spelled-out forms"
+  notes: "The bare word 'bispecific' also occurs in 'bispecific ADC'; such a release matches both this entry and adc."
+
+- id: adc
+  label: ADC
+  name: antibody-drug conjugate
+  phrases: [ADC, ADCs, antibody-drug conjugate, antibody-drug conjugates, antibody conjugate, antibody conjugates]
+  excluded:
+    conjugate: "it is an English word and also names vaccine and peptide conjugates"
+    adc: "lower-case 'adc' occurs in URLs and in electronics (analogue-to-digital converter); only capitals are matched"
+  notes: "ADC in capitals also appears inside the company name ADC Therapeutics, which companies.yaml matches as a whole."
+
+- id: monoclonal-antibody
+  label: monoclonal antibody
+  name: monoclonal antibody (unconjugated, single target)
+  phrases: [monoclonal antibody, monoclonal antibodies, mAbs]
+  excluded:
+    mAb: "mixed case, so it matches in any case, and 'Mab' is a given name"
+    antibody: "it is an ordinary word that also covers bispecifics, ADCs and diagnostics"
+
+- id: small-molecule
+  label: small molecule
+  name: small-molecule drug (including kinase inhibitors and degraders)
+  phrases: [small molecule, small molecules, kinase inhibitor, kinase inhibitors, TKI, TKIs, protein degrader, protein degraders]
+  excluded:
+    inhibitor: "it is an English word and also describes antibodies (checkpoint inhibitor)"
+    oral: "it is an English word"
+  notes: "'kinase inhibitor' also matches inside 'tyrosine kinase inhibitor'."
+
+- id: gene-therapy
+  label: gene therapy
+  name: gene therapy, gene editing and oncolytic viruses
+  phrases: [gene therapy, gene therapies, gene editing, gene-edited, oncolytic virus, oncolytic viruses, oncolytic viral therapy, oncolytic immunotherapy, lentiviral vector]
+  excluded:
+    AAV: "it names the vector family (adeno-associated virus), also in research and manufacturing news"
+    CRISPR: "it names the technology and is the stem of the company name CRISPR Therapeutics"
+  notes: "Ex vivo gene-modified cell products (Casgevy, Zynteglo, Lenmeldy) are filed here; CAR-T, TCR-T and CAR-NK have their own entries."
+
+- id: cell-therapy
+  label: cell therapy
+  name: cellular therapy other than CAR-T, CAR-NK, TIL and TCR-T
+  phrases: [cell therapy, cell therapies, cellular therapy, cellular therapies, cell-based therapy, cell-based therapies, cellular immunotherapy]   # also inside "adoptive cell therapy"
+  notes: "'cell therapy' also matches inside 'CAR-T cell therapy' and 'TIL cell therapy': a release can match this entry and a narrower one."
+
+- id: vaccine
+  label: cancer vaccine
+  name: therapeutic vaccine (cancer and other non-infectious targets)
+  phrases: [cancer vaccine, cancer vaccines, therapeutic vaccine, therapeutic vaccines, neoantigen vaccine, neoantigen vaccines, individualized neoantigen therapy, dendritic cell vaccine, dendritic cell vaccines]
+  excluded:
+    vaccine: "it is an English word and overwhelmingly names infectious-disease vaccines, which are out of scope"
+    INT: "it is 3 letters (Moderna and Merck's individualized neoantigen therapy) and an abbreviation of many words"
+
+- id: radioligand
+  label: radioligand therapy
+  name: radioligand and radiopharmaceutical therapy
+  phrases: [radioligand, radioligands, radiopharmaceutical, radiopharmaceuticals, radioconjugate, radioconjugates, targeted radionuclide therapy, peptide receptor radionuclide therapy, PRRT, radiotheranostic, radiotheranostics]
+  excluded:
+    RLT: "it is 3 letters with other meanings; the spelled-out form is kept"
+    theranostic: "it also names diagnostic-imaging pairs that are not therapies"
+
+- id: oligonucleotide
+  label: oligonucleotide
+  name: oligonucleotide therapy (antisense, siRNA, exon skipping)
+  phrases: [oligonucleotide, oligonucleotides, antisense, ASO, ASOs, siRNA, siRNAs, small interfering RNA, RNAi therapeutic, RNAi therapeutics, exon-skipping]   # "antisense" covers "antisense oligonucleotide"
+  excluded:
+    PMO: "it is 3 letters and means project (or programme) management office far more often than phosphorodiamidate morpholino oligomer"
+    RNAi: "it (like RNA interference) names the biological pathway in research news too; the therapeutic forms are kept"
+
+- id: protein
+  label: therapeutic protein
+  name: therapeutic protein (enzyme replacement, fusion protein, cytokine, peptide)
+  phrases: [enzyme replacement therapy, enzyme replacement therapies, fusion protein, fusion proteins, recombinant protein, recombinant proteins, therapeutic protein, therapeutic proteins, recombinant enzyme, cytokine therapy, immunocytokine, immunocytokines, peptide therapeutic, peptide therapeutics]
+  excluded:
+    ERT: "it is 3 letters with other meanings (emergency response team)"
+    enzyme: "it is an ordinary word in biology news"
+    protein: "it is an ordinary word"
+  notes: "'fusion protein' also matches inside 'bispecific fusion protein', which the bare word 'bispecific' catches for bispecific-antibody."
+
+- id: other
+  label: other modality
+  name: any other kind of product (hormones, chemotherapy, microbiome, devices combined with drugs)
+  phrases: []
+  notes: "Nothing is matched for this entry; it exists so that every product has a modality."
 """#####),
     ]
 }

@@ -9,9 +9,13 @@ public struct CompiledRules: RuleEvaluator {
         var kind: Kind
         var id: String
         var label: String
+        /// The product through which the item names the entity (its id), for atoms spelled by a product.
+        var via: String? = nil
+        /// Whether its spellings are ordinary words that name the company only in context ("Kite").
+        var contextual = false
     }
 
-    enum Kind: Int, Sendable { case target, designation, company, keyword }
+    enum Kind: Int, Sendable { case target, designation, company, keyword, product, modality }
 
     /// A clause with each list of terms replaced by a slot: a slot holds when any of its atoms
     /// occurs. Slots are numbered across all rules; every slot belongs to one rule.
@@ -51,6 +55,15 @@ public struct CompiledRules: RuleEvaluator {
     let patternAtomSlot: [UInt64]
     /// Each atom's kind, apart from `atoms`: a tenth of the bytes to read when counting a match's entities.
     let atomKinds: [Kind]
+    /// Clauses decided by regulatory events: their slot and what the events must be.
+    let eventSlots: [(slot: Int, filter: EventFilter)]
+    /// Per slot: whether it is decided by events, not by hits.
+    let isEventSlot: [Bool]
+    /// Finds the events, when a rule needs them.
+    let extractor: EventExtractor?
+    /// Per atom: whether it is a contextual company spelling, checked after the scan.
+    let isContextual: [Bool]
+    let hasContextual: Bool
 
     /// Compiles `rules`; unknown target and designation names are reported with their
     /// position (companies and keywords not in the vocabulary match literally).
@@ -91,25 +104,65 @@ public struct CompiledRules: RuleEvaluator {
                 case .keyword:
                     return [literal(term, kind: .keyword)]
                 case .company:
-                    return [vocabulary.resolve(term, kind: .company).map { atom(for: $0, kind: .company) } ?? literal(term, kind: .company)]
+                    guard let entry = vocabulary.resolve(term, kind: .company) else { return [literal(term, kind: .company)] }
+                    let family = clause.includeSubsidiaries ? vocabulary.family(ofCompany: entry.id) : [entry]
+                    return family.flatMap { company in
+                        [atom(for: company, kind: .company)] + contextualAtom(for: company)
+                            + vocabulary.products(with: .company, id: company.id).map { viaAtom(company, kind: .company, product: $0) }
+                    }
+                case .product:
+                    return [vocabulary.resolve(term, kind: .product).map { atom(for: $0, kind: .product) } ?? literal(term, kind: .product)]
+                case .modality:
+                    guard let entry = vocabulary.resolve(term, kind: .modality) else {
+                        unknown(term, field: field, kind: .modality, clause: clause)
+                        return []
+                    }
+                    return [atom(for: entry, kind: .modality)]
+                        + vocabulary.products(with: .modality, id: entry.id).map { viaAtom(entry, kind: .modality, product: $0) }
                 case .target, .designation:
                     let entityKind: EntityKind = kind == .target ? .target : .designation
                     if kind == .designation, term.lowercased() == "any" {
-                        return vocabulary.entries(of: .designation).map { atom(for: $0, kind: .designation) }
+                        // Mentions of every designation; the regulatory actions' phrases are ordinary words.
+                        return vocabulary.entries(of: .designation).filter { !$0.isAction }.map { atom(for: $0, kind: .designation) }
                     }
-                    if let entry = vocabulary.resolve(term, kind: entityKind) { return [atom(for: entry, kind: kind)] }
-                    var message = "unknown \(entityKind.rawValue) '\(term)'"
-                    if let exclusion = vocabulary.exclusions(of: term).first {
-                        message += ": it is left out of \(exclusion.entry.id) because \(exclusion.reason)"
-                    } else if let suggestion = vocabulary.suggestion(for: term, kind: entityKind) {
-                        message += "; did you mean '\(suggestion)'?"
+                    if let entry = vocabulary.resolve(term, kind: entityKind) {
+                        guard kind == .target else { return [atom(for: entry, kind: kind)] }
+                        return [atom(for: entry, kind: kind)]
+                            + vocabulary.products(with: .target, id: entry.id).map { viaAtom(entry, kind: .target, product: $0) }
                     }
-                    message += " (add it to a \(entityKind.plural) vocabulary, or match the phrase with keywords:)"
-                    let location = clause.locations["\(field):\(term)"] ?? SourceLocation(file: "rules", line: 1, column: 1)
-                    diagnostics.append(ConfigDiagnostic(message, at: location))
+                    unknown(term, field: field, kind: entityKind, clause: clause)
                     return []
                 }
             }
+        }
+        func unknown(_ term: String, field: String, kind entityKind: EntityKind, clause: Clause) {
+            var message = "unknown \(entityKind.rawValue) '\(term)'"
+            if let exclusion = vocabulary.exclusions(of: term).first {
+                message += ": it is left out of \(exclusion.entry.id) because \(exclusion.reason)"
+            } else if let suggestion = vocabulary.suggestion(for: term, kind: entityKind) {
+                message += "; did you mean '\(suggestion)'?"
+            }
+            message += " (add it to a \(entityKind.plural) vocabulary, or match the phrase with keywords:)"
+            let location = clause.locations["\(field):\(term)"] ?? SourceLocation(file: "rules", line: 1, column: 1)
+            diagnostics.append(ConfigDiagnostic(message, at: location))
+        }
+        /// The entity `entry` as spelled by `product`: "Yescarta" names CD19, Kite Pharma and CAR-T.
+        func viaAtom(_ entry: VocabularyEntry, kind: Kind, product: VocabularyEntry) -> Int {
+            let key = "\(kind.rawValue)|via|\(entry.id)|\(product.id)"
+            if let index = atomIndex[key] { return index }
+            atoms.append(Atom(kind: kind, id: entry.id, label: entry.label, via: product.id))
+            spellings.append(product.phrases)
+            atomIndex[key] = atoms.count - 1
+            return atoms.count - 1
+        }
+        func contextualAtom(for company: VocabularyEntry) -> [Int] {
+            guard !company.contextual.isEmpty else { return [] }
+            let key = "company|contextual|\(company.id)"
+            if let index = atomIndex[key] { return [index] }
+            atoms.append(Atom(kind: .company, id: company.id, label: company.label, contextual: true))
+            spellings.append(company.contextual)
+            atomIndex[key] = atoms.count - 1
+            return [atoms.count - 1]
         }
         var slotAtoms: [[Int]] = []
         var slotRule: [Int32] = []
@@ -118,16 +171,31 @@ public struct CompiledRules: RuleEvaluator {
             slotRule.append(Int32(rule))
             return slotAtoms.count - 1
         }
+        var eventSlots: [(slot: Int, filter: EventFilter)] = []
         func compile(_ clause: Clause, rule: Int) -> CompiledClause {
-            let fields = [
-                resolve(clause.targets, field: "targets", kind: .target, clause: clause),
-                resolve(clause.designations, field: "designations", kind: .designation, clause: clause),
-                resolve(clause.companies, field: "companies", kind: .company, clause: clause),
-                resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause),
-            ].filter { !$0.isEmpty }.map { slot($0, rule: rule) }
+            var fields: [Int]
+            if clause.usesEvents {
+                // Designations, and what the product they are granted to must be, are read from the events.
+                let (filter, problems) = EventFilter.make(clause, vocabulary: vocabulary)
+                diagnostics += problems
+                let eventSlot = slot([], rule: rule)
+                eventSlots.append((eventSlot, filter))
+                fields = [eventSlot]
+                let keywords = resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause)
+                if !keywords.isEmpty { fields.append(slot(keywords, rule: rule)) }
+            } else {
+                fields = [
+                    resolve(clause.targets, field: "targets", kind: .target, clause: clause),
+                    resolve(clause.designations, field: "designations", kind: .designation, clause: clause),
+                    resolve(clause.companies, field: "companies", kind: .company, clause: clause),
+                    resolve(clause.products, field: "products", kind: .product, clause: clause),
+                    resolve(clause.modalities, field: "modalities", kind: .modality, clause: clause),
+                    resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause),
+                ].filter { !$0.isEmpty }.map { slot($0, rule: rule) }
+            }
             let excluded = resolve(clause.exclude, field: "exclude", kind: .keyword, clause: clause)
             return CompiledClause(
-                fields: fields, exclude: excluded.isEmpty ? nil : slot(excluded, rule: rule), within: clause.within,
+                fields: fields, exclude: excluded.isEmpty ? nil : slot(excluded, rule: rule), within: clause.usesEvents ? nil : clause.within,
                 all: clause.all.map { compile($0, rule: rule) }, any: clause.any.map { compile($0, rule: rule) },
                 not: clause.not.map { compile($0, rule: rule) })
         }
@@ -176,6 +244,13 @@ public struct CompiledRules: RuleEvaluator {
         slotCount = slotAtoms.count
         self.slotRule = slotRule
         automaton = Automaton(patterns: patterns)
+        self.eventSlots = eventSlots
+        var isEventSlot = [Bool](repeating: false, count: slotAtoms.count)
+        for (slot, _) in eventSlots { isEventSlot[slot] = true }
+        self.isEventSlot = isEventSlot
+        extractor = eventSlots.isEmpty ? nil : EventExtractor(vocabulary: vocabulary)
+        isContextual = atoms.map(\.contextual)
+        hasContextual = atoms.contains { $0.contextual }
     }
 
     /// Lists of lists as one array and the start of each list (plus the end of the last).
@@ -242,7 +317,7 @@ public struct CompiledRules: RuleEvaluator {
         for (field, text) in texts.enumerated() {
             raw.removeAll(keepingCapacity: true)
             var fieldMarks = ScalarMarks()
-            isASCII[field] = !automaton.scan(text, into: &raw, marks: &fieldMarks)
+            isASCII[field] = !Compounds.withSplitCompounds(text) { automaton.scan($0, into: &raw, marks: &fieldMarks) }
             marks.append(fieldMarks)
             let firstOfField = hits.count
             for hit in raw {
@@ -263,10 +338,24 @@ public struct CompiledRules: RuleEvaluator {
             }
             Self.sortByStart(&hits, from: firstOfField)
         }
-        guard !hits.isEmpty else { return [] }
+        if hasContextual { dropOutOfContext(&hits, texts: texts) }
+        guard !hits.isEmpty || extractor != nil else { return [] }
         Self.keepLongestPerAtom(&hits)
 
         var present = [Bool](repeating: false, count: slotCount)
+        // Events only where a rule's clause asks for them; each event slot holds its accepted events.
+        var slotEvents: [Int: [RegulatoryEvent]] = [:]
+        if let extractor {
+            let events = extractor.extract(document)
+            for (slot, filter) in eventSlots {
+                let accepted = events.filter(filter.accepts)
+                if !accepted.isEmpty {
+                    present[slot] = true
+                    slotEvents[slot] = accepted
+                }
+            }
+            if hits.isEmpty, slotEvents.isEmpty { return [] }
+        }
         for hit in hits {
             if hit.slot >= 0 {
                 present[Int(hit.slot)] = true
@@ -323,7 +412,9 @@ public struct CompiledRules: RuleEvaluator {
         context.findSpellings()
         var results: [RuleMatch] = []
         for (index, rule) in rules.enumerated() where matched[index] {
-            results.append(makeMatch(rule: rule.name, used: used[index], documentWide: isDocumentWide[index], document: document, context: &context))
+            var match = makeMatch(rule: rule.name, used: used[index], documentWide: isDocumentWide[index], document: document, context: &context)
+            if !slotEvents.isEmpty { addEvents(to: &match, rule: index, slotEvents: slotEvents) }
+            results.append(match)
         }
         return results
     }
@@ -433,6 +524,10 @@ public struct CompiledRules: RuleEvaluator {
         if let exclude = clause.exclude, present[exclude] { return nil }
         var used: [Int] = []
         for slot in clause.fields {
+            if isEventSlot[slot] {
+                if !present[slot] { return nil }
+                continue
+            }
             let found = hits.filter { slotPositions(of: context.hits[$0].atom).contains { atomSlots[$0] == Int32(slot) } }
             if found.isEmpty { return nil }
             used += found
@@ -643,6 +738,7 @@ public struct CompiledRules: RuleEvaluator {
                 case .designation: counts.designation += 1
                 case .company: counts.company += 1
                 case .keyword: counts.keyword += 1
+                case .product, .modality: break
                 }
             }
             matches.targets.reserveCapacity(counts.target)
@@ -662,12 +758,14 @@ public struct CompiledRules: RuleEvaluator {
                 // the rule or vocabulary spells it (the usual case) is the same string, not a copy.
                 let text = written.count > 15 && Self.isSpelled(atom.id, as: written)
                     ? atom.id : String(decoding: written, as: UTF8.self)
-                let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
+                let entity = EntityMatch(id: atom.id, label: atom.label, text: text, via: atom.via)
                 switch atom.kind {
                 case .target: matches.targets.append(entity)
                 case .designation: matches.designations.append(entity)
                 case .company: matches.companies.append(entity)
                 case .keyword: matches.keywords.append(entity)
+                case .product: matches.products.append(entity)
+                case .modality: matches.modalities.append(entity)
                 }
             }
             guard evidence.count < Self.evidenceLimit else { continue }

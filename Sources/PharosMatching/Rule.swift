@@ -6,12 +6,29 @@ public enum Scope: String, Sendable, CaseIterable {
     case document, paragraph, sentence
 }
 
+/// Which events a clause that names designations accepts, by how the item tells them.
+public enum StatusFilter: Sendable, Equatable {
+    /// Events with one of these statuses.
+    case only(Set<RegulatoryEvent.Status>)
+    /// Any mention of the designation, event or not (the literal matcher).
+    case any
+}
+
 /// A condition over an item's text: listed fields are AND-ed, values inside a field OR-ed.
 public struct Clause: Sendable {
     public var targets: [String] = []
     public var designations: [String] = []
     public var companies: [String] = []
     public var keywords: [String] = []
+    public var products: [String] = []
+    public var modalities: [String] = []
+    /// `companies` also name every company below them (`include_subsidiaries: true`).
+    public var includeSubsidiaries = false
+    /// How the events of `designations` must be told; nil means `announced`.
+    public var status: StatusFilter?
+    /// Other agencies whose designations of the same kind count too; nil means only the ones
+    /// named, an empty set means every agency (`agencies: any`).
+    public var agencies: Set<String>?
     /// None of these phrases may occur anywhere in the item.
     public var exclude: [String] = []
     public var within: Scope?
@@ -26,8 +43,13 @@ public struct Clause: Sendable {
 
     /// Whether the clause asks for anything to be present.
     public var hasPositiveCondition: Bool {
-        !(targets.isEmpty && designations.isEmpty && companies.isEmpty && keywords.isEmpty && all.isEmpty && any.isEmpty)
+        !(targets.isEmpty && designations.isEmpty && companies.isEmpty && keywords.isEmpty && products.isEmpty && modalities.isEmpty
+            && all.isEmpty && any.isEmpty)
     }
+
+    /// Whether the clause is decided by regulatory events: it names designations and does not
+    /// ask for `status: any`.
+    public var usesEvents: Bool { !designations.isEmpty && status != .any }
 }
 
 /// A named watch rule.
@@ -73,7 +95,7 @@ public enum RuleParser {
             var clause = parseClause(reader, diagnostics: &diagnostics)
             if clause.within == nil { clause.within = .document }
             if !clause.hasPositiveCondition, element.mapping != nil {
-                reader.problem("rule '\(name)' has nothing to match: give targets, designations, companies, keywords, all or any")
+                reader.problem("rule '\(name)' has nothing to match: give targets, designations, companies, products, modalities, keywords, all or any")
             }
             reader.reportUnknownKeys()
             diagnostics += reader.diagnostics
@@ -86,7 +108,7 @@ public enum RuleParser {
         return (rules, diagnostics)
     }
 
-    private static let termFields = ["targets", "designations", "companies", "keywords", "exclude"]
+    private static let termFields = ["targets", "designations", "companies", "products", "modalities", "keywords", "exclude"]
 
     /// Whether `term` is empty or only spaces and tabs (what `trimmingCharacters(in: .whitespaces)`
     /// would empty, without its cost: a rule file may list thousands of terms).
@@ -113,7 +135,37 @@ public enum RuleParser {
             case "designations": clause.designations = cleaned
             case "companies": clause.companies = cleaned
             case "keywords": clause.keywords = cleaned
+            case "products": clause.products = cleaned
+            case "modalities": clause.modalities = cleaned
             default: clause.exclude = cleaned
+            }
+        }
+        if reader.raw("include_subsidiaries") != nil { clause.includeSubsidiaries = reader.bool("include_subsidiaries", default: false) }
+        if let statuses = reader.stringList("status") {
+            let known = RegulatoryEvent.Status.allCases.map(\.rawValue)
+            if statuses.map({ $0.lowercased() }).contains("any") {
+                clause.status = .any
+            } else {
+                var accepted: Set<RegulatoryEvent.Status> = []
+                for status in statuses {
+                    if let value = RegulatoryEvent.Status(rawValue: status.lowercased()) {
+                        accepted.insert(value)
+                    } else {
+                        var message = "must be announced, background, prospective, definition or any; found '\(status)'"
+                        if let suggestion = closestMatch(to: status, among: known + ["any"]) { message += "; did you mean '\(suggestion)'?" }
+                        reader.problem(message, key: "status")
+                    }
+                }
+                if !accepted.isEmpty { clause.status = .only(accepted) }
+            }
+            if clause.designations.isEmpty {
+                reader.problem("applies to the events of designations: give designations (or any) beside it", key: "status")
+            }
+        }
+        if let agencies = reader.stringList("agencies") {
+            clause.agencies = agencies.map { $0.lowercased() }.contains("any") ? [] : Set(agencies.map { $0.uppercased() })
+            if clause.designations.isEmpty {
+                reader.problem("widens designations to other agencies: give designations beside it", key: "agencies")
             }
         }
         if let text = reader.string("within") {
@@ -142,7 +194,7 @@ public enum RuleParser {
         let reader = OptionReader(node: node, baseDirectory: baseDirectory, what: "clause")
         let clause = parseClause(reader, diagnostics: &diagnostics)
         if !clause.hasPositiveCondition, node.mapping != nil {
-            reader.problem("clause has nothing to match: give targets, designations, companies, keywords, all or any")
+            reader.problem("clause has nothing to match: give targets, designations, companies, products, modalities, keywords, all or any")
         }
         reader.reportUnknownKeys()
         diagnostics += reader.diagnostics

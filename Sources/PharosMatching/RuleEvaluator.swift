@@ -1,11 +1,15 @@
+import Foundation
 import PharosCore
 
 /// The text of an item as the matcher sees it: named fields, matched in order.
 public struct MatchDocument: Sendable {
     public var fields: [(name: String, text: String)]
+    /// When the item was published: events dated well before it are background.
+    public var published: Date?
 
-    public init(fields: [(name: String, text: String)]) {
+    public init(fields: [(name: String, text: String)], published: Date? = nil) {
         self.fields = fields
+        self.published = published
     }
 
     /// Title, summary, content and categories of an item.
@@ -15,6 +19,7 @@ public struct MatchDocument: Sendable {
         if let content = item.content, !content.isEmpty { fields.append(("content", content)) }
         if !item.categories.isEmpty { fields.append(("categories", item.categories.joined(separator: "\n\n"))) }
         self.fields = fields
+        published = item.published
     }
 }
 
@@ -23,6 +28,8 @@ public struct RuleMatch: Sendable {
     public var rule: String
     public var matches: Matches
     public var evidence: [Evidence]
+    /// The regulatory events that made the rule fire.
+    public var events: [RegulatoryEvent] = []
 }
 
 /// Evaluates every rule over a document. The engine depends only on this.

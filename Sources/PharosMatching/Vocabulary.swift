@@ -1,16 +1,20 @@
 import Foundation
 import PharosCore
 
-/// The three kinds of named entity rules refer to.
+/// The kinds of named entity rules refer to: one list, from which vocabulary file names,
+/// rule fields and alert fields all follow.
 public enum EntityKind: String, Sendable, CaseIterable {
-    case target, designation, company
+    case target, designation, company, product, modality
 
-    /// The file name stem and rule field for this kind: `targets`, `designations`, `companies`.
+    /// The file name stem and rule field for this kind: `targets`, `designations`, `companies`,
+    /// `products`, `modalities`.
     public var plural: String {
         switch self {
         case .target: "targets"
         case .designation: "designations"
         case .company: "companies"
+        case .product: "products"
+        case .modality: "modalities"
         }
     }
 }
@@ -29,6 +33,30 @@ public struct VocabularyEntry: Sendable {
     public var excluded: [(term: String, reason: String)]
     public var notes: String?
     public var location: SourceLocation
+    /// A company's parent company (its canonical name).
+    public var parent: String?
+    /// A company's short names that are ordinary words ("Kite", "Janssen"): matched only where
+    /// the context makes them the company.
+    public var contextual: [String] = []
+    /// A product's targets (target ids).
+    public var targets: [String] = []
+    /// A product's companies: the sponsor first, then partners and licensees.
+    public var companies: [String] = []
+    /// A product's modality (a modality id).
+    public var modality: String?
+    /// A product's development status (approved, phase-3, ...).
+    public var status: String?
+    /// Where a product's facts come from.
+    public var source: String?
+    /// A designation's kind of action, shared by the agencies that grant the same thing
+    /// (`orphan-drug` for fda-orphan-drug, ema-orphan-drug and mhlw-orphan-drug).
+    public var family: String?
+    /// Words one of which must occur in the sentence for a designation's phrase to be an event
+    /// (an approval phrase needs a product or an agency; "accepted" needs an application).
+    public var requires: [String] = []
+    /// A designation entry that is a regulatory action (an approval, a clinical hold), not a
+    /// designation: `designations: [any]` with `status: any` leaves its ordinary words out.
+    public var isAction = false
 
     public init(kind: EntityKind, id: String, label: String, name: String? = nil, agency: String? = nil, phrases: [String],
                 excluded: [(term: String, reason: String)] = [], notes: String? = nil, location: SourceLocation) {
@@ -68,6 +96,66 @@ public struct Vocabulary: Sendable {
 
     /// Entries of one kind, in file order.
     public func entries(of kind: EntityKind) -> [VocabularyEntry] { entries.filter { $0.kind == kind } }
+
+    /// The entry of `kind` whose id is `id` (ids compare ignoring case).
+    public func entry(_ kind: EntityKind, id: String) -> VocabularyEntry? {
+        byID[Self.idKey(kind, id)].map { entries[$0] }
+    }
+
+    /// The company and every company below it (subsidiaries, their subsidiaries), by name.
+    public func family(ofCompany name: String) -> [VocabularyEntry] {
+        var found: [VocabularyEntry] = []
+        var queue = [name.lowercased()]
+        var seen: Set<String> = []
+        while let next = queue.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            if let entry = entry(.company, id: next) { found.append(entry) }
+            for child in entries where child.kind == .company && child.parent?.lowercased() == next {
+                queue.append(child.id.lowercased())
+            }
+        }
+        return found
+    }
+
+    /// Products whose targets, companies or modality include `id` of `kind`.
+    public func products(with kind: EntityKind, id: String) -> [VocabularyEntry] {
+        let key = id.lowercased()
+        return entries.filter { product in
+            guard product.kind == .product else { return false }
+            switch kind {
+            case .target: return product.targets.contains { $0.lowercased() == key }
+            case .company: return product.companies.contains { $0.lowercased() == key }
+            case .modality: return product.modality?.lowercased() == key
+            default: return false
+            }
+        }
+    }
+
+    /// Every problem with the references between entries: a product's targets, companies and
+    /// modality, and a company's parent, must name entries that exist.
+    public func referenceProblems() -> [ConfigDiagnostic] {
+        var problems: [ConfigDiagnostic] = []
+        for entry in entries {
+            switch entry.kind {
+            case .product:
+                for target in entry.targets where self.entry(.target, id: target) == nil {
+                    problems.append(ConfigDiagnostic("product \(entry.id) names target '\(target)', which is not a target id", at: entry.location))
+                }
+                for company in entry.companies where self.entry(.company, id: company) == nil {
+                    problems.append(ConfigDiagnostic("product \(entry.id) names company '\(company)', which is not a company name", at: entry.location))
+                }
+                if let modality = entry.modality, self.entry(.modality, id: modality) == nil {
+                    problems.append(ConfigDiagnostic("product \(entry.id) names modality '\(modality)', which is not a modality id", at: entry.location))
+                }
+            case .company:
+                if let parent = entry.parent, self.entry(.company, id: parent) == nil {
+                    problems.append(ConfigDiagnostic("company \(entry.id) names parent '\(parent)', which is not a company name", at: entry.location))
+                }
+            default: break
+            }
+        }
+        return problems
+    }
 
     /// Spellings that name two different entities of the same kind: each one is a problem.
     public func conflicts() -> [ConfigDiagnostic] {
@@ -133,6 +221,7 @@ public enum VocabularyParser {
             let label: String
             var name: String?
             var agency: String?
+            var extra = VocabularyEntry(kind: kind, id: "", label: "", phrases: [], location: element.location)
             switch kind {
             case .target:
                 id = reader.requiredString("id")
@@ -146,10 +235,38 @@ public enum VocabularyParser {
                 label = reader.string("label") ?? id
                 name = reader.string("name")
                 phrases = reader.stringList("phrases") ?? []
+                extra.family = reader.string("family")
+                extra.requires = reader.stringList("requires") ?? []
+                if let kind = reader.string("kind") {
+                    if kind == "action" { extra.isAction = true } else if kind != "designation" {
+                        reader.problem("must be designation or action, found '\(kind)'", key: "kind")
+                    }
+                }
+            case .modality:
+                id = reader.requiredString("id")
+                label = reader.string("label") ?? id
+                name = reader.string("name")
+                phrases = reader.stringList("phrases") ?? []
+            case .product:
+                id = reader.requiredString("id")
+                let inn = reader.stringList("inn") ?? []
+                let brands = reader.stringList("brands") ?? []
+                label = reader.string("label") ?? brands.first ?? inn.first ?? id
+                name = inn.first
+                phrases = inn + brands + (reader.stringList("codes") ?? [])
+                let sponsor = reader.string("company")
+                extra.companies = (sponsor.map { [$0] } ?? []) + (reader.stringList("partners") ?? [])
+                extra.targets = reader.stringList("targets") ?? []
+                extra.modality = reader.string("modality")
+                extra.status = reader.string("status")
+                extra.source = reader.string("source")
+                if extra.source == nil, !id.isEmpty { reader.problem("product '\(id)' has no source: say where its facts come from", key: "source") }
             case .company:
                 id = reader.requiredString("name")
                 label = id
-                phrases = reader.stringList("aliases") ?? []
+                phrases = (reader.stringList("aliases") ?? []) + (reader.stringList("former_names") ?? [])
+                extra.parent = reader.string("parent")
+                extra.contextual = reader.stringList("contextual") ?? []
                 for ticker in reader.stringList("tickers") ?? [] {
                     guard let colon = ticker.firstIndex(of: ":") else {
                         reader.problem("ticker '\(ticker)' must be written EXCHANGE: SYMBOL, like NASDAQ: IBRX", key: "tickers")
@@ -176,14 +293,21 @@ public enum VocabularyParser {
             if phrases.isEmpty, !id.isEmpty { reader.problem("\(kind.rawValue) '\(id)' has no spelling to match") }
             reader.reportUnknownKeys()
             diagnostics += reader.diagnostics
-            entries.append(VocabularyEntry(
-                kind: kind, id: id, label: label, name: name, agency: agency, phrases: phrases,
-                excluded: excluded, notes: notes, location: element.location))
+            var entry = extra
+            entry.id = id
+            entry.label = label
+            entry.name = name
+            entry.agency = agency
+            entry.phrases = phrases
+            entry.excluded = excluded
+            entry.notes = notes
+            entries.append(entry)
         }
         return (entries, diagnostics)
     }
 
-    /// The kind a vocabulary file holds, from its name: `targets*.yaml`, `designations*.yaml`, `companies*.yaml`.
+    /// The kind a vocabulary file holds, from its name: `targets*.yaml`, `designations*.yaml`,
+    /// `companies*.yaml`, `products*.yaml`, `modalities*.yaml`.
     public static func kind(ofFile name: String) -> EntityKind? {
         EntityKind.allCases.first { name.lowercased().hasPrefix($0.plural) }
     }

@@ -1,0 +1,72 @@
+import PharosCore
+
+extension CompiledRules {
+    /// Drops hits of contextual company names ("Kite", "Janssen", "Legend") that the text does
+    /// not make the company: kept when written with a capital and followed by a company word
+    /// ("Kite Pharma", "Janssen announced", "Kite's", "Kite, a Gilead Company"), preceded by
+    /// "subsidiary" or "company", or when the item names the company another way (its full
+    /// name or one of its products).
+    func dropOutOfContext(_ hits: inout [Hit], texts: [UnsafeBufferPointer<UInt8>]) {
+        guard hits.contains(where: { isContextual[Int($0.atom)] }) else { return }
+        var namedOtherwise: Set<String> = []
+        for hit in hits where !isContextual[Int(hit.atom)] && atoms[Int(hit.atom)].kind == .company {
+            namedOtherwise.insert(atoms[Int(hit.atom)].id)
+        }
+        hits.removeAll { hit in
+            guard isContextual[Int(hit.atom)] else { return false }
+            let text = texts[Int(hit.field)]
+            guard (0x41...0x5A).contains(text[Int(hit.start)]) else { return true }
+            if namedOtherwise.contains(atoms[Int(hit.atom)].id) { return false }
+            return !Self.contextMakesCompany(text, start: Int(hit.start), end: Int(hit.end))
+        }
+    }
+
+    static let companyWordsAfter: [String] = [
+        " pharma", " pharmaceutical", " biotech", " therapeutics", " inc", " research", " biologics", " oncology", " bio", " ltd",
+        " llc", " corp", " holdings", ", a ", " (a ", "'s ", "’s ", " announced", " announces", " said", " says", " today",
+        " reported", " reports", " has ", " will ", " plans", " expects", " received", " receives", " submitted", " is a ",
+        "-cilag", " biotech", " global", " sciences", " scientific",
+    ]
+    static let companyWordsBefore: [String] = ["subsidiary ", "company ", "unit ", "division ", "partner ", "subsidiaries "]
+
+    static func contextMakesCompany(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Bool {
+        func lowered(_ range: Range<Int>) -> [UInt8] {
+            text[range].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        }
+        let after = lowered(end..<min(text.count, end + 16))
+        if companyWordsAfter.contains(where: { after.starts(with: Array($0.utf8)) }) { return true }
+        let before = lowered(max(0, start - 14)..<start)
+        return companyWordsBefore.contains { word in
+            let bytes = Array(word.utf8)
+            return before.count >= bytes.count && Array(before.suffix(bytes.count)) == bytes
+        }
+    }
+
+    /// Adds to `match` the events its rule's clauses accepted: their designations, targets,
+    /// companies and products as matched entities, and their sentences first among the evidence.
+    func addEvents(to match: inout RuleMatch, rule: Int, slotEvents: [Int: [RegulatoryEvent]]) {
+        var events: [RegulatoryEvent] = []
+        for (slot, accepted) in slotEvents.sorted(by: { $0.key < $1.key }) where Int(slotRule[slot]) == rule {
+            for event in accepted where !events.contains(event) { events.append(event) }
+        }
+        guard !events.isEmpty else { return }
+        match.events = events
+        var evidence: [Evidence] = []
+        for event in events {
+            if !match.matches.designations.contains(where: { $0.id == event.action && $0.text == event.text }) {
+                match.matches.designations.append(EntityMatch(id: event.action, label: event.label, text: event.text))
+            }
+            for target in event.targets where !match.matches.targets.contains(where: { $0.id == target.id }) {
+                match.matches.targets.append(target)
+            }
+            for company in event.companies where !match.matches.companies.contains(where: { $0.id == company }) {
+                match.matches.companies.append(EntityMatch(id: company, label: company, text: company))
+            }
+            if let product = event.product, !match.matches.products.contains(where: { $0.text == product }) {
+                match.matches.products.append(EntityMatch(id: event.productID ?? product, label: product, text: product))
+            }
+            if !evidence.contains(event.evidence) { evidence.append(event.evidence) }
+        }
+        match.evidence = Array((evidence + match.evidence.filter { !evidence.contains($0) }).prefix(Self.evidenceLimit))
+    }
+}

@@ -1,0 +1,132 @@
+/// The words that tell how a text reports a regulatory event, in the ConText tradition: each
+/// cue has a class (what it says about an event) and a direction (which events it reaches:
+/// those after it in the sentence, those before it, or any in the sentence), and reaches no
+/// further than a terminator (";", "but", an announcement verb). Every cue is a whole-word
+/// phrase, matched like rule terms (case folded unless written in capitals).
+enum EventCues {
+    enum Class: Sendable {
+        /// The event is this item's news ("today", "announced").
+        case announce
+        /// A prior or other event ("previously", "adds to").
+        case background
+        /// Another event told beside the news ("has also received"): background outside the
+        /// title and lead, where "also" joins the news's own events.
+        case alsoBackground
+        /// Not happened yet ("plans to", "may be eligible", "PDUFA").
+        case prospective
+        /// What a designation is ("is intended to", "expedite").
+        case definition
+        /// The event did not happen ("not been approved", "denied").
+        case negation
+        /// Ends every cue's reach (";", "but", "while").
+        case terminator
+        /// Before a target, makes it the patients' history, not the product's target ("prior", "previously treated with").
+        case priorTherapy
+        /// After a target, makes it a patient descriptor ("-negative").
+        case descriptor
+        /// With a clinical hold: the hold was lifted.
+        case lift
+    }
+
+    enum Direction: Sendable { case forward, backward, sentence }
+
+    struct Cue: Sendable {
+        var phrase: String
+        var cueClass: Class
+        var direction: Direction
+    }
+
+    static let all: [Cue] = {
+        var cues: [Cue] = []
+        func add(_ cueClass: Class, _ direction: Direction, _ phrases: [String]) {
+            cues += phrases.map { Cue(phrase: $0, cueClass: cueClass, direction: direction) }
+        }
+        add(.announce, .sentence, [
+            "today", "announced", "announces", "announce", "is pleased to", "are pleased to", "is proud to", "this week",
+            "yesterday", "has just",
+        ])
+        add(.background, .forward, [
+            "previously", "had previously", "has previously", "adds to", "add to", "adding to", "builds on", "building on", "earlier",
+            "prior", "formerly", "already", "had received", "had been granted", "had granted", "has been previously",
+            "was previously", "were previously", "historically", "since", "follows the", "following the", "follows",
+            "other designations", "in the past",
+        ])
+        add(.background, .backward, [
+            "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
+            "obtained in",
+        ])
+        add(.alsoBackground, .forward, [
+            "also received", "also receives", "also granted", "also been granted", "also holds", "also has", "also have",
+            "also obtained", "also awarded", "also been awarded", "in addition to", "additional designations", "additionally",
+        ])
+        add(.alsoBackground, .backward, ["as well", "also"])
+        add(.prospective, .forward, [
+            "plans to", "plan to", "planned", "planning to", "intends to", "intend to", "intention to", "will seek", "to seek",
+            "seeking", "seek", "may be eligible", "may be", "eligible for", "potential for", "potential to", "potential approval",
+            "potentially eligible", "potentially qualify", "potential future", "potential regulatory", "potential marketing",
+            "potential submission", "potential filing", "potential accelerated", "on track to", "expects to",
+            "expect to", "expected to", "expected", "anticipates", "anticipate", "anticipated", "submitted a request", "request for",
+            "requested", "requesting", "to request", "will request", "apply for", "applying for", "will apply", "could", "would",
+            "if approved", "PDUFA", "target action date", "action date", "hopes to", "hope to", "aims to", "aim to", "poised to",
+            "will submit", "to submit", "submission of", "submit", "upcoming", "future", "pursue", "pursuing", "to support",
+            "support a", "supporting a", "toward", "towards", "path to", "pathway to", "goal of", "may", "might", "candidate for",
+            "under review", "will", "should", "possible", "possibility", "prepare", "preparing", "ahead of", "in anticipation",
+            "qualify for", "to receive", "to obtain", "to achieve", "opportunity", "pending", "await", "awaiting", "to file",
+            "file for", "filing for", "designed to support", "enable", "enabling", "to enable", "intended to support",
+        ])
+        add(.definition, .sentence, [
+            "is intended to", "are intended to", "is designed to", "are designed to", "intended to expedite", "designed to expedite",
+            "expedite", "expedites", "facilitate", "facilitates", "speed the development", "speed up the development",
+            "is granted to", "are granted to", "is given to", "are given to", "can be granted", "may be granted", "is awarded to",
+            "benefits of", "benefits include", "provides the", "provides benefits", "offers the", "offers benefits",
+            "program is", "programme is", "designation is a", "designations are", "status is a", "established by",
+            "created by", "was created", "was established", "enacted", "qualify for", "qualifies for",
+            "is a process", "is a program", "is a programme", "is a regulatory", "aims to accelerate", "aims to speed",
+            "fewer than 200,000", "affecting fewer than", "affects fewer than", "serious or life-threatening",
+            "preliminary clinical evidence", "eligible for",
+        ])
+        add(.negation, .forward, [
+            "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",
+            "is not approved", "are not approved", "not been approved", "not approved",
+        ])
+        add(.terminator, .sentence, [";", "but", "while", "whereas", "however", "although", "which", "who"])
+        add(.priorTherapy, .forward, [
+            "prior", "previously treated", "previous", "after", "following", "refractory to", "exposed", "failed", "progressed on",
+            "progressed after", "relapsed after", "received at least", "including a", "including an", "pretreated", "pre-treated",
+            "treated with", "lines of therapy", "line of therapy", "resistant to", "intolerant to", "ineligible for",
+        ])
+        add(.descriptor, .backward, [
+            "negative", "-negative", "wild-type", "wild type", "naive", "naïve", "nonexpressing", "non-expressing",
+        ])
+        add(.lift, .sentence, ["lift", "lifted", "lifts", "lifting", "removed", "removal", "remove", "removes", "released", "resolved"])
+        return cues
+    }()
+
+    /// Agencies and how texts name them; the value is the agency designation entries carry.
+    static let agencies: [(phrase: String, agency: String)] = [
+        ("FDA", "FDA"), ("U.S. Food and Drug Administration", "FDA"), ("US Food and Drug Administration", "FDA"),
+        ("Food and Drug Administration", "FDA"), ("CBER", "FDA"), ("CDER", "FDA"),
+        ("Center for Drug Evaluation and Research", "FDA"), ("Center for Biologics Evaluation and Research", "FDA"),
+        ("Oncology Center of Excellence", "FDA"), ("in the U.S.", "FDA"), ("in the United States", "FDA"), ("in the US", "FDA"),
+        ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
+        ("Committee for Medicinal Products for Human Use", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
+        ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
+        ("MHRA", "MHRA"), ("Medicines and Healthcare products Regulatory Agency", "MHRA"), ("in the UK", "MHRA"),
+        ("in the United Kingdom", "MHRA"),
+        ("PMDA", "PMDA"), ("MHLW", "PMDA"), ("Pharmaceuticals and Medical Devices Agency", "PMDA"),
+        ("Ministry of Health, Labour and Welfare", "PMDA"), ("in Japan", "PMDA"), ("Japanese", "PMDA"),
+        ("NMPA", "NMPA"), ("CDE", "NMPA"), ("National Medical Products Administration", "NMPA"),
+        ("Center for Drug Evaluation of", "NMPA"), ("China's Center for Drug Evaluation", "NMPA"), ("in China", "NMPA"),
+        ("China", "NMPA"), ("Chinese", "NMPA"), ("CFDA", "NMPA"), ("China Food and Drug Administration", "NMPA"),
+        ("Health Canada", "Health Canada"),
+    ]
+
+    /// Headings that open a section whose events are background: a line that starts with one.
+    static let backgroundHeadings: [String] = [
+        "about", "forward-looking statements", "forward looking statements", "cautionary", "safe harbor", "disclaimer",
+        "important safety information", "indications and usage", "indication", "indications", "contacts", "contact",
+        "media contact", "media contacts", "investor contact", "investor contacts", "investors", "media", "references",
+        "sources", "source", "reference", "boxed warning", "warning", "full prescribing information", "related",
+        "read more", "see also",
+    ]
+}

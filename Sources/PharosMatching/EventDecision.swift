@@ -1,0 +1,277 @@
+import PharosCore
+
+extension DocumentReader {
+    /// The events told by the designation or action phrase `hitIndex` of `field` (one per
+    /// product it names), none when the phrase tells none (negated, missing its companion word,
+    /// an approval with no agency).
+    func readEvents(field: Int, hitIndex: Int) -> [RegulatoryEvent] {
+        let trigger = hits[field][hitIndex]
+        guard case .trigger(let designationIndex) = trigger.term else { return [] }
+        let range = sentence(field: field, at: trigger.start)
+        let sentenceHits = hits(field: field, in: range)
+        let position: String = isTitle(field) ? "title" : lead[field].contains(where: { $0.contains(trigger.start) }) ? "lead" : "body"
+        var cues: [String] = []
+        var entry = extractor.designations[Int(designationIndex)]
+
+        if extractor.needsCompanion[Int(designationIndex)] {
+            let hasCompanion = sentenceHits.contains { if case .companion(let index) = $0.term { index == designationIndex } else { false } }
+            guard hasCompanion else { return [] }
+        }
+
+        // The agency: the one named nearest in the sentence, else in the title or lead.
+        let agencies = sentenceHits.compactMap { hit -> (agency: String, distance: Int)? in
+            guard case .agency(let agency) = hit.term else { return nil }
+            let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
+            return (agency, distance)
+        }.sorted { $0.distance < $1.distance }
+        var agencyCue = "agency of \(entry.id)"
+        if let family = entry.family, let owners = extractor.siblings[family] {
+            let named = agencies.isEmpty ? documentAgencies() : agencies.map(\.agency)
+            if let own = entry.agency, !named.isEmpty, !named.contains(own),
+               let other = named.first(where: { owners[$0] != nil }), let sibling = owners[other] {
+                entry = extractor.designations[Int(sibling)]
+                agencyCue = "agency \(other) named \(agencies.isEmpty ? "in the title or lead" : "in the sentence")"
+            } else if let own = entry.agency, named.contains(own) {
+                agencyCue = "agency \(own) named"
+            }
+            if family == "approval" || family == "application-accepted", named.isEmpty, position == "body" { return [] }
+        }
+        if entry.family == "clinical-hold", sentenceHits.contains(where: { cueClass($0) == .lift }),
+           let lifted = extractor.designations.firstIndex(where: { $0.id == entry.id + "-lifted" }) {
+            entry = extractor.designations[lifted]
+            cues.append("cue \"lift\"")
+        }
+        cues.append(agencyCue)
+
+        // Negation reaches a little way forward: "has not been approved", "no approved therapy".
+        for hit in sentenceHits where cueClass(hit) == .negation && reaches(hit, trigger, window: 25, in: sentenceHits) { return [] }
+
+        // The subject.
+        let sentenceMentions = mentions[field].filter { range.contains($0.start) }
+        var subjects: [ProductMention] = []
+        var subjectCue: String
+        if let after = sentenceMentions.first(where: { $0.start >= trigger.end }) {
+            subjects = [after]
+            subjectCue = "subject: the product named after the \(entry.label)"
+            // "to NXC-201 and NXC-301": products joined by "and" or a comma share the event.
+            var last = after
+            for next in sentenceMentions where next.start > last.end {
+                let between = ByteSearch.trimmed(text(field: field, last.end..<next.start))
+                guard between == "and" || between == "," || between == ", and" || between == "&" else { break }
+                if next.key != last.key { subjects.append(next) }
+                last = next
+            }
+        } else if let before = sentenceMentions.last(where: { $0.end <= trigger.start }) {
+            subjects = [before]
+            subjectCue = "subject: the product named before the \(entry.label)"
+        } else if let earlier = productsOfEarlierSentence(field: field, before: range.lowerBound) {
+            subjects = earlier
+            subjectCue = "subject: the product\(earlier.count > 1 ? "s" : "") of an earlier sentence"
+        } else {
+            subjectCue = "subject: no product named"
+        }
+        var seen: Set<String> = []
+        subjects = subjects.filter { seen.insert($0.key).inserted }
+        cues.append(subjectCue)
+
+        let status = decideStatus(
+            field: field, trigger: trigger, range: range, sentenceHits: sentenceHits, position: position,
+            hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, subjects: subjects, cues: &cues)
+
+        let written = text(field: field, trigger.start..<trigger.end)
+        let evidence = makeEvidence(field: field, range: range)
+        let indication = Indication.find(in: text(field: field, range), after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound)
+        return (subjects.isEmpty ? [nil] : subjects.map { Optional($0) }).map { subject -> RegulatoryEvent in
+            let (targets, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
+            return RegulatoryEvent(
+                agency: entry.agency ?? "", action: entry.id, label: entry.label, text: written,
+                product: subject.map { text(field: field, $0.start..<$0.end) },
+                productID: subject.flatMap { $0.product >= 0 ? extractor.products[Int($0.product)].id : nil },
+                companies: companies, targets: targets, modality: modality, indication: indication,
+                status: status, cues: cues, evidence: evidence)
+        }
+    }
+
+    func cueClass(_ hit: EventExtractor.Hit) -> EventCues.Class? {
+        guard case .cue(let index) = hit.term else { return nil }
+        return EventCues.all[Int(index)].cueClass
+    }
+
+    /// Whether `cue` reaches `trigger`: forward cues the phrases after them, backward cues the
+    /// phrases before them, within `window` bytes and with no terminator between.
+    func reaches(_ cue: EventExtractor.Hit, _ trigger: EventExtractor.Hit, window: Int, in sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        guard case .cue(let index) = cue.term else { return false }
+        let direction = EventCues.all[Int(index)].direction
+        let between: Range<Int>
+        switch direction {
+        case .sentence: return true
+        case .forward:
+            guard cue.end <= trigger.start, trigger.start - cue.end <= window else { return false }
+            between = cue.end..<trigger.start
+        case .backward:
+            guard cue.start >= trigger.end, cue.start - trigger.end <= window else { return false }
+            between = trigger.end..<cue.start
+        }
+        let ownClass = EventCues.all[Int(index)].cueClass
+        return !sentenceHits.contains { hit in
+            guard between.contains(hit.start), let other = cueClass(hit) else { return false }
+            return other == .terminator || (other == .announce && ownClass != .announce)
+        }
+    }
+
+    func decideStatus(
+        field: Int, trigger: EventExtractor.Hit, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>, position: String,
+        hasProduct: Bool, family: String, subjects: [ProductMention], cues: inout [String]
+    ) -> RegulatoryEvent.Status {
+        func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
+        let cueHits = sentenceHits.filter { cueClass($0) != nil }
+        if position != "title", let definition = cueHits.first(where: { hit in
+            cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
+        }) {
+            cues.append("definition cue \(cueText(definition))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
+            return .definition
+        }
+        if let prospective = cueHits.first(where: { cueClass($0) == .prospective && reaches($0, trigger, window: 90, in: sentenceHits) }) {
+            cues.append("prospective cue \(cueText(prospective))")
+            return .prospective
+        }
+        if let section = sections[field], trigger.start >= section.start {
+            cues.append("section \"\(section.heading)\"")
+            return .background
+        }
+        if let background = cueHits.first(where: { hit in
+            cueClass(hit) == .background && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward ? 90 : 60, in: sentenceHits)
+        }) {
+            cues.append("background cue \(cueText(background))")
+            return .background
+        }
+        if position != "title", let reference, let past = Temporal.earlierDate(in: text(field: field, range), than: reference) {
+            cues.append("dated \(past), before the item")
+            return .background
+        }
+        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: 60, in: sentenceHits) }) {
+            cues.append("background cue \(cueText(also)) outside the title and lead")
+            return .background
+        }
+        if position != "body" {
+            cues.append("in the \(position)")
+            return .announced
+        }
+        if let announce = cueHits.first(where: { cueClass($0) == .announce }) {
+            cues.append("announcement cue \(cueText(announce))")
+            return .announced
+        }
+        let keys = subjects.map { $0.product >= 0 ? extractor.products[Int($0.product)].id : $0.key }
+        if newsEvents.contains(where: { news in news.family == family && (keys.isEmpty || news.product == nil || keys.contains(news.product!)) }) {
+            cues.append("the same \(family) as the title or lead announces")
+            return .announced
+        }
+        cues.append("told in the body only, not the item's news")
+        return .background
+    }
+
+    func cueIndex(_ hit: EventExtractor.Hit) -> Int {
+        if case .cue(let index) = hit.term { return Int(index) }
+        return 0
+    }
+
+    /// Agencies named in the title and lead.
+    func documentAgencies() -> [String] {
+        var found: [String] = []
+        for field in texts.indices {
+            let ranges = isTitle(field) ? [0..<texts[field].count] : lead[field]
+            for range in ranges {
+                for hit in hits(field: field, in: range) {
+                    if case .agency(let agency) = hit.term, !found.contains(agency) { found.append(agency) }
+                }
+            }
+        }
+        return found
+    }
+
+    /// The products of the nearest earlier sentence of the paragraph that names any, else of the
+    /// title: "the FDA granted RMAT designation for these two treatments".
+    func productsOfEarlierSentence(field: Int, before offset: Int) -> [ProductMention]? {
+        let earlier = mentions[field].filter { $0.end <= offset }
+        if let last = earlier.last {
+            let range = sentence(field: field, at: last.start)
+            let inSentence = earlier.filter { range.contains($0.start) }
+            return Array(inSentence.prefix(3))
+        }
+        if let title = texts.indices.first(where: isTitle), title != field, let first = mentions[title].first {
+            return [first]
+        }
+        return nil
+    }
+
+    /// The subject's targets, modality and companies: from the product vocabulary, from what the
+    /// document says of the product, and without a product from the sentence itself.
+    func describe(_ subject: ProductMention?, field: Int, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>)
+        -> (targets: [EntityMatch], modality: String?, companies: [String]) {
+        var targets: [EntityMatch] = []
+        var modality: String?
+        var companies: [String] = []
+        func addTarget(_ index: Int32, text written: String, via: String?) {
+            let entry = extractor.targets[Int(index)]
+            if !targets.contains(where: { $0.id == entry.id }) {
+                targets.append(EntityMatch(id: entry.id, label: entry.label, text: written, via: via))
+            }
+        }
+        if let subject {
+            let written = text(field: field, subject.start..<subject.end)
+            if subject.product >= 0 {
+                let product = extractor.products[Int(subject.product)]
+                for target in product.targets {
+                    if let index = extractor.targets.firstIndex(where: { $0.id.lowercased() == target.lowercased() }) {
+                        addTarget(Int32(index), text: written, via: product.id)
+                    }
+                }
+                modality = product.modality
+                companies = product.companies
+            }
+            if let profile = profiles[subject.key] {
+                for target in profile.targets { addTarget(target.index, text: target.text, via: nil) }
+                if modality == nil, let index = profile.modality { modality = extractor.modalities[Int(index)].id }
+            }
+        } else {
+            for hit in sentenceHits {
+                switch hit.term {
+                case .target(let index) where !isPatientDescriptor(hit, among: sentenceHits):
+                    addTarget(index, text: text(field: field, hit.start..<hit.end), via: nil)
+                case .modality(let index) where modality == nil:
+                    modality = extractor.modalities[Int(index)].id
+                default: continue
+                }
+            }
+        }
+        if companies.isEmpty {
+            let named = sentenceHits.compactMap { hit -> String? in
+                if case .company(let index) = hit.term { return extractor.companies[Int(index)].id }
+                return nil
+            }
+            companies = named.isEmpty ? issuers() : [named[0]]
+        }
+        return (targets, modality, companies)
+    }
+
+    /// The companies named in the title, else the lead: who issued the news.
+    func issuers() -> [String] {
+        for useTitle in [true, false] {
+            for field in texts.indices where isTitle(field) == useTitle {
+                for range in useTitle ? [0..<texts[field].count] : lead[field] {
+                    for hit in hits(field: field, in: range) {
+                        if case .company(let index) = hit.term { return [extractor.companies[Int(index)].id] }
+                    }
+                }
+            }
+        }
+        return []
+    }
+
+    func makeEvidence(field: Int, range: Range<Int>) -> Evidence {
+        let raw = text(field: field, range)
+        let flattened = String(raw.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+        let start = TextSegments.scalarCount(texts[field], 0..<range.lowerBound)
+        return Evidence(field: document.fields[field].name, text: flattened, start: start, end: start + raw.unicodeScalars.count)
+    }
+}

@@ -1,0 +1,134 @@
+import PharosCore
+
+/// Finds the regulatory events an item tells and how it tells them.
+///
+/// One pass of an automaton over each field finds every designation and action phrase, agency,
+/// product, target, modality, company and cue (``EventCues``). Each designation or action
+/// phrase is then read in its sentence: the agency named nearest resolves a phrase several
+/// agencies share; the product it was granted to is the nearest one after it ("granted RMAT
+/// designation to NXC-201"), else before it ("Yescarta receives"), else the products of the
+/// sentence before ("these two treatments"); the product's targets come from the product
+/// vocabulary and from the sentences that describe it ("ARC-217, a BCMA-directed CAR T"); and
+/// its status from cues with a reach, the section it is in and where it stands (title, lead,
+/// body). Every decision is written into the event's `cues`, so `pharos match --explain` can
+/// say why.
+public struct EventExtractor: Sendable {
+    enum Term: Sendable {
+        case trigger(Int32)
+        case agency(String)
+        case product(Int32)
+        case target(Int32)
+        case modality(Int32)
+        case company(Int32)
+        case cue(Int32)
+        case companion(Int32)
+    }
+
+    struct Hit: Sendable {
+        var term: Term
+        var start: Int
+        var end: Int
+    }
+
+    let automaton: Automaton
+    let patternTerms: [[Term]]
+    let designations: [VocabularyEntry]
+    let products: [VocabularyEntry]
+    let targets: [VocabularyEntry]
+    let modalities: [VocabularyEntry]
+    let companies: [VocabularyEntry]
+    /// family -> agency -> designation index: where a shared phrase goes when another agency is named.
+    let siblings: [String: [String: Int32]]
+    /// Per designation: whether it needs a companion word in its sentence.
+    let needsCompanion: [Bool]
+
+    /// Compiles every designation, product, target, modality, company and cue of `vocabulary`.
+    public init(vocabulary: Vocabulary) {
+        designations = vocabulary.entries(of: .designation)
+        products = vocabulary.entries(of: .product)
+        targets = vocabulary.entries(of: .target)
+        modalities = vocabulary.entries(of: .modality)
+        companies = vocabulary.entries(of: .company)
+        var siblings: [String: [String: Int32]] = [:]
+        for (index, entry) in designations.enumerated() {
+            if let family = entry.family, let agency = entry.agency { siblings[family, default: [:]][agency] = Int32(index) }
+        }
+        self.siblings = siblings
+        needsCompanion = designations.map { !$0.requires.isEmpty }
+
+        var patterns: [Automaton.Pattern] = []
+        var patternIndex: [String: Int] = [:]
+        var patternTerms: [[Term]] = []
+        func add(_ spelling: String, _ term: Term) {
+            let (folded, exact, caseSensitive) = Folding.pattern(spelling)
+            guard !folded.isEmpty else { return }
+            let key = String(decoding: caseSensitive ? exact : folded, as: UTF8.self) + (caseSensitive ? "|cs" : "|ci")
+            if let existing = patternIndex[key] {
+                patternTerms[existing].append(term)
+                return
+            }
+            let first = String(decoding: folded.prefix(4), as: UTF8.self).unicodeScalars.first
+            let last = String(decoding: folded.suffix(4), as: UTF8.self).unicodeScalars.last
+            patterns.append(Automaton.Pattern(
+                folded: folded, exact: exact, caseSensitive: caseSensitive,
+                boundaryBefore: first.map(Folding.isWordCharacter) ?? false,
+                boundaryAfter: last.map(Folding.isWordCharacter) ?? false))
+            patternIndex[key] = patterns.count - 1
+            patternTerms.append([term])
+        }
+        for (index, entry) in designations.enumerated() {
+            for phrase in entry.phrases { add(phrase, .trigger(Int32(index))) }
+            for word in entry.requires { add(word, .companion(Int32(index))) }
+        }
+        for (phrase, agency) in EventCues.agencies { add(phrase, .agency(agency)) }
+        for (index, entry) in products.enumerated() { for phrase in entry.phrases { add(phrase, .product(Int32(index))) } }
+        for (index, entry) in targets.enumerated() { for phrase in entry.phrases { add(phrase, .target(Int32(index))) } }
+        for (index, entry) in modalities.enumerated() { for phrase in entry.phrases { add(phrase, .modality(Int32(index))) } }
+        for (index, entry) in companies.enumerated() { for phrase in entry.phrases { add(phrase, .company(Int32(index))) } }
+        for (index, cue) in EventCues.all.enumerated() { add(cue.phrase, .cue(Int32(index))) }
+        automaton = Automaton(patterns: patterns)
+        self.patternTerms = patternTerms
+    }
+
+    /// The events of `document`, in text order.
+    public func extract(_ document: MatchDocument) -> [RegulatoryEvent] {
+        var fields = document.fields.map { Array($0.text.utf8) }
+        return Self.withBuffers(&fields, from: 0, collected: []) { texts in
+            extract(document, texts: texts)
+        }
+    }
+
+    private static func withBuffers<Result>(
+        _ fields: inout [[UInt8]], from index: Int, collected: [UnsafeBufferPointer<UInt8>],
+        _ body: ([UnsafeBufferPointer<UInt8>]) -> Result
+    ) -> Result {
+        guard index < fields.count else { return body(collected) }
+        return fields[index].withUnsafeBufferPointer { buffer in
+            withBuffers(&fields, from: index + 1, collected: collected + [buffer], body)
+        }
+    }
+
+    /// Hits of one field, in start order, with terms spelled alike split out.
+    func scan(_ text: UnsafeBufferPointer<UInt8>) -> [Hit] {
+        var raw: [Automaton.Hit] = []
+        var marks = ScalarMarks()
+        Compounds.withSplitCompounds(text) { scanned in _ = automaton.scan(scanned, into: &raw, marks: &marks) }
+        var hits: [Hit] = []
+        hits.reserveCapacity(raw.count)
+        for hit in raw {
+            for term in patternTerms[Int(hit.pattern)] where Self.accepts(term, hit, in: text) {
+                hits.append(Hit(term: term, start: hit.start, end: hit.end))
+            }
+        }
+        hits.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        return hits
+    }
+
+    /// "may" and "will" are cues only in lower case: "May 5, 2025" is a date.
+    private static func accepts(_ term: Term, _ hit: Automaton.Hit, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard case .cue(let index) = term else { return true }
+        let phrase = EventCues.all[Int(index)].phrase
+        if phrase == "may" || phrase == "will" || phrase == "no" { return text[hit.start] >= 0x61 }
+        return true
+    }
+}

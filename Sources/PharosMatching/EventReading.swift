@@ -1,0 +1,227 @@
+import Foundation
+import PharosCore
+
+extension EventExtractor {
+    func extract(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>]) -> [RegulatoryEvent] {
+        var fieldHits: [[Hit]] = []
+        var anyTrigger = false
+        for (field, text) in texts.enumerated() {
+            guard document.fields[field].name != "categories" else {
+                fieldHits.append([])
+                continue
+            }
+            let hits = scan(text)
+            if !anyTrigger, hits.contains(where: { if case .trigger = $0.term { true } else { false } }) { anyTrigger = true }
+            fieldHits.append(hits)
+        }
+        guard anyTrigger else { return [] }
+        var reader = DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits)
+        return reader.read()
+    }
+}
+
+/// A product named in a text: a known one, or a development code recognised by its shape.
+struct ProductMention {
+    var start: Int
+    var end: Int
+    /// The product vocabulary index, or -1 for a code.
+    var product: Int32
+    /// The same for every mention of one product: its id, or the code in capitals.
+    var key: String
+}
+
+/// One document being read for events: its sentences, sections, products and the events
+/// of its title and lead, which decide what the rest of it reports as news.
+struct DocumentReader {
+    let extractor: EventExtractor
+    let document: MatchDocument
+    let texts: [UnsafeBufferPointer<UInt8>]
+    let hits: [[EventExtractor.Hit]]
+    /// Per field: where its background sections (About ..., Forward-Looking Statements) start.
+    var sections: [(start: Int, heading: String)?] = []
+    /// Per field: the byte ranges of the lead's sentences.
+    var lead: [[Range<Int>]] = []
+    /// Per field: products named, in text order.
+    var mentions: [[ProductMention]] = []
+    /// What the document says about each product: targets and modality from the sentences that name it.
+    var profiles: [String: (targets: [(index: Int32, text: String)], modality: Int32?)] = [:]
+    let reference: (year: Int, dayOfYear: Int?)?
+    var newsEvents: [(family: String, product: String?)] = []
+
+    init(extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]]) {
+        self.extractor = extractor
+        self.document = document
+        self.texts = texts
+        self.hits = hits
+        var reference: (year: Int, dayOfYear: Int?)?
+        if let published = document.published {
+            let days = Int((published.timeIntervalSince1970 / 86_400).rounded(.down))
+            let (year, month, day) = DateParsing.civilFromDays(days)
+            reference = (year, Temporal.dayOfYear(month: month, day: day))
+        } else if let content = document.fields.firstIndex(where: { $0.name == "content" || $0.name == "summary" }) {
+            reference = Temporal.dateline(texts[content])
+        }
+        self.reference = reference
+        for (field, text) in texts.enumerated() {
+            let name = document.fields[field].name
+            sections.append(name == "title" ? nil : Sections.firstBackground(text))
+            lead.append(name == "title" ? [] : Self.leadSentences(text, isSummary: name == "summary"))
+            mentions.append(Self.mentions(in: text, hits: hits[field], extractor: extractor))
+        }
+    }
+
+    /// The first two sentences of the first paragraph that is more than a dateline or heading.
+    static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, isSummary: Bool) -> [Range<Int>] {
+        for paragraph in TextSegments.paragraphs(text) where paragraph.count >= 60 || isSummary {
+            return Array(TextSegments.sentences(text, in: paragraph).prefix(2))
+        }
+        return []
+    }
+
+    static func mentions(in text: UnsafeBufferPointer<UInt8>, hits: [EventExtractor.Hit], extractor: EventExtractor) -> [ProductMention] {
+        var found: [ProductMention] = []
+        var covered: [Range<Int>] = []
+        for hit in hits {
+            switch hit.term {
+            case .product(let index):
+                if let last = found.last, last.start == hit.start { continue }
+                found.append(ProductMention(start: hit.start, end: hit.end, product: index, key: extractor.products[Int(index)].id))
+                covered.append(hit.start..<hit.end)
+            case .target, .company, .agency, .trigger, .modality:
+                covered.append(hit.start..<hit.end)
+            default: break
+            }
+        }
+        for code in Codes.find(in: text) where !covered.contains(where: { $0.overlaps(code) }) {
+            let written = String(decoding: UnsafeBufferPointer(rebasing: text[code]), as: UTF8.self)
+            found.append(ProductMention(start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
+        }
+        return found.sorted { $0.start < $1.start }
+    }
+
+    mutating func read() -> [RegulatoryEvent] {
+        buildProfiles()
+        var events: [RegulatoryEvent] = []
+        // The title and lead first: what they announce decides the rest.
+        var order: [(field: Int, hit: Int)] = []
+        var later: [(field: Int, hit: Int)] = []
+        for field in texts.indices {
+            var furthest = -1
+            for (index, hit) in hits[field].enumerated() {
+                guard case .trigger = hit.term else { continue }
+                // Of overlapping phrases ("Priority Review" in "Priority Review Voucher"), the longest.
+                if hit.start < furthest { continue }
+                furthest = hit.end
+                if isTitle(field) || lead[field].contains(where: { $0.contains(hit.start) }) {
+                    order.append((field, index))
+                } else {
+                    later.append((field, index))
+                }
+            }
+        }
+        for (field, index) in order + later {
+            for event in readEvents(field: field, hitIndex: index) {
+            if event.status == .announced {
+                newsEvents.append((family(of: event.action), event.productID ?? event.product?.uppercased()))
+            }
+            // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
+            if events.contains(where: {
+                $0.action == event.action && $0.product == event.product && $0.evidence == event.evidence
+            }) { continue }
+            events.append(event)
+            }
+        }
+        return events.sorted { ($0.evidence.field != $1.evidence.field) ? fieldIndex($0.evidence.field) < fieldIndex($1.evidence.field) : $0.evidence.start < $1.evidence.start }
+    }
+
+    private func fieldIndex(_ name: String) -> Int { document.fields.firstIndex { $0.name == name } ?? 0 }
+
+    func isTitle(_ field: Int) -> Bool { document.fields[field].name == "title" }
+
+    func family(of action: String) -> String {
+        extractor.designations.first { $0.id == action }?.family ?? action
+    }
+
+    /// The sentence around `offset`: the whole title, else the sentence of its paragraph.
+    func sentence(field: Int, at offset: Int) -> Range<Int> {
+        if isTitle(field) { return 0..<texts[field].count }
+        return TextSegments.sentence(around: offset, in: texts[field])
+    }
+
+    func hits(field: Int, in range: Range<Int>) -> ArraySlice<EventExtractor.Hit> {
+        let all = hits[field]
+        var low = 0
+        var high = all.count
+        while low < high {
+            let middle = (low + high) / 2
+            if all[middle].start < range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        var end = low
+        while end < all.count, all[end].start < range.upperBound { end += 1 }
+        return all[low..<end]
+    }
+
+    func text(field: Int, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: texts[field][range]), as: UTF8.self)
+    }
+
+    /// Whether the target hit is the patients' history or a descriptor ("prior anti-BCMA therapy",
+    /// "HER2-negative"), not what a product is aimed at.
+    func isPatientDescriptor(_ target: EventExtractor.Hit, among sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        for hit in sentenceHits {
+            guard case .cue(let index) = hit.term else { continue }
+            let cue = EventCues.all[Int(index)]
+            switch cue.cueClass {
+            case .priorTherapy where hit.end <= target.start && target.start - hit.end <= 40: return true
+            case .descriptor where hit.start >= target.end && hit.start - target.end <= 3: return true
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// Targets and modalities of the sentences that name a product, given to the product named
+    /// nearest to each.
+    mutating func buildProfiles() {
+        for field in texts.indices where !mentions[field].isEmpty {
+            var done: Set<Int> = []
+            var seenPerKey: [String: Int] = [:]
+            for mention in mentions[field] {
+                guard seenPerKey[mention.key, default: 0] < 6 else { continue }
+                seenPerKey[mention.key, default: 0] += 1
+                let range = sentence(field: field, at: mention.start)
+                guard done.insert(range.lowerBound).inserted else { continue }
+                let inSentence = mentions[field].filter { range.contains($0.start) }
+                let sentenceHits = hits(field: field, in: range)
+                for hit in sentenceHits {
+                    switch hit.term {
+                    case .target(let index):
+                        guard !isPatientDescriptor(hit, among: sentenceHits),
+                              let owner = Self.nearest(inSentence, to: hit.start..<hit.end) else { continue }
+                        var profile = profiles[owner.key] ?? ([], nil)
+                        if !profile.targets.contains(where: { $0.index == index }) {
+                            profile.targets.append((index, text(field: field, hit.start..<hit.end)))
+                        }
+                        profiles[owner.key] = profile
+                    case .modality(let index):
+                        guard let owner = Self.nearest(inSentence, to: hit.start..<hit.end) else { continue }
+                        var profile = profiles[owner.key] ?? ([], nil)
+                        if profile.modality == nil { profile.modality = index }
+                        profiles[owner.key] = profile
+                    default: continue
+                    }
+                }
+            }
+        }
+    }
+
+    static func nearest(_ mentions: [ProductMention], to range: Range<Int>) -> ProductMention? {
+        mentions.min { distance($0, range) < distance($1, range) }
+    }
+
+    static func distance(_ mention: ProductMention, _ range: Range<Int>) -> Int {
+        if mention.end <= range.lowerBound { return range.lowerBound - mention.end }
+        if mention.start >= range.upperBound { return mention.start - range.upperBound }
+        return 0
+    }
+}
