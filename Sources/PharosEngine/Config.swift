@@ -130,7 +130,7 @@ public struct ConfigLoader: Sendable {
             options.reportUnknownKeys()
             diagnostics += options.diagnostics
         }
-        let metricsAddress = Self.metricsAddress(top)
+        let metricsAddress = Self.metricsAddress(top, diagnostics: &diagnostics)
         let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
         let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
         // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
@@ -186,15 +186,45 @@ public struct ConfigLoader: Sendable {
         return config
     }
 
-    /// `metrics:` as host and port: an IPv4 address (or `localhost`) and a port.
-    private static func metricsAddress(_ top: OptionReader) -> (host: String, port: Int)? {
-        guard let text = top.string("metrics") else { return nil }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        var host = parts.count == 2 ? String(parts[0]) : ""
-        if host == "localhost" { host = "127.0.0.1" }
-        var address = in_addr()
-        guard parts.count == 2, inet_pton(AF_INET, host, &address) == 1, let port = Int(parts[1]), (0...65_535).contains(port) else {
-            top.problem("must be an IPv4 address and a port such as 127.0.0.1:9464, found '\(text)'", key: "metrics")
+    /// `metrics:` as host and port: `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464` (both
+    /// loopback addresses), or a mapping `{listen: ADDRESS, allow_unauthenticated_remote: true}`.
+    /// The endpoints have no authentication, so an address other than loopback is refused
+    /// unless `allow_unauthenticated_remote` says that is meant.
+    private static func metricsAddress(_ top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> (host: String, port: Int)? {
+        guard let node = top.raw("metrics") else { return nil }
+        let options = node.mapping == nil ? nil : OptionReader(node: node, baseDirectory: top.baseDirectory, what: "metrics")
+        defer {
+            options?.reportUnknownKeys()
+            diagnostics += options?.diagnostics ?? []
+        }
+        let problem: (String) -> Void = { message in
+            if let options { options.problem(message, key: "listen") } else { top.problem(message, key: "metrics") }
+        }
+        let allowRemote = options?.bool("allow_unauthenticated_remote", default: false) ?? false
+        guard let text = options.map({ $0.requiredString("listen") }) ?? top.string("metrics"), !text.isEmpty else { return nil }
+        let usage = "must be an address and a port such as 127.0.0.1:9464, [::1]:9464 or localhost:9464, found '\(text)'"
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            problem(usage)
+            return nil
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        var v4 = in_addr(), v6 = in6_addr()
+        let loopback: Bool
+        if host == "localhost" {
+            loopback = true
+        } else if inet_pton(AF_INET, host, &v4) == 1 {
+            loopback = UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        } else if host.contains(":"), inet_pton(AF_INET6, host, &v6) == 1 {
+            loopback = host == "::1" || withUnsafeBytes(of: v6) { $0.dropLast().allSatisfy { $0 == 0 } && $0.last == 1 }
+        } else {
+            problem(usage)
+            return nil
+        }
+        if !loopback, !allowRemote {
+            problem("serves /metrics and /healthz without authentication to anyone who can reach \(text); "
+                + "listen on loopback (127.0.0.1, [::1] or localhost) behind a proxy, or write "
+                + "metrics: {listen: \(text), allow_unauthenticated_remote: true}")
             return nil
         }
         return (host, port)

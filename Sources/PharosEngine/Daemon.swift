@@ -65,14 +65,18 @@ public final class Daemon: Service {
         var server: MetricsServer?
         if let address = initial.metricsAddress {
             do {
-                server = try MetricsServer(host: address.host, port: address.port, metrics: metrics) { [heartbeat] in
-                    heartbeat.isFresh(within: heartbeat.period * 5)
+                let live: @Sendable () -> Bool = { [heartbeat] in heartbeat.isFresh(within: heartbeat.period * 5) }
+                server = try MetricsServer(host: address.host, port: address.port, metrics: metrics, live: live) { [metrics] in
+                    guard live() else { return "scheduler stalled" }
+                    let failing = metrics.failing
+                    return failing.isEmpty ? nil : "failing:\n" + failing.joined(separator: "\n")
                 }
             } catch {
                 logger.critical("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
                 throw error
             }
-            logger.info("serving metrics", metadata: ["url": "http://\(address.host):\(server?.port ?? 0)/metrics"])
+            let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
+            logger.info("serving metrics", metadata: ["url": "http://\(shown):\(server?.port ?? 0)/metrics"])
         }
         await withDiscardingTaskGroup { group in
             group.addTask { await self.runGenerations() }
@@ -188,6 +192,7 @@ public final class Daemon: Service {
             var depths = Dictionary(uniqueKeysWithValues: initial.sinks.map { ($0.name, OutboxCounts()) })
             for sink in health.sinks { depths[sink.sink] = sink.counts }
             metrics.setOutbox(depths)
+            metrics.setHealth(sources: health.sources, sinks: health.sinks)
             let failing = health.sources.filter { $0.consecutiveFailures > 0 }.count
             let pending = health.sinks.reduce(0) { $0 + $1.counts.pending }
             let dead = health.sinks.reduce(0) { $0 + $1.counts.dead }

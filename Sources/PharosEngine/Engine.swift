@@ -177,7 +177,7 @@ public final class Engine: Service, Sendable {
                 if started.timeIntervalSince(pending.queuedAt) > maxAge.seconds {
                     let reason = "not delivered within max_age \(maxAge.configText)"
                         + (pending.lastError.map { "; last error: \($0)" } ?? "")
-                    records.append((pending.alertID, .dead(error: reason)))
+                    records.append((pending.alertID, .expired(error: reason)))
                     report.dead += 1
                     context.logger.error("alert expired undelivered; moved to dead letters", metadata: ["alert": "\(pending.alertID)"])
                     continue
@@ -215,7 +215,8 @@ public final class Engine: Service, Sendable {
             metrics?.recordDeliveries(
                 sink: sink.name, delivered: latencies,
                 retried: records.count { if case .retry = $0.1 { true } else { false } },
-                dead: records.count { if case .dead = $0.1 { true } else { false } })
+                dead: records.count { if case .dead = $0.1 { true } else { false } },
+                expired: records.count { if case .expired = $0.1 { true } else { false } })
             if report.pausedUntil != nil { break }
             if let digestPeriod {
                 if report.delivered > 0, try await store.nextDue(sink: sink.name) != nil {

@@ -1,6 +1,12 @@
 import Foundation
 import PharosCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// What the daemon counts, rendered in the Prometheus text format by ``MetricsServer``.
 public final class Metrics: Sendable {
     /// Upper bounds (seconds) of the match-to-delivery latency histogram's buckets.
@@ -17,8 +23,11 @@ public final class Metrics: Sendable {
         var items: [String: Int] = [:]
         var alerts: [String: Int] = [:]
         var deliveries: [String: (delivered: Int, retried: Int, dead: Int)] = [:]
+        var expired: [String: Int] = [:]
         var latency: [String: Histogram] = [:]
         var outbox: [String: OutboxCounts] = [:]
+        var sources: [StateStore.SourceHealth] = []
+        var sinks: [StateStore.SinkHealth] = []
     }
 
     private let state = Shared(State())
@@ -40,8 +49,9 @@ public final class Metrics: Sendable {
         }
     }
 
-    func recordDeliveries(sink: String, delivered latencies: [Double], retried: Int, dead: Int) {
+    func recordDeliveries(sink: String, delivered latencies: [Double], retried: Int, dead: Int, expired: Int = 0) {
         state.withLock { state in
+            state.expired[sink, default: 0] += expired
             var totals = state.deliveries[sink] ?? (0, 0, 0)
             totals.delivered += latencies.count
             totals.retried += retried
@@ -62,6 +72,17 @@ public final class Metrics: Sendable {
         state.withLock { $0.outbox = counts }
     }
 
+    /// Replaces the health gauges with what the state database says (as `pharos status` reads it).
+    func setHealth(sources: [StateStore.SourceHealth], sinks: [StateStore.SinkHealth]) {
+        state.withLock { state in
+            state.sources = sources
+            state.sinks = sinks
+        }
+    }
+
+    /// What is failing, by the same rule as `pharos status`; empty when all is well.
+    public var failing: [String] { let state = state.value; return Health.failing(sources: state.sources, sinks: state.sinks) }
+
     /// The Prometheus text exposition (format 0.0.4).
     public func render() -> String {
         let state = state.value
@@ -77,11 +98,11 @@ public final class Metrics: Sendable {
         family("pharos_polls_total", "counter", "Polls of each source by outcome.", state.polls.sorted { $0.key < $1.key }.flatMap { source, polls in
             [(label(("source", source), ("outcome", "ok")), "\(polls.ok)"), (label(("source", source), ("outcome", "failed")), "\(polls.failed)")]
         })
-        family("pharos_items_total", "counter", "New or changed items per source.",
+        family("pharos_items_new_or_changed_total", "counter", "Items seen for the first time or changed, per source (matched against the rules).",
                state.items.sorted { $0.key < $1.key }.map { (label(("source", $0.key)), "\($0.value)") })
         family("pharos_alerts_total", "counter", "New alerts per rule.",
                state.alerts.sorted { $0.key < $1.key }.map { (label(("rule", $0.key)), "\($0.value)") })
-        family("pharos_deliveries_total", "counter", "Delivery attempts per sink by outcome.", state.deliveries.sorted { $0.key < $1.key }.flatMap { sink, totals in
+        family("pharos_deliveries_total", "counter", "Delivery attempts per sink by outcome (dead: failed permanently).", state.deliveries.sorted { $0.key < $1.key }.flatMap { sink, totals in
             [(label(("sink", sink), ("outcome", "delivered")), "\(totals.delivered)"),
              (label(("sink", sink), ("outcome", "retry")), "\(totals.retried)"),
              (label(("sink", sink), ("outcome", "dead")), "\(totals.dead)")]
@@ -95,9 +116,22 @@ public final class Metrics: Sendable {
                  ("_sum" + label(("sink", sink)), Self.number(histogram.sum)),
                  ("_count" + label(("sink", sink)), "\(histogram.count)")]
         })
-        family("pharos_outbox", "gauge", "Alerts in the outbox per sink and state.", state.outbox.sorted { $0.key < $1.key }.flatMap { sink, counts in
+        family("pharos_deliveries_expired_total", "counter", "Alerts given up undelivered after max_age, without an attempt, per sink.",
+               state.expired.sorted { $0.key < $1.key }.map { (label(("sink", $0.key)), "\($0.value)") })
+        family("pharos_outbox_alerts", "gauge", "Alerts in the outbox per sink and state (pending: waiting or retrying; dead: given up).", state.outbox.sorted { $0.key < $1.key }.flatMap { sink, counts in
             [(label(("sink", sink), ("state", "pending")), "\(counts.pending)"), (label(("sink", sink), ("state", "dead")), "\(counts.dead)")]
         })
+        family("pharos_source_consecutive_failures", "gauge", "Failed polls of each source since its last success.",
+               state.sources.map { (label(("source", $0.source)), "\($0.consecutiveFailures)") })
+        family("pharos_source_last_success_timestamp_seconds", "gauge", "When each source was last polled successfully (Unix time).",
+               state.sources.compactMap { source in source.lastSuccess.map { (label(("source", source.source)), Self.number($0.timeIntervalSince1970)) } })
+        family("pharos_sink_consecutive_failures", "gauge", "Failed delivery attempts of each sink since its last success.",
+               state.sinks.map { (label(("sink", $0.sink)), "\($0.consecutiveFailures)") })
+        let process = ProcessFigures.current()
+        family("process_cpu_seconds_total", "counter", "User and system CPU time spent.", [("", Self.number(process.cpuSeconds))])
+        family("process_resident_memory_bytes", "gauge", "Resident memory size.", [("", "\(process.residentBytes)")])
+        family("process_open_fds", "gauge", "Open file descriptors.", [("", "\(process.openFileDescriptors)")])
+        family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", [("", Self.number(process.startTime))])
         return out
     }
 
@@ -107,5 +141,68 @@ public final class Metrics: Sendable {
 
     private static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+/// One rule for "failing", shared by `pharos status`, `/healthz`, the metrics and systemd's
+/// status line, so they never disagree.
+public enum Health {
+    /// A line per source or sink that is failing (consecutive failures, or dead letters),
+    /// saying since when; empty when all is well.
+    public static func failing(sources: [StateStore.SourceHealth], sinks: [StateStore.SinkHealth]) -> [String] {
+        func streak(_ count: Int, since: Date?) -> String {
+            "\(count) consecutive failure\(count == 1 ? "" : "s")" + (since.map { " since \(ISO8601.string(from: $0))" } ?? "")
+        }
+        var lines: [String] = []
+        for source in sources where source.consecutiveFailures > 0 {
+            lines.append("source \(source.source): \(streak(source.consecutiveFailures, since: source.failingSince))")
+        }
+        for sink in sinks where sink.consecutiveFailures > 0 || sink.counts.dead > 0 {
+            var parts: [String] = []
+            if sink.consecutiveFailures > 0 { parts.append(streak(sink.consecutiveFailures, since: sink.failingSince)) }
+            if sink.counts.dead > 0 { parts.append("\(sink.counts.dead) dead") }
+            lines.append("sink \(sink.sink): " + parts.joined(separator: ", "))
+        }
+        return lines
+    }
+}
+
+/// The standard `process_*` figures, read from the kernel when metrics are scraped.
+struct ProcessFigures {
+    var cpuSeconds = 0.0
+    var residentBytes = 0
+    var openFileDescriptors = 0
+    var startTime = 0.0
+
+    static func current() -> ProcessFigures {
+        var figures = ProcessFigures()
+        var usage = rusage()
+        if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 {
+            figures.cpuSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        }
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        if let statm = FileIO.readAll("/proc/self/statm").map({ String(decoding: $0, as: UTF8.self) }) {
+            let fields = statm.split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { figures.residentBytes = pages * pageSize }
+        }
+        if let descriptors = opendir("/proc/self/fd") {
+            while let entry = readdir(descriptors) {
+                if entry.pointee.d_name.0 != 46 { figures.openFileDescriptors += 1 }  // not "." or ".."
+            }
+            closedir(descriptors)
+            figures.openFileDescriptors -= 1  // the directory being listed
+        }
+        // Field 22 of /proc/self/stat is the start time in clock ticks after boot (the process
+        // name, field 2, may hold spaces: count from the closing parenthesis).
+        if let stat = FileIO.readAll("/proc/self/stat").map({ String(decoding: $0, as: UTF8.self) }),
+           let close = stat.lastIndex(of: ")"),
+           let ticks = Double(stat[stat.index(after: close)...].split(separator: " ").dropFirst(19).first ?? ""),
+           let procStat = FileIO.readAll("/proc/stat").map({ String(decoding: $0, as: UTF8.self) }),
+           let bootLine = procStat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
+           let boot = Double(bootLine.dropFirst(6)) {
+            figures.startTime = boot + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+        return figures
     }
 }

@@ -8,45 +8,51 @@ import Musl
 #endif
 
 /// A minimal HTTP/1.1 endpoint for scrapers on its own thread (so no request ever blocks the
-/// cooperative pool): `GET /metrics` (Prometheus text) and `GET /healthz` (200 while the
-/// scheduler's heartbeat is fresh, else 503). One connection at a time, closed after each
-/// answer: enough for a Prometheus server and a load balancer's health check.
+/// cooperative pool): `GET /metrics` (Prometheus text), `GET /healthz` (200 while the
+/// scheduler's heartbeat is fresh and nothing is failing, else 503 saying what) and
+/// `GET /livez` (the heartbeat alone). Connections are served together by one `poll(2)`
+/// loop, each closed after its answer or after 2 s, so a client that connects and says
+/// nothing delays nobody else.
 public final class MetricsServer: Sendable {
     /// The port actually bound (useful when 0 was asked for).
     public let port: Int
-    private let listener: Int32
+    private let listeners: [Int32]
     private let stopping = Shared(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Connections served at once; more wait in the listen queue.
+    static let maxConnections = 64
+    /// How long a connection may take to send its request and read the answer.
+    static let connectionTimeout: Duration = .seconds(2)
 
-    /// Binds `host:port` (an IPv4 address) and starts serving.
-    public init(host: String, port: Int, metrics: Metrics, healthy: @escaping @Sendable () -> Bool) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            close(fd)
-            throw POSIXError(.EINVAL)
+    /// What `/healthz` answers: nil when healthy, else why not.
+    public typealias HealthCheck = @Sendable () -> String?
+
+    /// Binds `host:port` and starts serving. `host` is an IPv4 or IPv6 address, or
+    /// `localhost` for both loopback addresses (127.0.0.1 and, where the system has IPv6, ::1).
+    public init(host: String, port: Int, metrics: Metrics, live: @escaping @Sendable () -> Bool, health: @escaping HealthCheck) throws {
+        var bound: [Int32] = []
+        var actualPort = port
+        do {
+            if host == "localhost" {
+                let first = try Self.bindListener(on: "127.0.0.1", port: port)
+                bound.append(first.fd)
+                actualPort = first.port
+                // A system without IPv6 still serves on 127.0.0.1.
+                if let second = try? Self.bindListener(on: "::1", port: actualPort) { bound.append(second.fd) }
+            } else {
+                let only = try Self.bindListener(on: host, port: port)
+                bound.append(only.fd)
+                actualPort = only.port
+            }
+        } catch {
+            bound.forEach { _ = close($0) }
+            throw error
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
-            close(fd)
-            throw POSIXError(code)
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        self.port = Int(UInt16(bigEndian: actual.sin_port))
-        listener = fd
+        self.port = actualPort
+        listeners = bound
         let thread = Thread { [self] in
-            serve(metrics: metrics, healthy: healthy)
-            close(listener)
+            serve(metrics: metrics, live: live, health: health)
+            listeners.forEach { _ = close($0) }
             finished.signal()
         }
         thread.name = "pharos-metrics"
@@ -59,28 +65,109 @@ public final class MetricsServer: Sendable {
         finished.wait()
     }
 
-    private func serve(metrics: Metrics, healthy: @Sendable () -> Bool) {
-        while !stopping.value {
-            var ready = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            guard poll(&ready, 1, 200) > 0 else { continue }
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
-            answer(connection, metrics: metrics, healthy: healthy)
-            close(connection)
+    /// A listening, non-blocking socket on one address.
+    private static func bindListener(on host: String, port: Int) throws -> (fd: Int32, port: Int) {
+        let isIPv6 = host.contains(":")
+        var storage = sockaddr_storage()
+        let length: Int
+        if isIPv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = in_port_t(UInt16(port).bigEndian)
+            guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else { throw POSIXError(.EINVAL) }
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: withUnsafeBytes(of: address) { UnsafeRawBufferPointer($0) }) }
+            length = MemoryLayout<sockaddr_in6>.size
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw POSIXError(.EINVAL) }
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: withUnsafeBytes(of: address) { UnsafeRawBufferPointer($0) }) }
+            length = MemoryLayout<sockaddr_in>.size
         }
+        let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        // ::1 alone, not every IPv4 address mapped into IPv6 as well.
+        if isIPv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size)) }
+        let result = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
+        }
+        guard result == 0, listen(fd, 64) == 0 else {
+            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+            close(fd)
+            throw POSIXError(code)
+        }
+        var actual = sockaddr_storage()
+        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &actualLength) } }
+        let boundPort = withUnsafeBytes(of: actual) { bytes in
+            // sin_port and sin6_port sit at the same offset, in network order.
+            UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        }
+        return (fd, Int(boundPort))
     }
 
-    private func answer(_ connection: Int32, metrics: Metrics, healthy: @Sendable () -> Bool) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    /// One client: what it sent so far, what is left to send back, and its deadline.
+    private struct Connection {
+        var fd: Int32
         var request: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        while request.count < 16_384, !request.ends(with: [13, 10, 13, 10]) {
-            let count = recv(connection, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            request += buffer[0..<count]
+        var response: [UInt8]?
+        var sent = 0
+        var deadline: ContinuousClock.Instant
+    }
+
+    private func serve(metrics: Metrics, live: @Sendable () -> Bool, health: HealthCheck) {
+        var connections: [Connection] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let clock = ContinuousClock()
+        while !stopping.value {
+            var fds = listeners.map { pollfd(fd: $0, events: connections.count < Self.maxConnections ? Int16(POLLIN) : 0, revents: 0) }
+            fds += connections.map { pollfd(fd: $0.fd, events: Int16($0.response == nil ? POLLIN : POLLOUT), revents: 0) }
+            guard poll(&fds, nfds_t(fds.count), 200) >= 0 else { continue }
+            let now = clock.now
+            var open: [Connection] = []
+            for (offset, var connection) in connections.enumerated() {
+                let events = fds[listeners.count + offset].revents
+                var done = false
+                if connection.response == nil, events & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                    let count = recv(connection.fd, &buffer, buffer.count, 0)
+                    if count > 0 {
+                        connection.request += buffer[0..<count]
+                        if connection.request.count >= 16_384 || connection.request.ends(with: [13, 10, 13, 10]) {
+                            connection.response = Self.answer(connection.request, metrics: metrics, live: live, health: health)
+                        }
+                    } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
+                        done = true
+                    }
+                }
+                if let response = connection.response, !done {
+                    let count = response[connection.sent...].withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if count > 0 { connection.sent += count } else if errno != EAGAIN && errno != EWOULDBLOCK { done = true }
+                    if connection.sent >= response.count { done = true }
+                }
+                if done || now > connection.deadline {
+                    close(connection.fd)
+                } else {
+                    open.append(connection)
+                }
+            }
+            connections = open
+            for (index, listener) in listeners.enumerated() where fds[index].revents & Int16(POLLIN) != 0 {
+                while connections.count < Self.maxConnections {
+                    let fd = accept(listener, nil, nil)
+                    guard fd >= 0 else { break }
+                    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                    connections.append(Connection(fd: fd, deadline: now + Self.connectionTimeout))
+                }
+            }
         }
+        connections.forEach { _ = close($0.fd) }
+    }
+
+    private static func answer(_ request: [UInt8], metrics: Metrics, live: @Sendable () -> Bool, health: HealthCheck) -> [UInt8] {
         let requestLine = String(decoding: request.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self).split(separator: " ")
         let (status, type, body): (String, String, String)
         if requestLine.count < 2 || (requestLine[0] != "GET" && requestLine[0] != "HEAD") {
@@ -88,19 +175,20 @@ public final class MetricsServer: Sendable {
         } else {
             switch requestLine[1].split(separator: "?").first ?? "" {
             case "/metrics": (status, type, body) = ("200 OK", "text/plain; version=0.0.4; charset=utf-8", metrics.render())
-            case "/healthz": (status, type, body) = healthy() ? ("200 OK", "text/plain", "ok\n") : ("503 Service Unavailable", "text/plain", "scheduler stalled\n")
-            default: (status, type, body) = ("404 Not Found", "text/plain", "try /metrics or /healthz\n")
+            case "/healthz":
+                if let problem = health() {
+                    (status, type, body) = ("503 Service Unavailable", "text/plain", problem + "\n")
+                } else {
+                    (status, type, body) = ("200 OK", "text/plain", "ok\n")
+                }
+            case "/livez": (status, type, body) = live() ? ("200 OK", "text/plain", "ok\n") : ("503 Service Unavailable", "text/plain", "scheduler stalled\n")
+            default: (status, type, body) = ("404 Not Found", "text/plain", "try /metrics, /healthz or /livez\n")
             }
         }
         let payload = Array(body.utf8)
         var response = Array("HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n".utf8)
         if requestLine.first != "HEAD" { response += payload }
-        var sent = 0
-        while sent < response.count {
-            let count = response[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { return }
-            sent += count
-        }
+        return response
     }
 }
 

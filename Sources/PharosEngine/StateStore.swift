@@ -24,11 +24,14 @@ public struct NewAlert: Sendable {
     public var sinks: [String]
 }
 
-/// What happened to one delivery attempt.
+/// What happened to one delivery: an attempt's outcome, or an expiry.
 public enum DeliveryRecord: Sendable {
     case delivered
     case retry(error: String, at: Date)
     case dead(error: String)
+    /// Given up without an attempt: undelivered `max_age` after it was queued. Neither an
+    /// attempt nor a failure of the sink.
+    case expired(error: String)
 }
 
 /// One poll's outcome as `pharos status` shows it.
@@ -137,6 +140,15 @@ public final class StateStore: Sendable {
             try db.execute(sql: """
                 ALTER TABLE deliveries ADD COLUMN queued_at REAL;
                 UPDATE deliveries SET queued_at = (SELECT created_at FROM alerts WHERE alerts.id = deliveries.alert_id);
+                """)
+        }
+        // Since when a source or sink has been failing: the first failure after its last success.
+        migrator.registerMigration("v4-failing-since") { db in
+            try db.execute(sql: """
+                ALTER TABLE source_status ADD COLUMN failing_since REAL;
+                UPDATE source_status SET failing_since = last_poll WHERE failures > 0;
+                CREATE TABLE sink_status (
+                    sink TEXT PRIMARY KEY NOT NULL, failures INTEGER NOT NULL DEFAULT 0, failing_since REAL);
                 """)
         }
         return migrator
@@ -260,7 +272,33 @@ public final class StateStore: Sendable {
                         UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, updated_at = ?
                         WHERE alert_id = ? AND sink = ?
                         """).execute(arguments: [error, time, alertID, sink])
+                case .expired(let error):
+                    try db.cachedStatement(sql: """
+                        UPDATE deliveries SET state = 'dead', last_error = ?, updated_at = ? WHERE alert_id = ? AND sink = ?
+                        """).execute(arguments: [error, time, alertID, sink])
                 }
+            }
+            // The sink's streak: one success in the batch shows it works; otherwise each failed
+            // attempt adds to its consecutive failures.
+            var failed = 0, succeeded = false
+            for (_, outcome) in outcomes {
+                switch outcome {
+                case .delivered: succeeded = true
+                case .retry, .dead: failed += 1
+                case .expired: break
+                }
+            }
+            if succeeded {
+                try db.cachedStatement(sql: """
+                    INSERT INTO sink_status (sink, failures, failing_since) VALUES (?, 0, NULL)
+                    ON CONFLICT (sink) DO UPDATE SET failures = 0, failing_since = NULL
+                    """).execute(arguments: [sink])
+            } else if failed > 0 {
+                try db.cachedStatement(sql: """
+                    INSERT INTO sink_status (sink, failures, failing_since) VALUES (?, ?, ?)
+                    ON CONFLICT (sink) DO UPDATE SET failures = failures + excluded.failures,
+                        failing_since = COALESCE(failing_since, excluded.failing_since)
+                    """).execute(arguments: [sink, failed, time])
             }
         }
     }
@@ -347,9 +385,12 @@ public final class StateStore: Sendable {
         public var nextPoll: Date?
         public var lastError: String?
         public var itemsSeen: Int
+        /// The first failed poll after the last success, while failures go on.
+        public var failingSince: Date?
 
         public init(source: String, lastPoll: Date? = nil, lastSuccess: Date? = nil, consecutiveFailures: Int = 0,
-                    nextPoll: Date? = nil, lastError: String? = nil, itemsSeen: Int = 0) {
+                    nextPoll: Date? = nil, lastError: String? = nil, itemsSeen: Int = 0, failingSince: Date? = nil) {
+            self.failingSince = failingSince
             self.source = source
             self.lastPoll = lastPoll
             self.lastSuccess = lastSuccess
@@ -369,8 +410,15 @@ public final class StateStore: Sendable {
         /// The most recent failure among pending and dead deliveries.
         public var lastError: String?
         public var lastDelivery: Date?
+        /// Failed delivery attempts since the last success (expiries are no attempts).
+        public var consecutiveFailures: Int
+        /// The first failed attempt after the last success, while failures go on.
+        public var failingSince: Date?
 
-        public init(sink: String, counts: OutboxCounts, oldestPending: Date? = nil, lastError: String? = nil, lastDelivery: Date? = nil) {
+        public init(sink: String, counts: OutboxCounts, oldestPending: Date? = nil, lastError: String? = nil, lastDelivery: Date? = nil,
+                    consecutiveFailures: Int = 0, failingSince: Date? = nil) {
+            self.consecutiveFailures = consecutiveFailures
+            self.failingSince = failingSince
             self.sink = sink
             self.counts = counts
             self.oldestPending = oldestPending
@@ -391,12 +439,17 @@ public final class StateStore: Sendable {
                     source: row["source"], lastPoll: (row["last_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
                     lastSuccess: (row["last_success"] as Double?).map(Date.init(timeIntervalSince1970:)),
                     consecutiveFailures: row["failures"], nextPoll: (row["next_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    lastError: row["last_error"], itemsSeen: seen[row["source"]] ?? 0)
+                    lastError: row["last_error"], itemsSeen: seen[row["source"]] ?? 0,
+                    failingSince: (row["failing_since"] as Double?).map(Date.init(timeIntervalSince1970:)))
             }
             for (source, count) in seen where !sources.contains(where: { $0.source == source }) {
                 sources.append(SourceHealth(source: source, consecutiveFailures: 0, itemsSeen: count))
             }
-            let sinks = try Row.fetchAll(db, sql: """
+            var streaks: [String: (failures: Int, since: Date?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sink, failures, failing_since FROM sink_status WHERE failures > 0") {
+                streaks[row["sink"]] = (row["failures"], (row["failing_since"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+            var sinks = try Row.fetchAll(db, sql: """
                 SELECT sink,
                     SUM(state = 'pending') AS pending, SUM(state = 'delivered') AS delivered, SUM(state = 'dead') AS dead,
                     MIN(CASE WHEN state = 'pending' THEN queued_at END) AS oldest_pending,
@@ -408,9 +461,13 @@ public final class StateStore: Sendable {
                 SinkHealth(
                     sink: row["sink"], counts: OutboxCounts(pending: row["pending"], delivered: row["delivered"], dead: row["dead"]),
                     oldestPending: (row["oldest_pending"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    lastError: row["last_error"], lastDelivery: (row["last_delivery"] as Double?).map(Date.init(timeIntervalSince1970:)))
+                    lastError: row["last_error"], lastDelivery: (row["last_delivery"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    consecutiveFailures: streaks[row["sink"]]?.failures ?? 0, failingSince: streaks[row["sink"]]?.since)
             }
-            return (sources.sorted { $0.source < $1.source }, sinks)
+            for (sink, streak) in streaks where !sinks.contains(where: { $0.sink == sink }) {
+                sinks.append(SinkHealth(sink: sink, counts: OutboxCounts(), consecutiveFailures: streak.failures, failingSince: streak.since))
+            }
+            return (sources.sorted { $0.source < $1.source }, sinks.sorted { $0.sink < $1.sink })
         }
     }
 
@@ -422,15 +479,17 @@ public final class StateStore: Sendable {
                 let (source, error, time, nextPoll) = (status.source, status.error, status.polled.timeIntervalSince1970, status.nextPoll)
                 if let error {
                     try db.cachedStatement(sql: """
-                        INSERT INTO source_status (source, last_poll, failures, next_poll, last_error) VALUES (?, ?, 1, ?, ?)
+                        INSERT INTO source_status (source, last_poll, failures, next_poll, last_error, failing_since) VALUES (?, ?, 1, ?, ?, ?)
                         ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, failures = failures + 1,
-                            next_poll = excluded.next_poll, last_error = excluded.last_error
-                        """).execute(arguments: [source, time, nextPoll.timeIntervalSince1970, error])
+                            next_poll = excluded.next_poll, last_error = excluded.last_error,
+                            failing_since = CASE WHEN failures > 0 THEN COALESCE(failing_since, excluded.failing_since)
+                                ELSE excluded.failing_since END
+                        """).execute(arguments: [source, time, nextPoll.timeIntervalSince1970, error, time])
                 } else {
                     try db.cachedStatement(sql: """
                         INSERT INTO source_status (source, last_poll, last_success, failures, next_poll) VALUES (?, ?, ?, 0, ?)
                         ON CONFLICT (source) DO UPDATE SET last_poll = excluded.last_poll, last_success = excluded.last_success,
-                            failures = 0, next_poll = excluded.next_poll, last_error = NULL
+                            failures = 0, next_poll = excluded.next_poll, last_error = NULL, failing_since = NULL
                         """).execute(arguments: [source, time, time, nextPoll.timeIntervalSince1970])
                 }
             }

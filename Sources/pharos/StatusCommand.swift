@@ -6,7 +6,7 @@ import PharosEngine
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Per-source health (last poll, failures, next poll, items seen) and per-sink outbox.",
-        discussion: "Reads the state database; works while the daemon runs. Exits 0 when every source's last poll succeeded and nothing is dead, 1 otherwise.")
+        discussion: "Reads the state database; works while the daemon runs. A source whose polls fail, or a sink whose deliveries fail, is FAILING until it succeeds again. Exits 0 when nothing is failing and nothing is dead, 1 otherwise (the rule /healthz follows).")
 
     @OptionGroup var options: ConfigOptions
 
@@ -37,6 +37,7 @@ struct Status: AsyncParsableCommand {
                         ("last_poll", .optional(source.lastPoll.map(ISO8601.string))),
                         ("last_success", .optional(source.lastSuccess.map(ISO8601.string))),
                         ("consecutive_failures", .int(source.consecutiveFailures)),
+                        ("failing_since", .optional(source.failingSince.map(ISO8601.string))),
                         ("next_poll", .optional(source.nextPoll.map(ISO8601.string))),
                         ("items_seen", .int(source.itemsSeen)), ("last_error", .optional(source.lastError)),
                     ])
@@ -44,6 +45,9 @@ struct Status: AsyncParsableCommand {
                 ("sinks", .array(sinks.map { sink -> JSONWriter.Value in
                     .object([
                         ("name", .string(sink.sink)), ("configured", .bool(configuredSinks.contains(sink.sink))),
+                        ("state", .string(Self.state(of: sink))),
+                        ("consecutive_failures", .int(sink.consecutiveFailures)),
+                        ("failing_since", .optional(sink.failingSince.map(ISO8601.string))),
                         ("pending", .int(sink.counts.pending)), ("delivered", .int(sink.counts.delivered)), ("dead", .int(sink.counts.dead)),
                         ("oldest_pending", .optional(sink.oldestPending.map(ISO8601.string))),
                         ("last_delivery", .optional(sink.lastDelivery.map(ISO8601.string))),
@@ -60,6 +64,7 @@ struct Status: AsyncParsableCommand {
                 line += "  last poll \(Self.when(source.lastPoll, now: now))"
                 if source.consecutiveFailures > 0 {
                     line += "  last success \(Self.when(source.lastSuccess, now: now))  \(source.consecutiveFailures) consecutive failure\(source.consecutiveFailures == 1 ? "" : "s")"
+                    if let since = source.failingSince { line += " since \(Self.when(since, now: now))" }
                 }
                 // `run --once` records no schedule: its next poll is whenever it runs again.
                 if let next = source.nextPoll, next > (source.lastPoll ?? .distantPast), configuredSources.contains(source.source) {
@@ -72,16 +77,23 @@ struct Status: AsyncParsableCommand {
             let sinkWidth = sinks.map(\.sink.count).max() ?? 0
             print("sinks")
             for sink in sinks {
-                var line = "  \(sink.sink.padding(toLength: sinkWidth, withPad: " ", startingAt: 0))  pending \(sink.counts.pending)  dead \(sink.counts.dead)  delivered \(sink.counts.delivered)"
+                var line = "  \(sink.sink.padding(toLength: sinkWidth, withPad: " ", startingAt: 0))  \(Self.state(of: sink))  pending \(sink.counts.pending)  dead \(sink.counts.dead)  delivered \(sink.counts.delivered)"
                 if !configuredSinks.contains(sink.sink) { line += " (no longer configured)" }
                 if let oldest = sink.oldestPending { line += "  oldest pending queued \(Self.when(oldest, now: now))" }
                 if let last = sink.lastDelivery { line += "  last delivery \(Self.when(last, now: now))" }
+                if sink.consecutiveFailures > 0 {
+                    line += "  \(sink.consecutiveFailures) consecutive failure\(sink.consecutiveFailures == 1 ? "" : "s")"
+                    if let since = sink.failingSince { line += " since \(Self.when(since, now: now))" }
+                }
                 if let error = sink.lastError, sink.counts.pending + sink.counts.dead > 0 { line += "\n    last error: \(error)" }
                 print(line)
             }
         }
-        let healthy = sources.allSatisfy { $0.consecutiveFailures == 0 } && sinks.allSatisfy { $0.counts.dead == 0 }
-        if !healthy { throw ExitWith(code: .failure) }
+        if !Health.failing(sources: sources, sinks: sinks).isEmpty { throw ExitWith(code: .failure) }
+    }
+
+    private static func state(of sink: StateStore.SinkHealth) -> String {
+        sink.consecutiveFailures > 0 ? "FAILING" : sink.counts.dead > 0 ? "dead letters" : "ok"
     }
 
     private static func state(of source: StateStore.SourceHealth) -> String {

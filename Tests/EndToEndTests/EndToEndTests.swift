@@ -591,7 +591,10 @@ let expectedExampleAlerts = [
     @Test func metricsAndHealthAreServedWhenAsked() async throws {
         let deployment = try Deployment(every: "1s")
         let port = try freePort()
-        let config = try String(contentsOf: deployment.config, encoding: .utf8) + "\nmetrics: 127.0.0.1:\(port)\n"
+        // A webhook nobody answers: failing, as /healthz, the metrics and `pharos status` all say.
+        let config = try String(contentsOf: deployment.config, encoding: .utf8)
+            .replacingOccurrences(of: "sinks:\n", with: "sinks:\n  - {name: team, type: webhook, url: \"http://127.0.0.1:9/hook\"}\n")
+            + "\nmetrics: 127.0.0.1:\(port)\n"
         try Data(config.utf8).write(to: deployment.config)
         let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
         try await eventually { deployment.lineCount() >= 6 || !daemon.process.isRunning }
@@ -602,19 +605,31 @@ let expectedExampleAlerts = [
                     response = urllib.request.urlopen(sys.argv[1], timeout=5)
                     print(response.status); print(response.read().decode())
                 except urllib.error.HTTPError as error:
-                    print(error.code)
+                    print(error.code); print(error.read().decode())
                 """, "http://127.0.0.1:\(port)\(path)"], in: deployment.root)
         }
-        let metrics = try fetch("/metrics").stdout
+        var metrics = ""
+        try await eventually {
+            metrics = (try? fetch("/metrics").stdout) ?? ""
+            return metrics.contains("pharos_sink_consecutive_failures{sink=\"team\"} 6") || !daemon.process.isRunning
+        }
         #expect(metrics.hasPrefix("200"))
+        #expect(metrics.contains("pharos_sink_consecutive_failures{sink=\"team\"} 6"))
+        #expect(metrics.contains("pharos_sink_consecutive_failures{sink=\"log\"} 0"))
+        #expect(metrics.contains("pharos_source_consecutive_failures{source=\"inbox\"} 0"))
+        #expect(metrics.contains("pharos_source_last_success_timestamp_seconds{source=\"inbox\"} 1"))
+        #expect(metrics.contains("\nprocess_resident_memory_bytes ") && metrics.contains("\nprocess_open_fds "))
         #expect(metrics.contains("pharos_polls_total{source=\"inbox\",outcome=\"ok\"}"))
-        #expect(metrics.contains("pharos_items_total{source=\"inbox\"} 9"))
+        #expect(metrics.contains("pharos_items_new_or_changed_total{source=\"inbox\"} 9"))
         #expect(metrics.contains("pharos_alerts_total{rule=\"bcma-rmat\"} 1"))
         #expect(metrics.contains("pharos_deliveries_total{sink=\"log\",outcome=\"delivered\"} 6"))
         #expect(metrics.contains("pharos_delivery_latency_seconds_count{sink=\"log\"} 6"))
         #expect(metrics.contains("pharos_delivery_latency_seconds_bucket{sink=\"log\",le=\"+Inf\"} 6"))
-        #expect(metrics.contains("pharos_outbox{sink=\"log\",state=\"pending\"} 0"))
-        #expect(try fetch("/healthz").stdout.hasPrefix("200"))
+        #expect(metrics.contains("pharos_outbox_alerts{sink=\"log\",state=\"pending\"} 0"))
+        let health = try fetch("/healthz").stdout
+        #expect(health.hasPrefix("503") && health.contains("sink team: 6 consecutive failures since "), "\(health)")
+        #expect(try fetch("/livez").stdout.hasPrefix("200"))
+        #expect(try pharos(["status", "--config", deployment.config.path], in: deployment.root).status == 1)
         #expect(try fetch("/nothing").stdout.hasPrefix("404"))
         daemon.signal(SIGTERM)
         #expect(daemon.finish().status == 0)
@@ -640,8 +655,8 @@ let expectedExampleAlerts = [
         #expect(status.status == 1, "a failing source makes status exit 1")
         #expect(status.stdout.contains("inbox  ok") && status.stdout.contains("items seen 9"))
         #expect(status.stdout.contains("wire   FAILING") && status.stdout.contains("1 consecutive failure"))
-        #expect(status.stdout.contains("log   pending 0  dead 0  delivered 6"))
-        #expect(status.stdout.contains("team  pending 6  dead 0  delivered 0"))
+        #expect(status.stdout.contains("log   ok  pending 0  dead 0  delivered 6"))
+        #expect(status.stdout.contains("team  FAILING  pending 6  dead 0  delivered 0"))
         #expect(status.stdout.contains("last error:"))
         let json = try pharos(["status", "--json", "--config", deployment.config.path], in: deployment.root)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -650,6 +665,29 @@ let expectedExampleAlerts = [
         #expect(sources.map { $0["consecutive_failures"] as? Int } == [0, 1])
         let sinks = try #require(document["sinks"] as? [[String: Any]])
         #expect(sinks.map { $0["pending"] as? Int } == [0, 6])
+    }
+
+    @Test func aFailingSinkAloneMakesStatusFail() throws {
+        let deployment = try Deployment()
+        try Data("""
+            state: ../state
+            sources:
+              - {name: inbox, type: folder, path: ../inbox}
+            sinks:
+              - {name: team, type: webhook, url: "http://127.0.0.1:9/hook"}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        _ = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        let status = try pharos(["status", "--config", deployment.config.path], in: deployment.root)
+        #expect(status.status == 1, "a sink whose deliveries fail makes status exit 1, though nothing is dead yet")
+        #expect(status.stdout.contains("inbox  ok"))
+        #expect(status.stdout.contains("team  FAILING  pending 6  dead 0") && status.stdout.contains("6 consecutive failures since "), "\(status.stdout)")
+        let json = try pharos(["status", "--json", "--config", deployment.config.path], in: deployment.root)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let sink = try #require((document["sinks"] as? [[String: Any]])?.first)
+        #expect(sink["state"] as? String == "FAILING" && sink["consecutive_failures"] as? Int == 6)
+        #expect((sink["failing_since"] as? String)?.hasSuffix("Z") == true, "\(sink)")
+        #expect(((document["sources"] as? [[String: Any]])?.first?.keys.contains("failing_since")) == true)
     }
 
     @Test func killNineLosesNoAlert() async throws {

@@ -231,9 +231,34 @@ let validRules = """
         let folder = try ConfigFolder()
         try folder.write("rules.d/rules.yaml", validRules)
         try folder.write("pharos.yaml", validMain + "\nmetrics: 9464\n")
-        #expect(folder.problems() == ["pharos.yaml:12:10: 'metrics': must be an IPv4 address and a port such as 127.0.0.1:9464, found '9464'"])
-        try folder.write("pharos.yaml", validMain + "\nmetrics: localhost:9464\n")
+        #expect(folder.problems() == [
+            "pharos.yaml:12:10: 'metrics': must be an address and a port such as 127.0.0.1:9464, [::1]:9464 or localhost:9464, found '9464'",
+        ])
+        for (text, host) in [("localhost:9464", "localhost"), ("127.0.0.2:9464", "127.0.0.2"), ("'[::1]:9464'", "::1")] {
+            try folder.write("pharos.yaml", validMain + "\nmetrics: \(text)\n")
+            let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
+            #expect(config.metricsAddress?.host == host && config.metricsAddress?.port == 9464)
+        }
+    }
+
+    @Test func aListenerBeyondLoopbackMustBeAskedForByName() throws {
+        let folder = try ConfigFolder()
+        try folder.write("rules.d/rules.yaml", validRules)
+        try folder.write("pharos.yaml", validMain + "\nmetrics: 0.0.0.0:9464\n")
+        #expect(folder.problems() == [
+            "pharos.yaml:12:10: 'metrics': serves /metrics and /healthz without authentication to anyone who can reach 0.0.0.0:9464; "
+                + "listen on loopback (127.0.0.1, [::1] or localhost) behind a proxy, or write "
+                + "metrics: {listen: 0.0.0.0:9464, allow_unauthenticated_remote: true}",
+        ])
+        try folder.write("pharos.yaml", validMain + "\nmetrics: {listen: '[::]:9464', allow_remote: yes}\n")
+        #expect(folder.problems() == [
+            "pharos.yaml:12:19: 'listen': serves /metrics and /healthz without authentication to anyone who can reach [::]:9464; "
+                + "listen on loopback (127.0.0.1, [::1] or localhost) behind a proxy, or write "
+                + "metrics: {listen: [::]:9464, allow_unauthenticated_remote: true}",
+            "pharos.yaml:12:32: unknown key 'allow_remote' in metrics; known keys: allow_unauthenticated_remote, listen",
+        ])
+        try folder.write("pharos.yaml", validMain + "\nmetrics: {listen: 0.0.0.0:9464, allow_unauthenticated_remote: true}\n")
         let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
-        #expect(config.metricsAddress?.host == "127.0.0.1" && config.metricsAddress?.port == 9464)
+        #expect(config.metricsAddress?.host == "0.0.0.0")
     }
 }

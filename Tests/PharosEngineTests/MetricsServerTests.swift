@@ -1,0 +1,72 @@
+import Foundation
+import PharosCore
+import PharosEngine
+import Testing
+
+/// Runs a Python client against the server and returns what it prints.
+private func client(_ script: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Opens `idle` connections that never send a byte, then GETs `path`: prints the status, the
+/// seconds it took and the body.
+private let getWhileOthersIdle = """
+    import socket, sys, time
+    host, port, path, idle = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sleepers = [socket.create_connection((host, port)) for _ in range(idle)]
+    time.sleep(0.2)
+    start = time.monotonic()
+    s = socket.create_connection((host, port), timeout=5)
+    s.sendall(f"GET {path} HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n".encode())
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk: break
+        data += chunk
+    head, _, body = data.partition(b"\\r\\n\\r\\n")
+    print(head.split(b" ")[1].decode(), round(time.monotonic() - start, 3))
+    print(body.decode(), end="")
+    """
+
+@Suite struct MetricsEndpoint {
+    @Test func anIdleClientDelaysNobodyAndHealthSaysWhatFails() throws {
+        let failing = Shared<String?>(nil)
+        let server = try MetricsServer(host: "127.0.0.1", port: 0, metrics: Metrics(), live: { true }) { failing.value }
+        defer { server.stop() }
+        let healthy = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "3"]).split(separator: "\n")
+        #expect(healthy.first?.hasPrefix("200 ") == true)
+        #expect(Double(healthy.first?.split(separator: " ").last ?? "") ?? 9 < 0.5, "\(healthy)")
+        failing.withLock { $0 = "failing:\nsink team: 3 consecutive failures since 2026-12-06T10:00:00Z" }
+        let unhealthy = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "0"])
+        #expect(unhealthy.hasPrefix("503 "))
+        #expect(unhealthy.contains("sink team: 3 consecutive failures since 2026-12-06T10:00:00Z"))
+        #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/livez", "0"]).hasPrefix("200 "))
+        let metrics = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/metrics", "0"])
+        for name in ["process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ", "process_start_time_seconds "] {
+            #expect(metrics.contains("\n" + name), "\(name) is served")
+        }
+        let start = metrics.split(separator: "\n").first { $0.hasPrefix("process_start_time_seconds ") }
+        let started = Double(start?.split(separator: " ").last ?? "") ?? 0
+        #expect(abs(started - Date().timeIntervalSince1970) < 3600, "the start time is the process's: \(started)")
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/net/if_inet6"), "needs IPv6"))
+    func localhostIsServedOnBothLoopbackAddresses() throws {
+        let server = try MetricsServer(host: "localhost", port: 0, metrics: Metrics(), live: { true }) { nil }
+        defer { server.stop() }
+        #expect(try client(getWhileOthersIdle, ["::1", "\(server.port)", "/healthz", "1"]).hasPrefix("200 "))
+        #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "1"]).hasPrefix("200 "))
+        let v6only = try MetricsServer(host: "::1", port: 0, metrics: Metrics(), live: { true }) { nil }
+        defer { v6only.stop() }
+        #expect(try client(getWhileOthersIdle, ["::1", "\(v6only.port)", "/metrics", "0"]).hasPrefix("200 "))
+    }
+}
