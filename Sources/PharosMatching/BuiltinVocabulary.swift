@@ -1323,7 +1323,7 @@ public enum BuiltinVocabulary {
   family: approval
   label: Approval
   name: FDA approval (BLA, NDA, sBLA or sNDA approved; a new indication included)
-  phrases: [approval, approved, approves, approve, approving]
+  phrases: [approval, approved, approves, approve, approving, greenlights, greenlit, green light, green lights, nod, go-ahead, OKs, clears, cleared, clearance, authorised, authorized, authorisation, authorization]
   notes: "The same words tell other agencies' approvals: the agency named nearest decides (ec-approval, nmpa-approval, ...)."
 
 - id: ec-approval

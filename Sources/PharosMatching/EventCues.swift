@@ -72,7 +72,8 @@ enum EventCues {
             "support a", "supporting a", "toward", "towards", "path to", "pathway to", "goal of", "may", "might", "candidate for",
             "under review", "will", "should", "possible", "possibility", "prepare", "preparing", "ahead of", "in anticipation",
             "qualify for", "to receive", "to obtain", "to achieve", "opportunity", "pending", "await", "awaiting", "to file",
-            "file for", "filing for", "designed to support", "enable", "enabling", "to enable", "intended to support",
+            "file for", "filing for", "designed to support", "enable", "enabling", "to enable", "intended to support", "upon",
+            "intended for", "is intended for", "looking for", "looks to", "seeks", "in hopes", "once", "when approved",
         ])
         add(.definition, .sentence, [
             "is intended to", "are intended to", "is designed to", "are designed to", "intended to expedite", "designed to expedite",
@@ -102,6 +103,12 @@ enum EventCues {
         return cues
     }()
 
+    /// Prospective cues that reach only a few words: modal verbs and vague futures.
+    static let weakProspective: Set<String> = [
+        "will", "would", "could", "may", "might", "should", "expected", "future", "upcoming", "opportunity", "possible",
+        "possibility", "once", "upon", "enable", "enabling", "to enable", "seek", "submit", "planned",
+    ]
+
     /// Agencies and how texts name them; the value is the agency designation entries carry.
     static let agencies: [(phrase: String, agency: String)] = [
         ("FDA", "FDA"), ("U.S. Food and Drug Administration", "FDA"), ("US Food and Drug Administration", "FDA"),
@@ -113,6 +120,7 @@ enum EventCues {
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
         ("MHRA", "MHRA"), ("Medicines and Healthcare products Regulatory Agency", "MHRA"), ("in the UK", "MHRA"),
         ("in the United Kingdom", "MHRA"),
+        ("US", "FDA"), ("U.S.", "FDA"),
         ("PMDA", "PMDA"), ("MHLW", "PMDA"), ("Pharmaceuticals and Medical Devices Agency", "PMDA"),
         ("Ministry of Health, Labour and Welfare", "PMDA"), ("in Japan", "PMDA"), ("Japanese", "PMDA"),
         ("NMPA", "NMPA"), ("CDE", "NMPA"), ("National Medical Products Administration", "NMPA"),

@@ -27,14 +27,22 @@ extension DocumentReader {
         var agencyCue = "agency of \(entry.id)"
         if let family = entry.family, let owners = extractor.siblings[family] {
             let named = agencies.isEmpty ? documentAgencies() : agencies.map(\.agency)
-            if let own = entry.agency, !named.isEmpty, !named.contains(own),
+            if let own = entry.agency.map(EventExtractor.agency), !named.isEmpty, !named.contains(own),
                let other = named.first(where: { owners[$0] != nil }), let sibling = owners[other] {
                 entry = extractor.designations[Int(sibling)]
                 agencyCue = "agency \(other) named \(agencies.isEmpty ? "in the title or lead" : "in the sentence")"
-            } else if let own = entry.agency, named.contains(own) {
+            } else if let own = entry.agency.map(EventExtractor.agency), named.contains(own) {
                 agencyCue = "agency \(own) named"
             }
-            if family == "approval" || family == "application-accepted", named.isEmpty, position == "body" { return [] }
+            if family == "approval" || family == "application-accepted" {
+                // Approvals are told by common words: outside the title, an agency must be named in
+                // the sentence, the title or the lead.
+                if position != "title", named.isEmpty { return [] }
+                if family == "approval", !isVerbalApproval(field: field, trigger, agencyBefore: sentenceHits.contains { hit in
+                    if case .agency = hit.term { return hit.end <= trigger.start && trigger.start - hit.end <= 40 }
+                    return false
+                }) { return [] }
+            }
         }
         if entry.family == "clinical-hold", sentenceHits.contains(where: { cueClass($0) == .lift }),
            let lifted = extractor.designations.firstIndex(where: { $0.id == entry.id + "-lifted" }) {
@@ -84,12 +92,77 @@ extension DocumentReader {
         return (subjects.isEmpty ? [nil] : subjects.map { Optional($0) }).map { subject -> RegulatoryEvent in
             let (targets, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
             return RegulatoryEvent(
-                agency: entry.agency ?? "", action: entry.id, label: entry.label, text: written,
+                agency: entry.agency.map(EventExtractor.agency) ?? "", action: entry.id, label: entry.label, text: written,
                 product: subject.map { text(field: field, $0.start..<$0.end) },
                 productID: subject.flatMap { $0.product >= 0 ? extractor.products[Int($0.product)].id : nil },
                 companies: companies, targets: targets, modality: modality, indication: indication,
                 status: status, cues: cues, evidence: evidence)
         }
+    }
+
+    static let approvalAuxiliaries: Set<String> = [
+        "has", "have", "had", "was", "were", "been", "is", "are", "be", "being", "fda", "commission", "agency", "nmpa", "mhra",
+        "pmda", "mhlw", "canada", "ema", "also", "formally", "conditionally", "fully", "officially", "recently", "today", "now",
+        "first", "finally", "just", "cder", "cber", "administration",
+    ]
+    static let approvalNounBefore: Set<String> = [
+        "granted", "grants", "grant", "receives", "received", "receive", "receiving", "won", "wins", "win", "secured", "secures",
+        "earned", "earns", "gained", "gains", "obtained", "obtains", "full", "conditional", "marketing", "regulatory", "fda",
+        "fda's", "eu", "european", "commission", "accelerated", "traditional", "standard", "gets", "get", "got", "nabs", "landed",
+        "lands", "its", "the", "first", "us", "u.s", "china", "japan", "nmpa", "mhra", "uk", "ec", "an", "market", "u.s.",
+        "chinese", "japanese", "european", "expanded", "label", "another", "second", "third", "new",
+    ]
+    static let approvalNounAfter: Set<String> = ["of", "for", "to", "in", "from", "by", "was", "has", "is", "comes", "follows", "marks"]
+
+    /// Whether an approval word tells an approval: "FDA approved X", "X was approved", "approval
+    /// of X", "received approval"; not "FDA-approved test", "approved therapies", "shareholders approved".
+    func isVerbalApproval(field: Int, _ trigger: EventExtractor.Hit, agencyBefore: Bool) -> Bool {
+        let text = texts[field]
+        let written = self.text(field: field, trigger.start..<trigger.end).lowercased()
+        if trigger.start > 0, text[trigger.start - 1] == 0x2D { return false }
+        if trigger.end < text.count, text[trigger.end] == 0x2D { return false }
+        let before = word(field: field, endingBefore: trigger.start)
+        let after = word(field: field, startingAfter: trigger.end)
+        switch written {
+        case "approves", "approve", "approving": return before != "shareholders" && before != "stockholders"
+        case "approved":
+            // "The FDA on Friday approved", "Commission has approved": the agency just before makes it a verb.
+            return agencyBefore || Self.approvalAuxiliaries.contains(before)
+                || ["for", "in", "as", "by", "on", "under", "with", "today"].contains(after)
+        case "approval":
+            return Self.approvalNounBefore.contains(before) || Self.approvalNounAfter.contains(after)
+        default: return true
+        }
+    }
+
+    /// The word before `offset`, lower-cased (letters, digits, apostrophes and dots).
+    func word(field: Int, endingBefore offset: Int) -> String {
+        let text = texts[field]
+        var end = offset
+        while end > 0, text[end - 1] == 0x20 || text[end - 1] == 0x0A || text[end - 1] == 0x22 { end -= 1 }
+        var start = end
+        while start > 0, Self.isWordByte(text[start - 1]) { start -= 1 }
+        return self.text(field: field, start..<end).lowercased()
+    }
+
+    /// The word after `offset`, lower-cased.
+    func word(field: Int, startingAfter offset: Int) -> String {
+        let text = texts[field]
+        var start = offset
+        while start < text.count, text[start] == 0x20 || text[start] == 0x0A { start += 1 }
+        var end = start
+        while end < text.count, Self.isWordByte(text[end]) { end += 1 }
+        return self.text(field: field, start..<end).lowercased()
+    }
+
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x27 || byte == 0x2E || byte >= 0x80
+    }
+
+    /// Agencies named in the title.
+    func titleAgencies() -> [String] {
+        guard let title = texts.indices.first(where: isTitle) else { return [] }
+        return hits[title].compactMap { if case .agency(let agency) = $0.term { agency } else { nil } }
     }
 
     func cueClass(_ hit: EventExtractor.Hit) -> EventCues.Class? {
@@ -131,7 +204,11 @@ extension DocumentReader {
             cues.append("definition cue \(cueText(definition))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
             return .definition
         }
-        if let prospective = cueHits.first(where: { cueClass($0) == .prospective && reaches($0, trigger, window: 90, in: sentenceHits) }) {
+        if let prospective = cueHits.first(where: { hit in
+            // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
+            cueClass(hit) == .prospective
+                && reaches(hit, trigger, window: EventCues.weakProspective.contains(EventCues.all[cueIndex(hit)].phrase) ? 30 : 90, in: sentenceHits)
+        }) {
             cues.append("prospective cue \(cueText(prospective))")
             return .prospective
         }

@@ -51,7 +51,7 @@ public struct EventExtractor: Sendable {
         companies = vocabulary.entries(of: .company)
         var siblings: [String: [String: Int32]] = [:]
         for (index, entry) in designations.enumerated() {
-            if let family = entry.family, let agency = entry.agency { siblings[family, default: [:]][agency] = Int32(index) }
+            if let family = entry.family, let agency = entry.agency { siblings[family, default: [:]][Self.agency(agency)] = Int32(index) }
         }
         self.siblings = siblings
         needsCompanion = designations.map { !$0.requires.isEmpty }
@@ -122,6 +122,14 @@ public struct EventExtractor: Sendable {
         }
         hits.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
         return hits
+    }
+
+    /// The agency as events name it: "EMA/European Commission" is EMA, "MHLW/PMDA" PMDA, "NMPA/CDE" NMPA.
+    static func agency(_ written: String) -> String {
+        if written.contains("EMA") || written.contains("European") { return "EMA" }
+        if written.contains("PMDA") || written.contains("MHLW") { return "PMDA" }
+        if written.contains("NMPA") || written.contains("CDE") { return "NMPA" }
+        return written
     }
 
     /// "may" and "will" are cues only in lower case: "May 5, 2025" is a date.

@@ -70,12 +70,25 @@ struct DocumentReader {
         }
     }
 
-    /// The first two sentences of the first paragraph that is more than a dateline or heading.
+    /// The first two sentences of the text's first paragraph that is prose: not a dateline, a
+    /// heading or a repeated headline (no sentence end).
     static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, isSummary: Bool) -> [Range<Int>] {
-        for paragraph in TextSegments.paragraphs(text) where paragraph.count >= 60 || isSummary {
-            return Array(TextSegments.sentences(text, in: paragraph).prefix(2))
+        var sentences: [Range<Int>] = []
+        for paragraph in TextSegments.paragraphs(text) {
+            if !isSummary, !isProse(text, paragraph) { continue }
+            sentences += TextSegments.sentences(text, in: paragraph)
+            if sentences.count >= 2 { break }
         }
-        return []
+        return Array(sentences.prefix(2))
+    }
+
+    /// A paragraph of 60 bytes or more that ends a sentence.
+    static func isProse(_ text: UnsafeBufferPointer<UInt8>, _ paragraph: Range<Int>) -> Bool {
+        guard paragraph.count >= 60 else { return false }
+        var end = paragraph.upperBound
+        while end > paragraph.lowerBound, [0x20, 0x0A, 0x0D, 0x22, 0x29].contains(text[end - 1]) { end -= 1 }
+        return end > paragraph.lowerBound && [0x2E, 0x21, 0x3F, 0x3A].contains(text[end - 1])
+            || paragraph.count >= 200
     }
 
     static func mentions(in text: UnsafeBufferPointer<UInt8>, hits: [EventExtractor.Hit], extractor: EventExtractor) -> [ProductMention] {
@@ -120,7 +133,24 @@ struct DocumentReader {
             }
         }
         for (field, index) in order + later {
-            for event in readEvents(field: field, hitIndex: index) {
+            // One phrase of several entries ("cleared": an approval, or an IND cleared beside "IND"):
+            // the first whose conditions hold, those with a companion word first.
+            var candidates = [index]
+            var next = index + 1
+            while next < hits[field].count, hits[field][next].start == hits[field][index].start, hits[field][next].end == hits[field][index].end {
+                if case .trigger = hits[field][next].term { candidates.append(next) }
+                next += 1
+            }
+            candidates.sort { first, second in
+                func needs(_ index: Int) -> Bool {
+                    if case .trigger(let designation) = hits[field][index].term { return extractor.needsCompanion[Int(designation)] }
+                    return false
+                }
+                return needs(first) && !needs(second)
+            }
+            var found: [RegulatoryEvent] = []
+            for candidate in candidates where found.isEmpty { found = readEvents(field: field, hitIndex: candidate) }
+            for event in found {
             if event.status == .announced {
                 newsEvents.append((family(of: event.action), event.productID ?? event.product?.uppercased()))
             }

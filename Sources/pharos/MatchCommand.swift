@@ -20,6 +20,9 @@ struct Match: AsyncParsableCommand {
     @Flag(help: "Print only the number of (document, rule) matches.")
     var count = false
 
+    @Flag(help: "Show each regulatory event behind a match: its status, subject and the cues that decided them.")
+    var explain = false
+
     @Option(help: "Documents matched in parallel (default: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -71,7 +74,7 @@ struct Match: AsyncParsableCommand {
                     totals.documents += 1
                     totals.bytes += result.bytes
                     totals.matches += matches.count
-                    if !count { report(result.path, matches) }
+                    if !count { report(result.path, matches, vocabulary: config.vocabulary) }
                 }
             }
         }
@@ -81,6 +84,12 @@ struct Match: AsyncParsableCommand {
         printError(String(format: "pharos match: %d documents, %.1f MB, %d matches in %.2f s (%.1f MB/s)",
                           totals.documents, megabytes, totals.matches, seconds, seconds > 0 ? megabytes / seconds : 0))
         if totals.failures > 0 { throw ExitWith(code: .failure) }
+    }
+
+    /// "axicabtagene ciloleucel (Yescarta)" for a product id.
+    private func productName(_ id: String, _ vocabulary: Vocabulary) -> String {
+        guard let product = vocabulary.entry(.product, id: id) else { return id }
+        return product.name.map { $0 == product.label ? $0 : "\($0) (\(product.label))" } ?? product.label
     }
 
     private func selectRules(_ config: PharosConfig) throws -> any RuleEvaluator {
@@ -201,23 +210,35 @@ struct Match: AsyncParsableCommand {
         return (String(path[index(found.name.lowerBound)...]), String(path[index(found.extension.lowerBound)...]))
     }
 
-    private func report(_ path: String, _ matches: [RuleMatch]) {
+    private func report(_ path: String, _ matches: [RuleMatch], vocabulary: Vocabulary) {
         for match in matches {
             if json {
-                print(JSONWriter.encode(.object([
+                var members: [(String, JSONWriter.Value)] = [
                     ("document", .string(path)), ("rule", .string(match.rule)),
                     ("matches", match.matches.jsonValue), ("evidence", .array(match.evidence.map(\.jsonValue))),
-                ])))
+                ]
+                if !match.events.isEmpty { members.append(("events", .array(match.events.map(\.jsonValue)))) }
+                print(JSONWriter.encode(.object(members)))
                 continue
             }
             print("\(path): \(match.rule)")
             let groups = [("targets", match.matches.targets), ("designations", match.matches.designations),
-                          ("companies", match.matches.companies), ("keywords", match.matches.keywords)]
+                          ("companies", match.matches.companies), ("products", match.matches.products),
+                          ("modalities", match.matches.modalities), ("keywords", match.matches.keywords)]
             for (kind, entities) in groups where !entities.isEmpty {
                 let described = entities.map { entity in
-                    entity.id == entity.label ? "\"\(entity.text)\"" : "\"\(entity.text)\" = \(entity.label) (\(entity.id))"
+                    var line = entity.id == entity.label ? "\"\(entity.text)\"" : "\"\(entity.text)\" = \(entity.label) (\(entity.id))"
+                    if let via = entity.via { line += " via product \(productName(via, vocabulary))" }
+                    return line
                 }
                 print("    \(kind): \(described.joined(separator: ", "))")
+            }
+            if explain {
+                for event in match.events {
+                    print("    event: \(event.headline) [\(event.status.rawValue)]")
+                    print("        why: \(event.cues.joined(separator: "; "))")
+                    print("        \(event.evidence.field) \(event.evidence.start)-\(event.evidence.end): \(event.evidence.text)")
+                }
             }
             let written = Set((groups.flatMap(\.1)).map(\.text))
             for evidence in match.evidence {
