@@ -1424,7 +1424,7 @@ public enum BuiltinVocabulary {
   region: US
   label: Clinical hold lifted
   name: FDA lifts a clinical hold
-  phrases: [lifted the clinical hold, lifts the clinical hold, removed the clinical hold, clinical hold lift]
+  phrases: [lifted the clinical hold, lifts the clinical hold, removed the clinical hold, clinical hold lift, green light to resume, green light to relaunch, green light to restart]
 
 - id: fda-ind-clearance
   agency: FDA
@@ -1432,8 +1432,8 @@ public enum BuiltinVocabulary {
   region: US
   label: IND clearance
   name: FDA clears an Investigational New Drug application
-  phrases: [cleared, clears, clearance, clear]
-  requires: [IND, Investigational New Drug, INDs]
+  phrases: [cleared, clears, clearance, clear, approval, approved, approves, cleared for clinical trials, cleared for clinical trial]
+  requires: [IND, Investigational New Drug, INDs, IND application, clinical trial application]
 
 - id: ema-chmp-positive-opinion
   agency: EMA

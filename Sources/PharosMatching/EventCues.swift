@@ -49,7 +49,9 @@ enum EventCues {
             "previously", "had previously", "has previously", "adds to", "add to", "adding to", "builds on", "building on", "earlier",
             "prior", "formerly", "already", "had received", "had been granted", "had granted", "has been previously",
             "was previously", "were previously", "historically", "since", "follows the", "following the", "follows",
-            "other designations", "in the past",
+            "other designations", "in the past", "following closely", "on the heels", "heels of", "last week's", "last month's",
+            "last year's", "earlier this year", "earlier this month", "was first", "were first", "first approved", "initially",
+            "originally", "was granted in", "had also",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
@@ -74,6 +76,13 @@ enum EventCues {
             "qualify for", "to receive", "to obtain", "to achieve", "opportunity", "pending", "await", "awaiting", "to file",
             "file for", "filing for", "designed to support", "enable", "enabling", "to enable", "intended to support", "upon",
             "intended for", "is intended for", "looking for", "looks to", "seeks", "in hopes", "once", "when approved",
+            "considered for", "being considered", "under consideration", "submitted for", "filed for", "for potential",
+            "for possible", "in line for", "recommended for", "recommending", "postpone", "postpones", "postponed", "delay",
+            "delays", "delayed", "quest to", "bid for", "bid to", "race to", "hoping", "hopes for",
+        ])
+        add(.prospective, .backward, [
+            "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",
+            "delayed", "postponed", "pushed back", "remains under review", "under review", "is sought", "being sought",
         ])
         add(.definition, .sentence, [
             "is intended to", "are intended to", "is designed to", "are designed to", "intended to expedite", "designed to expedite",
@@ -88,7 +97,8 @@ enum EventCues {
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",
-            "is not approved", "are not approved", "not been approved", "not approved",
+            "is not approved", "are not approved", "not been approved", "not approved", "withdraw", "withdrawn", "withdrawal",
+            "withdrew", "withdraws", "rescind", "revoke", "revoked", "revokes",
         ])
         add(.terminator, .sentence, [";", "but", "while", "whereas", "however", "although", "which", "who"])
         add(.priorTherapy, .forward, [
@@ -120,7 +130,7 @@ enum EventCues {
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
         ("MHRA", "MHRA"), ("Medicines and Healthcare products Regulatory Agency", "MHRA"), ("in the UK", "MHRA"),
         ("in the United Kingdom", "MHRA"),
-        ("US", "FDA"), ("U.S.", "FDA"),
+        ("US approval", "FDA"), ("U.S. approval", "FDA"), ("US market approval", "FDA"), ("US regulatory approval", "FDA"),
         ("PMDA", "PMDA"), ("MHLW", "PMDA"), ("Pharmaceuticals and Medical Devices Agency", "PMDA"),
         ("Ministry of Health, Labour and Welfare", "PMDA"), ("in Japan", "PMDA"), ("Japanese", "PMDA"),
         ("NMPA", "NMPA"), ("CDE", "NMPA"), ("National Medical Products Administration", "NMPA"),

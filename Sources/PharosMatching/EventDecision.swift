@@ -52,7 +52,10 @@ extension DocumentReader {
         cues.append(agencyCue)
 
         // Negation reaches a little way forward: "has not been approved", "no approved therapy".
-        for hit in sentenceHits where cueClass(hit) == .negation && reaches(hit, trigger, window: 25, in: sentenceHits) { return [] }
+        for hit in sentenceHits where cueClass(hit) == .negation
+            && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].phrase.hasPrefix("with") || EventCues.all[cueIndex(hit)].phrase.hasPrefix("re") ? 40 : 25, in: sentenceHits) {
+            return []
+        }
 
         // The subject.
         let sentenceMentions = mentions[field].filter { range.contains($0.start) }
@@ -130,6 +133,8 @@ extension DocumentReader {
             return agencyBefore || Self.approvalAuxiliaries.contains(before)
                 || ["for", "in", "as", "by", "on", "under", "with", "today"].contains(after)
         case "approval":
+            // "submitted for approval", "recommended for approval": sought, not granted.
+            if before == "for" { return false }
             return Self.approvalNounBefore.contains(before) || Self.approvalNounAfter.contains(after)
         default: return true
         }
