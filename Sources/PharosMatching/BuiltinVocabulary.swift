@@ -921,6 +921,7 @@ public enum BuiltinVocabulary {
 #             event of nmpa-breakthrough-therapy, not fda-breakthrough-therapy
 #   kind      action for the regulatory actions at the end (approvals, holds), which are not
 #             designations: `designations: [any]` with `status: any` leaves them out
+#   unless    words that, in the sentence, make the phrase another entry's event
 #   requires  words one of which must be in the sentence for a phrase to tell an event
 #             ("accepted" tells an application accepted only beside "BLA", "NDA", ...)
 #   label     the short name users see; it is also matched, like a phrase
@@ -1442,6 +1443,7 @@ public enum BuiltinVocabulary {
   label: CHMP positive opinion
   name: CHMP opinion recommending approval
   phrases: [positive opinion, positive CHMP opinion, recommended approval, recommending approval, recommends approval, recommended granting, recommending the granting]
+  unless: [COMP, Committee for Orphan Medicinal Products, orphan designation, orphan drug designation]
 """#####),
         ("companies.yaml", .company, #####"""
 # Pharos company vocabulary: a starting list of oncology and cell- and gene-therapy
@@ -1451,8 +1453,20 @@ public enum BuiltinVocabulary {
 #   name      canonical name: the entity id rules and alerts use (always matched too)
 #   aliases   other distinctive spellings matched in text
 #   tickers   stock listings written "EXCHANGE: SYMBOL" ("NASDAQ: IBRX")
+#   parent    the `name` of the entry this company rolls up to (a subsidiary, or an
+#             acquired company whose name still appears in news); optional
+#   former_names  earlier names, matched like aliases (optional)
+#   contextual    short names that are ordinary words or common names (Kite, Legend,
+#             Janssen, Lilly): matched only when the context makes them the company
+#             (optional; each is also listed under `excluded:` with the reason)
 #   excluded  tempting short names deliberately not matched, with the reason
 #   notes     one line, optional
+#
+# Families. A company and every entry whose `parent:` chain leads to it form a family:
+# a rule naming Gilead Sciences also means Kite Pharma, Immunomedics and CymaBay; a
+# rule naming Kite Pharma means Kite only. Products name their sponsor in
+# products.yaml; an acquired developer (Juno Therapeutics, Celgene, Loxo Oncology) is
+# kept as its own entry with a parent, because labels and releases still name it.
 #
 # Matching. Names and aliases match as whole words after the same normalisation as
 # every term (NFKC; dashes and white space interchangeable; ® and ™ ignored). A
@@ -1460,7 +1474,8 @@ public enum BuiltinVocabulary {
 # any other spelling matches in any case. Aliases are never bare English words or
 # common first names or surnames: "Legend", "Summit", "Fate", "Cargo", "Kite",
 # "Bicycle", "Lilly" alone would match ordinary prose, so the full company name is
-# used instead. Bare "Merck" is left out because it names two unrelated companies
+# used instead; those that releases use alone are listed under `contextual:`. Bare
+# "Merck" is left out because it names two unrelated companies
 # (Merck & Co., known as MSD outside the US and Canada, and Merck KGaA of Darmstadt,
 # whose US business is EMD Serono); Merck & Co. releases are still caught by their
 # ticker.
@@ -1492,8 +1507,9 @@ public enum BuiltinVocabulary {
 - name: Legend Biotech
   aliases: [Legend Biotech]
   tickers: ["NASDAQ: LEGN"]
+  contextual: [Legend]
   excluded:
-    Legend: "it is an English word"
+    Legend: "an English word; matched only in context (contextual)"
 
 - name: Arcellx
   aliases: [Arcellx]
@@ -1515,8 +1531,10 @@ public enum BuiltinVocabulary {
 
 - name: Kite Pharma
   aliases: [Kite Pharma, "Kite, a Gilead Company"]
+  parent: Gilead Sciences
+  contextual: [Kite]
   excluded:
-    Kite: "it is an English word"
+    Kite: "an English word; matched only in context (contextual)"
   notes: "A Gilead company with no ticker of its own; its releases also name Gilead."
 
 - name: Adaptimmune Therapeutics
@@ -1526,6 +1544,7 @@ public enum BuiltinVocabulary {
 - name: Poseida Therapeutics
   aliases: [Poseida Therapeutics, Poseida]
   tickers: ["NASDAQ: PSTX"]
+  parent: Roche
   notes: "Acquired by Roche in early 2025; the ticker is kept for older news."
 
 - name: Fate Therapeutics
@@ -1624,6 +1643,7 @@ public enum BuiltinVocabulary {
 - name: Seagen
   aliases: [Seagen, Seattle Genetics]
   tickers: ["NASDAQ: SGEN"]
+  parent: Pfizer
   notes: "Acquired by Pfizer in December 2023; the ticker is kept for older news."
 
 - name: Genmab
@@ -1653,6 +1673,7 @@ public enum BuiltinVocabulary {
 - name: Blueprint Medicines
   aliases: [Blueprint Medicines]
   tickers: ["NASDAQ: BPMC"]
+  parent: Sanofi
   excluded:
     Blueprint: "it is an English word"
   notes: "Acquired by Sanofi in 2025; the ticker is kept for older news."
@@ -1722,10 +1743,11 @@ public enum BuiltinVocabulary {
     Merck: "it names both Merck KGaA and Merck & Co. (MSD)"
 
 - name: Johnson & Johnson
-  aliases: ["Johnson & Johnson", "J&J", Janssen Biotech, Janssen Pharmaceutical, Janssen Pharmaceutica, "Janssen Research & Development"]
+  aliases: ["Johnson & Johnson", "J&J"]
   tickers: ["NYSE: JNJ"]
   excluded:
-    Janssen: "it is a common Dutch surname; the Janssen companies are listed by full name"
+    Janssen: "it is a common Dutch surname; the Janssen companies are listed by full name under Janssen Biotech (parent: Johnson & Johnson), where bare Janssen is matched only in context"
+  notes: "The Janssen names moved to the Janssen Biotech entry, a member of this family, so a rule naming Johnson & Johnson still covers them."
 
 - name: Gilead Sciences
   aliases: [Gilead Sciences, Gilead]
@@ -1749,6 +1771,7 @@ public enum BuiltinVocabulary {
 
 - name: Genentech
   aliases: [Genentech]
+  parent: Roche
   notes: "A member of the Roche Group with no ticker of its own."
 
 - name: Pfizer
@@ -1770,8 +1793,9 @@ public enum BuiltinVocabulary {
 - name: Eli Lilly and Company
   aliases: [Eli Lilly]
   tickers: ["NYSE: LLY"]
+  contextual: [Lilly]
   excluded:
-    Lilly: "it is a common given name"
+    Lilly: "a common given name; matched only in context (contextual)"
 
 - name: AbbVie
   aliases: [AbbVie]
@@ -1784,6 +1808,1189 @@ public enum BuiltinVocabulary {
 - name: GSK
   aliases: [GSK, GlaxoSmithKline]
   tickers: ["NYSE: GSK", "LSE: GSK"]
+
+# ---- Families: subsidiaries and acquired companies (parent: names the entry they roll up to) ---
+
+- name: Janssen Biotech
+  aliases: [Janssen Biotech, "Janssen Research & Development", "Janssen Pharmaceutical Companies of Johnson & Johnson", Janssen Pharmaceutical, Janssen Pharmaceutica, Janssen Pharmaceuticals, Janssen-Cilag, Janssen Oncology]
+  parent: "Johnson & Johnson"
+  contextual: [Janssen]
+  excluded:
+    Janssen: "it is a common Dutch surname; matched only in context (contextual)"
+  notes: "The Janssen companies were renamed Johnson & Johnson Innovative Medicine in 2023; releases and labels still name Janssen."
+
+- name: Actelion Pharmaceuticals
+  aliases: [Actelion Pharmaceuticals, Actelion]
+  parent: "Johnson & Johnson"
+  notes: "A Johnson & Johnson company since 2017."
+
+- name: Juno Therapeutics
+  aliases: [Juno Therapeutics]
+  parent: Bristol Myers Squibb
+  contextual: [Juno]
+  excluded:
+    Juno: "it is a given name, a goddess and a NASA mission; matched only in context (contextual)"
+  notes: "A Bristol Myers Squibb company (via Celgene, 2018)."
+
+- name: Celgene
+  aliases: [Celgene, Celgene Corporation]
+  parent: Bristol Myers Squibb
+  notes: "Acquired by Bristol Myers Squibb in 2019; still the labeller of several products."
+
+- name: Mirati Therapeutics
+  aliases: [Mirati Therapeutics, Mirati]
+  parent: Bristol Myers Squibb
+  notes: "Acquired by Bristol Myers Squibb in 2024."
+
+- name: Turning Point Therapeutics
+  aliases: [Turning Point Therapeutics]
+  parent: Bristol Myers Squibb
+  excluded:
+    Turning Point: "it is an English phrase"
+  notes: "Acquired by Bristol Myers Squibb in 2022."
+
+- name: RayzeBio
+  aliases: [RayzeBio]
+  parent: Bristol Myers Squibb
+  notes: "Acquired by Bristol Myers Squibb in 2024."
+
+- name: 2seventy bio
+  aliases: [2seventy bio]
+  tickers: ["NASDAQ: TSVT"]
+  parent: Bristol Myers Squibb
+  notes: "Spun out of bluebird bio (2021); acquired by Bristol Myers Squibb in 2025; the ticker is kept for older news."
+
+- name: Loxo Oncology
+  aliases: [Loxo Oncology, "Loxo@Lilly", Loxo Oncology at Lilly]
+  parent: Eli Lilly and Company
+  contextual: [Loxo]
+  excluded:
+    Loxo: "short; matched only in context (contextual)"
+  notes: "Acquired by Eli Lilly in 2019; Lilly's oncology unit is called Loxo@Lilly."
+
+- name: ImClone Systems
+  aliases: [ImClone Systems, ImClone]
+  parent: Eli Lilly and Company
+  notes: "Acquired by Eli Lilly in 2008."
+
+- name: POINT Biopharma
+  aliases: [POINT Biopharma]
+  parent: Eli Lilly and Company
+  excluded:
+    POINT: "it is an English word in capitals"
+  notes: "Acquired by Eli Lilly in 2023."
+
+- name: Immunomedics
+  aliases: [Immunomedics]
+  parent: Gilead Sciences
+  notes: "Acquired by Gilead in 2020 (Trodelvy)."
+
+- name: CymaBay Therapeutics
+  aliases: [CymaBay Therapeutics, CymaBay]
+  parent: Gilead Sciences
+  notes: "Acquired by Gilead in 2024."
+
+- name: Genzyme
+  aliases: [Genzyme, Sanofi Genzyme]
+  parent: Sanofi
+  notes: "Sanofi's rare-disease and specialty-care unit."
+
+- name: Kadmon
+  aliases: [Kadmon Holdings, Kadmon]
+  parent: Sanofi
+  notes: "Acquired by Sanofi in 2021."
+
+- name: Principia Biopharma
+  aliases: [Principia Biopharma]
+  parent: Sanofi
+  excluded:
+    Principia: "it names Newton's book and several institutions"
+  notes: "Acquired by Sanofi in 2020."
+
+- name: Tesaro
+  aliases: [Tesaro, TESARO]
+  parent: GSK
+  notes: "Acquired by GSK in 2019 (Zejula, Jemperli)."
+
+- name: Sierra Oncology
+  aliases: [Sierra Oncology]
+  parent: GSK
+  excluded:
+    Sierra: "it is an English word and a place name"
+  notes: "Acquired by GSK in 2022."
+
+- name: Alexion Pharmaceuticals
+  aliases: [Alexion Pharmaceuticals, Alexion, "Alexion, AstraZeneca Rare Disease"]
+  parent: AstraZeneca
+  notes: "Acquired by AstraZeneca in 2021; its rare-disease unit."
+
+- name: Acerta Pharma
+  aliases: [Acerta Pharma]
+  parent: AstraZeneca
+  notes: "Majority-owned by AstraZeneca since 2016 (Calquence)."
+
+- name: Gracell Biotechnologies
+  aliases: [Gracell Biotechnologies, Gracell]
+  parent: AstraZeneca
+  notes: "Acquired by AstraZeneca in 2024."
+
+- name: Fusion Pharmaceuticals
+  aliases: [Fusion Pharmaceuticals]
+  parent: AstraZeneca
+  excluded:
+    Fusion: "it is an English word"
+  notes: "Acquired by AstraZeneca in 2024."
+
+- name: Advanced Accelerator Applications
+  aliases: [Advanced Accelerator Applications]
+  parent: Novartis
+  excluded:
+    AAA: "it is 3 letters with many meanings"
+  notes: "A Novartis company since 2018 (Lutathera, Pluvicto)."
+
+- name: Novartis Gene Therapies
+  aliases: [Novartis Gene Therapies]
+  parent: Novartis
+  former_names: [AveXis]
+  notes: "AveXis was renamed Novartis Gene Therapies in 2020."
+
+- name: MorphoSys
+  aliases: [MorphoSys]
+  parent: Novartis
+  notes: "Acquired by Novartis in 2024."
+
+- name: Chinook Therapeutics
+  aliases: [Chinook Therapeutics]
+  parent: Novartis
+  excluded:
+    Chinook: "it is an English word (a wind, a salmon, a helicopter)"
+  notes: "Acquired by Novartis in 2023."
+
+- name: Sandoz
+  aliases: [Sandoz]
+  tickers: ["SIX: SDZ"]
+  notes: "The former Novartis generics and biosimilars division, spun off as an independent company in October 2023 (no parent since)."
+
+- name: Chugai Pharmaceutical
+  aliases: [Chugai Pharmaceutical, Chugai]
+  tickers: ["TSE: 4519"]
+  parent: Roche
+  notes: "Majority-owned by Roche."
+
+- name: Spark Therapeutics
+  aliases: [Spark Therapeutics]
+  parent: Roche
+  excluded:
+    Spark: "it is an English word"
+  notes: "Acquired by Roche in 2019."
+
+- name: Pharmacyclics
+  aliases: [Pharmacyclics]
+  parent: AbbVie
+  notes: "Acquired by AbbVie in 2015 (Imbruvica)."
+
+- name: ImmunoGen
+  aliases: [ImmunoGen]
+  parent: AbbVie
+  notes: "Acquired by AbbVie in 2024 (Elahere)."
+
+- name: Millennium Pharmaceuticals
+  aliases: [Millennium Pharmaceuticals, "Millennium: The Takeda Oncology Company"]
+  parent: Takeda Pharmaceutical
+  contextual: [Millennium]
+  excluded:
+    Millennium: "an English word; matched only in context (contextual)"
+  notes: "Takeda's oncology company since 2008."
+
+- name: Shire plc
+  aliases: [Shire plc, Shire Pharmaceuticals]
+  parent: Takeda Pharmaceutical
+  excluded:
+    Shire: "it is an English word"
+  notes: "Acquired by Takeda in 2019."
+
+- name: Ariad Pharmaceuticals
+  aliases: [Ariad Pharmaceuticals, ARIAD Pharmaceuticals]
+  parent: Takeda Pharmaceutical
+  notes: "Acquired by Takeda in 2017."
+
+- name: Onyx Pharmaceuticals
+  aliases: [Onyx Pharmaceuticals]
+  parent: Amgen
+  excluded:
+    Onyx: "it is an English word"
+  notes: "Acquired by Amgen in 2013."
+
+- name: Horizon Therapeutics
+  aliases: [Horizon Therapeutics]
+  tickers: ["NASDAQ: HZNP"]
+  parent: Amgen
+  excluded:
+    Horizon: "it is an English word"
+  notes: "Acquired by Amgen in October 2023; the ticker is kept for older news."
+
+- name: ChemoCentryx
+  aliases: [ChemoCentryx]
+  parent: Amgen
+  notes: "Acquired by Amgen in 2022."
+
+- name: Array BioPharma
+  aliases: [Array BioPharma]
+  parent: Pfizer
+  excluded:
+    Array: "it is an English word"
+  notes: "Acquired by Pfizer in 2019."
+
+- name: Global Blood Therapeutics
+  aliases: [Global Blood Therapeutics]
+  parent: Pfizer
+  notes: "Acquired by Pfizer in 2022."
+
+- name: Medivation
+  aliases: [Medivation]
+  parent: Pfizer
+  notes: "Acquired by Pfizer in 2016."
+
+- name: Acceleron Pharma
+  aliases: [Acceleron Pharma, Acceleron]
+  parent: "Merck & Co."
+  notes: "Acquired by Merck & Co. in 2021."
+
+- name: SpringWorks Therapeutics
+  aliases: [SpringWorks Therapeutics, SpringWorks]
+  tickers: ["NASDAQ: SWTX"]
+  parent: Merck KGaA
+  notes: "Acquired by Merck KGaA in 2025; the ticker is kept for older news."
+
+- name: Reata Pharmaceuticals
+  aliases: [Reata Pharmaceuticals, Reata]
+  parent: Biogen
+  notes: "Acquired by Biogen in 2023."
+
+- name: Dicerna Pharmaceuticals
+  aliases: [Dicerna Pharmaceuticals, Dicerna]
+  parent: Novo Nordisk
+  notes: "Acquired by Novo Nordisk in 2021."
+
+- name: Forma Therapeutics
+  aliases: [Forma Therapeutics]
+  parent: Novo Nordisk
+  excluded:
+    Forma: "it is a word in several languages"
+  notes: "Acquired by Novo Nordisk in 2022."
+
+- name: Ganymed Pharmaceuticals
+  aliases: [Ganymed Pharmaceuticals]
+  parent: Astellas Pharma
+  excluded:
+    Ganymed: "it is also the name of a moon (Ganymede) spelled alike"
+  notes: "Acquired by Astellas in 2016 (zolbetuximab)."
+
+- name: Epizyme
+  aliases: [Epizyme]
+  parent: Ipsen
+  notes: "Acquired by Ipsen in 2022."
+
+- name: Albireo Pharma
+  aliases: [Albireo Pharma, Albireo]
+  parent: Ipsen
+  notes: "Acquired by Ipsen in 2023."
+
+- name: Chimerix
+  aliases: [Chimerix]
+  parent: Jazz Pharmaceuticals
+  notes: "Acquired by Jazz in 2025."
+
+- name: CTI BioPharma
+  aliases: [CTI BioPharma]
+  parent: Sobi
+  notes: "Acquired by Sobi in 2023."
+
+- name: Deciphera Pharmaceuticals
+  aliases: [Deciphera Pharmaceuticals, Deciphera]
+  tickers: ["NASDAQ: DCPH"]
+  parent: Ono Pharmaceutical
+  notes: "Acquired by Ono Pharmaceutical in 2024; the ticker is kept for older news."
+
+- name: Orchard Therapeutics
+  aliases: [Orchard Therapeutics]
+  parent: Kyowa Kirin
+  excluded:
+    Orchard: "it is an English word"
+  notes: "Acquired by Kyowa Kirin in 2024."
+
+- name: Stemline Therapeutics
+  aliases: [Stemline Therapeutics, Stemline]
+  parent: Menarini Group
+  notes: "A Menarini Group company since 2020."
+
+- name: Checkpoint Therapeutics
+  aliases: [Checkpoint Therapeutics]
+  tickers: ["NASDAQ: CKPT"]
+  parent: Sun Pharmaceutical Industries
+  excluded:
+    Checkpoint: "it is an English word and names immune checkpoints"
+  notes: "Acquired by Sun Pharma in 2025; the ticker is kept for older news."
+
+- name: AVEO Oncology
+  aliases: [AVEO Oncology, AVEO Pharmaceuticals]
+  parent: LG Chem
+  excluded:
+    AVEO: "it is 4 letters and rare alone"
+  notes: "Acquired by LG Chem in 2023."
+
+- name: EQRx
+  aliases: [EQRx]
+  parent: Revolution Medicines
+  notes: "Acquired by Revolution Medicines in 2023."
+
+- name: Biotheus
+  aliases: [Biotheus]
+  parent: BioNTech
+  notes: "Acquired by BioNTech in 2025 (PM8002, now BNT327)."
+
+- name: Nexcella
+  aliases: [Nexcella]
+  parent: Immix Biopharma
+  notes: "Immix Biopharma's CAR-T subsidiary (NXC-201)."
+
+- name: NS Pharma
+  aliases: [NS Pharma]
+  parent: Nippon Shinyaku
+  excluded:
+    NS: "it is 2 letters"
+  notes: "The US subsidiary of Nippon Shinyaku."
+
+- name: CSL Behring
+  aliases: [CSL Behring]
+  parent: CSL Limited
+
+- name: CSL Vifor
+  aliases: [CSL Vifor]
+  parent: CSL Limited
+  former_names: [Vifor Pharma]
+  notes: "Vifor Pharma was acquired by CSL in 2022."
+
+- name: Taiho Oncology
+  aliases: [Taiho Oncology, Taiho Pharmaceutical]
+  parent: Otsuka Holdings
+  contextual: [Taiho]
+  excluded:
+    Taiho: "a Japanese word and place name; matched only in context (contextual)"
+  notes: "Taiho Pharmaceutical is part of the Otsuka group; Taiho Oncology is its US arm."
+
+- name: Astex Pharmaceuticals
+  aliases: [Astex Pharmaceuticals, Astex]
+  parent: Otsuka Holdings
+  notes: "Part of the Otsuka group since 2013."
+
+- name: Otsuka Pharmaceutical
+  aliases: [Otsuka Pharmaceutical]
+  parent: Otsuka Holdings
+
+- name: Fosun Kite
+  aliases: [Fosun Kite, Fosun Kite Biotechnology, Fosun Pharma Kite]
+  parent: Shanghai Fosun Pharmaceutical
+  notes: "A joint venture of Fosun Pharma and Kite Pharma (Gilead) that makes and sells Yescarta in China."
+
+
+# ---- Parents and large companies added with the product vocabulary -------------------
+
+- name: Shanghai Fosun Pharmaceutical
+  aliases: [Shanghai Fosun Pharmaceutical, Fosun Pharma, Fosun Pharmaceutical]
+  tickers: ["HKEX: 2196", "SSE: 600196"]
+  contextual: [Fosun]
+  excluded:
+    Fosun: "it also names the Fosun International conglomerate; matched only in context (contextual)"
+
+- name: Otsuka Holdings
+  aliases: [Otsuka Holdings]
+  tickers: ["TSE: 4578"]
+  contextual: [Otsuka]
+  excluded:
+    Otsuka: "it is a common Japanese surname; matched only in context (contextual)"
+
+- name: CSL Limited
+  aliases: [CSL Limited]
+  tickers: ["ASX: CSL"]
+  contextual: [CSL]
+  excluded:
+    CSL: "it is 3 letters; matched only in context (contextual)"
+
+- name: LG Chem
+  aliases: [LG Chem]
+
+- name: Sun Pharmaceutical Industries
+  aliases: [Sun Pharmaceutical Industries, Sun Pharma, Sun Pharmaceutical]
+  excluded:
+    Sun: "it is an English word"
+
+- name: Menarini Group
+  aliases: [Menarini Group, Menarini, A. Menarini]
+
+- name: Ono Pharmaceutical
+  aliases: [Ono Pharmaceutical]
+  tickers: ["TSE: 4528"]
+  contextual: [Ono]
+  excluded:
+    Ono: "it is a surname and a Hawaiian word; matched only in context (contextual)"
+
+- name: Kyowa Kirin
+  aliases: [Kyowa Kirin]
+  tickers: ["TSE: 4151"]
+  former_names: [Kyowa Hakko Kirin]
+
+- name: Nippon Shinyaku
+  aliases: [Nippon Shinyaku]
+  tickers: ["TSE: 4516"]
+
+- name: Eisai
+  aliases: [Eisai]
+  tickers: ["TSE: 4523"]
+
+- name: Sumitomo Pharma
+  aliases: [Sumitomo Pharma]
+  former_names: [Sumitomo Dainippon Pharma]
+  excluded:
+    Sumitomo: "it names the whole Sumitomo group"
+
+- name: Bayer
+  aliases: [Bayer, Bayer AG]
+  notes: "Bare 'Bayer' is matched."
+
+- name: Boehringer Ingelheim
+  aliases: [Boehringer Ingelheim, Boehringer]
+  excluded:
+    BI: "it is 2 letters"
+
+- name: Novo Nordisk
+  aliases: [Novo Nordisk]
+  tickers: ["NYSE: NVO"]
+  excluded:
+    Novo: "it is a word in several languages and part of other names"
+
+- name: Biogen
+  aliases: [Biogen]
+  tickers: ["NASDAQ: BIIB"]
+
+- name: Vertex Pharmaceuticals
+  aliases: [Vertex Pharmaceuticals]
+  tickers: ["NASDAQ: VRTX"]
+  contextual: [Vertex]
+  excluded:
+    Vertex: "an English word; matched only in context (contextual)"
+
+- name: Ipsen
+  aliases: [Ipsen]
+
+- name: Servier
+  aliases: [Servier, Servier Pharmaceuticals, Les Laboratoires Servier]
+
+- name: Jazz Pharmaceuticals
+  aliases: [Jazz Pharmaceuticals]
+  tickers: ["NASDAQ: JAZZ"]
+  contextual: [Jazz]
+  excluded:
+    Jazz: "an English word; matched only in context (contextual)"
+
+- name: Recordati
+  aliases: [Recordati, Recordati Rare Diseases]
+
+- name: Sobi
+  aliases: [Sobi, Swedish Orphan Biovitrum]
+
+- name: UCB
+  aliases: [UCB, UCB Pharma, UCB S.A.]
+  notes: "Matched in capitals only; UC Berkeley is usually written 'UC Berkeley' in news."
+
+- name: Chiesi
+  aliases: [Chiesi, Chiesi Farmaceutici, Chiesi Global Rare Diseases]
+
+- name: Pierre Fabre
+  aliases: [Pierre Fabre, Pierre Fabre Laboratories]
+
+- name: Ferring Pharmaceuticals
+  aliases: [Ferring Pharmaceuticals, Ferring]
+
+- name: Orion Corporation
+  aliases: [Orion Corporation, Orion Pharma]
+  contextual: [Orion]
+  excluded:
+    Orion: "a constellation and common name; matched only in context (contextual)"
+
+- name: Galapagos NV
+  aliases: [Galapagos NV]
+  tickers: ["NASDAQ: GLPG"]
+  contextual: [Galapagos]
+  excluded:
+    Galapagos: "it names the islands; matched only in context (contextual)"
+
+
+# ---- Oncology, haematology and cell-therapy companies added with the product vocabulary ---
+
+- name: Immix Biopharma
+  aliases: [Immix Biopharma, Immix]
+  tickers: ["NASDAQ: IMMX"]
+
+- name: IASO Biotherapeutics
+  aliases: [IASO Biotherapeutics, IASO Bio]
+  excluded:
+    IASO: "it is 4 letters and a Greek goddess's name"
+
+- name: JW Therapeutics
+  aliases: [JW Therapeutics]
+  tickers: ["HKEX: 2126"]
+  excluded:
+    JW: "it is 2 letters"
+
+- name: Juventas Cell Therapy
+  aliases: [Juventas Cell Therapy]
+  contextual: [Juventas]
+  excluded:
+    Juventas: "a Latin word and goddess; matched only in context (contextual)"
+
+- name: Cartesian Therapeutics
+  aliases: [Cartesian Therapeutics]
+  tickers: ["NASDAQ: RNAC"]
+  excluded:
+    Cartesian: "it is an English word"
+
+- name: Miltenyi Biomedicine
+  aliases: [Miltenyi Biomedicine]
+
+- name: Immatics
+  aliases: [Immatics]
+  tickers: ["NASDAQ: IMTX"]
+
+- name: Orca Bio
+  aliases: [Orca Bio]
+  excluded:
+    Orca: "it is an English word"
+
+- name: Mesoblast
+  aliases: [Mesoblast]
+  tickers: ["NASDAQ: MESO"]
+
+- name: Gamida Cell
+  aliases: [Gamida Cell]
+
+- name: CellTrans
+  aliases: [CellTrans]
+
+- name: Capricor Therapeutics
+  aliases: [Capricor Therapeutics, Capricor]
+  tickers: ["NASDAQ: CAPR"]
+
+- name: AlloVir
+  aliases: [AlloVir]
+
+- name: Dendreon
+  aliases: [Dendreon, Dendreon Pharmaceuticals]
+
+- name: Moderna
+  aliases: [Moderna]
+  tickers: ["NASDAQ: MRNA"]
+
+- name: SELLAS Life Sciences
+  aliases: [SELLAS Life Sciences, SELLAS]
+  tickers: ["NASDAQ: SLS"]
+
+- name: IO Biotech
+  aliases: [IO Biotech]
+  tickers: ["NASDAQ: IOBT"]
+  excluded:
+    IO: "it is 2 letters"
+
+- name: Northwest Biotherapeutics
+  aliases: [Northwest Biotherapeutics, Northwest Bio, NW Bio]
+
+- name: Agenus
+  aliases: [Agenus]
+  tickers: ["NASDAQ: AGEN"]
+
+- name: Arcus Biosciences
+  aliases: [Arcus Biosciences]
+  tickers: ["NYSE: RCUS"]
+  excluded:
+    Arcus: "it is an anatomical term (arcus senilis) and a common name"
+
+- name: iTeos Therapeutics
+  aliases: [iTeos Therapeutics, iTeos]
+  tickers: ["NASDAQ: ITOS"]
+
+- name: AnaptysBio
+  aliases: [AnaptysBio]
+  tickers: ["NASDAQ: ANAB"]
+
+- name: Coherus BioSciences
+  aliases: [Coherus BioSciences, Coherus]
+  tickers: ["NASDAQ: CHRS"]
+
+- name: Shanghai Junshi Biosciences
+  aliases: [Shanghai Junshi Biosciences, Junshi Biosciences, Junshi]
+  tickers: ["HKEX: 1877", "SSE: 688180"]
+
+- name: Shanghai Henlius Biotech
+  aliases: [Shanghai Henlius Biotech, Henlius]
+  tickers: ["HKEX: 2696"]
+
+- name: CStone Pharmaceuticals
+  aliases: [CStone Pharmaceuticals, CStone]
+  tickers: ["HKEX: 2616"]
+
+- name: Alphamab Oncology
+  aliases: [Alphamab Oncology, Alphamab]
+  tickers: ["HKEX: 9966"]
+
+- name: 3D Medicines
+  aliases: [3D Medicines, 3DMed]
+
+- name: 3SBio
+  aliases: [3SBio]
+  tickers: ["HKEX: 1530"]
+
+- name: CSPC Pharmaceutical Group
+  aliases: [CSPC Pharmaceutical Group, CSPC]
+  tickers: ["HKEX: 1093"]
+
+- name: Hansoh Pharma
+  aliases: [Hansoh Pharma, Hansoh Pharmaceutical, Hansoh]
+  tickers: ["HKEX: 3692"]
+
+- name: RemeGen
+  aliases: [RemeGen]
+  tickers: ["HKEX: 9995"]
+
+- name: Duality Biologics
+  aliases: [Duality Biologics, DualityBio]
+  excluded:
+    Duality: "it is an English word"
+
+- name: Sichuan Biokin Pharmaceutical
+  aliases: [Sichuan Biokin Pharmaceutical, Sichuan Biokin, Biokin]
+
+- name: SystImmune
+  aliases: [SystImmune]
+  parent: Sichuan Biokin Pharmaceutical
+  notes: "The US subsidiary of Sichuan Biokin."
+
+- name: Jacobio Pharmaceuticals
+  aliases: [Jacobio Pharmaceuticals, Jacobio]
+
+- name: InventisBio
+  aliases: [InventisBio]
+
+- name: GenFleet Therapeutics
+  aliases: [GenFleet Therapeutics, GenFleet]
+
+- name: Chia Tai Tianqing Pharmaceutical
+  aliases: [Chia Tai Tianqing Pharmaceutical, Chia Tai Tianqing, CTTQ]
+  notes: "A subsidiary of Sino Biopharmaceutical."
+
+- name: Elevar Therapeutics
+  aliases: [Elevar Therapeutics, Elevar]
+  notes: "A subsidiary of HLB Co. of South Korea."
+
+- name: Ascentage Pharma
+  aliases: [Ascentage Pharma, Ascentage]
+  tickers: ["NASDAQ: AAPG", "HKEX: 6855"]
+
+- name: Allist Pharmaceuticals
+  aliases: [Allist Pharmaceuticals, Shanghai Allist Pharmaceuticals]
+  excluded:
+    Allist: "short and close to 'allis', 'a list'"
+
+- name: ArriVent BioPharma
+  aliases: [ArriVent BioPharma, ArriVent]
+  tickers: ["NASDAQ: AVBP"]
+
+- name: Dizal Pharmaceutical
+  aliases: [Dizal Pharmaceutical, Dizal Pharma, Dizal]
+
+- name: Yuhan
+  aliases: [Yuhan Corporation, Yuhan]
+
+- name: Xcovery Holdings
+  aliases: [Xcovery Holdings, Xcovery]
+
+- name: Nuvalent
+  aliases: [Nuvalent]
+  tickers: ["NASDAQ: NUVL"]
+
+- name: Nuvation Bio
+  aliases: [Nuvation Bio]
+  tickers: ["NYSE: NUVB"]
+
+- name: Cullinan Therapeutics
+  aliases: [Cullinan Therapeutics]
+  tickers: ["NASDAQ: CGEM"]
+  former_names: [Cullinan Oncology]
+  excluded:
+    Cullinan: "it names a famous diamond and is a surname"
+
+- name: Puma Biotechnology
+  aliases: [Puma Biotechnology]
+  tickers: ["NASDAQ: PBYI"]
+  excluded:
+    Puma: "it is an English word and a brand"
+
+- name: Rigel Pharmaceuticals
+  aliases: [Rigel Pharmaceuticals]
+  tickers: ["NASDAQ: RIGL"]
+  contextual: [Rigel]
+  excluded:
+    Rigel: "a star and a given name; matched only in context (contextual)"
+
+- name: Verastem Oncology
+  aliases: [Verastem Oncology, Verastem]
+  tickers: ["NASDAQ: VSTM"]
+
+- name: Day One Biopharmaceuticals
+  aliases: [Day One Biopharmaceuticals]
+  tickers: ["NASDAQ: DAWN"]
+  excluded:
+    Day One: "it is an English phrase"
+
+- name: Relay Therapeutics
+  aliases: [Relay Therapeutics]
+  tickers: ["NASDAQ: RLAY"]
+  excluded:
+    Relay: "it is an English word"
+
+- name: Celcuity
+  aliases: [Celcuity]
+  tickers: ["NASDAQ: CELC"]
+
+- name: Arvinas
+  aliases: [Arvinas]
+  tickers: ["NASDAQ: ARVN"]
+
+- name: Olema Oncology
+  aliases: [Olema Oncology, Olema Pharmaceuticals]
+  tickers: ["NASDAQ: OLMA"]
+
+- name: Corcept Therapeutics
+  aliases: [Corcept Therapeutics, Corcept]
+  tickers: ["NASDAQ: CORT"]
+
+- name: Clovis Oncology
+  aliases: [Clovis Oncology]
+  excluded:
+    Clovis: "a place and a given name"
+  notes: "Went bankrupt in 2022; Rubraca was sold to pharma& in 2023."
+
+- name: Cogent Biosciences
+  aliases: [Cogent Biosciences]
+  tickers: ["NASDAQ: COGT"]
+  excluded:
+    Cogent: "it is an English word"
+
+- name: Abbisko Therapeutics
+  aliases: [Abbisko Therapeutics, Abbisko]
+  tickers: ["HKEX: 2256"]
+
+- name: Pharmacosmos
+  aliases: [Pharmacosmos]
+  notes: "Acquired G1 Therapeutics in 2024."
+
+- name: PharmaMar
+  aliases: [PharmaMar]
+
+- name: Secura Bio
+  aliases: [Secura Bio]
+
+- name: TG Therapeutics
+  aliases: [TG Therapeutics]
+  tickers: ["NASDAQ: TGTX"]
+  excluded:
+    TG: "it is 2 letters"
+
+- name: Oncopeptides
+  aliases: [Oncopeptides]
+
+- name: Karyopharm Therapeutics
+  aliases: [Karyopharm Therapeutics, Karyopharm]
+  tickers: ["NASDAQ: KPTI"]
+
+- name: Syndax Pharmaceuticals
+  aliases: [Syndax Pharmaceuticals, Syndax]
+  tickers: ["NASDAQ: SNDX"]
+
+- name: Kura Oncology
+  aliases: [Kura Oncology]
+  tickers: ["NASDAQ: KURA"]
+  excluded:
+    Kura: "a river and a word in several languages"
+
+- name: Arog Pharmaceuticals
+  aliases: [Arog Pharmaceuticals]
+
+- name: Kartos Therapeutics
+  aliases: [Kartos Therapeutics]
+
+- name: Geron
+  aliases: [Geron, Geron Corporation]
+  tickers: ["NASDAQ: GERN"]
+
+- name: PharmaEssentia
+  aliases: [PharmaEssentia]
+
+- name: AOP Health
+  aliases: [AOP Health]
+  former_names: [AOP Orphan Pharmaceuticals]
+
+- name: Protagonist Therapeutics
+  aliases: [Protagonist Therapeutics]
+  tickers: ["NASDAQ: PTGX"]
+  excluded:
+    Protagonist: "it is an English word"
+
+- name: Nektar Therapeutics
+  aliases: [Nektar Therapeutics, Nektar]
+  tickers: ["NASDAQ: NKTR"]
+
+- name: Mural Oncology
+  aliases: [Mural Oncology]
+  tickers: ["NASDAQ: MURA"]
+  excluded:
+    Mural: "it is an English word"
+
+- name: MacroGenics
+  aliases: [MacroGenics]
+  tickers: ["NASDAQ: MGNX"]
+
+- name: Mersana Therapeutics
+  aliases: [Mersana Therapeutics, Mersana]
+  tickers: ["NASDAQ: MRSN"]
+
+- name: Sutro Biopharma
+  aliases: [Sutro Biopharma]
+  tickers: ["NASDAQ: STRO"]
+  excluded:
+    Sutro: "a surname and a place name"
+
+- name: Bicara Therapeutics
+  aliases: [Bicara Therapeutics, Bicara]
+  tickers: ["NASDAQ: BCAX"]
+
+- name: Lindis Biotech
+  aliases: [Lindis Biotech]
+
+- name: Pharmanovia
+  aliases: [Pharmanovia]
+
+- name: Partner Therapeutics
+  aliases: [Partner Therapeutics]
+  excluded:
+    Partner: "it is an English word"
+
+- name: Y-mAbs Therapeutics
+  aliases: [Y-mAbs Therapeutics, Y-mAbs]
+  tickers: ["NASDAQ: YMAB"]
+
+- name: United Therapeutics
+  aliases: [United Therapeutics]
+  tickers: ["NASDAQ: UTHR"]
+  excluded:
+    United: "it is an English word"
+
+- name: US WorldMeds
+  aliases: [US WorldMeds, USWM]
+
+- name: Lantheus Holdings
+  aliases: [Lantheus Holdings, Lantheus]
+  tickers: ["NASDAQ: LNTH"]
+
+- name: ITM Isotope Technologies Munich
+  aliases: [ITM Isotope Technologies Munich]
+  excluded:
+    ITM: "it is 3 letters with other meanings"
+
+- name: Telix Pharmaceuticals
+  aliases: [Telix Pharmaceuticals, Telix]
+  tickers: ["NASDAQ: TLX", "ASX: TLX"]
+
+- name: Actinium Pharmaceuticals
+  aliases: [Actinium Pharmaceuticals]
+  excluded:
+    Actinium: "it names the chemical element (actinium-225 appears in radioligand news)"
+
+- name: Replimune
+  aliases: [Replimune]
+  tickers: ["NASDAQ: REPL"]
+
+- name: CG Oncology
+  aliases: [CG Oncology]
+  tickers: ["NASDAQ: CGON"]
+  excluded:
+    CG: "it is 2 letters"
+
+- name: enGene
+  aliases: [enGene]
+  tickers: ["NASDAQ: ENGN"]
+
+
+# ---- Rare-disease and other companies added with the product vocabulary --------------
+
+- name: Sarepta Therapeutics
+  aliases: [Sarepta Therapeutics, Sarepta]
+  tickers: ["NASDAQ: SRPT"]
+
+- name: BioMarin Pharmaceutical
+  aliases: [BioMarin Pharmaceutical, BioMarin]
+  tickers: ["NASDAQ: BMRN"]
+
+- name: Ultragenyx Pharmaceutical
+  aliases: [Ultragenyx Pharmaceutical, Ultragenyx]
+  tickers: ["NASDAQ: RARE"]
+
+- name: PTC Therapeutics
+  aliases: [PTC Therapeutics]
+  tickers: ["NASDAQ: PTCT"]
+  excluded:
+    PTC: "it is 3 letters with other meanings"
+
+- name: Krystal Biotech
+  aliases: [Krystal Biotech]
+  tickers: ["NASDAQ: KRYS"]
+  excluded:
+    Krystal: "it is a given name"
+
+- name: Abeona Therapeutics
+  aliases: [Abeona Therapeutics, Abeona]
+  tickers: ["NASDAQ: ABEO"]
+
+- name: Neurotech Pharmaceuticals
+  aliases: [Neurotech Pharmaceuticals]
+  excluded:
+    Neurotech: "it is a generic word for neurotechnology"
+
+- name: Fondazione Telethon
+  aliases: [Fondazione Telethon]
+  excluded:
+    Telethon: "it is an English word"
+
+- name: Rocket Pharmaceuticals
+  aliases: [Rocket Pharmaceuticals]
+  tickers: ["NASDAQ: RCKT"]
+  excluded:
+    Rocket: "it is an English word"
+
+- name: Regenxbio
+  aliases: [Regenxbio]
+  tickers: ["NASDAQ: RGNX"]
+
+- name: GenSight Biologics
+  aliases: [GenSight Biologics, GenSight]
+
+- name: Editas Medicine
+  aliases: [Editas Medicine, Editas]
+  tickers: ["NASDAQ: EDIT"]
+
+- name: Sangamo Therapeutics
+  aliases: [Sangamo Therapeutics, Sangamo]
+  tickers: ["NASDAQ: SGMO"]
+
+- name: uniQure
+  aliases: [uniQure]
+  tickers: ["NASDAQ: QURE"]
+
+- name: Alnylam Pharmaceuticals
+  aliases: [Alnylam Pharmaceuticals, Alnylam]
+  tickers: ["NASDAQ: ALNY"]
+
+- name: Ionis Pharmaceuticals
+  aliases: [Ionis Pharmaceuticals, Ionis]
+  tickers: ["NASDAQ: IONS"]
+  former_names: [Isis Pharmaceuticals]
+  excluded:
+    Isis: "it is a given name and a goddess, and other organisations' name"
+
+- name: Arrowhead Pharmaceuticals
+  aliases: [Arrowhead Pharmaceuticals]
+  tickers: ["NASDAQ: ARWR"]
+  excluded:
+    Arrowhead: "it is an English word"
+
+- name: Avidity Biosciences
+  aliases: [Avidity Biosciences]
+  tickers: ["NASDAQ: RNA"]
+  excluded:
+    Avidity: "it is an English word"
+  notes: "Novartis agreed to acquire Avidity in October 2025."
+
+- name: Amicus Therapeutics
+  aliases: [Amicus Therapeutics]
+  tickers: ["NASDAQ: FOLD"]
+  excluded:
+    Amicus: "a Latin word used in English (amicus brief)"
+
+- name: Protalix BioTherapeutics
+  aliases: [Protalix BioTherapeutics, Protalix]
+
+- name: JCR Pharmaceuticals
+  aliases: [JCR Pharmaceuticals]
+  excluded:
+    JCR: "it is 3 letters"
+
+- name: Denali Therapeutics
+  aliases: [Denali Therapeutics]
+  tickers: ["NASDAQ: DNLI"]
+  excluded:
+    Denali: "it names a mountain and a car model"
+
+- name: Immedica Pharma
+  aliases: [Immedica Pharma, Immedica]
+
+- name: Ascendis Pharma
+  aliases: [Ascendis Pharma, Ascendis]
+  tickers: ["NASDAQ: ASND"]
+
+- name: Rhythm Pharmaceuticals
+  aliases: [Rhythm Pharmaceuticals]
+  tickers: ["NASDAQ: RYTM"]
+  excluded:
+    Rhythm: "it is an English word"
+
+- name: Clinuvel Pharmaceuticals
+  aliases: [Clinuvel Pharmaceuticals, Clinuvel]
+
+- name: Stealth BioTherapeutics
+  aliases: [Stealth BioTherapeutics]
+  excluded:
+    Stealth: "it is an English word"
+
+- name: Apellis Pharmaceuticals
+  aliases: [Apellis Pharmaceuticals, Apellis]
+  tickers: ["NASDAQ: APLS"]
+
+- name: argenx
+  aliases: [argenx]
+  tickers: ["NASDAQ: ARGX"]
+
+- name: Scholar Rock
+  aliases: [Scholar Rock]
+  tickers: ["NASDAQ: SRRK"]
+  excluded:
+    Scholar: "it is an English word"
+
+- name: Mereo BioPharma
+  aliases: [Mereo BioPharma, Mereo]
+  tickers: ["NASDAQ: MREO"]
+
+- name: Neurimmune
+  aliases: [Neurimmune]
+
+- name: Prothena
+  aliases: [Prothena]
+  tickers: ["NASDAQ: PRTA"]
+
+- name: Santhera Pharmaceuticals
+  aliases: [Santhera Pharmaceuticals, Santhera]
+
+- name: Catalyst Pharmaceuticals
+  aliases: [Catalyst Pharmaceuticals]
+  tickers: ["NASDAQ: CPRX"]
+  excluded:
+    Catalyst: "it is an English word"
+
+- name: Italfarmaco
+  aliases: [Italfarmaco]
+
+- name: Edgewise Therapeutics
+  aliases: [Edgewise Therapeutics]
+  tickers: ["NASDAQ: EWTX"]
+  excluded:
+    Edgewise: "it is an English word"
+
+- name: Acadia Pharmaceuticals
+  aliases: [Acadia Pharmaceuticals, ACADIA Pharmaceuticals]
+  tickers: ["NASDAQ: ACAD"]
+  excluded:
+    Acadia: "it is a place name (a national park, a region of Canada)"
+
+- name: Neuren Pharmaceuticals
+  aliases: [Neuren Pharmaceuticals, Neuren]
+
+- name: Zevra Therapeutics
+  aliases: [Zevra Therapeutics, Zevra]
+  tickers: ["NASDAQ: ZVRA"]
+
+- name: IntraBio
+  aliases: [IntraBio]
+
+- name: Pharming Group
+  aliases: [Pharming Group]
+  tickers: ["NASDAQ: PHAR"]
+  contextual: [Pharming]
+  excluded:
+    Pharming: "an English word (farming of drugs in GM organisms; also a phishing term); matched only in context (contextual)"
+
+- name: X4 Pharmaceuticals
+  aliases: [X4 Pharmaceuticals]
+  tickers: ["NASDAQ: XFOR"]
+  excluded:
+    X4: "it is 2 characters"
+
+- name: Neurocrine Biosciences
+  aliases: [Neurocrine Biosciences, Neurocrine]
+  tickers: ["NASDAQ: NBIX"]
+
+- name: Sentynl Therapeutics
+  aliases: [Sentynl Therapeutics, Sentynl]
+
+- name: Mirum Pharmaceuticals
+  aliases: [Mirum Pharmaceuticals, Mirum]
+  tickers: ["NASDAQ: MIRM"]
+
+- name: Genfit
+  aliases: [Genfit]
+  tickers: ["NASDAQ: GNFT"]
+
+- name: Travere Therapeutics
+  aliases: [Travere Therapeutics, Travere]
+  tickers: ["NASDAQ: TVTX"]
+  former_names: [Retrophin]
+
+- name: Agios Pharmaceuticals
+  aliases: [Agios Pharmaceuticals, Agios]
+  tickers: ["NASDAQ: AGIO"]
+
+- name: Disc Medicine
+  aliases: [Disc Medicine]
+  tickers: ["NASDAQ: IRON"]
+  excluded:
+    Disc: "it is an English word"
+
+- name: KalVista Pharmaceuticals
+  aliases: [KalVista Pharmaceuticals, KalVista]
+  tickers: ["NASDAQ: KALV"]
+
+- name: BioCryst Pharmaceuticals
+  aliases: [BioCryst Pharmaceuticals, BioCryst]
+  tickers: ["NASDAQ: BCRX"]
+
+- name: Belite Bio
+  aliases: [Belite Bio]
+  tickers: ["NASDAQ: BLTE"]
+
+- name: BridgeBio Pharma
+  aliases: [BridgeBio Pharma, BridgeBio]
+  tickers: ["NASDAQ: BBIO"]
+
+- name: QED Therapeutics
+  aliases: [QED Therapeutics]
+  parent: BridgeBio Pharma
+  excluded:
+    QED: "it is 3 letters and a Latin abbreviation"
+  notes: "A BridgeBio company (infigratinib)."
+
+- name: Eidos Therapeutics
+  aliases: [Eidos Therapeutics]
+  parent: BridgeBio Pharma
+  excluded:
+    Eidos: "it is a word (Greek, philosophy) and a games company"
+  notes: "Merged into BridgeBio in 2021 (acoramidis)."
 """#####),
         ("modalities.yaml", .modality, #####"""
 # Pharos modality vocabulary: the kinds of medicine products are made of, one entry per
@@ -1872,8 +3079,7 @@ public enum BuiltinVocabulary {
   phrases: [ADC, ADCs, antibody-drug conjugate, antibody-drug conjugates, antibody conjugate, antibody conjugates]
   excluded:
     conjugate: "it is an English word and also names vaccine and peptide conjugates"
-    adc: "lower-case 'adc' occurs in URLs and in electronics (analogue-to-digital converter); only capitals are matched"
-  notes: "ADC in capitals also appears inside the company name ADC Therapeutics, which companies.yaml matches as a whole."
+  notes: "ADC matches in capitals only (lower-case adc occurs in URLs and electronics); it also appears inside the company name ADC Therapeutics, which companies.yaml matches as a whole."
 
 - id: monoclonal-antibody
   label: monoclonal antibody
@@ -1946,6 +3152,6140 @@ public enum BuiltinVocabulary {
   name: any other kind of product (hormones, chemotherapy, microbiome, devices combined with drugs)
   phrases: []
   notes: "Nothing is matched for this entry; it exists so that every product has a modality."
+"""#####),
+        ("products.yaml", .product, #####"""
+# Pharos product vocabulary: medicines in oncology, haematology and rare disease that
+# make regulatory news, approved or in late development, one entry per product.
+#
+# Source. Each entry's `source:` names the page its facts were checked against: FDA
+# labels (openFDA label records, queried by brand), the FDA lists of oncology and
+# haematologic malignancy approval notifications, of approved cellular and gene therapy
+# products, of novel drug approvals by year and of withdrawn accelerated approvals, EMA
+# product pages (EPARs), the NCI Drug Dictionary (for products in development and
+# products approved outside the US and EU), a review table of CAR-T products approved
+# in China (J Hematol Oncol 2024) and, for a few products, a company or trade-press
+# page. INNs, brands, development codes, targets and sponsors are facts; the choice of
+# products, the short forms kept, the exclusions and their reasons, and the notes are
+# Pharos's own.
+#
+# Format. One entry per product (per active substance; combinations sold under one
+# brand are filed under the newer substance):
+#   id         stable slug: the INN in lower case with dashes; before an INN exists, the
+#              main development code in lower case (nxc-201)
+#   label      the name users see: the brand if approved, else the INN, else the code
+#   inn        the INN and the short forms releases use (axi-cel, T-DXd, Dato-DXd); FDA
+#              suffixed names (teclistamab-cqyv) where releases write them
+#   brands     every brand, region-specific ones too (Lumakras and Lumykras)
+#   codes      development codes as written (NXC-201, JNJ-64007957, CT053, DS-8201a)
+#   company    the sponsor: a `name` from companies.yaml (the labeller or the developer
+#              that announces; acquired developers roll up through `parent:` there)
+#   partners   licensees and co-developers, especially where rights differ by region
+#   targets    ids from targets.yaml ([] when none of its targets applies: a target not
+#              in targets.yaml is named in `notes:` instead)
+#   modality   an id from modalities.yaml
+#   status     approved | phase-3 | phase-2 | phase-1 | withdrawn | discontinued; the
+#              most advanced status anywhere (approved in China only counts as
+#              approved, and `notes:` says where); withdrawn means taken off the market
+#   source     where these facts come from
+#   excluded   tempting spellings deliberately not matched, each with the reason
+#   notes      one line, optional
+# Rules and alerts name a product by its id; `label`, `inn`, `brands` and `codes` are
+# all matched.
+#
+# How spellings match. As for every vocabulary: whole words after normalisation
+# (Unicode NFKC; dashes, hyphens and runs of white space are one separator; ® and ™
+# ignored). A spelling written with no lower-case letter (NXC-201, CT053, T-DM1)
+# matches only in exactly those capitals; any other spelling (Keytruda, axi-cel,
+# DS-8201a) matches in any case. Word boundaries are checked, so CT053 never matches
+# CT0530.
+#
+# Policy. A spelling is kept only when, in biotech and regulatory news, it names this
+# product and nothing else. Left out, each under `excluded:` with its reason: short
+# forms of 2-3 letters (EV, SG, TV, GO), English words and words of other languages,
+# and short forms that also name something else. No spelling appears in two products,
+# and none equals a target, company or modality spelling (scripts/check-products.py
+# checks this). Biosimilars, generics and unrelated old chemotherapy are not listed;
+# bare INNs of common generics (azacitidine, everolimus) are kept because in
+# regulatory news they still name the product class that regulators act on.
+#
+# Your own entries. Point `vocabularies:` in pharos.yaml at a folder (or one file) of
+# products*.yaml files in this same format: an entry with a shipped id replaces it, a
+# new id adds a product, and a spelling claimed by two products is reported by
+# `pharos check`.
+
+- id: pembrolizumab
+  label: Keytruda
+  inn: [pembrolizumab, lambrolizumab]
+  brands: [Keytruda, Keytruda Qlex]
+  codes: [MK-3475, SCH 900475]
+  company: "Merck & Co."
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KEYTRUDA%22
+  notes: "Keytruda Qlex is the subcutaneous form (pembrolizumab and berahyaluronidase alfa); lambrolizumab is the former INN."
+
+- id: nivolumab
+  label: Opdivo
+  inn: [nivolumab]
+  brands: [Opdivo, Opdivo Qvantig]
+  codes: [BMS-936558, MDX-1106, ONO-4538]
+  company: Bristol Myers Squibb
+  partners: [Ono Pharmaceutical]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22OPDIVO%22
+  notes: "Opdivo Qvantig is the subcutaneous form (with hyaluronidase)."
+
+- id: relatlimab
+  label: Opdualag
+  inn: [relatlimab]
+  brands: [Opdualag]
+  codes: [BMS-986016]
+  company: Bristol Myers Squibb
+  targets: [LAG3, PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22OPDUALAG%22
+  notes: "Sold only as a fixed-dose combination with nivolumab (Opdualag)."
+
+- id: ipilimumab
+  label: Yervoy
+  inn: [ipilimumab]
+  brands: [Yervoy]
+  codes: [MDX-010, BMS-734016]
+  company: Bristol Myers Squibb
+  targets: [CTLA4]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22YERVOY%22
+
+- id: atezolizumab
+  label: Tecentriq
+  inn: [atezolizumab]
+  brands: [Tecentriq, Tecentriq Hybreza]
+  codes: [MPDL3280A, RG7446, RO5541267]
+  company: Genentech
+  partners: [Roche, Chugai Pharmaceutical]
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TECENTRIQ%22
+  notes: "Tecentriq Hybreza is the subcutaneous form."
+
+- id: durvalumab
+  label: Imfinzi
+  inn: [durvalumab]
+  brands: [Imfinzi]
+  codes: [MEDI4736]
+  company: AstraZeneca
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IMFINZI%22
+
+- id: tremelimumab
+  label: Imjudo
+  inn: [tremelimumab, ticilimumab]
+  brands: [Imjudo]
+  codes: [CP-675206]
+  company: AstraZeneca
+  targets: [CTLA4]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IMJUDO%22
+
+- id: avelumab
+  label: Bavencio
+  inn: [avelumab]
+  brands: [Bavencio]
+  codes: [MSB0010718C]
+  company: Merck KGaA
+  partners: [Pfizer]
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BAVENCIO%22
+
+- id: cemiplimab
+  label: Libtayo
+  inn: [cemiplimab]
+  brands: [Libtayo]
+  codes: [REGN2810, SAR439684]
+  company: Regeneron Pharmaceuticals
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LIBTAYO%22
+
+- id: dostarlimab
+  label: Jemperli
+  inn: [dostarlimab]
+  brands: [Jemperli]
+  codes: [TSR-042, GSK4057190]
+  company: GSK
+  partners: [AnaptysBio]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22JEMPERLI%22
+  notes: "Developed by Tesaro (a GSK company since 2019) from an AnaptysBio antibody."
+
+- id: retifanlimab
+  label: Zynyz
+  inn: [retifanlimab]
+  brands: [Zynyz]
+  codes: [INCMGA00012, MGA012]
+  company: Incyte
+  partners: [MacroGenics]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZYNYZ%22
+
+- id: toripalimab
+  label: Loqtorzi
+  inn: [toripalimab]
+  brands: [Loqtorzi, Tuoyi]
+  codes: [JS001, TAB001]
+  company: Shanghai Junshi Biosciences
+  partners: [Coherus BioSciences]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LOQTORZI%22
+  notes: "Tuoyi is the brand in China; Coherus licensed US and Canadian rights."
+
+- id: tislelizumab
+  label: Tevimbra
+  inn: [tislelizumab]
+  brands: [Tevimbra, Baizean]
+  codes: [BGB-A317]
+  company: BeOne Medicines
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TEVIMBRA%22
+  notes: "Baizean is the brand in China."
+
+- id: sintilimab
+  label: Tyvyt
+  inn: [sintilimab]
+  brands: [Tyvyt]
+  codes: [IBI308]
+  company: Innovent Biologics
+  partners: [Eli Lilly and Company]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/sintilimab
+  notes: "Approved in China; the US application was declined in 2022."
+
+- id: camrelizumab
+  label: camrelizumab
+  inn: [camrelizumab]
+  codes: [SHR-1210]
+  company: Jiangsu Hengrui Pharmaceuticals
+  partners: [Elevar Therapeutics]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/camrelizumab
+  notes: "Approved in China; filed in the US with rivoceranib for liver cancer."
+
+- id: serplulimab
+  label: Hetronifly
+  inn: [serplulimab]
+  brands: [Hetronifly, Hansizhuang]
+  codes: [HLX10]
+  company: Shanghai Henlius Biotech
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/hetronifly
+  notes: "Hansizhuang is the brand in China; Hetronifly in the EU."
+
+- id: penpulimab
+  label: penpulimab
+  inn: [penpulimab]
+  codes: [AK105]
+  company: Akeso
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "Approved by FDA in 2025 (penpulimab-kcqx) for nasopharyngeal carcinoma; approved in China."
+
+- id: cosibelimab
+  label: Unloxcyt
+  inn: [cosibelimab]
+  brands: [Unloxcyt]
+  codes: [CK-301, TG-1501]
+  company: Checkpoint Therapeutics
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22UNLOXCYT%22
+
+- id: sugemalimab
+  label: Cejemly
+  inn: [sugemalimab]
+  brands: [Cejemly]
+  codes: [CS1001]
+  company: CStone Pharmaceuticals
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/cejemly
+
+- id: envafolimab
+  label: envafolimab
+  inn: [envafolimab]
+  codes: [KN035]
+  company: Alphamab Oncology
+  partners: [3D Medicines]
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/envafolimab
+  notes: "A subcutaneous single-domain PD-L1 antibody approved in China."
+
+- id: adebrelimab
+  label: adebrelimab
+  inn: [adebrelimab]
+  codes: [SHR-1316]
+  company: Jiangsu Hengrui Pharmaceuticals
+  targets: [CD274]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/adebrelimab
+  notes: "Approved in China for extensive-stage small cell lung cancer."
+
+- id: zimberelimab
+  label: zimberelimab
+  inn: [zimberelimab]
+  codes: [AB122, GLS-010]
+  company: Arcus Biosciences
+  partners: [Gilead Sciences]
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zimberelimab
+  notes: "In phase 3 with domvanalimab (Arcus, Gilead); approved in China by Gloria Biosciences for Hodgkin lymphoma."
+
+- id: domvanalimab
+  label: domvanalimab
+  inn: [domvanalimab]
+  codes: [AB154]
+  company: Arcus Biosciences
+  partners: [Gilead Sciences]
+  targets: [TIGIT]
+  modality: monoclonal-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/domvanalimab
+
+- id: tiragolumab
+  label: tiragolumab
+  inn: [tiragolumab]
+  codes: [MTIG7192A, RG6058, RO7092284]
+  company: Genentech
+  partners: [Roche]
+  targets: [TIGIT]
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/tiragolumab
+  notes: "Roche ended the programme in 2025 after the SKYSCRAPER phase 3 trials."
+
+- id: belrestotug
+  label: belrestotug
+  inn: [belrestotug]
+  codes: [EOS-448, GSK4428859A]
+  company: GSK
+  partners: [iTeos Therapeutics]
+  targets: [TIGIT]
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/belrestotug
+  notes: "GSK and iTeos ended development in 2025."
+
+- id: vibostolimab
+  label: vibostolimab
+  inn: [vibostolimab]
+  codes: [MK-7684, MK-7684A]
+  company: "Merck & Co."
+  targets: [TIGIT]
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/vibostolimab
+  notes: "MK-7684A is the co-formulation with pembrolizumab; KEYVIBE trials stopped in 2024."
+
+- id: ociperlimab
+  label: ociperlimab
+  inn: [ociperlimab]
+  codes: [BGB-A1217]
+  company: BeOne Medicines
+  targets: [TIGIT]
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ociperlimab
+
+- id: fianlimab
+  label: fianlimab
+  inn: [fianlimab]
+  codes: [REGN3767]
+  company: Regeneron Pharmaceuticals
+  targets: [LAG3]
+  modality: monoclonal-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/fianlimab
+
+- id: sabatolimab
+  label: sabatolimab
+  inn: [sabatolimab]
+  codes: [MBG453]
+  company: Novartis
+  targets: [HAVCR2]
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/sabatolimab
+
+- id: magrolimab
+  label: magrolimab
+  inn: [magrolimab]
+  codes: [Hu5F9-G4]
+  company: Gilead Sciences
+  targets: [CD47]
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/magrolimab
+  notes: "Gilead stopped development in 2024."
+
+- id: botensilimab
+  label: botensilimab
+  inn: [botensilimab]
+  codes: [AGEN1181]
+  company: Agenus
+  targets: [CTLA4]
+  modality: monoclonal-antibody
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/botensilimab
+
+- id: balstilimab
+  label: balstilimab
+  inn: [balstilimab]
+  codes: [AGEN2034]
+  company: Agenus
+  targets: [PDCD1]
+  modality: monoclonal-antibody
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/balstilimab
+
+- id: cadonilimab
+  label: cadonilimab
+  inn: [cadonilimab]
+  codes: [AK104]
+  company: Akeso
+  targets: [PDCD1, CTLA4]
+  modality: bispecific-antibody
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/cadonilimab
+  notes: "Approved in China (cervical and gastric cancer)."
+
+- id: ivonescimab
+  label: ivonescimab
+  inn: [ivonescimab]
+  codes: [AK112, SMT112]
+  company: Akeso
+  partners: [Summit Therapeutics]
+  targets: [PDCD1, VEGFA]
+  modality: bispecific-antibody
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ivonescimab
+  notes: "Approved in China; Summit holds rights in the US, Europe, Japan and other regions (phase 3 HARMONi trials)."
+
+- id: volrustomig
+  label: volrustomig
+  inn: [volrustomig]
+  codes: [MEDI5752]
+  company: AstraZeneca
+  targets: [PDCD1, CTLA4]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/volrustomig
+
+- id: rilvegostomig
+  label: rilvegostomig
+  inn: [rilvegostomig]
+  codes: [AZD2936]
+  company: AstraZeneca
+  targets: [PDCD1, TIGIT]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/rilvegostomig
+
+- id: pumitamig
+  label: pumitamig
+  inn: [pumitamig]
+  codes: [BNT327, PM8002]
+  company: BioNTech
+  partners: [Bristol Myers Squibb, Biotheus]
+  targets: [CD274, VEGFA]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/pumitamig
+
+- id: ssgj-707
+  label: SSGJ-707
+  codes: [SSGJ-707, PF-08634404]
+  company: 3SBio
+  partners: [Pfizer]
+  targets: [PDCD1, VEGFA]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-pd-1-anti-vegf-bispecific-antibody-ssgj-707
+  notes: "Pfizer licensed rights outside China in 2025."
+
+- id: axicabtagene-ciloleucel
+  label: Yescarta
+  inn: [axicabtagene ciloleucel, axi-cel]
+  brands: [Yescarta]
+  codes: [KTE-C19]
+  company: Kite Pharma
+  partners: [Fosun Kite, Daiichi Sankyo]
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  excluded:
+    axi: "it is 3 letters"
+  notes: "Fosun Kite markets it in mainland China; Daiichi Sankyo in Japan."
+
+- id: brexucabtagene-autoleucel
+  label: Tecartus
+  inn: [brexucabtagene autoleucel, brexu-cel]
+  brands: [Tecartus]
+  codes: [KTE-X19]
+  company: Kite Pharma
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: tisagenlecleucel
+  label: Kymriah
+  inn: [tisagenlecleucel, tisa-cel]
+  brands: [Kymriah]
+  codes: [CTL019]
+  company: Novartis
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: lisocabtagene-maraleucel
+  label: Breyanzi
+  inn: [lisocabtagene maraleucel, liso-cel]
+  brands: [Breyanzi]
+  codes: [JCAR017]
+  company: Juno Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Juno Therapeutics is a Bristol Myers Squibb company."
+
+- id: idecabtagene-vicleucel
+  label: Abecma
+  inn: [idecabtagene vicleucel, ide-cel]
+  brands: [Abecma]
+  codes: [bb2121]
+  company: Celgene
+  partners: [2seventy bio]
+  targets: [TNFRSF17]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Celgene is a Bristol Myers Squibb company; co-developed with bluebird bio, later 2seventy bio."
+
+- id: ciltacabtagene-autoleucel
+  label: Carvykti
+  inn: [ciltacabtagene autoleucel, cilta-cel]
+  brands: [Carvykti]
+  codes: [JNJ-68284528, JNJ-4528, LCAR-B38M]
+  company: Legend Biotech
+  partners: [Janssen Biotech]
+  targets: [TNFRSF17]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Developed and sold with Janssen under a 2017 collaboration."
+
+- id: obecabtagene-autoleucel
+  label: Aucatzyl
+  inn: [obecabtagene autoleucel, obe-cel]
+  brands: [Aucatzyl]
+  codes: [AUTO1]
+  company: Autolus Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: zevorcabtagene-autoleucel
+  label: zevorcabtagene autoleucel
+  inn: [zevorcabtagene autoleucel, zevor-cel]
+  codes: [CT053]
+  company: CARsgen Therapeutics
+  targets: [TNFRSF17]
+  modality: car-t
+  status: approved
+  source: https://jhoonline.biomedcentral.com/articles/10.1186/s13045-024-01602-0
+  notes: "Approved in China in 2024 for relapsed or refractory multiple myeloma."
+
+- id: equecabtagene-autoleucel
+  label: Fucaso
+  inn: [equecabtagene autoleucel, eque-cel]
+  brands: [Fucaso]
+  codes: [CT103A, IBI326]
+  company: IASO Biotherapeutics
+  partners: [Innovent Biologics]
+  targets: [TNFRSF17]
+  modality: car-t
+  status: approved
+  source: https://jhoonline.biomedcentral.com/articles/10.1186/s13045-024-01602-0
+  notes: "Approved in China in 2023."
+
+- id: relmacabtagene-autoleucel
+  label: Carteyva
+  inn: [relmacabtagene autoleucel, relma-cel]
+  brands: [Carteyva]
+  codes: [JWCAR029]
+  company: JW Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://jhoonline.biomedcentral.com/articles/10.1186/s13045-024-01602-0
+  notes: "Approved in China in 2021; built on Juno Therapeutics' process."
+
+- id: inaticabtagene-autoleucel
+  label: inaticabtagene autoleucel
+  inn: [inaticabtagene autoleucel, inati-cel]
+  codes: [CNCT19]
+  company: Juventas Cell Therapy
+  targets: [CD19]
+  modality: car-t
+  status: approved
+  source: https://jhoonline.biomedcentral.com/articles/10.1186/s13045-024-01602-0
+  notes: "Approved in China in 2023 for adult B-cell ALL."
+
+- id: satricabtagene-autoleucel
+  label: satricabtagene autoleucel
+  inn: [satricabtagene autoleucel, satri-cel]
+  codes: [CT041]
+  company: CARsgen Therapeutics
+  targets: [CLDN18]
+  modality: car-t
+  status: phase-2
+  source: https://www.bioworld.com/articles/721836-chinas-nmpa-accepts-carsgens-nda-for-claudin182-targeted-car-t
+  notes: "Claudin 18.2 CAR-T for gastric cancer; NDA accepted by the NMPA in 2025 on a randomised phase 2 trial."
+
+- id: anitocabtagene-autoleucel
+  label: anitocabtagene autoleucel
+  inn: [anitocabtagene autoleucel, anito-cel]
+  codes: [CART-ddBCMA, ACLX-001]
+  company: Arcellx
+  partners: [Kite Pharma]
+  targets: [TNFRSF17]
+  modality: car-t
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anitocabtagene-autoleucel
+
+- id: nxc-201
+  label: NXC-201
+  codes: [NXC-201, HBI0101]
+  company: Immix Biopharma
+  targets: [TNFRSF17]
+  modality: car-t
+  status: phase-2
+  source: https://edisongroup.com/research/all-eyes-on-nexicart-2/BM-1358
+  notes: "Developed for AL amyloidosis (NEXICART-2) by Immix's subsidiary Nexcella; licensed from Hadassah Medical Organization."
+
+- id: arlocabtagene-autoleucel
+  label: arlocabtagene autoleucel
+  inn: [arlocabtagene autoleucel, arlo-cel]
+  codes: [BMS-986393, CC-95266]
+  company: Bristol Myers Squibb
+  targets: [GPRC5D]
+  modality: car-t
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/arlocabtagene-autoleucel
+
+- id: durcabtagene-autoleucel
+  label: durcabtagene autoleucel
+  inn: [durcabtagene autoleucel]
+  codes: [PHE885]
+  company: Novartis
+  targets: [TNFRSF17]
+  modality: car-t
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/durcabtagene-autoleucel
+
+- id: rapcabtagene-autoleucel
+  label: rapcabtagene autoleucel
+  inn: [rapcabtagene autoleucel]
+  codes: [YTB323]
+  company: Novartis
+  targets: [CD19]
+  modality: car-t
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/rapcabtagene-autoleucel
+  notes: "Studied mainly in autoimmune disease (lupus)."
+
+- id: cemacabtagene-ansegedleucel
+  label: cemacabtagene ansegedleucel
+  inn: [cemacabtagene ansegedleucel, cema-cel]
+  codes: [ALLO-501A, ALLO-501]
+  company: Allogene Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/cemacabtagene-ansegedleucel
+  notes: "Allogeneic; pivotal ALPHA3 trial as first-line consolidation."
+
+- id: firicabtagene-autoleucel
+  label: firicabtagene autoleucel
+  inn: [firicabtagene autoleucel, firi-cel]
+  codes: [CRG-022]
+  company: Cargo Therapeutics
+  targets: [CD22]
+  modality: car-t
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/firicabtagene-autoleucel
+  notes: "Cargo stopped development in early 2025."
+
+- id: zamtocabtagene-autoleucel
+  label: zamtocabtagene autoleucel
+  inn: [zamtocabtagene autoleucel, zamto-cel]
+  codes: [MB-CART2019.1]
+  company: Miltenyi Biomedicine
+  targets: [CD19, MS4A1]
+  modality: car-t
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zamtocabtagene-autoleucel
+
+- id: descartes-08
+  label: Descartes-08
+  codes: [Descartes-08]
+  company: Cartesian Therapeutics
+  targets: [TNFRSF17]
+  modality: car-t
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-bcma-mrna-car-t-cells-descartes-08
+  notes: "An mRNA CAR-T in myasthenia gravis (AURORA phase 3)."
+
+- id: kyv-101
+  label: KYV-101
+  codes: [KYV-101]
+  company: Kyverna Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-cd19-car-t-cells-kyv-101
+  notes: "Autoimmune disease (stiff person syndrome, myasthenia gravis); registrational trials."
+
+- id: resecabtagene-autoleucel
+  label: resecabtagene autoleucel
+  inn: [resecabtagene autoleucel, rese-cel]
+  codes: [CABA-201]
+  company: Cabaletta Bio
+  targets: [CD19]
+  modality: car-t
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-cd19-car-t-cells-caba-201
+  notes: "Autoimmune disease (myositis, lupus, scleroderma)."
+
+- id: gc012f
+  label: GC012F
+  codes: [GC012F, AZD0120]
+  company: Gracell Biotechnologies
+  partners: [AstraZeneca]
+  targets: [TNFRSF17, CD19]
+  modality: car-t
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-bcma-cd19-car-t-cells-gc012f
+  notes: "Dual BCMA/CD19 FasTCAR; Gracell is an AstraZeneca company since 2024."
+
+- id: prizloncabtagene-autoleucel
+  label: prizloncabtagene autoleucel
+  inn: [prizloncabtagene autoleucel, prizlon-cel]
+  codes: [GLPG5101]
+  company: Galapagos NV
+  targets: [CD19]
+  modality: car-t
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/prizloncabtagene-autoleucel
+  notes: "Point-of-care CAR-T; Galapagos announced the wind-down of its cell therapy business in 2025."
+
+- id: vispacabtagene-regedleucel
+  label: vispacabtagene regedleucel
+  inn: [vispacabtagene regedleucel, vispa-cel]
+  codes: [CB-010]
+  company: Caribou Biosciences
+  targets: [CD19]
+  modality: car-t
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/vispacabtagene-regedleucel
+  notes: "Allogeneic, CRISPR-edited (PD-1 knockout)."
+
+- id: ctx112
+  label: CTX112
+  codes: [CTX112]
+  company: CRISPR Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-cd19-allogeneic-car-t-cells-ctx112
+
+- id: p-bcma-allo1
+  label: P-BCMA-ALLO1
+  codes: [P-BCMA-ALLO1]
+  company: Poseida Therapeutics
+  partners: [Roche]
+  targets: [TNFRSF17]
+  modality: car-t
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/allogeneic-anti-bcma-car-t-cells-p-bcma-allo1
+
+- id: allo-316
+  label: ALLO-316
+  codes: [ALLO-316]
+  company: Allogene Therapeutics
+  targets: [CD70]
+  modality: car-t
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/allogeneic-anti-cd70-car-t-cells-allo-316
+
+- id: ft819
+  label: FT819
+  codes: [FT819]
+  company: Fate Therapeutics
+  targets: [CD19]
+  modality: car-t
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ipsc-derived-anti-cd19-car-t-cells-ft819
+  notes: "iPSC-derived; studied in lupus."
+
+- id: nkx019
+  label: NKX019
+  codes: [NKX019]
+  company: Nkarta
+  targets: [CD19]
+  modality: car-nk
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-cd19-car-nk-cells-nkx019
+  notes: "Allogeneic CD19 CAR-NK, studied in lupus nephritis and lymphoma."
+
+- id: ft522
+  label: FT522
+  codes: [FT522]
+  company: Fate Therapeutics
+  targets: [CD19]
+  modality: car-nk
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ipsc-derived-anti-cd19-car-nk-cells-ft522
+
+- id: tak-007
+  label: TAK-007
+  codes: [TAK-007]
+  company: Takeda Pharmaceutical
+  targets: [CD19]
+  modality: car-nk
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-cd19-car-nk-cells-tak-007
+  notes: "Cord-blood CD19 CAR-NK from MD Anderson; Takeda stopped it in 2023."
+
+- id: lifileucel
+  label: Amtagvi
+  inn: [lifileucel, lifi-cel]
+  brands: [Amtagvi]
+  codes: [LN-144]
+  company: Iovance Biotherapeutics
+  targets: []
+  modality: til
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: itil-168
+  label: ITIL-168
+  codes: [ITIL-168]
+  company: Instil Bio
+  targets: []
+  modality: til
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/autologous-tumor-infiltrating-lymphocytes-itil-168
+
+- id: afamitresgene-autoleucel
+  label: Tecelra
+  inn: [afamitresgene autoleucel, afami-cel]
+  brands: [Tecelra]
+  codes: [ADP-A2M4]
+  company: Adaptimmune Therapeutics
+  targets: [MAGEA4]
+  modality: tcr-t
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Adaptimmune sold Tecelra and lete-cel to US WorldMeds in 2025."
+
+- id: letetresgene-autoleucel
+  label: letetresgene autoleucel
+  inn: [letetresgene autoleucel, lete-cel]
+  codes: [GSK3377794]
+  company: Adaptimmune Therapeutics
+  targets: [CTAG1B]
+  modality: tcr-t
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/letetresgene-autoleucel
+  notes: "NY-ESO-1 TCR-T; pivotal IGNYTE-ESO trial."
+
+- id: anzutresgene-autoleucel
+  label: anzutresgene autoleucel
+  inn: [anzutresgene autoleucel, anzu-cel]
+  codes: [IMA203]
+  company: Immatics
+  targets: [PRAME]
+  modality: tcr-t
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anzutresgene-autoleucel
+  notes: "PRAME TCR-T in melanoma (SUPRAME phase 3)."
+
+- id: tebentafusp
+  label: Kimmtrak
+  inn: [tebentafusp, tebentafusp-tebn]
+  brands: [Kimmtrak]
+  codes: [IMCgp100]
+  company: Immunocore
+  targets: [CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KIMMTRAK%22
+  notes: "A soluble gp100 TCR fused to an anti-CD3 fragment (ImmTAC); gp100 (PMEL) is not in targets.yaml."
+
+- id: brenetafusp
+  label: brenetafusp
+  inn: [brenetafusp]
+  codes: [IMC-F106C]
+  company: Immunocore
+  targets: [PRAME, CD3E]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/brenetafusp
+
+- id: blinatumomab
+  label: Blincyto
+  inn: [blinatumomab]
+  brands: [Blincyto]
+  codes: [MT103, AMG 103]
+  company: Amgen
+  targets: [CD19, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BLINCYTO%22
+
+- id: teclistamab
+  label: Tecvayli
+  inn: [teclistamab, teclistamab-cqyv]
+  brands: [Tecvayli]
+  codes: [JNJ-64007957]
+  company: Janssen Biotech
+  targets: [TNFRSF17, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TECVAYLI%22
+
+- id: talquetamab
+  label: Talvey
+  inn: [talquetamab, talquetamab-tgvs]
+  brands: [Talvey]
+  codes: [JNJ-64407564]
+  company: Janssen Biotech
+  targets: [GPRC5D, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TALVEY%22
+
+- id: elranatamab
+  label: Elrexfio
+  inn: [elranatamab, elranatamab-bcmm]
+  brands: [Elrexfio]
+  codes: [PF-06863135]
+  company: Pfizer
+  targets: [TNFRSF17, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ELREXFIO%22
+
+- id: linvoseltamab
+  label: Lynozyfic
+  inn: [linvoseltamab, linvoseltamab-gcpt]
+  brands: [Lynozyfic]
+  codes: [REGN5458]
+  company: Regeneron Pharmaceuticals
+  targets: [TNFRSF17, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LYNOZYFIC%22
+
+- id: etentamig
+  label: etentamig
+  inn: [etentamig]
+  codes: [ABBV-383, TNB-383B]
+  company: AbbVie
+  targets: [TNFRSF17, CD3E]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/etentamig
+  notes: "Originated at TeneoBio."
+
+- id: cevostamab
+  label: cevostamab
+  inn: [cevostamab]
+  codes: [BFCR4350A, RG6160]
+  company: Genentech
+  partners: [Roche]
+  targets: [FCRL5, CD3E]
+  modality: bispecific-antibody
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/cevostamab
+
+- id: mosunetuzumab
+  label: Lunsumio
+  inn: [mosunetuzumab, mosunetuzumab-axgb]
+  brands: [Lunsumio]
+  codes: [RG7828, BTCT4465A, RO7030816]
+  company: Genentech
+  partners: [Roche]
+  targets: [MS4A1, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LUNSUMIO%22
+
+- id: glofitamab
+  label: Columvi
+  inn: [glofitamab, glofitamab-gxbm]
+  brands: [Columvi]
+  codes: [RG6026, RO7082859]
+  company: Genentech
+  partners: [Roche]
+  targets: [MS4A1, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22COLUMVI%22
+
+- id: epcoritamab
+  label: Epkinly
+  inn: [epcoritamab, epcoritamab-bysp]
+  brands: [Epkinly, Tepkinly]
+  codes: [GEN3013, DuoBody-CD3xCD20]
+  company: Genmab
+  partners: [AbbVie]
+  targets: [MS4A1, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EPKINLY%22
+  notes: "Tepkinly is the EU brand."
+
+- id: odronextamab
+  label: Ordspono
+  inn: [odronextamab]
+  brands: [Ordspono]
+  codes: [REGN1979]
+  company: Regeneron Pharmaceuticals
+  targets: [MS4A1, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/ordspono
+  notes: "Approved in the EU (2024); US applications received complete response letters."
+
+- id: surovatamig
+  label: surovatamig
+  inn: [surovatamig]
+  codes: [AZD0486, TNB-486]
+  company: AstraZeneca
+  targets: [CD19, CD3E]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/surovatamig
+
+- id: tarlatamab
+  label: Imdelltra
+  inn: [tarlatamab, tarlatamab-dlle]
+  brands: [Imdelltra]
+  codes: [AMG 757]
+  company: Amgen
+  targets: [DLL3, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IMDELLTRA%22
+
+- id: xaluritamig
+  label: xaluritamig
+  inn: [xaluritamig]
+  codes: [AMG 509]
+  company: Amgen
+  targets: [STEAP1, CD3E]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/xaluritamig
+
+- id: pasritamig
+  label: pasritamig
+  inn: [pasritamig]
+  codes: [JNJ-78278343]
+  company: Janssen Biotech
+  targets: [KLK2, CD3E]
+  modality: bispecific-antibody
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/pasritamig
+
+- id: ubamatamab
+  label: ubamatamab
+  inn: [ubamatamab]
+  codes: [REGN4018]
+  company: Regeneron Pharmaceuticals
+  targets: [MUC16, CD3E]
+  modality: bispecific-antibody
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ubamatamab
+
+- id: amivantamab
+  label: Rybrevant
+  inn: [amivantamab, amivantamab-vmjw]
+  brands: [Rybrevant]
+  codes: [JNJ-61186372, JNJ-6372]
+  company: Janssen Biotech
+  partners: [Genmab]
+  targets: [EGFR, MET]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RYBREVANT%22
+  notes: "Built on Genmab's DuoBody platform."
+
+- id: zanidatamab
+  label: Ziihera
+  inn: [zanidatamab, zanidatamab-hrii]
+  brands: [Ziihera]
+  codes: [ZW25, JZP598]
+  company: Zymeworks
+  partners: [Jazz Pharmaceuticals, BeOne Medicines]
+  targets: [ERBB2]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZIIHERA%22
+  notes: "Biparatopic HER2 antibody; Jazz holds US, European and Japanese rights, BeOne Asia-Pacific."
+
+- id: zenocutuzumab
+  label: Bizengri
+  inn: [zenocutuzumab, zenocutuzumab-zbco]
+  brands: [Bizengri]
+  codes: [MCLA-128]
+  company: Merus
+  partners: [Partner Therapeutics]
+  targets: [ERBB2, ERBB3]
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BIZENGRI%22
+  notes: "For NRG1 fusion-positive cancers; Partner Therapeutics commercialises it in the US."
+
+- id: petosemtamab
+  label: petosemtamab
+  inn: [petosemtamab]
+  codes: [MCLA-158]
+  company: Merus
+  targets: [EGFR]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/petosemtamab
+  notes: "EGFR x LGR5 (LGR5 is not in targets.yaml); Genmab agreed to acquire Merus in 2025."
+
+- id: anbenitamab
+  label: anbenitamab
+  inn: [anbenitamab]
+  codes: [KN026]
+  company: Alphamab Oncology
+  partners: [CSPC Pharmaceutical Group]
+  targets: [ERBB2]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anbenitamab
+
+- id: ficerafusp-alfa
+  label: ficerafusp alfa
+  inn: [ficerafusp alfa]
+  codes: [BCA101]
+  company: Bicara Therapeutics
+  targets: [EGFR, TGFB1]
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ficerafusp-alfa
+  notes: "A bifunctional anti-EGFR antibody fused to a TGF-beta ligand trap."
+
+- id: catumaxomab
+  label: Korjuny
+  inn: [catumaxomab]
+  brands: [Korjuny, Removab]
+  company: Lindis Biotech
+  partners: [Pharmanovia]
+  targets: [EPCAM, CD3E]
+  modality: bispecific-antibody
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/korjuny
+  notes: "Authorised in the EU for malignant ascites (Korjuny, 2025); the earlier Removab authorisation was withdrawn in 2017."
+
+- id: emicizumab
+  label: Hemlibra
+  inn: [emicizumab, emicizumab-kxwh]
+  brands: [Hemlibra]
+  codes: [ACE910, RG6013, RO5534262]
+  company: Genentech
+  partners: [Roche, Chugai Pharmaceutical]
+  targets: []
+  modality: bispecific-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22HEMLIBRA%22
+  notes: "Bridges factors IXa and X in haemophilia A."
+
+- id: denecimig
+  label: denecimig
+  inn: [denecimig]
+  codes: [Mim8, NNC0365-3769]
+  company: Novo Nordisk
+  targets: []
+  modality: bispecific-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/denecimig
+  notes: "Haemophilia A (FRONTIER programme)."
+
+- id: trastuzumab-deruxtecan
+  label: Enhertu
+  inn: [trastuzumab deruxtecan, fam-trastuzumab deruxtecan, fam-trastuzumab deruxtecan-nxki, T-DXd]
+  brands: [Enhertu]
+  codes: [DS-8201, DS-8201a]
+  company: Daiichi Sankyo
+  partners: [AstraZeneca]
+  targets: [ERBB2]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ENHERTU%22
+
+- id: trastuzumab-emtansine
+  label: Kadcyla
+  inn: [trastuzumab emtansine, ado-trastuzumab emtansine, T-DM1]
+  brands: [Kadcyla]
+  codes: [PRO132365, RG3502]
+  company: Genentech
+  partners: [Roche]
+  targets: [ERBB2]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KADCYLA%22
+
+- id: sacituzumab-govitecan
+  label: Trodelvy
+  inn: [sacituzumab govitecan, sacituzumab govitecan-hziy]
+  brands: [Trodelvy]
+  codes: [IMMU-132, hRS7-SN38]
+  company: Gilead Sciences
+  partners: [Immunomedics]
+  targets: [TACSTD2]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TRODELVY%22
+  excluded:
+    SG: "it is 2 letters"
+  notes: "Developed by Immunomedics, acquired by Gilead in 2020."
+
+- id: datopotamab-deruxtecan
+  label: Datroway
+  inn: [datopotamab deruxtecan, datopotamab deruxtecan-dlnk, Dato-DXd]
+  brands: [Datroway]
+  codes: [DS-1062, DS-1062a]
+  company: Daiichi Sankyo
+  partners: [AstraZeneca]
+  targets: [TACSTD2]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DATROWAY%22
+
+- id: sacituzumab-tirumotecan
+  label: sacituzumab tirumotecan
+  inn: [sacituzumab tirumotecan, sac-TMT]
+  codes: [SKB264, MK-2870]
+  company: Kelun-Biotech
+  partners: ["Merck & Co."]
+  targets: [TACSTD2]
+  modality: adc
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/sacituzumab-tirumotecan
+  notes: "Approved in China (2024); Merck runs the global phase 3 programme."
+
+- id: enfortumab-vedotin
+  label: Padcev
+  inn: [enfortumab vedotin, enfortumab vedotin-ejfv]
+  brands: [Padcev]
+  codes: [ASG-22ME, ASG-22CE]
+  company: Astellas Pharma
+  partners: [Pfizer]
+  targets: [NECTIN4]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PADCEV%22
+  excluded:
+    EV: "it is 2 letters (and means electric vehicle)"
+  notes: "Co-developed by Astellas and Seagen (now Pfizer)."
+
+- id: tisotumab-vedotin
+  label: Tivdak
+  inn: [tisotumab vedotin, tisotumab vedotin-tftv]
+  brands: [Tivdak]
+  codes: [HuMax-TF-ADC]
+  company: Genmab
+  partners: [Pfizer]
+  targets: []
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TIVDAK%22
+  excluded:
+    TV: "it is 2 letters"
+  notes: "Targets tissue factor (F3, not in targets.yaml); co-developed with Seagen, now Pfizer."
+
+- id: mirvetuximab-soravtansine
+  label: Elahere
+  inn: [mirvetuximab soravtansine, mirvetuximab soravtansine-gynx]
+  brands: [Elahere]
+  codes: [IMGN853]
+  company: ImmunoGen
+  targets: [FOLR1]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ELAHERE%22
+  excluded:
+    MIRV: "a rare short form and a Russian word"
+  notes: "ImmunoGen is an AbbVie company since 2024."
+
+- id: brentuximab-vedotin
+  label: Adcetris
+  inn: [brentuximab vedotin]
+  brands: [Adcetris]
+  codes: [SGN-35, cAC10-vcMMAE]
+  company: Seagen
+  partners: [Takeda Pharmaceutical]
+  targets: [TNFRSF8]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ADCETRIS%22
+  notes: "Takeda sells it outside the US and Canada."
+
+- id: polatuzumab-vedotin
+  label: Polivy
+  inn: [polatuzumab vedotin, polatuzumab vedotin-piiq]
+  brands: [Polivy]
+  codes: [DCDS4501A, RG7596]
+  company: Genentech
+  partners: [Roche]
+  targets: [CD79B]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22POLIVY%22
+  excluded:
+    pola: "a short form that is also a given name and a word in Spanish and Polish"
+
+- id: loncastuximab-tesirine
+  label: Zynlonta
+  inn: [loncastuximab tesirine, loncastuximab tesirine-lpyl, Lonca]
+  brands: [Zynlonta]
+  codes: [ADCT-402]
+  company: ADC Therapeutics
+  partners: [Sobi]
+  targets: [CD19]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZYNLONTA%22
+  notes: "Sobi holds rights outside the US, China and some Asian markets."
+
+- id: inotuzumab-ozogamicin
+  label: Besponsa
+  inn: [inotuzumab ozogamicin]
+  brands: [Besponsa]
+  codes: [CMC-544]
+  company: Pfizer
+  targets: [CD22]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BESPONSA%22
+
+- id: gemtuzumab-ozogamicin
+  label: Mylotarg
+  inn: [gemtuzumab ozogamicin]
+  brands: [Mylotarg]
+  codes: [CMA-676]
+  company: Pfizer
+  targets: [CD33]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22MYLOTARG%22
+  excluded:
+    GO: "it is 2 letters and an English word"
+
+- id: belantamab-mafodotin
+  label: Blenrep
+  inn: [belantamab mafodotin, belantamab mafodotin-blmf, belamaf]
+  brands: [Blenrep]
+  codes: [GSK2857916]
+  company: GSK
+  targets: [TNFRSF17]
+  modality: adc
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/blenrep
+  notes: "Withdrawn from the US market in 2022-23; authorised again in the EU and the US in 2025 in combinations (DREAMM-7, DREAMM-8)."
+
+- id: telisotuzumab-vedotin
+  label: Emrelis
+  inn: [telisotuzumab vedotin, telisotuzumab vedotin-tllv, Teliso-V]
+  brands: [Emrelis]
+  codes: [ABBV-399]
+  company: AbbVie
+  targets: [MET]
+  modality: adc
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EMRELIS%22
+
+- id: telisotuzumab-adizutecan
+  label: telisotuzumab adizutecan
+  inn: [telisotuzumab adizutecan, Temab-A]
+  codes: [ABBV-400]
+  company: AbbVie
+  targets: [MET]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/telisotuzumab-adizutecan
+
+- id: disitamab-vedotin
+  label: Aidixi
+  inn: [disitamab vedotin]
+  brands: [Aidixi]
+  codes: [RC48, RC48-ADC]
+  company: RemeGen
+  partners: [Pfizer]
+  targets: [ERBB2]
+  modality: adc
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/disitamab-vedotin
+  notes: "Approved in China; Seagen (now Pfizer) licensed rights outside Asia in 2021."
+
+- id: trastuzumab-rezetecan
+  label: trastuzumab rezetecan
+  inn: [trastuzumab rezetecan]
+  codes: [SHR-A1811]
+  company: Jiangsu Hengrui Pharmaceuticals
+  targets: [ERBB2]
+  modality: adc
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/trastuzumab-rezetecan
+  notes: "Approved in China in 2025 for HER2-mutant non-small cell lung cancer."
+
+- id: trastuzumab-pamirtecan
+  label: trastuzumab pamirtecan
+  inn: [trastuzumab pamirtecan]
+  codes: [DB-1303, BNT323]
+  company: Duality Biologics
+  partners: [BioNTech]
+  targets: [ERBB2]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/trastuzumab-pamirtecan
+
+- id: patritumab-deruxtecan
+  label: patritumab deruxtecan
+  inn: [patritumab deruxtecan, HER3-DXd]
+  codes: [U3-1402, MK-1022]
+  company: Daiichi Sankyo
+  partners: ["Merck & Co."]
+  targets: [ERBB3]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/patritumab-deruxtecan
+  notes: "The US application in EGFR-mutated lung cancer was withdrawn in 2025."
+
+- id: ifinatamab-deruxtecan
+  label: ifinatamab deruxtecan
+  inn: [ifinatamab deruxtecan, I-DXd]
+  codes: [DS-7300, DS-7300a, MK-2400]
+  company: Daiichi Sankyo
+  partners: ["Merck & Co."]
+  targets: [CD276]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ifinatamab-deruxtecan
+
+- id: raludotatug-deruxtecan
+  label: raludotatug deruxtecan
+  inn: [raludotatug deruxtecan, R-DXd]
+  codes: [DS-6000, MK-5909]
+  company: Daiichi Sankyo
+  partners: ["Merck & Co."]
+  targets: [CDH6]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/raludotatug-deruxtecan
+
+- id: risvutatug-rezetecan
+  label: risvutatug rezetecan
+  inn: [risvutatug rezetecan]
+  codes: [HS-20093, GSK5764227]
+  company: Hansoh Pharma
+  partners: [GSK]
+  targets: [CD276]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/risvutatug-rezetecan
+
+- id: izalontamab-brengitecan
+  label: izalontamab brengitecan
+  inn: [izalontamab brengitecan, iza-bren]
+  codes: [BL-B01D1, BMS-986507]
+  company: Sichuan Biokin Pharmaceutical
+  partners: [Bristol Myers Squibb, SystImmune]
+  targets: [EGFR, ERBB3]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/izalontamab-brengitecan
+  notes: "A bispecific EGFR x HER3 ADC."
+
+- id: rinatabart-sesutecan
+  label: rinatabart sesutecan
+  inn: [rinatabart sesutecan, Rina-S]
+  codes: [PRO1184, GEN1184]
+  company: Genmab
+  targets: [FOLR1]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/rinatabart-sesutecan
+  notes: "Acquired with ProfoundBio in 2024."
+
+- id: sigvotatug-vedotin
+  label: sigvotatug vedotin
+  inn: [sigvotatug vedotin]
+  codes: [SGN-B6A, PF-08046047]
+  company: Pfizer
+  targets: []
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/sigvotatug-vedotin
+  notes: "Targets integrin beta-6 (not in targets.yaml)."
+
+- id: zilovertamab-vedotin
+  label: zilovertamab vedotin
+  inn: [zilovertamab vedotin]
+  codes: [MK-2140, VLS-101]
+  company: "Merck & Co."
+  targets: [ROR1]
+  modality: adc
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zilovertamab-vedotin
+
+- id: puxitatug-samrotecan
+  label: puxitatug samrotecan
+  inn: [puxitatug samrotecan]
+  codes: [AZD8205]
+  company: AstraZeneca
+  targets: [VTCN1]
+  modality: adc
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/puxitatug-samrotecan
+
+- id: vobramitamab-duocarmazine
+  label: vobramitamab duocarmazine
+  inn: [vobramitamab duocarmazine]
+  codes: [MGC018]
+  company: MacroGenics
+  targets: [CD276]
+  modality: adc
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/vobramitamab-duocarmazine
+
+- id: farletuzumab-ecteribulin
+  label: farletuzumab ecteribulin
+  inn: [farletuzumab ecteribulin]
+  codes: [MORAb-202]
+  company: Eisai
+  targets: [FOLR1]
+  modality: adc
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/farletuzumab-ecteribulin
+
+- id: pivekimab-sunirine
+  label: pivekimab sunirine
+  inn: [pivekimab sunirine, PVEK]
+  codes: [IMGN632]
+  company: AbbVie
+  targets: [IL3RA]
+  modality: adc
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/pivekimab-sunirine
+
+- id: tusamitamab-ravtansine
+  label: tusamitamab ravtansine
+  inn: [tusamitamab ravtansine]
+  codes: [SAR408701]
+  company: Sanofi
+  targets: [CEACAM5]
+  modality: adc
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/tusamitamab-ravtansine
+
+- id: upifitamab-rilsodotin
+  label: upifitamab rilsodotin
+  inn: [upifitamab rilsodotin, UpRi]
+  codes: [XMT-1536]
+  company: Mersana Therapeutics
+  targets: []
+  modality: adc
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/upifitamab-rilsodotin
+  notes: "Targets NaPi2b (SLC34A2, not in targets.yaml); stopped in 2023."
+
+- id: luveltamab-tazevibulin
+  label: luveltamab tazevibulin
+  inn: [luveltamab tazevibulin, luvelta]
+  codes: [STRO-002]
+  company: Sutro Biopharma
+  targets: [FOLR1]
+  modality: adc
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/luveltamab-tazevibulin
+  notes: "Sutro deprioritised it in 2025."
+
+- id: moxetumomab-pasudotox
+  label: Lumoxiti
+  inn: [moxetumomab pasudotox, moxetumomab pasudotox-tdfk]
+  brands: [Lumoxiti]
+  codes: [CAT-8015]
+  company: AstraZeneca
+  targets: [CD22]
+  modality: protein
+  status: withdrawn
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/moxetumomab-pasudotox
+  notes: "An anti-CD22 immunotoxin (antibody fragment fused to a bacterial toxin); taken off the market in 2023."
+
+- id: tagraxofusp
+  label: Elzonris
+  inn: [tagraxofusp, tagraxofusp-erzs]
+  brands: [Elzonris]
+  codes: [SL-401]
+  company: Stemline Therapeutics
+  targets: [IL3RA]
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ELZONRIS%22
+  notes: "IL-3 fused to diphtheria toxin, directed at CD123."
+
+- id: lutetium-lu-177-vipivotide-tetraxetan
+  label: Pluvicto
+  inn: [lutetium Lu 177 vipivotide tetraxetan, 177Lu-PSMA-617, lutetium-177 PSMA-617]
+  brands: [Pluvicto]
+  codes: [AAA617]
+  company: Novartis
+  targets: [FOLH1]
+  modality: radioligand
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PLUVICTO%22
+
+- id: lutetium-lu-177-dotatate
+  label: Lutathera
+  inn: [lutetium Lu 177 dotatate, 177Lu-DOTATATE, lutetium-177 dotatate]
+  brands: [Lutathera]
+  codes: [AAA601]
+  company: Advanced Accelerator Applications
+  targets: []
+  modality: radioligand
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LUTATHERA%22
+  notes: "Targets somatostatin receptors (SSTR2, not in targets.yaml)."
+
+- id: radium-ra-223-dichloride
+  label: Xofigo
+  inn: [radium Ra 223 dichloride, radium-223 dichloride, radium-223]
+  brands: [Xofigo]
+  codes: [BAY 88-8223, Alpharadin]
+  company: Bayer
+  targets: []
+  modality: radioligand
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22XOFIGO%22
+
+- id: iobenguane-i-131
+  label: Azedra
+  inn: [iobenguane I-131]
+  brands: [Azedra]
+  company: Lantheus Holdings
+  targets: []
+  modality: radioligand
+  status: withdrawn
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/iobenguane-i-131
+  notes: "Discontinued by the maker in 2024."
+
+- id: aaa817
+  label: AAA817
+  inn: [actinium-225 PSMA-617, 225Ac-PSMA-617]
+  codes: [AAA817]
+  company: Novartis
+  targets: [FOLH1]
+  modality: radioligand
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/actinium-ac-225-psma-617
+
+- id: lutetium-lu-177-zadavotide-guraxetan
+  label: lutetium Lu 177 zadavotide guraxetan
+  inn: [lutetium Lu 177 zadavotide guraxetan, zadavotide guraxetan, 177Lu-PNT2002]
+  codes: [PNT2002]
+  company: Lantheus Holdings
+  partners: [Eli Lilly and Company]
+  targets: [FOLH1]
+  modality: radioligand
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/lutetium-lu-177-zadavotide-guraxetan
+  notes: "SPLASH phase 3; developed with POINT Biopharma (now part of Lilly)."
+
+- id: lutetium-lu-177-edotreotide
+  label: lutetium Lu 177 edotreotide
+  inn: [lutetium Lu 177 edotreotide, 177Lu-edotreotide, 177Lu-DOTATOC]
+  codes: [ITM-11]
+  company: ITM Isotope Technologies Munich
+  targets: []
+  modality: radioligand
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/lutetium-lu-177-edotreotide
+  notes: "COMPETE phase 3 in neuroendocrine tumours."
+
+- id: ryz101
+  label: RYZ101
+  inn: [actinium-225 dotatate, 225Ac-DOTATATE]
+  codes: [RYZ101]
+  company: RayzeBio
+  targets: []
+  modality: radioligand
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/actinium-ac-225-dotatate
+  notes: "RayzeBio is a Bristol Myers Squibb company since 2024."
+
+- id: lutetium-lu-177-rosopatamab-tetraxetan
+  label: lutetium Lu 177 rosopatamab tetraxetan
+  inn: [lutetium Lu 177 rosopatamab tetraxetan, 177Lu-rosopatamab]
+  codes: [TLX591, 177Lu-J591]
+  company: Telix Pharmaceuticals
+  targets: [FOLH1]
+  modality: radioligand
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/lutetium-lu-177-rosopatamab-tetraxetan
+  notes: "ProstACT Global phase 3."
+
+- id: iodine-i-131-apamistamab
+  label: iodine I-131 apamistamab
+  inn: [iodine I-131 apamistamab, 131I-apamistamab]
+  codes: [Iomab-B]
+  company: Actinium Pharmaceuticals
+  targets: []
+  modality: radioligand
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/iodine-i-131-apamistamab
+  notes: "Anti-CD45 (PTPRC, not in targets.yaml) conditioning before transplant; SIERRA phase 3 completed, no approval."
+
+- id: osimertinib
+  label: Tagrisso
+  inn: [osimertinib]
+  brands: [Tagrisso]
+  codes: [AZD9291]
+  company: AstraZeneca
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TAGRISSO%22
+
+- id: lazertinib
+  label: Lazcluze
+  inn: [lazertinib]
+  brands: [Lazcluze, Leclaza]
+  codes: [JNJ-73841937, YH25448]
+  company: Janssen Biotech
+  partners: [Yuhan]
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LAZCLUZE%22
+  notes: "Leclaza is Yuhan's brand in South Korea."
+
+- id: erlotinib
+  label: Tarceva
+  inn: [erlotinib]
+  brands: [Tarceva]
+  codes: [OSI-774]
+  company: Genentech
+  partners: [Astellas Pharma]
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TARCEVA%22
+
+- id: gefitinib
+  label: Iressa
+  inn: [gefitinib]
+  brands: [Iressa]
+  codes: [ZD1839]
+  company: AstraZeneca
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IRESSA%22
+
+- id: afatinib
+  label: Gilotrif
+  inn: [afatinib]
+  brands: [Gilotrif, Giotrif]
+  codes: [BIBW 2992]
+  company: Boehringer Ingelheim
+  targets: [EGFR, ERBB2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GILOTRIF%22
+
+- id: dacomitinib
+  label: Vizimpro
+  inn: [dacomitinib]
+  brands: [Vizimpro]
+  codes: [PF-00299804]
+  company: Pfizer
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VIZIMPRO%22
+
+- id: mobocertinib
+  label: Exkivity
+  inn: [mobocertinib]
+  brands: [Exkivity]
+  codes: [TAK-788]
+  company: Takeda Pharmaceutical
+  targets: [EGFR]
+  modality: small-molecule
+  status: withdrawn
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/withdrawn-cancer-accelerated-approvals
+  notes: "Withdrawn in 2023-24 after the confirmatory trial failed."
+
+- id: sunvozertinib
+  label: Zegfrovy
+  inn: [sunvozertinib]
+  brands: [Zegfrovy]
+  codes: [DZD9008]
+  company: Dizal Pharmaceutical
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZEGFROVY%22
+  notes: "For EGFR exon 20 insertion NSCLC; also approved in China."
+
+- id: firmonertinib
+  label: firmonertinib
+  inn: [firmonertinib, furmonertinib]
+  codes: [AST2818]
+  company: Allist Pharmaceuticals
+  partners: [ArriVent BioPharma]
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/furmonertinib
+  notes: "Approved in China (as furmonertinib); ArriVent runs the global trials in exon 20 insertion NSCLC."
+
+- id: aumolertinib
+  label: aumolertinib
+  inn: [aumolertinib, almonertinib]
+  codes: [HS-10296]
+  company: Hansoh Pharma
+  partners: [EQRx]
+  targets: [EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/aumolertinib
+  notes: "Approved in China."
+
+- id: zipalertinib
+  label: zipalertinib
+  inn: [zipalertinib]
+  codes: [CLN-081, TAS6417]
+  company: Taiho Oncology
+  partners: [Cullinan Therapeutics]
+  targets: [EGFR]
+  modality: small-molecule
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zipalertinib
+  notes: "Pivotal REZILIENT1 trial in EGFR exon 20 insertion NSCLC."
+
+- id: zongertinib
+  label: Hernexeos
+  inn: [zongertinib]
+  brands: [Hernexeos]
+  codes: [BI 1810631]
+  company: Boehringer Ingelheim
+  targets: [ERBB2]
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+
+- id: sevabertinib
+  label: Hyrnuo
+  inn: [sevabertinib]
+  brands: [Hyrnuo]
+  codes: [BAY 2927088]
+  company: Bayer
+  targets: [ERBB2, EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "Accelerated approval in November 2025 for HER2-mutant NSCLC."
+
+- id: tucatinib
+  label: Tukysa
+  inn: [tucatinib]
+  brands: [Tukysa]
+  codes: [ONT-380, ARRY-380]
+  company: Seagen
+  partners: ["Merck & Co."]
+  targets: [ERBB2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TUKYSA%22
+  notes: "Merck (MSD) sells it outside the Americas."
+
+- id: neratinib
+  label: Nerlynx
+  inn: [neratinib]
+  brands: [Nerlynx]
+  codes: [HKI-272, PB272]
+  company: Puma Biotechnology
+  targets: [ERBB2, EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NERLYNX%22
+
+- id: lapatinib
+  label: Tykerb
+  inn: [lapatinib]
+  brands: [Tykerb, Tyverb]
+  codes: [GW572016]
+  company: Novartis
+  targets: [ERBB2, EGFR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TYKERB%22
+
+- id: alectinib
+  label: Alecensa
+  inn: [alectinib]
+  brands: [Alecensa]
+  codes: [CH5424802, RG7853, AF802]
+  company: Genentech
+  partners: [Roche, Chugai Pharmaceutical]
+  targets: [ALK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ALECENSA%22
+
+- id: brigatinib
+  label: Alunbrig
+  inn: [brigatinib]
+  brands: [Alunbrig]
+  codes: [AP26113]
+  company: Takeda Pharmaceutical
+  targets: [ALK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ALUNBRIG%22
+
+- id: lorlatinib
+  label: Lorbrena
+  inn: [lorlatinib]
+  brands: [Lorbrena, Lorviqua]
+  codes: [PF-06463922]
+  company: Pfizer
+  targets: [ALK, ROS1]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LORBRENA%22
+
+- id: crizotinib
+  label: Xalkori
+  inn: [crizotinib]
+  brands: [Xalkori]
+  codes: [PF-02341066]
+  company: Pfizer
+  targets: [ALK, ROS1, MET]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22XALKORI%22
+
+- id: ceritinib
+  label: Zykadia
+  inn: [ceritinib]
+  brands: [Zykadia]
+  codes: [LDK378]
+  company: Novartis
+  targets: [ALK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZYKADIA%22
+
+- id: ensartinib
+  label: Ensacove
+  inn: [ensartinib]
+  brands: [Ensacove]
+  codes: [X-396]
+  company: Xcovery Holdings
+  targets: [ALK]
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+
+- id: neladalkib
+  label: neladalkib
+  inn: [neladalkib]
+  codes: [NVL-655]
+  company: Nuvalent
+  targets: [ALK]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/neladalkib
+
+- id: zidesamtinib
+  label: zidesamtinib
+  inn: [zidesamtinib]
+  codes: [NVL-520]
+  company: Nuvalent
+  targets: [ROS1]
+  modality: small-molecule
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zidesamtinib
+  notes: "Pivotal ARROS-1 trial; NDA submitted in 2025."
+
+- id: repotrectinib
+  label: Augtyro
+  inn: [repotrectinib]
+  brands: [Augtyro]
+  codes: [TPX-0005]
+  company: Bristol Myers Squibb
+  targets: [ROS1, NTRK1]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AUGTYRO%22
+  notes: "Developed by Turning Point Therapeutics, acquired by BMS in 2022."
+
+- id: taletrectinib
+  label: Ibtrozi
+  inn: [taletrectinib]
+  brands: [Ibtrozi]
+  codes: [AB-106, DS-6051b]
+  company: Nuvation Bio
+  targets: [ROS1]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IBTROZI%22
+
+- id: entrectinib
+  label: Rozlytrek
+  inn: [entrectinib]
+  brands: [Rozlytrek]
+  codes: [RXDX-101]
+  company: Genentech
+  partners: [Roche]
+  targets: [NTRK1, ROS1, ALK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ROZLYTREK%22
+
+- id: larotrectinib
+  label: Vitrakvi
+  inn: [larotrectinib]
+  brands: [Vitrakvi]
+  codes: [LOXO-101, BAY 2757556]
+  company: Bayer
+  targets: [NTRK1]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VITRAKVI%22
+  notes: "Discovered by Loxo Oncology (now Eli Lilly); Bayer holds global rights."
+
+- id: selpercatinib
+  label: Retevmo
+  inn: [selpercatinib]
+  brands: [Retevmo, Retsevmo]
+  codes: [LOXO-292, LY3527723]
+  company: Eli Lilly and Company
+  targets: [RET]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RETEVMO%22
+  notes: "Developed by Loxo Oncology; Retsevmo is the EU brand."
+
+- id: pralsetinib
+  label: Gavreto
+  inn: [pralsetinib]
+  brands: [Gavreto]
+  codes: [BLU-667]
+  company: Rigel Pharmaceuticals
+  partners: [Blueprint Medicines, CStone Pharmaceuticals]
+  targets: [RET]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GAVRETO%22
+  notes: "Discovered by Blueprint; Rigel acquired US rights in 2024 after Roche returned them."
+
+- id: capmatinib
+  label: Tabrecta
+  inn: [capmatinib]
+  brands: [Tabrecta]
+  codes: [INC280, INCB028060]
+  company: Novartis
+  partners: [Incyte]
+  targets: [MET]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TABRECTA%22
+
+- id: tepotinib
+  label: Tepmetko
+  inn: [tepotinib]
+  brands: [Tepmetko]
+  codes: [MSC2156119J, EMD 1214063]
+  company: Merck KGaA
+  targets: [MET]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TEPMETKO%22
+
+- id: savolitinib
+  label: Orpathys
+  inn: [savolitinib, volitinib]
+  brands: [Orpathys]
+  codes: [AZD6094, HMPL-504]
+  company: HUTCHMED
+  partners: [AstraZeneca]
+  targets: [MET]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/savolitinib
+  notes: "Approved in China; AstraZeneca runs global trials with osimertinib."
+
+- id: sotorasib
+  label: Lumakras
+  inn: [sotorasib]
+  brands: [Lumakras, Lumykras]
+  codes: [AMG 510]
+  company: Amgen
+  targets: [KRAS]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LUMAKRAS%22
+  notes: "Lumykras is the EU brand."
+
+- id: adagrasib
+  label: Krazati
+  inn: [adagrasib]
+  brands: [Krazati]
+  codes: [MRTX849]
+  company: Mirati Therapeutics
+  targets: [KRAS]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KRAZATI%22
+  notes: "Mirati is a Bristol Myers Squibb company since 2024."
+
+- id: divarasib
+  label: divarasib
+  inn: [divarasib]
+  codes: [GDC-6036, RG6330]
+  company: Genentech
+  partners: [Roche]
+  targets: [KRAS]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/divarasib
+
+- id: olomorasib
+  label: olomorasib
+  inn: [olomorasib]
+  codes: [LY3537982]
+  company: Eli Lilly and Company
+  targets: [KRAS]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/olomorasib
+
+- id: daraxonrasib
+  label: daraxonrasib
+  inn: [daraxonrasib]
+  codes: [RMC-6236]
+  company: Revolution Medicines
+  targets: [KRAS]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/daraxonrasib
+  notes: "A RAS(ON) multi-selective inhibitor (RASolute trials)."
+
+- id: elironrasib
+  label: elironrasib
+  inn: [elironrasib]
+  codes: [RMC-6291]
+  company: Revolution Medicines
+  targets: [KRAS]
+  modality: small-molecule
+  status: phase-1
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/elironrasib
+
+- id: glecirasib
+  label: glecirasib
+  inn: [glecirasib]
+  codes: [JAB-21822]
+  company: Jacobio Pharmaceuticals
+  targets: [KRAS]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/glecirasib
+  notes: "Approved in China (KRAS G12C NSCLC)."
+
+- id: garsorasib
+  label: garsorasib
+  inn: [garsorasib]
+  codes: [D-1553]
+  company: InventisBio
+  targets: [KRAS]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/garsorasib
+  notes: "Approved in China (KRAS G12C NSCLC)."
+
+- id: fulzerasib
+  label: fulzerasib
+  inn: [fulzerasib]
+  codes: [GFH925, IBI351]
+  company: GenFleet Therapeutics
+  partners: [Innovent Biologics]
+  targets: [KRAS]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/fulzerasib
+  notes: "Approved in China (KRAS G12C NSCLC)."
+
+- id: avutometinib
+  label: Avmapki
+  inn: [avutometinib]
+  brands: [Avmapki]
+  codes: [VS-6766, RO5126766, CH5126766]
+  company: Verastem Oncology
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "A RAF/MEK clamp, approved in 2025 co-packaged with defactinib (Avmapki Fakzynja Co-pack) for KRAS-mutated low-grade serous ovarian cancer."
+
+- id: defactinib
+  label: Fakzynja
+  inn: [defactinib]
+  brands: [Fakzynja]
+  codes: [VS-6063, PF-04554878]
+  company: Verastem Oncology
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "A FAK inhibitor co-packaged with avutometinib."
+
+- id: dabrafenib
+  label: Tafinlar
+  inn: [dabrafenib]
+  brands: [Tafinlar]
+  codes: [GSK2118436]
+  company: Novartis
+  targets: [BRAF]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TAFINLAR%22
+
+- id: trametinib
+  label: Mekinist
+  inn: [trametinib]
+  brands: [Mekinist]
+  codes: [GSK1120212, JTP-74057]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22MEKINIST%22
+  notes: "A MEK1/2 inhibitor (MAP2K1/2, not in targets.yaml)."
+
+- id: vemurafenib
+  label: Zelboraf
+  inn: [vemurafenib]
+  brands: [Zelboraf]
+  codes: [PLX4032, RG7204]
+  company: Genentech
+  partners: [Roche]
+  targets: [BRAF]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZELBORAF%22
+
+- id: cobimetinib
+  label: Cotellic
+  inn: [cobimetinib]
+  brands: [Cotellic]
+  codes: [GDC-0973, XL518]
+  company: Genentech
+  partners: [Exelixis]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22COTELLIC%22
+
+- id: encorafenib
+  label: Braftovi
+  inn: [encorafenib]
+  brands: [Braftovi]
+  codes: [LGX818]
+  company: Pfizer
+  partners: [Pierre Fabre, Ono Pharmaceutical]
+  targets: [BRAF]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BRAFTOVI%22
+  notes: "From Array BioPharma (Pfizer since 2019); Pierre Fabre sells it in Europe, Ono in Japan."
+
+- id: binimetinib
+  label: Mektovi
+  inn: [binimetinib]
+  brands: [Mektovi]
+  codes: [MEK162, ARRY-162]
+  company: Pfizer
+  partners: [Pierre Fabre, Ono Pharmaceutical]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22MEKTOVI%22
+
+- id: tovorafenib
+  label: Ojemda
+  inn: [tovorafenib]
+  brands: [Ojemda]
+  codes: [DAY101, TAK-580, MLN2480]
+  company: Day One Biopharmaceuticals
+  partners: [Ipsen]
+  targets: [BRAF]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22OJEMDA%22
+
+- id: selumetinib
+  label: Koselugo
+  inn: [selumetinib]
+  brands: [Koselugo]
+  codes: [AZD6244, ARRY-142886]
+  company: AstraZeneca
+  partners: ["Merck & Co."]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KOSELUGO%22
+  notes: "For NF1 plexiform neurofibromas (children, and adults since 2025)."
+
+- id: mirdametinib
+  label: Gomekli
+  inn: [mirdametinib]
+  brands: [Gomekli, Ezmekly]
+  codes: [PD-0325901]
+  company: SpringWorks Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GOMEKLI%22
+  notes: "Ezmekly is the EU brand."
+
+- id: nirogacestat
+  label: Ogsiveo
+  inn: [nirogacestat]
+  brands: [Ogsiveo]
+  codes: [PF-03084014]
+  company: SpringWorks Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22OGSIVEO%22
+  notes: "A gamma-secretase inhibitor for desmoid tumours."
+
+- id: erdafitinib
+  label: Balversa
+  inn: [erdafitinib]
+  brands: [Balversa]
+  codes: [JNJ-42756493]
+  company: Janssen Biotech
+  targets: [FGFR2, FGFR3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BALVERSA%22
+
+- id: tar-210
+  label: TAR-210
+  codes: [TAR-210]
+  company: Janssen Biotech
+  targets: [FGFR2, FGFR3]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/erdafitinib-intravesical-delivery-system
+  notes: "An intravesical system releasing erdafitinib in non-muscle-invasive bladder cancer (MoonRISe trials)."
+
+- id: tar-200
+  label: Inlexzo
+  inn: [gemcitabine intravesical system]
+  brands: [Inlexzo]
+  codes: [TAR-200]
+  company: Janssen Biotech
+  targets: []
+  modality: other
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "An intravesical gemcitabine-releasing system approved in 2025 for BCG-unresponsive bladder cancer."
+
+- id: pemigatinib
+  label: Pemazyre
+  inn: [pemigatinib]
+  brands: [Pemazyre]
+  codes: [INCB054828]
+  company: Incyte
+  targets: [FGFR2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PEMAZYRE%22
+
+- id: futibatinib
+  label: Lytgobi
+  inn: [futibatinib]
+  brands: [Lytgobi]
+  codes: [TAS-120]
+  company: Taiho Oncology
+  targets: [FGFR2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LYTGOBI%22
+
+- id: infigratinib
+  label: infigratinib
+  inn: [infigratinib]
+  brands: [Truseltiq]
+  codes: [BGJ398]
+  company: BridgeBio Pharma
+  targets: [FGFR3, FGFR2]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/infigratinib
+  notes: "Truseltiq (cholangiocarcinoma) was withdrawn in 2023; now in phase 3 for achondroplasia (QED Therapeutics, a BridgeBio company)."
+
+- id: alpelisib
+  label: Piqray
+  inn: [alpelisib]
+  brands: [Piqray, Vijoice]
+  codes: [BYL719]
+  company: Novartis
+  targets: [PIK3CA]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PIQRAY%22
+  notes: "Vijoice is the brand for PIK3CA-related overgrowth spectrum (a rare disease)."
+
+- id: inavolisib
+  label: Itovebi
+  inn: [inavolisib]
+  brands: [Itovebi]
+  codes: [GDC-0077, RG6114]
+  company: Genentech
+  partners: [Roche]
+  targets: [PIK3CA]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ITOVEBI%22
+
+- id: zovegalisib
+  label: zovegalisib
+  inn: [zovegalisib]
+  codes: [RLY-2608]
+  company: Relay Therapeutics
+  targets: [PIK3CA]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zovegalisib
+
+- id: capivasertib
+  label: Truqap
+  inn: [capivasertib]
+  brands: [Truqap]
+  codes: [AZD5363]
+  company: AstraZeneca
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TRUQAP%22
+  notes: "An AKT inhibitor (AKT1-3, not in targets.yaml)."
+
+- id: gedatolisib
+  label: gedatolisib
+  inn: [gedatolisib]
+  codes: [PF-05212384, PKI-587]
+  company: Celcuity
+  targets: [PIK3CA]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/gedatolisib
+  notes: "A PI3K/mTOR inhibitor (VIKTORIA-1 phase 3)."
+
+- id: everolimus
+  label: Afinitor
+  inn: [everolimus]
+  brands: [Afinitor, Afinitor Disperz, Votubia]
+  codes: [RAD001]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AFINITOR%22
+  notes: "Also sold as Zortress/Certican for transplant (not listed)."
+
+- id: palbociclib
+  label: Ibrance
+  inn: [palbociclib]
+  brands: [Ibrance]
+  codes: [PD-0332991]
+  company: Pfizer
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IBRANCE%22
+  notes: "A CDK4/6 inhibitor (CDK4/6 are not in targets.yaml)."
+
+- id: ribociclib
+  label: Kisqali
+  inn: [ribociclib]
+  brands: [Kisqali]
+  codes: [LEE011]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KISQALI%22
+
+- id: abemaciclib
+  label: Verzenio
+  inn: [abemaciclib]
+  brands: [Verzenio, Verzenios]
+  codes: [LY2835219]
+  company: Eli Lilly and Company
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VERZENIO%22
+  notes: "Verzenios is the EU brand."
+
+- id: atirmociclib
+  label: atirmociclib
+  inn: [atirmociclib]
+  codes: [PF-07220060]
+  company: Pfizer
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/atirmociclib
+  notes: "A CDK4-selective inhibitor."
+
+- id: elacestrant
+  label: Orserdu
+  inn: [elacestrant]
+  brands: [Orserdu]
+  codes: [RAD1901]
+  company: Stemline Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ORSERDU%22
+  notes: "An oral SERD (ESR1, not in targets.yaml); Stemline is part of the Menarini Group."
+
+- id: imlunestrant
+  label: Inluriyo
+  inn: [imlunestrant]
+  brands: [Inluriyo]
+  codes: [LY3484356]
+  company: Eli Lilly and Company
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+
+- id: camizestrant
+  label: camizestrant
+  inn: [camizestrant]
+  codes: [AZD9833]
+  company: AstraZeneca
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/camizestrant
+  notes: "SERENA phase 3 trials."
+
+- id: giredestrant
+  label: giredestrant
+  inn: [giredestrant]
+  codes: [GDC-9545, RG6171]
+  company: Genentech
+  partners: [Roche]
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/giredestrant
+
+- id: vepdegestrant
+  label: vepdegestrant
+  inn: [vepdegestrant]
+  codes: [ARV-471, PF-07850327]
+  company: Arvinas
+  partners: [Pfizer]
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/vepdegestrant
+  notes: "A PROTAC oestrogen-receptor degrader; NDA submitted in 2025 on VERITAC-2."
+
+- id: palazestrant
+  label: palazestrant
+  inn: [palazestrant]
+  codes: [OP-1250]
+  company: Olema Oncology
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/palazestrant
+
+- id: fulvestrant
+  label: Faslodex
+  inn: [fulvestrant]
+  brands: [Faslodex]
+  codes: [ICI 182780, ZD9238]
+  company: AstraZeneca
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FASLODEX%22
+
+- id: olaparib
+  label: Lynparza
+  inn: [olaparib]
+  brands: [Lynparza]
+  codes: [AZD2281, KU-0059436, MK-7339]
+  company: AstraZeneca
+  partners: ["Merck & Co."]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LYNPARZA%22
+  notes: "A PARP inhibitor (PARP1/2, not in targets.yaml)."
+
+- id: niraparib
+  label: Zejula
+  inn: [niraparib]
+  brands: [Zejula, Akeega]
+  codes: [MK-4827]
+  company: GSK
+  partners: [Janssen Biotech]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZEJULA%22
+  notes: "Zejula came with Tesaro (GSK since 2019); Akeega is Janssen's fixed-dose combination with abiraterone acetate for prostate cancer."
+
+- id: rucaparib
+  label: Rubraca
+  inn: [rucaparib]
+  brands: [Rubraca]
+  codes: [CO-338, AG-014699, PF-01367338]
+  company: Clovis Oncology
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RUBRACA%22
+  notes: "Clovis sold Rubraca to pharma& in 2023 in its bankruptcy."
+
+- id: talazoparib
+  label: Talzenna
+  inn: [talazoparib]
+  brands: [Talzenna]
+  codes: [BMN 673, MDV3800]
+  company: Pfizer
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TALZENNA%22
+
+- id: saruparib
+  label: saruparib
+  inn: [saruparib]
+  codes: [AZD5305]
+  company: AstraZeneca
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/saruparib
+  notes: "A PARP1-selective inhibitor."
+
+- id: enzalutamide
+  label: Xtandi
+  inn: [enzalutamide]
+  brands: [Xtandi]
+  codes: [MDV3100]
+  company: Astellas Pharma
+  partners: [Pfizer]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22XTANDI%22
+  notes: "Co-commercialised in the US with Pfizer (from Medivation)."
+
+- id: apalutamide
+  label: Erleada
+  inn: [apalutamide]
+  brands: [Erleada]
+  codes: [ARN-509, JNJ-56021927]
+  company: Janssen Biotech
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ERLEADA%22
+
+- id: darolutamide
+  label: Nubeqa
+  inn: [darolutamide]
+  brands: [Nubeqa]
+  codes: [ODM-201, BAY 1841788]
+  company: Bayer
+  partners: [Orion Corporation]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NUBEQA%22
+
+- id: abiraterone-acetate
+  label: Zytiga
+  inn: [abiraterone acetate, abiraterone]
+  brands: [Zytiga]
+  codes: [CB7630, JNJ-212082]
+  company: Janssen Biotech
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZYTIGA%22
+
+- id: relugolix
+  label: Orgovyx
+  inn: [relugolix]
+  brands: [Orgovyx]
+  codes: [TAK-385]
+  company: Sumitomo Pharma
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ORGOVYX%22
+  notes: "Also in Myfembree (with estradiol and norethindrone) for gynaecology."
+
+- id: opevesostat
+  label: opevesostat
+  inn: [opevesostat]
+  codes: [MK-5684, ODM-208]
+  company: "Merck & Co."
+  partners: [Orion Corporation]
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/opevesostat
+  notes: "A CYP11A1 inhibitor for prostate cancer (OMAHA trials)."
+
+- id: bms-986365
+  label: BMS-986365
+  codes: [BMS-986365, CC-94676]
+  company: Bristol Myers Squibb
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/androgen-receptor-degrader-cc-94676
+  notes: "An androgen-receptor degrader (rechARge phase 3)."
+
+- id: belzutifan
+  label: Welireg
+  inn: [belzutifan]
+  brands: [Welireg]
+  codes: [MK-6482, PT2977]
+  company: "Merck & Co."
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22WELIREG%22
+  notes: "A HIF-2 alpha inhibitor (EPAS1, not in targets.yaml); also for von Hippel-Lindau disease."
+
+- id: cabozantinib
+  label: Cabometyx
+  inn: [cabozantinib]
+  brands: [Cabometyx, Cometriq]
+  codes: [XL184, BMS-907351]
+  company: Exelixis
+  partners: [Ipsen, Takeda Pharmaceutical]
+  targets: [MET, RET, KDR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CABOMETYX%22
+  notes: "Ipsen sells it outside the US and Japan, Takeda in Japan."
+
+- id: zanzalintinib
+  label: zanzalintinib
+  inn: [zanzalintinib]
+  codes: [XL092]
+  company: Exelixis
+  targets: [MET, KDR]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/zanzalintinib
+
+- id: lenvatinib
+  label: Lenvima
+  inn: [lenvatinib]
+  brands: [Lenvima, Kisplyx]
+  codes: ["E7080"]
+  company: Eisai
+  partners: ["Merck & Co."]
+  targets: [KDR, RET, KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LENVIMA%22
+  notes: "Kisplyx is the EU brand for renal cell carcinoma."
+
+- id: sorafenib
+  label: Nexavar
+  inn: [sorafenib]
+  brands: [Nexavar]
+  codes: [BAY 43-9006]
+  company: Bayer
+  targets: [BRAF, KDR, KIT, FLT3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NEXAVAR%22
+
+- id: sunitinib
+  label: Sutent
+  inn: [sunitinib]
+  brands: [Sutent]
+  codes: [SU11248]
+  company: Pfizer
+  targets: [KDR, KIT, FLT3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SUTENT%22
+
+- id: axitinib
+  label: Inlyta
+  inn: [axitinib]
+  brands: [Inlyta]
+  codes: [AG-013736]
+  company: Pfizer
+  targets: [KDR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22INLYTA%22
+
+- id: pazopanib
+  label: Votrient
+  inn: [pazopanib]
+  brands: [Votrient]
+  codes: [GW786034]
+  company: Novartis
+  targets: [KDR, KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VOTRIENT%22
+
+- id: tivozanib
+  label: Fotivda
+  inn: [tivozanib]
+  brands: [Fotivda]
+  codes: [AV-951, KRN951]
+  company: AVEO Oncology
+  targets: [KDR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FOTIVDA%22
+  notes: "AVEO is an LG Chem company since 2023."
+
+- id: regorafenib
+  label: Stivarga
+  inn: [regorafenib]
+  brands: [Stivarga]
+  codes: [BAY 73-4506]
+  company: Bayer
+  targets: [KDR, KIT, RET, BRAF]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22STIVARGA%22
+
+- id: fruquintinib
+  label: Fruzaqla
+  inn: [fruquintinib]
+  brands: [Fruzaqla, Elunate]
+  codes: [HMPL-013, TAK-113]
+  company: HUTCHMED
+  partners: [Takeda Pharmaceutical]
+  targets: [KDR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FRUZAQLA%22
+  notes: "Elunate is the brand in China; Takeda holds rights outside China."
+
+- id: surufatinib
+  label: Sulanda
+  inn: [surufatinib]
+  brands: [Sulanda]
+  codes: [HMPL-012]
+  company: HUTCHMED
+  targets: [KDR]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/surufatinib
+  notes: "Approved in China for neuroendocrine tumours."
+
+- id: anlotinib
+  label: anlotinib
+  inn: [anlotinib]
+  codes: [AL3818]
+  company: Chia Tai Tianqing Pharmaceutical
+  targets: [KDR]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anlotinib
+  notes: "Approved in China."
+
+- id: rivoceranib
+  label: rivoceranib
+  inn: [rivoceranib, apatinib]
+  codes: [YN968D1]
+  company: Jiangsu Hengrui Pharmaceuticals
+  partners: [Elevar Therapeutics]
+  targets: [KDR]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/rivoceranib
+  notes: "Approved in China as apatinib; filed in the US with camrelizumab for liver cancer (Elevar, an HLB company)."
+
+- id: vandetanib
+  label: Caprelsa
+  inn: [vandetanib]
+  brands: [Caprelsa]
+  codes: [ZD6474]
+  company: Sanofi
+  targets: [RET, EGFR, KDR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CAPRELSA%22
+  notes: "Originated at AstraZeneca; acquired by Sanofi (Genzyme) in 2015."
+
+- id: ripretinib
+  label: Qinlock
+  inn: [ripretinib]
+  brands: [Qinlock]
+  codes: [DCC-2618]
+  company: Deciphera Pharmaceuticals
+  partners: [Zai Lab]
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22QINLOCK%22
+  notes: "Deciphera is an Ono Pharmaceutical company since 2024."
+
+- id: avapritinib
+  label: Ayvakit
+  inn: [avapritinib]
+  brands: [Ayvakit, Ayvakyt]
+  codes: [BLU-285]
+  company: Blueprint Medicines
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AYVAKIT%22
+  notes: "Ayvakyt is the EU brand; also for systemic mastocytosis."
+
+- id: bezuclastinib
+  label: bezuclastinib
+  inn: [bezuclastinib]
+  codes: [CGT9486, PLX9486]
+  company: Cogent Biosciences
+  targets: [KIT]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/bezuclastinib
+
+- id: imatinib
+  label: Gleevec
+  inn: [imatinib]
+  brands: [Gleevec, Glivec]
+  codes: [STI571, CGP 57148]
+  company: Novartis
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GLEEVEC%22
+  notes: "A BCR-ABL inhibitor (ABL1, not in targets.yaml); also KIT in GIST."
+
+- id: vimseltinib
+  label: Romvimza
+  inn: [vimseltinib]
+  brands: [Romvimza]
+  codes: [DCC-3014]
+  company: Deciphera Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "A CSF1R inhibitor for tenosynovial giant cell tumour."
+
+- id: pexidartinib
+  label: Turalio
+  inn: [pexidartinib]
+  brands: [Turalio]
+  codes: [PLX3397]
+  company: Daiichi Sankyo
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TURALIO%22
+
+- id: pimicotinib
+  label: pimicotinib
+  inn: [pimicotinib]
+  codes: [ABSK021]
+  company: Abbisko Therapeutics
+  partners: [Merck KGaA]
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/pimicotinib
+  notes: "A CSF1R inhibitor for tenosynovial giant cell tumour (MANEUVER)."
+
+- id: vismodegib
+  label: Erivedge
+  inn: [vismodegib]
+  brands: [Erivedge]
+  codes: [GDC-0449, RG3616]
+  company: Genentech
+  partners: [Roche]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ERIVEDGE%22
+
+- id: sonidegib
+  label: Odomzo
+  inn: [sonidegib]
+  brands: [Odomzo]
+  codes: [LDE225]
+  company: Sun Pharmaceutical Industries
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ODOMZO%22
+
+- id: dordaviprone
+  label: Modeyso
+  inn: [dordaviprone]
+  brands: [Modeyso]
+  codes: [ONC201, TIC10]
+  company: Jazz Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+  notes: "From Chimerix (Jazz since 2025); for H3 K27M-mutant diffuse midline glioma."
+
+- id: vorasidenib
+  label: Voranigo
+  inn: [vorasidenib]
+  brands: [Voranigo]
+  codes: [AG-881, S095032]
+  company: Servier
+  targets: [IDH1, IDH2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VORANIGO%22
+
+- id: trifluridine-and-tipiracil
+  label: Lonsurf
+  inn: [trifluridine and tipiracil, trifluridine/tipiracil]
+  brands: [Lonsurf]
+  codes: [TAS-102]
+  company: Taiho Oncology
+  partners: [Servier]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LONSURF%22
+
+- id: lurbinectedin
+  label: Zepzelca
+  inn: [lurbinectedin]
+  brands: [Zepzelca]
+  codes: [PM01183]
+  company: Jazz Pharmaceuticals
+  partners: [PharmaMar]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZEPZELCA%22
+
+- id: trilaciclib
+  label: Cosela
+  inn: [trilaciclib]
+  brands: [Cosela]
+  codes: [G1T28]
+  company: Pharmacosmos
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22COSELA%22
+  notes: "Developed by G1 Therapeutics (acquired by Pharmacosmos in 2024)."
+
+- id: eribulin
+  label: Halaven
+  inn: [eribulin, eribulin mesylate]
+  brands: [Halaven]
+  codes: ["E7389"]
+  company: Eisai
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22HALAVEN%22
+
+- id: cabazitaxel
+  label: Jevtana
+  inn: [cabazitaxel]
+  brands: [Jevtana]
+  codes: [XRP6258]
+  company: Sanofi
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22JEVTANA%22
+
+- id: relacorilant
+  label: relacorilant
+  inn: [relacorilant]
+  codes: [CORT125134]
+  company: Corcept Therapeutics
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/relacorilant
+  notes: "A glucocorticoid-receptor antagonist in platinum-resistant ovarian cancer (ROSELLA) and Cushing's syndrome."
+
+- id: ibrutinib
+  label: Imbruvica
+  inn: [ibrutinib]
+  brands: [Imbruvica]
+  codes: [PCI-32765, JNJ-54179060]
+  company: Pharmacyclics
+  partners: [Janssen Biotech]
+  targets: [BTK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IMBRUVICA%22
+  notes: "Pharmacyclics is an AbbVie company; co-developed with Janssen."
+
+- id: acalabrutinib
+  label: Calquence
+  inn: [acalabrutinib]
+  brands: [Calquence]
+  codes: [ACP-196]
+  company: AstraZeneca
+  partners: [Acerta Pharma]
+  targets: [BTK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CALQUENCE%22
+  notes: "Developed by Acerta Pharma, an AstraZeneca company."
+
+- id: zanubrutinib
+  label: Brukinsa
+  inn: [zanubrutinib]
+  brands: [Brukinsa]
+  codes: [BGB-3111]
+  company: BeOne Medicines
+  targets: [BTK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BRUKINSA%22
+
+- id: pirtobrutinib
+  label: Jaypirca
+  inn: [pirtobrutinib]
+  brands: [Jaypirca]
+  codes: [LOXO-305, LY3527727]
+  company: Eli Lilly and Company
+  targets: [BTK]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22JAYPIRCA%22
+  notes: "Developed by Loxo@Lilly."
+
+- id: nemtabrutinib
+  label: nemtabrutinib
+  inn: [nemtabrutinib]
+  codes: [MK-1026, ARQ 531]
+  company: "Merck & Co."
+  targets: [BTK]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/nemtabrutinib
+
+- id: catadegbrutinib
+  label: catadegbrutinib
+  inn: [catadegbrutinib]
+  codes: [BGB-16673]
+  company: BeOne Medicines
+  targets: [BTK]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/catadegbrutinib
+  notes: "A BTK degrader."
+
+- id: rilzabrutinib
+  label: Wayrilz
+  inn: [rilzabrutinib]
+  brands: [Wayrilz]
+  codes: [PRN1008, SAR444671]
+  company: Sanofi
+  targets: [BTK]
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "For immune thrombocytopenia; from Principia Biopharma (Sanofi since 2020)."
+
+- id: venetoclax
+  label: Venclexta
+  inn: [venetoclax]
+  brands: [Venclexta, Venclyxto]
+  codes: [ABT-199, GDC-0199, RG7601]
+  company: AbbVie
+  partners: [Genentech]
+  targets: [BCL2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VENCLEXTA%22
+  notes: "Venclyxto is the EU brand."
+
+- id: sonrotoclax
+  label: sonrotoclax
+  inn: [sonrotoclax]
+  codes: [BGB-11417]
+  company: BeOne Medicines
+  targets: [BCL2]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/sonrotoclax
+
+- id: idelalisib
+  label: Zydelig
+  inn: [idelalisib]
+  brands: [Zydelig]
+  codes: [CAL-101, GS-1101]
+  company: Gilead Sciences
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZYDELIG%22
+  notes: "A PI3K-delta inhibitor (PIK3CD, not in targets.yaml)."
+
+- id: duvelisib
+  label: Copiktra
+  inn: [duvelisib]
+  brands: [Copiktra]
+  codes: [IPI-145]
+  company: Secura Bio
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22COPIKTRA%22
+
+- id: copanlisib
+  label: Aliqopa
+  inn: [copanlisib]
+  brands: [Aliqopa]
+  codes: [BAY 80-6946]
+  company: Bayer
+  targets: []
+  modality: small-molecule
+  status: withdrawn
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/withdrawn-cancer-accelerated-approvals
+
+- id: umbralisib
+  label: Ukoniq
+  inn: [umbralisib]
+  brands: [Ukoniq]
+  codes: [TGR-1202]
+  company: TG Therapeutics
+  targets: []
+  modality: small-molecule
+  status: withdrawn
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/withdrawn-cancer-accelerated-approvals
+
+- id: tazemetostat
+  label: Tazverik
+  inn: [tazemetostat]
+  brands: [Tazverik]
+  codes: [EPZ-6438, "E7438"]
+  company: Ipsen
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TAZVERIK%22
+  notes: "From Epizyme (Ipsen since 2022); an EZH2 inhibitor (not in targets.yaml)."
+
+- id: rituximab
+  label: Rituxan
+  inn: [rituximab]
+  brands: [Rituxan, MabThera, Rituxan Hycela]
+  codes: [IDEC-C2B8, RG105]
+  company: Genentech
+  partners: [Roche, Biogen]
+  targets: [MS4A1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RITUXAN%22
+  notes: "MabThera is the brand outside the US; Rituxan Hycela is the subcutaneous form."
+
+- id: obinutuzumab
+  label: Gazyva
+  inn: [obinutuzumab]
+  brands: [Gazyva, Gazyvaro]
+  codes: [GA101, RO5072759, RG7159]
+  company: Genentech
+  partners: [Roche]
+  targets: [MS4A1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GAZYVA%22
+  notes: "Gazyvaro is the EU brand."
+
+- id: ofatumumab
+  label: Arzerra
+  inn: [ofatumumab]
+  brands: [Arzerra, Kesimpta]
+  codes: [HuMax-CD20, OMB157]
+  company: Novartis
+  partners: [Genmab]
+  targets: [MS4A1]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ARZERRA%22
+  notes: "Arzerra for CLL; Kesimpta for multiple sclerosis."
+
+- id: tafasitamab
+  label: Monjuvi
+  inn: [tafasitamab, tafasitamab-cxix]
+  brands: [Monjuvi, Minjuvi]
+  codes: [MOR208, XmAb5574]
+  company: Incyte
+  targets: [CD19]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22MONJUVI%22
+  notes: "Incyte took full rights from MorphoSys in 2024; Minjuvi is the EU brand."
+
+- id: mogamulizumab
+  label: Poteligeo
+  inn: [mogamulizumab, mogamulizumab-kpkc]
+  brands: [Poteligeo]
+  codes: [KW-0761]
+  company: Kyowa Kirin
+  targets: [CCR4]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22POTELIGEO%22
+
+- id: daratumumab
+  label: Darzalex
+  inn: [daratumumab]
+  brands: [Darzalex, Darzalex Faspro]
+  codes: [JNJ-54767414, HuMax-CD38]
+  company: Janssen Biotech
+  partners: [Genmab]
+  targets: [CD38]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DARZALEX%22
+  notes: "Darzalex Faspro is the subcutaneous form (with hyaluronidase)."
+
+- id: isatuximab
+  label: Sarclisa
+  inn: [isatuximab, isatuximab-irfc]
+  brands: [Sarclisa]
+  codes: [SAR650984]
+  company: Sanofi
+  targets: [CD38]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SARCLISA%22
+
+- id: elotuzumab
+  label: Empliciti
+  inn: [elotuzumab]
+  brands: [Empliciti]
+  codes: [HuLuc63, BMS-901608]
+  company: Bristol Myers Squibb
+  targets: [SLAMF7]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EMPLICITI%22
+
+- id: lenalidomide
+  label: Revlimid
+  inn: [lenalidomide]
+  brands: [Revlimid]
+  codes: [CC-5013]
+  company: Celgene
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22REVLIMID%22
+  notes: "Celgene is a Bristol Myers Squibb company since 2019."
+
+- id: pomalidomide
+  label: Pomalyst
+  inn: [pomalidomide]
+  brands: [Pomalyst, Imnovid]
+  codes: [CC-4047]
+  company: Celgene
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22POMALYST%22
+  notes: "Imnovid is the EU brand."
+
+- id: iberdomide
+  label: iberdomide
+  inn: [iberdomide]
+  codes: [CC-220]
+  company: Bristol Myers Squibb
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/iberdomide
+  notes: "A CELMoD agent (EXCALIBER trials)."
+
+- id: mezigdomide
+  label: mezigdomide
+  inn: [mezigdomide]
+  codes: [CC-92480]
+  company: Bristol Myers Squibb
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/mezigdomide
+  notes: "A CELMoD agent (SUCCESSOR trials)."
+
+- id: golcadomide
+  label: golcadomide
+  inn: [golcadomide]
+  codes: [CC-99282, BMS-986369]
+  company: Bristol Myers Squibb
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/golcadomide
+
+- id: bortezomib
+  label: Velcade
+  inn: [bortezomib]
+  brands: [Velcade]
+  codes: [PS-341, MLN-341]
+  company: Millennium Pharmaceuticals
+  partners: [Janssen Biotech]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VELCADE%22
+  notes: "Millennium is part of Takeda; Janssen sells it outside the US."
+
+- id: carfilzomib
+  label: Kyprolis
+  inn: [carfilzomib]
+  brands: [Kyprolis]
+  codes: [PR-171]
+  company: Amgen
+  partners: [Ono Pharmaceutical]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KYPROLIS%22
+  notes: "From Onyx Pharmaceuticals (Amgen since 2013)."
+
+- id: ixazomib
+  label: Ninlaro
+  inn: [ixazomib]
+  brands: [Ninlaro]
+  codes: [MLN9708, MLN2238]
+  company: Millennium Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NINLARO%22
+  notes: "Millennium is part of Takeda."
+
+- id: selinexor
+  label: Xpovio
+  inn: [selinexor]
+  brands: [Xpovio, Nexpovio]
+  codes: [KPT-330]
+  company: Karyopharm Therapeutics
+  partners: [Menarini Group]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22XPOVIO%22
+  notes: "An XPO1 inhibitor; Nexpovio is the EU brand (Menarini)."
+
+- id: melphalan-flufenamide
+  label: Pepaxto
+  inn: [melphalan flufenamide, melflufen]
+  brands: [Pepaxto, Pepaxti]
+  company: Oncopeptides
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/pepaxti
+  excluded:
+    J1: "it is 2 characters"
+  notes: "Withdrawn from the US (2021, formally 2024); authorised in the EU as Pepaxti."
+
+- id: panobinostat
+  label: Farydak
+  inn: [panobinostat]
+  brands: [Farydak]
+  codes: [LBH589]
+  company: Secura Bio
+  targets: []
+  modality: small-molecule
+  status: withdrawn
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/withdrawn-cancer-accelerated-approvals
+  notes: "Originally Novartis; US approval withdrawn in 2022."
+
+- id: asciminib
+  label: Scemblix
+  inn: [asciminib]
+  brands: [Scemblix]
+  codes: [ABL001]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SCEMBLIX%22
+  notes: "A STAMP inhibitor of BCR-ABL1 (not in targets.yaml)."
+
+- id: ponatinib
+  label: Iclusig
+  inn: [ponatinib]
+  brands: [Iclusig]
+  codes: [AP24534]
+  company: Takeda Pharmaceutical
+  partners: [Incyte]
+  targets: [KIT, FLT3, RET]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ICLUSIG%22
+  notes: "From Ariad (Takeda since 2017); Incyte sells it in Europe."
+
+- id: nilotinib
+  label: Tasigna
+  inn: [nilotinib]
+  brands: [Tasigna]
+  codes: [AMN107]
+  company: Novartis
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TASIGNA%22
+
+- id: dasatinib
+  label: Sprycel
+  inn: [dasatinib]
+  brands: [Sprycel]
+  codes: [BMS-354825]
+  company: Bristol Myers Squibb
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SPRYCEL%22
+
+- id: bosutinib
+  label: Bosulif
+  inn: [bosutinib]
+  brands: [Bosulif]
+  codes: [SKI-606]
+  company: Pfizer
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BOSULIF%22
+
+- id: olverembatinib
+  label: olverembatinib
+  inn: [olverembatinib]
+  codes: [HQP1351]
+  company: Ascentage Pharma
+  partners: [Takeda Pharmaceutical]
+  targets: [KIT]
+  modality: small-molecule
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/olverembatinib
+  notes: "Approved in China; global phase 3 POLARIS trials; Takeda holds an option on ex-China rights."
+
+- id: midostaurin
+  label: Rydapt
+  inn: [midostaurin]
+  brands: [Rydapt]
+  codes: [PKC412, CGP 41251]
+  company: Novartis
+  targets: [FLT3, KIT]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RYDAPT%22
+
+- id: gilteritinib
+  label: Xospata
+  inn: [gilteritinib]
+  brands: [Xospata]
+  codes: [ASP2215]
+  company: Astellas Pharma
+  targets: [FLT3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22XOSPATA%22
+
+- id: quizartinib
+  label: Vanflyta
+  inn: [quizartinib]
+  brands: [Vanflyta]
+  codes: [AC220]
+  company: Daiichi Sankyo
+  targets: [FLT3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VANFLYTA%22
+
+- id: crenolanib
+  label: crenolanib
+  inn: [crenolanib]
+  codes: [CP-868596]
+  company: Arog Pharmaceuticals
+  targets: [FLT3]
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/crenolanib
+
+- id: ivosidenib
+  label: Tibsovo
+  inn: [ivosidenib]
+  brands: [Tibsovo]
+  codes: [AG-120]
+  company: Servier
+  targets: [IDH1]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TIBSOVO%22
+  notes: "From Agios (sold to Servier in 2021)."
+
+- id: enasidenib
+  label: Idhifa
+  inn: [enasidenib]
+  brands: [Idhifa]
+  codes: [AG-221, CC-90007]
+  company: Celgene
+  targets: [IDH2]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IDHIFA%22
+
+- id: olutasidenib
+  label: Rezlidhia
+  inn: [olutasidenib]
+  brands: [Rezlidhia]
+  codes: [FT-2102]
+  company: Rigel Pharmaceuticals
+  targets: [IDH1]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22REZLIDHIA%22
+
+- id: revumenib
+  label: Revuforj
+  inn: [revumenib]
+  brands: [Revuforj]
+  codes: [SNDX-5613]
+  company: Syndax Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22REVUFORJ%22
+  notes: "A menin inhibitor (MEN1, not in targets.yaml)."
+
+- id: ziftomenib
+  label: Komzifti
+  inn: [ziftomenib]
+  brands: [Komzifti]
+  codes: [KO-539]
+  company: Kura Oncology
+  partners: [Kyowa Kirin]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/resources-information-approved-drugs/oncology-cancer-hematologic-malignancies-approval-notifications
+
+- id: bleximenib
+  label: bleximenib
+  inn: [bleximenib]
+  codes: [JNJ-75276617]
+  company: Janssen Biotech
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/bleximenib
+
+- id: glasdegib
+  label: Daurismo
+  inn: [glasdegib]
+  brands: [Daurismo]
+  codes: [PF-04449913]
+  company: Pfizer
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DAURISMO%22
+
+- id: azacitidine
+  label: Vidaza
+  inn: [azacitidine]
+  brands: [Vidaza, Onureg]
+  codes: [CC-486]
+  company: Celgene
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VIDAZA%22
+  notes: "Onureg is the oral form (CC-486)."
+
+- id: decitabine-and-cedazuridine
+  label: Inqovi
+  inn: [decitabine and cedazuridine]
+  brands: [Inqovi]
+  codes: [ASTX727]
+  company: Taiho Oncology
+  partners: [Astex Pharmaceuticals]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22INQOVI%22
+
+- id: cpx-351
+  label: Vyxeos
+  inn: [daunorubicin and cytarabine liposome]
+  brands: [Vyxeos]
+  codes: [CPX-351]
+  company: Jazz Pharmaceuticals
+  targets: []
+  modality: other
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VYXEOS%22
+  notes: "A fixed-ratio liposomal chemotherapy for secondary AML."
+
+- id: ruxolitinib
+  label: Jakafi
+  inn: [ruxolitinib]
+  brands: [Jakafi, Jakavi, Opzelura]
+  codes: [INCB018424, INC424]
+  company: Incyte
+  partners: [Novartis]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22JAKAFI%22
+  notes: "A JAK1/2 inhibitor (not in targets.yaml); Novartis sells Jakavi outside the US; Opzelura is the cream."
+
+- id: fedratinib
+  label: Inrebic
+  inn: [fedratinib]
+  brands: [Inrebic]
+  codes: [SAR302503, TG101348]
+  company: Bristol Myers Squibb
+  targets: [FLT3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22INREBIC%22
+
+- id: pacritinib
+  label: Vonjo
+  inn: [pacritinib]
+  brands: [Vonjo]
+  codes: [SB1518]
+  company: Sobi
+  targets: [FLT3]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VONJO%22
+  notes: "From CTI BioPharma (Sobi since 2023)."
+
+- id: momelotinib
+  label: Ojjaara
+  inn: [momelotinib]
+  brands: [Ojjaara, Omjjara]
+  codes: [GS-0387, CYT387]
+  company: GSK
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22OJJAARA%22
+  notes: "From Sierra Oncology (GSK since 2022); Omjjara is the EU brand."
+
+- id: pelabresib
+  label: pelabresib
+  inn: [pelabresib]
+  codes: [CPI-0610]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/pelabresib
+  notes: "A BET inhibitor from Constellation/MorphoSys (Novartis since 2024)."
+
+- id: navtemadlin
+  label: navtemadlin
+  inn: [navtemadlin]
+  codes: [KRT-232, AMG 232]
+  company: Kartos Therapeutics
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/navtemadlin
+  notes: "An MDM2 inhibitor in myelofibrosis (BOREAS)."
+
+- id: bomedemstat
+  label: bomedemstat
+  inn: [bomedemstat]
+  codes: [MK-3543, IMG-7289]
+  company: "Merck & Co."
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/bomedemstat
+  notes: "An LSD1 inhibitor in essential thrombocythaemia."
+
+- id: ropeginterferon-alfa-2b
+  label: Besremi
+  inn: [ropeginterferon alfa-2b, ropeginterferon alfa-2b-njft]
+  brands: [Besremi]
+  codes: [P1101]
+  company: PharmaEssentia
+  partners: [AOP Health]
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BESREMI%22
+  notes: "AOP Health holds European rights."
+
+- id: rusfertide
+  label: rusfertide
+  inn: [rusfertide]
+  codes: [PTG-300, TAK-121]
+  company: Protagonist Therapeutics
+  partners: [Takeda Pharmaceutical]
+  targets: []
+  modality: protein
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/rusfertide
+  notes: "A hepcidin-mimetic peptide for polycythaemia vera (VERIFY)."
+
+- id: imetelstat
+  label: Rytelo
+  inn: [imetelstat, imetelstat sodium]
+  brands: [Rytelo]
+  codes: [GRN163L]
+  company: Geron
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RYTELO%22
+  notes: "A telomerase inhibitor oligonucleotide (TERT, not in targets.yaml) for lower-risk MDS."
+
+- id: luspatercept
+  label: Reblozyl
+  inn: [luspatercept, luspatercept-aamt]
+  brands: [Reblozyl]
+  codes: [ACE-536]
+  company: Bristol Myers Squibb
+  partners: ["Merck & Co."]
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22REBLOZYL%22
+  notes: "From Acceleron (Merck & Co. since 2021), developed with Celgene."
+
+- id: asparaginase-erwinia-chrysanthemi-recombinant
+  label: Rylaze
+  inn: [asparaginase erwinia chrysanthemi (recombinant)-rywn, recombinant Erwinia asparaginase]
+  brands: [Rylaze, Enrylaze]
+  codes: [JZP-458]
+  company: Jazz Pharmaceuticals
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RYLAZE%22
+
+- id: calaspargase-pegol
+  label: Asparlas
+  inn: [calaspargase pegol, calaspargase pegol-mknl]
+  brands: [Asparlas]
+  codes: [SHP663]
+  company: Servier
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ASPARLAS%22
+
+- id: pegaspargase
+  label: Oncaspar
+  inn: [pegaspargase]
+  brands: [Oncaspar]
+  company: Servier
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ONCASPAR%22
+
+- id: aldesleukin
+  label: Proleukin
+  inn: [aldesleukin]
+  brands: [Proleukin]
+  company: Iovance Biotherapeutics
+  targets: [IL2]
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PROLEUKIN%22
+  notes: "Recombinant IL-2; acquired by Iovance from Clinigen in 2023."
+
+- id: nogapendekin-alfa-inbakicept
+  label: Anktiva
+  inn: [nogapendekin alfa inbakicept, nogapendekin alfa inbakicept-pmln]
+  brands: [Anktiva]
+  codes: [N-803, ALT-803]
+  company: ImmunityBio
+  targets: [IL15, IL15RA]
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ANKTIVA%22
+  notes: "An IL-15 superagonist complex, with BCG for non-muscle-invasive bladder cancer."
+
+- id: bempegaldesleukin
+  label: bempegaldesleukin
+  inn: [bempegaldesleukin, bempeg]
+  codes: [NKTR-214]
+  company: Nektar Therapeutics
+  partners: [Bristol Myers Squibb]
+  targets: [IL2]
+  modality: protein
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/bempegaldesleukin
+  notes: "Stopped in 2022 after PIVOT trials."
+
+- id: nemvaleukin-alfa
+  label: nemvaleukin alfa
+  inn: [nemvaleukin alfa, nemvaleukin]
+  codes: [ALKS 4230]
+  company: Mural Oncology
+  targets: [IL2]
+  modality: protein
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/nemvaleukin-alfa
+  notes: "Spun out of Alkermes; stopped in 2025 after ARTISTRY-7."
+
+- id: trastuzumab
+  label: Herceptin
+  inn: [trastuzumab]
+  brands: [Herceptin, Herceptin Hylecta]
+  codes: [RG597]
+  company: Genentech
+  partners: [Roche]
+  targets: [ERBB2]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22HERCEPTIN%22
+  notes: "Many biosimilars exist (trastuzumab-xxxx suffixes); they are not listed."
+
+- id: pertuzumab
+  label: Perjeta
+  inn: [pertuzumab]
+  brands: [Perjeta, Phesgo]
+  codes: [RG1273]
+  company: Genentech
+  partners: [Roche]
+  targets: [ERBB2]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PERJETA%22
+  excluded:
+    2C4: "it is a 3-character clone name"
+  notes: "Phesgo is the subcutaneous fixed-dose combination of pertuzumab and trastuzumab with hyaluronidase."
+
+- id: margetuximab
+  label: Margenza
+  inn: [margetuximab, margetuximab-cmkb]
+  brands: [Margenza]
+  codes: [MGAH22]
+  company: MacroGenics
+  targets: [ERBB2]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22MARGENZA%22
+
+- id: bevacizumab
+  label: Avastin
+  inn: [bevacizumab]
+  brands: [Avastin]
+  codes: [RG435]
+  company: Genentech
+  partners: [Roche]
+  targets: [VEGFA]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AVASTIN%22
+  notes: "Biosimilars are not listed."
+
+- id: ramucirumab
+  label: Cyramza
+  inn: [ramucirumab]
+  brands: [Cyramza]
+  codes: [IMC-1121B, LY3009806]
+  company: Eli Lilly and Company
+  targets: [KDR]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CYRAMZA%22
+
+- id: aflibercept
+  label: Zaltrap
+  inn: [aflibercept, ziv-aflibercept]
+  brands: [Zaltrap, Eylea]
+  codes: [AVE0005, VEGF Trap]
+  company: Regeneron Pharmaceuticals
+  partners: [Sanofi, Bayer]
+  targets: [VEGFA]
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZALTRAP%22
+  notes: "Zaltrap (oncology, with Sanofi) and Eylea (ophthalmology, Bayer outside the US) are the same fusion protein."
+
+- id: cetuximab
+  label: Erbitux
+  inn: [cetuximab]
+  brands: [Erbitux]
+  codes: [IMC-C225]
+  company: Eli Lilly and Company
+  partners: [Merck KGaA]
+  targets: [EGFR]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ERBITUX%22
+  excluded:
+    C225: "a 4-character clone name that also names unrelated parts and routes"
+  notes: "From ImClone (Lilly); Merck KGaA sells it outside North America."
+
+- id: panitumumab
+  label: Vectibix
+  inn: [panitumumab]
+  brands: [Vectibix]
+  codes: [ABX-EGF]
+  company: Amgen
+  targets: [EGFR]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VECTIBIX%22
+
+- id: zolbetuximab
+  label: Vyloy
+  inn: [zolbetuximab, zolbetuximab-clzb]
+  brands: [Vyloy]
+  codes: [IMAB362, claudiximab]
+  company: Astellas Pharma
+  targets: [CLDN18]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VYLOY%22
+  notes: "From Ganymed Pharmaceuticals (Astellas since 2016); claudiximab is the former name."
+
+- id: naxitamab
+  label: Danyelza
+  inn: [naxitamab, naxitamab-gqgk]
+  brands: [Danyelza]
+  codes: [hu3F8]
+  company: Y-mAbs Therapeutics
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DANYELZA%22
+  notes: "Targets the GD2 ganglioside (a glycolipid, not a gene in targets.yaml)."
+
+- id: dinutuximab
+  label: Unituxin
+  inn: [dinutuximab]
+  brands: [Unituxin]
+  codes: [ch14.18]
+  company: United Therapeutics
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22UNITUXIN%22
+  notes: "Anti-GD2; dinutuximab beta (Qarziba) is a separate product."
+
+- id: dinutuximab-beta
+  label: Qarziba
+  inn: [dinutuximab beta]
+  brands: [Qarziba]
+  codes: [ch14.18/CHO]
+  company: Recordati
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/qarziba
+
+- id: siltuximab
+  label: Sylvant
+  inn: [siltuximab]
+  brands: [Sylvant]
+  codes: [CNTO 328]
+  company: Recordati
+  targets: [IL6]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SYLVANT%22
+  notes: "For multicentric Castleman disease; from Janssen via EUSA Pharma (Recordati since 2022)."
+
+- id: eflornithine
+  label: Iwilfin
+  inn: [eflornithine, difluoromethylornithine]
+  brands: [Iwilfin]
+  codes: [DFMO]
+  company: US WorldMeds
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2023
+  notes: "Maintenance therapy for high-risk neuroblastoma."
+
+- id: tabelecleucel
+  label: Ebvallo
+  inn: [tabelecleucel, tab-cel]
+  brands: [Ebvallo]
+  codes: [ATA129]
+  company: Atara Biotherapeutics
+  partners: [Pierre Fabre]
+  targets: []
+  modality: cell-therapy
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/ebvallo
+  notes: "Allogeneic EBV-specific T cells; authorised in the EU (2022); US applications received complete response letters."
+
+- id: omidubicel
+  label: Omisirge
+  inn: [omidubicel, omidubicel-onlv]
+  brands: [Omisirge]
+  codes: [NiCord]
+  company: Gamida Cell
+  targets: []
+  modality: cell-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: remestemcel-l
+  label: Ryoncil
+  inn: [remestemcel-L, remestemcel-L-rknd]
+  brands: [Ryoncil]
+  codes: [MSC-100-IV]
+  company: Mesoblast
+  targets: []
+  modality: cell-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Mesenchymal stromal cells for paediatric steroid-refractory acute GVHD."
+
+- id: donislecel
+  label: Lantidra
+  inn: [donislecel, donislecel-jujn]
+  brands: [Lantidra]
+  company: CellTrans
+  targets: []
+  modality: cell-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Allogeneic pancreatic islet cells for type 1 diabetes with recurrent severe hypoglycaemia."
+
+- id: rvt-802
+  label: Rethymic
+  inn: [allogeneic processed thymus tissue]
+  brands: [Rethymic]
+  codes: [RVT-802]
+  company: Sumitomo Pharma
+  targets: []
+  modality: cell-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "For congenital athymia; from Enzyvant (Sumitomo)."
+
+- id: orca-t
+  label: Orca-T
+  codes: [Orca-T]
+  company: Orca Bio
+  targets: []
+  modality: cell-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/orca-t
+  notes: "A high-precision allogeneic cell therapy for transplant; BLA submitted in 2025."
+
+- id: deramiocel
+  label: deramiocel
+  inn: [deramiocel]
+  codes: [CAP-1002]
+  company: Capricor Therapeutics
+  targets: []
+  modality: cell-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/deramiocel
+  notes: "Cardiosphere-derived cells for Duchenne cardiomyopathy; a complete response letter in 2025."
+
+- id: posoleucel
+  label: posoleucel
+  inn: [posoleucel]
+  codes: [ALVR105, Viralym-M]
+  company: AlloVir
+  targets: []
+  modality: cell-therapy
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/posoleucel
+
+- id: sipuleucel-t
+  label: Provenge
+  inn: [sipuleucel-T]
+  brands: [Provenge]
+  codes: [APC8015]
+  company: Dendreon
+  targets: []
+  modality: vaccine
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "An autologous cellular immunotherapy for prostate cancer."
+
+- id: intismeran-autogene
+  label: intismeran autogene
+  inn: [intismeran autogene]
+  codes: [mRNA-4157, V940]
+  company: Moderna
+  partners: ["Merck & Co."]
+  targets: []
+  modality: vaccine
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/intismeran-autogene
+  notes: "An individualised neoantigen mRNA therapy with pembrolizumab (INTerpath trials)."
+
+- id: autogene-cevumeran
+  label: autogene cevumeran
+  inn: [autogene cevumeran]
+  codes: [BNT122, RO7198457]
+  company: BioNTech
+  partners: [Genentech]
+  targets: []
+  modality: vaccine
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/autogene-cevumeran
+
+- id: galinpepimut-s
+  label: galinpepimut-S
+  inn: [galinpepimut-S]
+  codes: [SLS-001]
+  company: SELLAS Life Sciences
+  targets: [WT1]
+  modality: vaccine
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/galinpepimut-s
+  excluded:
+    GPS: "it is 3 letters (global positioning system)"
+  notes: "A WT1 peptide vaccine in AML (REGAL)."
+
+- id: io102-io103
+  label: IO102-IO103
+  codes: [IO102-IO103]
+  company: IO Biotech
+  targets: [CD274]
+  modality: vaccine
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ido-pd-l1-peptide-vaccine-io102-io103
+  notes: "An IDO/PD-L1 peptide vaccine with pembrolizumab in melanoma; Cylembio is the proposed brand."
+
+- id: dcvax-l
+  label: DCVax-L
+  codes: [DCVax-L, DCVax]
+  company: Northwest Biotherapeutics
+  targets: []
+  modality: vaccine
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/autologous-dendritic-cell-vaccine-dcvax-l
+  notes: "Autologous dendritic cell vaccine for glioblastoma; MHRA application filed."
+
+- id: onasemnogene-abeparvovec
+  label: Zolgensma
+  inn: [onasemnogene abeparvovec, onasemnogene abeparvovec-xioi]
+  brands: [Zolgensma]
+  codes: [AVXS-101, OAV101]
+  company: Novartis
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "For spinal muscular atrophy; from AveXis (Novartis Gene Therapies)."
+
+- id: voretigene-neparvovec
+  label: Luxturna
+  inn: [voretigene neparvovec, voretigene neparvovec-rzyl]
+  brands: [Luxturna]
+  codes: [SPK-RPE65]
+  company: Spark Therapeutics
+  partners: [Novartis]
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Spark is a Roche company; Novartis holds rights outside the US."
+
+- id: etranacogene-dezaparvovec
+  label: Hemgenix
+  inn: [etranacogene dezaparvovec, etranacogene dezaparvovec-drlb]
+  brands: [Hemgenix]
+  codes: [AMT-061, CSL222]
+  company: CSL Behring
+  partners: [uniQure]
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: valoctocogene-roxaparvovec
+  label: Roctavian
+  inn: [valoctocogene roxaparvovec, valoctocogene roxaparvovec-rvox]
+  brands: [Roctavian]
+  codes: [BMN 270]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: fidanacogene-elaparvovec
+  label: Beqvez
+  inn: [fidanacogene elaparvovec, fidanacogene elaparvovec-dzkt]
+  brands: [Beqvez, Durveqtix]
+  codes: [PF-06838435, SPK-9001]
+  company: Pfizer
+  targets: []
+  modality: gene-therapy
+  status: withdrawn
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Pfizer stopped selling it worldwide in 2025; Durveqtix was the EU brand."
+
+- id: giroctocogene-fitelparvovec
+  label: giroctocogene fitelparvovec
+  inn: [giroctocogene fitelparvovec]
+  codes: [PF-07055480, SB-525]
+  company: Pfizer
+  partners: [Sangamo Therapeutics]
+  targets: []
+  modality: gene-therapy
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/giroctocogene-fitelparvovec
+  notes: "Pfizer ended the programme in early 2025 after phase 3."
+
+- id: delandistrogene-moxeparvovec
+  label: Elevidys
+  inn: [delandistrogene moxeparvovec, delandistrogene moxeparvovec-rokl]
+  brands: [Elevidys]
+  codes: [SRP-9001, RO7494222]
+  company: Sarepta Therapeutics
+  partners: [Roche]
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Roche holds rights outside the US."
+
+- id: fordadistrogene-movaparvovec
+  label: fordadistrogene movaparvovec
+  inn: [fordadistrogene movaparvovec]
+  codes: [PF-06939926]
+  company: Pfizer
+  targets: []
+  modality: gene-therapy
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/fordadistrogene-movaparvovec
+
+- id: betibeglogene-autotemcel
+  label: Zynteglo
+  inn: [betibeglogene autotemcel, beti-cel]
+  brands: [Zynteglo]
+  codes: [LentiGlobin BB305]
+  company: bluebird bio
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: lovotibeglogene-autotemcel
+  label: Lyfgenia
+  inn: [lovotibeglogene autotemcel, lovo-cel]
+  brands: [Lyfgenia]
+  codes: [bb1111]
+  company: bluebird bio
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: elivaldogene-autotemcel
+  label: Skysona
+  inn: [elivaldogene autotemcel, eli-cel]
+  brands: [Skysona]
+  codes: [Lenti-D]
+  company: bluebird bio
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: exagamglogene-autotemcel
+  label: Casgevy
+  inn: [exagamglogene autotemcel, exa-cel]
+  brands: [Casgevy]
+  codes: [CTX001]
+  company: Vertex Pharmaceuticals
+  partners: [CRISPR Therapeutics]
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: renizgamglogene-autogedtemcel
+  label: renizgamglogene autogedtemcel
+  inn: [renizgamglogene autogedtemcel, reni-cel]
+  codes: [EDIT-301]
+  company: Editas Medicine
+  targets: []
+  modality: gene-therapy
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/renizgamglogene-autogedtemcel
+  notes: "Editas stopped it in December 2024."
+
+- id: atidarsagene-autotemcel
+  label: Lenmeldy
+  inn: [atidarsagene autotemcel, arsa-cel]
+  brands: [Lenmeldy, Libmeldy]
+  codes: [OTL-200]
+  company: Orchard Therapeutics
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Libmeldy is the EU brand; Orchard is a Kyowa Kirin company."
+
+- id: eladocagene-exuparvovec
+  label: Kebilidi
+  inn: [eladocagene exuparvovec, eladocagene exuparvovec-tneq]
+  brands: [Kebilidi, Upstaza]
+  codes: [PTC-AADC]
+  company: PTC Therapeutics
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Upstaza is the EU brand."
+
+- id: beremagene-geperpavec
+  label: Vyjuvek
+  inn: [beremagene geperpavec, beremagene geperpavec-svdt, B-VEC]
+  brands: [Vyjuvek]
+  codes: [KB103]
+  company: Krystal Biotech
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+
+- id: prademagene-zamikeracel
+  label: Zevaskyn
+  inn: [prademagene zamikeracel, pz-cel]
+  brands: [Zevaskyn]
+  codes: [EB-101]
+  company: Abeona Therapeutics
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "Gene-corrected keratinocyte sheets for recessive dystrophic epidermolysis bullosa."
+
+- id: revakinagene-taroretcel
+  label: Encelto
+  inn: [revakinagene taroretcel, revakinagene taroretcel-lwey]
+  brands: [Encelto]
+  codes: [NT-501]
+  company: Neurotech Pharmaceuticals
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "An encapsulated cell implant secreting CNTF, for macular telangiectasia type 2."
+
+- id: strimvelis
+  label: Strimvelis
+  inn: [autologous CD34+ cells transduced to express ADA]
+  brands: [Strimvelis]
+  codes: [GSK2696273]
+  company: Fondazione Telethon
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/strimvelis
+  notes: "Ex vivo gene therapy for ADA-SCID; transferred from GSK to Orchard, then to Fondazione Telethon."
+
+- id: marnetegragene-autotemcel
+  label: marnetegragene autotemcel
+  inn: [marnetegragene autotemcel]
+  codes: [RP-L201]
+  company: Rocket Pharmaceuticals
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/marnetegragene-autotemcel
+  notes: "For LAD-I; Kresladi is the proposed brand; BLA received a complete response letter in 2024."
+
+- id: ux111
+  label: UX111
+  codes: [UX111, ABO-102]
+  company: Ultragenyx Pharmaceutical
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ux111
+  notes: "AAV gene therapy for MPS IIIA (Sanfilippo A); complete response letter in 2025 on manufacturing."
+
+- id: dtx401
+  label: DTX401
+  codes: [DTX401]
+  company: Ultragenyx Pharmaceutical
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/dtx401
+  notes: "AAV gene therapy for glycogen storage disease type Ia."
+
+- id: clemidsogene-lanparvovec
+  label: clemidsogene lanparvovec
+  inn: [clemidsogene lanparvovec]
+  codes: [RGX-121]
+  company: Regenxbio
+  partners: [Nippon Shinyaku]
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/clemidsogene-lanparvovec
+  notes: "AAV gene therapy for MPS II (Hunter syndrome); BLA under review."
+
+- id: lenadogene-nolparvovec
+  label: lenadogene nolparvovec
+  inn: [lenadogene nolparvovec]
+  codes: [GS010]
+  company: GenSight Biologics
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/lenadogene-nolparvovec
+  notes: "For ND4 Leber hereditary optic neuropathy; Lumevoq was the proposed brand; the EU application was withdrawn in 2023."
+
+- id: nexiguran-ziclumeran
+  label: nexiguran ziclumeran
+  inn: [nexiguran ziclumeran, nex-z]
+  codes: [NTLA-2001]
+  company: Intellia Therapeutics
+  partners: [Regeneron Pharmaceuticals]
+  targets: [TTR]
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/nexiguran-ziclumeran
+  notes: "In vivo CRISPR editing of TTR (MAGNITUDE trials); dosing paused in late 2025 after a liver-safety event."
+
+- id: lonvoguran-ziclumeran
+  label: lonvoguran ziclumeran
+  inn: [lonvoguran ziclumeran, lonvo-z]
+  codes: [NTLA-2002]
+  company: Intellia Therapeutics
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/lonvoguran-ziclumeran
+  notes: "In vivo CRISPR editing of KLKB1 for hereditary angioedema (HAELO)."
+
+- id: talimogene-laherparepvec
+  label: Imlygic
+  inn: [talimogene laherparepvec, T-VEC]
+  brands: [Imlygic]
+  codes: [OncoVEX GM-CSF]
+  company: Amgen
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "An oncolytic herpes virus for melanoma."
+
+- id: nadofaragene-firadenovec
+  label: Adstiladrin
+  inn: [nadofaragene firadenovec, nadofaragene firadenovec-vncg]
+  brands: [Adstiladrin]
+  codes: [rAd-IFN]
+  company: Ferring Pharmaceuticals
+  targets: []
+  modality: gene-therapy
+  status: approved
+  source: https://www.fda.gov/vaccines-blood-biologics/cellular-gene-therapy-products/approved-cellular-and-gene-therapy-products
+  notes: "A non-replicating adenovirus delivering interferon alfa-2b into the bladder."
+
+- id: cretostimogene-grenadenorepvec
+  label: cretostimogene grenadenorepvec
+  inn: [cretostimogene grenadenorepvec, cretostimogene]
+  codes: [CG0070]
+  company: CG Oncology
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/cretostimogene-grenadenorepvec
+  notes: "An oncolytic adenovirus for BCG-unresponsive bladder cancer (BOND-003)."
+
+- id: vusolimogene-oderparepvec
+  label: vusolimogene oderparepvec
+  inn: [vusolimogene oderparepvec, vusolimogene]
+  company: Replimune
+  targets: []
+  modality: gene-therapy
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/vusolimogene-oderparepvec
+  excluded:
+    RP1: "it is 3 characters and also names a retinal gene (RP1); releases pair it with the INN"
+  notes: "An oncolytic HSV with nivolumab in melanoma; complete response letter in 2025."
+
+- id: detalimogene-voraplasmid
+  label: detalimogene voraplasmid
+  inn: [detalimogene voraplasmid, detalimogene]
+  codes: [EG-70]
+  company: enGene
+  targets: []
+  modality: gene-therapy
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/detalimogene-voraplasmid
+  notes: "A non-viral gene therapy for bladder cancer (pivotal LEGEND trial)."
+
+- id: nusinersen
+  label: Spinraza
+  inn: [nusinersen]
+  brands: [Spinraza]
+  codes: [ISIS 396443, IONIS-SMNRx, BIIB058]
+  company: Biogen
+  partners: [Ionis Pharmaceuticals]
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SPINRAZA%22
+
+- id: ulefnersen
+  label: ulefnersen
+  inn: [ulefnersen, jacifusen]
+  codes: [ION363]
+  company: Ionis Pharmaceuticals
+  targets: []
+  modality: oligonucleotide
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ulefnersen
+  notes: "For FUS-ALS; jacifusen was its earlier name."
+
+- id: tofersen
+  label: Qalsody
+  inn: [tofersen]
+  brands: [Qalsody]
+  codes: [BIIB067, ISIS 666853]
+  company: Biogen
+  partners: [Ionis Pharmaceuticals]
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22QALSODY%22
+  notes: "For SOD1-ALS."
+
+- id: patisiran
+  label: Onpattro
+  inn: [patisiran]
+  brands: [Onpattro]
+  codes: [ALN-TTR02]
+  company: Alnylam Pharmaceuticals
+  targets: [TTR]
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ONPATTRO%22
+
+- id: vutrisiran
+  label: Amvuttra
+  inn: [vutrisiran]
+  brands: [Amvuttra]
+  codes: [ALN-TTRSC02]
+  company: Alnylam Pharmaceuticals
+  targets: [TTR]
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AMVUTTRA%22
+
+- id: inotersen
+  label: Tegsedi
+  inn: [inotersen]
+  brands: [Tegsedi]
+  codes: [ISIS 420915, IONIS-TTRRx]
+  company: Ionis Pharmaceuticals
+  partners: [Sobi]
+  targets: [TTR]
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TEGSEDI%22
+  notes: "Marketed by Akcea (Ionis), later by Sobi outside the US."
+
+- id: eplontersen
+  label: Wainua
+  inn: [eplontersen]
+  brands: [Wainua, Wainzua]
+  codes: [ION-682884, AKCEA-TTR-LRx]
+  company: Ionis Pharmaceuticals
+  partners: [AstraZeneca]
+  targets: [TTR]
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22WAINUA%22
+  notes: "Wainzua is the EU brand."
+
+- id: givosiran
+  label: Givlaari
+  inn: [givosiran]
+  brands: [Givlaari]
+  codes: [ALN-AS1]
+  company: Alnylam Pharmaceuticals
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GIVLAARI%22
+  notes: "For acute hepatic porphyria."
+
+- id: lumasiran
+  label: Oxlumo
+  inn: [lumasiran]
+  brands: [Oxlumo]
+  codes: [ALN-GO1]
+  company: Alnylam Pharmaceuticals
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22OXLUMO%22
+  notes: "For primary hyperoxaluria type 1."
+
+- id: nedosiran
+  label: Rivfloza
+  inn: [nedosiran]
+  brands: [Rivfloza]
+  codes: [DCR-PHXC]
+  company: Novo Nordisk
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RIVFLOZA%22
+  notes: "From Dicerna (Novo Nordisk since 2021)."
+
+- id: fitusiran
+  label: Qfitlia
+  inn: [fitusiran]
+  brands: [Qfitlia]
+  codes: [ALN-AT3SC, SAR439774]
+  company: Sanofi
+  partners: [Alnylam Pharmaceuticals]
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "Antithrombin-lowering siRNA for haemophilia A or B."
+
+- id: eteplirsen
+  label: Exondys 51
+  inn: [eteplirsen]
+  brands: [Exondys 51]
+  codes: [AVI-4658]
+  company: Sarepta Therapeutics
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EXONDYS+51%22
+
+- id: golodirsen
+  label: Vyondys 53
+  inn: [golodirsen]
+  brands: [Vyondys 53]
+  codes: [SRP-4053]
+  company: Sarepta Therapeutics
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VYONDYS+53%22
+
+- id: casimersen
+  label: Amondys 45
+  inn: [casimersen]
+  brands: [Amondys 45]
+  codes: [SRP-4045]
+  company: Sarepta Therapeutics
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AMONDYS+45%22
+
+- id: viltolarsen
+  label: Viltepso
+  inn: [viltolarsen]
+  brands: [Viltepso]
+  codes: [NS-065/NCNP-01]
+  company: NS Pharma
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VILTEPSO%22
+  notes: "NS Pharma is the US arm of Nippon Shinyaku."
+
+- id: olezarsen
+  label: Tryngolza
+  inn: [olezarsen]
+  brands: [Tryngolza]
+  codes: [AKCEA-APOCIII-LRx, ISIS 678354]
+  company: Ionis Pharmaceuticals
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+  notes: "For familial chylomicronaemia syndrome."
+
+- id: plozasiran
+  label: Redemplo
+  inn: [plozasiran]
+  brands: [Redemplo]
+  codes: [ARO-APOC3]
+  company: Arrowhead Pharmaceuticals
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "For familial chylomicronaemia syndrome (approved November 2025)."
+
+- id: volanesorsen
+  label: Waylivra
+  inn: [volanesorsen]
+  brands: [Waylivra]
+  codes: [ISIS 304801]
+  company: Ionis Pharmaceuticals
+  partners: [Sobi]
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/waylivra
+  notes: "Authorised in the EU only."
+
+- id: donidalorsen
+  label: Dawnzera
+  inn: [donidalorsen]
+  brands: [Dawnzera]
+  codes: [ISIS 721744, IONIS-PKK-LRx]
+  company: Ionis Pharmaceuticals
+  partners: [Otsuka Pharmaceutical]
+  targets: []
+  modality: oligonucleotide
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "Prophylaxis of hereditary angioedema; Otsuka holds European rights."
+
+- id: delpacibart-etedesiran
+  label: delpacibart etedesiran
+  inn: [delpacibart etedesiran, del-desiran]
+  codes: [AOC 1001]
+  company: Avidity Biosciences
+  targets: []
+  modality: oligonucleotide
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/delpacibart-etedesiran
+  notes: "An antibody-siRNA conjugate for myotonic dystrophy type 1 (HARBOR); Novartis agreed to acquire Avidity in 2025."
+
+- id: delpacibart-zotadirsen
+  label: delpacibart zotadirsen
+  inn: [delpacibart zotadirsen, del-zota]
+  codes: [AOC 1044]
+  company: Avidity Biosciences
+  targets: []
+  modality: oligonucleotide
+  status: phase-2
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/delpacibart-zotadirsen
+  notes: "An antibody-oligonucleotide conjugate for DMD exon 44."
+
+- id: imiglucerase
+  label: Cerezyme
+  inn: [imiglucerase]
+  brands: [Cerezyme]
+  company: Genzyme
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CEREZYME%22
+  notes: "Gaucher disease."
+
+- id: agalsidase-beta
+  label: Fabrazyme
+  inn: [agalsidase beta]
+  brands: [Fabrazyme]
+  company: Genzyme
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FABRAZYME%22
+  notes: "Fabry disease."
+
+- id: pegunigalsidase-alfa
+  label: Elfabrio
+  inn: [pegunigalsidase alfa, pegunigalsidase alfa-iwxj]
+  brands: [Elfabrio]
+  codes: [PRX-102]
+  company: Chiesi
+  partners: [Protalix BioTherapeutics]
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ELFABRIO%22
+
+- id: alglucosidase-alfa
+  label: Lumizyme
+  inn: [alglucosidase alfa]
+  brands: [Lumizyme, Myozyme]
+  company: Genzyme
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LUMIZYME%22
+  notes: "Pompe disease; Myozyme is the EU brand."
+
+- id: avalglucosidase-alfa
+  label: Nexviazyme
+  inn: [avalglucosidase alfa, avalglucosidase alfa-ngpt]
+  brands: [Nexviazyme, Nexviadyme]
+  codes: [GZ402666]
+  company: Genzyme
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NEXVIAZYME%22
+  notes: "Nexviadyme is the EU brand."
+
+- id: cipaglucosidase-alfa
+  label: Pombiliti
+  inn: [cipaglucosidase alfa, cipaglucosidase alfa-atga]
+  brands: [Pombiliti]
+  codes: [ATB200]
+  company: Amicus Therapeutics
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22POMBILITI%22
+  notes: "Used with miglustat (Opfolda)."
+
+- id: elosulfase-alfa
+  label: Vimizim
+  inn: [elosulfase alfa]
+  brands: [Vimizim]
+  codes: [BMN 110]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VIMIZIM%22
+  notes: "MPS IVA (Morquio A)."
+
+- id: galsulfase
+  label: Naglazyme
+  inn: [galsulfase]
+  brands: [Naglazyme]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NAGLAZYME%22
+  notes: "MPS VI."
+
+- id: laronidase
+  label: Aldurazyme
+  inn: [laronidase]
+  brands: [Aldurazyme]
+  company: BioMarin Pharmaceutical
+  partners: [Genzyme]
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ALDURAZYME%22
+  notes: "MPS I; developed with Genzyme."
+
+- id: idursulfase
+  label: Elaprase
+  inn: [idursulfase]
+  brands: [Elaprase]
+  company: Takeda Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ELAPRASE%22
+  notes: "MPS II; from Shire."
+
+- id: vestronidase-alfa
+  label: Mepsevii
+  inn: [vestronidase alfa, vestronidase alfa-vjbk]
+  brands: [Mepsevii]
+  codes: [UX003]
+  company: Ultragenyx Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22MEPSEVII%22
+  notes: "MPS VII."
+
+- id: cerliponase-alfa
+  label: Brineura
+  inn: [cerliponase alfa]
+  brands: [Brineura]
+  codes: [BMN 190]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BRINEURA%22
+  notes: "CLN2 disease."
+
+- id: sebelipase-alfa
+  label: Kanuma
+  inn: [sebelipase alfa]
+  brands: [Kanuma]
+  codes: [SBC-102]
+  company: Alexion Pharmaceuticals
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KANUMA%22
+  notes: "Lysosomal acid lipase deficiency."
+
+- id: olipudase-alfa
+  label: Xenpozyme
+  inn: [olipudase alfa, olipudase alfa-rpcp]
+  brands: [Xenpozyme]
+  codes: [GZ402665]
+  company: Genzyme
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22XENPOZYME%22
+  notes: "Acid sphingomyelinase deficiency."
+
+- id: velmanase-alfa
+  label: Lamzede
+  inn: [velmanase alfa, velmanase alfa-tycv]
+  brands: [Lamzede]
+  company: Chiesi
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LAMZEDE%22
+  notes: "Alpha-mannosidosis."
+
+- id: asfotase-alfa
+  label: Strensiq
+  inn: [asfotase alfa]
+  brands: [Strensiq]
+  codes: [ENB-0040]
+  company: Alexion Pharmaceuticals
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22STRENSIQ%22
+  notes: "Hypophosphatasia."
+
+- id: pegvaliase
+  label: Palynziq
+  inn: [pegvaliase, pegvaliase-pqpz]
+  brands: [Palynziq]
+  codes: [BMN 165]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PALYNZIQ%22
+  notes: "Phenylketonuria."
+
+- id: pabinafusp-alfa
+  label: pabinafusp alfa
+  inn: [pabinafusp alfa]
+  brands: [Izcargo]
+  codes: [JR-141]
+  company: JCR Pharmaceuticals
+  targets: [TFRC]
+  modality: protein
+  status: approved
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/pabinafusp-alfa
+  notes: "A transferrin-receptor-binding enzyme for MPS II, approved in Japan (Izcargo); global phase 3."
+
+- id: tividenofusp-alfa
+  label: tividenofusp alfa
+  inn: [tividenofusp alfa]
+  codes: [DNL310]
+  company: Denali Therapeutics
+  targets: [TFRC]
+  modality: protein
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/tividenofusp-alfa
+  notes: "An enzyme transport vehicle for MPS II; BLA under accelerated review."
+
+- id: pegzilarginase
+  label: Loargys
+  inn: [pegzilarginase]
+  brands: [Loargys]
+  codes: [AEB1102]
+  company: Immedica Pharma
+  targets: []
+  modality: protein
+  status: approved
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/loargys
+  notes: "Arginase 1 deficiency; authorised in the EU."
+
+- id: palopegteriparatide
+  label: Yorvipath
+  inn: [palopegteriparatide]
+  brands: [Yorvipath]
+  codes: [TransCon PTH]
+  company: Ascendis Pharma
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22YORVIPATH%22
+  notes: "Hypoparathyroidism."
+
+- id: navepegritide
+  label: navepegritide
+  inn: [navepegritide]
+  codes: [TransCon CNP]
+  company: Ascendis Pharma
+  targets: []
+  modality: protein
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/navepegritide
+  notes: "Achondroplasia; under FDA review."
+
+- id: vosoritide
+  label: Voxzogo
+  inn: [vosoritide]
+  brands: [Voxzogo]
+  codes: [BMN 111]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VOXZOGO%22
+  notes: "Achondroplasia."
+
+- id: setmelanotide
+  label: Imcivree
+  inn: [setmelanotide]
+  brands: [Imcivree]
+  codes: [RM-493]
+  company: Rhythm Pharmaceuticals
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IMCIVREE%22
+  notes: "A peptide MC4R agonist for rare genetic obesity."
+
+- id: afamelanotide
+  label: Scenesse
+  inn: [afamelanotide]
+  brands: [Scenesse]
+  codes: [CUV1647]
+  company: Clinuvel Pharmaceuticals
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SCENESSE%22
+  notes: "An implant for erythropoietic protoporphyria."
+
+- id: elamipretide
+  label: Forzinity
+  inn: [elamipretide]
+  brands: [Forzinity]
+  codes: [SS-31, MTP-131]
+  company: Stealth BioTherapeutics
+  targets: []
+  modality: protein
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "A mitochondria-targeted peptide, accelerated approval in 2025 for Barth syndrome."
+
+- id: sotatercept
+  label: Winrevair
+  inn: [sotatercept, sotatercept-csrk]
+  brands: [Winrevair]
+  codes: [MK-7962, ACE-011]
+  company: "Merck & Co."
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22WINREVAIR%22
+  notes: "An activin-signalling inhibitor for pulmonary arterial hypertension; from Acceleron."
+
+- id: pegcetacoplan
+  label: Empaveli
+  inn: [pegcetacoplan]
+  brands: [Empaveli, Aspaveli, Syfovre]
+  codes: [APL-2]
+  company: Apellis Pharmaceuticals
+  partners: [Sobi]
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EMPAVELI%22
+  notes: "A C3-inhibiting peptide for PNH (Empaveli; Aspaveli in the EU, Sobi) and geographic atrophy (Syfovre)."
+
+- id: zilucoplan
+  label: Zilbrysq
+  inn: [zilucoplan]
+  brands: [Zilbrysq]
+  codes: [RA101495]
+  company: UCB
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZILBRYSQ%22
+  notes: "A C5-inhibiting peptide for generalised myasthenia gravis."
+
+- id: efgartigimod-alfa
+  label: Vyvgart
+  inn: [efgartigimod alfa, efgartigimod, efgartigimod alfa-fcab]
+  brands: [Vyvgart, Vyvgart Hytrulo]
+  codes: [ARGX-113]
+  company: argenx
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VYVGART%22
+  notes: "An FcRn-blocking IgG1 Fc fragment; Vyvgart Hytrulo is the subcutaneous form."
+
+- id: efanesoctocog-alfa
+  label: Altuviiio
+  inn: [efanesoctocog alfa]
+  brands: [Altuviiio, Altuvoct]
+  codes: [BIVV001]
+  company: Sanofi
+  partners: [Sobi]
+  targets: []
+  modality: protein
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ALTUVIIIO%22
+  notes: "Factor VIII for haemophilia A; Altuvoct is the EU brand (Sobi)."
+
+- id: eculizumab
+  label: Soliris
+  inn: [eculizumab, eculizumab-aeeb]
+  brands: [Soliris]
+  codes: [h5G1.1]
+  company: Alexion Pharmaceuticals
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SOLIRIS%22
+  notes: "Anti-C5 for PNH, aHUS, gMG and NMOSD; biosimilars are not listed."
+
+- id: ravulizumab
+  label: Ultomiris
+  inn: [ravulizumab, ravulizumab-cwvz]
+  brands: [Ultomiris]
+  codes: [ALXN1210]
+  company: Alexion Pharmaceuticals
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ULTOMIRIS%22
+
+- id: crovalimab
+  label: PiaSky
+  inn: [crovalimab, crovalimab-akkz]
+  brands: [PiaSky]
+  codes: [RG6107, SKY59, RO7112689]
+  company: Genentech
+  partners: [Roche, Chugai Pharmaceutical]
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PIASKY%22
+  notes: "Anti-C5 for PNH."
+
+- id: pozelimab
+  label: Veopoz
+  inn: [pozelimab, pozelimab-bbfg]
+  brands: [Veopoz]
+  codes: [REGN3918]
+  company: Regeneron Pharmaceuticals
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2023
+  notes: "For CHAPLE disease (CD55 deficiency)."
+
+- id: sutimlimab
+  label: Enjaymo
+  inn: [sutimlimab, sutimlimab-jome]
+  brands: [Enjaymo]
+  codes: [BIVV009, TNT009]
+  company: Sanofi
+  partners: [Recordati]
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ENJAYMO%22
+  notes: "Cold agglutinin disease; Recordati acquired it from Sanofi in 2024."
+
+- id: burosumab
+  label: Crysvita
+  inn: [burosumab, burosumab-twza]
+  brands: [Crysvita]
+  codes: [KRN23]
+  company: Kyowa Kirin
+  partners: [Ultragenyx Pharmaceutical]
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CRYSVITA%22
+  notes: "X-linked hypophosphataemia."
+
+- id: concizumab
+  label: Alhemo
+  inn: [concizumab, concizumab-mtci]
+  brands: [Alhemo]
+  codes: [NN7415]
+  company: Novo Nordisk
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ALHEMO%22
+  notes: "Anti-TFPI prophylaxis in haemophilia."
+
+- id: marstacimab
+  label: Hympavzi
+  inn: [marstacimab, marstacimab-hncq]
+  brands: [Hympavzi]
+  codes: [PF-06741086]
+  company: Pfizer
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22HYMPAVZI%22
+  notes: "Anti-TFPI prophylaxis in haemophilia."
+
+- id: lanadelumab
+  label: Takhzyro
+  inn: [lanadelumab, lanadelumab-flyo]
+  brands: [Takhzyro]
+  codes: [SHP643, DX-2930]
+  company: Takeda Pharmaceutical
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TAKHZYRO%22
+  notes: "Hereditary angioedema."
+
+- id: garadacimab
+  label: Andembry
+  inn: [garadacimab, garadacimab-gxii]
+  brands: [Andembry]
+  codes: [CSL312]
+  company: CSL Behring
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "Anti-factor XIIa for hereditary angioedema."
+
+- id: evinacumab
+  label: Evkeeza
+  inn: [evinacumab, evinacumab-dgnb]
+  brands: [Evkeeza]
+  codes: [REGN1500]
+  company: Regeneron Pharmaceuticals
+  partners: [Ultragenyx Pharmaceutical]
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EVKEEZA%22
+  notes: "Homozygous familial hypercholesterolaemia; Ultragenyx sells it outside the US."
+
+- id: teprotumumab
+  label: Tepezza
+  inn: [teprotumumab, teprotumumab-trbw]
+  brands: [Tepezza]
+  codes: [HZN-001, RV001]
+  company: Horizon Therapeutics
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TEPEZZA%22
+  notes: "Thyroid eye disease; Horizon is an Amgen company since 2023."
+
+- id: inebilizumab
+  label: Uplizna
+  inn: [inebilizumab, inebilizumab-cdon]
+  brands: [Uplizna]
+  codes: [MEDI-551]
+  company: Horizon Therapeutics
+  targets: [CD19]
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22UPLIZNA%22
+  notes: "NMOSD and IgG4-related disease."
+
+- id: satralizumab
+  label: Enspryng
+  inn: [satralizumab, satralizumab-mwge]
+  brands: [Enspryng]
+  codes: [SA237, RG6168]
+  company: Chugai Pharmaceutical
+  partners: [Genentech, Roche]
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ENSPRYNG%22
+  notes: "Anti-IL-6 receptor (IL6R, not IL6) for NMOSD."
+
+- id: rozanolixizumab
+  label: Rystiggo
+  inn: [rozanolixizumab, rozanolixizumab-noli]
+  brands: [Rystiggo]
+  codes: [UCB7665]
+  company: UCB
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22RYSTIGGO%22
+  notes: "Anti-FcRn for generalised myasthenia gravis."
+
+- id: nipocalimab
+  label: Imaavy
+  inn: [nipocalimab, nipocalimab-aahu]
+  brands: [Imaavy]
+  codes: [M281, JNJ-80202135]
+  company: Janssen Biotech
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "Anti-FcRn for generalised myasthenia gravis."
+
+- id: emapalumab
+  label: Gamifant
+  inn: [emapalumab, emapalumab-lzsg]
+  brands: [Gamifant]
+  codes: [NI-0501]
+  company: Sobi
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GAMIFANT%22
+  notes: "Anti-interferon gamma for primary HLH."
+
+- id: crizanlizumab
+  label: Adakveo
+  inn: [crizanlizumab, crizanlizumab-tmca]
+  brands: [Adakveo]
+  codes: [SEG101]
+  company: Novartis
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ADAKVEO%22
+  notes: "Anti-P-selectin for sickle cell disease; EU authorisation revoked in 2023."
+
+- id: axatilimab
+  label: Niktimvo
+  inn: [axatilimab, axatilimab-csfr]
+  brands: [Niktimvo]
+  codes: [SNDX-6352]
+  company: Syndax Pharmaceuticals
+  partners: [Incyte]
+  targets: []
+  modality: monoclonal-antibody
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NIKTIMVO%22
+  notes: "Anti-CSF1R for chronic GVHD."
+
+- id: apitegromab
+  label: apitegromab
+  inn: [apitegromab]
+  codes: [SRK-015]
+  company: Scholar Rock
+  targets: []
+  modality: monoclonal-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/apitegromab
+  notes: "An anti-myostatin antibody for spinal muscular atrophy; complete response letter in 2025 over a fill-finish site."
+
+- id: setrusumab
+  label: setrusumab
+  inn: [setrusumab]
+  codes: [UX143, BPS-804]
+  company: Ultragenyx Pharmaceutical
+  partners: [Mereo BioPharma]
+  targets: []
+  modality: monoclonal-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/setrusumab
+  notes: "Anti-sclerostin for osteogenesis imperfecta (Orbit, Cosmic)."
+
+- id: alxn2220
+  label: ALXN2220
+  codes: [ALXN2220, NI006]
+  company: Alexion Pharmaceuticals
+  partners: [Neurimmune]
+  targets: [TTR]
+  modality: monoclonal-antibody
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/alxn2220
+  notes: "An amyloid-depleting antibody for ATTR cardiomyopathy (DepleTTR-CM)."
+
+- id: birtamimab
+  label: birtamimab
+  inn: [birtamimab]
+  codes: [NEOD001]
+  company: Prothena
+  targets: []
+  modality: monoclonal-antibody
+  status: discontinued
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/birtamimab
+  notes: "AL amyloidosis; stopped in 2025 after AFFIRM-AL."
+
+- id: risdiplam
+  label: Evrysdi
+  inn: [risdiplam]
+  brands: [Evrysdi]
+  codes: [RG7916, RO7034067]
+  company: Genentech
+  partners: [Roche, PTC Therapeutics]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EVRYSDI%22
+  notes: "An SMN2 splicing modifier for spinal muscular atrophy."
+
+- id: migalastat
+  label: Galafold
+  inn: [migalastat]
+  brands: [Galafold]
+  codes: [AT1001]
+  company: Amicus Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22GALAFOLD%22
+  notes: "Fabry disease."
+
+- id: eliglustat
+  label: Cerdelga
+  inn: [eliglustat]
+  brands: [Cerdelga]
+  codes: [Genz-112638]
+  company: Genzyme
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22CERDELGA%22
+  notes: "Gaucher disease type 1."
+
+- id: miglustat
+  label: Zavesca
+  inn: [miglustat]
+  brands: [Zavesca, Opfolda]
+  codes: [OGT 918]
+  company: Janssen Biotech
+  partners: [Amicus Therapeutics]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZAVESCA%22
+  notes: "Zavesca (Actelion, a J&J company) for Gaucher disease; Opfolda is Amicus's miglustat given with cipaglucosidase alfa."
+
+- id: sapropterin
+  label: Kuvan
+  inn: [sapropterin, sapropterin dihydrochloride]
+  brands: [Kuvan]
+  company: BioMarin Pharmaceutical
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KUVAN%22
+  notes: "Phenylketonuria."
+
+- id: sepiapterin
+  label: Sephience
+  inn: [sepiapterin]
+  brands: [Sephience]
+  codes: [PTC923, CNSA-001]
+  company: PTC Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "Phenylketonuria."
+
+- id: tafamidis
+  label: Vyndaqel
+  inn: [tafamidis, tafamidis meglumine]
+  brands: [Vyndaqel, Vyndamax]
+  codes: [Fx-1006A, PF-06291826]
+  company: Pfizer
+  targets: [TTR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VYNDAQEL%22
+  notes: "A TTR stabiliser for ATTR amyloidosis."
+
+- id: acoramidis
+  label: Attruby
+  inn: [acoramidis]
+  brands: [Attruby, Beyonttra]
+  codes: [AG10]
+  company: BridgeBio Pharma
+  partners: [Bayer]
+  targets: [TTR]
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ATTRUBY%22
+  notes: "Beyonttra is the EU brand (Bayer)."
+
+- id: ivacaftor
+  label: Kalydeco
+  inn: [ivacaftor]
+  brands: [Kalydeco]
+  codes: [VX-770]
+  company: Vertex Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22KALYDECO%22
+  notes: "A CFTR potentiator for cystic fibrosis."
+
+- id: lumacaftor
+  label: Orkambi
+  inn: [lumacaftor]
+  brands: [Orkambi]
+  codes: [VX-809]
+  company: Vertex Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ORKAMBI%22
+  notes: "Sold with ivacaftor."
+
+- id: tezacaftor
+  label: Symdeko
+  inn: [tezacaftor]
+  brands: [Symdeko, Symkevi]
+  codes: [VX-661]
+  company: Vertex Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SYMDEKO%22
+  notes: "Sold with ivacaftor; Symkevi is the EU brand."
+
+- id: elexacaftor
+  label: Trikafta
+  inn: [elexacaftor, elexacaftor/tezacaftor/ivacaftor, ELX/TEZ/IVA]
+  brands: [Trikafta, Kaftrio]
+  codes: [VX-445]
+  company: Vertex Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TRIKAFTA%22
+  notes: "Kaftrio is the EU brand."
+
+- id: vanzacaftor
+  label: Alyftrek
+  inn: [vanzacaftor, vanzacaftor/tezacaftor/deutivacaftor]
+  brands: [Alyftrek]
+  codes: [VX-121]
+  company: Vertex Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+
+- id: givinostat
+  label: Duvyzat
+  inn: [givinostat]
+  brands: [Duvyzat]
+  codes: [ITF2357]
+  company: Italfarmaco
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DUVYZAT%22
+  notes: "An HDAC inhibitor for Duchenne muscular dystrophy."
+
+- id: vamorolone
+  label: Agamree
+  inn: [vamorolone]
+  brands: [Agamree]
+  codes: [VBP15]
+  company: Santhera Pharmaceuticals
+  partners: [Catalyst Pharmaceuticals]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22AGAMREE%22
+  notes: "A dissociative steroid for Duchenne; Catalyst sells it in North America."
+
+- id: deflazacort
+  label: Emflaza
+  inn: [deflazacort]
+  brands: [Emflaza]
+  company: PTC Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22EMFLAZA%22
+  notes: "Duchenne muscular dystrophy."
+
+- id: ataluren
+  label: Translarna
+  inn: [ataluren]
+  brands: [Translarna]
+  codes: [PTC124]
+  company: PTC Therapeutics
+  targets: []
+  modality: small-molecule
+  status: withdrawn
+  source: https://www.ema.europa.eu/en/medicines/human/EPAR/translarna
+  notes: "The EU conditional authorisation was not renewed (2024); never approved in the US."
+
+- id: sevasemten
+  label: sevasemten
+  inn: [sevasemten]
+  codes: [EDG-5506]
+  company: Edgewise Therapeutics
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/sevasemten
+  notes: "A fast skeletal myosin inhibitor for Becker muscular dystrophy."
+
+- id: omaveloxolone
+  label: Skyclarys
+  inn: [omaveloxolone]
+  brands: [Skyclarys]
+  codes: [RTA 408]
+  company: Biogen
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SKYCLARYS%22
+  notes: "Friedreich's ataxia; from Reata (Biogen since 2023)."
+
+- id: trofinetide
+  label: Daybue
+  inn: [trofinetide]
+  brands: [Daybue]
+  codes: [NNZ-2566]
+  company: Acadia Pharmaceuticals
+  partners: [Neuren Pharmaceuticals]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DAYBUE%22
+  notes: "Rett syndrome."
+
+- id: arimoclomol
+  label: Miplyffa
+  inn: [arimoclomol]
+  brands: [Miplyffa]
+  codes: [BRX-220]
+  company: Zevra Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+  notes: "Niemann-Pick disease type C."
+
+- id: levacetylleucine
+  label: Aqneursa
+  inn: [levacetylleucine, N-acetyl-L-leucine]
+  brands: [Aqneursa]
+  codes: [IB1001]
+  company: IntraBio
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+  notes: "Niemann-Pick disease type C."
+
+- id: amifampridine
+  label: Firdapse
+  inn: [amifampridine]
+  brands: [Firdapse]
+  company: Catalyst Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FIRDAPSE%22
+  notes: "Lambert-Eaton myasthenic syndrome."
+
+- id: palovarotene
+  label: Sohonos
+  inn: [palovarotene]
+  brands: [Sohonos]
+  codes: [R667]
+  company: Ipsen
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22SOHONOS%22
+  notes: "Fibrodysplasia ossificans progressiva."
+
+- id: leniolisib
+  label: Joenja
+  inn: [leniolisib]
+  brands: [Joenja]
+  codes: [CDZ173]
+  company: Pharming Group
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22JOENJA%22
+  notes: "Activated PI3K-delta syndrome (APDS)."
+
+- id: mavorixafor
+  label: Xolremdi
+  inn: [mavorixafor]
+  brands: [Xolremdi]
+  codes: [X4P-001]
+  company: X4 Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+  notes: "WHIM syndrome."
+
+- id: crinecerfont
+  label: Crenessity
+  inn: [crinecerfont]
+  brands: [Crenessity]
+  codes: [NBI-74788, SSR125543]
+  company: Neurocrine Biosciences
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2024
+  notes: "Congenital adrenal hyperplasia."
+
+- id: fosdenopterin
+  label: Nulibry
+  inn: [fosdenopterin]
+  brands: [Nulibry]
+  codes: [ALXN1101]
+  company: Sentynl Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22NULIBRY%22
+  notes: "Molybdenum cofactor deficiency type A."
+
+- id: lonafarnib
+  label: Zokinvy
+  inn: [lonafarnib]
+  brands: [Zokinvy]
+  codes: [SCH 66336]
+  company: Sentynl Therapeutics
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ZOKINVY%22
+  notes: "Progeria; from Eiger BioPharmaceuticals (sold to Sentynl in 2024)."
+
+- id: maralixibat
+  label: Livmarli
+  inn: [maralixibat]
+  brands: [Livmarli]
+  codes: [SHP625, LUM001]
+  company: Mirum Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LIVMARLI%22
+  notes: "Alagille syndrome and PFIC."
+
+- id: odevixibat
+  label: Bylvay
+  inn: [odevixibat]
+  brands: [Bylvay]
+  codes: [A4250]
+  company: Ipsen
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22BYLVAY%22
+  notes: "PFIC and Alagille syndrome; from Albireo (Ipsen since 2023)."
+
+- id: elafibranor
+  label: Iqirvo
+  inn: [elafibranor]
+  brands: [Iqirvo]
+  codes: [GFT505]
+  company: Ipsen
+  partners: [Genfit]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22IQIRVO%22
+  notes: "Primary biliary cholangitis."
+
+- id: seladelpar
+  label: Livdelzi
+  inn: [seladelpar]
+  brands: [Livdelzi, Lyvdelzi]
+  codes: [MBX-8025]
+  company: Gilead Sciences
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LIVDELZI%22
+  notes: "Primary biliary cholangitis; from CymaBay (Gilead since 2024); Lyvdelzi is the EU brand."
+
+- id: sparsentan
+  label: Filspari
+  inn: [sparsentan]
+  brands: [Filspari]
+  codes: [RE-021, PS433540]
+  company: Travere Therapeutics
+  partners: [CSL Vifor]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FILSPARI%22
+  notes: "IgA nephropathy; CSL Vifor holds European rights."
+
+- id: atrasentan
+  label: Vanrafia
+  inn: [atrasentan]
+  brands: [Vanrafia]
+  codes: [CHK-01]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "IgA nephropathy; from Chinook Therapeutics (Novartis since 2023)."
+
+- id: avacopan
+  label: Tavneos
+  inn: [avacopan]
+  brands: [Tavneos]
+  codes: [CCX168]
+  company: Amgen
+  partners: [CSL Vifor]
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TAVNEOS%22
+  notes: "ANCA-associated vasculitis; from ChemoCentryx (Amgen since 2022)."
+
+- id: iptacopan
+  label: Fabhalta
+  inn: [iptacopan]
+  brands: [Fabhalta]
+  codes: [LNP023]
+  company: Novartis
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22FABHALTA%22
+  notes: "A factor B inhibitor for PNH, IgAN and C3G."
+
+- id: danicopan
+  label: Voydeya
+  inn: [danicopan]
+  brands: [Voydeya]
+  codes: [ALXN2040, ACH-4471]
+  company: Alexion Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22VOYDEYA%22
+  notes: "A factor D inhibitor, add-on in PNH."
+
+- id: mitapivat
+  label: Pyrukynd
+  inn: [mitapivat]
+  brands: [Pyrukynd]
+  codes: [AG-348]
+  company: Agios Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22PYRUKYND%22
+  notes: "Pyruvate kinase deficiency and thalassaemia."
+
+- id: etavopivat
+  label: etavopivat
+  inn: [etavopivat]
+  codes: [FT-4202]
+  company: Novo Nordisk
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/etavopivat
+  notes: "A PKR activator for sickle cell disease; from Forma Therapeutics."
+
+- id: voxelotor
+  label: Oxbryta
+  inn: [voxelotor]
+  brands: [Oxbryta]
+  codes: [GBT440]
+  company: Pfizer
+  targets: []
+  modality: small-molecule
+  status: withdrawn
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2019
+  notes: "From Global Blood Therapeutics; withdrawn worldwide in September 2024."
+
+- id: fostamatinib
+  label: Tavalisse
+  inn: [fostamatinib]
+  brands: [Tavalisse, Tavlesse]
+  codes: [R788]
+  company: Rigel Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22TAVALISSE%22
+  notes: "Immune thrombocytopenia; Tavlesse is the EU brand."
+
+- id: avatrombopag
+  label: Doptelet
+  inn: [avatrombopag]
+  brands: [Doptelet]
+  codes: [AKR-501, "E5501"]
+  company: Sobi
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22DOPTELET%22
+
+- id: belumosudil
+  label: Rezurock
+  inn: [belumosudil]
+  brands: [Rezurock, Rholistiq]
+  codes: [KD025, SLx-2119]
+  company: Sanofi
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22REZUROCK%22
+  notes: "A ROCK2 inhibitor for chronic GVHD; from Kadmon (Sanofi since 2021)."
+
+- id: bitopertin
+  label: bitopertin
+  inn: [bitopertin]
+  codes: [DISC-1459, RG1678]
+  company: Disc Medicine
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/bitopertin
+  notes: "A glycine-transporter inhibitor for erythropoietic protoporphyria; accelerated-approval filing in 2025."
+
+- id: sebetralstat
+  label: Ekterly
+  inn: [sebetralstat]
+  brands: [Ekterly]
+  codes: [KVD900]
+  company: KalVista Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2025
+  notes: "On-demand treatment of hereditary angioedema attacks."
+
+- id: berotralstat
+  label: Orladeyo
+  inn: [berotralstat]
+  brands: [Orladeyo]
+  codes: [BCX7353]
+  company: BioCryst Pharmaceuticals
+  targets: []
+  modality: small-molecule
+  status: approved
+  source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ORLADEYO%22
+  notes: "Hereditary angioedema prophylaxis."
+
+- id: tinlarebant
+  label: tinlarebant
+  inn: [tinlarebant]
+  codes: [LBS-008]
+  company: Belite Bio
+  targets: []
+  modality: small-molecule
+  status: phase-3
+  source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/tinlarebant
+  notes: "Stargardt disease (DRAGON)."
 """#####),
     ]
 }

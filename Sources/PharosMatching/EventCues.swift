@@ -78,7 +78,8 @@ enum EventCues {
             "intended for", "is intended for", "looking for", "looks to", "seeks", "in hopes", "once", "when approved",
             "considered for", "being considered", "under consideration", "submitted for", "filed for", "for potential",
             "for possible", "in line for", "recommended for", "recommending", "postpone", "postpones", "postponed", "delay",
-            "delays", "delayed", "quest to", "bid for", "bid to", "race to", "hoping", "hopes for",
+            "delays", "delayed", "quest to", "bid for", "bid to", "race to", "hoping", "hopes for", "submits request",
+            "submitted request", "submits a request", "request to", "requests", "applied for", "applies for",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",

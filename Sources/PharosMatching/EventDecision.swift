@@ -13,6 +13,7 @@ extension DocumentReader {
         var cues: [String] = []
         var entry = extractor.designations[Int(designationIndex)]
 
+        if sentenceHits.contains(where: { if case .veto(let index) = $0.term { index == designationIndex } else { false } }) { return [] }
         if extractor.needsCompanion[Int(designationIndex)] {
             let hasCompanion = sentenceHits.contains { if case .companion(let index) = $0.term { index == designationIndex } else { false } }
             guard hasCompanion else { return [] }
@@ -212,7 +213,8 @@ extension DocumentReader {
         if let prospective = cueHits.first(where: { hit in
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
-                && reaches(hit, trigger, window: EventCues.weakProspective.contains(EventCues.all[cueIndex(hit)].phrase) ? 30 : 90, in: sentenceHits)
+                && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward
+                    && EventCues.weakProspective.contains(EventCues.all[cueIndex(hit)].phrase) ? 30 : 90, in: sentenceHits)
         }) {
             cues.append("prospective cue \(cueText(prospective))")
             return .prospective
@@ -227,7 +229,8 @@ extension DocumentReader {
             cues.append("background cue \(cueText(background))")
             return .background
         }
-        if position != "title", let reference, let past = Temporal.earlierDate(in: text(field: field, range), than: reference) {
+        if position == "body", let reference = reference ?? latestYear.map({ ($0, nil) }),
+           let past = Temporal.earlierDate(in: text(field: field, range), than: reference) {
             cues.append("dated \(past), before the item")
             return .background
         }

@@ -22,6 +22,7 @@ public struct EventExtractor: Sendable {
         case company(Int32)
         case cue(Int32)
         case companion(Int32)
+        case veto(Int32)
     }
 
     struct Hit: Sendable {
@@ -79,6 +80,7 @@ public struct EventExtractor: Sendable {
         for (index, entry) in designations.enumerated() {
             for phrase in entry.phrases { add(phrase, .trigger(Int32(index))) }
             for word in entry.requires { add(word, .companion(Int32(index))) }
+            for word in entry.unless { add(word, .veto(Int32(index))) }
         }
         for (phrase, agency) in EventCues.agencies { add(phrase, .agency(agency)) }
         for (index, entry) in products.enumerated() { for phrase in entry.phrases { add(phrase, .product(Int32(index))) } }

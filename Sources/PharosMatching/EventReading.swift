@@ -46,6 +46,8 @@ struct DocumentReader {
     /// What the document says about each product: targets and modality from the sentences that name it.
     var profiles: [String: (targets: [(index: Int32, text: String)], modality: Int32?)] = [:]
     let reference: (year: Int, dayOfYear: Int?)?
+    /// The latest year the document mentions: without a date of its own, years before it are past.
+    let latestYear: Int?
     var newsEvents: [(family: String, product: String?)] = []
 
     init(extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]]) {
@@ -62,6 +64,10 @@ struct DocumentReader {
             reference = Temporal.dateline(texts[content])
         }
         self.reference = reference
+        latestYear = document.fields.flatMap { Temporal.tokens($0.text) }.compactMap { word -> Int? in
+            guard word.count == 4, let year = Int(word), (1990...2099).contains(year) else { return nil }
+            return year
+        }.max()
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             sections.append(name == "title" ? nil : Sections.firstBackground(text))

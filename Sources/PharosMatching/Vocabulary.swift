@@ -54,6 +54,9 @@ public struct VocabularyEntry: Sendable {
     /// Words one of which must occur in the sentence for a designation's phrase to be an event
     /// (an approval phrase needs a product or an agency; "accepted" needs an application).
     public var requires: [String] = []
+    /// Words that, in the sentence, make a designation's phrase tell another event ("positive
+    /// opinion" beside "COMP" is an orphan designation's, not the CHMP's).
+    public var unless: [String] = []
     /// A designation entry that is a regulatory action (an approval, a clinical hold), not a
     /// designation: `designations: [any]` with `status: any` leaves its ordinary words out.
     public var isAction = false
@@ -237,6 +240,7 @@ public enum VocabularyParser {
                 phrases = reader.stringList("phrases") ?? []
                 extra.family = reader.string("family")
                 extra.requires = reader.stringList("requires") ?? []
+                extra.unless = reader.stringList("unless") ?? []
                 if let kind = reader.string("kind") {
                     if kind == "action" { extra.isAction = true } else if kind != "designation" {
                         reader.problem("must be designation or action, found '\(kind)'", key: "kind")
