@@ -62,6 +62,7 @@ enum EventCues {
             "also obtained", "also awarded", "also been awarded", "in addition to", "additional designations", "additionally",
         ])
         add(.alsoBackground, .backward, ["as well", "also"])
+        add(.alsoBackground, .forward, ["also"])
         add(.prospective, .forward, [
             "plans to", "plan to", "planned", "planning to", "intends to", "intend to", "intention to", "will seek", "to seek",
             "seeking", "seek", "may be eligible", "may be", "eligible for", "potential for", "potential to", "potential approval",
@@ -138,6 +139,11 @@ enum EventCues {
         ("Center for Drug Evaluation of", "NMPA"), ("China's Center for Drug Evaluation", "NMPA"), ("in China", "NMPA"),
         ("China", "NMPA"), ("Chinese", "NMPA"), ("CFDA", "NMPA"), ("China Food and Drug Administration", "NMPA"),
         ("Health Canada", "Health Canada"),
+        // Agencies with no programme in the vocabulary: their events are not the FDA's.
+        ("MFDS", "MFDS"), ("Ministry of Food and Drug Safety", "MFDS"), ("Korean FDA", "MFDS"), ("in Korea", "MFDS"),
+        ("TGA", "TGA"), ("Therapeutic Goods Administration", "TGA"), ("in Australia", "TGA"), ("Swissmedic", "Swissmedic"),
+        ("in Switzerland", "Swissmedic"), ("ANVISA", "ANVISA"), ("in Brazil", "ANVISA"), ("CDSCO", "CDSCO"), ("in India", "CDSCO"),
+        ("Israel's Ministry of Health", "Israel MOH"), ("in Israel", "Israel MOH"), ("in Taiwan", "TFDA"), ("TFDA", "TFDA"),
     ]
 
     /// Headings that open a section whose events are background: a line that starts with one.

@@ -28,8 +28,10 @@ extension DocumentReader {
         var agencyCue = "agency of \(entry.id)"
         if let family = entry.family, let owners = extractor.siblings[family] {
             let named = agencies.isEmpty ? documentAgencies() : agencies.map(\.agency)
-            if let own = entry.agency.map(EventExtractor.agency), !named.isEmpty, !named.contains(own),
-               let other = named.first(where: { owners[$0] != nil }), let sibling = owners[other] {
+            if let own = entry.agency.map(EventExtractor.agency), !named.isEmpty, !named.contains(own) {
+                // Another agency's: its own entry of the family, or none when Pharos knows no such
+                // programme of that agency (Korea's MFDS, Australia's TGA).
+                guard let other = named.first, let sibling = owners[other] else { return [] }
                 entry = extractor.designations[Int(sibling)]
                 agencyCue = "agency \(other) named \(agencies.isEmpty ? "in the title or lead" : "in the sentence")"
             } else if let own = entry.agency.map(EventExtractor.agency), named.contains(own) {
@@ -88,7 +90,8 @@ extension DocumentReader {
 
         let status = decideStatus(
             field: field, trigger: trigger, range: range, sentenceHits: sentenceHits, position: position,
-            hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, subjects: subjects, cues: &cues)
+            hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, agency: entry.agency.map(EventExtractor.agency) ?? "",
+            subjects: subjects, cues: &cues)
 
         let written = text(field: field, trigger.start..<trigger.end)
         let evidence = makeEvidence(field: field, range: range)
@@ -113,7 +116,7 @@ extension DocumentReader {
         "granted", "grants", "grant", "receives", "received", "receive", "receiving", "won", "wins", "win", "secured", "secures",
         "earned", "earns", "gained", "gains", "obtained", "obtains", "full", "conditional", "marketing", "regulatory", "fda",
         "fda's", "eu", "european", "commission", "accelerated", "traditional", "standard", "gets", "get", "got", "nabs", "landed",
-        "lands", "its", "the", "first", "us", "u.s", "china", "japan", "nmpa", "mhra", "uk", "ec", "an", "market", "u.s.",
+        "lands", "the", "first", "us", "u.s", "china", "japan", "nmpa", "mhra", "uk", "ec", "an", "market", "u.s.",
         "chinese", "japanese", "european", "expanded", "label", "another", "second", "third", "new",
     ]
     static let approvalNounAfter: Set<String> = ["of", "for", "to", "in", "from", "by", "was", "has", "is", "comes", "follows", "marks"]
@@ -180,6 +183,8 @@ extension DocumentReader {
     /// phrases before them, within `window` bytes and with no terminator between.
     func reaches(_ cue: EventExtractor.Hit, _ trigger: EventExtractor.Hit, window: Int, in sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
         guard case .cue(let index) = cue.term else { return false }
+        // A cue that holds the phrase ("if approved") reaches it.
+        if cue.start < trigger.end, trigger.start < cue.end { return true }
         let direction = EventCues.all[Int(index)].direction
         let between: Range<Int>
         switch direction {
@@ -200,7 +205,7 @@ extension DocumentReader {
 
     func decideStatus(
         field: Int, trigger: EventExtractor.Hit, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>, position: String,
-        hasProduct: Bool, family: String, subjects: [ProductMention], cues: inout [String]
+        hasProduct: Bool, family: String, agency: String, subjects: [ProductMention], cues: inout [String]
     ) -> RegulatoryEvent.Status {
         func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
         let cueHits = sentenceHits.filter { cueClass($0) != nil }
@@ -229,7 +234,9 @@ extension DocumentReader {
             cues.append("background cue \(cueText(background))")
             return .background
         }
-        if position == "body", let reference = reference ?? latestYear.map({ ($0, nil) }),
+        // Dates before the item's: in the body, or in the lead past its dateline when the item's date is known.
+        if position == "body" || (position == "lead" && reference != nil && trigger.start > 200),
+           let reference = reference ?? latestYear.map({ ($0, nil) }),
            let past = Temporal.earlierDate(in: text(field: field, range), than: reference) {
             cues.append("dated \(past), before the item")
             return .background
@@ -247,7 +254,9 @@ extension DocumentReader {
             return .announced
         }
         let keys = subjects.map { $0.product >= 0 ? extractor.products[Int($0.product)].id : $0.key }
-        if newsEvents.contains(where: { news in news.family == family && (keys.isEmpty || news.product == nil || keys.contains(news.product!)) }) {
+        if newsEvents.contains(where: { news in
+            news.family == family && news.agency == agency && (keys.isEmpty || news.product == nil || keys.contains(news.product!))
+        }) {
             cues.append("the same \(family) as the title or lead announces")
             return .announced
         }

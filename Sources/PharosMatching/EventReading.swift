@@ -48,7 +48,7 @@ struct DocumentReader {
     let reference: (year: Int, dayOfYear: Int?)?
     /// The latest year the document mentions: without a date of its own, years before it are past.
     let latestYear: Int?
-    var newsEvents: [(family: String, product: String?)] = []
+    var newsEvents: [(family: String, agency: String, product: String?)] = []
 
     init(extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]]) {
         self.extractor = extractor
@@ -158,7 +158,7 @@ struct DocumentReader {
             for candidate in candidates where found.isEmpty { found = readEvents(field: field, hitIndex: candidate) }
             for event in found {
             if event.status == .announced {
-                newsEvents.append((family(of: event.action), event.productID ?? event.product?.uppercased()))
+                newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
             }
             // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
             if events.contains(where: {
