@@ -1416,7 +1416,8 @@ public enum BuiltinVocabulary {
   family: clinical-hold
   label: Clinical hold
   name: FDA clinical hold (full or partial)
-  phrases: [clinical hold]
+  phrases: [clinical hold, placed a hold, placed on hold, put on hold, put a hold, puts a hold, partial hold, full hold, on hold, FDA halted, FDA halts, FDA halt, halted by the FDA, halted by FDA, grinds to halt, grind to a halt]
+  requires: [FDA, Food and Drug Administration, clinical, trial, trials, study, studies, IND]
   notes: "A sentence that says the hold was lifted or removed is an event of fda-clinical-hold-lifted."
 
 - id: fda-clinical-hold-lifted
@@ -3148,10 +3149,10 @@ public enum BuiltinVocabulary {
   notes: "'fusion protein' also matches inside 'bispecific fusion protein', which the bare word 'bispecific' catches for bispecific-antibody."
 
 - id: other
-  label: other modality
+  label: unclassified modality
   name: any other kind of product (hormones, chemotherapy, microbiome, devices combined with drugs)
   phrases: []
-  notes: "Nothing is matched for this entry; it exists so that every product has a modality."
+  notes: "Only the label is matched (a phrase news never uses); the entry exists so that every product has a modality."
 """#####),
         ("products.yaml", .product, #####"""
 # Pharos product vocabulary: medicines in oncology, haematology and rare disease that
@@ -3212,6 +3213,8 @@ public enum BuiltinVocabulary {
 # products*.yaml files in this same format: an entry with a shipped id replaces it, a
 # new id adds a product, and a spelling claimed by two products is reported by
 # `pharos check`.
+
+# ---- checkpoint inhibitors and other immuno-oncology antibodies ----------------------
 
 - id: pembrolizumab
   label: Keytruda
@@ -3646,6 +3649,8 @@ public enum BuiltinVocabulary {
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-pd-1-anti-vegf-bispecific-antibody-ssgj-707
   notes: "Pfizer licensed rights outside China in 2025."
 
+# ---- CAR-T ---------------------------------------------------------------------------
+
 - id: axicabtagene-ciloleucel
   label: Yescarta
   inn: [axicabtagene ciloleucel, axi-cel]
@@ -3793,7 +3798,7 @@ public enum BuiltinVocabulary {
 - id: anitocabtagene-autoleucel
   label: anitocabtagene autoleucel
   inn: [anitocabtagene autoleucel, anito-cel]
-  codes: [CART-ddBCMA, ACLX-001]
+  codes: [CART-ddBCMA]
   company: Arcellx
   partners: [Kite Pharma]
   targets: [TNFRSF17]
@@ -3976,6 +3981,8 @@ public enum BuiltinVocabulary {
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/ipsc-derived-anti-cd19-car-t-cells-ft819
   notes: "iPSC-derived; studied in lupus."
 
+# ---- CAR-NK --------------------------------------------------------------------------
+
 - id: nkx019
   label: NKX019
   codes: [NKX019]
@@ -4004,6 +4011,8 @@ public enum BuiltinVocabulary {
   status: discontinued
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/anti-cd19-car-nk-cells-tak-007
   notes: "Cord-blood CD19 CAR-NK from MD Anderson; Takeda stopped it in 2023."
+
+# ---- TIL and TCR-T, TCR bispecifics --------------------------------------------------
 
 - id: lifileucel
   label: Amtagvi
@@ -4080,6 +4089,8 @@ public enum BuiltinVocabulary {
   modality: bispecific-antibody
   status: phase-3
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/brenetafusp
+
+# ---- bispecific antibodies and T-cell engagers ---------------------------------------
 
 - id: blinatumomab
   label: Blincyto
@@ -4358,13 +4369,15 @@ public enum BuiltinVocabulary {
 - id: denecimig
   label: denecimig
   inn: [denecimig]
-  codes: [Mim8, NNC0365-3769]
+  codes: [Mim8]
   company: Novo Nordisk
   targets: []
   modality: bispecific-antibody
   status: phase-3
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/denecimig
   notes: "Haemophilia A (FRONTIER programme)."
+
+# ---- antibody-drug conjugates --------------------------------------------------------
 
 - id: trastuzumab-deruxtecan
   label: Enhertu
@@ -4382,7 +4395,7 @@ public enum BuiltinVocabulary {
   label: Kadcyla
   inn: [trastuzumab emtansine, ado-trastuzumab emtansine, T-DM1]
   brands: [Kadcyla]
-  codes: [PRO132365, RG3502]
+  codes: [RG3502]
   company: Genentech
   partners: [Roche]
   targets: [ERBB2]
@@ -4394,7 +4407,7 @@ public enum BuiltinVocabulary {
   label: Trodelvy
   inn: [sacituzumab govitecan, sacituzumab govitecan-hziy]
   brands: [Trodelvy]
-  codes: [IMMU-132, hRS7-SN38]
+  codes: [IMMU-132]
   company: Gilead Sciences
   partners: [Immunomedics]
   targets: [TACSTD2]
@@ -4653,7 +4666,7 @@ public enum BuiltinVocabulary {
 - id: izalontamab-brengitecan
   label: izalontamab brengitecan
   inn: [izalontamab brengitecan, iza-bren]
-  codes: [BL-B01D1, BMS-986507]
+  codes: [BL-B01D1]
   company: Sichuan Biokin Pharmaceutical
   partners: [Bristol Myers Squibb, SystImmune]
   targets: [EGFR, ERBB3]
@@ -4665,7 +4678,7 @@ public enum BuiltinVocabulary {
 - id: rinatabart-sesutecan
   label: rinatabart sesutecan
   inn: [rinatabart sesutecan, Rina-S]
-  codes: [PRO1184, GEN1184]
+  codes: [PRO1184]
   company: Genmab
   targets: [FOLR1]
   modality: adc
@@ -4676,7 +4689,7 @@ public enum BuiltinVocabulary {
 - id: sigvotatug-vedotin
   label: sigvotatug vedotin
   inn: [sigvotatug vedotin]
-  codes: [SGN-B6A, PF-08046047]
+  codes: [SGN-B6A]
   company: Pfizer
   targets: []
   modality: adc
@@ -4790,6 +4803,8 @@ public enum BuiltinVocabulary {
   source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ELZONRIS%22
   notes: "IL-3 fused to diphtheria toxin, directed at CD123."
 
+# ---- radioligands --------------------------------------------------------------------
+
 - id: lutetium-lu-177-vipivotide-tetraxetan
   label: Pluvicto
   inn: [lutetium Lu 177 vipivotide tetraxetan, 177Lu-PSMA-617, lutetium-177 PSMA-617]
@@ -4805,7 +4820,6 @@ public enum BuiltinVocabulary {
   label: Lutathera
   inn: [lutetium Lu 177 dotatate, 177Lu-DOTATATE, lutetium-177 dotatate]
   brands: [Lutathera]
-  codes: [AAA601]
   company: Advanced Accelerator Applications
   targets: []
   modality: radioligand
@@ -4900,6 +4914,8 @@ public enum BuiltinVocabulary {
   status: phase-3
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/iodine-i-131-apamistamab
   notes: "Anti-CD45 (PTPRC, not in targets.yaml) conditioning before transplant; SIERRA phase 3 completed, no approval."
+
+# ---- solid tumours: small molecules (EGFR, HER2, ALK, ROS1, RET, MET, KRAS, BRAF, FGFR, PI3K, CDK4/6, ER, PARP, AR, VEGFR, KIT) ---
 
 - id: osimertinib
   label: Tagrisso
@@ -5215,7 +5231,7 @@ public enum BuiltinVocabulary {
   label: Vitrakvi
   inn: [larotrectinib]
   brands: [Vitrakvi]
-  codes: [LOXO-101, BAY 2757556]
+  codes: [LOXO-101]
   company: Bayer
   targets: [NTRK1]
   modality: small-molecule
@@ -5227,7 +5243,7 @@ public enum BuiltinVocabulary {
   label: Retevmo
   inn: [selpercatinib]
   brands: [Retevmo, Retsevmo]
-  codes: [LOXO-292, LY3527723]
+  codes: [LOXO-292]
   company: Eli Lilly and Company
   targets: [RET]
   modality: small-molecule
@@ -5759,7 +5775,7 @@ public enum BuiltinVocabulary {
 - id: vepdegestrant
   label: vepdegestrant
   inn: [vepdegestrant]
-  codes: [ARV-471, PF-07850327]
+  codes: [ARV-471]
   company: Arvinas
   partners: [Pfizer]
   targets: []
@@ -5889,7 +5905,7 @@ public enum BuiltinVocabulary {
   label: Zytiga
   inn: [abiraterone acetate, abiraterone]
   brands: [Zytiga]
-  codes: [CB7630, JNJ-212082]
+  codes: [CB7630]
   company: Janssen Biotech
   targets: []
   modality: small-molecule
@@ -6049,7 +6065,7 @@ public enum BuiltinVocabulary {
   label: Fruzaqla
   inn: [fruquintinib]
   brands: [Fruzaqla, Elunate]
-  codes: [HMPL-013, TAK-113]
+  codes: [HMPL-013]
   company: HUTCHMED
   partners: [Takeda Pharmaceutical]
   targets: [KDR]
@@ -6226,7 +6242,7 @@ public enum BuiltinVocabulary {
   label: Voranigo
   inn: [vorasidenib]
   brands: [Voranigo]
-  codes: [AG-881, S095032]
+  codes: [AG-881]
   company: Servier
   targets: [IDH1, IDH2]
   modality: small-molecule
@@ -6302,6 +6318,8 @@ public enum BuiltinVocabulary {
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/relacorilant
   notes: "A glucocorticoid-receptor antagonist in platinum-resistant ovarian cancer (ROSELLA) and Cushing's syndrome."
 
+# ---- haematology: lymphoma, leukaemia, myeloma, MDS and MPN --------------------------
+
 - id: ibrutinib
   label: Imbruvica
   inn: [ibrutinib]
@@ -6343,7 +6361,7 @@ public enum BuiltinVocabulary {
   label: Jaypirca
   inn: [pirtobrutinib]
   brands: [Jaypirca]
-  codes: [LOXO-305, LY3527727]
+  codes: [LOXO-305]
   company: Eli Lilly and Company
   targets: [BTK]
   modality: small-molecule
@@ -6621,7 +6639,7 @@ public enum BuiltinVocabulary {
   label: Velcade
   inn: [bortezomib]
   brands: [Velcade]
-  codes: [PS-341, MLN-341]
+  codes: [PS-341]
   company: Millennium Pharmaceuticals
   partners: [Janssen Biotech]
   targets: []
@@ -7130,11 +7148,12 @@ public enum BuiltinVocabulary {
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/nemvaleukin-alfa
   notes: "Spun out of Alkermes; stopped in 2025 after ARTISTRY-7."
 
+# ---- other oncology antibodies -------------------------------------------------------
+
 - id: trastuzumab
   label: Herceptin
   inn: [trastuzumab]
   brands: [Herceptin, Herceptin Hylecta]
-  codes: [RG597]
   company: Genentech
   partners: [Roche]
   targets: [ERBB2]
@@ -7303,6 +7322,8 @@ public enum BuiltinVocabulary {
   source: https://www.fda.gov/drugs/novel-drug-approvals-fda/novel-drug-approvals-2023
   notes: "Maintenance therapy for high-risk neuroblastoma."
 
+# ---- cell therapy (non-engineered) and cancer vaccines -------------------------------
+
 - id: tabelecleucel
   label: Ebvallo
   inn: [tabelecleucel, tab-cel]
@@ -7431,7 +7452,6 @@ public enum BuiltinVocabulary {
 - id: galinpepimut-s
   label: galinpepimut-S
   inn: [galinpepimut-S]
-  codes: [SLS-001]
   company: SELLAS Life Sciences
   targets: [WT1]
   modality: vaccine
@@ -7460,6 +7480,8 @@ public enum BuiltinVocabulary {
   status: phase-3
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/autologous-dendritic-cell-vaccine-dcvax-l
   notes: "Autologous dendritic cell vaccine for glioblastoma; MHRA application filed."
+
+# ---- gene therapies (rare disease and oncology) --------------------------------------
 
 - id: onasemnogene-abeparvovec
   label: Zolgensma
@@ -7537,7 +7559,7 @@ public enum BuiltinVocabulary {
   label: Elevidys
   inn: [delandistrogene moxeparvovec, delandistrogene moxeparvovec-rokl]
   brands: [Elevidys]
-  codes: [SRP-9001, RO7494222]
+  codes: [SRP-9001]
   company: Sarepta Therapeutics
   partners: [Roche]
   targets: []
@@ -7818,6 +7840,8 @@ public enum BuiltinVocabulary {
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/detalimogene-voraplasmid
   notes: "A non-viral gene therapy for bladder cancer (pivotal LEGEND trial)."
 
+# ---- oligonucleotides ----------------------------------------------------------------
+
 - id: nusinersen
   label: Spinraza
   inn: [nusinersen]
@@ -7845,7 +7869,7 @@ public enum BuiltinVocabulary {
   label: Qalsody
   inn: [tofersen]
   brands: [Qalsody]
-  codes: [BIIB067, ISIS 666853]
+  codes: [BIIB067]
   company: Biogen
   partners: [Ionis Pharmaceuticals]
   targets: []
@@ -8000,7 +8024,7 @@ public enum BuiltinVocabulary {
   label: Tryngolza
   inn: [olezarsen]
   brands: [Tryngolza]
-  codes: [AKCEA-APOCIII-LRx, ISIS 678354]
+  codes: [AKCEA-APOCIII-LRx]
   company: Ionis Pharmaceuticals
   targets: []
   modality: oligonucleotide
@@ -8067,6 +8091,8 @@ public enum BuiltinVocabulary {
   status: phase-2
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/delpacibart-zotadirsen
   notes: "An antibody-oligonucleotide conjugate for DMD exon 44."
+
+# ---- rare disease: enzymes and other proteins ----------------------------------------
 
 - id: imiglucerase
   label: Cerezyme
@@ -8434,6 +8460,8 @@ public enum BuiltinVocabulary {
   source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22ALTUVIIIO%22
   notes: "Factor VIII for haemophilia A; Altuvoct is the EU brand (Sobi)."
 
+# ---- rare disease: antibodies --------------------------------------------------------
+
 - id: eculizumab
   label: Soliris
   inn: [eculizumab, eculizumab-aeeb]
@@ -8712,6 +8740,8 @@ public enum BuiltinVocabulary {
   source: https://www.cancer.gov/publications/dictionaries/cancer-drug/def/birtamimab
   notes: "AL amyloidosis; stopped in 2025 after AFFIRM-AL."
 
+# ---- rare disease: small molecules ---------------------------------------------------
+
 - id: risdiplam
   label: Evrysdi
   inn: [risdiplam]
@@ -8789,7 +8819,7 @@ public enum BuiltinVocabulary {
   label: Vyndaqel
   inn: [tafamidis, tafamidis meglumine]
   brands: [Vyndaqel, Vyndamax]
-  codes: [Fx-1006A, PF-06291826]
+  codes: [Fx-1006A]
   company: Pfizer
   targets: [TTR]
   modality: small-molecule
@@ -8957,7 +8987,6 @@ public enum BuiltinVocabulary {
   label: Miplyffa
   inn: [arimoclomol]
   brands: [Miplyffa]
-  codes: [BRX-220]
   company: Zevra Therapeutics
   targets: []
   modality: small-molecule
@@ -9100,14 +9129,14 @@ public enum BuiltinVocabulary {
 - id: seladelpar
   label: Livdelzi
   inn: [seladelpar]
-  brands: [Livdelzi, Lyvdelzi]
+  brands: [Livdelzi]
   codes: [MBX-8025]
   company: Gilead Sciences
   targets: []
   modality: small-molecule
   status: approved
   source: https://api.fda.gov/drug/label.json?search=openfda.brand_name:%22LIVDELZI%22
-  notes: "Primary biliary cholangitis; from CymaBay (Gilead since 2024); Lyvdelzi is the EU brand."
+  notes: "Primary biliary cholangitis; from CymaBay (Gilead since 2024)."
 
 - id: sparsentan
   label: Filspari
@@ -9232,7 +9261,7 @@ public enum BuiltinVocabulary {
 - id: belumosudil
   label: Rezurock
   inn: [belumosudil]
-  brands: [Rezurock, Rholistiq]
+  brands: [Rezurock]
   codes: [KD025, SLx-2119]
   company: Sanofi
   targets: []

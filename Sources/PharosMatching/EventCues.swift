@@ -48,7 +48,7 @@ enum EventCues {
         add(.background, .forward, [
             "previously", "had previously", "has previously", "adds to", "add to", "adding to", "builds on", "building on", "earlier",
             "prior", "formerly", "already", "had received", "had been granted", "had granted", "has been previously",
-            "was previously", "were previously", "historically", "since", "follows the", "following the", "follows",
+            "was previously", "were previously", "historically", "since", "follows the", "following the",
             "other designations", "in the past", "following closely", "on the heels", "heels of", "last week's", "last month's",
             "last year's", "earlier this year", "earlier this month", "was first", "were first", "first approved", "initially",
             "originally", "was granted in", "had also",
@@ -151,7 +151,7 @@ enum EventCues {
         "about", "forward-looking statements", "forward looking statements", "cautionary", "safe harbor", "disclaimer",
         "important safety information", "indications and usage", "indication", "indications", "contacts", "contact",
         "media contact", "media contacts", "investor contact", "investor contacts", "investors", "media", "references",
-        "sources", "source", "reference", "boxed warning", "warning", "full prescribing information", "related",
+        "reference", "boxed warning", "warning", "full prescribing information", "related",
         "read more", "see also",
     ]
 }
