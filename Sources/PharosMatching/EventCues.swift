@@ -55,7 +55,7 @@ enum EventCues {
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
-            "obtained in",
+            "obtained in", "since",
         ])
         add(.alsoBackground, .forward, [
             "also received", "also receives", "also granted", "also been granted", "also holds", "also has", "also have",
@@ -80,7 +80,8 @@ enum EventCues {
             "considered for", "being considered", "under consideration", "submitted for", "filed for", "for potential",
             "for possible", "in line for", "recommended for", "recommending", "postpone", "postpones", "postponed", "delay",
             "delays", "delayed", "quest to", "bid for", "bid to", "race to", "hoping", "hopes for", "submits request",
-            "submitted request", "submits a request", "request to", "requests", "applied for", "applies for",
+            "submitted request", "submits a request", "request to", "requests", "applied for", "applies for", "lane to",
+            "road to", "route to", "way to", "journey to", "to complete", "additional time", "extension of", "extends", "extended",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",
@@ -95,7 +96,8 @@ enum EventCues {
             "created by", "was created", "was established", "enacted", "qualify for", "qualifies for",
             "is a process", "is a program", "is a programme", "is a regulatory", "aims to accelerate", "aims to speed",
             "fewer than 200,000", "affecting fewer than", "affects fewer than", "serious or life-threatening",
-            "preliminary clinical evidence", "eligible for",
+            "preliminary clinical evidence", "eligible for", "introduces", "introduced", "launches", "launched", "unveils",
+            "unveiled", "new designation", "new pathway", "new program", "new programme", "guidance",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

@@ -126,7 +126,11 @@ extension DocumentReader {
     func isVerbalApproval(field: Int, _ trigger: EventExtractor.Hit, agencyBefore: Bool) -> Bool {
         let text = texts[field]
         let written = self.text(field: field, trigger.start..<trigger.end).lowercased()
+        // "FDA-approved test", "approved-drug": any dash joins it to a word, as an adjective.
         if trigger.start > 0, text[trigger.start - 1] == 0x2D { return false }
+        if trigger.start >= 3, text[trigger.start - 3] == 0xE2, text[trigger.start - 2] == 0x80, (0x90...0x95).contains(text[trigger.start - 1]) {
+            return false
+        }
         if trigger.end < text.count, text[trigger.end] == 0x2D { return false }
         let before = word(field: field, endingBefore: trigger.start)
         let after = word(field: field, startingAfter: trigger.end)
@@ -209,7 +213,7 @@ extension DocumentReader {
     ) -> RegulatoryEvent.Status {
         func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
         let cueHits = sentenceHits.filter { cueClass($0) != nil }
-        if position != "title", let definition = cueHits.first(where: { hit in
+        if position != "title" || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }) {
             cues.append("definition cue \(cueText(definition))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
@@ -235,9 +239,11 @@ extension DocumentReader {
             return .background
         }
         // Dates before the item's: in the body, or in the lead past its dateline when the item's date is known.
-        if position == "body" || (position == "lead" && reference != nil && trigger.start > 200),
-           let reference = reference ?? latestYear.map({ ($0, nil) }),
-           let past = Temporal.earlierDate(in: text(field: field, range), than: reference) {
+        // A lead without the item's date: only "In September, the FDA granted ..." tells a past event.
+        if position != "title", let reference = reference ?? latestYear.map({ ($0, nil) }),
+           let past = Temporal.earlierDate(
+               in: text(field: field, range), than: reference,
+               monthsOnly: position == "lead" && (self.reference == nil || range.lowerBound < 200)) {
             cues.append("dated \(past), before the item")
             return .background
         }
@@ -323,7 +329,8 @@ extension DocumentReader {
                 modality = product.modality
                 companies = product.companies
             }
-            if let profile = profiles[subject.key] {
+            // What the item says of a product adds to the vocabulary only where it knows no target.
+            if let profile = profiles[subject.key], targets.isEmpty {
                 for target in profile.targets { addTarget(target.index, text: target.text, via: nil) }
                 if modality == nil, let index = profile.modality { modality = extractor.modalities[Int(index)].id }
             }

@@ -78,10 +78,10 @@ enum Temporal {
     }
 
     /// A date in `sentence` more than three weeks before `reference` ("in 2019", "In March,"), as written.
-    static func earlierDate(in sentence: String, than reference: (year: Int, dayOfYear: Int?)) -> String? {
+    static func earlierDate(in sentence: String, than reference: (year: Int, dayOfYear: Int?), monthsOnly: Bool = false) -> String? {
         let words = tokens(sentence)
         for (index, word) in words.enumerated() {
-            if let year = Int(word), word.count == 4, (1990...2099).contains(year), year < reference.year {
+            if !monthsOnly, let year = Int(word), word.count == 4, (1990...2099).contains(year), year < reference.year {
                 // "December 28, 2024" in an item of January 3, 2025 is not earlier news.
                 if year == reference.year - 1, let day = reference.dayOfYear, day <= 21, index >= 1,
                    let month = month(words[index - (Int(words[index - 1]) != nil && index >= 2 ? 2 : 1)]), month == 12 { continue }
@@ -93,7 +93,7 @@ enum Temporal {
             let nextIsDay = index + 1 < words.count ? Int(words[index + 1]).map { (1...31).contains($0) } ?? false : false
             let nextIsYear = index + 1 < words.count && words[index + 1].count == 4 && Int(words[index + 1]) != nil
             if nextIsYear { continue }  // the year decides, above
-            guard let referenceDay = reference.dayOfYear else {
+            guard let referenceDay = reference.dayOfYear, !monthsOnly else {
                 // Without the item's day, only "In March," with no day is taken for an earlier event.
                 if !nextIsDay, before == "in" || before == "since" { return "\(words[index - 1]) \(word)" }
                 continue
