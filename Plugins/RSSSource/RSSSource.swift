@@ -24,7 +24,7 @@ public struct RSSSource: Source {
         if !url.isEmpty {
             let scheme = URL(string: url)?.scheme?.lowercased()
             if scheme != "http" && scheme != "https" || URL(string: url)?.host == nil {
-                options.problem("must be an http:// or https:// URL, found '\(url)'", key: "url")
+                options.problem("must be an http:// or https:// URL, found '\(Redaction.url(url))'", key: "url")
             }
         }
         headers = (options.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
@@ -85,7 +85,7 @@ public struct RSSSource: Source {
         case 200..<300:
             break
         case 429, 503:
-            let reason = "\(url) answered \(response.status)"
+            let reason = "\(Redaction.url(url)) answered \(response.status)"
             if let after = response.retryAfter(now: context.now()) { throw RetryLater(reason, after: after) }
             throw RSSSourceError.status(response.status, url)
         default:
@@ -95,7 +95,7 @@ public struct RSSSource: Source {
         if !feed.wellFormed {
             guard !feed.items.isEmpty else { throw RSSSourceError.notAFeed(url, feed.warnings.first ?? "no items") }
             context.logger.warning("feed is not well-formed; using what could be recovered",
-                                   metadata: ["url": "\(url)", "problem": "\(feed.warnings.first ?? "")", "items": "\(feed.items.count)"])
+                                   metadata: ["url": "\(Redaction.url(url))", "problem": "\(feed.warnings.first ?? "")", "items": "\(feed.items.count)"])
         }
         var items = feed.items.map { item -> Item in
             var item = item
@@ -143,8 +143,8 @@ public enum RSSSourceError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .status(let status, let url): "\(url) answered HTTP \(status)"
-        case .notAFeed(let url, let problem): "\(url) did not return a readable feed: \(problem)"
+        case .status(let status, let url): "\(Redaction.url(url)) answered HTTP \(status)"
+        case .notAFeed(let url, let problem): "\(Redaction.url(url)) did not return a readable feed: \(problem)"
         }
     }
 }

@@ -7,6 +7,8 @@ import PharosCore
 public struct WebhookSink: Sink {
     public static let typeName = "webhook"
 
+    /// Where alerts go: `url:`, or read whole from `url_file:` (a credential) or `url_env:`,
+    /// since for Slack, Teams or Discord the URL is the secret. Shown only as ``destination``.
     public let url: String
     public let headers: [(name: String, value: String)]
     public let timeout: Duration
@@ -19,7 +21,9 @@ public struct WebhookSink: Sink {
     /// The decoded `whsec_` key; never logged.
     let signingKey: [UInt8]?
 
-    public var destination: String { URL(string: url).map { "\($0.scheme ?? "http")://\($0.host ?? "")\($0.path)" } ?? url }
+    /// The URL with its path redacted (`https://hooks.slack.com/…(redacted)`): what logs,
+    /// errors, `pharos status` and the outbox show.
+    public let destination: String
 
     public init(configuration: PluginConfiguration) throws {
         try self.init(configuration: configuration, environment: ProcessInfo.processInfo.environment)
@@ -28,9 +32,11 @@ public struct WebhookSink: Sink {
     /// - Parameter environment: where `secret_env` and `$CREDENTIALS_DIRECTORY` are looked up.
     public init(configuration: PluginConfiguration, environment: [String: String]) throws {
         let options = configuration.options
-        url = options.requiredString("url")
+        let fromSecret = options.secret("url", environment: environment, inline: true)
+        url = fromSecret?.value ?? (options.raw("url_file") == nil && options.raw("url_env") == nil ? options.requiredString("url") : "")
+        destination = Redaction.url(url)
         if !url.isEmpty, !["http", "https"].contains(URL(string: url)?.scheme?.lowercased() ?? "") {
-            options.problem("must be an http:// or https:// URL, found '\(url)'", key: "url")
+            options.problem("must be an http:// or https:// URL, found '\(destination)'", key: fromSecret?.key ?? "url")
         }
         headers = (options.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         timeout = options.duration("timeout", default: .seconds(15), minimum: .milliseconds(100))
@@ -126,9 +132,10 @@ public struct WebhookSink: Sink {
         do {
             response = try await context.http.send(request)
         } catch let error as TransferError {
-            throw error.isRetryable ? .retryable("\(destination): \(error)") : .permanent("\(destination): \(error)")
+            let reason = "\(destination): " + Redaction.urls(in: "\(error)")
+            throw error.isRetryable ? .retryable(reason) : .permanent(reason)
         } catch {
-            throw .retryable("\(destination): \(error)")
+            throw .retryable("\(destination): " + Redaction.urls(in: "\(error)"))
         }
         switch response.status {
         case 200..<300:

@@ -241,7 +241,11 @@ struct Plugins: AsyncParsableCommand {
         let reader = OptionReader(node: ConfigNode(.mapping([]), location: location, path: ""),
                                   baseDirectory: FileManager.default.temporaryDirectory, what: "plugin")
         _ = try? build(PluginConfiguration(name: "example", options: reader))
-        // `secret` and `password` are only read to be refused: they go in *_file or *_env.
-        return reader.knownKeys.filter { !reader.knownKeys.contains($0 + "_file") }
+        // `secret` and `password` are only read to be refused (after their *_file form); `url`
+        // is read before `url_file`, as it may be given either way.
+        return reader.knownKeys.filter { key in
+            guard let file = reader.knownKeys.firstIndex(of: key + "_file"), let plain = reader.knownKeys.firstIndex(of: key) else { return true }
+            return plain < file
+        }
     }
 }

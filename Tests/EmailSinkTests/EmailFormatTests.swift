@@ -238,6 +238,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try "from a credential\n".write(to: directory.appendingPathComponent("mail.password"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent("mail.password").path)
         // Under systemd the credential of that name wins, even though the path itself does not exist.
         let fromCredential = try emailSink(base + [("username", "alice"), ("password_file", "/etc/pharos/mail.password")],
                                            environment: ["CREDENTIALS_DIRECTORY": directory.path])

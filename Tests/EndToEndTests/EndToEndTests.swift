@@ -674,15 +674,21 @@ let expectedExampleAlerts = [
             sources:
               - {name: inbox, type: folder, path: ../inbox}
             sinks:
-              - {name: team, type: webhook, url: "http://127.0.0.1:9/hook"}
+              - {name: team, type: webhook, url: "http://127.0.0.1:9/services/T0/B0/SECRETTOKEN"}
             rules: ./rules.d
             """.utf8).write(to: deployment.config)
-        _ = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        let once = try pharos(["run", "--once", "--log-level", "debug", "--config", deployment.config.path], in: deployment.root)
         let status = try pharos(["status", "--config", deployment.config.path], in: deployment.root)
         #expect(status.status == 1, "a sink whose deliveries fail makes status exit 1, though nothing is dead yet")
+        // The path of a Slack-style URL is its token: it is never shown.
+        let outbox = try pharos(["outbox", "list", "--config", deployment.config.path], in: deployment.root)
+        let json = try pharos(["status", "--json", "--config", deployment.config.path], in: deployment.root)
+        for shown in [once.stdout, once.stderr, status.stdout, outbox.stdout, json.stdout] {
+            #expect(!shown.contains("SECRETTOKEN") && !shown.contains("services/T0"), "\(shown)")
+        }
+        #expect(once.stderr.contains("http://127.0.0.1:9/…(redacted)") && status.stdout.contains("http://127.0.0.1:9/…(redacted)"))
         #expect(status.stdout.contains("inbox  ok"))
         #expect(status.stdout.contains("team  FAILING  pending 6  dead 0") && status.stdout.contains("6 consecutive failures since "), "\(status.stdout)")
-        let json = try pharos(["status", "--json", "--config", deployment.config.path], in: deployment.root)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let sink = try #require((document["sinks"] as? [[String: Any]])?.first)
         #expect(sink["state"] as? String == "FAILING" && sink["consecutive_failures"] as? Int == 6)

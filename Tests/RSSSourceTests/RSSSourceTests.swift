@@ -163,7 +163,7 @@ let engine = CurlEngine(maxConcurrent: 8)
             try RSSSource(configuration: PluginConfiguration(name: "feed", options: rssOptions([("url", "ftp://x/feed"), ("timout", "5s")])))
         }
         #expect(error?.diagnostics.map(\.message).sorted() == [
-            "'url': must be an http:// or https:// URL, found 'ftp://x/feed'",
+            "'url': must be an http:// or https:// URL, found 'ftp://x/…(redacted)'",
             "unknown key 'timout' in rss source 'feed'; did you mean 'timeout'?",
         ])
     }

@@ -49,6 +49,34 @@ let peersInstalled: Bool = {
         #expect(headers.contains { $0.name == "webhook-signature" })
     }
 
+    @Test func theURLCanBeACredentialAndIsShownRedacted() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-url-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("team.url")
+        try Data("http://127.0.0.1:9/services/T0/B0/SECRETTOKEN\n".utf8).write(to: file)
+        func build() throws -> WebhookSink {
+            try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                [("url_file", file.path)], what: "webhook sink 'team'")), environment: [:])
+        }
+        let exposed = #expect(throws: ConfigErrors.self) { try build() }
+        #expect(exposed?.diagnostics.map(\.message) == [
+            "'url_file': \(file.path) may be read or written by other users (mode 644); chmod 600 it (or 400): like ssh, Pharos refuses such secret files",
+        ])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let sink = try build()
+        #expect(sink.url == "http://127.0.0.1:9/services/T0/B0/SECRETTOKEN")
+        #expect(sink.destination == "http://127.0.0.1:9/…(redacted)")
+        let context = PluginContext(logger: Logger(label: "test"), http: CurlHTTPTransport(engine: curl))
+        let failure = await sink.deliver(batch: [webhookDelivery("a")], context: context).first
+        guard case .failure(let error) = failure else { Issue.record("port 9 refuses"); return }
+        #expect("\(error)".hasPrefix("http://127.0.0.1:9/…(redacted): ") && !"\(error)".contains("SECRETTOKEN"), "\(error)")
+        let both = #expect(throws: ConfigErrors.self) {
+            try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                [("url", "https://x.example/hook"), ("url_file", file.path)], what: "webhook sink 'team'")), environment: [:])
+        }
+        #expect(both?.diagnostics.map(\.message) == ["'url': give one of url, url_file or url_env"])
+    }
+
     @Test func missingOrMalformedSecretsAreReported() {
         let missing = #expect(throws: ConfigErrors.self) {
             try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(

@@ -1,0 +1,20 @@
+import PharosCore
+import Testing
+
+@Suite struct URLRedaction {
+    @Test func onlySchemeHostAndPortAreShown() {
+        #expect(Redaction.url("https://hooks.slack.com/services/T000/B000/XXXXSECRET") == "https://hooks.slack.com/…(redacted)")
+        #expect(Redaction.url("https://example.webhook.office.com:8443/webhookb2/abc@def/IncomingWebhook/TOKEN")
+            == "https://example.webhook.office.com:8443/…(redacted)")
+        #expect(Redaction.url("http://user:pw@hooks.example.org:8080/") == "http://hooks.example.org:8080/")
+        #expect(Redaction.url("https://discord.com?token=SECRET") == "https://discord.com/…(redacted)")
+        #expect(Redaction.url("http://[::1]:9464") == "http://[::1]:9464")
+        #expect(Redaction.url("not a url SECRET") == "(URL)…(redacted)")
+    }
+
+    @Test func urlsInsideTextAreRedacted() {
+        #expect(Redaction.urls(in: "Failed to connect to https://h.example/a/TOKEN port 443: refused; see http://x.example/")
+            == "Failed to connect to https://h.example/…(redacted) port 443: refused; see http://x.example/")
+        #expect(Redaction.urls(in: "no url here: a://") == "no url here: a://")
+    }
+}
