@@ -19,6 +19,9 @@ func aliasBomb(levels: Int = 9) -> String {
     @Test func anAliasBombIsRejectedAtItsAliasQuickly() throws {
         let folder = try ConfigFolder()
         try folder.write("pharos.yaml", validMain)
+        // The built-in vocabularies are parsed once per process: not part of what is timed.
+        try folder.write("rules.d/r.yaml", validRules)
+        #expect(folder.problems().isEmpty)
         try folder.write("rules.d/r.yaml", aliasBomb())
         let clock = ContinuousClock()
         var problems: [String] = []
