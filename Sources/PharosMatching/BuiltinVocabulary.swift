@@ -921,6 +921,8 @@ public enum BuiltinVocabulary {
 #             event of nmpa-breakthrough-therapy, not fda-breakthrough-therapy
 #   kind      action for the regulatory actions at the end (approvals, holds), which are not
 #             designations: `designations: [any]` with `status: any` leaves them out
+#   implies   other entries an event of this one also is (an EU conditional marketing
+#             authorisation is an EU approval)
 #   unless    words that, in the sentence, make the phrase another entry's event
 #   requires  words one of which must be in the sentence for a phrase to tell an event
 #             ("accepted" tells an application accepted only beside "BLA", "NDA", ...)
@@ -967,6 +969,7 @@ public enum BuiltinVocabulary {
   label: Fast Track
   name: Fast Track designation
   phrases: [Fast Track]          # also covers Fast-Track, fast track designation, fast track status
+  unless: [fast track the, fast-track the, fast tracked, fast-tracked, fast tracking, fast-tracking, fast track its, fast-track its]
   excluded:
     FTD: "it is 3 letters, rare in releases and also means frontotemporal dementia, an active drug-development area"
   notes: "'Fast track' is also used loosely for other agencies' schemes (Korea's GIFT, Swissmedic's fast-track procedure)."
@@ -999,6 +1002,7 @@ public enum BuiltinVocabulary {
   label: Priority Review
   name: Priority Review
   phrases: [Priority Review]     # covers priority review designation
+  implies: [fda-application-accepted]
   excluded:
     PR: "it is only 2 letters (press release, public relations)"
   notes: "Japan (MHLW), China (NMPA) and Health Canada also grant priority review, and voucher names contain the words; all match here (pmda-priority-review and nmpa-priority-review add qualified forms)."
@@ -1167,6 +1171,7 @@ public enum BuiltinVocabulary {
   label: Conditional Marketing Authorisation
   name: Conditional marketing authorisation
   phrases: [conditional marketing authorisation, conditional marketing authorization]
+  implies: [ec-approval]
   excluded:
     CMA: "it is 3 letters and also the UK Competition and Markets Authority, frequent in pharma deal news"
   notes: "Both spellings are listed (s and z differ); the UK's MHRA has an analogue that matches here too."
@@ -1288,6 +1293,7 @@ public enum BuiltinVocabulary {
   label: Conditional Approval (China)
   name: Conditional approval (China)
   phrases: [conditional approval]
+  implies: [nmpa-approval]
   excluded: {}
   notes: "The words are also used loosely for the EU's conditional marketing authorisation and Canada's NOC/c; pair with NMPA in a rule to be strict."
 

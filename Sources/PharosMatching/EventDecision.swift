@@ -56,7 +56,7 @@ extension DocumentReader {
 
         // Negation reaches a little way forward: "has not been approved", "no approved therapy".
         for hit in sentenceHits where cueClass(hit) == .negation
-            && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].phrase.hasPrefix("with") || EventCues.all[cueIndex(hit)].phrase.hasPrefix("re") ? 40 : 25, in: sentenceHits) {
+            && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].phrase.hasPrefix("with") || EventCues.all[cueIndex(hit)].phrase.hasPrefix("re") ? 40 : 25, in: sentenceHits, field: field) {
             return []
         }
 
@@ -185,7 +185,9 @@ extension DocumentReader {
 
     /// Whether `cue` reaches `trigger`: forward cues the phrases after them, backward cues the
     /// phrases before them, within `window` bytes and with no terminator between.
-    func reaches(_ cue: EventExtractor.Hit, _ trigger: EventExtractor.Hit, window: Int, in sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+    func reaches(
+        _ cue: EventExtractor.Hit, _ trigger: EventExtractor.Hit, window: Int, in sentenceHits: ArraySlice<EventExtractor.Hit>, field: Int
+    ) -> Bool {
         guard case .cue(let index) = cue.term else { return false }
         // A cue that holds the phrase ("if approved") reaches it.
         if cue.start < trigger.end, trigger.start < cue.end { return true }
@@ -199,6 +201,8 @@ extension DocumentReader {
         case .backward:
             guard cue.start >= trigger.end, cue.start - trigger.end <= window else { return false }
             between = trigger.end..<cue.start
+            // A comma ends what a cue after the phrase says of it: "priority review to the BLA, a decision is expected".
+            if between.contains(where: { texts[field][$0] == 0x2C }) { return false }
         }
         let ownClass = EventCues.all[Int(index)].cueClass
         return !sentenceHits.contains { hit in
@@ -223,7 +227,7 @@ extension DocumentReader {
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
                 && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward
-                    && EventCues.weakProspective.contains(EventCues.all[cueIndex(hit)].phrase) ? 30 : 90, in: sentenceHits)
+                    && EventCues.weakProspective.contains(EventCues.all[cueIndex(hit)].phrase) ? 30 : 90, in: sentenceHits, field: field)
         }) {
             cues.append("prospective cue \(cueText(prospective))")
             return .prospective
@@ -233,7 +237,7 @@ extension DocumentReader {
             return .background
         }
         if let background = cueHits.first(where: { hit in
-            cueClass(hit) == .background && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward ? 90 : 60, in: sentenceHits)
+            cueClass(hit) == .background && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward ? 90 : 60, in: sentenceHits, field: field)
         }) {
             cues.append("background cue \(cueText(background))")
             return .background
@@ -247,7 +251,7 @@ extension DocumentReader {
             cues.append("dated \(past), before the item")
             return .background
         }
-        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: 60, in: sentenceHits) }) {
+        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: 60, in: sentenceHits, field: field) }) {
             cues.append("background cue \(cueText(also)) outside the title and lead")
             return .background
         }
@@ -266,6 +270,7 @@ extension DocumentReader {
             cues.append("the same \(family) as the title or lead announces")
             return .announced
         }
+
         cues.append("told in the body only, not the item's news")
         return .background
     }

@@ -156,7 +156,19 @@ struct DocumentReader {
             }
             var found: [RegulatoryEvent] = []
             for candidate in candidates where found.isEmpty { found = readEvents(field: field, hitIndex: candidate) }
+            var implied: [RegulatoryEvent] = []
             for event in found {
+                for id in extractor.designations.first(where: { $0.id == event.action })?.implies ?? [] {
+                    guard let other = extractor.designations.first(where: { $0.id == id }) else { continue }
+                    var copy = event
+                    copy.action = other.id
+                    copy.label = other.label
+                    copy.agency = other.agency.map(EventExtractor.agency) ?? event.agency
+                    copy.cues.append("implied by \(event.action)")
+                    implied.append(copy)
+                }
+            }
+            for event in found + implied {
             if event.status == .announced {
                 newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
             }

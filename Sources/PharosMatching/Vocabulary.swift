@@ -57,6 +57,9 @@ public struct VocabularyEntry: Sendable {
     /// Words that, in the sentence, make a designation's phrase tell another event ("positive
     /// opinion" beside "COMP" is an orphan designation's, not the CHMP's).
     public var unless: [String] = []
+    /// Other designations or actions an event of this one also is: an EU conditional marketing
+    /// authorisation is an EU approval; Priority Review is granted to an accepted application.
+    public var implies: [String] = []
     /// A designation entry that is a regulatory action (an approval, a clinical hold), not a
     /// designation: `designations: [any]` with `status: any` leaves its ordinary words out.
     public var isAction = false
@@ -241,6 +244,7 @@ public enum VocabularyParser {
                 extra.family = reader.string("family")
                 extra.requires = reader.stringList("requires") ?? []
                 extra.unless = reader.stringList("unless") ?? []
+                extra.implies = reader.stringList("implies") ?? []
                 if let kind = reader.string("kind") {
                     if kind == "action" { extra.isAction = true } else if kind != "designation" {
                         reader.problem("must be designation or action, found '\(kind)'", key: "kind")
