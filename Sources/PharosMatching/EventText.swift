@@ -127,32 +127,88 @@ enum Codes {
                 index += 1
                 continue
             }
-            var cursor = index
-            while cursor < count, text[cursor] >= 0x41, text[cursor] <= 0x5A { cursor += 1 }
-            let letters = cursor - index
-            var digitsStart = cursor
-            if digitsStart < count, text[digitsStart] == 0x2D { digitsStart += 1 }
-            var digitsEnd = digitsStart
-            while digitsEnd < count, text[digitsEnd] >= 0x30, text[digitsEnd] <= 0x39 { digitsEnd += 1 }
-            let digits = digitsEnd - digitsStart
-            var end = digitsEnd
-            while end < count, end - digitsEnd < 2, isLetter(text[end]) { end += 1 }
-            let boundaryAfter = end >= count || !isWordByte(text[end]) || text[end] == 0x2E
-            defer { index = max(cursor, index + 1) }
-            guard (2...5).contains(letters), (2...8).contains(digits), boundaryAfter, letters < 5 || digits >= 4 else { continue }
-            // A hyphen after: "ABC-123-based" is still the code; "-" followed by letters and digits is a longer name.
-            if end < count, text[end] == 0x2D, end + 1 < count, text[end + 1] >= 0x30, text[end + 1] <= 0x39 { continue }
-            let prefix = String(decoding: UnsafeBufferPointer(rebasing: text[index..<cursor]), as: UTF8.self)
-            if notProducts.contains(prefix) { continue }
-            // Years after a word ("ASCO 2024" is spaced; "EHA2024" is not): four digits that are a year.
-            if digits == 4, let year = Int(String(decoding: UnsafeBufferPointer(rebasing: text[digitsStart..<digitsEnd]), as: UTF8.self)),
-               (1990...2039).contains(year) { continue }
-            // "KEYNOTE-522 trial", "the ZUMA-76 study": trial names.
-            let following = String(decoding: UnsafeBufferPointer(rebasing: text[end..<min(count, end + 8)]), as: UTF8.self).lowercased()
-            if following.hasPrefix(" trial") || following.hasPrefix(" study") || following.hasPrefix(" phase") { continue }
-            found.append(index..<end)
+            // The whole token: letters, digits and inner hyphens ("C-CAR039", "P-BCMA-101", "JNJ-68284528").
+            var end = index
+            while end < count, isLetter(text[end]) || isDigit(text[end]) || (text[end] == 0x2D && end + 1 < count && (isLetter(text[end + 1]) || isDigit(text[end + 1]))) {
+                end += 1
+            }
+            defer { index = max(end, index + 1) }
+            guard end - index <= 20, let code = shape(text, index..<end) else { continue }
+            found.append(code)
         }
         return found
+    }
+
+    /// The token as a code, or nil: its first run of capitals (2 to 5) then digits (2 to 8, 4 or
+    /// more after 5 capitals), at most two letters after, or a token of several parts of which
+    /// one has that shape and the rest are capitals or digits ("C-CAR039", "P-BCMA-101").
+    private static func shape(_ text: UnsafeBufferPointer<UInt8>, _ token: Range<Int>) -> Range<Int>? {
+        var parts: [Range<Int>] = []
+        var start = token.lowerBound
+        for position in token where text[position] == 0x2D {
+            parts.append(start..<position)
+            start = position + 1
+        }
+        parts.append(start..<token.upperBound)
+        // "NXC-201", "DS-8201a": capitals, a hyphen, digits.
+        if parts.count == 2, isCapitals(text, parts[0]), (2...5).contains(parts[0].count), isDigitsThenLetters(text, parts[1]) {
+            return accept(text, token, letters: parts[0].count, digits: digitCount(text, parts[1]))
+        }
+        // "CT053", "AZD0901": capitals then digits in one part.
+        if parts.count == 1 {
+            var cursor = token.lowerBound
+            while cursor < token.upperBound, isCapital(text[cursor]) { cursor += 1 }
+            let letters = cursor - token.lowerBound
+            guard (2...5).contains(letters), cursor < token.upperBound, isDigitsThenLetters(text, cursor..<token.upperBound) else { return nil }
+            return accept(text, token, letters: letters, digits: digitCount(text, cursor..<token.upperBound))
+        }
+        // "C-CAR039", "P-BCMA-101", "ALLO-501A": several parts, capitals and digits only, with digits.
+        let digits = parts.reduce(0) { $0 + digitCount(text, $1) }
+        let capitals = token.filter { isCapital(text[$0]) }.count
+        guard parts.count <= 4, digits >= 2, capitals >= 2,
+              parts.allSatisfy({ part in part.allSatisfy { isCapital(text[$0]) || isDigit(text[$0]) } || isDigitsThenLetters(text, part) })
+        else { return nil }
+        return accept(text, token, letters: capitals, digits: digits)
+    }
+
+    private static func accept(_ text: UnsafeBufferPointer<UInt8>, _ token: Range<Int>, letters: Int, digits: Int) -> Range<Int>? {
+        guard (2...8).contains(digits), letters < 5 || digits >= 4 else { return nil }
+        var prefixEnd = token.lowerBound
+        while prefixEnd < token.upperBound, isCapital(text[prefixEnd]) { prefixEnd += 1 }
+        let prefix = String(decoding: UnsafeBufferPointer(rebasing: text[token.lowerBound..<prefixEnd]), as: UTF8.self)
+        if notProducts.contains(prefix) { return nil }
+        // Years after a word ("EHA2024"), and "COVID-19"-like names: four digits that are a year.
+        var digitsStart = prefixEnd
+        while digitsStart < token.upperBound, !isDigit(text[digitsStart]) { digitsStart += 1 }
+        var digitsEnd = digitsStart
+        while digitsEnd < token.upperBound, isDigit(text[digitsEnd]) { digitsEnd += 1 }
+        if digitsEnd - digitsStart == 4,
+           let year = Int(String(decoding: UnsafeBufferPointer(rebasing: text[digitsStart..<digitsEnd]), as: UTF8.self)),
+           (1990...2039).contains(year) { return nil }
+        // "KEYNOTE-522 trial", "the ZUMA-76 study": trial names.
+        let following = String(decoding: UnsafeBufferPointer(rebasing: text[token.upperBound..<min(text.count, token.upperBound + 8)]), as: UTF8.self)
+            .lowercased()
+        if following.hasPrefix(" trial") || following.hasPrefix(" study") || following.hasPrefix(" phase") { return nil }
+        return token
+    }
+
+    private static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    private static func isCapitals(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        !range.isEmpty && range.allSatisfy { isCapital(text[$0]) }
+    }
+
+    private static func digitCount(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        range.filter { isDigit(text[$0]) }.count
+    }
+
+    /// Digits, then at most two letters: "201", "8201a", "501A".
+    private static func isDigitsThenLetters(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var cursor = range.lowerBound
+        while cursor < range.upperBound, isDigit(text[cursor]) { cursor += 1 }
+        guard cursor > range.lowerBound, range.upperBound - cursor <= 2 else { return false }
+        return (cursor..<range.upperBound).allSatisfy { isLetter(text[$0]) }
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
