@@ -167,7 +167,9 @@ public struct Vocabulary: Sendable {
     public func conflicts() -> [ConfigDiagnostic] {
         var owner: [String: Int] = [:]
         var problems: [ConfigDiagnostic] = []
-        for (index, entry) in entries.enumerated() {
+        // A designation whose phrases tell an event only beside a companion word (`requires:`) may
+        // share them: "cleared" beside "IND" is an IND clearance, elsewhere an approval.
+        for (index, entry) in entries.enumerated() where entry.requires.isEmpty {
             for phrase in Set(entry.phrases.map(Folding.key)) {
                 let key = "\(entry.kind.rawValue)|\(phrase)"
                 if let first = owner[key], first != index {
@@ -188,7 +190,9 @@ public struct Vocabulary: Sendable {
     public func resolve(_ term: String, kind: EntityKind) -> VocabularyEntry? {
         if let index = byID[Self.idKey(kind, term)] { return entries[index] }
         let candidates = entries.filter { $0.kind == kind }
-        func spellings(_ entry: VocabularyEntry) -> [String] { [entry.label] + (entry.name.map { [$0] } ?? []) + entry.phrases }
+        func spellings(_ entry: VocabularyEntry) -> [String] {
+            [entry.label] + (entry.name.map { [$0] } ?? []) + entry.phrases + entry.contextual
+        }
         let key = Folding.key(term)
         if let exact = candidates.first(where: { spellings($0).contains { Folding.key($0) == key } }) { return exact }
         let folded = Folding.key(term.lowercased())
