@@ -227,9 +227,12 @@ struct Match: AsyncParsableCommand {
                           ("modalities", match.matches.modalities), ("keywords", match.matches.keywords)]
             for (kind, entities) in groups where !entities.isEmpty {
                 let described = entities.map { entity in
-                    var line = entity.id == entity.label ? "\"\(entity.text)\"" : "\"\(entity.text)\" = \(entity.label) (\(entity.id))"
-                    if let via = entity.via { line += " via product \(productName(via, vocabulary))" }
-                    return line
+                    // "CD19 via product axicabtagene ciloleucel (Yescarta)": the entity, and the product the item named.
+                    if let via = entity.via {
+                        let name = entity.id == entity.label ? entity.label : "\(entity.label) (\(entity.id))"
+                        return "\(name) via product \(productName(via, vocabulary))"
+                    }
+                    return entity.id == entity.label ? "\"\(entity.text)\"" : "\"\(entity.text)\" = \(entity.label) (\(entity.id))"
                 }
                 print("    \(kind): \(described.joined(separator: ", "))")
             }
