@@ -118,6 +118,11 @@ public struct ConfigLoader: Sendable {
         var diagnostics: [ConfigDiagnostic] = []
 
         let stateDirectory = top.path("state") ?? base.appendingPathComponent("state")
+        var stateIsDirectory: ObjCBool = true
+        if FileManager.default.fileExists(atPath: stateDirectory.path, isDirectory: &stateIsDirectory), !stateIsDirectory.boolValue {
+            let message = StateDirectoryError.notADirectory(stateDirectory.path).description
+            if top.raw("state") != nil { top.problem(message, key: "state") } else { top.problem(message) }
+        }
         let vocabulary = loadVocabulary(top, diagnostics: &diagnostics)
         var backoff = Backoff(base: .seconds(30), cap: .seconds(3600))
         var maxAge: Duration = .seconds(7 * 86_400)

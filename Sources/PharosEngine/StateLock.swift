@@ -12,9 +12,9 @@ public final class StateLock: Sendable {
 
     /// Takes the lock or throws naming the directory; released when the process exits.
     public init(directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try StateStore.makePrivateDirectory(directory)
         let path = directory.appendingPathComponent("pharos.lock").path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StateLockError.cannotOpen(path, String(cString: strerror(errno))) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

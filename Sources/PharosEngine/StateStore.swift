@@ -72,10 +72,20 @@ public final class StateStore: Sendable {
     /// The database file.
     public let path: URL
 
-    /// Opens (creating if needed) `pharos.sqlite` in `directory`, in WAL mode.
+    /// Opens (creating if needed) `pharos.sqlite` in `directory`, in WAL mode. The folder is
+    /// made 0700 and the database files 0600, whatever the umask: they hold what was seen and
+    /// every alert.
     public init(directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        try Self.makePrivateDirectory(directory)
         path = directory.appendingPathComponent("pharos.sqlite")
+        // SQLite creates the database 0644 less the umask and gives its -wal and -shm files the
+        // database's mode: create it 0600 first, and tighten files an earlier version left open.
+        try Self.makePrivateFile(path)
+        for suffix in ["-wal", "-shm"] {
+            let companion = path.path + suffix
+            var info = stat()
+            if stat(companion, &info) == 0, info.st_mode & 0o077 != 0 { chmod(companion, 0o600) }
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // The daemon's reads are a few indexed lookups per poll, each a few microseconds with
@@ -91,6 +101,27 @@ public final class StateStore: Sendable {
         }
         pool = try DatabasePool(path: path.path, configuration: configuration)
         try Self.migrator.migrate(pool)
+    }
+
+    /// Creates `directory` (and missing parents) with mode 0700, whatever the umask; one that
+    /// exists is left as it is, but must be a folder.
+    static func makePrivateDirectory(_ directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw StateDirectoryError.notADirectory(directory.path) }
+            return
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard chmod(directory.path, 0o700) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM) }
+    }
+
+    /// Creates `file` with mode 0600 if it is missing, or takes group and other access away.
+    static func makePrivateFile(_ file: URL) throws {
+        let descriptor = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_mode & 0o077 != 0 { fchmod(descriptor, info.st_mode & 0o700) }
     }
 
     /// Read connections and the page cache of each connection.
@@ -535,6 +566,17 @@ public final class StateStore: Sendable {
     /// `PRAGMA integrity_check` result: "ok" when the database is sound.
     public func integrityCheck() async throws -> String {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+/// Why the state directory cannot be used.
+public enum StateDirectoryError: Error, CustomStringConvertible {
+    case notADirectory(String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let path): "\(path) is a file, not a folder ('state:' names the folder that holds the database)"
+        }
     }
 }
 
