@@ -6,8 +6,10 @@ import PharosCore
 public struct EmailSink: Sink {
     public static let typeName = "email"
 
-    /// The subject of a single alert unless `subject:` says otherwise.
-    public static let defaultSubject = "[Pharos] {{rule}}: {{item.title}}"
+    /// The subject of a single alert unless `subject:` says otherwise: the event's headline for
+    /// rules decided by regulatory events ("[Pharos] FDA RMAT designation: NXC-201 (Immix
+    /// Biopharma), relapsed/refractory AL amyloidosis"), else the rule and the item's title.
+    public static let defaultSubject = "[Pharos] {{#headline}}{{headline}}{{/headline}}{{^headline}}{{rule}}: {{item.title}}{{/headline}}"
     /// The subject of a digest unless `digest_subject:` says otherwise.
     public static let defaultDigestSubject = "[Pharos] {{count}} alerts: {{rules}}"
 

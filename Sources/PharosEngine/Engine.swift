@@ -142,7 +142,7 @@ public final class Engine: Service, Sendable {
             let alert = Alert(
                 id: id, rule: match.rule, source: source,
                 item: .init(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary),
-                matches: match.matches, evidence: match.evidence, detectedAt: detectedAt)
+                matches: match.matches, evidence: match.evidence, events: match.events, detectedAt: detectedAt)
             return NewAlert(id: id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
         }
     }

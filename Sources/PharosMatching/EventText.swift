@@ -230,12 +230,14 @@ enum Indication {
 
     static func find(in sentence: String, after offset: Int) -> String? {
         let utf8 = Array(sentence.utf8)
+        // Quotations speak of patients and hopes, not of the indication granted.
+        if utf8.contains(0x22) || sentence.contains("“") { return nil }
         guard offset >= 0, offset < utf8.count else { return nil }
         let rest = Array(utf8[offset...])
         let lower = rest.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         for opening in openings {
-            // Only close to the subject: "for" far away is something else.
-            guard let found = ByteSearch.first(Array(opening.utf8), in: lower), found <= 60 else { continue }
+            // Only close to the subject: a bare "for" far away is something else.
+            guard let found = ByteSearch.first(Array(opening.utf8), in: lower), found <= (opening == "for " ? 60 : 140) else { continue }
             let tailStart = found + opening.utf8.count
             var cut = rest.count
             for ending in endings {
