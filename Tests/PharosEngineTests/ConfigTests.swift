@@ -164,7 +164,7 @@ let validRules = """
             "pharos.yaml:1:10: 'sources': must be a list, found 'inbox'",
             "pharos.yaml:4:11: 'type': unknown sink type 'carrier-pigeon' (known: file)",
             "pharos.yaml:8:10: 'any': must be a list of clauses",
-            "pharos.yaml:9:5: rule 'nothing' has nothing to match: give targets, designations, companies, keywords, all or any",
+            "pharos.yaml:9:5: rule 'nothing' has nothing to match: give targets, designations, companies, products, modalities, keywords, all or any",
         ])
     }
 

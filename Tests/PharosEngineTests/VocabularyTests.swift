@@ -14,7 +14,9 @@ import Testing
         #expect(vocabulary.conflicts().isEmpty, "\(vocabulary.conflicts())")
         // 101 rows in the facts, 99 HGNC symbols: HER2/HER2-neu and TROP2/TROP-2 are one gene each.
         #expect(vocabulary.entries(of: .target).count == 99)
-        #expect(vocabulary.entries(of: .designation).count == 36)
+        // 36 designations, and the regulatory actions (approvals, holds, ...) listed beside them as `kind: action`.
+        #expect(vocabulary.entries(of: .designation).filter { !$0.isAction }.count == 36)
+        #expect(vocabulary.entries(of: .designation).filter(\.isAction).count >= 10)
         #expect(vocabulary.entries(of: .company).count >= 40)
         for slug in ["fda-rmat", "fda-breakthrough-therapy", "fda-fast-track", "fda-orphan-drug", "fda-priority-review",
                      "fda-accelerated-approval", "expanded-access", "ema-prime"] {
@@ -83,7 +85,7 @@ import Testing
         ])
         try folder.write("vocab/genes.yaml", "[]")
         #expect(folder.problems().contains(
-            "vocab/genes.yaml:1:1: cannot tell what genes.yaml lists: name vocabulary files targets*.yaml, designations*.yaml or companies*.yaml"))
+            "vocab/genes.yaml:1:1: cannot tell what genes.yaml lists: name vocabulary files targets*.yaml, designations*.yaml, companies*.yaml, products*.yaml or modalities*.yaml"))
     }
 
     @Test func unknownTargetsInRulesAreReported() throws {

@@ -42,7 +42,7 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
 }
 
 @Suite struct Matching {
-    let rmat = rule("rmat") { $0.designations = ["RMAT"] }
+    let rmat = rule("rmat") { $0.designations = ["RMAT"]; $0.status = .any }
     let pdl1 = rule("pd-l1") { $0.targets = ["PD-L1"] }
     let til = rule("til") { $0.keywords = ["TIL"] }
     let bcma = rule("bcma") { $0.targets = ["BCMA"] }
@@ -74,13 +74,13 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
     }
 
     @Test func excludeVetoesTheWholeItem() {
-        let r = rule("bt") { $0.designations = ["Breakthrough Therapy"]; $0.exclude = ["webinar"] }
+        let r = rule("bt") { $0.designations = ["Breakthrough Therapy"]; $0.status = .any; $0.exclude = ["webinar"] }
         #expect(matchedRules([r], "Breakthrough Therapy designation granted.") == ["bt"])
         #expect(matchedRules([r], "Breakthrough Therapy designation.\n\nJoin our Webinar.").isEmpty)
     }
 
     @Test func fieldsAreAndedValuesOred() {
-        let r = rule("r") { $0.targets = ["BCMA", "GPRC5D"]; $0.designations = ["RMAT"] }
+        let r = rule("r") { $0.targets = ["BCMA", "GPRC5D"]; $0.designations = ["RMAT"]; $0.status = .any }
         #expect(matchedRules([r], "GPRC5D program gets RMAT") == ["r"])
         #expect(matchedRules([r], "BCMA program").isEmpty)
     }
@@ -89,12 +89,13 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
         var inner = Clause()
         inner.targets = ["BCMA"]
         inner.designations = ["RMAT"]
+        inner.status = .any
         var other = Clause()
         other.companies = ["Iovance Biotherapeutics"]
         var negated = Clause()
         negated.targets = ["PD-L1"]
         let r = rule("r") { $0.any = [inner, other] }
-        let s = rule("s") { $0.designations = ["RMAT"]; $0.not = [negated] }
+        let s = rule("s") { $0.designations = ["RMAT"]; $0.status = .any; $0.not = [negated] }
         #expect(matchedRules([r], "Iovance Biotherapeutics news") == ["r"])
         #expect(matchedRules([r], "BCMA and RMAT") == ["r"])
         #expect(matchedRules([r], "BCMA only").isEmpty)
@@ -103,7 +104,7 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
     }
 
     @Test func withinSentence() {
-        let r = rule("r") { $0.targets = ["BCMA"]; $0.designations = ["RMAT"]; $0.within = .sentence }
+        let r = rule("r") { $0.targets = ["BCMA"]; $0.designations = ["RMAT"]; $0.status = .any; $0.within = .sentence }
         #expect(matchedRules([r], "The U.S. FDA granted RMAT to a BCMA CAR-T. Dr. Lee spoke.") == ["r"])
         #expect(matchedRules([r], "The FDA granted RMAT. Separately, a BCMA trial started.").isEmpty)
         #expect(matchedRules([r], "RMAT for some targets,\u{00A0}e.g. BCMA, and others.") == ["r"], "no split after e.g. behind a no-break space")
@@ -112,7 +113,7 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
     }
 
     @Test func withinParagraph() {
-        let r = rule("r") { $0.targets = ["BCMA"]; $0.designations = ["RMAT"]; $0.within = .paragraph }
+        let r = rule("r") { $0.targets = ["BCMA"]; $0.designations = ["RMAT"]; $0.status = .any; $0.within = .paragraph }
         #expect(matchedRules([r], "RMAT granted. It targets BCMA.\n\nOther news.") == ["r"])
         #expect(matchedRules([r], "RMAT granted.\n\nA BCMA trial.").isEmpty)
     }
@@ -163,7 +164,7 @@ func evaluator(_ rules: [Rule]) -> CompiledRules {
     }
 
     @Test func anyDesignation() {
-        let any = rule("any") { $0.designations = ["any"] }
+        let any = rule("any") { $0.designations = ["any"]; $0.status = .any }
         #expect(matchedRules([any], "received Breakthrough Therapy designation") == ["any"])
         #expect(matchedRules([any], "a breakthrough in therapy").isEmpty)
     }

@@ -27,6 +27,19 @@ struct ReferenceMatcher {
         var description: String { "\(pattern)@\(start)..<\(end)" }
     }
 
+    /// A capital, one to four digits, at most one more capital, then no ASCII letter or digit.
+    static func mutationCode(at index: Int, in bytes: [UInt8]) -> Bool {
+        func isCapital(_ i: Int) -> Bool { i < bytes.count && (0x41...0x5A).contains(bytes[i]) }
+        func isDigit(_ i: Int) -> Bool { i < bytes.count && (0x30...0x39).contains(bytes[i]) }
+        guard isCapital(index) else { return false }
+        var cursor = index + 1
+        while isDigit(cursor) { cursor += 1 }
+        let digits = cursor - index - 1
+        guard (1...4).contains(digits) else { return false }
+        if isCapital(cursor) { cursor += 1 }
+        return cursor >= bytes.count || !(isCapital(cursor) || isDigit(cursor) || (0x61...0x7A).contains(bytes[cursor]))
+    }
+
     func hits(in text: String) -> Set<Hit> {
         let bytes = Array(text.utf8)
         // The folded stream, and for each of its bytes the character it came from.
@@ -77,7 +90,9 @@ struct ReferenceMatcher {
                     let start = origin[position].start
                     let end = origin[position + pattern.folded.count - 1].end
                     if pattern.boundaryBefore, Automaton.wordCharacterBefore(start, in: text) { continue }
-                    if pattern.boundaryAfter, Automaton.wordCharacterAfter(end, in: text) { continue }
+                    // A name in capitals may run into a mutation code ("KRASG12C", "BRAFV600E").
+                    if pattern.boundaryAfter, Automaton.wordCharacterAfter(end, in: text),
+                       !(pattern.caseSensitive && Self.mutationCode(at: end, in: bytes)) { continue }
                     if pattern.caseSensitive {
                         let letters = pattern.exact.indices.filter { (0x41...0x5A).contains(pattern.exact[$0]) || (0x61...0x7A).contains(pattern.exact[$0]) }
                         if letters.contains(where: { text[origin[position + $0].start] != pattern.exact[$0] }) { continue }
