@@ -55,14 +55,10 @@ public struct LineLogHandler: LogHandler {
         return "\"" + String(result) + "\""
     }
 
-    /// `text` with line feeds as spaces. With the standard library's own string operations:
-    /// Foundation's `replacingOccurrences` goes through CoreFoundation, which kept its string
-    /// search code resident once the daemon had logged news.
+    /// `text` on one line: line feeds as spaces, other control characters escaped (a file
+    /// name or feed field must not rewrite the terminal or forge a line).
     private static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains("\n") else { return text }
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars { result.append(scalar == "\n" ? " " : scalar) }
-        return String(result)
+        Printable.escaped(text, lineFeed: " ")
     }
 
     private static func priority(_ level: Logger.Level) -> Int {

@@ -7,7 +7,12 @@ import PharosMatching
 
 struct Match: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the rules over files or folders (- for standard input): no state, no delivery.")
+        abstract: "Run the rules over files or folders (- for standard input): no state, no delivery.",
+        discussion: """
+            Like grep, exits 0 when something matched, 1 when nothing did (or a file could not be read), 2 on a usage \
+            error, 78 on an invalid config. Inside folders, symbolic links are skipped (and counted) as the daemon's \
+            folder source skips them, unless --follow-symlinks; a path named on the command line is always read.
+            """)
 
     @OptionGroup var options: ConfigOptions
 
@@ -22,6 +27,9 @@ struct Match: AsyncParsableCommand {
 
     @Flag(help: "Show each regulatory event behind a match: its status, subject and the cues that decided them.")
     var explain = false
+
+    @Flag(help: "Read files and folders that symbolic links inside the folders point to (skipped by default, as the daemon does).")
+    var followSymlinks = false
 
     @Option(help: "Documents matched in parallel (default: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -69,7 +77,7 @@ struct Match: AsyncParsableCommand {
                 switch result.outcome {
                 case .failure(let problem):
                     totals.failures += 1
-                    printError("pharos: \(result.path): \(problem)")
+                    printError("pharos: \(Printable.escaped(result.path)): \(problem)")
                 case .success(let matches):
                     totals.documents += 1
                     totals.bytes += result.bytes
@@ -83,7 +91,7 @@ struct Match: AsyncParsableCommand {
         let megabytes = Double(totals.bytes) / 1_000_000
         printError(String(format: "pharos match: %d documents, %.1f MB, %d matches in %.2f s (%.1f MB/s)",
                           totals.documents, megabytes, totals.matches, seconds, seconds > 0 ? megabytes / seconds : 0))
-        if totals.failures > 0 { throw ExitWith(code: .failure) }
+        if totals.failures > 0 || totals.matches == 0 { throw ExitWith(code: .failure) }
     }
 
     /// "axicabtagene ciloleucel (Yescarta)" for a product id.
@@ -116,23 +124,39 @@ struct Match: AsyncParsableCommand {
                     documents.append(path)
                     continue
                 }
-                var found: [String] = []
-                Self.collectDocuments(in: path, into: &found)
-                documents += found.sorted()
+                var found = FoundDocuments()
+                collectDocuments(in: path, into: &found)
+                documents += found.paths.sorted()
+                if !found.skippedLinks.isEmpty {
+                    let count = found.skippedLinks.count
+                    let first = found.skippedLinks.sorted().prefix(3).map { Printable.escaped($0) }.joined(separator: ", ")
+                    printError("pharos match: skipped \(count) symbolic link\(count == 1 ? "" : "s") in \(Printable.escaped(path)) "
+                        + "(\(first)\(count > 3 ? ", …" : "")), as the daemon does; --follow-symlinks reads them")
+                }
             } else {
-                printError("pharos: \(path) does not exist")
+                printError("pharos: \(Printable.escaped(path)) does not exist")
                 throw ExitWith(code: .failure)
             }
         }
         return documents
     }
 
-    /// Every document under `folder`, recursively (symbolic links to folders are not followed):
-    /// names with a document extension that do not start with a dot. Reads directories with
-    /// `readdir`, which tells folders from files without a `stat` per entry; Foundation's
-    /// enumerator costs more than matching a small corpus.
-    private static func collectDocuments(in folder: String, into found: inout [String]) {
-        guard let directory = opendir(folder) else { return }
+    /// What a walk of folders found: documents, and the symbolic links it did not follow.
+    struct FoundDocuments {
+        var paths: [String] = []
+        var skippedLinks: [String] = []
+        /// Folders entered, by device and inode, so links in a loop are followed once.
+        var visited: Set<[UInt64]> = []
+    }
+
+    /// Every document under `folder`, recursively: names with a document extension that do not
+    /// start with a dot. Symbolic links are skipped (and noted) unless `--follow-symlinks`. Reads
+    /// directories with `readdir`, which tells folders from files without a `stat` per entry;
+    /// Foundation's enumerator costs more than matching a small corpus.
+    private func collectDocuments(in folder: String, into found: inout FoundDocuments) {
+        var folderStatus = stat()
+        guard stat(folder, &folderStatus) == 0, found.visited.insert([UInt64(folderStatus.st_dev), UInt64(folderStatus.st_ino)]).inserted,
+              let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         while let entry = readdir(directory) {
@@ -142,15 +166,25 @@ struct Match: AsyncParsableCommand {
             if name == "." || name == ".." { continue }
             let path = prefix + name
             var isFolder = entry.pointee.d_type == UInt8(DT_DIR)
+            var isLink = entry.pointee.d_type == UInt8(DT_LNK)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
                 var status = stat()
                 isFolder = lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+                isLink = status.st_mode & S_IFMT == S_IFLNK
+            }
+            if isLink {
+                guard followSymlinks else {
+                    found.skippedLinks.append(path)
+                    continue
+                }
+                var target = stat()
+                isFolder = stat(path, &target) == 0 && target.st_mode & S_IFMT == S_IFDIR
             }
             if isFolder {
                 collectDocuments(in: path, into: &found)
             } else if !name.hasPrefix("."), let dot = name.lastIndex(of: "."),
                       FolderSource.defaultExtensions.contains(name[name.index(after: dot)...].lowercased()) {
-                found.append(path)
+                found.paths.append(path)
             }
         }
     }
@@ -221,7 +255,7 @@ struct Match: AsyncParsableCommand {
                 print(JSONWriter.encode(.object(members)))
                 continue
             }
-            print("\(path): \(match.rule)")
+            print("\(Printable.escaped(path)): \(match.rule)")
             let groups = [("targets", match.matches.targets), ("designations", match.matches.designations),
                           ("companies", match.matches.companies), ("products", match.matches.products),
                           ("modalities", match.matches.modalities), ("keywords", match.matches.keywords)]
