@@ -93,7 +93,7 @@ public struct RSSSource: Source {
         }
         let feed = FeedParser.parse(Data(response.body), url: URL(string: response.url.isEmpty ? url : response.url))
         if !feed.wellFormed {
-            guard !feed.items.isEmpty else { throw RSSSourceError.notAFeed(url, feed.warnings.first ?? "no items") }
+            guard feed.isReadable() else { throw RSSSourceError.notAFeed(url, feed.warnings.first ?? "no items") }
             context.logger.warning("feed is not well-formed; using what could be recovered",
                                    metadata: ["url": "\(Redaction.url(url))", "problem": "\(feed.warnings.first ?? "")", "items": "\(feed.items.count)"])
         }

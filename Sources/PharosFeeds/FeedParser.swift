@@ -26,6 +26,11 @@ public struct ParsedFeed: Sendable, Hashable {
         self.items = items
     }
 
+    /// Whether anything could be read as a feed: a well-formed one (even empty), or items
+    /// recovered from a broken one. An HTML page is not. `itemCount` counts items handed out
+    /// one by one, for a feed parsed without keeping them.
+    public func isReadable(itemCount: Int? = nil) -> Bool { wellFormed || (itemCount ?? items.count) > 0 }
+
     /// The object `pharos feed --json` prints (DESIGN.md), dates as ISO-8601 UTC.
     public var jsonValue: JSONWriter.Value {
         .object([

@@ -6,7 +6,8 @@ import PharosHTTP
 
 struct Feed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Parse one feed (a file or an http(s) URL) and print its items as Pharos reads them.")
+        abstract: "Parse one feed (a file or an http(s) URL) and print its items as Pharos reads them.",
+        discussion: "Exits 1 when the document is no feed at all (an HTML page, say): what the daemon counts as a failed poll.")
 
     @Flag(help: "Print the normalised feed as one JSON document.")
     var json = false
@@ -32,13 +33,13 @@ struct Feed: AsyncParsableCommand {
             do {
                 let response = try await CurlHTTPTransport(engine: engine).send(HTTPRequest(url: source))
                 guard (200..<300).contains(response.status) else {
-                    printError("pharos: \(source) answered HTTP \(response.status)")
+                    printError("pharos: \(Self.shown(source)) answered HTTP \(response.status)")
                     throw ExitWith(code: .failure)
                 }
                 bytes = [UInt8](response.body)
                 url = URL(string: response.url)
             } catch let error as TransferError {
-                printError("pharos: cannot fetch \(source): \(error)")
+                printError("pharos: cannot fetch \(Self.shown(source)): \(error)")
                 throw ExitWith(code: .failure)
             }
         } else {
@@ -46,7 +47,7 @@ struct Feed: AsyncParsableCommand {
             file = FeedFile(path: source)
             if file == nil {
                 guard let contents = FileIO.readAll(source) else {
-                    printError("pharos: cannot read \(source)")
+                    printError("pharos: cannot read \(Self.shown(source))")
                     throw ExitWith(code: .failure)
                 }
                 bytes = contents
@@ -60,9 +61,14 @@ struct Feed: AsyncParsableCommand {
         if json {
             // Items are encoded as they are parsed: the feed is never held whole, as items or as JSON.
             var writer = FeedJSONWriter()
-            let feed = parse { writer.append($0) }
+            var count = 0
+            let feed = parse { item in
+                count += 1
+                writer.append(item)
+            }
             writer.write(feed) { Self.writeOut($0) }
             Self.writeOut(Array("\n".utf8))
+            try Self.requireFeed(feed, itemCount: count, source: source)
             return
         }
         var items: [Item] = []
@@ -77,6 +83,19 @@ struct Feed: AsyncParsableCommand {
             print("\(date)  \(item.title)")
             if let link = item.link { print("    \(link)") }
             if !item.categories.isEmpty { print("    categories: \(item.categories.joined(separator: ", "))") }
+        }
+        try Self.requireFeed(feed, itemCount: feed.items.count, source: source)
+    }
+
+    /// The source as messages show it: a URL redacted, a path with control characters escaped.
+    private static func shown(_ source: String) -> String {
+        source.contains("://") ? Redaction.url(source) : Printable.escaped(source)
+    }
+
+    private static func requireFeed(_ feed: ParsedFeed, itemCount: Int, source: String) throws {
+        guard feed.isReadable(itemCount: itemCount) else {
+            printError("pharos: \(shown(source)): \(feed.warnings.first ?? "not a feed: no items")")
+            throw ExitWith(code: .failure)
         }
     }
 

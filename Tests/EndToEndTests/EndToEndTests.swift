@@ -270,6 +270,43 @@ let expectedExampleAlerts = [
         #expect(outputs.first?.contains("Its «VEGFR2» and «EGFR» inhibitors entered the clinic; VEGFR3 did not.") == true, "\(outputs)")
     }
 
+    @Test func matchExits1OnNoMatchSkipsSymlinksAndEscapesNames() throws {
+        let deployment = try Deployment(copyExamples: false)
+        try Data("- name: kinases\n  keywords: [EGFR]\n".utf8)
+            .write(to: deployment.root.appendingPathComponent("config/rules.d/companies.yaml"))
+        try FileManager.default.removeItem(at: deployment.root.appendingPathComponent("config/rules.d/regulatory.yaml"))
+        let outside = deployment.root.appendingPathComponent("outside.txt")
+        try Data("Private\n\nEGFR in a file outside the folder.\n".utf8).write(to: outside)
+        try FileManager.default.createSymbolicLink(at: deployment.inbox.appendingPathComponent("link.txt"), withDestinationURL: outside)
+        try Data("Nothing\n\nNo kinase here.\n".utf8).write(to: deployment.inbox.appendingPathComponent("plain.txt"))
+        let nothing = try pharos(["match", "--config", deployment.config.path, deployment.inbox.path], in: deployment.root)
+        #expect(nothing.status == 1, "nothing matched, as grep exits 1")
+        #expect(nothing.stdout.isEmpty && !nothing.stdout.contains("outside"), "the link is not followed")
+        #expect(nothing.stderr.contains("skipped 1 symbolic link in \(deployment.inbox.path) (\(deployment.inbox.path)/link.txt), as the daemon does; --follow-symlinks reads them"), "\(nothing.stderr)")
+        let followed = try pharos(["match", "--follow-symlinks", "--config", deployment.config.path, deployment.inbox.path], in: deployment.root)
+        #expect(followed.status == 0 && followed.stdout.contains("link.txt: kinases"), "\(followed.stderr)")
+
+        let hostile = deployment.inbox.appendingPathComponent("evil\u{1B}[2J\rname.txt")
+        try Data("EGFR\n\nEGFR news.\n".utf8).write(to: hostile)
+        let escaped = try pharos(["match", "--config", deployment.config.path, hostile.path], in: deployment.root)
+        #expect(escaped.status == 0)
+        #expect(escaped.stdout.contains("evil\\x1B[2J\\rname.txt: kinases") && !escaped.stdout.contains("\u{1B}"), "\(escaped.stdout)")
+    }
+
+    @Test func feedExits1OnAPageThatIsNoFeed() throws {
+        let folder = try Deployment(copyExamples: false).root
+        let page = folder.appendingPathComponent("page.html")
+        try Data("<!DOCTYPE html>\n<html><head><title>Hi</title></head><body><p>Not a feed</p></body></html>\n".utf8).write(to: page)
+        let empty = folder.appendingPathComponent("empty.xml")
+        try Data("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>x</title></channel></rss>".utf8).write(to: empty)
+        for arguments in [["feed", page.path], ["feed", "--json", page.path]] {
+            let outcome = try pharos(arguments, in: folder)
+            #expect(outcome.status == 1, "\(arguments)")
+            #expect(outcome.stderr.contains("page.html: not a feed: the root element is <html>"), "\(outcome.stderr)")
+        }
+        #expect(try pharos(["feed", empty.path], in: folder).status == 0, "an empty feed is still a feed")
+    }
+
     @Test func checkSummarisesAValidConfig() throws {
         let deployment = try Deployment()
         let outcome = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
