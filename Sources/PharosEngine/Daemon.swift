@@ -194,9 +194,10 @@ public final class Daemon: Service {
             metrics.setOutbox(depths)
             metrics.setHealth(sources: health.sources, sinks: health.sinks)
             let failing = health.sources.filter { $0.consecutiveFailures > 0 }.count
+            let failingSinks = health.sinks.filter { $0.consecutiveFailures > 0 }.count
             let pending = health.sinks.reduce(0) { $0 + $1.counts.pending }
             let dead = health.sinks.reduce(0) { $0 + $1.counts.dead }
-            notifier.status("\(health.sources.count - failing) sources ok, \(failing) failing; outbox \(pending) pending, \(dead) dead")
+            notifier.status("\(health.sources.count - failing) sources ok, \(failing) failing; \(failingSinks) sinks failing; outbox \(pending) pending, \(dead) dead")
         } while await sleepUnlessShuttingDown(interval)
     }
 }

@@ -356,7 +356,7 @@ public final class StateStore: Sendable {
                 """, arguments: [includeDelivered, limit]
             ).map { row in
                 OutboxEntry(alertID: row["alert_id"], sink: row["sink"], state: row["state"], attempts: row["attempts"],
-                            nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastError: row["last_error"],
+                            nextAttempt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastError: Self.shown(row["last_error"]),
                             rule: row["rule"], source: row["source"])
             }
         }
@@ -470,7 +470,7 @@ public final class StateStore: Sendable {
                     source: row["source"], lastPoll: (row["last_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
                     lastSuccess: (row["last_success"] as Double?).map(Date.init(timeIntervalSince1970:)),
                     consecutiveFailures: row["failures"], nextPoll: (row["next_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    lastError: row["last_error"], itemsSeen: seen[row["source"]] ?? 0,
+                    lastError: Self.shown(row["last_error"]), itemsSeen: seen[row["source"]] ?? 0,
                     failingSince: (row["failing_since"] as Double?).map(Date.init(timeIntervalSince1970:)))
             }
             for (source, count) in seen where !sources.contains(where: { $0.source == source }) {
@@ -492,7 +492,7 @@ public final class StateStore: Sendable {
                 SinkHealth(
                     sink: row["sink"], counts: OutboxCounts(pending: row["pending"], delivered: row["delivered"], dead: row["dead"]),
                     oldestPending: (row["oldest_pending"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                    lastError: row["last_error"], lastDelivery: (row["last_delivery"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    lastError: Self.shown(row["last_error"]), lastDelivery: (row["last_delivery"] as Double?).map(Date.init(timeIntervalSince1970:)),
                     consecutiveFailures: streaks[row["sink"]]?.failures ?? 0, failingSince: streaks[row["sink"]]?.since)
             }
             for (sink, streak) in streaks where !sinks.contains(where: { $0.sink == sink }) {
@@ -500,6 +500,12 @@ public final class StateStore: Sendable {
             }
             return (sources.sorted { $0.source < $1.source }, sinks.sorted { $0.sink < $1.sink })
         }
+    }
+
+    /// A recorded error as it may be shown: plugins redact the URLs they name, and an error
+    /// recorded by an earlier version, or quoting a URL itself, is redacted here.
+    private static func shown(_ error: String?) -> String? {
+        error.map(Redaction.urls(in:))
     }
 
     /// Records polls' outcomes for `pharos status`, each with its own times, in one

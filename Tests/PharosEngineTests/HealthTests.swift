@@ -52,4 +52,16 @@ import Testing
         #expect(health.sinks.map(\.consecutiveFailures) == [0])
         #expect(Health.failing(sources: health.sources, sinks: health.sinks) == ["sink rec: 1 dead"])
     }
+
+    @Test func errorsRecordedWithAURLAreShownRedacted() async throws {
+        let fixture = try EngineFixture()
+        // As an earlier version recorded it: the whole Slack-style URL, token and all.
+        fixture.sink.failures.withLock { $0 = [.retryable("https://hooks.slack.com/services/T0/B0/SECRETTOKEN answered HTTP 500")] }
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        _ = try await fixture.engine.deliverDue(fixture.configuredSink)
+        let shown = "https://hooks.slack.com/…(redacted) answered HTTP 500"
+        #expect(try await fixture.engine.store.outbox().first?.lastError == shown)
+        #expect(try await fixture.engine.store.health().sinks.first?.lastError == shown)
+    }
 }
