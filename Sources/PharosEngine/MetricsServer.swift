@@ -69,21 +69,21 @@ public final class MetricsServer: Sendable {
     private static func bindListener(on host: String, port: Int) throws -> (fd: Int32, port: Int) {
         let isIPv6 = host.contains(":")
         var storage = sockaddr_storage()
+        func store<Address>(_ address: Address) -> Int {
+            withUnsafeBytes(of: address) { bytes in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) } }
+            return MemoryLayout<Address>.size
+        }
         let length: Int
         if isIPv6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = in_port_t(UInt16(port).bigEndian)
+            var address = sockaddr_in6(sin6_family: sa_family_t(AF_INET6), sin6_port: in_port_t(UInt16(port).bigEndian),
+                                       sin6_flowinfo: 0, sin6_addr: in6_addr(), sin6_scope_id: 0)
             guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else { throw POSIXError(.EINVAL) }
-            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: withUnsafeBytes(of: address) { UnsafeRawBufferPointer($0) }) }
-            length = MemoryLayout<sockaddr_in6>.size
+            length = store(address)
         } else {
             var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            (address.sin_family, address.sin_port) = (sa_family_t(AF_INET), in_port_t(UInt16(port).bigEndian))
             guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw POSIXError(.EINVAL) }
-            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: withUnsafeBytes(of: address) { UnsafeRawBufferPointer($0) }) }
-            length = MemoryLayout<sockaddr_in>.size
+            length = store(address)
         }
         let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }

@@ -101,6 +101,26 @@ struct Deployment {
             """.utf8).write(to: config)
     }
 
+    /// Replaces the bundled rules with `rules`.
+    func useOnlyRules(_ rules: String) throws {
+        let folder = root.appendingPathComponent("config/rules.d")
+        try FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(rules.utf8).write(to: folder.appendingPathComponent("rules.yaml"))
+    }
+
+    /// Makes the only sink a webhook on a port where nothing listens (every delivery fails).
+    func deliverToAWebhookThatRefuses(url: String = "http://127.0.0.1:9/hook") throws {
+        try Data("""
+            state: ../state
+            sources:
+              - {name: inbox, type: folder, path: ../inbox}
+            sinks:
+              - {name: team, type: webhook, url: "\(url)"}
+            rules: ./rules.d
+            """.utf8).write(to: config)
+    }
+
     /// Writes one press release per number into the inbox (`00042.md`), each raising exactly
     /// one alert under the bundled `bcma-rmat` rule.
     func addRMATReleases(_ numbers: Range<Int>) throws {
@@ -255,9 +275,7 @@ let expectedExampleAlerts = [
 
     @Test func matchMarksEachSpellingOnceAndTheSameWayEveryRun() throws {
         let deployment = try Deployment(copyExamples: false)
-        try Data("- name: kinases\n  keywords: [EGFR, VEGFR2]\n".utf8)
-            .write(to: deployment.root.appendingPathComponent("config/rules.d/companies.yaml"))
-        try FileManager.default.removeItem(at: deployment.root.appendingPathComponent("config/rules.d/regulatory.yaml"))
+        try deployment.useOnlyRules("- name: kinases\n  keywords: [EGFR, VEGFR2]\n")
         let document = deployment.inbox.appendingPathComponent("kinases.txt")
         try Data("Kinase news\n\nIts VEGFR2 and EGFR inhibitors entered the clinic; VEGFR3 did not.\n".utf8).write(to: document)
         var outputs: Set<String> = []
@@ -272,9 +290,7 @@ let expectedExampleAlerts = [
 
     @Test func matchExits1OnNoMatchSkipsSymlinksAndEscapesNames() throws {
         let deployment = try Deployment(copyExamples: false)
-        try Data("- name: kinases\n  keywords: [EGFR]\n".utf8)
-            .write(to: deployment.root.appendingPathComponent("config/rules.d/companies.yaml"))
-        try FileManager.default.removeItem(at: deployment.root.appendingPathComponent("config/rules.d/regulatory.yaml"))
+        try deployment.useOnlyRules("- name: kinases\n  keywords: [EGFR]\n")
         let outside = deployment.root.appendingPathComponent("outside.txt")
         try Data("Private\n\nEGFR in a file outside the folder.\n".utf8).write(to: outside)
         try FileManager.default.createSymbolicLink(at: deployment.inbox.appendingPathComponent("link.txt"), withDestinationURL: outside)
@@ -492,14 +508,7 @@ let expectedExampleAlerts = [
 
     @Test func outboxShowsRetriesAndDropsWhatCouldNotBeDelivered() throws {
         let deployment = try Deployment()
-        try Data("""
-            state: ../state
-            sources:
-              - {name: inbox, type: folder, path: ../inbox}
-            sinks:
-              - {name: team, type: webhook, url: "http://127.0.0.1:9/hook"}
-            rules: ./rules.d
-            """.utf8).write(to: deployment.config)
+        try deployment.deliverToAWebhookThatRefuses()
         let run = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
         #expect(run.status == 1, "an undelivered alert makes --once fail")
         #expect(run.stdout.contains("6 failed and will be retried"))
@@ -712,14 +721,7 @@ let expectedExampleAlerts = [
 
     @Test func aFailingSinkAloneMakesStatusFail() throws {
         let deployment = try Deployment()
-        try Data("""
-            state: ../state
-            sources:
-              - {name: inbox, type: folder, path: ../inbox}
-            sinks:
-              - {name: team, type: webhook, url: "http://127.0.0.1:9/services/T0/B0/SECRETTOKEN"}
-            rules: ./rules.d
-            """.utf8).write(to: deployment.config)
+        try deployment.deliverToAWebhookThatRefuses(url: "http://127.0.0.1:9/services/T0/B0/SECRETTOKEN")
         let once = try pharos(["run", "--once", "--log-level", "debug", "--config", deployment.config.path], in: deployment.root)
         let status = try pharos(["status", "--config", deployment.config.path], in: deployment.root)
         #expect(status.status == 1, "a sink whose deliveries fail makes status exit 1, though nothing is dead yet")
