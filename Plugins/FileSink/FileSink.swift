@@ -24,6 +24,9 @@ public struct FileSink: Sink {
     public let fsyncEachBatch: Bool
 
     public var destination: String { path.path }
+    /// One append at a time: with `concurrency:` above 1, a torn-tail repair must never cut
+    /// into a line another delivery is writing.
+    private let appending = Shared(())
 
     public init(configuration: PluginConfiguration) throws {
         let options = configuration.options
@@ -54,12 +57,15 @@ public struct FileSink: Sink {
             bytes.append(contentsOf: delivery.json.utf8)
             bytes.append(0x0A)
         }
-        do {
-            try append(bytes, logger: context.logger)
-            return Array(repeating: .success(()), count: batch.count)
-        } catch {
-            return Array(repeating: .failure(error), count: batch.count)
+        let failure = appending.withLock { _ -> DeliveryError? in
+            do throws(DeliveryError) {
+                try append(bytes, logger: context.logger)
+                return nil
+            } catch {
+                return error
+            }
         }
+        return Array(repeating: failure.map { .failure($0) } ?? .success(()), count: batch.count)
     }
 
     private func append(_ bytes: [UInt8], logger: Logger) throws(DeliveryError) {

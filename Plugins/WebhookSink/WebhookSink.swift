@@ -16,8 +16,6 @@ public struct WebhookSink: Sink {
     public let template: Template?
     /// `content_type:` — of the body (JSON unless a template says otherwise).
     public let contentType: String
-    /// `concurrency:` — requests in flight at once when a batch of alerts is due.
-    public let concurrency: Int
     /// The decoded `whsec_` key; never logged.
     let signingKey: [UInt8]?
 
@@ -41,7 +39,6 @@ public struct WebhookSink: Sink {
         headers = (options.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         timeout = options.duration("timeout", default: .seconds(15), minimum: .milliseconds(100))
         contentType = options.string("content_type") ?? "application/json"
-        concurrency = options.int("concurrency", default: 4, in: 1...64)
         template = Self.loadTemplate(options, contentType: contentType)
         let secret = options.secret("secret", environment: environment)
         if let secret {
@@ -99,25 +96,6 @@ public struct WebhookSink: Sink {
             result.append((name: "webhook-signature", value: "v1," + Data(code).base64EncodedString()))
         }
         return result
-    }
-
-    /// Delivers up to `concurrency` alerts at once; webhooks promise no order, and a slow
-    /// receiver round trip would otherwise bound the rate at one alert per round trip.
-    public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
-        let results = Shared<[Result<Void, DeliveryError>]>(Array(repeating: .success(()), count: batch.count))
-        await withTaskGroup(of: Void.self) { group in
-            for (index, delivery) in batch.enumerated() {
-                if index >= concurrency { await group.next() }
-                group.addTask {
-                    do throws(DeliveryError) {
-                        try await deliver(delivery, context: context)
-                    } catch {
-                        results.withLock { $0[index] = .failure(error) }
-                    }
-                }
-            }
-        }
-        return results.value
     }
 
     public func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {

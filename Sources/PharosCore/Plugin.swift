@@ -153,11 +153,15 @@ public protocol Sink: Sendable {
     /// together at most once per period (an email digest); nil hands them over as soon as
     /// they are due.
     var digestPeriod: Duration? { get }
+    /// When true, the engine hands the due alerts of one item (every rule it matched) to
+    /// ``deliver(batch:context:)`` together, so the sink can send them as one message.
+    var groupsByItem: Bool { get }
 }
 
 extension Sink {
     public var destination: String { Self.typeName }
     public var digestPeriod: Duration? { nil }
+    public var groupsByItem: Bool { false }
 
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
         await deliverOneByOne(batch, context: context)

@@ -34,11 +34,15 @@ public struct ConfiguredSink: Sendable {
     /// `max_age:` — an alert not delivered this long after it was queued goes to dead letters;
     /// nil takes `delivery: {max_age}`.
     public var maxAge: Duration?
+    /// `concurrency:` — deliveries handed to the sink at once (1 by default). Each is recorded
+    /// as soon as it returns, so this also bounds what a crash can deliver twice.
+    public var concurrency: Int
     /// Where each name in `rules:` was written, for messages about unknown rules.
     var ruleLocations: [String: SourceLocation] = [:]
 
-    public init(name: String, type: String, sink: any Sink, rules: [String]? = nil, maxAge: Duration? = nil) {
+    public init(name: String, type: String, sink: any Sink, rules: [String]? = nil, maxAge: Duration? = nil, concurrency: Int = 1) {
         self.name = name
+        self.concurrency = concurrency
         self.type = type
         self.sink = sink
         self.rules = rules
@@ -296,13 +300,14 @@ public struct ConfigLoader: Sendable {
             let rules = options.stringList("rules")
             if rules?.isEmpty == true { options.problem("must name at least one rule (leave it out to accept every rule)", key: "rules") }
             let maxAge = options.raw("max_age") == nil ? nil : options.duration("max_age", default: .seconds(86_400), minimum: .seconds(1))
+            let concurrency = options.int("concurrency", default: 1, in: 1...64)
             let locations = (options.raw("rules")?.sequence ?? []).compactMap { node in node.scalar.map { ($0, node.location) } }
-            return (rules, maxAge, Dictionary(locations, uniquingKeysWith: { first, _ in first }))
+            return (rules, maxAge, concurrency, Dictionary(locations, uniquingKeysWith: { first, _ in first }))
         } build: { pluginType, type, name, engineOptions, configuration in
             var sink = ConfiguredSink(
                 name: name, type: type, sink: try pluginType.init(configuration: configuration),
-                rules: engineOptions.0, maxAge: engineOptions.1)
-            sink.ruleLocations = engineOptions.2
+                rules: engineOptions.0, maxAge: engineOptions.1, concurrency: engineOptions.2)
+            sink.ruleLocations = engineOptions.3
             return sink
         }
     }

@@ -41,8 +41,6 @@ public struct DeliveryReport: Sendable {
     public var delivered = 0
     public var retrying = 0
     public var dead = 0
-    /// Set when the sink failed retryably: do not try it again before then.
-    public var pausedUntil: Date?
     /// Set when a digest sink has alerts waiting for its next period, which starts then.
     public var heldUntil: Date?
 
@@ -64,9 +62,6 @@ public final class Engine: Service, Sendable {
     let sinksByRule: [String: [String]]
     /// Items committed per transaction: small enough that delivery starts early on a big inbox.
     let commitChunk = 200
-    /// Alerts handed to a sink at once, and recorded in one transaction after it returns: a
-    /// kill -9 in the middle repeats at most this many deliveries (with the same alert ids).
-    let deliveryBatch = 32
     /// The most alerts one digest carries; more wait for the next period.
     let digestBatch = 500
     /// Polls the daemon runs at once (as many as the HTTP engine's transfers); sources that
@@ -149,83 +144,134 @@ public final class Engine: Service, Sendable {
 
     // MARK: Delivery
 
-    /// Delivers everything due for `sink` now, in batches, recording each outcome. Stops early
-    /// when the sink fails retryably, since the rest would most likely fail the same way.
-    /// Alerts queued longer than the sink's `max_age` go to dead letters without an attempt;
-    /// a digest sink gets everything due in one batch, at most once per period.
+    /// Delivers everything due for `sink` now. Each alert keeps its own due time: one that
+    /// fails retryably backs off alone while the others go out when they fall due. Up to the
+    /// sink's `concurrency` deliveries run at once, and each is recorded as soon as the sink
+    /// returns, so a kill -9 repeats at most the deliveries in flight. Alerts queued longer
+    /// than the sink's `max_age` go to dead letters without an attempt; a digest sink gets
+    /// everything due in one batch, at most once per period.
     @discardableResult
     public func deliverDue(_ sink: ConfiguredSink) async throws -> DeliveryReport {
-        var report = DeliveryReport()
         let context = context(for: sink.name, kind: "sink")
-        let maxAge = config.maxAge(of: sink)
-        let digestPeriod = sink.sink.digestPeriod
-        if let digestPeriod, let last = try await store.lastDelivery(sink: sink.name) {
-            let nextDigest = last.addingTimeInterval(digestPeriod.seconds)
-            if nextDigest > now() {
-                if try await store.nextDue(sink: sink.name) != nil { report.heldUntil = nextDigest }
-                return report
+        if let digestPeriod = sink.sink.digestPeriod {
+            return try await deliverDigest(sink, period: digestPeriod, context: context)
+        }
+        let tally = Shared(DeliveryReport())
+        // A page holds several rounds of deliveries in flight; everything in it is recorded
+        // before the next page is read, so no alert is read again while it is in flight.
+        let page = max(4 * sink.concurrency, 32)
+        while true {
+            let due = try await store.due(sink: sink.name, now: now(), limit: page)
+            if due.isEmpty { break }
+            let live = try await expire(due, sink: sink, context: context, tally: tally)
+            let units = sink.sink.groupsByItem ? Self.groupedByItem(live) : live.map { [$0] }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, unit) in units.enumerated() {
+                    if index >= sink.concurrency { try await group.next() }
+                    group.addTask { try await self.deliver(unit, to: sink, context: context, tally: tally) }
+                }
+                try await group.waitForAll()
             }
         }
-        while true {
-            let due = try await store.due(sink: sink.name, now: now(), limit: digestPeriod == nil ? deliveryBatch : digestBatch)
-            if due.isEmpty { break }
-            var records: [(alertID: String, DeliveryRecord)] = []
-            var deliveries: [Delivery] = []
-            var ids: [PendingDelivery] = []
-            let started = now()
-            for pending in due {
-                if started.timeIntervalSince(pending.queuedAt) > maxAge.seconds {
-                    let reason = "not delivered within max_age \(maxAge.configText)"
-                        + (pending.lastError.map { "; last error: \($0)" } ?? "")
-                    records.append((pending.alertID, .expired(error: reason)))
-                    report.dead += 1
-                    context.logger.error("alert expired undelivered; moved to dead letters", metadata: ["alert": "\(pending.alertID)"])
-                    continue
-                }
-                deliveries.append(Delivery(alertID: pending.alertID, rule: pending.rule, json: pending.json))
-                ids.append(pending)
+        return tally.value
+    }
+
+    /// A digest: everything due at once, at most once per `period` (the first after a quiet
+    /// period goes at once), recorded together since it is one message.
+    private func deliverDigest(_ sink: ConfiguredSink, period: Duration, context: PluginContext) async throws -> DeliveryReport {
+        let tally = Shared(DeliveryReport())
+        if let last = try await store.lastDelivery(sink: sink.name) {
+            let nextDigest = last.addingTimeInterval(period.seconds)
+            if nextDigest > now() {
+                if try await store.nextDue(sink: sink.name) != nil { tally.withLock { $0.heldUntil = nextDigest } }
+                return tally.value
             }
-            let results = await sink.sink.deliver(batch: deliveries, context: context)
-            let finished = now()
-            var latencies: [Double] = []
-            for (pending, result) in zip(ids, results) {
-                switch result {
-                case .success:
-                    records.append((pending.alertID, .delivered))
-                    report.delivered += 1
-                    latencies.append(finished.timeIntervalSince(pending.queuedAt))
-                case .failure(.retryable(let reason, let retryAfter)):
-                    let delay = deliveryBackoff.delay(attempt: pending.attempts + 1, retryAfter: retryAfter)
-                    let at = finished.addingTimeInterval(delay.seconds)
-                    records.append((pending.alertID, .retry(error: reason, at: at)))
-                    report.retrying += 1
-                    report.pausedUntil = min(report.pausedUntil ?? at, at)
-                    context.logger.warning("delivery failed, will retry", metadata: [
-                        "alert": "\(pending.alertID)", "error": "\(reason)", "retry_in": "\(delay.configText)",
-                    ])
-                case .failure(.permanent(let reason)):
-                    records.append((pending.alertID, .dead(error: reason)))
-                    report.dead += 1
-                    context.logger.error("delivery failed permanently; alert moved to dead letters", metadata: [
-                        "alert": "\(pending.alertID)", "error": "\(reason)",
-                    ])
-                }
-            }
-            try await store.recordDeliveries(sink: sink.name, records, now: finished)
-            metrics?.recordDeliveries(
-                sink: sink.name, delivered: latencies,
-                retried: records.count { if case .retry = $0.1 { true } else { false } },
-                dead: records.count { if case .dead = $0.1 { true } else { false } },
-                expired: records.count { if case .expired = $0.1 { true } else { false } })
-            if report.pausedUntil != nil { break }
-            if let digestPeriod {
-                if report.delivered > 0, try await store.nextDue(sink: sink.name) != nil {
-                    report.heldUntil = finished.addingTimeInterval(digestPeriod.seconds)
-                }
-                break
-            }
+        }
+        let due = try await store.due(sink: sink.name, now: now(), limit: digestBatch)
+        let live = try await expire(due, sink: sink, context: context, tally: tally)
+        try await deliver(live, to: sink, context: context, tally: tally)
+        var report = tally.value
+        if report.delivered > 0, try await store.nextDue(sink: sink.name) != nil {
+            report.heldUntil = now().addingTimeInterval(period.seconds)
         }
         return report
+    }
+
+    /// Moves the alerts of `due` older than the sink's `max_age` to dead letters; returns the rest.
+    private func expire(_ due: [PendingDelivery], sink: ConfiguredSink, context: PluginContext, tally: Shared<DeliveryReport>) async throws -> [PendingDelivery] {
+        let maxAge = config.maxAge(of: sink)
+        let started = now()
+        var live: [PendingDelivery] = []
+        var records: [(alertID: String, DeliveryRecord)] = []
+        for pending in due {
+            guard started.timeIntervalSince(pending.queuedAt) > maxAge.seconds else {
+                live.append(pending)
+                continue
+            }
+            let reason = "not delivered within max_age \(maxAge.configText)" + (pending.lastError.map { "; last error: \($0)" } ?? "")
+            records.append((pending.alertID, .expired(error: reason)))
+            context.logger.error("alert expired undelivered; moved to dead letters", metadata: ["alert": "\(pending.alertID)"])
+        }
+        guard !records.isEmpty else { return live }
+        try await store.recordDeliveries(sink: sink.name, records, now: started)
+        metrics?.recordDeliveries(sink: sink.name, delivered: [], retried: 0, dead: 0, expired: records.count)
+        tally.withLock { $0.dead += records.count }
+        return live
+    }
+
+    /// Consecutive runs of deliveries of one item (alerts of one item are queued together).
+    static func groupedByItem(_ deliveries: [PendingDelivery]) -> [[PendingDelivery]] {
+        var units: [[PendingDelivery]] = []
+        var index: [String: Int] = [:]
+        for pending in deliveries {
+            let key = pending.source + "\u{0}" + pending.itemID
+            if let at = index[key] {
+                units[at].append(pending)
+            } else {
+                index[key] = units.count
+                units.append([pending])
+            }
+        }
+        return units
+    }
+
+    /// Hands `unit` to the sink in one call and records every outcome as soon as it returns.
+    private func deliver(_ unit: [PendingDelivery], to sink: ConfiguredSink, context: PluginContext, tally: Shared<DeliveryReport>) async throws {
+        guard !unit.isEmpty else { return }
+        let results = await sink.sink.deliver(
+            batch: unit.map { Delivery(alertID: $0.alertID, rule: $0.rule, json: $0.json) }, context: context)
+        let finished = now()
+        var records: [(alertID: String, DeliveryRecord)] = []
+        var latencies: [Double] = []
+        var report = DeliveryReport()
+        for (pending, result) in zip(unit, results) {
+            switch result {
+            case .success:
+                records.append((pending.alertID, .delivered))
+                report.delivered += 1
+                latencies.append(finished.timeIntervalSince(pending.queuedAt))
+            case .failure(.retryable(let reason, let retryAfter)):
+                let delay = deliveryBackoff.delay(attempt: pending.attempts + 1, retryAfter: retryAfter)
+                records.append((pending.alertID, .retry(error: reason, at: finished.addingTimeInterval(delay.seconds))))
+                report.retrying += 1
+                context.logger.warning("delivery failed, will retry", metadata: [
+                    "alert": "\(pending.alertID)", "error": "\(reason)", "retry_in": "\(delay.configText)",
+                ])
+            case .failure(.permanent(let reason)):
+                records.append((pending.alertID, .dead(error: reason)))
+                report.dead += 1
+                context.logger.error("delivery failed permanently; alert moved to dead letters", metadata: [
+                    "alert": "\(pending.alertID)", "error": "\(reason)",
+                ])
+            }
+        }
+        try await store.recordDeliveries(sink: sink.name, records, now: finished)
+        metrics?.recordDeliveries(sink: sink.name, delivered: latencies, retried: report.retrying, dead: report.dead, expired: 0)
+        tally.withLock { total in
+            total.delivered += report.delivered
+            total.retrying += report.retrying
+            total.dead += report.dead
+        }
     }
 
     // MARK: Running
@@ -430,28 +476,29 @@ public final class Engine: Service, Sendable {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var wait: Duration = .seconds(60)
-            var paused = false
+            var held = false
             do {
                 let report = try await deliverDue(sink)
                 failures = 0
                 if report.delivered > 0 {
                     logger.info("delivered", metadata: ["alerts": "\(report.delivered)", "to": "\(sink.sink.destination)"])
                 }
-                if let until = report.pausedUntil ?? report.heldUntil {
-                    paused = true
+                if let until = report.heldUntil {
+                    held = true
                     wait = .milliseconds(Int64(max(0, until.timeIntervalSince(now())) * 1000))
                 } else if let next = try await store.nextDue(sink: sink.name) {
+                    // The earliest due time of any alert: one backing off never delays the others.
                     wait = .milliseconds(Int64(min(60, max(0.05, next.timeIntervalSince(now()))) * 1000))
                 }
             } catch {
                 failures += 1
-                paused = true
+                held = true
                 wait = deliveryBackoff.delay(attempt: failures)
                 logger.error("delivery pass failed", metadata: ["error": "\(error)"])
             }
-            // A paused sink ignores wake-ups: new alerts would only fail the same way (or, for a
-            // digest, wait for the next period anyway).
-            let keepGoing = await (paused ? Wakeup() : wakeup).waitUnlessShuttingDown(timeout: wait)
+            // New alerts wake the sink at once, unless a digest waits for its next period (they
+            // would wait for it anyway) or the state database just failed.
+            let keepGoing = await (held ? Wakeup() : wakeup).waitUnlessShuttingDown(timeout: wait)
             if !keepGoing { break }
         }
     }

@@ -7,6 +7,9 @@ public struct PendingDelivery: Sendable {
     public var alertID: String
     public var rule: String
     public var sink: String
+    /// The source and item that raised the alert: a sink grouping by item gets them together.
+    public var source: String
+    public var itemID: String
     public var json: String
     public var attempts: Int
     /// When it was queued (or last re-queued by `pharos outbox retry`): what `max_age` counts from.
@@ -66,7 +69,7 @@ public struct OutboxCounts: Sendable, Equatable {
 /// The SQLite state: items seen per source, the outbox of alerts per sink, source health.
 ///
 /// Seen items and their alerts are written in one transaction, so a crash either keeps
-/// both or neither; a delivery is marked done only after the sink returned.
+/// both or neither; a delivery is marked done as soon as the sink returned.
 public final class StateStore: Sendable {
     private let pool: DatabasePool
     /// The database file.
@@ -255,12 +258,13 @@ public final class StateStore: Sendable {
     public func due(sink: String, now: Date, limit: Int) async throws -> [PendingDelivery] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.alert_id, d.attempts, d.queued_at, d.last_error, a.rule, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                SELECT d.alert_id, d.attempts, d.queued_at, d.last_error, a.rule, a.source, a.item_id, a.document FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.rowid LIMIT ?
                 """), arguments: [sink, now.timeIntervalSince1970, limit]
             ).map { row in
-                PendingDelivery(alertID: row["alert_id"], rule: row["rule"], sink: sink, json: row["document"], attempts: row["attempts"],
+                PendingDelivery(alertID: row["alert_id"], rule: row["rule"], sink: sink, source: row["source"], itemID: row["item_id"],
+                                json: row["document"], attempts: row["attempts"],
                                 queuedAt: Date(timeIntervalSince1970: row["queued_at"] ?? now.timeIntervalSince1970), lastError: row["last_error"])
             }
         }

@@ -44,16 +44,17 @@ struct GrowingFeeds {
 @Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: packageRoot.appendingPathComponent(".venv/bin/python3").path),
                              "needs .venv with Tests/peers/requirements.txt (make test creates it)"))
 struct CrashSafety {
-    /// The daemon polls three growing feeds and delivers to a webhook receiver; it is killed
-    /// with SIGKILL at 20 seeded-random moments and restarted. In the end every alert reached
-    /// the receiver (each id at least once, with a valid signature) and the database is sound.
+    /// The daemon polls three growing feeds and delivers to a slow webhook receiver (150 ms an
+    /// answer); it is killed with SIGKILL at 20 seeded-random moments and restarted. In the end
+    /// every alert reached the receiver (each id at least once, with a valid signature), no
+    /// kill repeated more than the one delivery in flight, and the database is sound.
     @Test func killNineAtTwentyMomentsLosesNothing() async throws {
         let deployment = try Deployment(copyExamples: false)
         var feeds = try GrowingFeeds(in: deployment.root, feeds: 3, initialItems: 20)
         let feedServer = try PythonPeer("feed_peer.py", arguments: [feeds.folder.path])
         let secret = "whsec_" + Data("crash safety webhook secret 77".utf8).base64EncodedString()
         let received = deployment.root.appendingPathComponent("received.jsonl")
-        let receiver = try PythonPeer("webhook_peer.py", arguments: [secret, "500,500", received.path])
+        let receiver = try PythonPeer("webhook_peer.py", arguments: [secret, "500,500", received.path, "150"])
         let sources = (0..<3).map { "  - {name: wire\($0), type: rss, url: \"\(feedServer.base)/wire\($0).xml\", every: 1s, host_spacing: 0s}" }
         try Data("""
             state: ../state
@@ -67,8 +68,9 @@ struct CrashSafety {
         let environment = ["PHAROS_E2E_SECRET": secret]
         func log() -> [WebhookReceipt] { WebhookReceipt.all(in: received) }
 
+        let kills = 20
         var random = SeededGenerator(state: 20_261_123)
-        for round in 0..<20 {
+        for round in 0..<kills {
             let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root, environment: environment)
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...900, using: &random)))
             try feeds.add(Int.random(in: 3...12, using: &random), to: round % 3)
@@ -104,7 +106,8 @@ struct CrashSafety {
         #expect(alertIDs.count == expected, "one alert per item")
         #expect(alertIDs == Set(delivered), "every alert reached the receiver")
         #expect(log().allSatisfy { $0.verified })
-        print("crash safety: 20 kills, \(expected) alerts, \(delivered.count) deliveries (\(delivered.count - Set(delivered).count) repeated across kills)")
+        #expect(delivered.count - Set(delivered).count <= kills, "at most one delivery repeated per sink and kill")
+        print("crash safety: \(kills) kills, \(expected) alerts, \(delivered.count) deliveries (\(delivered.count - Set(delivered).count) repeated across kills)")
     }
 }
 

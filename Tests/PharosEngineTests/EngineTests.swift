@@ -61,7 +61,11 @@ struct EngineFixture {
     let clock = TestClock()
     let engine: Engine
 
-    init(withBrokenSource: Bool = false, digestPeriod: Duration? = nil, maxAge: Duration? = nil) throws {
+    /// - Parameter probe: a sink used instead of the recording one.
+    init(
+        withBrokenSource: Bool = false, digestPeriod: Duration? = nil, maxAge: Duration? = nil, probe: (any Sink)? = nil,
+        concurrency: Int = 1, backoff: Backoff? = nil
+    ) throws {
         sink = RecordingSink(digestPeriod: digestPeriod)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
         var rmat = Clause()
@@ -73,10 +77,11 @@ struct EngineFixture {
             sources.insert(ConfiguredSource(name: "broken", type: "scripted", every: .seconds(60), source: broken), at: 0)
         }
         let rules = [Rule(name: "rmat", clause: rmat, location: SourceLocation(file: "t", line: 1, column: 1))]
-        let config = PharosConfig(
+        var config = PharosConfig(
             file: state, stateDirectory: state, sources: sources,
-            sinks: [ConfiguredSink(name: "rec", type: "recording", sink: sink, maxAge: maxAge)],
+            sinks: [ConfiguredSink(name: "rec", type: "recording", sink: probe ?? sink, maxAge: maxAge, concurrency: concurrency)],
             rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
+        if let backoff { config.deliveryBackoff = backoff }
         engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now)
     }
 
@@ -123,7 +128,8 @@ struct EngineFixture {
         try await fixture.engine.poll(fixture.configuredSource)
         let failed = try await fixture.engine.deliverDue(fixture.configuredSink)
         #expect(failed.retrying == 1 && failed.delivered == 0)
-        let pausedFor = try #require(failed.pausedUntil).timeIntervalSince(fixture.clock.current.value)
+        let entry = try #require(try await fixture.engine.store.outbox().first)
+        let pausedFor = entry.nextAttempt.timeIntervalSince(fixture.clock.current.value)
         #expect(pausedFor >= 120, "Retry-After is honoured")
         let tooEarly = try await fixture.engine.deliverDue(fixture.configuredSink)
         #expect(tooEarly.delivered == 0 && tooEarly.retrying == 0)
@@ -201,5 +207,115 @@ struct EngineFixture {
         let report = try await restarted.deliverDue(fixture.configuredSink)
         #expect(report.delivered == 1)
         #expect(try await restarted.store.integrityCheck() == "ok")
+    }
+}
+
+/// A sink that watches the outbox while it delivers: at the start of each delivery, how many
+/// deliveries it already returned are not yet recorded, and how many run at once.
+struct ProbeSink: Sink {
+    static let typeName = "probe"
+    struct Counts {
+        var succeeded = 0
+        var inFlight = 0
+        var mostInFlight = 0
+        var mostUnrecorded = 0
+        var received: [String] = []
+    }
+
+    let store = Shared<StateStore?>(nil)
+    let counts = Shared(Counts())
+    /// Alerts (by position of arrival, 0-based) whose every attempt fails retryably.
+    let failingAttempts = Shared<Set<Int>>([])
+    let attempts = Shared(0)
+
+    init() {}
+    init(configuration: PluginConfiguration) throws {}
+
+    func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
+        let recorded = (try? await store.value?.outboxCounts()["rec"]?.delivered) ?? 0
+        let attempt = attempts.withLock { value in defer { value += 1 }; return value }
+        counts.withLock { counts in
+            counts.inFlight += 1
+            counts.mostInFlight = max(counts.mostInFlight, counts.inFlight)
+            counts.mostUnrecorded = max(counts.mostUnrecorded, counts.succeeded - recorded)
+        }
+        // Let the other deliveries in flight start meanwhile.
+        try? await Task.sleep(for: .milliseconds(2))
+        let fails = failingAttempts.value.contains(attempt)
+        counts.withLock { counts in
+            counts.inFlight -= 1
+            if !fails {
+                counts.succeeded += 1
+                counts.received.append(delivery.alertID)
+            }
+        }
+        if fails { throw .retryable("503 Service Unavailable") }
+    }
+}
+
+@Suite struct DeliveryGuarantees {
+    private func items(_ count: Int) -> [Item] {
+        (0..<count).map { Item(id: "\($0)", title: "RMAT for BCMA, part \($0)") }
+    }
+
+    @Test func eachDeliveryIsRecordedAsSoonAsTheSinkReturns() async throws {
+        let probe = ProbeSink()
+        let fixture = try EngineFixture(probe: probe)
+        probe.store.withLock { $0 = fixture.engine.store }
+        fixture.setItems(items(40))
+        try await fixture.engine.poll(fixture.configuredSource)
+        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(report.delivered == 40)
+        let counts = probe.counts.value
+        #expect(counts.mostUnrecorded == 0, "a crash would deliver \(counts.mostUnrecorded) alerts again")
+        #expect(counts.mostInFlight == 1, "concurrency 1 by default")
+    }
+
+    @Test func aSinksConcurrencyBoundsWhatIsInFlightAndUnrecorded() async throws {
+        let probe = ProbeSink()
+        let fixture = try EngineFixture(probe: probe, concurrency: 3)
+        probe.store.withLock { $0 = fixture.engine.store }
+        fixture.setItems(items(60))
+        try await fixture.engine.poll(fixture.configuredSource)
+        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(report.delivered == 60)
+        let counts = probe.counts.value
+        #expect(counts.mostInFlight <= 3 && counts.mostInFlight > 1)
+        #expect(counts.mostUnrecorded <= 2, "only the other deliveries in flight may be unrecorded")
+        #expect(Set(counts.received).count == 60)
+    }
+
+    @Test func anAlertBackingOffHoldsNoOtherBack() async throws {
+        let probe = ProbeSink()
+        let fixture = try EngineFixture(probe: probe)
+        probe.failingAttempts.withLock { $0 = [0] }
+        fixture.setItems(items(40))
+        try await fixture.engine.poll(fixture.configuredSource)
+        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        #expect(report.retrying == 1)
+        #expect(report.delivered == 39, "every other due alert goes out in the same pass")
+        let pending = try await fixture.engine.store.outbox()
+        #expect(pending.count == 1)
+        #expect(try #require(pending.first).nextAttempt > fixture.clock.current.value, "outbox list shows when it is tried next")
+    }
+
+    /// A daemon whose sink backs off one alert for an hour still delivers an alert raised
+    /// meanwhile at once (the time limit only stops a daemon that waits for the hour).
+    @Test(.timeLimit(.minutes(1))) func theDaemonDeliversNewAlertsWhileAnotherBacksOff() async throws {
+        let probe = ProbeSink()
+        let fixture = try EngineFixture(probe: probe, backoff: Backoff(base: .seconds(3600), cap: .seconds(3600)))
+        probe.failingAttempts.withLock { $0 = [0] }
+        fixture.setItems(items(1))
+        let engine = Engine(
+            config: fixture.engine.config, store: fixture.engine.store, logger: Logger(label: "test"))
+        try await engine.poll(fixture.configuredSource)
+        let daemon = Task { try await engine.run() }
+        defer { daemon.cancel() }
+        while probe.attempts.value < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        fixture.setItems(items(2))
+        try await engine.poll(fixture.configuredSource)
+        while probe.counts.value.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(probe.counts.value.received.count == 1)
+        #expect(try await engine.store.outbox().count == 1, "the first alert still waits for its own retry time")
     }
 }
