@@ -31,6 +31,16 @@ enum FeedNamespace: Equatable {
         "http://www.w3.org/xml/1998/namespace": .xml,
     ]
 
+    /// A namespace as feeds declare it: also with a trailing `/` or `#` added or missing
+    /// (`http://www.w3.org/2005/Atom/`), and the Atom 1.0 drafts
+    /// (`http://purl.org/atom/ns#draft-ietf-atompub-format-08`), which are Atom 1.0.
+    private static func lookUp(_ uri: String) -> FeedNamespace? {
+        if let known = byURI[uri] { return known }
+        if uri.hasPrefix("http://purl.org/atom/ns#draft-") { return .atom10 }
+        if let last = uri.last, last == "/" || last == "#" { return byURI[String(uri.dropLast())] }
+        return byURI[uri + "/"] ?? byURI[uri + "#"]
+    }
+
     /// Prefixes feeds use without declaring them (libxml2 then reports no namespace URI).
     private static let byPrefix: [String: FeedNamespace] = [
         "atom": .atom10, "content": .content, "dc": .dc, "dcterms": .dcterms, "itunes": .itunes,
@@ -39,7 +49,7 @@ enum FeedNamespace: Equatable {
 
     init(uri: String?, prefix: String?) {
         if let uri {
-            self = Self.byURI[uri.lowercased()] ?? .other
+            self = Self.lookUp(uri.lowercased()) ?? .other
         } else if let prefix {
             self = Self.byPrefix[prefix.lowercased()] ?? .other
         } else {
@@ -397,6 +407,8 @@ struct FeedBuilder {
             case (.itunes, "summary"): return startField(.summary(rank: 2), mode: .html, element)
             case (.media, "title"): return startField(.title(rank: 3), mode: .html, element)
             case (.media, "description"): return startField(.summary(rank: 3), mode: .html, element)
+            // XHTML's body in an RSS item: the item's full text, after content:encoded.
+            case (.xhtml, "body"): return startField(.content(rank: 1), mode: .xhtml, element)
             case (.xhtml, _), (.rdf, _): return .other
             default: break
             }
@@ -414,13 +426,23 @@ struct FeedBuilder {
         }
     }
 
-    /// An Atom `link` that points at the entry's (or feed's) page, with a rank that prefers HTML.
+    /// An Atom `link` that points at the entry's (or feed's) page, with a rank: an alternate
+    /// (no `rel` is one) first, HTML before other types; without one, a `related` page, then
+    /// the `via` source. `self`, `edit`, `enclosure` and the like are never the page.
     private func alternateLink(_ element: Element) -> (String, Int)? {
         let rel = TextTools.trimmed(element.attribute("rel") ?? "alternate").lowercased()
-        guard rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate",
-              let href = element.attribute("href"), !TextTools.trimmed(href).isEmpty else { return nil }
-        let type = element.attribute("type")?.lowercased()
-        let rank = type == nil || type!.utf8.contains("html".utf8) ? 0 : 1
+        let iana = "http://www.iana.org/assignments/relation/"
+        let relation = rel.hasPrefix(iana) ? String(rel.dropFirst(iana.count)) : rel
+        guard let href = element.attribute("href"), !TextTools.trimmed(href).isEmpty else { return nil }
+        let rank: Int
+        switch relation {
+        case "alternate":
+            let type = element.attribute("type")?.lowercased()
+            rank = type == nil || type!.utf8.contains("html".utf8) ? 0 : 1
+        case "related": rank = 4
+        case "via": rank = 5
+        default: return nil
+        }
         return (resolveLink(href, base: element.base), rank)
     }
 
@@ -429,7 +451,7 @@ struct FeedBuilder {
         let type = element.attribute("type").map { TextTools.trimmed($0).lowercased() }
         if isAtom03(element) {
             switch element.attribute("mode").map({ TextTools.trimmed($0).lowercased() }) ?? "xml" {
-            case "base64": return .base64
+            case "base64": return type?.utf8.contains("html".utf8) == true ? .base64HTML : .base64
             case "escaped": return type?.utf8.contains("html".utf8) == true ? .html : .text
             default:
                 if type == "application/xhtml+xml" || type == "xhtml" { return .xhtml }

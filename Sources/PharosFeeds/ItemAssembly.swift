@@ -2,7 +2,9 @@ import Foundation
 import PharosCore
 
 /// How the text of an element is to be read.
-enum TextMode: Sendable { case text, html, xhtml, base64 }
+/// How an element's text is read: as text, HTML, inline XHTML, or base64 of text or of HTML
+/// (Atom says which with `type`, Atom 0.3 with `mode`).
+enum TextMode: Sendable { case text, html, xhtml, base64, base64HTML }
 
 /// The item field an element's text goes to (links, hrefs and fallbacks as written, resolved
 /// later against the event's base).
@@ -244,21 +246,27 @@ struct FieldText {
         case .text:
             if sawElements { return String(decoding: TextTools.htmlToText(utf8: bytes), as: UTF8.self) }
             return TextTools.paragraphs(utf8: bytes)
-        case .html, .xhtml:
+        case .html:
             return String(decoding: TextTools.htmlToText(utf8: bytes), as: UTF8.self)
-        case .base64:
+        case .xhtml:
+            // XHTML is exact: its text was escaped as it was written back, so `&lt;p&gt;` here is
+            // text that reads "<p>", never markup escaped twice (which HTML in feeds often is).
+            return String(decoding: HTMLText.plainText(utf8: bytes), as: UTF8.self)
+        case .base64, .base64HTML:
             let raw = String(decoding: bytes, as: UTF8.self)
             let compact = raw.filter { !$0.isWhitespace }
-            if let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8) {
-                return TextTools.htmlToText(decoded)
+            guard let data = Data(base64Encoded: compact), let decoded = String(data: data, encoding: .utf8) else {
+                return TextTools.paragraphs(utf8: bytes)
             }
-            return TextTools.paragraphs(utf8: bytes)
+            // Decoded text is read as its declared type says: only HTML is reduced as HTML.
+            if mode == .base64HTML { return TextTools.htmlToText(decoded) }
+            return TextTools.paragraphs(decoded)
         }
     }
 
     /// Readable plain text on one line.
     func readableLine() -> String {
-        guard mode == .html || mode == .xhtml else { return TextTools.singleLine(readable()) }
+        guard mode == .html else { return TextTools.singleLine(readable()) }
         // Without markup, HTML only folds white space, which folding to one line does anyway.
         if TextTools.markup(bytes) == .none { return TextTools.singleLineString(utf8: bytes) }
         var text = TextTools.htmlToText(utf8: bytes)

@@ -540,3 +540,90 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         #expect((feed.items.first?.title.utf8.count ?? 0) <= 2 << 20)
     }
 }
+
+/// The format cases an independent parser's checks found missed (issue 16, finding 11).
+@Suite struct ConformanceCases {
+    @Test(arguments: [
+        "http://www.w3.org/2005/Atom/", "HTTP://WWW.W3.ORG/2005/ATOM", "http://purl.org/atom/ns#draft-ietf-atompub-format-08",
+    ])
+    func atomUnderUnusualNamespaceDeclarations(namespace: String) {
+        let feed = parse("""
+            <feed xmlns="\(namespace)"><title>Wire</title>
+            <entry><id>urn:1</id><title>RMAT for BCMA</title><link href="https://wire.example/1"/></entry></feed>
+            """)
+        #expect(feed.title == "Wire")
+        #expect(feed.items.map(\.title) == ["RMAT for BCMA"])
+        #expect(feed.items.first?.link == "https://wire.example/1")
+    }
+
+    @Test func aPrefixedAtomFeedIsAtom() {
+        let feed = parse("""
+            <a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>Wire</a:title>
+            <a:entry><a:id>urn:1</a:id><a:title type="html">&lt;b&gt;RMAT&lt;/b&gt; for BCMA</a:title></a:entry></a:feed>
+            """)
+        #expect(feed.items.first?.title == "RMAT for BCMA")
+    }
+
+    @Test func linkRelationsArePreferredAlternateThenRelatedThenVia() {
+        let feed = parse("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+            <entry><id>1</id><link rel="self" href="https://wire.example/self"/><link rel="edit" href="https://wire.example/edit"/>
+              <link rel="enclosure" href="https://wire.example/a.mp3"/><link rel="alternate" type="application/pdf" href="https://wire.example/1.pdf"/>
+              <link rel="http://www.iana.org/assignments/relation/alternate" type="text/html" href="https://wire.example/1.html"/></entry>
+            <entry><id>2</id><link rel="self" href="https://wire.example/self2"/><link rel="via" href="https://wire.example/via2"/>
+              <link rel="related" href="https://wire.example/related2"/></entry>
+            <entry><id>3</id><link rel="self" href="https://wire.example/self3"/></entry></feed>
+            """)
+        #expect(feed.items.map(\.link) == ["https://wire.example/1.html", "https://wire.example/related2", nil])
+    }
+
+    @Test func xhtmlContentKeepsEscapedTextAsText() {
+        let feed = parse("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+            <entry><id>1</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">&lt;p&gt;Title&lt;/p&gt;</div></title>
+            <content type="xhtml"><xh:div xmlns:xh="http://www.w3.org/1999/xhtml"><xh:p>Inline <xh:b>markup</xh:b> &amp; a &lt;tag&gt;</xh:p></xh:div></content></entry></feed>
+            """)
+        #expect(feed.items.first?.title == "<p>Title</p>")
+        #expect(feed.items.first?.content == "Inline markup & a <tag>")
+    }
+
+    @Test func base64ContentIsReadAsItsTypeSays() {
+        // "&lt;p&gt;Entry&lt;/p&gt;" and "<p>Entry <b>text</b></p>", base64.
+        let feed = parse("""
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+            <entry><id>1</id><content type="application/octet-stream">Jmx0O3AmZ3Q7RW50cnkmbHQ7L3AmZ3Q7</content></entry></feed>
+            """)
+        #expect(feed.items.first?.content == "&lt;p&gt;Entry&lt;/p&gt;", "octet-stream decodes to text, not HTML")
+        let old = parse("""
+            <feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Wire</title>
+            <entry><id>1</id><title mode="base64">Jmx0O3AmZ3Q7RW50cnkmbHQ7L3AmZ3Q7</title>
+            <content mode="base64" type="text/html">PHA+RW50cnkgPGI+dGV4dDwvYj48L3A+</content></entry></feed>
+            """)
+        #expect(old.items.first?.title == "&lt;p&gt;Entry&lt;/p&gt;")
+        #expect(old.items.first?.content == "Entry text")
+    }
+
+    @Test func xhtmlBodyIsAnRSSItemsContentAfterContentEncoded() {
+        let feed = parse("""
+            <rss version="2.0" xmlns:xhtml="http://www.w3.org/1999/xhtml" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+            <channel><title>Wire</title>
+            <item><title>A</title><description>Teaser A</description><xhtml:body><xhtml:p>Body <xhtml:b>A</xhtml:b></xhtml:p></xhtml:body></item>
+            <item><title>B</title><xhtml:body><xhtml:p>Body B</xhtml:p></xhtml:body><content:encoded><![CDATA[<p>Encoded B</p>]]></content:encoded></item>
+            </channel></rss>
+            """)
+        #expect(feed.items.map(\.content) == ["Body A", "Encoded B"])
+        #expect(feed.items.map(\.summary) == ["Teaser A", nil])
+    }
+
+    @Test func contentEncodedIsContentAndDescriptionTheSummaryInEitherOrder() {
+        let feed = parse("""
+            <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire</title>
+            <item><title>A</title><description>Teaser A</description><content:encoded><![CDATA[<p>Full A</p>]]></content:encoded></item>
+            <item><title>B</title><content:encoded><![CDATA[<p>Full B</p>]]></content:encoded><description>Teaser B</description></item>
+            <item><title>C</title><description>Only C</description></item>
+            </channel></rss>
+            """)
+        #expect(feed.items.map(\.content) == ["Full A", "Full B", nil])
+        #expect(feed.items.map(\.summary) == ["Teaser A", "Teaser B", "Only C"])
+    }
+}
