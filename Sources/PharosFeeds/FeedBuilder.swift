@@ -73,6 +73,29 @@ enum FeedNamespace: Equatable {
     }
 }
 
+/// What one feed may hold, enforced while it streams in, so that no document (a 1 GB line, a
+/// field of hundreds of megabytes, millions of items or of nested elements) makes the reader
+/// hold more than a bounded amount: what is over a limit is dropped, with a warning.
+public struct FeedLimits: Sendable {
+    /// Text kept of one field (a title, a description), in bytes; the rest is cut.
+    public var fieldBytes = 1 << 20
+    /// Text kept of one item, all fields together.
+    public var itemBytes = 4 << 20
+    /// Fields, categories and other values kept of one item.
+    public var itemValues = 1000
+    /// Items read; the rest of the document is not read.
+    public var items = 50_000
+    /// Item text read in all; the rest of the document is not read.
+    public var feedBytes = 64 << 20
+    /// Elements nested deeper than this are ignored; past ten times as deep the document is not read further.
+    public var depth = 256
+
+    public init() {}
+
+    /// The limits every parse uses.
+    public static let standard = FeedLimits()
+}
+
 /// Turns the element events of one XML document into a feed: recognises the format at the
 /// root, keeps an element stack with the `xml:base` in scope, and collects the text of the
 /// elements that carry item fields.
@@ -88,6 +111,8 @@ struct FeedBuilder {
         var role: Role
         /// The `xml:base` in scope, absolute where it could be resolved; nil when none was given.
         var base: String?
+        /// Whether its start tag went into the capture (a full capture takes none), so its end tag does.
+        var wroteTag = false
     }
 
     private enum Target {
@@ -111,6 +136,8 @@ struct FeedBuilder {
         var inItemText = false
         var sawElements = false
         var openTagEnd: Int?
+        /// Set once a limit was reached: nothing more is added.
+        var full = false
     }
 
     private struct PersonDraft {
@@ -138,23 +165,40 @@ struct FeedBuilder {
     private var feedTitle = Ranked<String>()
     private var feedLink = Ranked<String>()
     private var feedAuthors: [String] = []
+    private let limits: FeedLimits
+    /// Elements past ``FeedLimits/depth`` that are open, not on the stack.
+    private var ignoredDepth = 0
+    private var fieldsCut = 0
+    private var valuesDropped = 0
+    private var itemsRead = 0
+    private var textRead = 0
+    /// Why the rest of the document is not to be read, once a limit says so.
+    private(set) var exhausted: String?
 
     /// - Parameter deliver: receives each item once its end tag is read.
-    init(documentURL: URL?, deliver: @escaping (RawItem) -> Void) {
+    init(documentURL: URL?, limits: FeedLimits = .standard, deliver: @escaping (RawItem) -> Void) {
         self.documentURL = documentURL?.absoluteString
+        self.limits = limits
         self.deliver = deliver
     }
 
     // MARK: - Events
 
     mutating func startElement(_ localName: String, prefix: String?, namespace: FeedNamespace, attributes: [XMLAttribute]) {
+        guard stack.count < limits.depth, ignoredDepth == 0 else {
+            ignoredDepth += 1
+            if ignoredDepth >= 9 * limits.depth, exhausted == nil {
+                exhausted = "elements nested more than \(10 * limits.depth) deep: the rest of the document is not read"
+            }
+            return
+        }
         var base = stack.last?.base
         if let xmlBase = attributes.first(where: { $0.name == "base" && FeedNamespace(uri: $0.namespace, prefix: $0.prefix) == .xml }) {
             base = URLResolver.resolve(xmlBase.value, against: base ?? documentURL)
         }
         if capture != nil {
-            writeStartTag(localName, prefix: prefix, attributes: attributes)
-            stack.append(Frame(role: .capture, base: base))
+            let wrote = writeStartTag(localName, prefix: prefix, attributes: attributes)
+            stack.append(Frame(role: .capture, base: base, wroteTag: wrote))
             return
         }
         let element = Element(name: localName, prefix: prefix, namespace: namespace, attributes: attributes, base: base)
@@ -176,13 +220,17 @@ struct FeedBuilder {
     /// - Parameter name: the element's local name and prefix, asked for only when it is written
     ///   back as markup.
     mutating func endElement(_ name: () -> (localName: String, prefix: String?)) {
+        if ignoredDepth > 0 {
+            ignoredDepth -= 1
+            return
+        }
         guard let frame = stack.popLast() else { return }
         if capture != nil {
             if stack.count == capture!.depth {
                 let finished = capture!
                 capture = nil
                 finish(finished)
-            } else {
+            } else if frame.wroteTag {
                 let (localName, prefix) = name()
                 writeEndTag(localName, prefix: prefix)
             }
@@ -195,8 +243,19 @@ struct FeedBuilder {
         }
     }
 
-    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard capture != nil else { return }
+    mutating func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        guard capture != nil, ignoredDepth == 0 else { return }
+        let room = captureRoom
+        guard room > 0 else { return }
+        var bytes = text
+        if bytes.count > room {
+            // Cut before a character that would not fit whole.
+            var end = room
+            while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            bytes = UnsafeBufferPointer(rebasing: bytes[..<end])
+            fieldsCut += 1
+            capture!.full = true
+        }
         if capture!.mode == .xhtml {
             for byte in bytes {
                 switch byte {
@@ -212,6 +271,13 @@ struct FeedBuilder {
         capture!.openTagEnd = nil
     }
 
+    /// Bytes the capture may still take: its field's and its item's limits.
+    private var captureRoom: Int {
+        guard let capture, !capture.full else { return 0 }
+        let field = limits.fieldBytes - (capture.bytes.count - capture.start)
+        return capture.inItemText ? min(field, limits.itemBytes - capture.bytes.count) : field
+    }
+
     /// The feed as read so far (what a truncated document yields is the items that were
     /// closed), with the feed's authors, which Atom entries without their own take.
     func result() -> (title: String?, link: String?, warnings: [String], authors: [String]) {
@@ -219,6 +285,11 @@ struct FeedBuilder {
         if format == .unknown {
             warnings.append("not a feed: the root element is <\(rootName ?? "none")>")
         }
+        if fieldsCut > 0 {
+            warnings.append("\(fieldsCut) field\(fieldsCut == 1 ? "" : "s") cut at \(limits.fieldBytes >> 10) KiB (or \(limits.itemBytes >> 10) KiB for an item)")
+        }
+        if valuesDropped > 0 { warnings.append("\(valuesDropped) values past \(limits.itemValues) in one item ignored") }
+        if let exhausted { warnings.append(exhausted) }
         let title = feedTitle.value.flatMap { $0.isEmpty ? nil : $0 }
         return (title, feedLink.value, warnings, feedAuthors)
     }
@@ -471,7 +542,11 @@ struct FeedBuilder {
     }
 
     private mutating func startField(_ target: FieldTarget, mode: TextMode, _ element: Element) -> Role {
-        startCapture(.item(target), mode: mode, element)
+        if let count = item?.events.count, count >= limits.itemValues {
+            valuesDropped += 1
+            return .other
+        }
+        return startCapture(.item(target), mode: mode, element)
     }
 
     private mutating func startCapture(_ target: Target, mode: TextMode, _ element: Element) -> Role {
@@ -491,8 +566,8 @@ struct FeedBuilder {
         return .capture
     }
 
-    private mutating func writeStartTag(_ name: String, prefix: String?, attributes: [XMLAttribute]) {
-        guard capture != nil else { return }
+    private mutating func writeStartTag(_ name: String, prefix: String?, attributes: [XMLAttribute]) -> Bool {
+        guard capture != nil, captureRoom > 4096 else { return false }
         var tag = "<" + (prefix.map { "\($0):\(name)" } ?? name)
         for attribute in attributes {
             let qualified = attribute.prefix.map { "\($0):\(attribute.name)" } ?? attribute.name
@@ -501,9 +576,11 @@ struct FeedBuilder {
             tag += " \(qualified)=\"\(escaped)\""
         }
         tag += ">"
+        guard tag.utf8.count < captureRoom - 1024 else { return false }
         capture!.bytes.append(contentsOf: Array(tag.utf8))
         capture!.sawElements = true
         capture!.openTagEnd = capture!.bytes.count
+        return true
     }
 
     private mutating func writeEndTag(_ name: String, prefix: String?) {
@@ -584,6 +661,14 @@ struct FeedBuilder {
     private mutating func finishItem() {
         guard var finished = item else { return }
         item = nil
+        guard exhausted == nil else { return }
+        itemsRead += 1
+        textRead += finished.text.count
+        if itemsRead >= limits.items {
+            exhausted = "items after the first \(limits.items) are not read"
+        } else if textRead >= limits.feedBytes {
+            exhausted = "items after the first \(limits.feedBytes >> 20) MiB of text are not read"
+        }
         textCapacity = min(finished.text.count + finished.text.count / 4, 16 * 1024)
         finished.atom = isAtomDocument
         deliver(finished)

@@ -343,7 +343,7 @@ final class SAXSession {
             | XML_PARSE_IGNORE_ENC.rawValue
         xmlCtxtUseOptions(context, Int32(options))
         input.feed(chunkSize: XMLFeedReader.chunkSize, consumed: consumed) { piece in
-            guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF, !stop() else { return false }
+            guard let base = piece.baseAddress, context.pointee.instate != XML_PARSER_EOF, !stop(), builder.exhausted == nil else { return false }
             let chars = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
             // A piece can be longer than a chunk (it ends after the construct the repair scan was in):
             // a long one is fed a chunk at a time, but a short remainder goes with the chunk before it.
@@ -356,7 +356,9 @@ final class SAXSession {
             }
             return context.pointee.instate != XML_PARSER_EOF
         }
-        xmlParseChunk(context, nil, 0, 1)
+        // A document left unread on purpose (a limit reached) is not ended: that would only add
+        // libxml2's complaint that it ended early.
+        if builder.exhausted == nil { xmlParseChunk(context, nil, 0, 1) }
         if let document = context.pointee.myDoc {
             xmlFreeDoc(document)
             context.pointee.myDoc = nil

@@ -627,3 +627,44 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         #expect(feed.items.map(\.summary) == ["Teaser A", "Teaser B", "Only C"])
     }
 }
+
+/// What a hostile feed can make the reader hold is bounded while it streams (issue 16, finding 6).
+@Suite struct FeedLimitTests {
+    @Test func aHugeFieldIsCutWithAWarning() {
+        let limits = FeedLimits.standard
+        let huge = String(repeating: "BCMA RMAT é ", count: 3 * limits.fieldBytes / 13)
+        let feed = parse("<rss><channel><title>T</title><item><title>A</title><description>\(huge)</description></item></channel></rss>")
+        let summary = feed.items.first?.summary ?? ""
+        #expect(summary.utf8.count <= limits.fieldBytes && summary.utf8.count > limits.fieldBytes - 64)
+        #expect(summary.hasPrefix("BCMA RMAT é"))
+        #expect(feed.warnings.contains { $0.hasPrefix("1 field cut at 1024 KiB") })
+    }
+
+    @Test func itemsPastTheLimitAreNotRead() {
+        let limits = FeedLimits.standard
+        let items = (0...limits.items).map { "<item><guid>\($0)</guid><title>I\($0)</title></item>" }.joined()
+        let feed = parse("<rss><channel><title>T</title>\(items)</channel></rss>")
+        #expect(feed.items.count == limits.items)
+        #expect(feed.warnings == ["items after the first \(limits.items) are not read"])
+    }
+
+    @Test func deepNestingIsIgnoredThenStopsTheRead() {
+        let limits = FeedLimits.standard
+        let shallow = String(repeating: "<div>", count: 300) + "deep" + String(repeating: "</div>", count: 300)
+        let feed = parse("<rss><channel><title>T</title><item><title>A</title><description>x\(shallow)</description></item></channel></rss>")
+        #expect(feed.items.count == 1)
+        let depth = 11 * limits.depth
+        let deep = String(repeating: "<div>", count: depth) + String(repeating: "</div>", count: depth)
+        let stopped = parse("<rss><channel><title>T</title><item><title>A</title><description>\(deep)</description></item><item><title>B</title></item></channel></rss>")
+        #expect(stopped.items.isEmpty)
+        #expect(stopped.warnings.contains { $0.hasPrefix("elements nested more than") })
+    }
+
+    @Test func manyValuesInOneItemAreCapped() {
+        let limits = FeedLimits.standard
+        let categories = String(repeating: "<category>Oncology</category>", count: limits.itemValues + 500)
+        let feed = parse("<rss><channel><title>T</title><item><title>A</title>\(categories)</item></channel></rss>")
+        #expect((feed.items.first?.categories.count ?? 0) < limits.itemValues)
+        #expect(feed.warnings.contains { $0.hasSuffix("values past \(limits.itemValues) in one item ignored") })
+    }
+}
