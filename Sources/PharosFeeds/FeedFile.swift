@@ -11,7 +11,7 @@ import Darwin
 /// A file that is truncated by someone else while it is being parsed makes the process fail
 /// (SIGBUS), as with any mapped file: this is for files at rest, such as `pharos feed FILE`.
 public final class FeedFile: @unchecked Sendable {
-    private let base: UnsafeMutableRawPointer
+    fileprivate let base: UnsafeMutableRawPointer
     /// The file's size in bytes.
     public let count: Int
     /// Bytes from the start already handed back; only the parsing thread changes it.
@@ -53,6 +53,28 @@ public final class FeedFile: @unchecked Sendable {
     }
 }
 
+extension FeedFile {
+    /// Whether the file is valid UTF-8, checked 8 MiB at a time with each window's pages handed
+    /// back after it: a check of the whole file before (or beside) the parse must not keep the
+    /// whole file in memory. The parser reads them again from the page cache.
+    func isValidUTF8() -> Bool {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let bytes = buffer
+        var start = 0
+        while start < count {
+            var end = min(start + (8 << 20), count)
+            // A window ends before a character, never inside one.
+            while end < count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+            guard XMLInput.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end])) else { return false }
+            let from = start / page * page
+            let to = end / page * page
+            if to > from { _ = madvise(base + from, to - from, MADV_DONTNEED) }
+            start = end
+        }
+        return true
+    }
+}
+
 /// The bytes of a document as the XML reader gets them.
 enum FeedSource: Sendable {
     case bytes([UInt8])
@@ -62,6 +84,14 @@ enum FeedSource: Sendable {
         switch self {
         case .bytes(let bytes): bytes.withUnsafeBufferPointer(body)
         case .file(let file): body(file.buffer)
+        }
+    }
+
+    /// Whether the document is valid UTF-8 (a file checked without holding it whole).
+    func isValidUTF8() -> Bool {
+        switch self {
+        case .bytes(let bytes): bytes.withUnsafeBufferPointer(XMLInput.isValidUTF8)
+        case .file(let file): file.isValidUTF8()
         }
     }
 

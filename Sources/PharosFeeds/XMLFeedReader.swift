@@ -68,7 +68,7 @@ enum XMLFeedReader {
         parser.stackSize = 8 << 20
         parser.start()
         if speculative {
-            let valid = raw.withBuffer(XMLInput.isValidUTF8)
+            let valid = raw.isValidUTF8()
             checking.value = false
             if !valid {
                 handoff.abandon()
@@ -95,7 +95,9 @@ enum XMLFeedReader {
     ///   - stop: asked between pieces of the document whether to stop reading.
     private static func read(_ raw: FeedSource, url: URL?, checked: Bool? = nil, holdPages: () -> Bool = { false },
                              stop: () -> Bool = { false }, deliver: @escaping (RawItem) -> Void) -> (ParsedFeed, [String]) {
-        raw.withBuffer { buffer in
+        var checked = checked
+        if checked == nil, case .file = raw, raw.withBuffer(XMLInput.isUTF8Text) { checked = raw.isValidUTF8() }
+        return raw.withBuffer { buffer in
             read(buffer, url: url, checked: checked, consumed: { if !holdPages() { raw.consumed(upTo: $0) } }, stop: stop, deliver: deliver)
         }
     }
