@@ -10,6 +10,18 @@ enum TextSegments {
     private static let abbreviationKeys: Set<UInt64> = Set(abbreviations.compactMap { word in
         Array(word.utf8).withUnsafeBufferPointer { packedKey($0, 0..<$0.count) }
     })
+    /// US states and Canadian provinces as datelines abbreviate them ("PHILADELPHIA, Pa., Aug. 5",
+    /// "Cambridge, Mass."): abbreviations only when written with a capital, since "ill.", "mass."
+    /// and "wash." end sentences.
+    private static let capitalisedAbbreviations: Set<String> = [
+        "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "kans", "ky", "la", "md", "mass",
+        "mich", "minn", "miss", "mo", "mont", "neb", "nebr", "nev", "n.h", "n.j", "n.m", "n.y", "n.c", "n.d", "okla", "ore", "pa",
+        "penn", "r.i", "s.c", "s.d", "tenn", "tex", "vt", "va", "wash", "wis", "wisc", "wyo", "w.va", "d.c", "ont", "que", "b.c",
+        "alta", "sask", "man",
+    ]
+    private static let capitalisedAbbreviationKeys: Set<UInt64> = Set(capitalisedAbbreviations.compactMap { word in
+        Array(word.utf8).withUnsafeBufferPointer { packedKey($0, 0..<$0.count) }
+    })
 
     /// Up to eight ASCII bytes, lower-cased, in one integer; nil for longer or non-ASCII words.
     private static func packedKey(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
@@ -50,10 +62,14 @@ enum TextSegments {
         return ranges
     }
 
-    /// Sentences: split after `.`, `!` or `?` (and closing quotes or brackets) followed by
+    /// Sentences: split after `.`, `!` or `?` (and closing quotes or brackets, and footnote
+    /// markers: "response.1 Continued", "challenge.2,3 The", ".[1] The", ".¹ The") followed by
     /// white space and a capital, digit or opening quote, except after abbreviations
-    /// (U.S., Dr., Inc., e.g.) and initials; decimals never split (no space follows the
-    /// dot); blank lines always end a sentence.
+    /// (U.S., Dr., Inc., e.g., Calif., N.J.) and initials; decimals never split (no space
+    /// follows the dot); a dot between a word and a capitalised word with no space
+    /// ("approval.The company") splits unless the word is a domain or file name; a line that
+    /// starts with a list bullet ("•", "-", "*", "1.") starts a sentence; blank lines always
+    /// end a sentence.
     static func sentences(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         paragraphs(text).flatMap { sentences(text, in: $0) }
     }
@@ -82,12 +98,20 @@ enum TextSegments {
                 continue
             }
             let byte = text[cursor]
-            if byte == 0x0A, isBlankLineBefore(text, cursor) {
-                start = cursor + 1
-                break
+            if byte == 0x0A {
+                if isBlankLineBefore(text, cursor) {
+                    start = cursor + 1
+                    break
+                }
+                if let bullet = bulletLine(after: cursor, in: text, limit: text.count), bullet <= offset {
+                    start = bullet
+                    break
+                }
             }
-            if byte == 0x2E || byte == 0x21 || byte == 0x3F, let next = nextSentence(after: cursor, in: text, before: offset + 1) {
-                start = next
+            if byte == 0x2E || byte == 0x21 || byte == 0x3F, let found = boundary(at: cursor, in: text, limit: text.count) {
+                // `offset` between the sentences (on a footnote marker): only the paragraph tells.
+                guard found.next <= offset else { return nil }
+                start = found.next
                 break
             }
             cursor -= 1
@@ -99,27 +123,19 @@ enum TextSegments {
                 continue
             }
             let byte = text[end]
-            if byte == 0x0A, isBlankLineAfter(text, end) { break }
-            if byte == 0x2E || byte == 0x21 || byte == 0x3F {
-                var after = end + 1
-                while after < text.count, let length = closingMarkLength(text, at: after) { after += length }
+            if byte == 0x0A {
+                if isBlankLineAfter(text, end) { break }
+                if bulletLine(after: end, in: text, limit: text.count) != nil {
+                    end = trimmedEnd(text, before: end, from: start)
+                    break
+                }
+            }
+            if byte == 0x2E || byte == 0x21 || byte == 0x3F, let found = boundary(at: end, in: text, limit: text.count) {
                 // White space that holds a blank line ends the paragraph, not just the sentence.
-                var blank: Int?
-                var next = after
-                while next < text.count, isSpace(text[next]) {
-                    if blank == nil, text[next] == 0x0A, isBlankLineAfter(text, next) { blank = next }
-                    next += 1
-                }
-                if let blank {
-                    end = blank
-                    break
-                }
-                if next < text.count, nextSentence(after: end, in: text, before: text.count) != nil {
-                    end = after
-                    break
-                }
-                end = max(after, end + 1)
-                continue
+                var blank = found.end
+                while blank < found.next, !(text[blank] == 0x0A && isBlankLineAfter(text, blank)) { blank += 1 }
+                end = blank < found.next ? blank : found.end
+                break
             }
             end += 1
         }
@@ -141,18 +157,142 @@ enum TextSegments {
         return (zeroed &- ones) & ~zeroed & (ones &* 0x80) != 0
     }
 
-    /// Where the sentence after the one ended by the `.`, `!` or `?` at `mark` starts, or nil
-    /// when the mark ends no sentence (an abbreviation, a decimal, no capital after it), looking
-    /// no further than `limit`.
-    private static func nextSentence(after mark: Int, in text: UnsafeBufferPointer<UInt8>, before limit: Int) -> Int? {
+    /// The sentence boundary at the `.`, `!` or `?` at `mark`: where the sentence ends (after
+    /// closing quotes and brackets and footnote markers) and where the next one starts; nil
+    /// when the mark ends no sentence (an abbreviation, a decimal, no capital after it, a
+    /// list number). Reads no further than `limit`; decided by the bytes around the mark.
+    private static func boundary(at mark: Int, in text: UnsafeBufferPointer<UInt8>, limit: Int) -> (end: Int, next: Int)? {
         var after = mark + 1
         while after < limit, let length = closingMarkLength(text, at: after) { after += length }
-        guard after < limit, isSpace(text[after]) else { return nil }
+        guard after < limit else { return nil }
+        if !isSpace(text[after]) {
+            if after == mark + 1, text[mark] == 0x2E, isGluedSentenceEnd(text, dot: mark, limit: limit) {
+                return endsWithAbbreviation(text, dot: mark, from: 0) ? nil : (after, after)
+            }
+            after = footnoteEnd(text, mark: mark, from: after, limit: limit)
+            guard after < limit, isSpace(text[after]) else { return nil }
+        }
         var next = after
         while next < limit, isSpace(text[next]) { next += 1 }
         guard next < limit, startsSentence(text, at: next) else { return nil }
-        if text[mark] == 0x2E, endsWithAbbreviation(text, dot: mark, from: 0) { return nil }
-        return next
+        if text[mark] == 0x2E {
+            if endsWithAbbreviation(text, dot: mark, from: 0) || isListNumber(text, dot: mark) { return nil }
+        }
+        return (after, next)
+    }
+
+    /// The end of the footnote markers right after a sentence mark, or `from` when there are
+    /// none: bracketed references ("[1]", "[2, 3]", "[4-6]"), and digits after a word, not a
+    /// number ("response.1", "challenge.2,3", "myeloma.¹"; "4.5" is a decimal).
+    private static func footnoteEnd(_ text: UnsafeBufferPointer<UInt8>, mark: Int, from: Int, limit: Int) -> Int {
+        var cursor = from
+        while cursor < limit, text[cursor] == 0x5B {
+            var inner = cursor + 1
+            while inner < limit, inner - cursor <= 16, isDigit(text[inner]) || text[inner] == 0x2C || text[inner] == 0x2D || text[inner] == 0x20 {
+                inner += 1
+            }
+            guard inner < limit, text[inner] == 0x5D, inner > cursor + 1, isDigit(text[cursor + 1]) else { break }
+            cursor = inner + 1
+        }
+        if cursor > from { return cursor }
+        guard mark > 0 else { return from }
+        let before = text[mark - 1]
+        guard isASCIILetter(before) || before == 0x29 || before == 0x25 || before == 0x22 else { return from }
+        var group = 0
+        var digits = 0
+        while cursor < limit, cursor - from < 16 {
+            let byte = text[cursor]
+            if isDigit(byte) {
+                group += 1
+                digits += 1
+                guard group <= 3 else { return from }
+                cursor += 1
+            } else if let length = superscriptDigitLength(text, at: cursor, limit: limit) {
+                digits += 1
+                cursor += length
+            } else if (byte == 0x2C || byte == 0x2D), digits > 0, cursor + 1 < limit, isDigit(text[cursor + 1]) {
+                group = 0
+                cursor += 1
+            } else {
+                break
+            }
+        }
+        return digits > 0 ? cursor : from
+    }
+
+    /// Length of a superscript digit at `index`: ¹ ² ³ (C2 B9, B2, B3), ⁰ ⁴-⁹ (E2 81 B0, B4-B9).
+    @inline(__always)
+    private static func superscriptDigitLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int, limit: Int) -> Int? {
+        let byte = text[index]
+        if byte == 0xC2, index + 1 < limit, [0xB9, 0xB2, 0xB3].contains(text[index + 1]) { return 2 }
+        if byte == 0xE2, index + 2 < limit, text[index + 1] == 0x81, text[index + 2] == 0xB0 || (0xB4...0xB9).contains(text[index + 2]) {
+            return 3
+        }
+        return nil
+    }
+
+    /// "approval.The company": a dot between a lower-case letter and a capitalised word, in a
+    /// run of text with no other dot, slash, colon or @ (not "www.ImmunityBio.com", "e.g.The").
+    private static func isGluedSentenceEnd(_ text: UnsafeBufferPointer<UInt8>, dot: Int, limit: Int) -> Bool {
+        guard dot > 0, dot + 2 < limit, isLowercaseASCII(text[dot - 1]), (0x41...0x5A).contains(text[dot + 1]),
+              isLowercaseASCII(text[dot + 2]) else { return false }
+        func isLinkByte(_ byte: UInt8) -> Bool { byte == 0x2E || byte == 0x2F || byte == 0x3A || byte == 0x40 || byte == 0x5C }
+        var cursor = dot - 1
+        while cursor >= 0, !isSpace(text[cursor]) {
+            if isLinkByte(text[cursor]) || dot - cursor > 64 { return false }
+            cursor -= 1
+        }
+        cursor = dot + 1
+        while cursor < limit, !isSpace(text[cursor]) {
+            let byte = text[cursor]
+            // A dot that ends the next word is punctuation; one between letters is a domain.
+            if byte == 0x2E, cursor + 1 < limit, isASCIILetter(text[cursor + 1]) { return false }
+            if byte != 0x2E, isLinkByte(byte) { return false }
+            if cursor - dot > 64 { return false }
+            cursor += 1
+        }
+        return true
+    }
+
+    /// Whether the dot ends a list number at the start of a line ("1. The first"): not a sentence end.
+    private static func isListNumber(_ text: UnsafeBufferPointer<UInt8>, dot: Int) -> Bool {
+        var cursor = dot - 1
+        while cursor >= 0, dot - cursor <= 2, isDigit(text[cursor]) { cursor -= 1 }
+        guard cursor < dot - 1, cursor < 0 || !isDigit(text[cursor]) else { return false }
+        while cursor >= 0, text[cursor] == 0x20 || text[cursor] == 0x09 { cursor -= 1 }
+        return cursor < 0 || text[cursor] == 0x0A
+    }
+
+    /// Where the list item on the line after the line feed at `newline` starts: a bullet ("•",
+    /// "◦", "▪", "–", "-", "*") or a number ("1.", "12)") followed by a space; nil for any other line.
+    private static func bulletLine(after newline: Int, in text: UnsafeBufferPointer<UInt8>, limit: Int) -> Int? {
+        var start = newline + 1
+        while start < limit, text[start] == 0x20 || text[start] == 0x09 || text[start] == 0x0D { start += 1 }
+        guard start < limit else { return nil }
+        var marker = start
+        let byte = text[start]
+        if byte == 0x2D || byte == 0x2A {
+            marker += 1
+        } else if byte == 0xE2, start + 2 < limit,
+                  (text[start + 1] == 0x80 && (text[start + 2] == 0xA2 || text[start + 2] == 0x93))
+                    || (text[start + 1] == 0x97 && text[start + 2] == 0xA6) || (text[start + 1] == 0x96 && text[start + 2] == 0xAA) {
+            marker += 3
+        } else if isDigit(byte) {
+            while marker < limit, marker - start < 2, isDigit(text[marker]) { marker += 1 }
+            guard marker < limit, text[marker] == 0x2E || text[marker] == 0x29 else { return nil }
+            marker += 1
+        } else {
+            return nil
+        }
+        guard marker < limit, text[marker] == 0x20 || text[marker] == 0x09 else { return nil }
+        return start
+    }
+
+    /// The end of the text before the line feed at `newline`, without trailing spaces (no earlier than `from`).
+    private static func trimmedEnd(_ text: UnsafeBufferPointer<UInt8>, before newline: Int, from: Int) -> Int {
+        var end = newline
+        while end > from, text[end - 1] == 0x20 || text[end - 1] == 0x09 || text[end - 1] == 0x0D { end -= 1 }
+        return end
     }
 
     /// The paragraph that holds `offset`, found by looking for blank lines on either side.
@@ -183,33 +323,43 @@ enum TextSegments {
     /// The sentences of one paragraph.
     static func sentences(_ text: UnsafeBufferPointer<UInt8>, in paragraph: Range<Int>) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
-            var start = paragraph.lowerBound
-            var index = paragraph.lowerBound
-            let end = paragraph.upperBound
-            while index < end {
-                let byte = text[index]
-                guard byte == 0x2E || byte == 0x21 || byte == 0x3F else {
-                    index += 1
+        var start = paragraph.lowerBound
+        var index = paragraph.lowerBound
+        let end = paragraph.upperBound
+        while index < end {
+            let byte = text[index]
+            if byte == 0x0A {
+                if let bullet = bulletLine(after: index, in: text, limit: end) {
+                    let last = trimmedEnd(text, before: index, from: start)
+                    if start < last { ranges.append(start..<last) }
+                    start = bullet
+                    index = bullet
                     continue
                 }
-                var after = index + 1
-                while after < end, let length = closingMarkLength(text, at: after) { after += length }
-                guard after < end, isSpace(text[after]) else {
-                    index = after
-                    continue
-                }
-                var next = after
-                while next < end, isSpace(text[next]) { next += 1 }
-                guard next < end else { break }
-                if startsSentence(text, at: next) && !(byte == 0x2E && endsWithAbbreviation(text, dot: index, from: start)) {
-                    ranges.append(start..<after)
-                    start = next
-                }
-                index = next
+                index += 1
+                continue
             }
-            if start < end { ranges.append(start..<end) }
+            guard byte == 0x2E || byte == 0x21 || byte == 0x3F else {
+                index += 1
+                continue
+            }
+            if let found = boundary(at: index, in: text, limit: end) {
+                ranges.append(start..<found.end)
+                start = found.next
+                index = found.next
+            } else {
+                index += 1
+            }
+        }
+        if start < end { ranges.append(start..<end) }
         return ranges
     }
+
+    @inline(__always)
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    @inline(__always)
+    private static func isLowercaseASCII(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool {
         (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
@@ -249,7 +399,9 @@ enum TextSegments {
         }
         if !text[wordStart..<dot].contains(where: { $0 >= 0x80 }) {
             if dot - wordStart == 1 { return isASCIILetter(text[wordStart]) }  // initials: "J. Smith"
-            return packedKey(text, wordStart..<dot).map(abbreviationKeys.contains) ?? false
+            guard let key = packedKey(text, wordStart..<dot) else { return false }
+            return abbreviationKeys.contains(key)
+                || ((0x41...0x5A).contains(text[wordStart]) && capitalisedAbbreviationKeys.contains(key))
         }
         // Two ASCII letters or digits make at least two characters, and only the Kelvin sign (E2 84 AA)
         // lower-cases to ASCII: with both true, the word is neither an initial nor an abbreviation
