@@ -103,3 +103,56 @@ import Testing
         #expect(problems.last?.hasPrefix("rules.d/a.yaml:4:13: unknown target 'NEU': it is left out of ERBB2 because") == true)
     }
 }
+
+@Suite struct BuiltinProducts {
+    let vocabulary = ConfigLoader.builtinOnly()
+
+    /// Every product names targets of the targets vocabulary, companies of the companies
+    /// vocabulary and a modality of the modalities vocabulary (and every company's parent exists).
+    @Test func productsReferToEntriesThatExist() {
+        let products = vocabulary.entries(of: .product)
+        #expect(!products.isEmpty)
+        let problems = vocabulary.referenceProblems()
+        #expect(problems.isEmpty, "\(problems)")
+        // The same, checked here without referenceProblems(), so a bug in it cannot hide one.
+        let targets = Set(vocabulary.entries(of: .target).map { $0.id.lowercased() })
+        let companies = Set(vocabulary.entries(of: .company).map { $0.id.lowercased() })
+        let modalities = Set(vocabulary.entries(of: .modality).map { $0.id.lowercased() })
+        for product in products {
+            for target in product.targets { #expect(targets.contains(target.lowercased()), "\(product.id): target \(target)") }
+            #expect(!product.companies.isEmpty, "\(product.id) names no company")
+            for company in product.companies { #expect(companies.contains(company.lowercased()), "\(product.id): company \(company)") }
+            let modality = product.modality ?? ""
+            #expect(modalities.contains(modality.lowercased()), "\(product.id): modality '\(modality)'")
+        }
+    }
+
+    /// No spelling (INN, brand or code, compared as the matcher compares, ignoring case) names two products.
+    @Test func noSpellingNamesTwoProducts() {
+        var owner: [String: String] = [:]
+        var clashes: [String] = []
+        for product in vocabulary.entries(of: .product) {
+            for phrase in Set(product.phrases.map { Spelling.key($0.lowercased()) }) {
+                if let other = owner[phrase], other != product.id {
+                    clashes.append("'\(phrase)' names \(other) and \(product.id)")
+                } else {
+                    owner[phrase] = product.id
+                }
+            }
+        }
+        #expect(clashes.isEmpty, "\(clashes.joined(separator: "\n"))")
+        let ids = vocabulary.entries(of: .product).map(\.id)
+        #expect(Set(ids).count == ids.count, "product ids are unique")
+    }
+
+    /// At least 400 products, each saying where its facts come from.
+    @Test func atLeast400ProductsEachWithASource() {
+        let products = vocabulary.entries(of: .product)
+        #expect(products.count >= 400)
+        let unsourced = products.filter { ($0.source ?? "").trimmingCharacters(in: .whitespaces).isEmpty }.map(\.id)
+        #expect(unsourced.isEmpty, "no source: \(unsourced)")
+        for product in products {
+            #expect(!product.phrases.isEmpty, "\(product.id) has no spelling")
+        }
+    }
+}
