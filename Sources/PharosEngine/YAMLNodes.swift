@@ -5,9 +5,10 @@ import Yams
 /// Turns YAML text into ``ConfigNode``s that remember file, line and column.
 enum YAMLNodes {
     /// What one file may expand to. Yams shares an anchored node among its aliases, so
-    /// parsing is cheap, but every alias becomes a copy here: nine nested anchors of ten
-    /// aliases each (390 bytes) would be 10^9 nodes. Configurations, rules and vocabularies
-    /// are far smaller: the largest built-in vocabulary is about 2,000 nodes, 1,000 rules about 10,000.
+    /// parsing is cheap, but every alias becomes a copy here, and Yams hashes whole keys to
+    /// find duplicates: nine nested anchors of ten aliases each (390 bytes) would be 10^9
+    /// nodes. Configurations, rules and vocabularies are far smaller: the largest built-in
+    /// vocabulary is about 2,000 nodes, 1,000 rules about 10,000.
     struct Limits: Sendable {
         /// Aliases (`*name`) written in one file.
         var aliases = 1_000
@@ -17,13 +18,11 @@ enum YAMLNodes {
 
     /// Parses one YAML document; syntax errors become a diagnostic at the offending position.
     static func parse(_ text: String, file: String, limits: Limits = Limits()) throws(ConfigErrors) -> ConfigNode {
+        let aliases = aliasTokens(in: text)
+        if !aliases.isEmpty { try measure(text, aliases: aliases, file: file, limits: limits) }
         let root: Node?
-        // The parser owns the anchors (nodes only point at them weakly): it stays alive while
-        // the tree is measured, so aliases can be told from the nodes they repeat.
-        let parser: Parser
         do {
-            parser = try Parser(yaml: text)
-            root = try parser.singleRoot()
+            root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw ConfigErrors([diagnostic(for: error, text: text, file: file)])
         } catch {
@@ -32,111 +31,154 @@ enum YAMLNodes {
         guard let root else {
             return ConfigNode(.null, location: SourceLocation(file: file, line: 1, column: 1), path: "")
         }
-        try withExtendedLifetime(parser) { () throws(ConfigErrors) in
-            var measure = Expansion(limits: limits)
-            if let exceeded = measure.walk(root) {
-                throw ConfigErrors([ConfigDiagnostic(exceeded.message(limits: limits), at: exceeded.location(in: text, file: file))])
-            }
-        }
         var diagnostics: [ConfigDiagnostic] = []
         let node = convert(root, file: file, path: "", diagnostics: &diagnostics)
         if !diagnostics.isEmpty { throw ConfigErrors(diagnostics) }
         return node
     }
 
-    /// Counts nodes as they would be expanded and the aliases written, stopping at the first
-    /// limit passed: the work is bounded by the limits, never by what the aliases expand to.
+    /// An alias as written: where, and the anchor it names.
+    struct AliasToken: Hashable {
+        var line: Int
+        var column: Int
+        var name: String
+        /// Offset of its `*` in the text's UTF-8.
+        var offset: Int
+    }
+
+    /// Throws when `text` holds more aliases, or expands to more nodes, than `limits` allow.
+    ///
+    /// The text is parsed once with each alias's `*` made `_`, so that every alias is a plain
+    /// scalar at the alias's own position and nothing is expanded or hashed twice; the sizes
+    /// anchors expand to are then added up in document order, each computed once.
+    private static func measure(_ text: String, aliases: [AliasToken], file: String, limits: Limits) throws(ConfigErrors) {
+        var bytes = Array(text.utf8)
+        for alias in aliases { bytes[alias.offset] = UInt8(ascii: "_") }
+        let measured = String(decoding: bytes, as: UTF8.self)
+        // The parser owns the anchors (nodes point at them weakly): it lives while they are read.
+        let parser: Parser
+        let root: Node?
+        do {
+            parser = try Parser(yaml: measured)
+            root = try parser.singleRoot()
+        } catch let error as YamlError {
+            // Positions are the text's own; a syntax error must stop here, before a parse that
+            // would expand the aliases (and hash what they expand to, to find duplicate keys).
+            var problem = diagnostic(for: error, text: measured, file: file)
+            if case .duplicatedKeysInMapping(_, let context) = error,
+               let alias = aliases.first(where: { $0.line == context.mark.line && $0.column == context.mark.column }) {
+                problem.message = problem.message.replacingOccurrences(of: "'_\(alias.name)'", with: "'*\(alias.name)'")
+            }
+            throw ConfigErrors([problem])
+        } catch {
+            throw ConfigErrors([ConfigDiagnostic("cannot parse YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        guard let root else { return }
+        var expansion = Expansion(limits: limits, aliases: Dictionary(aliases.map { ("\($0.line):\($0.column)", $0) }) { first, _ in first })
+        let exceeded = withExtendedLifetime(parser) { expansion.size(of: root) > limits.nodes ? expansion.exceeded : nil }
+        if let exceeded { throw ConfigErrors([ConfigDiagnostic(exceeded.message, at: SourceLocation(file: file, line: exceeded.at.line, column: exceeded.at.column))]) }
+    }
+
+    /// Adds up what a tree expands to, with each alias counted as the size of its anchor.
     private struct Expansion {
         let limits: Limits
+        /// The aliases written, by `LINE:COL`.
+        let aliases: [String: AliasToken]
+        var anchorSizes: [String: Int] = [:]
         var nodes = 0
-        var aliases = 0
-        /// Anchors whose node has been seen: meeting one again is an alias of it.
-        var defined: Set<ObjectIdentifier> = []
+        var aliasCount = 0
+        var exceeded: (message: String, at: AliasToken)?
 
-        /// What was exceeded, and the alias (counted in document order) being expanded then.
-        struct Exceeded {
-            var nodes: Bool
-            var alias: Int
-            var anchor: String
-
-            func message(limits: Limits) -> String {
-                nodes
-                    ? "aliases expand this file to more than \(limits.nodes) YAML nodes (here *\(anchor)); write the values out or use fewer aliases"
-                    : "more than \(limits.aliases) YAML aliases in one file (here *\(anchor)); write the values out"
-            }
-
-            /// Where alias number `alias` is written; the start of the file if it cannot be found.
-            func location(in text: String, file: String) -> SourceLocation {
-                aliasPosition(number: alias, in: text).map { SourceLocation(file: file, line: $0.line, column: $0.column) }
-                    ?? SourceLocation(file: file, line: 1, column: 1)
-            }
-        }
-
-        init(limits: Limits) {
+        init(limits: Limits, aliases: [String: AliasToken]) {
             self.limits = limits
+            self.aliases = aliases
         }
 
-        /// Walks `node` in document order (the order anchors are defined and aliases used).
-        mutating func walk(_ node: Node, expanding alias: (number: Int, anchor: String)? = nil) -> Exceeded? {
-            var alias = alias
-            if let anchor = node.anchor {
-                if !defined.insert(ObjectIdentifier(anchor)).inserted, alias == nil {
-                    aliases += 1
-                    alias = (aliases, anchor.rawValue)
-                    if aliases > limits.aliases { return Exceeded(nodes: false, alias: aliases, anchor: anchor.rawValue) }
+        /// The expanded size of `node` (more than the limit once any limit is passed: the walk stops then).
+        mutating func size(of node: Node) -> Int {
+            guard exceeded == nil else { return limits.nodes + 1 }
+            if case .scalar = node, let mark = node.mark, let alias = aliases["\(mark.line):\(mark.column)"] {
+                aliasCount += 1
+                let size = anchorSizes[alias.name] ?? 1
+                nodes += size
+                if aliasCount > limits.aliases {
+                    exceeded = ("more than \(limits.aliases) YAML aliases in one file (here *\(alias.name)); write the values out", alias)
+                } else if nodes > limits.nodes {
+                    exceeded = ("aliases expand this file to more than \(limits.nodes) YAML nodes (here *\(alias.name)); write the values out or use fewer aliases", alias)
                 }
+                return exceeded == nil ? size : limits.nodes + 1
             }
             nodes += 1
-            if nodes > limits.nodes { return Exceeded(nodes: true, alias: alias?.number ?? 0, anchor: alias?.anchor ?? "") }
+            var total = 1
             switch node {
             case .scalar, .alias:
-                return nil
+                break
             case .sequence(let sequence):
-                for element in sequence {
-                    if let exceeded = walk(element, expanding: alias) { return exceeded }
-                }
+                for element in sequence { total = min(total + size(of: element), limits.nodes + 1) }
             case .mapping(let mapping):
                 for (key, value) in mapping {
-                    if let exceeded = walk(key, expanding: alias) ?? walk(value, expanding: alias) { return exceeded }
+                    total = min(total + size(of: key), limits.nodes + 1)
+                    total = min(total + size(of: value), limits.nodes + 1)
                 }
             }
-            return nil
+            if let anchor = node.anchor { anchorSizes[anchor.rawValue] = total }
+            return exceeded == nil ? total : limits.nodes + 1
         }
     }
 
-    /// Line and column of the `number`-th alias (`*name`, 1-based) in `text`, skipping
-    /// comments and quoted scalars.
-    static func aliasPosition(number: Int, in text: String) -> (line: Int, column: Int)? {
-        guard number > 0 else { return nil }
-        var seen = 0, line = 1, column = 0
-        var quote: Character?
+    /// Every alias (`*name`) in `text` with its position as libyaml counts it (lines and
+    /// Unicode scalars from 1), skipping comments and quoted scalars. A `*` that only looks
+    /// like one (inside a block scalar) is listed too; it matches no node of the tree.
+    static func aliasTokens(in text: String) -> [AliasToken] {
+        var tokens: [AliasToken] = []
+        var line = 1, column = 0, offset = 0
+        var quote: Unicode.Scalar?
         var inComment = false
-        var previous: Character = "\n"
-        for character in text {
+        var previous: Unicode.Scalar = "\n"
+        var pending: (line: Int, column: Int, offset: Int, name: String.UnicodeScalarView)?
+        func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_")
+        }
+        for scalar in text.unicodeScalars {
+            defer {
+                previous = scalar
+                offset += scalar.utf8.count
+            }
+            if let started = pending {
+                if isNameScalar(scalar) {
+                    pending?.name.append(scalar)
+                } else {
+                    if !started.name.isEmpty {
+                        tokens.append(AliasToken(line: started.line, column: started.column, name: String(started.name), offset: started.offset))
+                    }
+                    pending = nil
+                }
+            }
             column += 1
-            defer { previous = character }
-            if character == "\n" || character == "\r\n" {
+            if scalar == "\n" {
                 line += 1
                 column = 0
                 inComment = false
                 continue
             }
-            if inComment { continue }
+            if inComment || scalar == "\r" { continue }
             if let open = quote {
-                if character == open, !(open == "\"" && previous == "\\") { quote = nil }
+                if scalar == open, !(open == "\"" && previous == "\\") { quote = nil }
                 continue
             }
-            let startsToken = previous.isWhitespace || "[{,\n".contains(previous)
-            switch character {
-            case "#" where startsToken: inComment = true
-            case "'" where startsToken, "\"" where startsToken: quote = character
-            case "*" where startsToken:
-                seen += 1
-                if seen == number { return (line, column) }
+            let startsToken = previous == " " || previous == "\t" || previous == "\n" || previous == "\r" || "[{,".unicodeScalars.contains(previous)
+            guard startsToken else { continue }
+            switch scalar {
+            case "#": inComment = true
+            case "'", "\"": quote = scalar
+            case "*": pending = (line, column, offset, String.UnicodeScalarView())
             default: break
             }
         }
-        return nil
+        if let started = pending, !started.name.isEmpty {
+            tokens.append(AliasToken(line: started.line, column: started.column, name: String(started.name), offset: started.offset))
+        }
+        return tokens
     }
 
     /// Where `key`, first written at `first`, is written again in the same mapping: later in
@@ -158,14 +200,15 @@ enum YAMLNodes {
         }
         let line = lines[first.line - 1]
         let start = first.column - 1
+        // A flow mapping's keys follow `{` or `,`, maybe after a `?` indicator.
         var before = start - 1
-        while before >= 0, line[before] == " " { before -= 1 }
+        while before >= 0, line[before] == " " || line[before] == "?" { before -= 1 }
         if before >= 0, line[before] == "{" || line[before] == "," {
             var index = start + keyScalars.count
             while index < line.count {
                 if line[index] == "," {
                     var candidate = index + 1
-                    while candidate < line.count, line[candidate] == " " { candidate += 1 }
+                    while candidate < line.count, line[candidate] == " " || line[candidate] == "?" { candidate += 1 }
                     if holdsKey(line, at: candidate) { return (first.line, candidate + 1) }
                 }
                 index += 1

@@ -32,6 +32,23 @@ func aliasBomb(levels: Int = 9) -> String {
         #expect(elapsed < .seconds(1), "rejected in \(elapsed)")
     }
 
+    /// Yams hashes every mapping key to find duplicates: an alias of a bomb as a key would have
+    /// it hash what the alias expands to before any limit is checked. Aliases are counted first.
+    @Test func aliasesAsKeysAreMeasuredBeforeYamsHashesThem() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", validMain)
+        // Five levels define about 234,000 nodes; the key adds 211,111 more.
+        try folder.write("rules.d/r.yaml", aliasBomb(levels: 5) + "  key: {? *af : 1}\n")
+        try folder.write("rules.d/s.yaml", "- x: &a [lol, lol]\n  y: {? *a : 1, ? *a : 2}\n")
+        var problems: [String] = []
+        let elapsed = ContinuousClock().measure { problems = folder.problems() }
+        #expect(problems == [
+            "rules.d/r.yaml:9:11: aliases expand this file to more than 250000 YAML nodes (here *af); write the values out or use fewer aliases",
+            "rules.d/s.yaml:2:19: duplicate key '*a' (first at 2:9)",
+        ])
+        #expect(elapsed < .seconds(2), "\(elapsed)")
+    }
+
     @Test func tooManyAliasesAreRejected() throws {
         let folder = try ConfigFolder()
         try folder.write("pharos.yaml", validMain)
