@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PharosCore
 import PharosEngine
 import Testing
@@ -42,10 +43,16 @@ import Testing
 
     @Test func anExpiryIsNoDeliveryAttemptNorAFailureOfTheSink() async throws {
         let fixture = try EngineFixture(maxAge: .seconds(60))
+        let metrics = Metrics()
+        let engine = Engine(config: fixture.engine.config, store: fixture.engine.store, logger: Logger(label: "test"),
+                            now: fixture.clock.now, metrics: metrics)
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
-        try await fixture.engine.poll(fixture.configuredSource)
+        try await engine.poll(fixture.configuredSource)
         fixture.clock.advance(120)
-        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).dead == 1)
+        #expect(try await engine.deliverDue(fixture.configuredSink).dead == 1)
+        let rendered = metrics.render()
+        #expect(rendered.contains("pharos_deliveries_expired_total{sink=\"rec\"} 1"))
+        #expect(rendered.contains("pharos_deliveries_total{sink=\"rec\",outcome=\"dead\"} 0"), "an expiry is no attempt")
         let entry = try #require(try await fixture.engine.store.outbox().first)
         #expect(entry.state == "dead" && entry.attempts == 0)
         let health = try await fixture.engine.store.health()
