@@ -43,8 +43,13 @@ public enum Redaction {
         let authorityStart = separator + 3
         var end = authorityStart
         while end < bytes.count, !isURLEnd(bytes[end]) { end += 1 }
+        // Punctuation that ends a sentence or a clause ends the URL in prose ("…: refused").
+        while end > authorityStart, ".,;:!?".utf8.contains(bytes[end - 1]) { end -= 1 }
         var authorityEnd = authorityStart
         while authorityEnd < end, !"/?#".utf8.contains(bytes[authorityEnd]) { authorityEnd += 1 }
+        // Already redacted: the mark is kept as it is, and what follows it is not the URL's.
+        let marked = Array(("/" + mark).utf8)
+        if bytes[authorityEnd...].starts(with: marked) { end = authorityEnd + marked.count }
         var hostStart = authorityStart
         if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
         var shown = Array(bytes[schemeStart..<authorityStart]) + Array(bytes[hostStart..<authorityEnd])

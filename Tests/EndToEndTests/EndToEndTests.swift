@@ -731,7 +731,8 @@ let expectedExampleAlerts = [
         for shown in [once.stdout, once.stderr, status.stdout, outbox.stdout, json.stdout] {
             #expect(!shown.contains("SECRETTOKEN") && !shown.contains("services/T0"), "\(shown)")
         }
-        #expect(once.stderr.contains("http://127.0.0.1:9/…(redacted)") && status.stdout.contains("http://127.0.0.1:9/…(redacted)"))
+        #expect(once.stderr.contains("error=\"http://127.0.0.1:9/…(redacted): "), "\(once.stderr)")
+        #expect(status.stdout.contains("last error: http://127.0.0.1:9/…(redacted): "), "\(status.stdout)")
         #expect(status.stdout.contains("inbox  ok"))
         #expect(status.stdout.contains("team  FAILING  pending 6  dead 0") && status.stdout.contains("6 consecutive failures since "), "\(status.stdout)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])

@@ -16,5 +16,9 @@ import Testing
         #expect(Redaction.urls(in: "Failed to connect to https://h.example/a/TOKEN port 443: refused; see http://x.example/")
             == "Failed to connect to https://h.example/…(redacted) port 443: refused; see http://x.example/")
         #expect(Redaction.urls(in: "no url here: a://") == "no url here: a://")
+        let once = Redaction.urls(in: "https://h.example:9/hook/TOKEN: Failed to connect to h.example port 9.")
+        #expect(once == "https://h.example:9/…(redacted): Failed to connect to h.example port 9.")
+        #expect(Redaction.urls(in: once) == once, "redacting twice changes nothing")
+        #expect(Redaction.urls(in: "see https://h.example/a/b.") == "see https://h.example/…(redacted).")
     }
 }
