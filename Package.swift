@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "PharosHTTPTests", dependencies: ["PharosHTTP", "PharosCore", "TestSupport"]),
         .testTarget(name: "RSSSourceTests", dependencies: ["RSSSource", "PharosHTTP", "PharosCore", "TestSupport"]),
         .testTarget(name: "PharosFeedsTests", dependencies: ["PharosFeeds", "PharosCore", "TestSupport"]),
-        .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore"], exclude: ["Labelled"]),
+        .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore", "PharosEngine"], exclude: ["Labelled"]),
         .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "FolderSource", "FileSink", "TestSupport"]),
         .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore", "TestSupport"]),
         .testTarget(name: "WebhookSinkTests", dependencies: ["WebhookSink", "PharosHTTP", "PharosCore", "TestSupport"]),
