@@ -6,6 +6,12 @@ enum TextSegments {
         "aug", "sep", "sept", "oct", "nov", "dec", "approx", "fig", "al", "ph.d", "m.d", "n.v", "s.a",
         "ag", "gmbh", "a.g", "b.v", "dept", "est", "mt", "vol", "p.m", "a.m", "u.s.a", "ca", "cf", "ref",
     ]
+    /// Words a single letter follows as a label, not as an initial: "CAR T.", "Phase I.", "Cohort B.", "hepatitis B."
+    private static let labelWordKeys: Set<UInt64> = Set([
+        "car", "tcr", "phase", "part", "cohort", "arm", "group", "type", "grade", "stage", "class", "schedule", "vitamin",
+        "hepatitis", "influenza", "study", "section", "appendix", "exhibit", "item", "series", "tier", "level", "category",
+        "factor", "protein", "plan", "option", "list",
+    ].compactMap { word in Array(word.utf8).withUnsafeBufferPointer { packedKey($0, 0..<$0.count) } })
     /// The abbreviations packed as in `packedKey`, so the splitter compares integers, not strings.
     private static let abbreviationKeys: Set<UInt64> = Set(abbreviations.compactMap { word in
         Array(word.utf8).withUnsafeBufferPointer { packedKey($0, 0..<$0.count) }
@@ -398,7 +404,8 @@ enum TextSegments {
             wordStart -= 1
         }
         if !text[wordStart..<dot].contains(where: { $0 >= 0x80 }) {
-            if dot - wordStart == 1 { return isASCIILetter(text[wordStart]) }  // initials: "J. Smith"
+            // Initials ("J. Smith"), but not a letter that labels the word before it ("CAR T.", "Phase I.", "Cohort B.").
+            if dot - wordStart == 1 { return isASCIILetter(text[wordStart]) && !isLabelledBy(text, letterAt: wordStart, from: start) }
             guard let key = packedKey(text, wordStart..<dot) else { return false }
             return abbreviationKeys.contains(key)
                 || ((0x41...0x5A).contains(text[wordStart]) && capitalisedAbbreviationKeys.contains(key))
@@ -420,6 +427,17 @@ enum TextSegments {
         let word = String(decoding: UnsafeBufferPointer(rebasing: text[wordStart..<dot]), as: UTF8.self).lowercased()
         if word.count == 1, word.unicodeScalars.first!.properties.isAlphabetic { return true }
         return abbreviations.contains(word)
+    }
+
+    /// Whether the single letter at `letter` follows a word that takes a letter as a label ("CAR T").
+    private static func isLabelledBy(_ text: UnsafeBufferPointer<UInt8>, letterAt letter: Int, from start: Int) -> Bool {
+        var end = letter
+        while end > start, text[end - 1] == 0x20 || text[end - 1] == 0x2D { end -= 1 }
+        guard end < letter else { return false }
+        var wordStart = end
+        while wordStart > start, end - wordStart < 10, isASCIILetter(text[wordStart - 1]) { wordStart -= 1 }
+        guard wordStart < end, wordStart == start || !isASCIILetter(text[wordStart - 1]) else { return false }
+        return packedKey(text, wordStart..<end).map(labelWordKeys.contains) ?? false
     }
 
     /// The number of Unicode scalars in `text[range]`: every byte but UTF-8 continuation

@@ -58,6 +58,13 @@ private func nearAgreesWithAround(_ text: String) -> Bool {
         #expect(sentences("Some patients were ill. Others were not.") == ["Some patients were ill.", "Others were not."])
     }
 
+    @Test func aLetterThatLabelsAWordIsNoInitial() {
+        #expect(sentences("ARC-217 is a BCMA-directed CAR T. The FDA granted RMAT.") == ["ARC-217 is a BCMA-directed CAR T.", "The FDA granted RMAT."])
+        #expect(sentences("It entered Phase I. Results follow.") == ["It entered Phase I.", "Results follow."])
+        #expect(sentences("Patients in Cohort B. Some responded.") == ["Patients in Cohort B.", "Some responded."])
+        #expect(sentences("The talk by John F. Kennedy and Dr. J. Smith was short.").count == 1, "initials stay")
+    }
+
     @Test func missingSpaceAfterAPeriod() {
         #expect(sentences("The FDA granted approval.The company will launch it.") == ["The FDA granted approval.", "The company will launch it."])
         #expect(sentences("Visit www.ImmunityBio.com for more. It is online.") == ["Visit www.ImmunityBio.com for more.", "It is online."])
@@ -87,6 +94,17 @@ private func nearAgreesWithAround(_ text: String) -> Bool {
         #expect(sentences("RMAT for some targets,\u{00A0}e.g. BCMA, and others.").count == 1)
     }
 
+    /// `within: sentence` sees the sentences: a footnote marker or a glued period no longer
+    /// makes two sentences one.
+    @Test func withinSentenceSeesTheSplit() {
+        let r = rule("r") { $0.targets = ["BCMA"]; $0.designations = ["RMAT"]; $0.status = .any; $0.within = .sentence }
+        #expect(matchedRules([r], "ARC-217 is a BCMA-directed CAR T with a durable response.1 Continued approval may depend on RMAT data.").isEmpty)
+        #expect(matchedRules([r], "ARC-217 is a BCMA-directed CAR T.[2] The FDA granted RMAT designation today.").isEmpty)
+        #expect(matchedRules([r], "ARC-217 is a BCMA-directed therapy.The FDA granted RMAT designation today.").isEmpty)
+        #expect(matchedRules([r], "Highlights:\n• ARC-217 targets BCMA\n• RMAT granted in May").isEmpty)
+        #expect(matchedRules([r], "PHILADELPHIA, Pa., Aug. 5, 2025 -- The FDA granted RMAT designation to a BCMA CAR T.") == ["r"])
+    }
+
     /// Every case above, and random mixes of their pieces, read the same around any offset.
     @Test func readingNearAnOffsetAgreesWithSplittingTheParagraph() {
         let cases = [
@@ -98,12 +116,13 @@ private func nearAgreesWithAround(_ text: String) -> Bool {
             "The FDA granted:\n• RMAT for ARC-217\n  - Fast Track\n* BTD.\n1. One.\n12) Two\n3.Three\n\n- Para bullet.",
             "Done.\n1. First item\n\n  1. Indented para.",
             "A.\n\n  Indented. Yes.",
+            "A CAR T. The CAR-T. Phase I. Cohort B. John F. Kennedy. CAR T.[1] Next. CAR  T. Then.",
         ]
         for text in cases { #expect(nearAgreesWithAround(text), "\(text.debugDescription)") }
         var random = SeededGenerator(state: 4_242)
         let pieces = ["response", ".", ".1", ".2,3", ".[1]", "[2]", " ", "  ", "\n", "\n\n", "• ", "- ", "* ", "1. ", "12) ",
                       "The", "the", "Mass.", "mass.", "N.J.", "Aug.", "approval.The", "www.A.com", "4.5", "\u{00B9}", "\u{201D}", ")",
-                      "e.g.", "Inc.", "!", "?", "J.", "x"]
+                      "e.g.", "Inc.", "!", "?", "J.", "x", "CAR T.", "CAR", "T.", "Phase"]
         for _ in 0..<300 {
             let text = (0..<Int.random(in: 1...30, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
             let agrees = nearAgreesWithAround(text)
