@@ -333,6 +333,11 @@ enum TextSegments {
         var index = paragraph.lowerBound
         let end = paragraph.upperBound
         while index < end {
+            // Eight bytes at a time over text with no line break and no sentence mark.
+            if index + 8 <= end, !mayEndSentence(text, from: index) {
+                index += 8
+                continue
+            }
             let byte = text[index]
             if byte == 0x0A {
                 if let bullet = bulletLine(after: index, in: text, limit: end) {
