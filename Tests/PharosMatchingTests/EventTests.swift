@@ -444,6 +444,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(matched(compiled, title: Self.release.title, Self.release.content) == ["history", "either", "mentions"])
     }
 
+    /// `designations: [any]` with `status: any` is every mention of a designation, and no ordinary
+    /// word of the regulatory actions ("approved", "cleared").
+    @Test func anyMentionLeavesTheActionsOut() throws {
+        let compiled = try rules("- {name: any-mention, designations: [any], status: any}")
+        let content = "TOKYO, June 10, 2025 -- Astellas today announced that the FDA approved Vyloy and cleared an IND for ASP-2138."
+        #expect(matched(compiled, title: "Astellas Announces FDA Approval of Vyloy", content).isEmpty)
+        #expect(matched(compiled, title: "Vyloy Was Granted Orphan Drug Designation in 2020", content) == ["any-mention"])
+    }
+
     /// README: "a company not in it matches as the literal name" — in a clause decided by events too.
     @Test func aCompanyNotInTheVocabularyMatchesLiterally() throws {
         let compiled = try rules("""
