@@ -104,7 +104,8 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             #expect(event.status == .background, "\(show([event]))")
             #expect(event.cues.contains("section \"About NXC-201\""), "\(event.cues)")
         }
-        #expect(found.contains { $0.action == "fda-rmat" && $0.status == .announced && $0.product == "NXC-201" }, "\(show(found))")
+        let rmat = try #require(found.first { $0.action == "fda-rmat" && $0.evidence.field == "content" && $0.status == .announced }, "\(show(found))")
+        #expect(rmat.headline == "FDA RMAT designation: NXC-201 (Immix Biopharma), relapsed/refractory AL amyloidosis", "\(rmat.headline)")
     }
 
     @Test func previouslyMakesBackgroundEvenInTheLead() throws {
