@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(name: "pharos-bench-events", dependencies: ["PharosEngine", "PharosBuiltins", "PharosMatching", "PharosCore"],
+                          path: "bench/events", exclude: ["run", "README.md", "rules.yaml", "corpus", "labels-a.yaml", "labels-b.yaml"], sources: ["Speed.swift"]),
         .executableTarget(name: "pharos-bench-match", dependencies: ["PharosMatching", "PharosCore"], path: "bench/match",
                           exclude: ["generate.py", "ac.py", "run", "README.md"], sources: ["Micro.swift"]),
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),

@@ -61,9 +61,13 @@ public struct CompiledRules: RuleEvaluator {
     let isEventSlot: [Bool]
     /// Finds the events, when a rule needs them.
     let extractor: EventExtractor?
+    /// The designations the rules' events may be (nil: any).
+    let wantedEvents: Set<String>?
     /// Per atom: whether it is a contextual company spelling, checked after the scan.
     let isContextual: [Bool]
     let hasContextual: Bool
+    /// Whether some spelling is written in capitals, so a compound ("CD20xCD3") can hold it.
+    let splitsCompounds: Bool
 
     /// Compiles `rules`; unknown target and designation names are reported with their
     /// position (companies and keywords not in the vocabulary match literally).
@@ -249,8 +253,11 @@ public struct CompiledRules: RuleEvaluator {
         for (slot, _) in eventSlots { isEventSlot[slot] = true }
         self.isEventSlot = isEventSlot
         extractor = eventSlots.isEmpty ? nil : EventExtractor(vocabulary: vocabulary)
+        wantedEvents = eventSlots.contains { $0.filter.designations == nil || !$0.filter.families.isEmpty }
+            ? nil : Set(eventSlots.flatMap { $0.filter.designations ?? [] })
         isContextual = atoms.map(\.contextual)
         hasContextual = atoms.contains { $0.contextual }
+        splitsCompounds = patterns.contains { $0.caseSensitive }
     }
 
     /// Lists of lists as one array and the start of each list (plus the end of the last).
@@ -317,7 +324,9 @@ public struct CompiledRules: RuleEvaluator {
         for (field, text) in texts.enumerated() {
             raw.removeAll(keepingCapacity: true)
             var fieldMarks = ScalarMarks()
-            isASCII[field] = !Compounds.withSplitCompounds(text) { automaton.scan($0, into: &raw, marks: &fieldMarks) }
+            isASCII[field] = splitsCompounds
+                ? !Compounds.withSplitCompounds(text) { automaton.scan($0, into: &raw, marks: &fieldMarks) }
+                : !automaton.scan(text, into: &raw, marks: &fieldMarks)
             marks.append(fieldMarks)
             let firstOfField = hits.count
             for hit in raw {
@@ -346,7 +355,7 @@ public struct CompiledRules: RuleEvaluator {
         // Events only where a rule's clause asks for them; each event slot holds its accepted events.
         var slotEvents: [Int: [RegulatoryEvent]] = [:]
         if let extractor {
-            let events = extractor.extract(document)
+            let events = extractor.extract(document, wanted: wantedEvents)
             for (slot, filter) in eventSlots {
                 let accepted = events.filter(filter.accepts)
                 if !accepted.isEmpty {

@@ -117,6 +117,23 @@ enum EventCues {
         return cues
     }()
 
+    /// Each cue's class, direction and reach, apart from its phrase: read per hit without
+    /// copying (and reference counting) the phrase.
+    static let classes: [Class] = all.map(\.cueClass)
+    static let directions: [Direction] = all.map(\.direction)
+    /// How far a cue reaches, in bytes.
+    static let windows: [Int] = all.map { cue in
+        switch cue.cueClass {
+        case .negation: return cue.phrase.hasPrefix("with") || cue.phrase.hasPrefix("re") ? 40 : 25
+        case .prospective: return cue.direction == .forward && weakProspective.contains(cue.phrase) ? 30 : 90
+        case .background: return cue.direction == .forward ? 90 : 60
+        case .alsoBackground: return cue.phrase == "also" && cue.direction == .forward ? 20 : 60
+        case .priorTherapy: return 40
+        case .descriptor: return 3
+        default: return Int.max
+        }
+    }
+
     /// Prospective cues that reach only a few words: modal verbs and vague futures.
     static let weakProspective: Set<String> = [
         "will", "would", "could", "may", "might", "should", "expected", "future", "upcoming", "opportunity", "possible",

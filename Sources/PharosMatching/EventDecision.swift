@@ -7,11 +7,17 @@ extension DocumentReader {
     func readEvents(field: Int, hitIndex: Int) -> [RegulatoryEvent] {
         let trigger = hits[field][hitIndex]
         guard case .trigger(let designationIndex) = trigger.term else { return [] }
+        // The common words of approvals first: most are not told as approvals, and this costs little.
+        if extractor.designations[Int(designationIndex)].family == "approval",
+           !isVerbalApproval(field: field, trigger, agencyBefore: true) && !isVerbalApproval(field: field, trigger, agencyBefore: false) {
+            return []
+        }
         let range = sentence(field: field, at: trigger.start)
         let sentenceHits = hits(field: field, in: range)
         let position: String = isTitle(field) ? "title" : lead[field].contains(where: { $0.contains(trigger.start) }) ? "lead" : "body"
         var cues: [String] = []
-        var entry = extractor.designations[Int(designationIndex)]
+        var entryIndex = Int(designationIndex)
+        var entry = extractor.designations[entryIndex]
 
         if sentenceHits.contains(where: { if case .veto(let index) = $0.term { index == designationIndex } else { false } }) { return [] }
         if extractor.needsCompanion[Int(designationIndex)] {
@@ -21,20 +27,23 @@ extension DocumentReader {
 
         // The agency: the one named nearest in the sentence, else in the title or lead.
         let agencies = sentenceHits.compactMap { hit -> (agency: String, distance: Int)? in
-            guard case .agency(let agency) = hit.term else { return nil }
+            guard case .agency(let index) = hit.term else { return nil }
+            let agency = EventCues.agencies[Int(index)].agency
             let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
             return (agency, distance)
         }.sorted { $0.distance < $1.distance }
         var agencyCue = "agency of \(entry.id)"
         if let family = entry.family, let owners = extractor.siblings[family] {
             let named = agencies.isEmpty ? documentAgencies() : agencies.map(\.agency)
-            if let own = entry.agency.map(EventExtractor.agency), !named.isEmpty, !named.contains(own) {
+            let own = extractor.agencyOf[entryIndex]
+            if !own.isEmpty, !named.isEmpty, !named.contains(own) {
                 // Another agency's: its own entry of the family, or none when Pharos knows no such
                 // programme of that agency (Korea's MFDS, Australia's TGA).
                 guard let other = named.first, let sibling = owners[other] else { return [] }
-                entry = extractor.designations[Int(sibling)]
+                entryIndex = Int(sibling)
+                entry = extractor.designations[entryIndex]
                 agencyCue = "agency \(other) named \(agencies.isEmpty ? "in the title or lead" : "in the sentence")"
-            } else if let own = entry.agency.map(EventExtractor.agency), named.contains(own) {
+            } else if !own.isEmpty, named.contains(own) {
                 agencyCue = "agency \(own) named"
             }
             if family == "approval" || family == "application-accepted" {
@@ -49,6 +58,7 @@ extension DocumentReader {
         }
         if entry.family == "clinical-hold", sentenceHits.contains(where: { cueClass($0) == .lift }),
            let lifted = extractor.designations.firstIndex(where: { $0.id == entry.id + "-lifted" }) {
+            entryIndex = lifted
             entry = extractor.designations[lifted]
             cues.append("cue \"lift\"")
         }
@@ -56,7 +66,7 @@ extension DocumentReader {
 
         // Negation reaches a little way forward: "has not been approved", "no approved therapy".
         for hit in sentenceHits where cueClass(hit) == .negation
-            && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].phrase.hasPrefix("with") || EventCues.all[cueIndex(hit)].phrase.hasPrefix("re") ? 40 : 25, in: sentenceHits, field: field) {
+            && reaches(hit, trigger, window: EventCues.windows[cueIndex(hit)], in: sentenceHits, field: field) {
             return []
         }
 
@@ -90,16 +100,18 @@ extension DocumentReader {
 
         let status = decideStatus(
             field: field, trigger: trigger, range: range, sentenceHits: sentenceHits, position: position,
-            hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, agency: entry.agency.map(EventExtractor.agency) ?? "",
+            hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, agency: extractor.agencyOf[entryIndex],
             subjects: subjects, cues: &cues)
 
         let written = text(field: field, trigger.start..<trigger.end)
         let evidence = makeEvidence(field: field, range: range)
-        let indication = Indication.find(in: text(field: field, range), after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound)
+        // The indication goes into headlines, which only announced events make.
+        let indication = status == .announced
+            ? Indication.find(in: text(field: field, range), after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound) : nil
         return (subjects.isEmpty ? [nil] : subjects.map { Optional($0) }).map { subject -> RegulatoryEvent in
             let (targets, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
             return RegulatoryEvent(
-                agency: entry.agency.map(EventExtractor.agency) ?? "", action: entry.id, label: entry.label, text: written,
+                agency: extractor.agencyOf[entryIndex], action: entry.id, label: entry.label, text: written,
                 product: subject.map { text(field: field, $0.start..<$0.end) },
                 productID: subject.flatMap { $0.product >= 0 ? extractor.products[Int($0.product)].id : nil },
                 companies: companies, targets: targets, modality: modality, indication: indication,
@@ -173,14 +185,11 @@ extension DocumentReader {
     }
 
     /// Agencies named in the title.
-    func titleAgencies() -> [String] {
-        guard let title = texts.indices.first(where: isTitle) else { return [] }
-        return hits[title].compactMap { if case .agency(let agency) = $0.term { agency } else { nil } }
-    }
+    func titleAgencies() -> [String] { headlineAgencies }
 
     func cueClass(_ hit: EventExtractor.Hit) -> EventCues.Class? {
         guard case .cue(let index) = hit.term else { return nil }
-        return EventCues.all[Int(index)].cueClass
+        return EventCues.classes[Int(index)]
     }
 
     /// Whether `cue` reaches `trigger`: forward cues the phrases after them, backward cues the
@@ -191,7 +200,7 @@ extension DocumentReader {
         guard case .cue(let index) = cue.term else { return false }
         // A cue that holds the phrase ("if approved") reaches it.
         if cue.start < trigger.end, trigger.start < cue.end { return true }
-        let direction = EventCues.all[Int(index)].direction
+        let direction = EventCues.directions[Int(index)]
         let between: Range<Int>
         switch direction {
         case .sentence: return true
@@ -204,11 +213,14 @@ extension DocumentReader {
             // A comma ends what a cue after the phrase says of it: "priority review to the BLA, a decision is expected".
             if between.contains(where: { texts[field][$0] == 0x2C }) { return false }
         }
-        let ownClass = EventCues.all[Int(index)].cueClass
-        return !sentenceHits.contains { hit in
-            guard between.contains(hit.start), let other = cueClass(hit) else { return false }
-            return other == .terminator || (other == .announce && ownClass != .announce)
+        let ownClass = EventCues.classes[Int(index)]
+        // Hits are in text order: only those between the two are read.
+        for hit in sentenceHits {
+            if hit.start >= between.upperBound { break }
+            guard hit.start >= between.lowerBound, let other = cueClass(hit) else { continue }
+            if other == .terminator || (other == .announce && ownClass != .announce) { return false }
         }
+        return true
     }
 
     func decideStatus(
@@ -226,8 +238,7 @@ extension DocumentReader {
         if let prospective = cueHits.first(where: { hit in
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
-                && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward
-                    && EventCues.weakProspective.contains(EventCues.all[cueIndex(hit)].phrase) ? 30 : 90, in: sentenceHits, field: field)
+                && reaches(hit, trigger, window: EventCues.windows[cueIndex(hit)], in: sentenceHits, field: field)
         }) {
             cues.append("prospective cue \(cueText(prospective))")
             return .prospective
@@ -237,21 +248,21 @@ extension DocumentReader {
             return .background
         }
         if let background = cueHits.first(where: { hit in
-            cueClass(hit) == .background && reaches(hit, trigger, window: EventCues.all[cueIndex(hit)].direction == .forward ? 90 : 60, in: sentenceHits, field: field)
+            cueClass(hit) == .background && reaches(hit, trigger, window: EventCues.windows[cueIndex(hit)], in: sentenceHits, field: field)
         }) {
             cues.append("background cue \(cueText(background))")
             return .background
         }
         // Dates before the item's: in the body, or in the lead past its dateline when the item's date is known.
         // A lead without the item's date: only "In September, the FDA granted ..." tells a past event.
-        if position != "title", let reference = reference ?? latestYear.map({ ($0, nil) }),
+        if position != "title", Temporal.mayHoldDate(texts[field], range), let reference = reference ?? latestYear.map({ ($0, nil) }),
            let past = Temporal.earlierDate(
                in: text(field: field, range), than: reference,
                monthsOnly: position == "lead" && (self.reference == nil || range.lowerBound < 200)) {
             cues.append("dated \(past), before the item")
             return .background
         }
-        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: 60, in: sentenceHits, field: field) }) {
+        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: EventCues.windows[cueIndex($0)], in: sentenceHits, field: field) }) {
             cues.append("background cue \(cueText(also)) outside the title and lead")
             return .background
         }
@@ -281,18 +292,7 @@ extension DocumentReader {
     }
 
     /// Agencies named in the title and lead.
-    func documentAgencies() -> [String] {
-        var found: [String] = []
-        for field in texts.indices {
-            let ranges = isTitle(field) ? [0..<texts[field].count] : lead[field]
-            for range in ranges {
-                for hit in hits(field: field, in: range) {
-                    if case .agency(let agency) = hit.term, !found.contains(agency) { found.append(agency) }
-                }
-            }
-        }
-        return found
-    }
+    func documentAgencies() -> [String] { leadAgencies }
 
     /// The products of the nearest earlier sentence of the paragraph that names any, else of the
     /// title: "the FDA granted RMAT designation for these two treatments".
@@ -375,9 +375,14 @@ extension DocumentReader {
     }
 
     func makeEvidence(field: Int, range: Range<Int>) -> Evidence {
-        let raw = text(field: field, range)
-        let flattened = String(raw.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
-        let start = TextSegments.scalarCount(texts[field], 0..<range.lowerBound)
-        return Evidence(field: document.fields[field].name, text: flattened, start: start, end: start + raw.unicodeScalars.count)
+        // Line breaks become spaces byte for byte, so the offsets still fit the text.
+        let bytes = UnsafeBufferPointer(rebasing: texts[field][range])
+        let flattened = String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
+            return bytes.count
+        }
+        return Evidence(
+            field: document.fields[field].name, text: flattened,
+            start: marks[field].scalarOffset(range.lowerBound), end: marks[field].scalarOffset(range.upperBound))
     }
 }

@@ -15,7 +15,8 @@ import PharosCore
 public struct EventExtractor: Sendable {
     enum Term: Sendable {
         case trigger(Int32)
-        case agency(String)
+        /// An index into `EventCues.agencies` (hits stay plain values: no reference counting per hit).
+        case agency(Int32)
         case product(Int32)
         case target(Int32)
         case modality(Int32)
@@ -42,6 +43,10 @@ public struct EventExtractor: Sendable {
     let siblings: [String: [String: Int32]]
     /// Per designation: whether it needs a companion word in its sentence.
     let needsCompanion: [Bool]
+    /// Per designation: its agency as events name it.
+    let agencyOf: [String]
+    /// Designation ids to their index.
+    let designationIndex: [String: Int]
 
     /// Compiles every designation, product, target, modality, company and cue of `vocabulary`.
     public init(vocabulary: Vocabulary) {
@@ -56,6 +61,8 @@ public struct EventExtractor: Sendable {
         }
         self.siblings = siblings
         needsCompanion = designations.map { !$0.requires.isEmpty }
+        agencyOf = designations.map { $0.agency.map(Self.agency) ?? "" }
+        designationIndex = Dictionary(designations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
 
         var patterns: [Automaton.Pattern] = []
         var patternIndex: [String: Int] = [:]
@@ -82,7 +89,7 @@ public struct EventExtractor: Sendable {
             for word in entry.requires { add(word, .companion(Int32(index))) }
             for word in entry.unless { add(word, .veto(Int32(index))) }
         }
-        for (phrase, agency) in EventCues.agencies { add(phrase, .agency(agency)) }
+        for (index, agency) in EventCues.agencies.enumerated() { add(agency.phrase, .agency(Int32(index))) }
         for (index, entry) in products.enumerated() { for phrase in entry.phrases { add(phrase, .product(Int32(index))) } }
         for (index, entry) in targets.enumerated() { for phrase in entry.phrases { add(phrase, .target(Int32(index))) } }
         for (index, entry) in modalities.enumerated() { for phrase in entry.phrases { add(phrase, .modality(Int32(index))) } }
@@ -93,10 +100,23 @@ public struct EventExtractor: Sendable {
     }
 
     /// The events of `document`, in text order.
-    public func extract(_ document: MatchDocument) -> [RegulatoryEvent] {
+    ///
+    /// - Parameter wanted: the designation ids whose events are wanted (with the other agencies'
+    ///   of their family and those that imply them, which the reading needs); nil for every one.
+    ///   An item with none of them costs one scan.
+    public func extract(_ document: MatchDocument, wanted: Set<String>? = nil) -> [RegulatoryEvent] {
         var fields = document.fields.map { Array($0.text.utf8) }
+        let mask = wanted.map(wantedMask)
         return Self.withBuffers(&fields, from: 0, collected: []) { texts in
-            extract(document, texts: texts)
+            extract(document, texts: texts, wanted: mask)
+        }
+    }
+
+    /// Per designation: whether its events are wanted, or needed to read a wanted one's.
+    func wantedMask(_ ids: Set<String>) -> [Bool] {
+        let families = Set(ids.compactMap { designationIndex[$0].flatMap { designations[$0].family } })
+        return designations.map { entry in
+            ids.contains(entry.id) || entry.family.map(families.contains) == true || entry.implies.contains(where: ids.contains)
         }
     }
 
@@ -111,9 +131,8 @@ public struct EventExtractor: Sendable {
     }
 
     /// Hits of one field, in start order, with terms spelled alike split out.
-    func scan(_ text: UnsafeBufferPointer<UInt8>) -> [Hit] {
+    func scan(_ text: UnsafeBufferPointer<UInt8>, marks: inout ScalarMarks) -> [Hit] {
         var raw: [Automaton.Hit] = []
-        var marks = ScalarMarks()
         Compounds.withSplitCompounds(text) { scanned in _ = automaton.scan(scanned, into: &raw, marks: &marks) }
         var hits: [Hit] = []
         hits.reserveCapacity(raw.count)
@@ -134,11 +153,11 @@ public struct EventExtractor: Sendable {
         return written
     }
 
-    /// "may" and "will" are cues only in lower case: "May 5, 2025" is a date.
+    /// "may", "will" and "no" are cues only in lower case: "May 5, 2025" is a date.
+    private static let lowerCaseOnly: [Bool] = EventCues.all.map { ["may", "will", "no"].contains($0.phrase) }
+
     private static func accepts(_ term: Term, _ hit: Automaton.Hit, in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard case .cue(let index) = term else { return true }
-        let phrase = EventCues.all[Int(index)].phrase
-        if phrase == "may" || phrase == "will" || phrase == "no" { return text[hit.start] >= 0x61 }
-        return true
+        guard case .cue(let index) = term, lowerCaseOnly[Int(index)] else { return true }
+        return text[hit.start] >= 0x61
     }
 }

@@ -2,20 +2,28 @@ import Foundation
 import PharosCore
 
 extension EventExtractor {
-    func extract(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>]) -> [RegulatoryEvent] {
+    func extract(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], wanted: [Bool]?) -> [RegulatoryEvent] {
         var fieldHits: [[Hit]] = []
+        var fieldMarks: [ScalarMarks] = []
         var anyTrigger = false
         for (field, text) in texts.enumerated() {
+            var marks = ScalarMarks()
             guard document.fields[field].name != "categories" else {
                 fieldHits.append([])
+                fieldMarks.append(marks)
                 continue
             }
-            let hits = scan(text)
-            if !anyTrigger, hits.contains(where: { if case .trigger = $0.term { true } else { false } }) { anyTrigger = true }
+            let hits = scan(text, marks: &marks)
+            fieldMarks.append(marks)
+            if !anyTrigger, hits.contains(where: { hit in
+                guard case .trigger(let index) = hit.term else { return false }
+                return wanted?[Int(index)] ?? true
+            }) { anyTrigger = true }
             fieldHits.append(hits)
         }
         guard anyTrigger else { return [] }
-        var reader = DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits)
+        var reader = DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks)
+        reader.wanted = wanted
         return reader.read()
     }
 }
@@ -37,6 +45,8 @@ struct DocumentReader {
     let document: MatchDocument
     let texts: [UnsafeBufferPointer<UInt8>]
     let hits: [[EventExtractor.Hit]]
+    /// Per field: where its non-ASCII characters are, for offsets in characters.
+    let marks: [ScalarMarks]
     /// Per field: where its background sections (About ..., Forward-Looking Statements) start.
     var sections: [(start: Int, heading: String)?] = []
     /// Per field: the byte ranges of the lead's sentences.
@@ -49,9 +59,20 @@ struct DocumentReader {
     /// The latest year the document mentions: without a date of its own, years before it are past.
     let latestYear: Int?
     var newsEvents: [(family: String, agency: String, product: String?)] = []
+    /// Per designation: whether to read its phrases (nil: all).
+    var wanted: [Bool]?
+    /// Per field: its sentences, split once (a title is one sentence).
+    var sentences: [[Range<Int>]] = []
+    /// Agencies named in the title and lead, and in the title alone.
+    var leadAgencies: [String] = []
+    var headlineAgencies: [String] = []
 
-    init(extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]]) {
+    init(
+        extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
+        marks: [ScalarMarks]
+    ) {
         self.extractor = extractor
+        self.marks = marks
         self.document = document
         self.texts = texts
         self.hits = hits
@@ -64,15 +85,24 @@ struct DocumentReader {
             reference = Temporal.dateline(texts[content])
         }
         self.reference = reference
-        latestYear = document.fields.flatMap { Temporal.tokens($0.text) }.compactMap { word -> Int? in
-            guard word.count == 4, let year = Int(word), (1990...2099).contains(year) else { return nil }
-            return year
-        }.max()
+        latestYear = texts.compactMap(Temporal.latestYear).max()
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             sections.append(name == "title" ? nil : Sections.firstBackground(text))
             lead.append(name == "title" ? [] : Self.leadSentences(text, isSummary: name == "summary"))
             mentions.append(Self.mentions(in: text, hits: hits[field], extractor: extractor))
+            sentences.append(name == "title" ? [0..<text.count] : TextSegments.sentences(text))
+        }
+        for field in texts.indices {
+            let title = document.fields[field].name == "title"
+            for range in title ? [0..<texts[field].count] : lead[field] {
+                for hit in self.hits(field: field, in: range) {
+                    guard case .agency(let index) = hit.term else { continue }
+                    let agency = EventCues.agencies[Int(index)].agency
+                    if !leadAgencies.contains(agency) { leadAgencies.append(agency) }
+                    if title, !headlineAgencies.contains(agency) { headlineAgencies.append(agency) }
+                }
+            }
         }
     }
 
@@ -127,7 +157,7 @@ struct DocumentReader {
         for field in texts.indices {
             var furthest = -1
             for (index, hit) in hits[field].enumerated() {
-                guard case .trigger = hit.term else { continue }
+                guard case .trigger(let designation) = hit.term, wanted?[Int(designation)] ?? true else { continue }
                 // Of overlapping phrases ("Priority Review" in "Priority Review Voucher"), the longest.
                 if hit.start < furthest { continue }
                 furthest = hit.end
@@ -138,7 +168,14 @@ struct DocumentReader {
                 }
             }
         }
+        // One reading per designation and sentence: "RMAT" and "Regenerative Medicine Advanced
+        // Therapy" in one sentence tell one event.
+        var read: Set<Int> = []
         for (field, index) in order + later {
+            if case .trigger(let designation) = hits[field][index].term {
+                let key = (field << 48) | (sentence(field: field, at: hits[field][index].start).lowerBound << 12) | Int(designation)
+                if !read.insert(key).inserted { continue }
+            }
             // One phrase of several entries ("cleared": an approval, or an IND cleared beside "IND"):
             // the first whose conditions hold, those with a companion word first.
             var candidates = [index]
@@ -158,12 +195,13 @@ struct DocumentReader {
             for candidate in candidates where found.isEmpty { found = readEvents(field: field, hitIndex: candidate) }
             var implied: [RegulatoryEvent] = []
             for event in found {
-                for id in extractor.designations.first(where: { $0.id == event.action })?.implies ?? [] {
-                    guard let other = extractor.designations.first(where: { $0.id == id }) else { continue }
+                for id in extractor.designationIndex[event.action].map({ extractor.designations[$0].implies }) ?? [] {
+                    guard let otherIndex = extractor.designationIndex[id] else { continue }
+                    let other = extractor.designations[otherIndex]
                     var copy = event
                     copy.action = other.id
                     copy.label = other.label
-                    copy.agency = other.agency.map(EventExtractor.agency) ?? event.agency
+                    copy.agency = extractor.agencyOf[otherIndex]
                     copy.cues.append("implied by \(event.action)")
                     implied.append(copy)
                 }
@@ -187,12 +225,20 @@ struct DocumentReader {
     func isTitle(_ field: Int) -> Bool { document.fields[field].name == "title" }
 
     func family(of action: String) -> String {
-        extractor.designations.first { $0.id == action }?.family ?? action
+        extractor.designationIndex[action].flatMap { extractor.designations[$0].family } ?? action
     }
 
     /// The sentence around `offset`: the whole title, else the sentence of its paragraph.
     func sentence(field: Int, at offset: Int) -> Range<Int> {
         if isTitle(field) { return 0..<texts[field].count }
+        let ranges = sentences[field]
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ranges[middle].upperBound <= offset { low = middle + 1 } else { high = middle }
+        }
+        if low < ranges.count, ranges[low].contains(offset) { return ranges[low] }
         return TextSegments.sentence(around: offset, in: texts[field])
     }
 
@@ -218,8 +264,7 @@ struct DocumentReader {
     func isPatientDescriptor(_ target: EventExtractor.Hit, among sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
         for hit in sentenceHits {
             guard case .cue(let index) = hit.term else { continue }
-            let cue = EventCues.all[Int(index)]
-            switch cue.cueClass {
+            switch EventCues.classes[Int(index)] {
             case .priorTherapy where hit.end <= target.start && target.start - hit.end <= 40: return true
             case .descriptor where hit.start >= target.end && hit.start - target.end <= 3: return true
             default: continue

@@ -27,11 +27,11 @@ enum Sections {
             let after = written.dropFirst(6).unicodeScalars.first
             guard let after, after.properties.isUppercase, start > 200 else { return nil }
             // A heading is short, or ends no sentence; an About line run into its paragraph is long.
-            if end - start > 90, written.contains(". ") { return String(written.prefix(60)) }
+            if end - start > 90, ByteSearch.first([0x2E, 0x20], in: Array(written.utf8)) != nil { return String(written.prefix(60)) }
             return written
         }
         for heading in EventCues.backgroundHeadings where heading != "about" {
-            if lower == heading || (lower.hasPrefix(heading) && end - start <= heading.utf8.count + 30 && !lower.contains(". ")
+            if lower == heading || (lower.hasPrefix(heading) && end - start <= heading.utf8.count + 30 && ByteSearch.first([0x2E, 0x20], in: Array(lower.utf8)) == nil
                 && (lower.dropFirst(heading.count).first.map { $0 == " " || $0 == ":" || $0 == "(" } ?? true)) {
                 return written
             }
@@ -47,6 +47,46 @@ enum Temporal {
         ("september", 9), ("october", 10), ("november", 11), ("december", 12), ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4),
         ("jun", 6), ("jul", 7), ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
     ]
+
+    /// Whether `range` holds a digit or a capitalised month's first letters: only then can it be dated.
+    static func mayHoldDate(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        let starts: [UInt8] = [0x4A, 0x46, 0x4D, 0x41, 0x53, 0x4F, 0x4E, 0x44]  // J F M A S O N D
+        for index in range {
+            let byte = text[index]
+            // A year: "19" or "20" and two more digits.
+            if byte == 0x31 || byte == 0x32, index + 3 < range.upperBound, (0x30...0x39).contains(text[index + 1]),
+               (0x30...0x39).contains(text[index + 2]), (0x30...0x39).contains(text[index + 3]) { return true }
+            if starts.contains(byte), index + 2 < range.upperBound, text[index + 1] >= 0x61, text[index + 2] >= 0x61,
+               index == range.lowerBound || text[index - 1] == 0x20 {
+                let key = String(decoding: UnsafeBufferPointer(rebasing: text[index..<index + 3]), as: UTF8.self).lowercased()
+                if months.contains(where: { $0.0 == key }) { return true }
+            }
+        }
+        return false
+    }
+
+    /// The latest year from 1990 to 2099 written as a number of its own, read on the bytes.
+    static func latestYear(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        var latest: Int?
+        var index = 0
+        let count = text.count
+        while index + 4 <= count {
+            let first = text[index]
+            guard first == 0x31 || first == 0x32, index == 0 || !(text[index - 1] >= 0x30 && text[index - 1] <= 0x39) else {
+                index += 1
+                continue
+            }
+            var value = 0
+            var digits = 0
+            while digits < 5, index + digits < count, text[index + digits] >= 0x30, text[index + digits] <= 0x39 {
+                value = value * 10 + Int(text[index + digits] - 0x30)
+                digits += 1
+            }
+            if digits == 4, (1990...2099).contains(value) { latest = max(latest ?? 0, value) }
+            index += max(digits, 1)
+        }
+        return latest
+    }
 
     static func dayOfYear(month: Int, day: Int) -> Int {
         let before = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
@@ -73,8 +113,22 @@ enum Temporal {
         return months.first { $0.0 == lower }?.1
     }
 
+    /// The ASCII words and numbers of `text`, read on its bytes (anything else separates them).
     static func tokens(_ text: String) -> [String] {
-        text.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        var words: [String] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var start = -1
+            for index in 0...bytes.count {
+                let isWord = index < bytes.count && (((bytes[index] | 0x20) >= 0x61 && (bytes[index] | 0x20) <= 0x7A) || (bytes[index] >= 0x30 && bytes[index] <= 0x39))
+                if isWord, start < 0 { start = index }
+                if !isWord, start >= 0 {
+                    words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                    start = -1
+                }
+            }
+        }
+        return words
     }
 
     /// A date in `sentence` more than three weeks before `reference` ("in 2019", "In March,"), as written.
@@ -133,7 +187,8 @@ enum Codes {
                 end += 1
             }
             defer { index = max(end, index + 1) }
-            guard end - index <= 20, let code = shape(text, index..<end) else { continue }
+            // Most capitalised words hold no digit: no code, and nothing to allocate for them.
+            guard end - index <= 20, (index..<end).contains(where: { isDigit(text[$0]) }), let code = shape(text, index..<end) else { continue }
             found.append(code)
         }
         return found
@@ -231,7 +286,7 @@ enum Indication {
     static func find(in sentence: String, after offset: Int) -> String? {
         let utf8 = Array(sentence.utf8)
         // Quotations speak of patients and hopes, not of the indication granted.
-        if utf8.contains(0x22) || sentence.contains("“") { return nil }
+        if utf8.contains(0x22) || ByteSearch.first([0xE2, 0x80, 0x9C], in: utf8) != nil { return nil }
         guard offset >= 0, offset < utf8.count else { return nil }
         let rest = Array(utf8[offset...])
         let lower = rest.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
@@ -299,7 +354,16 @@ enum Compounds {
     /// The next "x" or "×" between a capital or digit and a capital: `CD20xCD3`, `BCMAxCD3`.
     private static func firstJoint(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = max(start, 1)
+        guard let base = text.baseAddress else { return nil }
         while index + 1 < text.count {
+            // Eight bytes at a time past text with no "x" and no "×" lead byte (most of it).
+            if index + 8 <= text.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if !TextSegments.holds(word, 0x78), !TextSegments.holds(word, 0xC3) {
+                    index += 8
+                    continue
+                }
+            }
             let byte = text[index]
             if byte == 0x78 || (byte == 0xC3 && index + 2 < text.count && text[index + 1] == 0x97) {
                 let after = byte == 0x78 ? index + 1 : index + 2

@@ -1,0 +1,109 @@
+// In-process cost of reading events (target `pharos-bench-events`).
+//
+//     swift build -c release --product pharos-bench-events
+//     .build/release/pharos-bench-events EVENTS-CONFIG MENTIONS-CONFIG CORPUS
+//
+// EVENTS-CONFIG holds rules decided by events; MENTIONS-CONFIG the same rules with
+// `status: any` (the plain matcher); `bench/events/run --speed` writes both. Prints, per
+// document and per 10 KB of text (median of 21 passes over the corpus): the plain matcher,
+// the matcher with events, and event extraction alone. Figures only: nothing passes or fails.
+
+import Foundation
+import PharosBuiltins
+import PharosCore
+import PharosEngine
+import PharosMatching
+
+@main
+struct EventsSpeed {
+    static func main() throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.count == 3 else {
+            FileHandle.standardError.write(Data("usage: pharos-bench-events EVENTS-CONFIG MENTIONS-CONFIG CORPUS\n".utf8))
+            exit(2)
+        }
+        let loader = ConfigLoader(registry: builtinPlugins)
+        let events = try loader.load(URL(fileURLWithPath: arguments[0]))
+        let mentions = try loader.load(URL(fileURLWithPath: arguments[1]))
+        let documents = try readCorpus(arguments[2])
+        let bytes = documents.reduce(0) { $0 + $1.fields.reduce(0) { $0 + $1.text.utf8.count } }
+        let extractor = EventExtractor(vocabulary: events.vocabulary)
+        print("\(documents.count) documents, \(String(format: "%.1f", Double(bytes) / 1000)) KB (mean \(bytes / max(1, documents.count)) bytes)")
+        func measure(_ name: String, _ body: (MatchDocument) -> Int) {
+            var passes: [Double] = []
+            var sink = 0
+            for _ in 0..<21 {
+                let started = ContinuousClock.now
+                for document in documents { sink &+= body(document) }
+                passes.append((ContinuousClock.now - started).seconds)
+            }
+            let median = passes.sorted()[passes.count / 2]
+            let perDocument = median / Double(documents.count) * 1e6
+            let perTenKB = median / Double(bytes) * 10_000 * 1e6
+            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", perDocument)) µs/document"
+                + "  \(String(format: "%7.1f", perTenKB)) µs per 10 KB  (\(sink % 10 == 0 ? "" : " ")\(events.rules.count) rules)")
+        }
+        let profiling = ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] != nil
+        if !profiling {
+            measure("plain matcher (status: any)") { mentions.evaluator.evaluate($0).count }
+            measure("matcher with events") { events.evaluator.evaluate($0).count }
+            measure("event extraction alone") { extractor.extract($0).count }
+            measure("extraction, one designation wanted") { extractor.extract($0, wanted: ["fda-rmat"]).count }
+        }
+
+        // The same texts as 10 KB items (consecutive documents joined, the first one's title):
+        // a dense worst case, every part of each item regulatory news.
+        var items: [MatchDocument] = []
+        var body = ""
+        var title = ""
+        for document in documents {
+            if body.isEmpty { title = document.fields[0].text }
+            body += (body.isEmpty ? "" : "\n\n") + document.fields[1].text
+            if body.utf8.count >= 10_000 {
+                items.append(MatchDocument(fields: [("title", title), ("content", body)]))
+                body = ""
+            }
+        }
+        let itemBytes = items.reduce(0) { $0 + $1.fields.reduce(0) { $0 + $1.text.utf8.count } }
+        print("\(items.count) items of 10 KB or more (mean \(itemBytes / max(1, items.count)) bytes), made of the same texts:")
+        func measureItems(_ name: String, _ body: (MatchDocument) -> Int) {
+            var passes: [Double] = []
+            var sink = 0
+            for _ in 0..<51 {
+                let started = ContinuousClock.now
+                for item in items { sink &+= body(item) }
+                passes.append((ContinuousClock.now - started).seconds)
+            }
+            let median = passes.sorted()[passes.count / 2] / Double(items.count) * 1e6
+            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median)) µs/item\(sink == -1 ? "" : "")")
+        }
+        if profiling {
+            // For callgrind: extraction over the items only, a few times.
+            var sink = 0
+            for _ in 0..<3 { for item in items { sink &+= extractor.extract(item).count } }
+            print(sink)
+            return
+        }
+        measureItems("plain matcher (status: any)") { mentions.evaluator.evaluate($0).count }
+        measureItems("matcher with events") { events.evaluator.evaluate($0).count }
+        measureItems("event extraction alone") { extractor.extract($0).count }
+        measureItems("extraction, one designation wanted") { extractor.extract($0, wanted: ["fda-rmat"]).count }
+    }
+
+    /// The corpus's documents: front matter title and date, the body as content.
+    static func readCorpus(_ folder: String) throws -> [MatchDocument] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".md") }.sorted()
+        return try names.map { name in
+            let text = try String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
+            var title = ""
+            var body = text
+            if text.hasPrefix("---\n"), let end = text.range(of: "\n---\n", range: text.index(text.startIndex, offsetBy: 4)..<text.endIndex) {
+                for line in text[text.index(text.startIndex, offsetBy: 4)..<end.lowerBound].split(separator: "\n") where line.hasPrefix("title:") {
+                    title = line.dropFirst(6).trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+                }
+                body = String(text[end.upperBound...])
+            }
+            return MatchDocument(fields: [("title", title), ("content", body)])
+        }
+    }
+}
