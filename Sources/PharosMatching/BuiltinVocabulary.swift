@@ -969,7 +969,7 @@ public enum BuiltinVocabulary {
   label: Fast Track
   name: Fast Track designation
   phrases: [Fast Track]          # also covers Fast-Track, fast track designation, fast track status
-  unless: [fast track the, fast-track the, fast tracked, fast-tracked, fast tracking, fast-tracking, fast track its, fast-track its]
+  unless: [fast track the, fast-track the, fast tracked, fast-tracked, fast tracking, fast-tracking, fast track its, fast-track its, on a fast track, on the fast track, on fast track, a fast track to, fast track to]
   excluded:
     FTD: "it is 3 letters, rare in releases and also means frontotemporal dementia, an active drug-development area"
   notes: "'Fast track' is also used loosely for other agencies' schemes (Korea's GIFT, Swissmedic's fast-track procedure)."

@@ -147,7 +147,7 @@ enum EventCues {
         ("Center for Drug Evaluation and Research", "FDA"), ("Center for Biologics Evaluation and Research", "FDA"),
         ("Oncology Center of Excellence", "FDA"), ("in the U.S.", "FDA"), ("in the United States", "FDA"), ("in the US", "FDA"),
         ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
-        ("Committee for Medicinal Products for Human Use", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
+        ("Committee for Medicinal Products for Human Use", "EMA"), ("the Committee", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
         ("MHRA", "MHRA"), ("Medicines and Healthcare products Regulatory Agency", "MHRA"), ("in the UK", "MHRA"),
         ("in the United Kingdom", "MHRA"),

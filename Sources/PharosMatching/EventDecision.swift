@@ -187,6 +187,19 @@ extension DocumentReader {
     /// Agencies named in the title.
     func titleAgencies() -> [String] { headlineAgencies }
 
+    static let actingVerbs: Set<String> = [
+        "granted", "grants", "grant", "has", "have", "accepted", "accepts", "issued", "issues", "recommended", "recommends",
+        "placed", "places", "put", "puts", "approved", "approves", "provided", "provides", "cleared", "clears", "lifted", "lifts",
+        "awarded", "awards", "adopted", "adopts", "gave", "gives", "designated", "designates", "assigned", "assigns",
+    ]
+
+    /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
+    /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
+    func actsBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
+        guard end - start <= 80 else { return false }
+        return Temporal.tokens(text(field: field, start..<end)).contains { Self.actingVerbs.contains($0.lowercased()) }
+    }
+
     func cueClass(_ hit: EventExtractor.Hit) -> EventCues.Class? {
         guard case .cue(let index) = hit.term else { return nil }
         return EventCues.classes[Int(index)]
@@ -207,6 +220,11 @@ extension DocumentReader {
         case .forward:
             guard cue.end <= trigger.start, trigger.start - cue.end <= window else { return false }
             between = cue.end..<trigger.start
+            // A relative clause's cue ends at its closing comma: "ARC-217, which the company plans
+            // to take into a pivotal trial, received Fast Track designation".
+            if between.contains(where: { texts[field][$0] == 0x2C }), sentenceHits.contains(where: { hit in
+                hit.end <= cue.start && cue.start - hit.end <= 60 && cueClass(hit) == .terminator
+            }) { return false }
         case .backward:
             guard cue.start >= trigger.end, cue.start - trigger.end <= window else { return false }
             between = trigger.end..<cue.start
@@ -282,6 +300,18 @@ extension DocumentReader {
             return .announced
         }
 
+        // The opening paragraphs tell the news on: "The FDA granted Priority Review for this
+        // application." An agency acting before the phrase makes it the news; a product that
+        // "has received" designations is telling its history.
+        if trigger.start < openingEnd[field], sentenceHits.contains(where: { hit in
+            guard case .agency(let index) = hit.term, hit.end <= trigger.start, !EventCues.agencies[Int(index)].phrase.hasPrefix("in ") else {
+                return false
+            }
+            return actsBetween(field: field, hit.end, trigger.start)
+        }) {
+            cues.append("the agency acts in the opening paragraphs")
+            return .announced
+        }
         cues.append("told in the body only, not the item's news")
         return .background
     }

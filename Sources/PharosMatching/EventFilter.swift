@@ -10,8 +10,10 @@ struct EventFilter: Sendable {
     var families: [String: Set<String>] = [:]
     var statuses: Set<RegulatoryEvent.Status>
     var targets: Set<String>?
-    /// Company ids, lower-cased; literal names too.
+    /// Company ids, lower-cased.
     var companies: Set<String>?
+    /// Companies not in the vocabulary, lower-cased: found in the event's sentence as written.
+    var literalCompanies: [[UInt8]] = []
     /// Product ids lower-cased, and literal names in capitals.
     var products: Set<String>?
     var modalities: Set<String>?
@@ -58,7 +60,7 @@ struct EventFilter: Sendable {
             var names: Set<String> = []
             for term in clause.companies {
                 guard let entry = vocabulary.resolve(term, kind: .company) else {
-                    names.insert(term.lowercased())
+                    filter.literalCompanies.append(Array(term.lowercased().utf8))
                     continue
                 }
                 let family = clause.includeSubsidiaries ? vocabulary.family(ofCompany: entry.id) : [entry]
@@ -88,7 +90,11 @@ struct EventFilter: Sendable {
                   agencies.isEmpty || agencies.contains(event.agency.uppercased()) else { return false }
         }
         if let targets, !event.targets.contains(where: { targets.contains($0.id) }) { return false }
-        if let companies, !event.companies.contains(where: { companies.contains($0.lowercased()) }) { return false }
+        if let companies, !event.companies.contains(where: { companies.contains($0.lowercased()) }) {
+            guard !literalCompanies.isEmpty else { return false }
+            let sentence = Array(event.evidence.text.lowercased().utf8)
+            guard literalCompanies.contains(where: { ByteSearch.first($0, in: sentence) != nil }) else { return false }
+        }
         if let products {
             let known = event.productID.map { products.contains($0.lowercased()) } ?? false
             let written = event.product.map { products.contains($0.uppercased()) } ?? false

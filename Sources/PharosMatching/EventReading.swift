@@ -51,6 +51,8 @@ struct DocumentReader {
     var sections: [(start: Int, heading: String)?] = []
     /// Per field: the byte ranges of the lead's sentences.
     var lead: [[Range<Int>]] = []
+    /// Per field: where the opening paragraphs (the first two of prose) end.
+    var openingEnd: [Int] = []
     /// Per field: products named, in text order.
     var mentions: [[ProductMention]] = []
     /// What the document says about each product: targets and modality from the sentences that name it.
@@ -90,6 +92,7 @@ struct DocumentReader {
             let name = document.fields[field].name
             sections.append(name == "title" ? nil : Sections.firstBackground(text))
             lead.append(name == "title" ? [] : Self.leadSentences(text, isSummary: name == "summary"))
+            openingEnd.append(name == "title" ? 0 : Self.openingEnd(text))
             mentions.append(Self.mentions(in: text, hits: hits[field], extractor: extractor))
             sentences.append(name == "title" ? [0..<text.count] : TextSegments.sentences(text))
         }
@@ -106,16 +109,26 @@ struct DocumentReader {
         }
     }
 
-    /// The first two sentences of the text's first paragraph that is prose: not a dateline, a
-    /// heading or a repeated headline (no sentence end).
+    /// The first sentence of the text's first paragraph that is prose: not a dateline, a heading
+    /// or a repeated headline (no sentence end). The sentences after it tell the news again (the
+    /// same kind of event), or something else: "Fucaso has received orphan drug designation"
+    /// after "today announced it has acquired the rights to Fucaso" is the product's history.
     static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, isSummary: Bool) -> [Range<Int>] {
-        var sentences: [Range<Int>] = []
         for paragraph in TextSegments.paragraphs(text) {
             if !isSummary, !isProse(text, paragraph) { continue }
-            sentences += TextSegments.sentences(text, in: paragraph)
-            if sentences.count >= 2 { break }
+            return Array(TextSegments.sentences(text, in: paragraph).prefix(1))
         }
-        return Array(sentences.prefix(2))
+        return []
+    }
+
+    /// The end of the second paragraph of prose.
+    static func openingEnd(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        var seen = 0
+        for paragraph in TextSegments.paragraphs(text) where isProse(text, paragraph) {
+            seen += 1
+            if seen == 2 { return paragraph.upperBound }
+        }
+        return text.count
     }
 
     /// A paragraph of 60 bytes or more that ends a sentence.
