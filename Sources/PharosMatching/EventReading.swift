@@ -114,11 +114,13 @@ struct DocumentReader {
     /// same kind of event), or something else: "Fucaso has received orphan drug designation"
     /// after "today announced it has acquired the rights to Fucaso" is the product's history.
     static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, isSummary: Bool) -> [Range<Int>] {
-        for paragraph in TextSegments.paragraphs(text) {
+        let paragraphs = TextSegments.paragraphs(text)
+        for paragraph in paragraphs {
             if !isSummary, !isProse(text, paragraph) { continue }
             return Array(TextSegments.sentences(text, in: paragraph).prefix(1))
         }
-        return []
+        // A short text ("GPRC5D program gets RMAT") is all lead.
+        return paragraphs.first.map { Array(TextSegments.sentences(text, in: $0).prefix(1)) } ?? []
     }
 
     /// The end of the second paragraph of prose.
