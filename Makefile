@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libxml2-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release clean vocabulary install
+.PHONY: run test deps build release clean install
 
 # Where `make install` puts things (DESTDIR is prepended for staging, as usual).
 PREFIX ?= /usr/local
@@ -65,7 +65,3 @@ install: $(if $(PHAROS_BINARY),,release)
 
 clean:
 	rm -rf .build state alerts.jsonl
-
-## Re-embed Sources/PharosMatching/Vocabulary/*.yaml after editing them.
-vocabulary:
-	scripts/embed-vocabulary

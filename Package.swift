@@ -24,7 +24,9 @@ let package = Package(
         .target(name: "PharosHTTP", dependencies: ["PharosCore", "CCurl"]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "PharosFeeds", dependencies: ["PharosCore", "CLibXML2"]),
-        .target(name: "PharosMatching", dependencies: ["PharosCore"], exclude: ["Vocabulary"]),
+        .target(name: "PharosMatching", dependencies: ["PharosCore"], exclude: ["Vocabulary"], plugins: ["EmbedVocabularyPlugin"]),
+        .executableTarget(name: "EmbedVocabulary"),
+        .plugin(name: "EmbedVocabularyPlugin", capability: .buildTool(), dependencies: ["EmbedVocabulary"], path: "Sources/EmbedVocabularyPlugin"),
         .target(
             name: "PharosEngine",
             dependencies: [
@@ -86,7 +88,7 @@ let package = Package(
 )
 
 // One place for the strictness every target shares.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

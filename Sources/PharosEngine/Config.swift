@@ -268,10 +268,10 @@ public struct ConfigLoader: Sendable {
             let reason = FileManager.default.fileExists(atPath: file.path) ? "cannot be read" : "does not exist"
             throw ConfigErrors([ConfigDiagnostic("\(file.path) \(reason)", at: start)])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard var text = String(data: data, encoding: .utf8) else {
             throw ConfigErrors([ConfigDiagnostic("\(file.path) is not UTF-8 text", at: start)])
         }
-        return try YAMLNodes.parse(text, file: file.path)
+        return try text.withUTF8 { bytes in Result { () throws(ConfigErrors) in try YAMLNodes.parse(utf8: bytes, file: file.path) } }.get()
     }
 
     private func entries(_ node: ConfigNode?, key: String, top: OptionReader) -> [ConfigNode] {
@@ -411,13 +411,17 @@ public struct ConfigLoader: Sendable {
         return vocabulary
     }
 
-    /// The built-in vocabularies, parsed once per process.
+    /// The built-in vocabularies, parsed once per process, straight from the bytes compiled
+    /// into the binary.
     static let builtinVocabulary: (entries: [VocabularyEntry], diagnostics: [ConfigDiagnostic]) = {
         var entries: [VocabularyEntry] = []
         var diagnostics: [ConfigDiagnostic] = []
         for file in BuiltinVocabulary.files {
             do throws(ConfigErrors) {
-                let parsed = VocabularyParser.parse(try YAMLNodes.parse(file.yaml, file: "(built-in) \(file.name)"), kind: file.kind)
+                let node = try file.yaml.withUTF8Buffer { bytes in
+                    Result { () throws(ConfigErrors) in try YAMLNodes.parse(utf8: bytes, file: "(built-in) \(file.name)") }
+                }.get()
+                let parsed = VocabularyParser.parse(node, kind: file.kind)
                 entries += parsed.entries
                 diagnostics += parsed.diagnostics
             } catch {
