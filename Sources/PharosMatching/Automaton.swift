@@ -198,7 +198,9 @@ struct Automaton: Sendable {
         var firstChild: [Int32] = [-1]
         var nextSibling: [Int32] = [-1]
         var symbolOf: [UInt8] = [0]
-        var own: [Int32: [Int32]] = [:]
+        // Per state, the patterns ending there: arrays by state number, not dictionaries, as
+        // hashing tens of thousands of states was a fifth of building the automaton.
+        var own: [[Int32]] = [[]]
         func child(_ node: Int32, _ symbol: UInt8) -> Int32 {
             var candidate = firstChild[Int(node)]
             while candidate >= 0 {
@@ -217,17 +219,19 @@ struct Automaton: Sendable {
                     firstChild.append(-1)
                     nextSibling.append(firstChild[Int(node)])
                     symbolOf.append(symbol)
+                    own.append([])
                     firstChild[Int(node)] = next
                 }
                 node = next
             }
-            own[node, default: []].append(Int32(index))
+            own[Int(node)].append(Int32(index))
         }
         // The in-word root is one more node with no children.
         let inWord = Int32(firstChild.count)
         firstChild.append(-1)
         nextSibling.append(-1)
         symbolOf.append(0)
+        own.append([])
         let stateCount = firstChild.count
 
         // Breadth-first: failure links and outputs. From the roots, a term that starts with a
@@ -239,17 +243,14 @@ struct Automaton: Sendable {
             return isWordClass[Int(symbol)] ? inWord : 0
         }
         var failure = [Int32](repeating: 0, count: stateCount)
-        var outputs: [Int32: [Int32]] = [:]
+        var outputs = [[Int32]](repeating: [], count: stateCount)
         var order: [Int32] = [0, inWord]
         var head = 0
         while head < order.count {
             let state = order[head]
             head += 1
-            if state != 0, state != inWord, let inherited = outputs[failure[Int(state)]] {
-                outputs[state] = (own[state] ?? []) + inherited
-            } else if let mine = own[state] {
-                outputs[state] = mine
-            }
+            let inherited = outputs[Int(failure[Int(state)])]
+            outputs[Int(state)] = state != 0 && state != inWord && !inherited.isEmpty ? own[Int(state)] + inherited : own[Int(state)]
             var next = firstChild[Int(state)]
             while next >= 0 {
                 let symbol = symbolOf[Int(next)]
@@ -277,8 +278,8 @@ struct Automaton: Sendable {
         // others (so one comparison per byte tells whether anything is to be done), each group
         // in breadth-first order; a dense state's value is its row offset.
         var value = [UInt32](repeating: 0, count: stateCount)
-        let denseQuiet = order.prefix(denseCount).filter { outputs[$0] == nil && $0 != inWord } + [inWord]
-        let denseLoud = order.prefix(denseCount).filter { outputs[$0] != nil }
+        let denseQuiet = order.prefix(denseCount).filter { outputs[Int($0)].isEmpty && $0 != inWord } + [inWord]
+        let denseLoud = order.prefix(denseCount).filter { !outputs[Int($0)].isEmpty }
         for (position, state) in (denseQuiet + denseLoud).enumerated() { value[Int(state)] = UInt32(position * classCount) }
         let denseLimit = UInt32(denseCount * classCount)
         var sparseOrder: [Int32] = []
@@ -336,7 +337,7 @@ struct Automaton: Sendable {
             }
             return first | UInt64(ending.count) << 32
         }
-        let denseOutput = denseLoud.map { entries(outputs[$0] ?? []) }
+        let denseOutput = denseLoud.map { entries(outputs[Int($0)]) }
         var sparse: [UInt64] = []
         var sparseOutput: [UInt64] = []
         var children: [UInt64] = []
@@ -359,7 +360,8 @@ struct Automaton: Sendable {
                 }
             }
             if symbolOf[Int(node)] == Self.separatorClass { record |= Self.reachedBySeparatorBit }
-            if let patterns = outputs[node] {
+            let patterns = outputs[Int(node)]
+            if !patterns.isEmpty {
                 record |= Self.loudBit
                 let range = entries(patterns)
                 sparseOutput.append(range)
