@@ -8,22 +8,26 @@ public struct EntityMatch: Sendable, Codable, Hashable {
     public var label: String
     /// The text as it was written in the item.
     public var text: String
-    /// The product through which the entity was found (its vocabulary id), when the item named
-    /// a product rather than the entity itself: `CD19` via `axicabtagene-ciloleucel`.
-    public var via: String?
 
-    public init(id: String, label: String, text: String, via: String? = nil) {
+    public init(id: String, label: String, text: String) {
         self.id = id
         self.label = label
         self.text = text
-        self.via = via
     }
 
-    /// `{"id", "label", "text"}`, and `"via"` when there is one.
-    public var jsonValue: JSONWriter.Value {
+    /// `{"id", "label", "text"}`, and `"via"` when the entity was found through a product.
+    public func jsonValue(via: String? = nil) -> JSONWriter.Value {
         var members: [(String, JSONWriter.Value)] = [("id", .string(id)), ("label", .string(label)), ("text", .string(text))]
         if let via { members.append(("via", .string(via))) }
         return .object(members)
+    }
+
+    /// The JSON form, which may carry `via`.
+    struct Written: Decodable {
+        var id: String
+        var label: String
+        var text: String
+        var via: String?
     }
 }
 
@@ -35,6 +39,10 @@ public struct Matches: Sendable, Codable, Hashable {
     public var keywords: [EntityMatch]
     public var products: [EntityMatch]
     public var modalities: [EntityMatch]
+    /// Entities found through a product the item named rather than the entity itself, keyed
+    /// `kind:id` (`target:CD19` → `axicabtagene-ciloleucel`). Kept apart from the entities: most
+    /// matches have none, and the matcher builds thousands of entities.
+    public var via: [String: String] = [:]
 
     public init(
         targets: [EntityMatch] = [], designations: [EntityMatch] = [],
@@ -53,24 +61,47 @@ public struct Matches: Sendable, Codable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        targets = try container.decode([EntityMatch].self, forKey: .targets)
-        designations = try container.decode([EntityMatch].self, forKey: .designations)
-        companies = try container.decode([EntityMatch].self, forKey: .companies)
-        keywords = try container.decode([EntityMatch].self, forKey: .keywords)
-        products = try container.decodeIfPresent([EntityMatch].self, forKey: .products) ?? []
-        modalities = try container.decodeIfPresent([EntityMatch].self, forKey: .modalities) ?? []
+        var via: [String: String] = [:]
+        func list(_ key: CodingKeys, _ kind: String) throws -> [EntityMatch] {
+            try (container.decodeIfPresent([EntityMatch.Written].self, forKey: key) ?? []).map { written in
+                if let product = written.via { via["\(kind):\(written.id)"] = product }
+                return EntityMatch(id: written.id, label: written.label, text: written.text)
+            }
+        }
+        targets = try list(.targets, "target")
+        designations = try list(.designations, "designation")
+        companies = try list(.companies, "company")
+        keywords = try list(.keywords, "keyword")
+        products = try list(.products, "product")
+        modalities = try list(.modalities, "modality")
+        self.via = via
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(targets, forKey: .targets)
+        try container.encode(designations, forKey: .designations)
+        try container.encode(companies, forKey: .companies)
+        try container.encode(keywords, forKey: .keywords)
+        if !products.isEmpty { try container.encode(products, forKey: .products) }
+        if !modalities.isEmpty { try container.encode(modalities, forKey: .modalities) }
+    }
+
+    /// The product through which an entity of `kind` (`target`, `company`, `modality`) was found.
+    public func via(_ kind: String, _ id: String) -> String? { via.isEmpty ? nil : via["\(kind):\(id)"] }
 
     /// `{"targets": [...], "designations": [...], "companies": [...], "keywords": [...]}`, then
     /// `"products"` and `"modalities"` when a rule asked for them.
     public var jsonValue: JSONWriter.Value {
-        func entities(_ list: [EntityMatch]) -> JSONWriter.Value { .array(list.map(\.jsonValue)) }
+        func entities(_ list: [EntityMatch], _ kind: String) -> JSONWriter.Value {
+            .array(list.map { $0.jsonValue(via: via(kind, $0.id)) })
+        }
         var members: [(String, JSONWriter.Value)] = [
-            ("targets", entities(targets)), ("designations", entities(designations)),
-            ("companies", entities(companies)), ("keywords", entities(keywords)),
+            ("targets", entities(targets, "target")), ("designations", entities(designations, "designation")),
+            ("companies", entities(companies, "company")), ("keywords", entities(keywords, "keyword")),
         ]
-        if !products.isEmpty { members.append(("products", entities(products))) }
-        if !modalities.isEmpty { members.append(("modalities", entities(modalities))) }
+        if !products.isEmpty { members.append(("products", entities(products, "product"))) }
+        if !modalities.isEmpty { members.append(("modalities", entities(modalities, "modality"))) }
         return .object(members)
     }
 

@@ -27,8 +27,10 @@ public struct RegulatoryEvent: Sendable, Codable, Hashable {
     public var productID: String?
     /// The companies behind the product (sponsor first), or the company the text names.
     public var companies: [String]
-    /// The product's targets, as target ids, with how each was found.
+    /// The product's targets, as target ids.
     public var targets: [EntityMatch]
+    /// The targets (ids) known from the product vocabulary rather than from the text, with the product's id.
+    public var targetVia: [String: String] = [:]
     /// The product's modality id, when known.
     public var modality: String?
     /// The indication as written, when the sentence gives one.
@@ -71,7 +73,7 @@ public struct RegulatoryEvent: Sendable, Codable, Hashable {
             ("agency", .string(agency)), ("action", .string(action)), ("label", .string(label)), ("text", .string(text)),
             ("product", .optional(product)), ("product_id", .optional(productID)),
             ("companies", .array(companies.map { .string($0) })),
-            ("targets", .array(targets.map(\.jsonValue))),
+            ("targets", .array(targets.map { $0.jsonValue(via: targetVia[$0.id]) })),
             ("modality", .optional(modality)), ("indication", .optional(indication)),
             ("status", .string(status.rawValue)), ("cues", .array(cues.map { .string($0) })),
             ("evidence", evidence.jsonValue),

@@ -9,10 +9,6 @@ public struct CompiledRules: RuleEvaluator {
         var kind: Kind
         var id: String
         var label: String
-        /// The product through which the item names the entity (its id), for atoms spelled by a product.
-        var via: String? = nil
-        /// Whether its spellings are ordinary words that name the company only in context ("Kite").
-        var contextual = false
     }
 
     enum Kind: Int, Sendable { case target, designation, company, keyword, product, modality }
@@ -63,8 +59,14 @@ public struct CompiledRules: RuleEvaluator {
     let extractor: EventExtractor?
     /// The designations the rules' events may be (nil: any).
     let wantedEvents: Set<String>?
-    /// Per atom: whether it is a contextual company spelling, checked after the scan.
+    /// Per atom: whether its spellings are ordinary words that name the company only in
+    /// context ("Kite"), checked after the scan.
     let isContextual: [Bool]
+    /// Per atom: the product through which the item names the entity (its id), for atoms
+    /// spelled by a product; apart from `atoms`, which the hot path copies.
+    let atomVia: [String?]
+    /// Whether any atom is spelled by a product (most keyword rule sets have none).
+    let hasVia: Bool
     let hasContextual: Bool
     /// Whether some spelling is written in capitals, so a compound ("CD20xCD3") can hold it.
     let splitsCompounds: Bool
@@ -73,6 +75,8 @@ public struct CompiledRules: RuleEvaluator {
     /// position (companies and keywords not in the vocabulary match literally).
     public init(rules: [Rule], vocabulary: Vocabulary) throws(ConfigErrors) {
         var atoms: [Atom] = []
+        var vias: [String?] = []
+        var contextuals: [Bool] = []
         var atomIndex: [String: Int] = [:]
         var spellings: [[String]] = []
         var diagnostics: [ConfigDiagnostic] = []
@@ -89,6 +93,8 @@ public struct CompiledRules: RuleEvaluator {
             let key = "\(kind.rawValue)|entity|\(entry.id)"
             if let index = atomIndex[key] { return index }
             atoms.append(Atom(kind: kind, id: entry.id, label: entry.label))
+            vias.append(nil)
+            contextuals.append(false)
             spellings.append(entry.phrases)
             atomIndex[key] = atoms.count - 1
             return atoms.count - 1
@@ -98,6 +104,8 @@ public struct CompiledRules: RuleEvaluator {
             let key = "\(kind.rawValue)|literal|" + String(decoding: caseSensitive ? exact : folded, as: UTF8.self)
             if let index = atomIndex[key] { return index }
             atoms.append(Atom(kind: kind, id: term, label: term))
+            vias.append(nil)
+            contextuals.append(false)
             spellings.append([term])
             atomIndex[key] = atoms.count - 1
             return atoms.count - 1
@@ -154,7 +162,9 @@ public struct CompiledRules: RuleEvaluator {
         func viaAtom(_ entry: VocabularyEntry, kind: Kind, product: VocabularyEntry) -> Int {
             let key = "\(kind.rawValue)|via|\(entry.id)|\(product.id)"
             if let index = atomIndex[key] { return index }
-            atoms.append(Atom(kind: kind, id: entry.id, label: entry.label, via: product.id))
+            atoms.append(Atom(kind: kind, id: entry.id, label: entry.label))
+            vias.append(product.id)
+            contextuals.append(false)
             spellings.append(product.phrases)
             atomIndex[key] = atoms.count - 1
             return atoms.count - 1
@@ -163,7 +173,9 @@ public struct CompiledRules: RuleEvaluator {
             guard !company.contextual.isEmpty else { return [] }
             let key = "company|contextual|\(company.id)"
             if let index = atomIndex[key] { return [index] }
-            atoms.append(Atom(kind: .company, id: company.id, label: company.label, contextual: true))
+            atoms.append(Atom(kind: .company, id: company.id, label: company.label))
+            vias.append(nil)
+            contextuals.append(true)
             spellings.append(company.contextual)
             atomIndex[key] = atoms.count - 1
             return [atoms.count - 1]
@@ -255,9 +267,15 @@ public struct CompiledRules: RuleEvaluator {
         extractor = eventSlots.isEmpty ? nil : EventExtractor(vocabulary: vocabulary)
         wantedEvents = eventSlots.contains { $0.filter.designations == nil || !$0.filter.families.isEmpty }
             ? nil : Set(eventSlots.flatMap { $0.filter.designations ?? [] })
-        isContextual = atoms.map(\.contextual)
-        hasContextual = atoms.contains { $0.contextual }
-        splitsCompounds = patterns.contains { $0.caseSensitive }
+        isContextual = contextuals
+        hasContextual = contextuals.contains(true)
+        atomVia = vias
+        hasVia = vias.contains { $0 != nil }
+        // Compounds ("CD20xCD3", "BCMA×CD3") join the names of targets and products: keywords,
+        // written as the user wants them, are matched as written.
+        splitsCompounds = patterns.indices.contains { pattern in
+            patterns[pattern].caseSensitive && patternAtoms[pattern].contains { atoms[$0].kind != .keyword }
+        }
     }
 
     /// Lists of lists as one array and the start of each list (plus the end of the last).
@@ -767,7 +785,10 @@ public struct CompiledRules: RuleEvaluator {
                 // the rule or vocabulary spells it (the usual case) is the same string, not a copy.
                 let text = written.count > 15 && Self.isSpelled(atom.id, as: written)
                     ? atom.id : String(decoding: written, as: UTF8.self)
-                let entity = EntityMatch(id: atom.id, label: atom.label, text: text, via: atom.via)
+                let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
+                if hasVia, let via = atomVia[Int(hit.atom)] {
+                    matches.via["\(atom.kind == .target ? "target" : atom.kind == .company ? "company" : "modality"):\(atom.id)"] = via
+                }
                 switch atom.kind {
                 case .target: matches.targets.append(entity)
                 case .designation: matches.designations.append(entity)

@@ -69,6 +69,7 @@ extension CompiledRules {
             }
             for target in event.targets where !match.matches.targets.contains(where: { $0.id == target.id }) {
                 match.matches.targets.append(target)
+                if let via = event.targetVia[target.id] { match.matches.via["target:\(target.id)"] = via }
             }
             for company in event.companies where !match.matches.companies.contains(where: { $0.id == company }) {
                 match.matches.companies.append(EntityMatch(id: company, label: company, text: company))

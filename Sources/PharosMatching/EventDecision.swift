@@ -109,13 +109,15 @@ extension DocumentReader {
         let indication = status == .announced
             ? Indication.find(in: text(field: field, range), after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound) : nil
         return (subjects.isEmpty ? [nil] : subjects.map { Optional($0) }).map { subject -> RegulatoryEvent in
-            let (targets, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
-            return RegulatoryEvent(
+            let (targets, targetVia, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
+            var event = RegulatoryEvent(
                 agency: extractor.agencyOf[entryIndex], action: entry.id, label: entry.label, text: written,
                 product: subject.map { text(field: field, $0.start..<$0.end) },
                 productID: subject.flatMap { $0.product >= 0 ? extractor.products[Int($0.product)].id : nil },
                 companies: companies, targets: targets, modality: modality, indication: indication,
                 status: status, cues: cues, evidence: evidence)
+            event.targetVia = targetVia
+            return event
         }
     }
 
@@ -342,14 +344,16 @@ extension DocumentReader {
     /// The subject's targets, modality and companies: from the product vocabulary, from what the
     /// document says of the product, and without a product from the sentence itself.
     func describe(_ subject: ProductMention?, field: Int, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>)
-        -> (targets: [EntityMatch], modality: String?, companies: [String]) {
+        -> (targets: [EntityMatch], targetVia: [String: String], modality: String?, companies: [String]) {
         var targets: [EntityMatch] = []
+        var targetVia: [String: String] = [:]
         var modality: String?
         var companies: [String] = []
         func addTarget(_ index: Int32, text written: String, via: String?) {
             let entry = extractor.targets[Int(index)]
             if !targets.contains(where: { $0.id == entry.id }) {
-                targets.append(EntityMatch(id: entry.id, label: entry.label, text: written, via: via))
+                targets.append(EntityMatch(id: entry.id, label: entry.label, text: written))
+                if let via { targetVia[entry.id] = via }
             }
         }
         if let subject {
@@ -387,7 +391,7 @@ extension DocumentReader {
             }
             companies = named.isEmpty ? issuers() : [named[0]]
         }
-        return (targets, modality, companies)
+        return (targets, targetVia, modality, companies)
     }
 
     /// The companies named in the title, else the lead: who issued the news.

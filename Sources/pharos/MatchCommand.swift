@@ -260,9 +260,10 @@ struct Match: AsyncParsableCommand {
                           ("companies", match.matches.companies), ("products", match.matches.products),
                           ("modalities", match.matches.modalities), ("keywords", match.matches.keywords)]
             for (kind, entities) in groups where !entities.isEmpty {
+                let singular = ["targets": "target", "companies": "company", "modalities": "modality"][kind] ?? kind
                 let described = entities.map { entity in
                     // "CD19 via product axicabtagene ciloleucel (Yescarta)": the entity, and the product the item named.
-                    if let via = entity.via {
+                    if let via = match.matches.via(singular, entity.id) {
                         let name = entity.id == entity.label ? entity.label : "\(entity.label) (\(entity.id))"
                         return "\(name) via product \(productName(via, vocabulary))"
                     }

@@ -322,7 +322,7 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         let found = events(title: title, content)
         let event = try #require(found.first { $0.action == "fda-rmat" }, "\(show(found))")
         #expect(event.productID == "axicabtagene-ciloleucel", "\(show(found))")
-        #expect(event.targets.contains { $0.id == "CD19" && $0.via == "axicabtagene-ciloleucel" }, "\(show(found))")
+        #expect(event.targets.contains { $0.id == "CD19" } && event.targetVia["CD19"] == "axicabtagene-ciloleucel", "\(show(found))")
         let compiled = try rules("""
             - {name: cd19-rmat, designations: [fda-rmat], targets: [CD19]}
             - {name: gilead-family, designations: [fda-rmat], companies: [Gilead Sciences], include_subsidiaries: true}
