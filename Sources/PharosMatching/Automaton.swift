@@ -881,3 +881,32 @@ struct FoldTable: @unchecked Sendable {
         return ScalarFolding.compute(scalar).0
     }
 }
+
+/// Spellings gathered into distinct patterns (one per folded form and case rule), each with
+/// the values it spells: what every automaton of Pharos is built from.
+struct PatternSet<Value: Equatable> {
+    private(set) var patterns: [Automaton.Pattern] = []
+    /// Per pattern, the values that spell it.
+    private(set) var values: [[Value]] = []
+    private var index: [String: Int] = [:]
+
+    /// Adds `value` to the pattern of a spelling folded as `folding` (a value once per pattern);
+    /// a spelling that folds to nothing adds nothing.
+    mutating func add(_ folding: (folded: [UInt8], exact: [UInt8], caseSensitive: Bool), _ value: Value) {
+        let (folded, exact, caseSensitive) = folding
+        guard !folded.isEmpty else { return }
+        let key = String(decoding: caseSensitive ? exact : folded, as: UTF8.self) + (caseSensitive ? "|cs" : "|ci")
+        if let existing = index[key] {
+            if !values[existing].contains(value) { values[existing].append(value) }
+            return
+        }
+        let first = String(decoding: folded.prefix(4), as: UTF8.self).unicodeScalars.first
+        let last = String(decoding: folded.suffix(4), as: UTF8.self).unicodeScalars.last
+        patterns.append(Automaton.Pattern(
+            folded: folded, exact: exact, caseSensitive: caseSensitive,
+            boundaryBefore: first.map(Folding.isWordCharacter) ?? false,
+            boundaryAfter: last.map(Folding.isWordCharacter) ?? false))
+        index[key] = patterns.count - 1
+        values.append([value])
+    }
+}

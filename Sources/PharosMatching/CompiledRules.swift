@@ -219,28 +219,12 @@ public struct CompiledRules: RuleEvaluator {
         if !diagnostics.isEmpty { throw ConfigErrors(diagnostics) }
 
         // One pattern per distinct (folded, exact, case rule); each knows every atom it spells.
-        var patterns: [Automaton.Pattern] = []
-        var patternIndex: [String: Int] = [:]
-        var patternAtoms: [[Int]] = []
+        var patternSet = PatternSet<Int>()
         for (atomNumber, words) in spellings.enumerated() {
-            for word in words {
-                let (folded, exact, caseSensitive) = folding(of: word)
-                guard !folded.isEmpty else { continue }
-                let key = String(decoding: caseSensitive ? exact : folded, as: UTF8.self) + (caseSensitive ? "|cs" : "|ci")
-                if let existing = patternIndex[key] {
-                    if !patternAtoms[existing].contains(atomNumber) { patternAtoms[existing].append(atomNumber) }
-                    continue
-                }
-                let first = String(decoding: folded.prefix(4), as: UTF8.self).unicodeScalars.first
-                let last = String(decoding: folded.suffix(4), as: UTF8.self).unicodeScalars.last
-                patterns.append(Automaton.Pattern(
-                    folded: folded, exact: exact, caseSensitive: caseSensitive,
-                    boundaryBefore: first.map(Folding.isWordCharacter) ?? false,
-                    boundaryAfter: last.map(Folding.isWordCharacter) ?? false))
-                patternIndex[key] = patterns.count - 1
-                patternAtoms.append([atomNumber])
-            }
+            for word in words { patternSet.add(folding(of: word), atomNumber) }
         }
+        let patterns = patternSet.patterns
+        let patternAtoms = patternSet.values
         self.rules = rules
         self.atoms = atoms
         self.compiled = compiled

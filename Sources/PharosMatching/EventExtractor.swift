@@ -13,7 +13,7 @@ import PharosCore
 /// body). Every decision is written into the event's `cues`, so `pharos match --explain` can
 /// say why.
 public struct EventExtractor: Sendable {
-    enum Term: Sendable {
+    enum Term: Sendable, Equatable {
         case trigger(Int32)
         /// An index into `EventCues.agencies` (hits stay plain values: no reference counting per hit).
         case agency(Int32)
@@ -64,26 +64,8 @@ public struct EventExtractor: Sendable {
         agencyOf = designations.map { $0.agency.map(Self.agency) ?? "" }
         designationIndex = Dictionary(designations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
 
-        var patterns: [Automaton.Pattern] = []
-        var patternIndex: [String: Int] = [:]
-        var patternTerms: [[Term]] = []
-        func add(_ spelling: String, _ term: Term) {
-            let (folded, exact, caseSensitive) = Folding.pattern(spelling)
-            guard !folded.isEmpty else { return }
-            let key = String(decoding: caseSensitive ? exact : folded, as: UTF8.self) + (caseSensitive ? "|cs" : "|ci")
-            if let existing = patternIndex[key] {
-                patternTerms[existing].append(term)
-                return
-            }
-            let first = String(decoding: folded.prefix(4), as: UTF8.self).unicodeScalars.first
-            let last = String(decoding: folded.suffix(4), as: UTF8.self).unicodeScalars.last
-            patterns.append(Automaton.Pattern(
-                folded: folded, exact: exact, caseSensitive: caseSensitive,
-                boundaryBefore: first.map(Folding.isWordCharacter) ?? false,
-                boundaryAfter: last.map(Folding.isWordCharacter) ?? false))
-            patternIndex[key] = patterns.count - 1
-            patternTerms.append([term])
-        }
+        var patternSet = PatternSet<Term>()
+        func add(_ spelling: String, _ term: Term) { patternSet.add(Folding.pattern(spelling), term) }
         for (index, entry) in designations.enumerated() {
             for phrase in entry.phrases { add(phrase, .trigger(Int32(index))) }
             for word in entry.requires { add(word, .companion(Int32(index))) }
@@ -95,8 +77,8 @@ public struct EventExtractor: Sendable {
         for (index, entry) in modalities.enumerated() { for phrase in entry.phrases { add(phrase, .modality(Int32(index))) } }
         for (index, entry) in companies.enumerated() { for phrase in entry.phrases { add(phrase, .company(Int32(index))) } }
         for (index, cue) in EventCues.all.enumerated() { add(cue.phrase, .cue(Int32(index))) }
-        automaton = Automaton(patterns: patterns)
-        self.patternTerms = patternTerms
+        automaton = Automaton(patterns: patternSet.patterns)
+        patternTerms = patternSet.values
     }
 
     /// The events of `document`, in text order.

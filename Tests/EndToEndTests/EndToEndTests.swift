@@ -371,6 +371,8 @@ let expectedExampleAlerts = [
             """.utf8).write(to: deployment.config)
         let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
         try await eventually { deployment.lineCount() >= 6 }
+        // The folder appears only once the missing source has failed a poll (the inbox may deliver first).
+        try await eventually { (try? String(contentsOf: daemon.err, encoding: .utf8))?.contains("error source=missing: poll failed") ?? false }
         try FileManager.default.createDirectory(at: deployment.root.appendingPathComponent("not-there"), withIntermediateDirectories: true)
         try Data("ImmunityBio update\n\nImmunityBio news.\n".utf8).write(to: deployment.root.appendingPathComponent("not-there/late.txt"))
         try await eventually { deployment.lineCount() >= 7 }
