@@ -29,26 +29,32 @@ struct EventsSpeed {
         let bytes = documents.reduce(0) { $0 + $1.fields.reduce(0) { $0 + $1.text.utf8.count } }
         let extractor = EventExtractor(vocabulary: events.vocabulary)
         print("\(documents.count) documents, \(String(format: "%.1f", Double(bytes) / 1000)) KB (mean \(bytes / max(1, documents.count)) bytes)")
-        func measure(_ name: String, _ body: (MatchDocument) -> Int) {
-            var passes: [Double] = []
+        /// The median of `passes` runs over `set`, per document.
+        func median(_ set: [MatchDocument], passes: Int, _ body: (MatchDocument) -> Int) -> Double {
+            var times: [Double] = []
             var sink = 0
-            for _ in 0..<21 {
+            for _ in 0..<passes {
                 let started = ContinuousClock.now
-                for document in documents { sink &+= body(document) }
-                passes.append((ContinuousClock.now - started).seconds)
+                for document in set { sink &+= body(document) }
+                times.append((ContinuousClock.now - started).seconds)
             }
-            let median = passes.sorted()[passes.count / 2]
-            let perDocument = median / Double(documents.count) * 1e6
-            let perTenKB = median / Double(bytes) * 10_000 * 1e6
-            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", perDocument)) µs/document"
-                + "  \(String(format: "%7.1f", perTenKB)) µs per 10 KB  (\(sink % 10 == 0 ? "" : " ")\(events.rules.count) rules)")
+            if sink == Int.min { print(sink) }  // keeps the work from being optimised away
+            return times.sorted()[times.count / 2] / Double(set.count) * 1e6
         }
+        let measures: [(String, (MatchDocument) -> Int)] = [
+            ("plain matcher (status: any)", { mentions.evaluator.evaluate($0).count }),
+            ("matcher with events", { events.evaluator.evaluate($0).count }),
+            ("event extraction alone", { extractor.extract($0).count }),
+            ("extraction, one designation wanted", { extractor.extract($0, wanted: ["fda-rmat"]).count }),
+        ]
         let profiling = ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] != nil
         if !profiling {
-            measure("plain matcher (status: any)") { mentions.evaluator.evaluate($0).count }
-            measure("matcher with events") { events.evaluator.evaluate($0).count }
-            measure("event extraction alone") { extractor.extract($0).count }
-            measure("extraction, one designation wanted") { extractor.extract($0, wanted: ["fda-rmat"]).count }
+            for (name, body) in measures {
+                let perDocument = median(documents, passes: 21, body)
+                let perTenKB = perDocument * Double(documents.count) / Double(bytes) * 10_000
+                print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", perDocument)) µs/document"
+                    + "  \(String(format: "%7.1f", perTenKB)) µs per 10 KB of text")
+            }
         }
 
         // The same texts as 10 KB items (consecutive documents joined, the first one's title):
@@ -66,28 +72,14 @@ struct EventsSpeed {
         }
         let itemBytes = items.reduce(0) { $0 + $1.fields.reduce(0) { $0 + $1.text.utf8.count } }
         print("\(items.count) items of 10 KB or more (mean \(itemBytes / max(1, items.count)) bytes), made of the same texts:")
-        func measureItems(_ name: String, _ body: (MatchDocument) -> Int) {
-            var passes: [Double] = []
-            var sink = 0
-            for _ in 0..<51 {
-                let started = ContinuousClock.now
-                for item in items { sink &+= body(item) }
-                passes.append((ContinuousClock.now - started).seconds)
-            }
-            let median = passes.sorted()[passes.count / 2] / Double(items.count) * 1e6
-            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median)) µs/item\(sink == -1 ? "" : "")")
-        }
         if profiling {
             // For callgrind: extraction over the items only, a few times.
-            var sink = 0
-            for _ in 0..<3 { for item in items { sink &+= extractor.extract(item).count } }
-            print(sink)
+            print(median(items, passes: 3) { extractor.extract($0).count })
             return
         }
-        measureItems("plain matcher (status: any)") { mentions.evaluator.evaluate($0).count }
-        measureItems("matcher with events") { events.evaluator.evaluate($0).count }
-        measureItems("event extraction alone") { extractor.extract($0).count }
-        measureItems("extraction, one designation wanted") { extractor.extract($0, wanted: ["fda-rmat"]).count }
+        for (name, body) in measures {
+            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median(items, passes: 51, body))) µs/item")
+        }
     }
 
     /// The corpus's documents: front matter title and date, the body as content.
