@@ -10,21 +10,24 @@ guard let output = arguments.first else {
     exit(2)
 }
 
-/// `text` as a Swift string literal: the same bytes once compiled.
+/// `text` as a raw multi-line Swift string literal: the same bytes once compiled. It has one
+/// `#` more than any run of them after a quote or a backslash in the text, so nothing in the
+/// text can end the literal or start an escape.
 func literal(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\\": result += "\\\\"
-        case "\"": result += "\\\""
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F: result += "\\u{\(String(scalar.value, radix: 16))}"
-        default: result.unicodeScalars.append(scalar)
+    var longest = 0
+    var run: Int?
+    for byte in text.utf8 {
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            run = 0
+        } else if byte == UInt8(ascii: "#"), let count = run {
+            run = count + 1
+            longest = max(longest, count + 1)
+        } else {
+            run = nil
         }
     }
-    return result + "\""
+    let hashes = String(repeating: "#", count: longest + 1)
+    return hashes + "\"\"\"\n" + text + "\n\"\"\"" + hashes
 }
 
 var source = """
@@ -41,7 +44,7 @@ for path in arguments.dropFirst() {
         FileHandle.standardError.write(Data("\(path): cannot be read as UTF-8 text\n".utf8))
         exit(1)
     }
-    source += "        (\(literal(url.lastPathComponent)), \(literal(text))),\n"
+    source += "        (\(url.lastPathComponent.debugDescription), \(literal(text))),\n"
 }
 source += "    ]\n}\n"
 do {
