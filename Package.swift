@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "pharos-bench-events", dependencies: ["PharosEngine", "PharosBuiltins", "PharosMatching", "PharosCore"],
                           path: "bench/events", exclude: ["run", "README.md", "rules.yaml", "corpus", "labels-a.yaml", "labels-b.yaml"], sources: ["Speed.swift"]),
         .executableTarget(name: "pharos-bench-match", dependencies: ["PharosMatching", "PharosCore"], path: "bench/match",
-                          exclude: ["generate.py", "ac.py", "run", "README.md"], sources: ["Micro.swift"]),
+                          exclude: ["generate.py", "ac.py", "run", "endtoend", "README.md"], sources: ["Micro.swift"]),
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),
         .target(name: "TestSupport", dependencies: ["PharosCore"], path: "Tests/TestSupport"),
         .testTarget(name: "PharosHTTPTests", dependencies: ["PharosHTTP", "PharosCore", "TestSupport"]),
