@@ -38,6 +38,13 @@ public struct FolderSource: Source {
     }
 
     public func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
+        try await ItemChunks.collect { try await poll(context: context, state: state, into: &$0) }
+    }
+
+    /// Reads the new and changed files one by one, handing each to `output`, which commits a
+    /// chunk whenever one fills: a poll holds one chunk of files, not the whole folder, and a
+    /// poll cut short resumes after the files already committed.
+    public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FolderSourceError.notADirectory(directory.path)
@@ -47,7 +54,6 @@ public struct FolderSource: Source {
         let alreadyConfirmed = confirmed.value
         let candidates = listFiles().filter { alreadyConfirmed[$0.id] != $0.statPrefix }
         let known = try await state.versions(of: candidates.map(\.id))
-        var items: [Item] = []
         for file in candidates {
             try Task.checkCancellation()
             if let version = known[file.id], version.hasPrefix(file.statPrefix) {
@@ -56,11 +62,11 @@ public struct FolderSource: Source {
             }
             if warned.withLock({ $0.contains(file.statPrefix + file.id) }) { continue }
             switch read(file) {
-            case .success(let item): items.append(item)
+            case .success(let item): try await output.add(item)
             case .failure(let problem): warnOnce(problem, file: file, logger: context)
             }
         }
-        return PollResult(items: items)
+        return nil
     }
 
     struct Candidate {

@@ -36,6 +36,14 @@ public struct Item: Sendable, Codable, Hashable {
         self.fields = fields
     }
 
+    /// The bytes of text the item holds (UTF-8), which bound what a chunk of items costs.
+    public var textBytes: Int {
+        var total = id.utf8.count + (version?.utf8.count ?? 0) + title.utf8.count + (link?.utf8.count ?? 0)
+        total += (summary?.utf8.count ?? 0) + (content?.utf8.count ?? 0)
+        total += authors.reduce(0) { $0 + $1.utf8.count } + categories.reduce(0) { $0 + $1.utf8.count }
+        return fields.reduce(total) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+    }
+
     /// The version the engine records: the source's, or a hash of everything matched on.
     public var effectiveVersion: String {
         if let version { return version }

@@ -60,6 +60,66 @@ public struct PollResult: Sendable {
     }
 }
 
+/// Where a source hands over a poll's items, a chunk at a time: each chunk is matched and
+/// committed (items seen and alerts queued, in one transaction) before ``add(_:)`` returns,
+/// so a source that reads as it goes holds one chunk in memory, and a poll cut short (a
+/// crash, a failure half-way) keeps what was committed: the next poll finds those items
+/// seen and goes on after them.
+public struct ItemChunks {
+    /// The most items in one chunk.
+    public let maxItems: Int
+    /// The most bytes of item text in one chunk; an item larger than this is a chunk alone.
+    public let maxBytes: Int
+    private let commit: ([Item]) async throws -> Void
+    private var pending: [Item] = []
+    private var pendingBytes = 0
+
+    /// - Parameter commit: records one chunk; what a source's `add` waits for.
+    public init(maxItems: Int, maxBytes: Int, commit: @escaping ([Item]) async throws -> Void) {
+        self.maxItems = max(1, maxItems)
+        self.maxBytes = max(1, maxBytes)
+        self.commit = commit
+    }
+
+    /// Adds `item`; when that fills the chunk (by count or bytes), commits it before returning.
+    public mutating func add(_ item: Item) async throws {
+        pending.append(item)
+        pendingBytes += item.textBytes
+        if pending.count >= maxItems || pendingBytes >= maxBytes { try await flush() }
+    }
+
+    /// Adds items the source holds in memory already (a parsed feed): they are committed
+    /// together with the poll's checkpoint when the poll returns.
+    public mutating func add(contentsOf items: [Item]) {
+        pending += items
+        pendingBytes += items.reduce(0) { $0 + $1.textBytes }
+    }
+
+    /// Commits the items added since the last chunk, if any.
+    public mutating func flush() async throws {
+        let chunk = takeRemaining()
+        if !chunk.isEmpty { try await commit(chunk) }
+    }
+
+    /// The items added and not yet committed, which the caller then owns.
+    public mutating func takeRemaining() -> [Item] {
+        defer {
+            pending = []
+            pendingBytes = 0
+        }
+        return pending
+    }
+
+    /// Runs a chunked `poll` without limits and returns everything it handed over, with its
+    /// checkpoint: `poll(context:state:)` of a source whose real work is chunked.
+    public static func collect(_ poll: (inout ItemChunks) async throws -> String?) async throws -> PollResult {
+        let collected = Shared<[Item]>([])
+        var output = ItemChunks(maxItems: .max, maxBytes: .max) { chunk in collected.withLock { $0 += chunk } }
+        let checkpoint = try await poll(&output)
+        return PollResult(items: collected.value + output.takeRemaining(), checkpoint: checkpoint)
+    }
+}
+
 /// A source's failure that says when to try again (HTTP 429 or 503 with Retry-After).
 public struct RetryLater: Error, Sendable, CustomStringConvertible {
     public var reason: String
@@ -82,6 +142,19 @@ public protocol Source: Sendable {
     /// Produces the items available now; `state` tells what was seen (so a source can skip
     /// expensive work) and holds the last checkpoint. Throw ``RetryLater`` to ask for a delay.
     func poll(context: PluginContext, state: any SourceState) async throws -> PollResult
+    /// The poll the engine runs: the items available now, handed to `output` (which commits
+    /// each chunk as it fills); returns the checkpoint to store with the last chunk (nil keeps
+    /// the previous one). The default hands over what ``poll(context:state:)`` returns; a
+    /// source that reads much in one poll (a folder of large files) reads chunk by chunk.
+    func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String?
+}
+
+extension Source {
+    public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
+        let result = try await poll(context: context, state: state)
+        output.add(contentsOf: result.items)
+        return result.checkpoint
+    }
 }
 
 /// An alert ready for delivery: its id and its exact JSON, identical on every retry.

@@ -62,6 +62,9 @@ public final class Engine: Service, Sendable {
     let sinksByRule: [String: [String]]
     /// Items committed per transaction: small enough that delivery starts early on a big inbox.
     let commitChunk = 200
+    /// Bytes of item text a source that reads as it goes hands over per transaction: what a
+    /// poll of a folder of large files holds at once.
+    let commitBytes: Int
     /// The most alerts one digest carries; more wait for the next period.
     let digestBatch = 500
     /// Polls the daemon runs at once (as many as the HTTP engine's transfers); sources that
@@ -74,8 +77,9 @@ public final class Engine: Service, Sendable {
     public init(
         config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
         http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport(), heartbeat: Heartbeat? = nil,
-        metrics: Metrics? = nil
+        metrics: Metrics? = nil, commitBytes: Int = 8 << 20
     ) {
+        self.commitBytes = commitBytes
         self.heartbeat = heartbeat
         self.metrics = metrics
         self.config = config
@@ -96,36 +100,48 @@ public final class Engine: Service, Sendable {
 
     // MARK: Polling
 
-    /// Polls `source` once, matches new and changed items, and records them with their alerts.
+    /// Polls `source` once, matches new and changed items, and records them with their alerts,
+    /// a chunk at a time as the source hands them over (at most ``commitChunk`` items and
+    /// ``commitBytes`` bytes of text each): a chunk is committed before the source reads on.
     @discardableResult
     public func poll(_ source: ConfiguredSource) async throws -> PollReport {
-        var report = PollReport()
+        let report = Shared(PollReport())
         let state = SeenInStore(store: store, source: source.name, checkpoint: try await store.checkpoint(source: source.name))
-        let result = try await source.source.poll(context: context(for: source.name, kind: "source"), state: state)
-        let items = result.items
-        report.returned = items.count
+        var output = ItemChunks(maxItems: commitChunk, maxBytes: commitBytes) { chunk in
+            try await self.record(chunk, checkpoint: nil, from: source, report: report)
+        }
+        let checkpoint = try await source.source.poll(context: context(for: source.name, kind: "source"), state: state, into: &output)
+        // The checkpoint goes in with the last chunk: after a crash half-way the next poll
+        // starts from the old one and sees every uncommitted item again.
+        try await record(output.takeRemaining(), checkpoint: checkpoint, from: source, report: report)
+        return report.value
+    }
+
+    /// Records the new and changed items of `items` with the alerts they raise, in
+    /// transactions of at most ``commitChunk`` items.
+    private func record(_ items: [Item], checkpoint: String?, from source: ConfiguredSource, report: Shared<PollReport>) async throws {
         var latest: [String: Item] = [:]
         for item in items { latest[item.id] = item }
         let known = try await store.versions(source: source.name, ids: Array(latest.keys))
         let changed = items.filter { item in
             latest[item.id].map { $0 == item } == true && known[item.id] != item.effectiveVersion
         }
-        report.changed = changed.count
-        // The checkpoint goes in with the last chunk: after a crash half-way the next poll
-        // starts from the old one and sees every item again.
+        report.withLock {
+            $0.returned += items.count
+            $0.changed += changed.count
+        }
         let chunkStarts = Array(stride(from: 0, to: max(changed.count, 1), by: commitChunk))
         for start in chunkStarts {
             try Task.checkCancellation()
             let chunk = Array(changed[start..<min(start + commitChunk, changed.count)])
             let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
-            let checkpoint = start == chunkStarts.last ? result.checkpoint : nil
+            let checkpoint = start == chunkStarts.last ? checkpoint : nil
             guard !chunk.isEmpty || checkpoint != nil else { continue }
             let raised = try await store.record(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint, now: now())
-            report.alerts += raised.count
+            report.withLock { $0.alerts += raised.count }
             metrics?.recordAlerts(raised)
             for sink in Set(alerts.flatMap(\.sinks)) { wakeups[sink]?.signal() }
         }
-        return report
     }
 
     /// The alerts `item` raises, one per matching rule that has somewhere to go.

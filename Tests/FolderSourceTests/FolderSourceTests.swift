@@ -161,6 +161,46 @@ func options(_ text: String) -> OptionReader {
         #expect(try await source.poll(context: context, state: seen).items.map(\.id) == ["c.txt"])
     }
 
+    /// Issue 16, finding 6: a poll held every file it read until it returned. Each chunk is
+    /// now committed before the next file is read.
+    @Test func chunksAreCommittedBeforeLaterFilesAreRead() async throws {
+        let folder = try Folder()
+        for index in 1...6 { try folder.write("\(index).txt", "Release \(index)\nAs written first.") }
+        let source = try folder.source()
+        let committed = Shared<[[Item]]>([])
+        var output = ItemChunks(maxItems: 2, maxBytes: .max) { chunk in
+            committed.withLock { $0.append(chunk) }
+            // Files read after this commit show the edit; files read before it cannot.
+            if committed.value.count == 1 {
+                for index in 1...6 { try folder.write("\(index).txt", "Release \(index)\nEdited after chunk one.") }
+            }
+        }
+        _ = try await source.poll(context: context, state: MemorySeen(), into: &output)
+        let last = output.takeRemaining()
+        #expect(committed.value.map { $0.map(\.id) } == [["1.txt", "2.txt"], ["3.txt", "4.txt"], ["5.txt", "6.txt"]])
+        #expect(last.isEmpty)
+        let contents = committed.value.flatMap { $0 }.map { $0.content ?? "" }
+        #expect(contents == ["As written first.", "As written first."] + Array(repeating: "Edited after chunk one.", count: 4))
+    }
+
+    @Test func chunksAreBoundedByBytesAndAPollCutShortResumesAfterTheCommittedOnes() async throws {
+        let folder = try Folder()
+        for index in 1...9 { try folder.write("\(index).txt", "Release \(index)\n" + String(repeating: "x", count: 1000)) }
+        let source = try folder.source()
+        let seen = MemorySeen()
+        var sizes: [Int] = []
+        var output = ItemChunks(maxItems: 100, maxBytes: 2500) { chunk in
+            // The third chunk fails to commit, as a crash would stop it.
+            if sizes.count == 2 { throw CancellationError() }
+            sizes.append(chunk.count)
+            seen.remember(chunk)
+        }
+        await #expect(throws: CancellationError.self) { try await source.poll(context: context, state: seen, into: &output) }
+        #expect(sizes == [3, 3])
+        let resumed = try await source.poll(context: context, state: seen).items.map(\.id)
+        #expect(resumed == ["7.txt", "8.txt", "9.txt"], "the committed chunks are not read again")
+    }
+
     @Test func badFilesAreSkippedWithOneWarningEach() async throws {
         let folder = try Folder()
         try folder.write("good.txt", "Fine")

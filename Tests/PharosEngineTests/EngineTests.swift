@@ -1,8 +1,10 @@
 import Foundation
+import FolderSource
 import Logging
 import PharosCore
 import PharosEngine
 import PharosMatching
+import TestSupport
 import Testing
 
 /// A source whose items and failures the test controls.
@@ -64,14 +66,14 @@ struct EngineFixture {
     /// - Parameter probe: a sink used instead of the recording one.
     init(
         withBrokenSource: Bool = false, digestPeriod: Duration? = nil, maxAge: Duration? = nil, probe: (any Sink)? = nil,
-        concurrency: Int = 1, backoff: Backoff? = nil
+        concurrency: Int = 1, backoff: Backoff? = nil, news: (any Source)? = nil, commitBytes: Int = 8 << 20
     ) throws {
         sink = RecordingSink(digestPeriod: digestPeriod)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
         var rmat = Clause()
         rmat.keywords = ["BCMA", "GPRC5D"]
         rmat.all = [{ var inner = Clause(); inner.keywords = ["RMAT"]; return inner }()]
-        var sources = [ConfiguredSource(name: "news", type: "scripted", every: .seconds(60), source: source)]
+        var sources = [ConfiguredSource(name: "news", type: "scripted", every: .seconds(60), source: news ?? source)]
         if withBrokenSource {
             broken.failure.withLock { $0 = "feed unreachable" }
             sources.insert(ConfiguredSource(name: "broken", type: "scripted", every: .seconds(60), source: broken), at: 0)
@@ -82,7 +84,8 @@ struct EngineFixture {
             sinks: [ConfiguredSink(name: "rec", type: "recording", sink: probe ?? sink, maxAge: maxAge, concurrency: concurrency)],
             rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
         if let backoff { config.deliveryBackoff = backoff }
-        engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now)
+        engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now,
+                        commitBytes: commitBytes)
     }
 
     func setItems(_ items: [Item]) { source.items.withLock { $0 = items } }
@@ -207,6 +210,66 @@ struct EngineFixture {
         let report = try await restarted.deliverDue(fixture.configuredSink)
         #expect(report.delivered == 1)
         #expect(try await restarted.store.integrityCheck() == "ok")
+    }
+}
+
+/// A folder source whose poll fails once it has committed `chunks` chunks, as a kill would stop it.
+struct InterruptedFolder: Source {
+    static let typeName = "interrupted"
+    let folder: FolderSource
+    let chunks: Int
+
+    init(folder: FolderSource, chunks: Int) {
+        self.folder = folder
+        self.chunks = chunks
+    }
+
+    init(configuration: PluginConfiguration) throws { throw ScriptedError(message: "built by tests only") }
+
+    func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
+        try await folder.poll(context: context, state: state)
+    }
+
+    /// Hands the folder's items on to the engine one by one (so the engine's chunks commit when
+    /// they would), and counts the chunks the same limits make.
+    func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
+        final class Engine { var output: ItemChunks; init(_ output: ItemChunks) { self.output = output } }
+        let engine = Engine(output)
+        var committed = 0
+        var counting = ItemChunks(maxItems: output.maxItems, maxBytes: output.maxBytes) { chunk in
+            for item in chunk { try await engine.output.add(item) }
+            committed += 1
+            if committed == chunks { throw ScriptedError(message: "killed") }
+        }
+        defer { output = engine.output }
+        return try await folder.poll(context: context, state: state, into: &counting)
+    }
+}
+
+@Suite struct ChunkedPolls {
+    /// Issue 16, finding 6: a poll of a folder held every file until it returned, so nothing
+    /// was committed across 20 restarts of a big one. Now each chunk is committed before the
+    /// next is read, and a poll cut short resumes after the committed chunks.
+    @Test func aPollCutShortKeepsItsCommittedChunks() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-chunks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for index in 10..<20 {
+            let text = "RMAT for BCMA, release \(index)\n" + String(repeating: "Body text. ", count: 90)
+            try Data(text.utf8).write(to: directory.appendingPathComponent("\(index).txt"))
+        }
+        let folder = try FolderSource(configuration: PluginConfiguration(name: "news", options: optionReader(
+            [("path", directory.path)], what: "folder source 'news'")))
+        // About 1,100 bytes per item: three fill a chunk of 2,500 bytes.
+        let fixture = try EngineFixture(news: InterruptedFolder(folder: folder, chunks: 2), commitBytes: 2500)
+        await #expect(throws: ScriptedError.self) { try await fixture.engine.poll(fixture.configuredSource) }
+        let ids = (10..<20).map { "\($0).txt" }
+        let committed = try await fixture.engine.store.versions(source: "news", ids: ids)
+        #expect(committed.keys.sorted() == Array(ids.prefix(6)))
+        #expect(try await fixture.engine.store.outboxCounts()["rec"]?.pending == 6, "their alerts are queued with them")
+
+        let resumed = try await fixture.engine.poll(ConfiguredSource(name: "news", type: "folder", every: .seconds(60), source: folder))
+        #expect(resumed.returned == 4 && resumed.changed == 4 && resumed.alerts == 4, "the committed files are not read again")
+        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).delivered == 10)
     }
 }
 
