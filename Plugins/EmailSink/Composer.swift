@@ -39,7 +39,7 @@ public struct MailComposer: Sendable {
     /// `<digest-HASH@pharos>`, HASH from the sorted alert ids: the same set of alerts, in any
     /// order, gets the same Message-ID.
     public static func digestMessageID(for alerts: [Alert]) -> String {
-        "<digest-\(SHA256.hex(alerts.map(\.id).sorted().joined(separator: "\n")).prefix(32))@pharos>"
+        "<digest-\(Alert.groupID(alerts))@pharos>"
     }
 
     // MARK: Messages
@@ -47,13 +47,41 @@ public struct MailComposer: Sendable {
     /// The message for one alert.
     public func message(for alert: Alert, date: Date) -> [UInt8] {
         let subject = shorten(subject.render(alert.jsonValue))
-        let text = "Rule \(alert.rule) matched an item from \(alert.source).\n\n" + plainSection(alert)
+        let text = "Rule \(plainRule(alert)) matched an item from \(alert.source).\n\n" + plainSection(alert)
             + "\n-- \nSent by Pharos. Alert \(alert.id), detected \(ISO8601.string(from: alert.detectedAt)).\n"
-        let html = htmlPage(title: subject, intro: "Rule <b>\(esc(alert.rule))</b> matched an item from <b>\(esc(alert.source))</b>.",
+        let html = htmlPage(title: subject, intro: "Rule \(htmlRule(alert)) matched an item from <b>\(esc(alert.source))</b>.",
                             sections: [htmlSection(alert)],
                             footer: "Sent by Pharos. Alert \(esc(alert.id)), detected \(esc(ISO8601.string(from: alert.detectedAt))).")
         return assemble(subject: subject, messageID: Self.messageID(for: alert), date: date, text: text, html: html,
                         pharos: [("X-Pharos-Rule", alert.rule), ("X-Pharos-Source", alert.source), ("X-Pharos-Alert-ID", alert.id)])
+    }
+
+    /// The message for the alerts of one item (every rule it matched): the item once, then
+    /// each rule with its description, what it matched and the evidence. The subject is the
+    /// first alert's, saying how many more rules matched; the Message-ID,
+    /// `<item-GROUPID@pharos>`, is the same for the same alerts. One alert gets
+    /// ``message(for:date:)``'s message.
+    public func message(for alerts: [Alert], date: Date) -> [UInt8] {
+        guard let first = alerts.first, alerts.count > 1 else { return alerts.first.map { message(for: $0, date: date) } ?? [] }
+        let more = alerts.count - 1
+        let subject = shorten(subject.render(first.jsonValue), suffix: " (and \(more) more rule\(more == 1 ? "" : "s"))")
+        let detected = ISO8601.string(from: first.detectedAt)
+        var text = "\(alerts.count) rules matched an item from \(first.source).\n\n" + plainHeading(first.item)
+        for (index, alert) in alerts.enumerated() {
+            text += "\n\(index + 1). Rule \(plainRule(alert))\n" + plainMatches(alert)
+        }
+        text += plainSummary(first.item) + "\n-- \nSent by Pharos. Alerts \(alerts.map(\.id).joined(separator: ", ")), detected \(detected).\n"
+        let sections = alerts.enumerated().map { index, alert in
+            "<h3 style=\"margin-bottom:0\">\(index + 1). Rule \(htmlRule(alert))</h3>\n" + htmlMatches(alert)
+        }
+        let html = htmlPage(title: subject, intro: "\(alerts.count) rules matched an item from <b>\(esc(first.source))</b>.",
+                            sections: [htmlHeading(first.item, details: ["source <b>\(esc(first.source))</b>"]) + sections.joined()
+                                + htmlSummary(first.item)],
+                            footer: "Sent by Pharos. Alerts \(esc(alerts.map(\.id).joined(separator: ", "))), detected \(esc(detected)).")
+        let ids = alerts.map(\.id).joined(separator: ", ")
+        return assemble(subject: subject, messageID: "<item-\(Alert.groupID(alerts))@pharos>", date: date, text: text, html: html,
+                        pharos: [("X-Pharos-Rule", Self.distinct(alerts.map(\.rule))), ("X-Pharos-Source", first.source),
+                                 ("X-Pharos-Alert-ID", ids)])
     }
 
     /// One message listing every alert of `alerts`, in order.
@@ -62,7 +90,7 @@ public struct MailComposer: Sendable {
         let intro = alerts.count == 1 ? "1 alert" : "\(alerts.count) alerts"
         var text = "Pharos digest: \(intro).\n"
         for (index, alert) in alerts.enumerated() {
-            text += "\n\(index + 1). Rule \(alert.rule), from \(alert.source)\n\n" + plainSection(alert)
+            text += "\n\(index + 1). Rule \(plainRule(alert)), from \(alert.source)\n\n" + plainSection(alert)
         }
         text += "\n-- \nSent by Pharos. Alerts: \(alerts.map(\.id).joined(separator: ", ")).\n"
         let html = htmlPage(title: subject, intro: "Pharos digest: \(intro).",
@@ -98,16 +126,30 @@ public struct MailComposer: Sendable {
         return values.filter { seen.insert($0).inserted }.joined(separator: ", ")
     }
 
-    func shorten(_ subject: String) -> String {
+    /// `subject` cleaned for a header and cut with an ellipsis so that with `suffix` it stays
+    /// within the limit.
+    func shorten(_ subject: String, suffix: String = "") -> String {
         let clean = MIME.cleanHeaderText(subject)
-        return clean.count <= Self.subjectLimit ? clean : String(clean.prefix(Self.subjectLimit - 1)) + "…"
+        let limit = Self.subjectLimit - suffix.count
+        return (clean.count <= limit ? clean : String(clean.prefix(limit - 1)) + "…") + suffix
     }
 
     /// One alert as plain text: title, link, what matched, the evidence, the summary.
     func plainSection(_ alert: Alert) -> String {
-        var text = oneLine(alert.item.title) + "\n"
-        if let link = alert.item.link, !link.isEmpty { text += oneLine(link) + "\n" }
-        if let published = alert.item.published { text += "Published \(ISO8601.string(from: published))\n" }
+        plainHeading(alert.item) + plainMatches(alert) + plainSummary(alert.item)
+    }
+
+    /// The item's title, link and publication time.
+    func plainHeading(_ item: Alert.ItemSummary) -> String {
+        var text = oneLine(item.title) + "\n"
+        if let link = item.link, !link.isEmpty { text += oneLine(link) + "\n" }
+        if let published = item.published { text += "Published \(ISO8601.string(from: published))\n" }
+        return text
+    }
+
+    /// What the alert's rule matched, and the evidence.
+    func plainMatches(_ alert: Alert) -> String {
+        var text = ""
         let groups = Self.matchGroups(alert)
         if !groups.isEmpty {
             text += "\nMatched:\n"
@@ -119,24 +161,48 @@ public struct MailComposer: Sendable {
             text += "\nEvidence:\n"
             for evidence in alert.evidence { text += "  > " + oneLine(evidence.text) + " (\(evidence.field))\n" }
         }
-        if let summary = alert.item.summary, !summary.isEmpty {
-            text += "\nSummary:\n" + summary.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
-        }
         return text
+    }
+
+    func plainSummary(_ item: Alert.ItemSummary) -> String {
+        guard let summary = item.summary, !summary.isEmpty else { return "" }
+        return "\nSummary:\n" + summary.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+    }
+
+    /// `bcma-rmat (RMAT designation for a BCMA-directed therapy)`: the rule, and its
+    /// description when it has one.
+    func plainRule(_ alert: Alert) -> String {
+        alert.rule + (alert.ruleDescription.map { $0.isEmpty ? "" : " (\(oneLine($0)))" } ?? "")
+    }
+
+    /// ``plainRule(_:)`` as HTML, the name in bold.
+    func htmlRule(_ alert: Alert) -> String {
+        "<b>\(esc(alert.rule))</b>" + (alert.ruleDescription.map { $0.isEmpty ? "" : " (\(esc(oneLine($0))))" } ?? "")
     }
 
     /// One alert as HTML: every piece of feed text escaped, matched terms marked in the evidence.
     func htmlSection(_ alert: Alert) -> String {
+        htmlHeading(alert.item, details: ["Rule \(htmlRule(alert))", "source <b>\(esc(alert.source))</b>"])
+            + htmlMatches(alert) + htmlSummary(alert.item)
+    }
+
+    /// The item's title (linked when it has a web link), then `details` and the publication time.
+    func htmlHeading(_ item: Alert.ItemSummary, details: [String]) -> String {
         var html = "<h2 style=\"margin-bottom:0.2em\">"
-        if let link = alert.item.link, Self.isWebLink(link) {
-            html += "<a href=\"\(esc(link))\">\(esc(alert.item.title))</a>"
+        if let link = item.link, Self.isWebLink(link) {
+            html += "<a href=\"\(esc(link))\">\(esc(item.title))</a>"
         } else {
-            html += esc(alert.item.title)
+            html += esc(item.title)
         }
         html += "</h2>\n"
-        var details = ["Rule <b>\(esc(alert.rule))</b>", "source <b>\(esc(alert.source))</b>"]
-        if let published = alert.item.published { details.append("published \(esc(ISO8601.string(from: published)))") }
-        html += "<p style=\"color:#555;margin-top:0\">\(details.joined(separator: " · "))</p>\n"
+        var details = details
+        if let published = item.published { details.append("published \(esc(ISO8601.string(from: published)))") }
+        return html + "<p style=\"color:#555;margin-top:0\">\(details.joined(separator: " · "))</p>\n"
+    }
+
+    /// What the alert's rule matched, and the evidence with the matched terms marked.
+    func htmlMatches(_ alert: Alert) -> String {
+        var html = ""
         let groups = Self.matchGroups(alert)
         if !groups.isEmpty {
             html += "<ul>\n"
@@ -151,10 +217,16 @@ public struct MailComposer: Sendable {
                 + Self.highlight(oneLine(evidence.text), terms: terms)
                 + " <small style=\"color:#888\">(\(esc(evidence.field)))</small></blockquote>\n"
         }
-        if let summary = alert.item.summary, !summary.isEmpty {
+        return html
+    }
+
+    /// The summary, then the link written out.
+    func htmlSummary(_ item: Alert.ItemSummary) -> String {
+        var html = ""
+        if let summary = item.summary, !summary.isEmpty {
             html += "<p>" + esc(summary).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>\n"
         }
-        if let link = alert.item.link, Self.isWebLink(link) {
+        if let link = item.link, Self.isWebLink(link) {
             html += "<p><a href=\"\(esc(link))\">\(esc(link))</a></p>\n"
         }
         return html

@@ -1,8 +1,9 @@
 import Foundation
 import PharosCore
 
-/// Emails alerts over SMTP: one message per alert, or with `digest:` one message per period
-/// listing every alert that came due. STARTTLS is required unless the config says otherwise.
+/// Emails alerts over SMTP: one message per item with every rule it matched (or with
+/// `group: alert` one per alert), or with `digest:` one message per period listing every
+/// alert that came due. STARTTLS is required unless the config says otherwise.
 public struct EmailSink: Sink {
     public static let typeName = "email"
 
@@ -19,6 +20,9 @@ public struct EmailSink: Sink {
     public let composer: MailComposer
     /// `digest:` — alerts come in batches at most once per period and go out as one message.
     public let digestPeriod: Duration?
+    /// `group:` — one message per item (the default) or per alert.
+    public let grouping: AlertGrouping
+    public var groupsByItem: Bool { grouping == .item }
 
     public var destination: String { server.hostAndPort }
 
@@ -81,6 +85,7 @@ public struct EmailSink: Sink {
             }
         }
         digestPeriod = options.raw("digest") == nil ? nil : options.duration("digest", default: .seconds(3600), minimum: .seconds(60))
+        grouping = AlertGrouping.read(options, default: .item)
         try options.validate()
 
         server = MailServer(
@@ -135,29 +140,20 @@ public struct EmailSink: Sink {
         try await submit(composer.message(for: try delivery.alert, date: context.now()), context: context)
     }
 
-    /// With `digest:`, the whole batch as one message: every alert in it gets the same result
-    /// (an alert whose stored document cannot be decoded fails on its own). Without it, one
-    /// message per alert.
+    /// With `digest:`, the whole batch as one message; otherwise one message per item (the
+    /// alerts of one item together, as the engine hands them over) or, with `group: alert`,
+    /// per alert. Every alert of a message gets its result; one whose stored document cannot
+    /// be decoded fails alone.
     public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
-        guard !batch.isEmpty else { return [] }
-        guard digestPeriod != nil, batch.count > 1 else { return await deliverOneByOne(batch, context: context) }
-        var results: [Result<Void, DeliveryError>] = []
-        var alerts: [Alert] = []
-        for delivery in batch {
-            do throws(DeliveryError) {
-                alerts.append(try delivery.alert)
-                results.append(.success(()))
-            } catch {
-                results.append(.failure(error))
+        if digestPeriod != nil, batch.count > 1 {
+            return await deliverInGroups(batch, key: { _ in "" }) { group throws(DeliveryError) in
+                try await submit(composer.digest(group.map(\.alert), date: context.now()), context: context)
             }
         }
-        guard !alerts.isEmpty else { return results }
-        do throws(DeliveryError) {
-            try await submit(composer.digest(alerts, date: context.now()), context: context)
-        } catch {
-            results = results.map { if case .success = $0 { .failure(error) } else { $0 } }
+        guard grouping == .item else { return await deliverOneByOne(batch, context: context) }
+        return await deliverInGroups(batch, key: AlertGrouping.itemKey) { group throws(DeliveryError) in
+            try await submit(composer.message(for: group.map(\.alert), date: context.now()), context: context)
         }
-        return results
     }
 
     private func submit(_ data: [UInt8], context: PluginContext) async throws(DeliveryError) {

@@ -16,6 +16,9 @@ public struct WebhookSink: Sink {
     public let template: Template?
     /// `content_type:` — of the body (JSON unless a template says otherwise).
     public let contentType: String
+    /// `group:` — one request per alert (the default), or per item carrying all its alerts.
+    public let grouping: AlertGrouping
+    public var groupsByItem: Bool { grouping == .item }
     /// The decoded `whsec_` key; never logged.
     let signingKey: [UInt8]?
 
@@ -39,7 +42,8 @@ public struct WebhookSink: Sink {
         headers = (options.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         timeout = options.duration("timeout", default: .seconds(15), minimum: .milliseconds(100))
         contentType = options.string("content_type") ?? "application/json"
-        template = Self.loadTemplate(options, contentType: contentType)
+        grouping = AlertGrouping.read(options, default: .alert)
+        template = Self.loadTemplate(options, contentType: contentType, grouping: grouping)
         let secret = options.secret("secret", environment: environment)
         if let secret {
             let text = secret.value.trimmingCharacters(in: .whitespaces)
@@ -58,7 +62,7 @@ public struct WebhookSink: Sink {
 
     /// Reads and checks `template:`: it must parse, and for a JSON body render a sample alert
     /// into valid JSON, so a broken template fails `pharos check` rather than every delivery.
-    private static func loadTemplate(_ options: OptionReader, contentType: String) -> Template? {
+    private static func loadTemplate(_ options: OptionReader, contentType: String, grouping: AlertGrouping) -> Template? {
         guard let file = options.path("template") else { return nil }
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             options.problem("cannot read \(file.path)", key: "template")
@@ -73,9 +77,10 @@ public struct WebhookSink: Sink {
             return nil
         }
         if isJSON {
-            let sample = template.render(Alert.sample.jsonValue)
+            let sample = template.render(grouping == .item ? Alert.groupDocument([Alert.sample, Alert.sample]) : Alert.sample.jsonValue)
             if (try? JSONSerialization.jsonObject(with: Data(sample.utf8), options: [.fragmentsAllowed])) == nil {
-                options.problem("\(file.path) does not render valid JSON for a sample alert (set content_type if the body is not JSON)", key: "template")
+                let what = grouping == .item ? "the alerts of a sample item" : "a sample alert"
+                options.problem("\(file.path) does not render valid JSON for \(what) (set content_type if the body is not JSON)", key: "template")
             }
         }
         return template
@@ -98,13 +103,34 @@ public struct WebhookSink: Sink {
         return result
     }
 
+    /// The request body for the alerts of one item with `group: item`: their group document
+    /// (`Alert.groupDocument`), or the template filled in from it.
+    public func body(forItem alerts: [Alert]) -> String {
+        let document = Alert.groupDocument(alerts)
+        return template?.render(document) ?? JSONWriter.encode(document)
+    }
+
     public func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
+        try await post(try body(for: delivery), id: delivery.alertID, context: context)
+    }
+
+    /// With `group: item`, one request per item carrying all its alerts (`webhook-id` is the
+    /// group's id); otherwise one per alert.
+    public func deliver(batch: [Delivery], context: PluginContext) async -> [Result<Void, DeliveryError>] {
+        guard grouping == .item else { return await deliverOneByOne(batch, context: context) }
+        return await deliverInGroups(batch, key: AlertGrouping.itemKey) { group throws(DeliveryError) in
+            let alerts = group.map(\.alert)
+            try await post(body(forItem: alerts), id: Alert.groupID(alerts), context: context)
+        }
+    }
+
+    /// POSTs `body` signed as message `id`; returns when the receiver accepted it.
+    private func post(_ body: String, id: String, context: PluginContext) async throws(DeliveryError) {
         let timestamp = Int(context.now().timeIntervalSince1970)
-        let body = try body(for: delivery)
         let request = HTTPRequest(
             method: "POST", url: url,
             headers: [("Content-Type", contentType)] + headers
-                + signatureHeaders(id: delivery.alertID, timestamp: timestamp, body: body),
+                + signatureHeaders(id: id, timestamp: timestamp, body: body),
             body: Array(body.utf8), timeout: timeout, maxResponseBytes: 1_000_000, maxRedirects: 0)
         let response: HTTPResponse
         do {

@@ -155,6 +155,8 @@ public struct Alert: Sendable, Codable, Hashable {
 
     public var id: String
     public var rule: String
+    /// The rule's `description:`, for the people reading the alert (nil when it has none).
+    public var ruleDescription: String?
     public var source: String
     public var item: ItemSummary
     public var matches: Matches
@@ -165,15 +167,17 @@ public struct Alert: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, rule, source, item, matches, evidence, events
+        case ruleDescription = "rule_description"
         case detectedAt = "detected_at"
     }
 
     public init(
         id: String, rule: String, source: String, item: ItemSummary,
-        matches: Matches, evidence: [Evidence], events: [RegulatoryEvent] = [], detectedAt: Date
+        matches: Matches, evidence: [Evidence], events: [RegulatoryEvent] = [], detectedAt: Date, ruleDescription: String? = nil
     ) {
         self.id = id
         self.rule = rule
+        self.ruleDescription = ruleDescription
         self.source = source
         self.item = item
         self.matches = matches
@@ -186,6 +190,7 @@ public struct Alert: Sendable, Codable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         rule = try container.decode(String.self, forKey: .rule)
+        ruleDescription = try container.decodeIfPresent(String.self, forKey: .ruleDescription)
         source = try container.decode(String.self, forKey: .source)
         item = try container.decode(ItemSummary.self, forKey: .item)
         matches = try container.decode(Matches.self, forKey: .matches)
@@ -210,20 +215,43 @@ public struct Alert: Sendable, Codable, Hashable {
         JSONWriter.encode(jsonValue)
     }
 
-    /// The document as an ordered JSON value.
+    /// The document as an ordered JSON value; `rule_description` only when the rule has one.
     public var jsonValue: JSONWriter.Value {
-        .object([
-            ("id", .string(id)), ("rule", .string(rule)), ("source", .string(source)),
-            ("item", .object([
-                ("id", .string(item.id)), ("title", .string(item.title)), ("link", .optional(item.link)),
-                ("published", .optional(item.published.map(ISO8601.string))), ("summary", .optional(item.summary)),
-            ])),
+        .object([("id", .string(id)), ("rule", .string(rule))] + (ruleDescription.map { [("rule_description", .string($0))] } ?? []) + [
+            ("source", .string(source)),
+            ("item", itemValue),
             ("matches", matches.jsonValue),
             ("evidence", .array(evidence.map(\.jsonValue))),
         ] + (events.isEmpty ? [] : [
             ("events", .array(events.map(\.jsonValue))), ("headline", .string(headline)),
         ]) + [
             ("detected_at", .string(ISO8601.string(from: detectedAt))),
+        ])
+    }
+
+    /// The `item` member of the document.
+    var itemValue: JSONWriter.Value {
+        .object([
+            ("id", .string(item.id)), ("title", .string(item.title)), ("link", .optional(item.link)),
+            ("published", .optional(item.published.map(ISO8601.string))), ("summary", .optional(item.summary)),
+        ])
+    }
+
+    /// The id of a group of alerts (an item's, sent as one message): the same alerts in any
+    /// order give the same id, so a retried group is recognisably the same.
+    public static func groupID(_ alerts: [Alert]) -> String {
+        String(SHA256.hex(alerts.map(\.id).sorted().joined(separator: "\n")).prefix(32))
+    }
+
+    /// The document of the alerts of one item sent together: `id` (``groupID(_:)``), `source`,
+    /// `item` and `headline` as in the first alert, `rules` (their names, in order), `count`,
+    /// and `alerts`, the alert documents.
+    public static func groupDocument(_ alerts: [Alert]) -> JSONWriter.Value {
+        let first = alerts.first ?? sample
+        return .object([
+            ("id", .string(groupID(alerts))), ("source", .string(first.source)), ("item", first.itemValue),
+            ("headline", .string(first.headline)), ("rules", .array(alerts.map { .string($0.rule) })),
+            ("count", .int(alerts.count)), ("alerts", .array(alerts.map(\.jsonValue))),
         ])
     }
 
@@ -240,7 +268,7 @@ public struct Alert: Sendable, Codable, Hashable {
             designations: [EntityMatch(id: "fda-rmat", label: "RMAT", text: "RMAT designation")],
             companies: [EntityMatch(id: "Example Bio", label: "Example Bio", text: "Example Bio")]),
         evidence: [Evidence(field: "title", text: "Example Bio receives RMAT designation for \"BCMA\" CAR-T <cel-01>", start: 0, end: 61)],
-        detectedAt: Date(timeIntervalSince1970: 1_739_227_000))
+        detectedAt: Date(timeIntervalSince1970: 1_739_227_000), ruleDescription: "RMAT designation for a BCMA-directed therapy")
 
     /// Decodes a document written by ``jsonLine()``.
     public static func decode(_ json: String) throws -> Alert {

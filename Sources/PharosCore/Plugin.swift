@@ -256,6 +256,62 @@ extension Sink {
     }
 }
 
+extension Sink {
+    /// Delivers `batch` as one message per group of alerts with the same `key` (in order of
+    /// their first alert), sent by `send`: every alert of a group gets the group's result, and
+    /// one whose stored document cannot be decoded fails alone.
+    public func deliverInGroups(
+        _ batch: [Delivery], key: (Alert) -> String, send: ([(delivery: Delivery, alert: Alert)]) async throws(DeliveryError) -> Void
+    ) async -> [Result<Void, DeliveryError>] {
+        var results = [Result<Void, DeliveryError>](repeating: .success(()), count: batch.count)
+        var groups: [[Int]] = []
+        var groupOf: [String: Int] = [:]
+        var alerts: [Int: Alert] = [:]
+        for (index, delivery) in batch.enumerated() {
+            do throws(DeliveryError) {
+                let alert = try delivery.alert
+                alerts[index] = alert
+                let groupKey = key(alert)
+                if let group = groupOf[groupKey] {
+                    groups[group].append(index)
+                } else {
+                    groupOf[groupKey] = groups.count
+                    groups.append([index])
+                }
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        for group in groups {
+            do throws(DeliveryError) {
+                try await send(group.map { (batch[$0], alerts[$0]!) })
+            } catch {
+                for index in group { results[index] = .failure(error) }
+            }
+        }
+        return results
+    }
+}
+
+/// What a sink sends as one message (`group:`): each alert alone, or every alert of one item
+/// (all the rules it matched) together.
+public enum AlertGrouping: String, Sendable {
+    case alert, item
+
+    /// Reads `group:` (`alert` or `item`), reporting any other value under its key.
+    public static func read(_ options: OptionReader, default fallback: AlertGrouping) -> AlertGrouping {
+        guard let text = options.string("group") else { return fallback }
+        guard let grouping = AlertGrouping(rawValue: text.lowercased()) else {
+            options.problem("must be alert or item, found '\(text)'", key: "group")
+            return fallback
+        }
+        return grouping
+    }
+
+    /// The key alerts of one item share: their source and the item's id.
+    public static func itemKey(_ alert: Alert) -> String { alert.source + "\u{0}" + alert.item.id }
+}
+
 /// Every plugin type the running program knows, by `type` name.
 public struct PluginRegistry: Sendable {
     public private(set) var sources: [String: any Source.Type] = [:]

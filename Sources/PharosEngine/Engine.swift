@@ -60,6 +60,8 @@ public final class Engine: Service, Sendable {
     var deliveryBackoff: Backoff { config.deliveryBackoff }
     let wakeups: [String: Wakeup]
     let sinksByRule: [String: [String]]
+    /// Each rule's `description:`, which its alerts carry to the reader.
+    let ruleDescriptions: [String: String]
     /// Items committed per transaction: small enough that delivery starts early on a big inbox.
     let commitChunk = 200
     /// Bytes of item text a source that reads as it goes hands over per transaction: what a
@@ -90,6 +92,7 @@ public final class Engine: Service, Sendable {
         self.mail = mail
         wakeups = Dictionary(uniqueKeysWithValues: config.sinks.map { ($0.name, Wakeup()) })
         sinksByRule = Dictionary(uniqueKeysWithValues: config.rules.map { ($0.name, config.sinkNames(for: $0.name)) })
+        ruleDescriptions = Dictionary(uniqueKeysWithValues: config.rules.compactMap { rule in rule.description.map { (rule.name, $0) } })
     }
 
     private func context(for name: String, kind: String) -> PluginContext {
@@ -153,7 +156,8 @@ public final class Engine: Service, Sendable {
             let alert = Alert(
                 id: id, rule: match.rule, source: source,
                 item: .init(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary),
-                matches: match.matches, evidence: match.evidence, events: match.events, detectedAt: detectedAt)
+                matches: match.matches, evidence: match.evidence, events: match.events, detectedAt: detectedAt,
+                ruleDescription: ruleDescriptions[match.rule])
             return NewAlert(id: id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
         }
     }

@@ -270,6 +270,10 @@ import Testing
         #expect((try? emailSink(base + [("tls", "none")]))?.server.security == MailSecurity.none)
     }
 
+    @Test func groupIsAlertOrItem() {
+        #expect(problems(base + [("group", "rule")]) == ["'group': must be alert or item, found 'rule'"])
+    }
+
     @Test func brokenTemplatesAreReportedWithTheirKey() {
         #expect(problems(base + [("subject", "{{#rule}}unclosed")]).first?.hasPrefix("'subject': line 1, column ") == true)
         #expect(problems(base + [("digest_subject", "{{/alerts}}")]).first?.hasPrefix("'digest_subject': line 1, column ") == true)

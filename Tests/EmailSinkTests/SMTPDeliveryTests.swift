@@ -218,6 +218,52 @@ struct SMTPDelivery {
         #expect(html.components(separatedBy: "<mark>BCMA</mark>").count == 4, "each alert's evidence is marked")
     }
 
+    /// Issue 16, finding 10: one item matching two rules sent two emails, and rule
+    /// descriptions never reached the reader.
+    @Test func theAlertsOfOneItemAreOneMessageWithEveryRuleDescribed() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)"])
+        let sink = try sink(peer)
+        #expect(sink.groupsByItem, "one message per item is the default")
+        var rmat = sampleAlert(id: "alert1", rule: "bcma-rmat")
+        rmat.ruleDescription = "RMAT designation for a BCMA-directed therapy"
+        rmat.events = [RegulatoryEvent(
+            agency: "FDA", action: "fda-rmat", label: "RMAT designation", text: "RMAT designation", product: "ZB-101", productID: nil,
+            companies: ["Zöllner Bio"], targets: [], modality: nil, indication: nil, status: .announced, cues: [],
+            evidence: rmat.evidence[0])]
+        var zoellner = sampleAlert(id: "alert2", rule: "zoellner-news")
+        zoellner.ruleDescription = "Anything from Zöllner <Bio>"
+        zoellner.item = rmat.item
+        let other = sampleAlert(id: "alert3", rule: "bcma-rmat", title: "Another item")
+        let results = await sink.deliver(batch: [rmat, other, zoellner].map(delivery), context: context)
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+
+        let messages = try peer.messages()
+        try #require(messages.count == 2)
+        let message = try #require(messages.first { $0.headers["X-Pharos-Rule"] == "bcma-rmat, zoellner-news" })
+        #expect(message.headers["Subject"] == "[Pharos] \(rmat.headline) (and 1 more rule)", "the first alert's subject")
+        #expect(message.headers["Message-ID"] == "<item-\(Alert.groupID([rmat, zoellner]))@pharos>")
+        #expect(message.headers["X-Pharos-Alert-ID"] == "alert1, alert2")
+        #expect(message.max_line <= 78 && message.ascii && message.defects.isEmpty)
+        let text = message.part("text/plain"), html = message.part("text/html")
+        #expect(text.contains("2 rules matched an item from fda-press."))
+        #expect(text.contains("1. Rule bcma-rmat (RMAT designation for a BCMA-directed therapy)"))
+        #expect(text.contains("2. Rule zoellner-news (Anything from Zöllner <Bio>)"))
+        #expect(text.components(separatedBy: rmat.item.title).count == 2, "the item is shown once")
+        #expect(html.contains("Rule <b>zoellner-news</b> (Anything from Zöllner &lt;Bio&gt;)"))
+        let single = try #require(messages.first { $0.headers["X-Pharos-Rule"] == "bcma-rmat" })
+        #expect(single.headers["Message-ID"] == "<alert3@pharos>", "an item with one alert gets the single-alert message")
+    }
+
+    @Test func groupAlertSendsOneMessagePerAlert() async throws {
+        let peer = try SMTPPeer(["--auth", "alice:\(password)"])
+        let sink = try sink(peer, extra: [("group", "alert")])
+        #expect(!sink.groupsByItem)
+        var second = sampleAlert(id: "alert2", rule: "pd-l1")
+        second.item = sampleAlert(id: "alert1").item
+        _ = await sink.deliver(batch: [sampleAlert(id: "alert1"), second].map(delivery), context: context)
+        #expect(try peer.messages().map { $0.headers["Message-ID"] } == ["<alert1@pharos>", "<alert2@pharos>"])
+    }
+
     @Test func aStoredDocumentThatNoLongerDecodesFailsAloneAndTheDigestGoesOut() async throws {
         let peer = try SMTPPeer(["--auth", "alice:\(password)"])
         let sink = try sink(peer, extra: [("digest", "1h")])

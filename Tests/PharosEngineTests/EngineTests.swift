@@ -78,7 +78,8 @@ struct EngineFixture {
             broken.failure.withLock { $0 = "feed unreachable" }
             sources.insert(ConfiguredSource(name: "broken", type: "scripted", every: .seconds(60), source: broken), at: 0)
         }
-        let rules = [Rule(name: "rmat", clause: rmat, location: SourceLocation(file: "t", line: 1, column: 1))]
+        let rules = [Rule(name: "rmat", description: "RMAT for a BCMA or GPRC5D therapy", clause: rmat,
+                          location: SourceLocation(file: "t", line: 1, column: 1))]
         var config = PharosConfig(
             file: state, stateDirectory: state, sources: sources,
             sinks: [ConfiguredSink(name: "rec", type: "recording", sink: probe ?? sink, maxAge: maxAge, concurrency: concurrency)],
@@ -198,6 +199,15 @@ struct EngineFixture {
         #expect(report.polls.map(\.source) == ["broken", "news"])
         if case .failure(let error) = report.polls[0].result { #expect("\(error)" == "feed unreachable") } else { Issue.record("broken source should fail") }
         #expect(fixture.sink.received.value.count == 1)
+    }
+
+    @Test func alertsCarryTheirRuleDescription() async throws {
+        let fixture = try EngineFixture()
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.poll(fixture.configuredSource)
+        let queued = try #require(try await fixture.engine.store.due(sink: "rec", now: fixture.clock.current.value, limit: 10).first)
+        #expect(try Alert.decode(queued.json).ruleDescription == "RMAT for a BCMA or GPRC5D therapy")
+        #expect(queued.json.contains(#""rule":"rmat","rule_description":"RMAT for a BCMA or GPRC5D therapy","source":"news""#))
     }
 
     @Test func alertsSurviveARestartBeforeDelivery() async throws {

@@ -168,6 +168,52 @@ struct WebhookDelivery {
         #expect(payload == ["text": "*bcma-rmat*: <https://example.org/news/1|\(Alert.sample.item.title)> · BCMA"])
     }
 
+    /// `group: item`: the alerts of one item (every rule it matched) in one signed request.
+    @Test func groupItemSendsOneRequestPerItemCarryingItsAlerts() async throws {
+        let peer = try PythonPeer("webhook_peer.py", arguments: [secret])
+        let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "\(peer.base)/hook"), ("secret_env", "SECRET"), ("group", "item")], what: "webhook sink 'team'")),
+            environment: ["SECRET": secret])
+        #expect(sink.groupsByItem)
+        var first = Alert.sample, second = Alert.sample, elsewhere = Alert.sample
+        first.id = "alert-a"
+        second.id = "alert-b"
+        second.rule = "example-bio-news"
+        second.ruleDescription = nil
+        elsewhere.id = "alert-c"
+        elsewhere.item.id = "https://example.org/news/2"
+        let results = await sink.deliver(batch: [first, elsewhere, second].map(Delivery.init(alert:)), context: context)
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        let log = try await received(peer)
+        #expect(log.count == 2 && log.allSatisfy(\.verified))
+        #expect(log.map(\.id) == [Alert.groupID([first, second]), Alert.groupID([elsewhere])], "webhook-id is the group's id")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(log[0].body.utf8)) as? [String: Any])
+        #expect(body["id"] as? String == Alert.groupID([first, second]))
+        #expect(body["source"] as? String == "fda-press")
+        #expect((body["item"] as? [String: Any])?["id"] as? String == "https://example.org/news/1")
+        #expect(body["rules"] as? [String] == ["bcma-rmat", "example-bio-news"])
+        #expect(body["count"] as? Int == 2)
+        let alerts = try #require(body["alerts"] as? [[String: Any]])
+        #expect(alerts.map { $0["id"] as? String } == ["alert-a", "alert-b"])
+        #expect(alerts[0]["rule_description"] as? String == "RMAT designation for a BCMA-directed therapy")
+        #expect(alerts[1]["rule_description"] == nil)
+    }
+
+    @Test func aGroupTemplateIsCheckedAgainstASampleItem() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-template-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(#"{"text": "{{count}} rules: {{#alerts}}{{rule}} {{/alerts}}"}"#.utf8).write(to: folder.appendingPathComponent("group.mustache"))
+        let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "https://x.example/hook"), ("template", "group.mustache"), ("group", "item")],
+            base: folder, what: "webhook sink 'team'")), environment: [:])
+        #expect(sink.body(forItem: [.sample, .sample]) == #"{"text": "2 rules: bcma-rmat bcma-rmat "}"#)
+        let wrong = #expect(throws: ConfigErrors.self) {
+            try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+                [("url", "https://x.example/hook"), ("group", "rule")], what: "webhook sink 'team'")), environment: [:])
+        }
+        #expect(wrong?.diagnostics.map(\.message) == ["'group': must be alert or item, found 'rule'"])
+    }
+
     @Test func aTemplateThatCannotRenderJSONFailsAtLoad() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-template-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
