@@ -12,8 +12,8 @@ BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
 UNITDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc/systemd/system,$(PREFIX)/lib/systemd/system)
-# The binary to install; by default a release build made first.
-PHAROS_BINARY ?=
+# The binary to install: the one `make release` built, unless given.
+PHAROS_BINARY ?= .build/release/pharos
 
 ## Install the system libraries Pharos builds against, if any is missing.
 deps:
@@ -47,20 +47,29 @@ release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product pharos
 
 ## The binary, the systemd unit, the system config with its rules and vocabularies (never
-## overwriting a config that is already there), the docs.
-install: $(if $(PHAROS_BINARY),,release)
-	install -D -m 0755 $(or $(PHAROS_BINARY),.build/release/pharos) $(DESTDIR)$(BINDIR)/pharos
-	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/pharos $(DESTDIR)$(DATADIR)/doc/pharos
+## overwriting a config that is already there), the docs with every plugin's README, sample
+## and examples. It never builds: run `make release` as yourself first, then `sudo make
+## install` (or give PHAROS_BINARY).
+install:
+	@[ -x "$(PHAROS_BINARY)" ] || { echo "make install: no binary at $(PHAROS_BINARY): run 'make release' first (as yourself, not root), then 'sudo make install'; or give PHAROS_BINARY=" >&2; exit 1; }
+	install -D -m 0755 $(PHAROS_BINARY) $(DESTDIR)$(BINDIR)/pharos
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/pharos $(DESTDIR)$(DATADIR)/doc/pharos/plugins
 	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/pharos/credentials
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
 		systemd/pharos.service > $(DESTDIR)$(UNITDIR)/pharos.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/pharos.service
 	[ -e $(DESTDIR)$(SYSCONFDIR)/pharos/pharos.yaml ] || \
-		sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' systemd/pharos.yaml > $(DESTDIR)$(SYSCONFDIR)/pharos/pharos.yaml
+		sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' systemd/pharos.yaml > $(DESTDIR)$(SYSCONFDIR)/pharos/pharos.yaml
 	for folder in rules.d vocab; do \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/pharos/$$folder ] || cp -R config/$$folder $(DESTDIR)$(SYSCONFDIR)/pharos/$$folder; \
 	done
 	install -m 0644 README.md $(DESTDIR)$(DATADIR)/doc/pharos/README.md
+	for plugin in Plugins/*/; do \
+		target=$(DESTDIR)$(DATADIR)/doc/pharos/plugins/$$(basename $$plugin); \
+		install -d -m 0755 $$target; \
+		install -m 0644 $$plugin/README.md $$plugin/sample.yaml $$target/; \
+		if [ -d $$plugin/examples ]; then install -d -m 0755 $$target/examples && install -m 0644 $$plugin/examples/* $$target/examples/; fi; \
+	done
 	@echo "installed; then: systemctl daemon-reload && systemctl enable --now pharos"
 
 clean:

@@ -219,7 +219,11 @@ struct Check: AsyncParsableCommand {
 struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the source and sink types this binary knows, with their options.",
-        discussion: "Each plugin's README (Plugins/<Name>/README.md) explains the options; its sample.yaml shows them all.")
+        discussion: """
+            Each plugin's README.md explains its options and its sample.yaml shows them all; they are installed, with \
+            the examples (the Slack and Teams webhook templates among them), in PREFIX/share/doc/pharos/plugins/<Name>/ \
+            (/usr/local/share/doc/pharos/plugins by default), and are in Plugins/<Name>/ of the source tree.
+            """)
 
     func run() async throws {
         print("sources (every source also takes name, type and every):")

@@ -614,6 +614,57 @@ let expectedExampleAlerts = [
         #expect(try String(contentsOf: configFile, encoding: .utf8) == "# edited\n")
     }
 
+    /// Issue 16, finding 9: `sudo make install` compiled as root, left out the plugin docs,
+    /// samples and templates, and installed a config whose only source, an inbox nothing
+    /// created, failed from the first start.
+    @Test func aStagedInstallHasEverythingItNeedsAndRunsCleanOnFirstStart() throws {
+        let stage = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-stage-\(UUID().uuidString)")
+        // SWIFT=/bin/false: a build step would fail the install.
+        let install = try command("/usr/bin/make", ["-s", "install", "DESTDIR=\(stage.path)", "PHAROS_BINARY=\(pharosBinary.path)",
+                                                    "SWIFT=/bin/false"], in: packageRoot)
+        #expect(install.status == 0, "\(install.stdout)\(install.stderr)")
+        let missing = try command("/usr/bin/make", ["-s", "install", "DESTDIR=\(stage.path)", "PHAROS_BINARY=/nonexistent/pharos",
+                                                    "SWIFT=/bin/false"], in: packageRoot)
+        #expect(missing.status != 0 && missing.stderr.contains("run 'make release' first"), "\(missing.stderr)")
+
+        let manager = FileManager.default
+        func staged(_ path: String) -> URL { URL(fileURLWithPath: stage.path + path) }
+        #expect(manager.isExecutableFile(atPath: staged("/usr/local/bin/pharos").path))
+        let docs = "/usr/local/share/doc/pharos"
+        var expected = ["/etc/systemd/system/pharos.service", "/etc/pharos/pharos.yaml", "/etc/pharos/rules.d/regulatory.yaml",
+                        "/etc/pharos/vocab", "/etc/pharos/credentials", "\(docs)/README.md",
+                        "\(docs)/plugins/WebhookSink/examples/slack.mustache", "\(docs)/plugins/WebhookSink/examples/teams.mustache",
+                        "\(docs)/plugins/ExecSource/examples/watch_folder.py"]
+        let plugins = try manager.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Plugins").path)
+        #expect(plugins.count >= 7)
+        for plugin in plugins { expected += ["\(docs)/plugins/\(plugin)/README.md", "\(docs)/plugins/\(plugin)/sample.yaml"] }
+        for path in expected { #expect(manager.fileExists(atPath: staged(path).path), "\(path) is installed") }
+        let help = try command(staged("/usr/local/bin/pharos").path, ["plugins", "--help"], in: stage)
+        #expect(help.stdout.contains("/usr/local/share/doc/pharos/plugins"), "\(help.stdout)")
+
+        // systemd creates the directories the unit names before it starts Pharos; do the same.
+        let unit = try String(contentsOf: staged("/etc/systemd/system/pharos.service"), encoding: .utf8)
+        for (key, root) in [("StateDirectory=", "/var/lib/"), ("LogsDirectory=", "/var/log/")] {
+            for line in unit.split(separator: "\n") where line.hasPrefix(key) {
+                for name in line.dropFirst(key.count).split(separator: " ") {
+                    try manager.createDirectory(at: staged(root + name), withIntermediateDirectories: true)
+                }
+            }
+        }
+        // The installed config as installed, its absolute paths moved into the staging root.
+        let configFile = staged("/etc/pharos/pharos.yaml")
+        let installed = try String(contentsOf: configFile, encoding: .utf8)
+        #expect(!installed.contains("@DATADIR@") && !installed.contains("@SYSCONFDIR@"))
+        try Data(installed.replacingOccurrences(of: " /var/", with: " \(stage.path)/var/").utf8).write(to: configFile)
+        let binary = staged("/usr/local/bin/pharos").path
+        let check = try command(binary, ["check", "--config", configFile.path], in: stage)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let run = try command(binary, ["run", "--once", "--config", configFile.path], in: stage)
+        #expect(run.status == 0, "the first start runs clean: \(run.stdout)\(run.stderr)")
+        let status = try command(binary, ["status", "--config", configFile.path], in: stage)
+        #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+    }
+
     /// `pharos check` of an alias bomb (nine nested anchors of ten aliases: 10^9 nodes) is
     /// an ordinary config error, found within tight time and memory.
     @Test func checkRefusesAnAliasBombCheaply() throws {

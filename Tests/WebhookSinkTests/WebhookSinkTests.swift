@@ -91,6 +91,47 @@ let peersInstalled: Bool = {
     }
 }
 
+@Suite struct ExampleTemplates {
+    let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Plugins/WebhookSink/examples")
+
+    func render(_ name: String, _ alert: Alert) throws -> [String: Any] {
+        let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
+            [("url", "https://x.example/hook"), ("template", name)], base: examples, what: "webhook sink 'team'")), environment: [:])
+        let body = try sink.body(for: Delivery(alert: alert))
+        return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(body)")
+    }
+
+    /// Issue 16, finding 9: the Teams example was a MessageCard, a format Microsoft retires
+    /// with Office 365 connectors; Workflows webhooks take an Adaptive Card in a message.
+    @Test func theTeamsExampleIsAnAdaptiveCardForAWorkflowsWebhook() throws {
+        var alert = Alert.sample
+        alert.events = [RegulatoryEvent(
+            agency: "FDA", action: "fda-rmat", label: "RMAT designation", text: "RMAT designation", product: "CEL-01", productID: nil,
+            companies: ["Example Bio"], targets: [], modality: nil, indication: nil, status: .announced, cues: [],
+            evidence: alert.evidence[0])]
+        let message = try render("teams.mustache", alert)
+        #expect(message["type"] as? String == "message")
+        let attachment = try #require((message["attachments"] as? [[String: Any]])?.first)
+        #expect(attachment["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
+        let card = try #require(attachment["content"] as? [String: Any])
+        #expect(card["type"] as? String == "AdaptiveCard")
+        let texts = (card["body"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        #expect(texts.first == alert.headline, "the headline leads when the alert has events")
+        #expect(texts.contains(alert.item.title))
+        #expect(texts.contains { $0.contains("RMAT designation for a BCMA-directed therapy") }, "the rule's description")
+        #expect((card["actions"] as? [[String: Any]])?.first?["url"] as? String == alert.item.link)
+        #expect(!String(decoding: try Data(contentsOf: examples.appendingPathComponent("teams.mustache")), as: UTF8.self).contains("MessageCard"))
+
+        var plain = Alert.sample
+        plain.item.link = nil
+        let card2 = try #require(((try render("teams.mustache", plain))["attachments"] as? [[String: Any]])?.first?["content"] as? [String: Any])
+        #expect((card2["body"] as? [[String: Any]])?.first?["text"] as? String == plain.item.title, "no headline without events")
+        #expect(card2["actions"] == nil, "no Read button without a link")
+        #expect(try render("slack.mustache", alert)["text"] != nil)
+    }
+}
+
 @Suite(.serialized, .enabled(if: peersInstalled, "needs .venv with Tests/peers/requirements.txt (.ci/run creates it)"))
 struct WebhookDelivery {
     func sink(_ peer: PythonPeer, secret: String = secret) throws -> WebhookSink {
