@@ -239,11 +239,12 @@ let expectedExampleAlerts = [
         #expect(pairs(lines) == expectedExampleAlerts)
         for line in lines {
             // Rules that name designations fire on events, and their alerts say which and read as a headline;
-            // other rules' alerts are as they always were.
+            // other rules' alerts are as they always were. Every bundled rule has a description, which its alerts carry.
             let byEvents = line["rule"] as? String != "immunitybio-news"
             #expect(line.keys.sorted() == (byEvents
-                ? ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule", "source"]
-                : ["detected_at", "evidence", "id", "item", "matches", "rule", "source"]), "\(line)")
+                ? ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule", "rule_description", "source"]
+                : ["detected_at", "evidence", "id", "item", "matches", "rule", "rule_description", "source"]), "\(line)")
+            #expect((line["rule_description"] as? String)?.isEmpty == false)
             if byEvents { #expect((line["events"] as? [Any])?.isEmpty == false) }
             #expect((line["evidence"] as? [Any])?.isEmpty == false)
         }

@@ -59,8 +59,9 @@ import Glibc
         #expect(pairs == ["bcma-rmat acme-20", "pd-l1-orphan sha256:"], "\(lines)")
         for line in lines {
             #expect(line["source"] as? String == "partner")
-            // Both rules name designations: their alerts carry the events and a headline.
-            #expect(line.keys.sorted() == ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule", "source"])
+            // Both rules name designations: their alerts carry the events and a headline, and the rule's description.
+            #expect(line.keys.sorted() == ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule",
+                                           "rule_description", "source"])
         }
         #expect(first.stderr.contains("printed 3 items"), "the source program's stderr reaches the log")
 
