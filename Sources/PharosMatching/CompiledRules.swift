@@ -355,11 +355,13 @@ public struct CompiledRules: RuleEvaluator {
 
         var present = [Bool](repeating: false, count: slotCount)
         // Events only where a rule's clause asks for them; each event slot holds its accepted events.
-        var slotEvents: [Int: [RegulatoryEvent]] = [:]
+        var slotEvents: [Int: [Int]] = [:]
+        var events: [RegulatoryEvent] = []
         if let extractor {
-            let events = extractor.extract(document, wanted: wantedEvents)
-            for (slot, filter) in eventSlots {
-                let accepted = events.filter(filter.accepts)
+            events = extractor.extract(document, wanted: wantedEvents)
+            for (slot, filter) in eventSlots where !events.isEmpty {
+                // Indices, not copies: an event is a dozen strings and arrays.
+                let accepted = events.indices.filter { filter.accepts(events[$0]) }
                 if !accepted.isEmpty {
                     present[slot] = true
                     slotEvents[slot] = accepted
@@ -424,7 +426,7 @@ public struct CompiledRules: RuleEvaluator {
         var results: [RuleMatch] = []
         for (index, rule) in rules.enumerated() where matched[index] {
             var match = makeMatch(rule: rule.name, used: used[index], documentWide: isDocumentWide[index], document: document, context: &context)
-            if !slotEvents.isEmpty { addEvents(to: &match, rule: index, slotEvents: slotEvents) }
+            if !slotEvents.isEmpty { addEvents(to: &match, rule: index, slotEvents: slotEvents, events: events) }
             results.append(match)
         }
         return results

@@ -361,8 +361,8 @@ extension DocumentReader {
             if subject.product >= 0 {
                 let product = extractor.products[Int(subject.product)]
                 for target in product.targets {
-                    if let index = extractor.targets.firstIndex(where: { $0.id.lowercased() == target.lowercased() }) {
-                        addTarget(Int32(index), text: written, via: product.id)
+                    if let index = extractor.targetIndex[target.lowercased()] {
+                        addTarget(index, text: written, via: product.id)
                     }
                 }
                 modality = product.modality

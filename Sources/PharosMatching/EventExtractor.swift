@@ -33,12 +33,47 @@ public struct EventExtractor: Sendable {
     }
 
     let automaton: Automaton
+    /// The designation and action phrases alone: most items name none, and then this small
+    /// automaton's pass is all they cost.
+    let triggers: Automaton
+    /// Per pattern of `triggers`, the designations it spells.
+    let triggerDesignations: [[Int32]]
     let patternTerms: [[Term]]
-    let designations: [VocabularyEntry]
-    let products: [VocabularyEntry]
-    let targets: [VocabularyEntry]
-    let modalities: [VocabularyEntry]
-    let companies: [VocabularyEntry]
+    let designations: [Known]
+    let products: [Known]
+    let targets: [Known]
+    let modalities: [Known]
+    let companies: [Known]
+
+    /// What the reading needs of a vocabulary entry, shared (a class): reading a field of an
+    /// entry in an array copies nothing.
+    final class Known: Sendable {
+        let id: String
+        let label: String
+        let agency: String?
+        let family: String?
+        let phrases: [String]
+        let requires: [String]
+        let unless: [String]
+        let implies: [String]
+        let targets: [String]
+        let companies: [String]
+        let modality: String?
+
+        init(_ entry: VocabularyEntry) {
+            id = entry.id
+            label = entry.label
+            agency = entry.agency
+            family = entry.family
+            phrases = entry.phrases
+            requires = entry.requires
+            unless = entry.unless
+            implies = entry.implies
+            targets = entry.targets
+            companies = entry.companies
+            modality = entry.modality
+        }
+    }
     /// family -> agency -> designation index: where a shared phrase goes when another agency is named.
     let siblings: [String: [String: Int32]]
     /// Per designation: whether it needs a companion word in its sentence.
@@ -47,14 +82,16 @@ public struct EventExtractor: Sendable {
     let agencyOf: [String]
     /// Designation ids to their index.
     let designationIndex: [String: Int]
+    /// Target ids, lower-cased, to their index.
+    let targetIndex: [String: Int32]
 
     /// Compiles every designation, product, target, modality, company and cue of `vocabulary`.
     public init(vocabulary: Vocabulary) {
-        designations = vocabulary.entries(of: .designation)
-        products = vocabulary.entries(of: .product)
-        targets = vocabulary.entries(of: .target)
-        modalities = vocabulary.entries(of: .modality)
-        companies = vocabulary.entries(of: .company)
+        designations = vocabulary.entries(of: .designation).map(Known.init)
+        products = vocabulary.entries(of: .product).map(Known.init)
+        targets = vocabulary.entries(of: .target).map(Known.init)
+        modalities = vocabulary.entries(of: .modality).map(Known.init)
+        companies = vocabulary.entries(of: .company).map(Known.init)
         var siblings: [String: [String: Int32]] = [:]
         for (index, entry) in designations.enumerated() {
             if let family = entry.family, let agency = entry.agency { siblings[family, default: [:]][Self.agency(agency)] = Int32(index) }
@@ -63,6 +100,7 @@ public struct EventExtractor: Sendable {
         needsCompanion = designations.map { !$0.requires.isEmpty }
         agencyOf = designations.map { $0.agency.map(Self.agency) ?? "" }
         designationIndex = Dictionary(designations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        targetIndex = Dictionary(targets.enumerated().map { ($1.id.lowercased(), Int32($0)) }, uniquingKeysWith: { first, _ in first })
 
         var patternSet = PatternSet<Term>()
         func add(_ spelling: String, _ term: Term) { patternSet.add(Folding.pattern(spelling), term) }
@@ -78,6 +116,12 @@ public struct EventExtractor: Sendable {
         for (index, entry) in companies.enumerated() { for phrase in entry.phrases { add(phrase, .company(Int32(index))) } }
         for (index, cue) in EventCues.all.enumerated() { add(cue.phrase, .cue(Int32(index))) }
         automaton = Automaton(patterns: patternSet.patterns)
+        var triggerSet = PatternSet<Int32>()
+        for (index, entry) in designations.enumerated() {
+            for phrase in entry.phrases { triggerSet.add(Folding.pattern(phrase), Int32(index)) }
+        }
+        triggers = Automaton(patterns: triggerSet.patterns)
+        triggerDesignations = triggerSet.values
         patternTerms = patternSet.values
     }
 

@@ -3,6 +3,17 @@ import PharosCore
 
 extension EventExtractor {
     func extract(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], wanted: [Bool]?) -> [RegulatoryEvent] {
+        // First the phrases alone: an item that names no wanted designation or action is done.
+        var named = false
+        var raw: [Automaton.Hit] = []
+        for (field, text) in texts.enumerated() where !named && document.fields[field].name != "categories" {
+            raw.removeAll(keepingCapacity: true)
+            _ = triggers.scan(text, into: &raw)
+            named = raw.contains { hit in
+                triggerDesignations[Int(hit.pattern)].contains { wanted?[Int($0)] ?? true }
+            }
+        }
+        guard named else { return [] }
         var fieldHits: [[Hit]] = []
         var fieldMarks: [ScalarMarks] = []
         var anyTrigger = false
@@ -91,10 +102,12 @@ struct DocumentReader {
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             sections.append(name == "title" ? nil : Sections.firstBackground(text))
-            lead.append(name == "title" ? [] : Self.leadSentences(text, isSummary: name == "summary"))
-            openingEnd.append(name == "title" ? 0 : Self.openingEnd(text))
+            // Paragraphs found once: the lead, the opening and the sentences all start from them.
+            let paragraphs = name == "title" ? [] : TextSegments.paragraphs(text)
+            lead.append(name == "title" ? [] : Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary"))
+            openingEnd.append(name == "title" ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
             mentions.append(Self.mentions(in: text, hits: hits[field], extractor: extractor))
-            sentences.append(name == "title" ? [0..<text.count] : TextSegments.sentences(text))
+            sentences.append(name == "title" ? [0..<text.count] : paragraphs.flatMap { TextSegments.sentences(text, in: $0) })
         }
         for field in texts.indices {
             let title = document.fields[field].name == "title"
@@ -113,8 +126,7 @@ struct DocumentReader {
     /// or a repeated headline (no sentence end). The sentences after it tell the news again (the
     /// same kind of event), or something else: "Fucaso has received orphan drug designation"
     /// after "today announced it has acquired the rights to Fucaso" is the product's history.
-    static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, isSummary: Bool) -> [Range<Int>] {
-        let paragraphs = TextSegments.paragraphs(text)
+    static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, paragraphs: [Range<Int>], isSummary: Bool) -> [Range<Int>] {
         for paragraph in paragraphs {
             if !isSummary, !isProse(text, paragraph) { continue }
             return Array(TextSegments.sentences(text, in: paragraph).prefix(1))
@@ -124,9 +136,9 @@ struct DocumentReader {
     }
 
     /// The end of the second paragraph of prose.
-    static func openingEnd(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+    static func openingEnd(_ text: UnsafeBufferPointer<UInt8>, paragraphs: [Range<Int>]) -> Int {
         var seen = 0
-        for paragraph in TextSegments.paragraphs(text) where isProse(text, paragraph) {
+        for paragraph in paragraphs where isProse(text, paragraph) {
             seen += 1
             if seen == 2 { return paragraph.upperBound }
         }

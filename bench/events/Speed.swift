@@ -1,8 +1,10 @@
 // In-process cost of reading events (target `pharos-bench-events`).
 //
 //     swift build -c release --product pharos-bench-events
-//     .build/release/pharos-bench-events EVENTS-CONFIG MENTIONS-CONFIG CORPUS
+//     .build/release/pharos-bench-events EVENTS-CONFIG MENTIONS-CONFIG CORPUS [GENERATED]
 //
+// GENERATED (optional) is a folder of bench/match/generate.py's press-release-like documents
+// (WORKDIR/corpus): the first 300 of them are measured too, per item.
 // EVENTS-CONFIG holds rules decided by events; MENTIONS-CONFIG the same rules with
 // `status: any` (the plain matcher); `bench/events/run --speed` writes both. Prints, per
 // document and per 10 KB of text (median of 21 passes over the corpus): the plain matcher,
@@ -18,8 +20,8 @@ import PharosMatching
 struct EventsSpeed {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        guard arguments.count == 3 else {
-            FileHandle.standardError.write(Data("usage: pharos-bench-events EVENTS-CONFIG MENTIONS-CONFIG CORPUS\n".utf8))
+        guard arguments.count == 3 || arguments.count == 4 else {
+            FileHandle.standardError.write(Data("usage: pharos-bench-events EVENTS-CONFIG MENTIONS-CONFIG CORPUS [GENERATED]\n".utf8))
             exit(2)
         }
         let loader = ConfigLoader(registry: builtinPlugins)
@@ -80,6 +82,26 @@ struct EventsSpeed {
         for (name, body) in measures {
             print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median(items, passes: 51, body))) µs/item")
         }
+        guard arguments.count == 4 else { return }
+        let generated = try readGenerated(arguments[3], count: 300)
+        let generatedBytes = generated.reduce(0) { $0 + $1.fields.reduce(0) { $0 + $1.text.utf8.count } }
+        print("\(generated.count) generated press-release-like items (mean \(generatedBytes / max(1, generated.count)) bytes):")
+        for (name, body) in measures {
+            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median(generated, passes: 11, body))) µs/item")
+        }
+    }
+
+    /// bench/match's generated documents: the first line is the headline.
+    static func readGenerated(_ folder: String, count: Int) throws -> [MatchDocument] {
+        var found: [MatchDocument] = []
+        for sub in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where found.count < count {
+            for name in try FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(sub)").sorted() where found.count < count {
+                let text = try String(contentsOfFile: "\(folder)/\(sub)/\(name)", encoding: .utf8)
+                let headline = text.prefix { $0 != "\n" }
+                found.append(MatchDocument(fields: [("title", String(headline)), ("content", String(text.dropFirst(headline.count)))]))
+            }
+        }
+        return found
     }
 
     /// The corpus's documents: front matter title and date, the body as content.
