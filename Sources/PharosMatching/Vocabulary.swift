@@ -286,7 +286,10 @@ public enum VocabularyParser {
                     }
                     let exchange = ticker[..<colon].trimmingCharacters(in: .whitespaces)
                     let symbol = ticker[ticker.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                    for spelling in Set([exchange.uppercased(), exchange.prefix(1).uppercased() + exchange.dropFirst().lowercased()]) {
+                    // Both spellings, in one order every run ("NASDAQ: X", then "Nasdaq: X").
+                    let upper = exchange.uppercased()
+                    let capitalised = exchange.prefix(1).uppercased() + exchange.dropFirst().lowercased()
+                    for spelling in upper == capitalised ? [upper] : [upper, capitalised] {
                         phrases += ["\(spelling): \(symbol)", "\(spelling):\(symbol)"]
                     }
                 }
