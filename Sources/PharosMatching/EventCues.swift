@@ -4,7 +4,7 @@
 /// further than a terminator (";", "but", an announcement verb). Every cue is a whole-word
 /// phrase, matched like rule terms (case folded unless written in capitals).
 enum EventCues {
-    enum Class: Sendable {
+    enum Class: UInt8, Sendable {
         /// The event is this item's news ("today", "announced").
         case announce
         /// A prior or other event ("previously", "adds to").
@@ -28,7 +28,7 @@ enum EventCues {
         case lift
     }
 
-    enum Direction: Sendable { case forward, backward, sentence }
+    enum Direction: UInt8, Sendable { case forward, backward, sentence }
 
     struct Cue: Sendable {
         var phrase: String

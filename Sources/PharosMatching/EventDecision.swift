@@ -66,7 +66,7 @@ extension DocumentReader {
 
         // Negation reaches a little way forward: "has not been approved", "no approved therapy".
         for hit in sentenceHits where cueClass(hit) == .negation
-            && reaches(hit, trigger, window: EventCues.windows[cueIndex(hit)], in: sentenceHits, field: field) {
+            && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field) {
             return []
         }
 
@@ -202,20 +202,18 @@ extension DocumentReader {
         return Temporal.tokens(text(field: field, start..<end)).contains { Self.actingVerbs.contains($0.lowercased()) }
     }
 
-    func cueClass(_ hit: EventExtractor.Hit) -> EventCues.Class? {
-        guard case .cue(let index) = hit.term else { return nil }
-        return EventCues.classes[Int(index)]
-    }
+    @inline(__always)
+    func cueClass(_ hit: EventExtractor.Hit) -> EventCues.Class? { hit.cueClass }
 
     /// Whether `cue` reaches `trigger`: forward cues the phrases after them, backward cues the
     /// phrases before them, within `window` bytes and with no terminator between.
     func reaches(
         _ cue: EventExtractor.Hit, _ trigger: EventExtractor.Hit, window: Int, in sentenceHits: ArraySlice<EventExtractor.Hit>, field: Int
     ) -> Bool {
-        guard case .cue(let index) = cue.term else { return false }
+        guard case .cue = cue.term else { return false }
         // A cue that holds the phrase ("if approved") reaches it.
         if cue.start < trigger.end, trigger.start < cue.end { return true }
-        let direction = EventCues.directions[Int(index)]
+        let direction = cue.direction
         let between: Range<Int>
         switch direction {
         case .sentence: return true
@@ -233,7 +231,7 @@ extension DocumentReader {
             // A comma ends what a cue after the phrase says of it: "priority review to the BLA, a decision is expected".
             if between.contains(where: { texts[field][$0] == 0x2C }) { return false }
         }
-        let ownClass = EventCues.classes[Int(index)]
+        let ownClass = cue.cueClass
         // Hits are in text order: only those between the two are read.
         for hit in sentenceHits {
             if hit.start >= between.upperBound { break }
@@ -258,7 +256,7 @@ extension DocumentReader {
         if let prospective = cueHits.first(where: { hit in
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
-                && reaches(hit, trigger, window: EventCues.windows[cueIndex(hit)], in: sentenceHits, field: field)
+                && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
         }) {
             cues.append("prospective cue \(cueText(prospective))")
             return .prospective
@@ -268,7 +266,7 @@ extension DocumentReader {
             return .background
         }
         if let background = cueHits.first(where: { hit in
-            cueClass(hit) == .background && reaches(hit, trigger, window: EventCues.windows[cueIndex(hit)], in: sentenceHits, field: field)
+            cueClass(hit) == .background && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
         }) {
             cues.append("background cue \(cueText(background))")
             return .background
@@ -282,7 +280,7 @@ extension DocumentReader {
             cues.append("dated \(past), before the item")
             return .background
         }
-        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: EventCues.windows[cueIndex($0)], in: sentenceHits, field: field) }) {
+        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
             cues.append("background cue \(cueText(also)) outside the title and lead")
             return .background
         }

@@ -30,6 +30,11 @@ public struct EventExtractor: Sendable {
         var term: Term
         var start: Int
         var end: Int
+        /// For a cue: its class, direction and reach, copied in so the reading never goes back
+        /// to the cue tables (global arrays, reference counted at every access).
+        var cueClass: EventCues.Class?
+        var direction: EventCues.Direction = .sentence
+        var window: Int = 0
     }
 
     let automaton: Automaton
@@ -164,6 +169,12 @@ public struct EventExtractor: Sendable {
         hits.reserveCapacity(raw.count)
         for hit in raw {
             for term in patternTerms[Int(hit.pattern)] where Self.accepts(term, hit, in: text) {
+                if case .cue(let index) = term {
+                    hits.append(Hit(
+                        term: term, start: hit.start, end: hit.end, cueClass: EventCues.classes[Int(index)],
+                        direction: EventCues.directions[Int(index)], window: EventCues.windows[Int(index)]))
+                    continue
+                }
                 hits.append(Hit(term: term, start: hit.start, end: hit.end))
             }
         }

@@ -290,8 +290,8 @@ struct DocumentReader {
     /// "HER2-negative"), not what a product is aimed at.
     func isPatientDescriptor(_ target: EventExtractor.Hit, among sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
         for hit in sentenceHits {
-            guard case .cue(let index) = hit.term else { continue }
-            switch EventCues.classes[Int(index)] {
+            guard case .cue = hit.term else { continue }
+            switch hit.cueClass {
             case .priorTherapy where hit.end <= target.start && target.start - hit.end <= 40: return true
             case .descriptor where hit.start >= target.end && hit.start - target.end <= 3: return true
             default: continue
