@@ -24,7 +24,8 @@ extension CompiledRules {
     static let companyWordsAfter: [String] = [
         " pharma", " pharmaceutical", " biotech", " therapeutics", " inc", " research", " biologics", " oncology", " bio", " ltd",
         " llc", " corp", " holdings", ", a ", " (a ", "'s ", "’s ", " announced", " announces", " said", " says", " today",
-        " reported", " reports", " has ", " will ", " plans", " expects", " received", " receives", " submitted", " is a ",
+        " reported", " reports", " has announced", " has received", " has submitted", " plans", " expects", " received",
+        " receives", " submitted",
         "-cilag", " biotech", " global", " sciences", " scientific",
     ]
     static let companyWordsBefore: [String] = ["subsidiary ", "company ", "unit ", "division ", "partner ", "subsidiaries "]
