@@ -272,7 +272,7 @@ public enum VocabularyParser {
                 extra.modality = reader.string("modality")
                 extra.status = reader.string("status")
                 extra.source = reader.string("source")
-                if extra.source == nil, !id.isEmpty { reader.problem("product '\(id)' has no source: say where its facts come from", key: "source") }
+                if extra.source == nil, !id.isEmpty { reader.problem("product '\(id)' has no source: say where its facts come from (source:)") }
             case .company:
                 id = reader.requiredString("name")
                 label = id
