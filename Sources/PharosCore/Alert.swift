@@ -134,7 +134,7 @@ public struct Evidence: Sendable, Codable, Hashable {
     }
 }
 
-/// The alert document of DESIGN.md: what every sink delivers.
+/// The alert document (README.md, Alerts): what every sink delivers.
 public struct Alert: Sendable, Codable, Hashable {
     /// The item fields an alert carries.
     public struct ItemSummary: Sendable, Codable, Hashable {
@@ -210,7 +210,8 @@ public struct Alert: Sendable, Codable, Hashable {
         return String(SHA256.hex(key).prefix(32))
     }
 
-    /// The JSON document, one line, fields in DESIGN.md order, dates as ISO-8601 UTC.
+    /// The JSON document, one line, fields in the order of ``jsonValue`` (README.md, Alerts), dates
+    /// as ISO-8601 UTC.
     public func jsonLine() -> String {
         JSONWriter.encode(jsonValue)
     }

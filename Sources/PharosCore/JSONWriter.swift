@@ -1,4 +1,4 @@
-/// Writes JSON with keys in the order given, so documents read the way DESIGN.md shows them
+/// Writes JSON with keys in the order given, so documents read the way README.md shows them
 /// and the same value always produces the same bytes.
 public struct JSONWriter {
     public private(set) var output = ""

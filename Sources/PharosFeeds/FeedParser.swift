@@ -31,7 +31,8 @@ public struct ParsedFeed: Sendable, Hashable {
     /// one by one, for a feed parsed without keeping them.
     public func isReadable(itemCount: Int? = nil) -> Bool { wellFormed || (itemCount ?? items.count) > 0 }
 
-    /// The object `pharos feed --json` prints (DESIGN.md), dates as ISO-8601 UTC.
+    /// The object `pharos feed --json` prints: the feed's title and link, `well_formed`, `warnings`
+    /// and its items with the fields below, keys in this order, dates as ISO-8601 UTC.
     public var jsonValue: JSONWriter.Value {
         .object([
             ("title", .optional(title)),

@@ -14,7 +14,7 @@ import Glibc
 import Musl
 #endif
 
-/// Exit codes of DESIGN.md.
+/// Exit codes (README.md, Commands): 0 ok, 1 runtime failure, 2 usage, 78 invalid config.
 enum ExitCode32: Int32 {
     case ok = 0, failure = 1, usage = 2, config = 78
 }
@@ -31,7 +31,8 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
-    /// The config file to use, by DESIGN.md's order of precedence.
+    /// The config file to use: `--config`, else `$PHAROS_CONFIG`, else `./config/pharos.yaml`, else
+    /// `/etc/pharos/pharos.yaml` (README.md, Commands).
     var configFile: URL {
         if let config { return URL(fileURLWithPath: config).standardizedFileURL }
         if let fromEnvironment = ProcessInfo.processInfo.environment["PHAROS_CONFIG"], !fromEnvironment.isEmpty {
@@ -110,7 +111,7 @@ struct Pharos: AsyncParsableCommand {
                 Self.exit(withError: error)
             }
             printError(fullMessage(for: error))
-            // Anything ArgumentParser rejects is a usage error: exit 2, as DESIGN.md says.
+            // Anything ArgumentParser rejects is a usage error: exit 2 (README.md, Commands).
             Foundation.exit(error is CleanExit ? 0 : ExitCode32.usage.rawValue)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The shared feed corpora (`../shared/corpora` beside the repository), if present.
+/// The feed corpora kept outside the repository (`../shared/corpora`, beside it), if present;
+/// the suites that need them are skipped without them.
 enum Corpus {
     /// `…/shared/corpora`, found from this file's location (symbolic links resolved).
     static let root: URL? = {

@@ -15,7 +15,7 @@ import Testing
 /// folded): gofeed keeps markup (`<p>Entry Title</p>`), Pharos keeps text (`Entry Title`).
 ///
 /// Not compared (counted as "not in our model"): feed-level descriptions, dates, ids, authors
-/// and contributors (ParsedFeed carries title and link only, per DESIGN.md's `feed --json`);
+/// and contributors (ParsedFeed carries title and link only, as `pharos feed --json` prints them);
 /// `links[]` lists and link `rel`/`title` (an item has one link); raw date strings (their parsed
 /// forms are compared); e-mail addresses and URLs of people who also have a name (an author is
 /// a name); JSON Feed `content_text` when `content_html` is present and attachment titles.
