@@ -57,8 +57,8 @@ public struct CompiledRules: RuleEvaluator {
     let isEventSlot: [Bool]
     /// Finds the events, when a rule needs them.
     let extractor: EventExtractor?
-    /// The designations the rules' events may be (nil: any).
-    let wantedEvents: Set<String>?
+    /// Per designation: whether a rule's events may be it (nil: any).
+    let wantedMask: [Bool]?
     /// Per atom: whether its spellings are ordinary words that name the company only in
     /// context ("Kite"), checked after the scan.
     let isContextual: [Bool]
@@ -249,8 +249,9 @@ public struct CompiledRules: RuleEvaluator {
         for (slot, _) in eventSlots { isEventSlot[slot] = true }
         self.isEventSlot = isEventSlot
         extractor = eventSlots.isEmpty ? nil : EventExtractor(vocabulary: vocabulary)
-        wantedEvents = eventSlots.contains { $0.filter.designations == nil || !$0.filter.families.isEmpty }
+        let wanted: Set<String>? = eventSlots.contains { $0.filter.designations == nil || !$0.filter.families.isEmpty }
             ? nil : Set(eventSlots.flatMap { $0.filter.designations ?? [] })
+        if let extractor, let wanted { wantedMask = extractor.wantedMask(wanted) } else { wantedMask = nil }
         isContextual = contextuals
         hasContextual = contextuals.contains(true)
         atomVia = vias
@@ -358,7 +359,8 @@ public struct CompiledRules: RuleEvaluator {
         var slotEvents: [Int: [Int]] = [:]
         var events: [RegulatoryEvent] = []
         if let extractor {
-            events = extractor.extract(document, wanted: wantedEvents)
+            // The texts this evaluation already holds: no second copy of each field.
+            events = extractor.extract(document, texts: texts, wanted: wantedMask)
             for (slot, filter) in eventSlots where !events.isEmpty {
                 // Indices, not copies: an event is a dozen strings and arrays.
                 let accepted = events.indices.filter { filter.accepts(events[$0]) }

@@ -367,7 +367,8 @@ extension DocumentReader {
                 companies = product.companies
             }
             // What the item says of a product adds to the vocabulary only where it knows no target.
-            if let profile = profiles[subject.key], targets.isEmpty {
+            if targets.isEmpty || modality == nil {
+                let profile = self.profile(of: subject.key)
                 for target in profile.targets { addTarget(target.index, text: target.text, via: nil) }
                 if modality == nil, let index = profile.modality { modality = extractor.modalities[Int(index)].id }
             }

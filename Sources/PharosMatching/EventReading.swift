@@ -66,8 +66,6 @@ struct DocumentReader {
     var openingEnd: [Int] = []
     /// Per field: products named, in text order.
     var mentions: [[ProductMention]] = []
-    /// What the document says about each product: targets and modality from the sentences that name it.
-    var profiles: [String: (targets: [(index: Int32, text: String)], modality: Int32?)] = [:]
     let reference: (year: Int, dayOfYear: Int?)?
     /// The latest year the document mentions: without a date of its own, years before it are past.
     let latestYear: Int?
@@ -176,7 +174,6 @@ struct DocumentReader {
     }
 
     mutating func read() -> [RegulatoryEvent] {
-        buildProfiles()
         var events: [RegulatoryEvent] = []
         // The title and lead first: what they announce decides the rest.
         var order: [(field: Int, hit: Int)] = []
@@ -300,15 +297,14 @@ struct DocumentReader {
         return false
     }
 
-    /// Targets and modalities of the sentences that name a product, given to the product named
-    /// nearest to each.
-    mutating func buildProfiles() {
+    /// What the document says of the product `key`: the targets and the modality of the
+    /// sentences that name it, where it is the product named nearest to them. Read only for a
+    /// subject the product vocabulary cannot describe.
+    func profile(of key: String) -> (targets: [(index: Int32, text: String)], modality: Int32?) {
+        var profile: (targets: [(index: Int32, text: String)], modality: Int32?) = ([], nil)
         for field in texts.indices where !mentions[field].isEmpty {
             var done: Set<Int> = []
-            var seenPerKey: [String: Int] = [:]
-            for mention in mentions[field] {
-                guard seenPerKey[mention.key, default: 0] < 6 else { continue }
-                seenPerKey[mention.key, default: 0] += 1
+            for mention in mentions[field] where mention.key == key && done.count < 6 {
                 let range = sentence(field: field, at: mention.start)
                 guard done.insert(range.lowerBound).inserted else { continue }
                 let inSentence = mentions[field].filter { range.contains($0.start) }
@@ -317,22 +313,19 @@ struct DocumentReader {
                     switch hit.term {
                     case .target(let index):
                         guard !isPatientDescriptor(hit, among: sentenceHits),
-                              let owner = Self.nearest(inSentence, to: hit.start..<hit.end) else { continue }
-                        var profile = profiles[owner.key] ?? ([], nil)
+                              Self.nearest(inSentence, to: hit.start..<hit.end)?.key == key else { continue }
                         if !profile.targets.contains(where: { $0.index == index }) {
                             profile.targets.append((index, text(field: field, hit.start..<hit.end)))
                         }
-                        profiles[owner.key] = profile
                     case .modality(let index):
-                        guard let owner = Self.nearest(inSentence, to: hit.start..<hit.end) else { continue }
-                        var profile = profiles[owner.key] ?? ([], nil)
-                        if profile.modality == nil { profile.modality = index }
-                        profiles[owner.key] = profile
+                        guard profile.modality == nil, Self.nearest(inSentence, to: hit.start..<hit.end)?.key == key else { continue }
+                        profile.modality = index
                     default: continue
                     }
                 }
             }
         }
+        return profile
     }
 
     static func nearest(_ mentions: [ProductMention], to range: Range<Int>) -> ProductMention? {
