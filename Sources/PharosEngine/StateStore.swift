@@ -367,18 +367,19 @@ public final class StateStore: Sendable {
     }
 
     /// Makes the alert's pending or dead deliveries due now (every dead one with `alertID` nil).
-    /// Returns how many deliveries were rescheduled.
+    /// Returns how many deliveries were rescheduled. A retry starts afresh: its backoff from the
+    /// first step, its `max_age` from now.
     @discardableResult
     public func retry(alertID: String?, now: Date) async throws -> Int {
         try await pool.write { db in
             if let alertID {
                 try db.execute(sql: """
-                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ?, queued_at = ?
+                    UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, queued_at = ?
                     WHERE alert_id = ? AND state != 'delivered'
                     """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, alertID])
             } else {
                 try db.execute(sql: """
-                    UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ?, queued_at = ? WHERE state = 'dead'
+                    UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, queued_at = ? WHERE state = 'dead'
                     """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970])
             }
             return db.changesCount

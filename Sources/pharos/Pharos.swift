@@ -232,7 +232,7 @@ struct Plugins: AsyncParsableCommand {
             let keys = Self.optionKeys { _ = try builtinPlugins.sources[type]!.init(configuration: $0) }
             print("  \(type): \(keys.joined(separator: ", "))")
         }
-        print("sinks (every sink also takes name, type, rules and max_age):")
+        print("sinks (every sink also takes name, type, rules, max_age and concurrency):")
         for type in builtinPlugins.sinks.keys.sorted() {
             let keys = Self.optionKeys { _ = try builtinPlugins.sinks[type]!.init(configuration: $0) }
             print("  \(type): \(keys.joined(separator: ", "))")
