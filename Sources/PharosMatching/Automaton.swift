@@ -60,7 +60,9 @@ struct Automaton: Sendable {
     /// In `children`: the last child of its state.
     private static let lastChildBit: UInt64 = 1 << 40
 
-    let patterns: [Pattern]
+    /// How many patterns it finds (the patterns themselves are not kept: the tables hold all a
+    /// scan needs, and a daemon keeps the automaton for months).
+    let patternCount: Int
     private let tables: Tables
     private let classCount: Int
     /// `2^40 / classCount`, rounded up: `offset * rowReciprocal >> 40` is `offset / classCount` for
@@ -165,7 +167,7 @@ struct Automaton: Sendable {
     }
 
     init(patterns: [Pattern]) {
-        self.patterns = patterns
+        patternCount = patterns.count
         // Byte classes: other, separator, other letter or digit, then one per byte the patterns use.
         var classOfFolded = [UInt8](repeating: Self.otherClass, count: 256)
         for byte in 0..<128 where Self.isASCIIWord(UInt8(byte)) { classOfFolded[byte] = Self.otherWordClass }
@@ -427,7 +429,7 @@ struct Automaton: Sendable {
     /// `scan`, also noting where each non-ASCII character is in `marks`, for offsets in scalars.
     @discardableResult
     func scan(_ text: UnsafeBufferPointer<UInt8>, into hits: inout [Hit], marks: inout ScalarMarks) -> Bool {
-        guard !text.isEmpty, !patterns.isEmpty else {
+        guard !text.isEmpty, patternCount > 0 else {
             var sawNonASCII = false
             var index = 0
             while index < text.count {

@@ -277,7 +277,7 @@ public struct CompiledRules: RuleEvaluator {
 
     /// Size of the compiled matcher, for reports.
     public var statistics: (patterns: Int, states: Int, bytes: Int) {
-        (automaton.patterns.count, automaton.stateCount, automaton.memoryBytes)
+        (automaton.patternCount, automaton.stateCount, automaton.memoryBytes)
     }
 
     /// One occurrence of an atom: UTF-8 byte offsets into one field.

@@ -43,7 +43,10 @@ public struct EventExtractor: Sendable {
     let triggers: Automaton
     /// Per pattern of `triggers`, the designations it spells.
     let triggerDesignations: [[Int32]]
-    let patternTerms: [[Term]]
+    /// The terms pattern `p` spells are `patternTermList[patternTermStart[p]..<patternTermStart[p + 1]]`:
+    /// one array, not an array per pattern.
+    let patternTermStart: [Int32]
+    let patternTermList: [Term]
     let designations: [Known]
     let products: [Known]
     let targets: [Known]
@@ -127,7 +130,14 @@ public struct EventExtractor: Sendable {
         }
         triggers = Automaton(patterns: triggerSet.patterns)
         triggerDesignations = triggerSet.values
-        patternTerms = patternSet.values
+        var starts: [Int32] = [0]
+        var list: [Term] = []
+        for terms in patternSet.values {
+            list += terms
+            starts.append(Int32(list.count))
+        }
+        patternTermStart = starts
+        patternTermList = list
     }
 
     /// The events of `document`, in text order.
@@ -168,7 +178,10 @@ public struct EventExtractor: Sendable {
         var hits: [Hit] = []
         hits.reserveCapacity(raw.count)
         for hit in raw {
-            for term in patternTerms[Int(hit.pattern)] where Self.accepts(term, hit, in: text) {
+            let pattern = Int(hit.pattern)
+            for position in Int(patternTermStart[pattern])..<Int(patternTermStart[pattern + 1]) {
+                let term = patternTermList[position]
+                guard Self.accepts(term, hit, in: text) else { continue }
                 if case .cue(let index) = term {
                     hits.append(Hit(
                         term: term, start: hit.start, end: hit.end, cueClass: EventCues.classes[Int(index)],
