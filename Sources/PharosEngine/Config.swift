@@ -411,9 +411,10 @@ public struct ConfigLoader: Sendable {
         return vocabulary
     }
 
-    /// The built-in vocabularies, parsed once per process, straight from the bytes compiled
-    /// into the binary.
-    static let builtinVocabulary: (entries: [VocabularyEntry], diagnostics: [ConfigDiagnostic]) = {
+    /// The built-in vocabularies, parsed straight from the bytes compiled into the binary, at
+    /// every load (about 10 ms): a cache would keep a second copy of every entry in the daemon
+    /// for its whole life.
+    static var builtinVocabulary: (entries: [VocabularyEntry], diagnostics: [ConfigDiagnostic]) {
         var entries: [VocabularyEntry] = []
         var diagnostics: [ConfigDiagnostic] = []
         for file in BuiltinVocabulary.files {
@@ -429,14 +430,15 @@ public struct ConfigLoader: Sendable {
             }
         }
         return (entries, diagnostics)
-    }()
+    }
 
     /// Built-in entries, then every file of `vocabularies:` (a folder or one file), whose
     /// entries add to or replace built-in ones with the same id; conflicts are problems.
     func loadVocabulary(_ top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> Vocabulary {
         var vocabulary = Vocabulary()
-        vocabulary.add(Self.builtinVocabulary.entries)
-        diagnostics += Self.builtinVocabulary.diagnostics
+        let builtin = Self.builtinVocabulary
+        vocabulary.add(builtin.entries)
+        diagnostics += builtin.diagnostics
         guard let location = top.path("vocabularies") else { return vocabulary }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory) else {
