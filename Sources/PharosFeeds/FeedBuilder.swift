@@ -73,29 +73,6 @@ enum FeedNamespace: Equatable {
     }
 }
 
-/// What one feed may hold, enforced while it streams in, so that no document (a 1 GB line, a
-/// field of hundreds of megabytes, millions of items or of nested elements) makes the reader
-/// hold more than a bounded amount: what is over a limit is dropped, with a warning.
-public struct FeedLimits: Sendable {
-    /// Text kept of one field (a title, a description), in bytes; the rest is cut.
-    public var fieldBytes = 1 << 20
-    /// Text kept of one item, all fields together.
-    public var itemBytes = 4 << 20
-    /// Fields, categories and other values kept of one item.
-    public var itemValues = 1000
-    /// Items read; the rest of the document is not read.
-    public var items = 50_000
-    /// Item text read in all; the rest of the document is not read.
-    public var feedBytes = 64 << 20
-    /// Elements nested deeper than this are ignored; past ten times as deep the document is not read further.
-    public var depth = 256
-
-    public init() {}
-
-    /// The limits every parse uses.
-    public static let standard = FeedLimits()
-}
-
 /// Turns the element events of one XML document into a feed: recognises the format at the
 /// root, keeps an element stack with the `xml:base` in scope, and collects the text of the
 /// elements that carry item fields.
@@ -165,20 +142,17 @@ struct FeedBuilder {
     private var feedTitle = Ranked<String>()
     private var feedLink = Ranked<String>()
     private var feedAuthors: [String] = []
-    private let limits: FeedLimits
+    private var budget: FeedBudget
+    private var limits: FeedLimits { budget.limits }
     /// Elements past ``FeedLimits/depth`` that are open, not on the stack.
     private var ignoredDepth = 0
-    private var fieldsCut = 0
-    private var valuesDropped = 0
-    private var itemsRead = 0
-    private var textRead = 0
     /// Why the rest of the document is not to be read, once a limit says so.
-    private(set) var exhausted: String?
+    var exhausted: String? { budget.exhausted }
 
     /// - Parameter deliver: receives each item once its end tag is read.
     init(documentURL: URL?, limits: FeedLimits = .standard, deliver: @escaping (RawItem) -> Void) {
         self.documentURL = documentURL?.absoluteString
-        self.limits = limits
+        self.budget = FeedBudget(limits)
         self.deliver = deliver
     }
 
@@ -187,8 +161,8 @@ struct FeedBuilder {
     mutating func startElement(_ localName: String, prefix: String?, namespace: FeedNamespace, attributes: [XMLAttribute]) {
         guard stack.count < limits.depth, ignoredDepth == 0 else {
             ignoredDepth += 1
-            if ignoredDepth >= 9 * limits.depth, exhausted == nil {
-                exhausted = "elements nested more than \(10 * limits.depth) deep: the rest of the document is not read"
+            if ignoredDepth >= 9 * limits.depth {
+                budget.stop("elements nested more than \(10 * limits.depth) deep: the rest of the document is not read")
             }
             return
         }
@@ -248,12 +222,9 @@ struct FeedBuilder {
         let room = captureRoom
         guard room > 0 else { return }
         var bytes = text
-        if bytes.count > room {
-            // Cut before a character that would not fit whole.
-            var end = room
-            while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
-            bytes = UnsafeBufferPointer(rebasing: bytes[..<end])
-            fieldsCut += 1
+        let kept = budget.kept(bytes, room: room)
+        if kept < bytes.count {
+            bytes = UnsafeBufferPointer(rebasing: bytes[..<kept])
             capture!.full = true
         }
         if capture!.mode == .xhtml {
@@ -274,8 +245,7 @@ struct FeedBuilder {
     /// Bytes the capture may still take: its field's and its item's limits.
     private var captureRoom: Int {
         guard let capture, !capture.full else { return 0 }
-        let field = limits.fieldBytes - (capture.bytes.count - capture.start)
-        return capture.inItemText ? min(field, limits.itemBytes - capture.bytes.count) : field
+        return budget.room(fieldBytes: capture.bytes.count - capture.start, itemBytes: capture.inItemText ? capture.bytes.count : nil)
     }
 
     /// The feed as read so far (what a truncated document yields is the items that were
@@ -285,11 +255,7 @@ struct FeedBuilder {
         if format == .unknown {
             warnings.append("not a feed: the root element is <\(rootName ?? "none")>")
         }
-        if fieldsCut > 0 {
-            warnings.append("\(fieldsCut) field\(fieldsCut == 1 ? "" : "s") cut at \(limits.fieldBytes >> 10) KiB (or \(limits.itemBytes >> 10) KiB for an item)")
-        }
-        if valuesDropped > 0 { warnings.append("\(valuesDropped) values past \(limits.itemValues) in one item ignored") }
-        if let exhausted { warnings.append(exhausted) }
+        warnings += budget.warnings
         let title = feedTitle.value.flatMap { $0.isEmpty ? nil : $0 }
         return (title, feedLink.value, warnings, feedAuthors)
     }
@@ -542,10 +508,7 @@ struct FeedBuilder {
     }
 
     private mutating func startField(_ target: FieldTarget, mode: TextMode, _ element: Element) -> Role {
-        if let count = item?.events.count, count >= limits.itemValues {
-            valuesDropped += 1
-            return .other
-        }
+        if let count = item?.events.count, !budget.admitsValue(holding: count) { return .other }
         return startCapture(.item(target), mode: mode, element)
     }
 
@@ -661,14 +624,7 @@ struct FeedBuilder {
     private mutating func finishItem() {
         guard var finished = item else { return }
         item = nil
-        guard exhausted == nil else { return }
-        itemsRead += 1
-        textRead += finished.text.count
-        if itemsRead >= limits.items {
-            exhausted = "items after the first \(limits.items) are not read"
-        } else if textRead >= limits.feedBytes {
-            exhausted = "items after the first \(limits.feedBytes >> 20) MiB of text are not read"
-        }
+        guard budget.countItem(textBytes: finished.text.count) else { return }
         textCapacity = min(finished.text.count + finished.text.count / 4, 16 * 1024)
         finished.atom = isAtomDocument
         deliver(finished)

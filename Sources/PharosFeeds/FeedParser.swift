@@ -115,10 +115,7 @@ public enum FeedParser {
         case .empty:
             return ParsedFeed(wellFormed: false, warnings: ["the document is empty"])
         case .json(let bytes):
-            var feed = JSONFeedReader.parse(bytes, url: url)
-            feed.items.forEach(eachItem)
-            feed.items = []
-            return feed
+            return JSONFeedReader.parse(bytes, url: url, deliver: eachItem)
         case .xml:
             return withoutActuallyEscaping(eachItem) { deliver in
                 threads > 1 ? XMLFeedReader.parseOnTwoThreads(source, url: url, deliver: deliver) : XMLFeedReader.parse(source, url: url, deliver: deliver)

@@ -1,9 +1,11 @@
 import Foundation
 import PharosCore
 
-/// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1).
+/// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), held to the same ``FeedLimits``
+/// as RSS and Atom.
 enum JSONFeedReader {
-    static func parse(_ raw: [UInt8], url: URL?) -> ParsedFeed {
+    /// - Parameter deliver: receives each item as soon as it is read, in document order.
+    static func parse(_ raw: [UInt8], url: URL?, limits: FeedLimits = .standard, deliver: (Item) -> Void) -> ParsedFeed {
         var bytes = raw
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         var warnings: [String] = []
@@ -26,50 +28,94 @@ enum JSONFeedReader {
         if !(string(feed["version"])?.utf8.contains("jsonfeed.org/version/".utf8) ?? false) {
             warnings.append("not a JSON Feed: no jsonfeed.org version")
         }
+        var budget = FeedBudget(limits)
         let documentURL = url?.absoluteString ?? string(feed["feed_url"])
-        let title = string(feed["title"]).map(TextTools.singleLine).flatMap { $0.isEmpty ? nil : $0 }
-        let link = string(feed["home_page_url"]).map { URLResolver.resolve($0, against: documentURL) }
-        let feedAuthors = authors(feed)
+        var outside = Text(budget: budget, item: false)
+        let title = outside.string(feed["title"]).map(TextTools.singleLine).flatMap { $0.isEmpty ? nil : $0 }
+        let link = outside.string(feed["home_page_url"]).map { URLResolver.resolve($0, against: documentURL) }
+        let feedAuthors = authors(feed, text: &outside)
+        budget = outside.budget
         guard let entries = feed["items"] as? [Any] else {
             warnings.insert("not a JSON Feed: no items array", at: 0)
-            return ParsedFeed(title: title, link: link, wellFormed: false, warnings: warnings)
+            return ParsedFeed(title: title, link: link, wellFormed: false, warnings: warnings + budget.warnings)
         }
-        var items: [Item] = []
-        for (index, entry) in entries.enumerated() {
+        for (index, entry) in entries.enumerated() where budget.exhausted == nil {
             guard let object = entry as? [String: Any] else {
                 warnings.append("item \(index + 1) is not an object: skipped")
                 continue
             }
-            items.append(item(object, documentURL: documentURL, feedAuthors: feedAuthors))
+            var text = Text(budget: budget, item: true)
+            let read = item(object, documentURL: documentURL, feedAuthors: feedAuthors, text: &text)
+            budget = text.budget
+            if budget.countItem(textBytes: text.itemBytes ?? 0) { deliver(read) }
         }
-        return ParsedFeed(title: title, link: link, wellFormed: wellFormed, warnings: warnings, items: items)
+        return ParsedFeed(title: title, link: link, wellFormed: wellFormed, warnings: warnings + budget.warnings)
     }
 
-    private static func item(_ object: [String: Any], documentURL: String?, feedAuthors: [String]) -> Item {
-        let link = (string(object["url"]) ?? string(object["external_url"])).map { URLResolver.resolve($0, against: documentURL) }
+    /// The strings of one item (or of the feed) as the limits let them be read: each field cut
+    /// at its limit and the item's text at its own, values past an item's limit dropped.
+    private struct Text {
+        var budget: FeedBudget
+        /// Item text read so far; nil outside an item.
+        var itemBytes: Int?
+        /// Values (categories, authors, attachments) taken so far.
+        var values = 0
+
+        init(budget: FeedBudget, item: Bool) {
+            self.budget = budget
+            self.itemBytes = item ? 0 : nil
+        }
+
+        /// The value as a trimmed string, cut to the room left; nil when not a string or blank.
+        mutating func string(_ value: Any?) -> String? {
+            guard var text = value as? String else { return nil }
+            let room = budget.room(fieldBytes: 0, itemBytes: itemBytes)
+            if text.utf8.count > room {
+                text = text.withUTF8 { bytes in
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[..<budget.kept(bytes, room: room)]), as: UTF8.self)
+                }
+            }
+            itemBytes? += text.utf8.count
+            let trimmed = TextTools.trimmed(text)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+
+        /// The elements of an array value that the item's value limit leaves room for.
+        mutating func values(_ value: Any?) -> [Any] {
+            var taken: [Any] = []
+            for element in value as? [Any] ?? [] {
+                guard budget.admitsValue(holding: values) else { continue }
+                values += 1
+                taken.append(element)
+            }
+            return taken
+        }
+    }
+
+    private static func item(_ object: [String: Any], documentURL: String?, feedAuthors: [String], text: inout Text) -> Item {
+        let external = text.string(object["external_url"]).map { URLResolver.resolve($0, against: documentURL) }
+        let link = text.string(object["url"]).map { URLResolver.resolve($0, against: documentURL) } ?? external
         // Titles and summaries are plain text in JSON Feed: nothing to reduce but white space.
-        let title = string(object["title"]).map(TextTools.singleLine) ?? ""
-        let summary = string(object["summary"]).map(TextTools.paragraphs).flatMap { $0.isEmpty ? nil : $0 }
+        let title = text.string(object["title"]).map(TextTools.singleLine) ?? ""
+        let summary = text.string(object["summary"]).map(TextTools.paragraphs).flatMap { $0.isEmpty ? nil : $0 }
         var content: String?
-        if let html = string(object["content_html"]) { content = TextTools.htmlToText(html) }
-        if content?.isEmpty ?? true, let text = string(object["content_text"]) { content = TextTools.paragraphs(text) }
+        if let html = text.string(object["content_html"]) { content = TextTools.htmlToText(html) }
+        if content?.isEmpty ?? true, let plain = text.string(object["content_text"]) { content = TextTools.paragraphs(plain) }
         if content?.isEmpty == true { content = nil }
-        let published = string(object["date_published"]).flatMap(DateParsing.parse)
-        let updated = string(object["date_modified"]).flatMap(DateParsing.parse)
-        let ownAuthors = authors(object)
+        let published = text.string(object["date_published"]).flatMap(DateParsing.parse)
+        let updated = text.string(object["date_modified"]).flatMap(DateParsing.parse)
+        let ownAuthors = authors(object, text: &text)
         var categories: [String] = []
-        for tag in (object["tags"] as? [Any] ?? []).compactMap(string).map(TextTools.singleLine) where !tag.isEmpty && !categories.contains(tag) {
+        for tag in text.values(object["tags"]).compactMap({ text.string($0) }).map(TextTools.singleLine) where !tag.isEmpty && !categories.contains(tag) {
             categories.append(tag)
         }
         var fields: [String: String] = [:]
-        if let external = string(object["external_url"]) { fields["external_url"] = URLResolver.resolve(external, against: documentURL) }
-        if let attachments = object["attachments"] as? [Any] {
-            let urls = attachments.compactMap { ($0 as? [String: Any]).flatMap { string($0["url"]) } }
-            if !urls.isEmpty { fields["enclosure"] = urls.map { URLResolver.resolve($0, against: documentURL) }.joined(separator: "\n") }
-        }
-        if let image = string(object["image"]) { fields["image"] = URLResolver.resolve(image, against: documentURL) }
-        if let language = string(object["language"]) { fields["language"] = language }
-        let id = identifier(object["id"]) ?? link ?? TextTools.contentHash([
+        if let external { fields["external_url"] = external }
+        let urls = text.values(object["attachments"]).compactMap { ($0 as? [String: Any]).flatMap { text.string($0["url"]) } }
+        if !urls.isEmpty { fields["enclosure"] = urls.map { URLResolver.resolve($0, against: documentURL) }.joined(separator: "\n") }
+        if let image = text.string(object["image"]) { fields["image"] = URLResolver.resolve(image, against: documentURL) }
+        if let language = text.string(object["language"]) { fields["language"] = language }
+        let id = identifier(object["id"], text: &text) ?? link ?? TextTools.contentHash([
             title, (published ?? updated).map(ISO8601.string) ?? "", summary ?? "", content ?? "",
         ])
         return Item(
@@ -79,20 +125,20 @@ enum JSONFeedReader {
     }
 
     /// 1.1 `authors` (an array), else 1.0 `author` (an object): names, or URLs for nameless ones.
-    private static func authors(_ object: [String: Any]) -> [String] {
-        var people = (object["authors"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
+    private static func authors(_ object: [String: Any], text: inout Text) -> [String] {
+        var people = text.values(object["authors"]).compactMap { $0 as? [String: Any] }
         if people.isEmpty, let single = object["author"] as? [String: Any] { people = [single] }
         var names: [String] = []
         for person in people {
-            guard let name = (string(person["name"]) ?? string(person["url"])).map(TextTools.singleLine), !name.isEmpty else { continue }
+            guard let name = (text.string(person["name"]) ?? text.string(person["url"])).map(TextTools.singleLine), !name.isEmpty else { continue }
             if !names.contains(name) { names.append(name) }
         }
         return names
     }
 
     /// The spec wants a string id; numbers are common and taken as written.
-    private static func identifier(_ value: Any?) -> String? {
-        if let text = string(value) { return text }
+    private static func identifier(_ value: Any?, text: inout Text) -> String? {
+        if let id = text.string(value) { return id }
         if let number = value as? Int { return String(number) }
         if let number = value as? Double { return number.rounded() == number ? String(Int(number)) : String(number) }
         return nil

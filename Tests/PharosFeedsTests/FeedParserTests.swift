@@ -668,3 +668,29 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         #expect(feed.warnings.contains { $0.hasSuffix("values past \(limits.itemValues) in one item ignored") })
     }
 }
+
+/// JSON Feed is held to the same limits as RSS and Atom (issue 16, finding 6).
+@Suite struct JSONFeedLimitTests {
+    @Test func aHugeTitleIsCutAndItemsPastTheLimitAreNotRead() throws {
+        let limits = FeedLimits.standard
+        let huge = String(repeating: "BCMA RMAT é ", count: 5_000_000 / 13)
+        var items = [#"{"id": "big", "title": "\#(huge)"}"#]
+        items += (1..<60_000).map { #"{"id": "i\#($0)", "title": "I\#($0)"}"# }
+        let json = #"{"version": "https://jsonfeed.org/version/1.1", "title": "\#(huge)", "items": [\#(items.joined(separator: ","))]}"#
+        let feed = parse(json)
+        #expect(feed.items.count == limits.items)
+        let title = try #require(feed.items.first?.title)
+        #expect(title.utf8.count <= limits.fieldBytes && title.utf8.count > limits.fieldBytes - 64)
+        #expect(title.hasPrefix("BCMA RMAT é"))
+        #expect((feed.title?.utf8.count ?? 0) <= limits.fieldBytes)
+        #expect(feed.warnings == ["2 fields cut at 1024 KiB (or 4096 KiB for an item)", "items after the first \(limits.items) are not read"])
+    }
+
+    @Test func manyTagsInOneItemAreCapped() {
+        let limits = FeedLimits.standard
+        let tags = (0..<(limits.itemValues + 500)).map { "\"t\($0)\"" }.joined(separator: ",")
+        let feed = parse(#"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a", "title": "A", "tags": [\#(tags)]}]}"#)
+        #expect(feed.items.first?.categories.count == limits.itemValues)
+        #expect(feed.warnings == ["500 values past \(limits.itemValues) in one item ignored"])
+    }
+}
