@@ -16,14 +16,14 @@ enum JSONFeedReader {
             wellFormed = false
             warnings.append("\(repaired.repairs) bytes were not valid UTF-8: read as Windows-1252")
         }
-        let object: Any
+        let feed: [String: Any]
+        let entries: [Range<Int>]?
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
+            (feed, entries) = try TopLevel.read(bytes)
+        } catch TopLevel.Failure.notAnObject {
+            return ParsedFeed(wellFormed: false, warnings: ["not a JSON Feed: the top level is not an object"] + warnings)
         } catch {
             return ParsedFeed(wellFormed: false, warnings: ["not valid JSON: \(error.localizedDescription)"] + warnings)
-        }
-        guard let feed = object as? [String: Any] else {
-            return ParsedFeed(wellFormed: false, warnings: ["not a JSON Feed: the top level is not an object"] + warnings)
         }
         if !(string(feed["version"])?.utf8.contains("jsonfeed.org/version/".utf8) ?? false) {
             warnings.append("not a JSON Feed: no jsonfeed.org version")
@@ -35,11 +35,16 @@ enum JSONFeedReader {
         let link = outside.string(feed["home_page_url"]).map { URLResolver.resolve($0, against: documentURL) }
         let feedAuthors = authors(feed, text: &outside)
         budget = outside.budget
-        guard let entries = feed["items"] as? [Any] else {
+        guard let entries else {
             warnings.insert("not a JSON Feed: no items array", at: 0)
             return ParsedFeed(title: title, link: link, wellFormed: false, warnings: warnings + budget.warnings)
         }
-        for (index, entry) in entries.enumerated() where budget.exhausted == nil {
+        for (index, range) in entries.enumerated() where budget.exhausted == nil {
+            guard let entry = try? JSONSerialization.jsonObject(with: Data(bytes[range]), options: .fragmentsAllowed) else {
+                warnings.append("item \(index + 1) is not valid JSON: skipped")
+                wellFormed = false
+                continue
+            }
             guard let object = entry as? [String: Any] else {
                 warnings.append("item \(index + 1) is not an object: skipped")
                 continue
@@ -50,6 +55,134 @@ enum JSONFeedReader {
             if budget.countItem(textBytes: text.itemBytes ?? 0) { deliver(read) }
         }
         return ParsedFeed(title: title, link: link, wellFormed: wellFormed, warnings: warnings + budget.warnings)
+    }
+
+    /// The top-level object with its `items` array left as the byte ranges of its elements, so
+    /// that an item becomes Foundation objects only when it is read (a 21 MB feed read as one
+    /// tree of them took 1 GB) and items past the limits never do.
+    private struct TopLevel {
+        enum Failure: Error, LocalizedError {
+            case notAnObject
+            case unexpected(offset: Int)
+
+            var errorDescription: String? {
+                if case .unexpected(let offset) = self { return "unexpected byte or end at offset \(offset)" }
+                return "the top level is not an object"
+            }
+        }
+
+        let bytes: [UInt8]
+        var at = 0
+
+        static func read(_ bytes: [UInt8]) throws -> ([String: Any], [Range<Int>]?) {
+            var scanner = TopLevel(bytes: bytes)
+            scanner.skipSpace()
+            guard scanner.peek == UInt8(ascii: "{") else { throw Failure.notAnObject }
+            scanner.at += 1
+            var feed: [String: Any] = [:]
+            var items: [Range<Int>]?
+            scanner.skipSpace()
+            if scanner.peek == UInt8(ascii: "}") {
+                scanner.at += 1
+            } else {
+                while true {
+                    scanner.skipSpace()
+                    guard scanner.peek == UInt8(ascii: "\"") else { throw Failure.unexpected(offset: scanner.at) }
+                    let key = try scanner.decode(scanner.value()) as? String ?? ""
+                    try scanner.expect(":")
+                    scanner.skipSpace()
+                    if key == "items", scanner.peek == UInt8(ascii: "[") {
+                        items = try scanner.elements()
+                    } else {
+                        feed[key] = try scanner.decode(scanner.value())
+                    }
+                    scanner.skipSpace()
+                    if scanner.peek == UInt8(ascii: ",") {
+                        scanner.at += 1
+                        continue
+                    }
+                    try scanner.expect("}")
+                    break
+                }
+            }
+            scanner.skipSpace()
+            guard scanner.at == bytes.count else { throw Failure.unexpected(offset: scanner.at) }
+            return (feed, items)
+        }
+
+        var peek: UInt8? { at < bytes.count ? bytes[at] : nil }
+
+        mutating func skipSpace() {
+            while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { at += 1 }
+        }
+
+        mutating func expect(_ character: Unicode.Scalar) throws {
+            skipSpace()
+            guard peek == UInt8(ascii: character) else { throw Failure.unexpected(offset: at) }
+            at += 1
+        }
+
+        func decode(_ range: Range<Int>) throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(bytes[range]), options: .fragmentsAllowed)
+        }
+
+        /// Skips one value, checking only that its strings end and its brackets balance (the
+        /// value's own parse checks the rest); returns where it was.
+        mutating func value() throws -> Range<Int> {
+            skipSpace()
+            let start = at
+            guard let first = peek else { throw Failure.unexpected(offset: at) }
+            switch first {
+            case UInt8(ascii: "\""):
+                try string()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                repeat {
+                    guard let byte = peek else { throw Failure.unexpected(offset: at) }
+                    switch byte {
+                    case UInt8(ascii: "\""): try string(); continue
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                    default: break
+                    }
+                    at += 1
+                } while depth > 0
+            default:
+                while let byte = peek, !",}] \t\r\n".utf8.contains(byte) { at += 1 }
+                guard at > start else { throw Failure.unexpected(offset: at) }
+            }
+            return start..<at
+        }
+
+        private mutating func string() throws {
+            at += 1
+            while let byte = peek {
+                at += byte == UInt8(ascii: "\\") ? 2 : 1
+                if byte == UInt8(ascii: "\"") { return }
+            }
+            throw Failure.unexpected(offset: at)
+        }
+
+        /// The ranges of an array's elements.
+        mutating func elements() throws -> [Range<Int>] {
+            try expect("[")
+            var ranges: [Range<Int>] = []
+            skipSpace()
+            if peek == UInt8(ascii: "]") {
+                at += 1
+                return ranges
+            }
+            while true {
+                ranges.append(try value())
+                skipSpace()
+                if peek == UInt8(ascii: ",") {
+                    at += 1
+                    continue
+                }
+                try expect("]")
+                return ranges
+            }
+        }
     }
 
     /// The strings of one item (or of the feed) as the limits let them be read: each field cut

@@ -686,6 +686,13 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         #expect(feed.warnings == ["2 fields cut at 1024 KiB (or 4096 KiB for an item)", "items after the first \(limits.items) are not read"])
     }
 
+    @Test func eachItemIsReadOnItsOwn() {
+        let feed = parse(#"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "a", "title": "A"}, {"id": tru}, 7, {"id": "b", "title": "B [\"}\""}]}"#)
+        #expect(feed.items.map(\.title) == ["A", "B [\"}\""])
+        #expect(feed.warnings == ["item 2 is not valid JSON: skipped", "item 3 is not an object: skipped"])
+        #expect(!feed.wellFormed)
+    }
+
     @Test func manyTagsInOneItemAreCapped() {
         let limits = FeedLimits.standard
         let tags = (0..<(limits.itemValues + 500)).map { "\"t\($0)\"" }.joined(separator: ",")
