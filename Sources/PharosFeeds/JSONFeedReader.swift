@@ -58,7 +58,7 @@ enum JSONFeedReader {
     }
 
     /// The top-level object with its `items` array left as the byte ranges of its elements, so
-    /// that an item becomes Foundation objects only when it is read (a 21 MB feed read as one
+    /// that an item becomes Foundation objects only when it is read (a 19 MB feed read as one
     /// tree of them took 1 GB) and items past the limits never do.
     private struct TopLevel {
         enum Failure: Error, LocalizedError {
