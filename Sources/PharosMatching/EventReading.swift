@@ -104,8 +104,11 @@ struct DocumentReader {
             let paragraphs = name == "title" ? [] : TextSegments.paragraphs(text)
             lead.append(name == "title" ? [] : Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary"))
             openingEnd.append(name == "title" ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
-            mentions.append(Self.mentions(in: text, hits: hits[field], extractor: extractor))
-            sentences.append(name == "title" ? [0..<text.count] : paragraphs.flatMap { TextSegments.sentences(text, in: $0) })
+            let fieldSentences = name == "title" ? [0..<text.count] : paragraphs.flatMap { TextSegments.sentences(text, in: $0) }
+            sentences.append(fieldSentences)
+            mentions.append(Self.mentions(
+                in: text, hits: hits[field], extractor: extractor,
+                codesIn: name == "title" ? fieldSentences : Self.subjectSentences(fieldSentences, hits: hits[field], lead: lead[field])))
         }
         for field in texts.indices {
             let title = document.fields[field].name == "title"
@@ -152,7 +155,27 @@ struct DocumentReader {
             || paragraph.count >= 200
     }
 
-    static func mentions(in text: UnsafeBufferPointer<UInt8>, hits: [EventExtractor.Hit], extractor: EventExtractor) -> [ProductMention] {
+    /// The sentences where an event's subject can be named: the lead, every sentence with a
+    /// designation or action phrase, and the one before it ("these two treatments").
+    static func subjectSentences(_ sentences: [Range<Int>], hits: [EventExtractor.Hit], lead: [Range<Int>]) -> [Range<Int>] {
+        var wanted = Set<Int>()
+        var cursor = 0
+        for hit in hits {
+            guard case .trigger = hit.term else { continue }
+            while cursor < sentences.count, sentences[cursor].upperBound <= hit.start { cursor += 1 }
+            guard cursor < sentences.count else { break }
+            wanted.insert(cursor)
+            if cursor > 0 { wanted.insert(cursor - 1) }
+        }
+        for (index, sentence) in sentences.enumerated() where lead.contains(sentence) { wanted.insert(index) }
+        return wanted.sorted().map { sentences[$0] }
+    }
+
+    /// Products named in `text`: known ones wherever they are, development codes (recognised by
+    /// their shape, a pass over the bytes) only in `codesIn`.
+    static func mentions(
+        in text: UnsafeBufferPointer<UInt8>, hits: [EventExtractor.Hit], extractor: EventExtractor, codesIn: [Range<Int>]
+    ) -> [ProductMention] {
         var found: [ProductMention] = []
         var covered: [Range<Int>] = []
         for hit in hits {
@@ -166,9 +189,29 @@ struct DocumentReader {
             default: break
             }
         }
-        for code in Codes.find(in: text) where !covered.contains(where: { $0.overlaps(code) }) {
-            let written = String(decoding: UnsafeBufferPointer(rebasing: text[code]), as: UTF8.self)
-            found.append(ProductMention(start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
+        // `covered` starts in text order (hits do): a binary search finds the ranges that start
+        // up to 200 bytes before a code (no spelling is longer), the only ones that can overlap it.
+        func isCovered(_ code: Range<Int>) -> Bool {
+            var low = 0
+            var high = covered.count
+            while low < high {
+                let middle = (low + high) / 2
+                if covered[middle].lowerBound < code.lowerBound - 200 { low = middle + 1 } else { high = middle }
+            }
+            var index = low
+            while index < covered.count, covered[index].lowerBound < code.upperBound {
+                if covered[index].overlaps(code) { return true }
+                index += 1
+            }
+            return false
+        }
+        for range in codesIn {
+            for relative in Codes.find(in: UnsafeBufferPointer(rebasing: text[range])) {
+                let code = (relative.lowerBound + range.lowerBound)..<(relative.upperBound + range.lowerBound)
+                guard !isCovered(code) else { continue }
+                let written = String(decoding: UnsafeBufferPointer(rebasing: text[code]), as: UTF8.self)
+                found.append(ProductMention(start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
+            }
         }
         return found.sorted { $0.start < $1.start }
     }
