@@ -148,15 +148,7 @@ public struct CompiledRules: RuleEvaluator {
             }
         }
         func unknown(_ term: String, field: String, kind entityKind: EntityKind, clause: Clause) {
-            var message = "unknown \(entityKind.rawValue) '\(term)'"
-            if let exclusion = vocabulary.exclusions(of: term).first {
-                message += ": it is left out of \(exclusion.entry.id) because \(exclusion.reason)"
-            } else if let suggestion = vocabulary.suggestion(for: term, kind: entityKind) {
-                message += "; did you mean '\(suggestion)'?"
-            }
-            message += " (add it to a \(entityKind.plural) vocabulary, or match the phrase with keywords:)"
-            let location = clause.locations["\(field):\(term)"] ?? SourceLocation(file: "rules", line: 1, column: 1)
-            diagnostics.append(ConfigDiagnostic(message, at: location))
+            diagnostics.append(vocabulary.unknownTerm(term, kind: entityKind, field: field, in: clause))
         }
         /// The entity `entry` as spelled by `product`: "Yescarta" names CD19, Kite Pharma and CAR-T.
         func viaAtom(_ entry: VocabularyEntry, kind: Kind, product: VocabularyEntry) -> Int {
@@ -229,7 +221,7 @@ public struct CompiledRules: RuleEvaluator {
         self.atoms = atoms
         self.compiled = compiled
         isDocumentWide = compiled.map { !$0.isScoped }
-        (patternAtomStart, patternAtomList) = Self.flatten(patternAtoms)
+        (patternAtomStart, patternAtomList) = Self.flatten(patternAtoms, Int32.init)
         var slotsOfAtom = [[Int]](repeating: [], count: atoms.count)
         for (slot, members) in slotAtoms.enumerated() {
             for atom in members where slotsOfAtom[atom].last != slot { slotsOfAtom[atom].append(slot) }
@@ -240,7 +232,7 @@ public struct CompiledRules: RuleEvaluator {
             let slots = slotsOfAtom[spelled[0]]
             return UInt64(UInt32(spelled[0])) | UInt64(UInt32(bitPattern: slots.count == 1 ? Int32(slots[0]) : -1)) << 32
         }
-        (atomSlotStart, atomSlots) = Self.flatten(slotsOfAtom)
+        (atomSlotStart, atomSlots) = Self.flatten(slotsOfAtom, Int32.init)
         slotCount = slotAtoms.count
         self.slotRule = slotRule
         automaton = Automaton(patterns: patterns)
@@ -264,12 +256,12 @@ public struct CompiledRules: RuleEvaluator {
     }
 
     /// Lists of lists as one array and the start of each list (plus the end of the last).
-    private static func flatten(_ lists: [[Int]]) -> (starts: [Int32], values: [Int32]) {
+    static func flatten<Element, Value>(_ lists: [[Element]], _ transform: (Element) -> Value) -> (starts: [Int32], values: [Value]) {
         var starts: [Int32] = [0]
-        var values: [Int32] = []
+        var values: [Value] = []
         starts.reserveCapacity(lists.count + 1)
         for list in lists {
-            values += list.map(Int32.init)
+            values += list.map(transform)
             starts.append(Int32(values.count))
         }
         return (starts, values)
@@ -730,6 +722,16 @@ public struct CompiledRules: RuleEvaluator {
         return false
     }
 
+    /// Evidence text: the bytes, with line breaks made spaces one for one so the offsets still
+    /// fit the text (and no copy to make when there is none).
+    static func oneLine(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard holdsLineBreak(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
+            return bytes.count
+        }
+    }
+
     /// At most this many evidence sentences per match.
     static let evidenceLimit = 5
 
@@ -795,17 +797,7 @@ public struct CompiledRules: RuleEvaluator {
                 evidence.append(made.evidence)
                 continue
             }
-            let bytes = UnsafeBufferPointer(rebasing: context.texts[field][range])
-            let sentence: String
-            if !Self.holdsLineBreak(bytes) {
-                sentence = String(decoding: bytes, as: UTF8.self)
-            } else {
-                // Line breaks become spaces one for one, so the offsets still fit the text.
-                sentence = String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                    for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
-                    return bytes.count
-                }
-            }
+            let sentence = Self.oneLine(UnsafeBufferPointer(rebasing: context.texts[field][range]))
             let start = context.scalarOffset(range.lowerBound, field: field)
             let end = context.scalarOffset(range.upperBound, field: field)
             let made = Evidence(field: document.fields[field].name, text: sentence, start: start, end: end)

@@ -21,26 +21,24 @@ extension CompiledRules {
         }
     }
 
-    static let companyWordsAfter: [String] = [
+    /// Words after or before a contextual name that make it the company, lower-cased bytes.
+    static let companyWordsAfter: [[UInt8]] = [
         " pharma", " pharmaceutical", " biotech", " therapeutics", " inc", " research", " biologics", " oncology", " bio", " ltd",
         " llc", " corp", " holdings", ", a ", " (a ", "'s ", "’s ", " announced", " announces", " said", " says", " today",
         " reported", " reports", " has announced", " has received", " has submitted", " plans", " expects", " received",
-        " receives", " submitted",
-        "-cilag", " biotech", " global", " sciences", " scientific",
-    ]
-    static let companyWordsBefore: [String] = ["subsidiary ", "company ", "unit ", "division ", "partner ", "subsidiaries "]
+        " receives", " submitted", "-cilag", " global", " sciences", " scientific",
+    ].map { Array($0.utf8) }
+    static let companyWordsBefore: [[UInt8]] = ["subsidiary ", "company ", "unit ", "division ", "partner ", "subsidiaries "]
+        .map { Array($0.utf8) }
 
     static func contextMakesCompany(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Bool {
         func lowered(_ range: Range<Int>) -> [UInt8] {
             text[range].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         }
         let after = lowered(end..<min(text.count, end + 16))
-        if companyWordsAfter.contains(where: { after.starts(with: Array($0.utf8)) }) { return true }
+        if companyWordsAfter.contains(where: { after.starts(with: $0) }) { return true }
         let before = lowered(max(0, start - 14)..<start)
-        return companyWordsBefore.contains { word in
-            let bytes = Array(word.utf8)
-            return before.count >= bytes.count && Array(before.suffix(bytes.count)) == bytes
-        }
+        return companyWordsBefore.contains { before.count >= $0.count && before.suffix($0.count).elementsEqual($0) }
     }
 
     /// Adds to `match` the events its rule's clauses accepted: their designations, targets,

@@ -7,14 +7,14 @@ extension DocumentReader {
     func readEvents(field: Int, hitIndex: Int) -> [RegulatoryEvent] {
         let trigger = hits[field][hitIndex]
         guard case .trigger(let designationIndex) = trigger.term else { return [] }
-        // The common words of approvals first: most are not told as approvals, and this costs little.
-        if extractor.designations[Int(designationIndex)].family == "approval",
-           !isVerbalApproval(field: field, trigger, agencyBefore: true) && !isVerbalApproval(field: field, trigger, agencyBefore: false) {
+        // The common words of approvals first: most are not told as approvals, and this costs little
+        // (the agency is counted as before the word here; below, where it really is).
+        if extractor.designations[Int(designationIndex)].family == "approval", !isVerbalApproval(field: field, trigger, agencyBefore: true) {
             return []
         }
         let range = sentence(field: field, at: trigger.start)
         let sentenceHits = hits(field: field, in: range)
-        let position: String = isTitle(field) ? "title" : lead[field].contains(where: { $0.contains(trigger.start) }) ? "lead" : "body"
+        let position: Position = isTitle(field) ? .title : lead[field].contains(where: { $0.contains(trigger.start) }) ? .lead : .body
         var cues: [String] = []
         var entryIndex = Int(designationIndex)
         var entry = extractor.designations[entryIndex]
@@ -34,7 +34,7 @@ extension DocumentReader {
         }.sorted { $0.distance < $1.distance }
         var agencyCue = "agency of \(entry.id)"
         if let family = entry.family, let owners = extractor.siblings[family] {
-            let named = agencies.isEmpty ? documentAgencies() : agencies.map(\.agency)
+            let named = agencies.isEmpty ? leadAgencies : agencies.map(\.agency)
             let own = extractor.agencyOf[entryIndex]
             if !own.isEmpty, !named.isEmpty, !named.contains(own) {
                 // Another agency's: its own entry of the family, or none when Pharos knows no such
@@ -49,7 +49,7 @@ extension DocumentReader {
             if family == "approval" || family == "application-accepted" {
                 // Approvals are told by common words: outside the title, an agency must be named in
                 // the sentence, the title or the lead.
-                if position != "title", named.isEmpty { return [] }
+                if position != .title, named.isEmpty { return [] }
                 if family == "approval", !isVerbalApproval(field: field, trigger, agencyBefore: sentenceHits.contains { hit in
                     if case .agency = hit.term { return hit.end <= trigger.start && trigger.start - hit.end <= 40 }
                     return false
@@ -57,7 +57,7 @@ extension DocumentReader {
             }
         }
         if entry.family == "clinical-hold", sentenceHits.contains(where: { cueClass($0) == .lift }),
-           let lifted = extractor.designations.firstIndex(where: { $0.id == entry.id + "-lifted" }) {
+           let lifted = extractor.designationIndex[entry.id + "-lifted"] {
             entryIndex = lifted
             entry = extractor.designations[lifted]
             cues.append("cue \"lift\"")
@@ -186,9 +186,6 @@ extension DocumentReader {
         (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x27 || byte == 0x2E || byte >= 0x80
     }
 
-    /// Agencies named in the title.
-    func titleAgencies() -> [String] { headlineAgencies }
-
     static let actingVerbs: Set<String> = [
         "granted", "grants", "grant", "has", "have", "accepted", "accepts", "issued", "issues", "recommended", "recommends",
         "placed", "places", "put", "puts", "approved", "approves", "provided", "provides", "cleared", "clears", "lifted", "lifts",
@@ -242,12 +239,12 @@ extension DocumentReader {
     }
 
     func decideStatus(
-        field: Int, trigger: EventExtractor.Hit, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>, position: String,
+        field: Int, trigger: EventExtractor.Hit, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>, position: Position,
         hasProduct: Bool, family: String, agency: String, subjects: [ProductMention], cues: inout [String]
     ) -> RegulatoryEvent.Status {
         func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
         let cueHits = sentenceHits.filter { cueClass($0) != nil }
-        if position != "title" || !hasProduct, let definition = cueHits.first(where: { hit in
+        if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }) {
             cues.append("definition cue \(cueText(definition))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
@@ -273,19 +270,19 @@ extension DocumentReader {
         }
         // Dates before the item's: in the body, or in the lead past its dateline when the item's date is known.
         // A lead without the item's date: only "In September, the FDA granted ..." tells a past event.
-        if position != "title", Temporal.mayHoldDate(texts[field], range), let reference = reference ?? latestYear.map({ ($0, nil) }),
+        if position != .title, Temporal.mayHoldDate(texts[field], range), let reference = reference ?? latestYear.map({ ($0, nil) }),
            let past = Temporal.earlierDate(
                in: text(field: field, range), than: reference,
-               monthsOnly: position == "lead" && (self.reference == nil || range.lowerBound < 200)) {
+               monthsOnly: position == .lead && (self.reference == nil || range.lowerBound < 200)) {
             cues.append("dated \(past), before the item")
             return .background
         }
-        if position == "body", let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
+        if position == .body, let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
             cues.append("background cue \(cueText(also)) outside the title and lead")
             return .background
         }
-        if position != "body" {
-            cues.append("in the \(position)")
+        if position != .body {
+            cues.append("in the \(position.rawValue)")
             return .announced
         }
         if let announce = cueHits.first(where: { cueClass($0) == .announce }) {
@@ -315,14 +312,6 @@ extension DocumentReader {
         cues.append("told in the body only, not the item's news")
         return .background
     }
-
-    func cueIndex(_ hit: EventExtractor.Hit) -> Int {
-        if case .cue(let index) = hit.term { return Int(index) }
-        return 0
-    }
-
-    /// Agencies named in the title and lead.
-    func documentAgencies() -> [String] { leadAgencies }
 
     /// The products of the nearest earlier sentence of the paragraph that names any, else of the
     /// title: "the FDA granted RMAT designation for these two treatments".
@@ -388,34 +377,14 @@ extension DocumentReader {
                 if case .company(let index) = hit.term { return extractor.companies[Int(index)].id }
                 return nil
             }
-            companies = named.isEmpty ? issuers() : [named[0]]
+            companies = named.isEmpty ? issuers : [named[0]]
         }
         return (targets, targetVia, modality, companies)
     }
 
-    /// The companies named in the title, else the lead: who issued the news.
-    func issuers() -> [String] {
-        for useTitle in [true, false] {
-            for field in texts.indices where isTitle(field) == useTitle {
-                for range in useTitle ? [0..<texts[field].count] : lead[field] {
-                    for hit in hits(field: field, in: range) {
-                        if case .company(let index) = hit.term { return [extractor.companies[Int(index)].id] }
-                    }
-                }
-            }
-        }
-        return []
-    }
-
     func makeEvidence(field: Int, range: Range<Int>) -> Evidence {
-        // Line breaks become spaces byte for byte, so the offsets still fit the text.
-        let bytes = UnsafeBufferPointer(rebasing: texts[field][range])
-        let flattened = String(unsafeUninitializedCapacity: bytes.count) { buffer in
-            for (index, byte) in bytes.enumerated() { buffer[index] = byte == 0x0A || byte == 0x0D ? 0x20 : byte }
-            return bytes.count
-        }
-        return Evidence(
-            field: document.fields[field].name, text: flattened,
+        Evidence(
+            field: document.fields[field].name, text: CompiledRules.oneLine(UnsafeBufferPointer(rebasing: texts[field][range])),
             start: marks[field].scalarOffset(range.lowerBound), end: marks[field].scalarOffset(range.upperBound))
     }
 }

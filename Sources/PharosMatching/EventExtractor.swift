@@ -130,14 +130,7 @@ public struct EventExtractor: Sendable {
         }
         triggers = Automaton(patterns: triggerSet.patterns)
         triggerDesignations = triggerSet.values
-        var starts: [Int32] = [0]
-        var list: [Term] = []
-        for terms in patternSet.values {
-            list += terms
-            starts.append(Int32(list.count))
-        }
-        patternTermStart = starts
-        patternTermList = list
+        (patternTermStart, patternTermList) = CompiledRules.flatten(patternSet.values) { $0 }
     }
 
     /// The events of `document`, in text order.

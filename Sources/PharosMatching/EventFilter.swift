@@ -22,17 +22,8 @@ struct EventFilter: Sendable {
 
     static func make(_ clause: Clause, vocabulary: Vocabulary) -> (EventFilter, [ConfigDiagnostic]) {
         var problems: [ConfigDiagnostic] = []
-        func location(_ field: String, _ term: String) -> SourceLocation {
-            clause.locations["\(field):\(term)"] ?? SourceLocation(file: "rules", line: 1, column: 1)
-        }
         func unknown(_ term: String, _ field: String, _ kind: EntityKind) {
-            var message = "unknown \(kind.rawValue) '\(term)'"
-            if let exclusion = vocabulary.exclusions(of: term).first {
-                message += ": it is left out of \(exclusion.entry.id) because \(exclusion.reason)"
-            } else if let suggestion = vocabulary.suggestion(for: term, kind: kind) {
-                message += "; did you mean '\(suggestion)'?"
-            }
-            problems.append(ConfigDiagnostic(message, at: location(field, term)))
+            problems.append(vocabulary.unknownTerm(term, kind: kind, field: field, in: clause))
         }
         var filter = EventFilter(designations: nil, statuses: [.announced])
         if case .only(let statuses) = clause.status { filter.statuses = statuses }

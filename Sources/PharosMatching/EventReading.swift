@@ -16,7 +16,6 @@ extension EventExtractor {
         guard named else { return [] }
         var fieldHits: [[Hit]] = []
         var fieldMarks: [ScalarMarks] = []
-        var anyTrigger = false
         for (field, text) in texts.enumerated() {
             var marks = ScalarMarks()
             guard document.fields[field].name != "categories" else {
@@ -24,15 +23,9 @@ extension EventExtractor {
                 fieldMarks.append(marks)
                 continue
             }
-            let hits = scan(text, marks: &marks)
+            fieldHits.append(scan(text, marks: &marks))
             fieldMarks.append(marks)
-            if !anyTrigger, hits.contains(where: { hit in
-                guard case .trigger(let index) = hit.term else { return false }
-                return wanted?[Int(index)] ?? true
-            }) { anyTrigger = true }
-            fieldHits.append(hits)
         }
-        guard anyTrigger else { return [] }
         var reader = DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks)
         reader.wanted = wanted
         return reader.read()
@@ -47,6 +40,11 @@ struct ProductMention {
     var product: Int32
     /// The same for every mention of one product: its id, or the code in capitals.
     var key: String
+}
+
+/// Where a phrase stands: it decides what an event without other cues is.
+enum Position: String {
+    case title, lead, body
 }
 
 /// One document being read for events: its sentences, sections, products and the events
@@ -74,9 +72,10 @@ struct DocumentReader {
     var wanted: [Bool]?
     /// Per field: its sentences, split once (a title is one sentence).
     var sentences: [[Range<Int>]] = []
-    /// Agencies named in the title and lead, and in the title alone.
+    /// Agencies named in the title and lead.
     var leadAgencies: [String] = []
-    var headlineAgencies: [String] = []
+    /// The companies named in the title, else the lead: who issued the news.
+    var issuers: [String] = []
 
     init(
         extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
@@ -110,17 +109,25 @@ struct DocumentReader {
                 in: text, hits: hits[field], extractor: extractor,
                 codesIn: name == "title" ? fieldSentences : Self.subjectSentences(fieldSentences, hits: hits[field], lead: lead[field])))
         }
+        var titleIssuer: String?
+        var leadIssuer: String?
         for field in texts.indices {
             let title = document.fields[field].name == "title"
             for range in title ? [0..<texts[field].count] : lead[field] {
                 for hit in self.hits(field: field, in: range) {
-                    guard case .agency(let index) = hit.term else { continue }
-                    let agency = EventCues.agencies[Int(index)].agency
-                    if !leadAgencies.contains(agency) { leadAgencies.append(agency) }
-                    if title, !headlineAgencies.contains(agency) { headlineAgencies.append(agency) }
+                    switch hit.term {
+                    case .agency(let index):
+                        let agency = EventCues.agencies[Int(index)].agency
+                        if !leadAgencies.contains(agency) { leadAgencies.append(agency) }
+                    case .company(let index):
+                        if title { titleIssuer = titleIssuer ?? extractor.companies[Int(index)].id }
+                        else { leadIssuer = leadIssuer ?? extractor.companies[Int(index)].id }
+                    default: continue
+                    }
                 }
             }
         }
+        issuers = (titleIssuer ?? leadIssuer).map { [$0] } ?? []
     }
 
     /// The first sentence of the text's first paragraph that is prose: not a dateline, a heading

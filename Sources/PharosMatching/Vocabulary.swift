@@ -205,6 +205,19 @@ public struct Vocabulary: Sendable {
         return closestMatch(to: term, among: candidates)
     }
 
+    /// The problem with a rule term of `field` that names no entry of `kind`: why it is left out,
+    /// or the closest spelling there is.
+    func unknownTerm(_ term: String, kind: EntityKind, field: String, in clause: Clause) -> ConfigDiagnostic {
+        var message = "unknown \(kind.rawValue) '\(term)'"
+        if let exclusion = exclusions(of: term).first {
+            message += ": it is left out of \(exclusion.entry.id) because \(exclusion.reason)"
+        } else if let suggestion = suggestion(for: term, kind: kind) {
+            message += "; did you mean '\(suggestion)'?"
+        }
+        message += " (add it to a \(kind.plural) vocabulary, or match the phrase with keywords:)"
+        return ConfigDiagnostic(message, at: clause.locations["\(field):\(term)"] ?? SourceLocation(file: "rules", line: 1, column: 1))
+    }
+
     /// Entries whose excluded spellings include `term`, with the reason.
     public func exclusions(of term: String) -> [(entry: VocabularyEntry, reason: String)] {
         let key = Folding.key(term.lowercased())
@@ -233,32 +246,26 @@ public enum VocabularyParser {
             var agency: String?
             var extra = VocabularyEntry(kind: kind, id: "", label: "", phrases: [], location: element.location)
             switch kind {
-            case .target:
+            case .target, .designation, .modality:
                 id = reader.requiredString("id")
+                if kind == .designation {
+                    agency = reader.string("agency")
+                    _ = reader.string("region")
+                }
                 label = reader.string("label") ?? id
                 name = reader.string("name")
-                phrases = reader.stringList("aliases") ?? []
-            case .designation:
-                id = reader.requiredString("id")
-                agency = reader.string("agency")
-                _ = reader.string("region")
-                label = reader.string("label") ?? id
-                name = reader.string("name")
-                phrases = reader.stringList("phrases") ?? []
-                extra.family = reader.string("family")
-                extra.requires = reader.stringList("requires") ?? []
-                extra.unless = reader.stringList("unless") ?? []
-                extra.implies = reader.stringList("implies") ?? []
-                if let kind = reader.string("kind") {
-                    if kind == "action" { extra.isAction = true } else if kind != "designation" {
-                        reader.problem("must be designation or action, found '\(kind)'", key: "kind")
+                phrases = reader.stringList(kind == .target ? "aliases" : "phrases") ?? []
+                if kind == .designation {
+                    extra.family = reader.string("family")
+                    extra.requires = reader.stringList("requires") ?? []
+                    extra.unless = reader.stringList("unless") ?? []
+                    extra.implies = reader.stringList("implies") ?? []
+                    if let kind = reader.string("kind") {
+                        if kind == "action" { extra.isAction = true } else if kind != "designation" {
+                            reader.problem("must be designation or action, found '\(kind)'", key: "kind")
+                        }
                     }
                 }
-            case .modality:
-                id = reader.requiredString("id")
-                label = reader.string("label") ?? id
-                name = reader.string("name")
-                phrases = reader.stringList("phrases") ?? []
             case .product:
                 id = reader.requiredString("id")
                 let inn = reader.stringList("inn") ?? []
