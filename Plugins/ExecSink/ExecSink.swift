@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosProcess
 
 /// Hands each alert to a program on its standard input (README.md has the protocol):
 /// exit 0 = delivered, 75 (EX_TEMPFAIL) = try again later, anything else = permanent failure.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosProcess
 
 /// Runs a program that prints one JSON item per line on its standard output (README.md has
 /// the protocol). `mode: poll` runs it once per poll; `mode: stream` keeps it running and

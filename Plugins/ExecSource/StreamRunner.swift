@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosProcess
 import Synchronization
 
 /// Keeps a `mode: stream` program running on a thread of its own, restarting it with backoff

@@ -1,6 +1,8 @@
 import ExecSource
 import Foundation
 import PharosCore
+import PharosProcess
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

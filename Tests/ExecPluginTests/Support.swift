@@ -33,33 +33,6 @@ func reader(_ entries: [(String, Option)], base: URL, what: String = "exec plugi
     return OptionReader(node: ConfigNode(.mapping(mapping), location: location, path: ""), baseDirectory: base, what: what)
 }
 
-/// A scratch folder for scripts and the files they write.
-struct Scratch {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-exec-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    /// Writes an executable script and returns its path.
-    @discardableResult
-    func script(_ name: String, _ text: String) throws -> String {
-        let path = url.appendingPathComponent(name).path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        chmod(path, 0o755)
-        return path
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func read(_ name: String) -> String? { try? String(contentsOfFile: path(name), encoding: .utf8) }
-
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
-
-    func touch(_ name: String) { _ = FileManager.default.createFile(atPath: path(name), contents: Data()) }
-}
-
 /// What the engine would remember: the checkpoint of the last successful poll.
 final class TestState: SourceState, Sendable {
     let stored = Shared<String?>(nil)
@@ -90,27 +63,5 @@ final class CapturedLogs: Sendable {
             let extra = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             sink.lines.withLock { $0.append("\(event.level): \(event.message) \(extra)") }
         }
-    }
-}
-
-/// Whether process `pid` is no longer running: gone, or a zombie waiting for a parent that is
-/// not us (a grandchild re-parented to init).
-func processIsGone(_ pid: Int32) -> Bool {
-    if kill(pid, 0) != 0 { return errno == ESRCH }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return true }
-    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
-}
-
-/// Whether our own child `pid` was reaped: no process entry left at all, not even a zombie.
-func wasReaped(_ pid: Int32) -> Bool {
-    kill(pid, 0) != 0 && errno == ESRCH
-}
-
-/// Waits (bounded) until `condition` holds; the bound only guards against a hang.
-func eventually(_ condition: () async throws -> Bool) async throws {
-    for _ in 0..<1000 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }
