@@ -29,7 +29,7 @@ public final class Daemon: Service {
     let initial: PharosConfig
     let load: @Sendable () throws(ConfigErrors) -> PharosConfig
     let reloadRequests: AsyncStream<Void>
-    let store: StateStore
+    let store: any StateStore
     let logger: Logger
     let http: any HTTPTransport
     let mail: any MailTransport
@@ -46,7 +46,7 @@ public final class Daemon: Service {
     ///   - reloadRequests: one element per reload request (the executable feeds SIGHUP in).
     public init(
         config: PharosConfig, load: @escaping @Sendable () throws(ConfigErrors) -> PharosConfig, reloadRequests: AsyncStream<Void>,
-        store: StateStore, logger: Logger, http: any HTTPTransport, mail: any MailTransport,
+        store: any StateStore, logger: Logger, http: any HTTPTransport, mail: any MailTransport,
         notifier: SystemdNotifier = SystemdNotifier(), statusInterval: Duration = .seconds(30)
     ) {
         initial = config

@@ -50,7 +50,7 @@ public struct DeliveryReport: Sendable {
 /// Polls sources, matches items, queues alerts and delivers them: the heart of `pharos run`.
 public final class Engine: Service, Sendable {
     public let config: PharosConfig
-    public let store: StateStore
+    public let store: any StateStore
     let logger: Logger
     let now: @Sendable () -> Date
     let http: any HTTPTransport
@@ -77,7 +77,7 @@ public final class Engine: Service, Sendable {
     let pollsInFlight = 32
 
     public init(
-        config: PharosConfig, store: StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
+        config: PharosConfig, store: any StateStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
         http: any HTTPTransport = NoHTTPTransport(), mail: any MailTransport = NoMailTransport(), heartbeat: Heartbeat? = nil,
         metrics: Metrics? = nil, commitBytes: Int = 8 << 20
     ) {
@@ -140,7 +140,7 @@ public final class Engine: Service, Sendable {
             let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
             let checkpoint = start == chunkStarts.last ? checkpoint : nil
             guard !chunk.isEmpty || checkpoint != nil else { continue }
-            let raised = try await store.record(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint, now: now())
+            let raised = try await store.record([PollRecord(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint)], now: now())
             report.withLock { $0.alerts += raised.count }
             metrics?.recordAlerts(raised)
             for sink in Set(alerts.flatMap(\.sinks)) { wakeups[sink]?.signal() }
@@ -335,7 +335,7 @@ public final class Engine: Service, Sendable {
             if case .failure(let failure) = result { error = "\(failure)" }
             return PollStatus(source: source, error: error, polled: polled, nextPoll: polled)
         }
-        try? await store.recordPolls(statuses)
+        _ = try? await store.record(statuses.map(PollRecord.init(status:)), now: polled)
         for sink in config.sinks {
             do {
                 report.deliveries.append((sink.name, sink.sink.destination, .success(try await deliverDue(sink))))
@@ -484,7 +484,7 @@ public final class Engine: Service, Sendable {
                        nextPoll: outcome.finished.addingTimeInterval(outcome.delay.seconds))
         }
         do {
-            try await store.recordPolls(statuses)
+            try await store.record(statuses.map(PollRecord.init(status:)), now: now())
         } catch {
             logger.error("cannot record poll status", metadata: ["error": "\(store.explain(error))", "sources": "\(statuses.count)"])
         }

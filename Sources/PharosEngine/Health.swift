@@ -6,7 +6,7 @@ import PharosCore
 public enum Health {
     /// A line per source or sink that is failing (consecutive failures, or dead letters),
     /// saying since when; empty when all is well.
-    public static func failing(sources: [StateStore.SourceHealth], sinks: [StateStore.SinkHealth]) -> [String] {
+    public static func failing(sources: [SourceHealth], sinks: [SinkHealth]) -> [String] {
         func streak(_ count: Int, since: Date?) -> String {
             "\(count) consecutive failure\(count == 1 ? "" : "s")" + (since.map { " since \(ISO8601.string(from: $0))" } ?? "")
         }

@@ -26,8 +26,8 @@ public final class Metrics: Sendable {
         var expired: [String: Int] = [:]
         var latency: [String: Histogram] = [:]
         var outbox: [String: OutboxCounts] = [:]
-        var sources: [StateStore.SourceHealth] = []
-        var sinks: [StateStore.SinkHealth] = []
+        var sources: [SourceHealth] = []
+        var sinks: [SinkHealth] = []
     }
 
     private let state = Shared(State())
@@ -73,7 +73,7 @@ public final class Metrics: Sendable {
     }
 
     /// Replaces the health gauges with what the state database says (as `pharos status` reads it).
-    func setHealth(sources: [StateStore.SourceHealth], sinks: [StateStore.SinkHealth]) {
+    func setHealth(sources: [SourceHealth], sinks: [SinkHealth]) {
         state.withLock { state in
             state.sources = sources
             state.sinks = sinks

@@ -12,7 +12,7 @@ public final class StateLock: Sendable {
 
     /// Takes the lock or throws naming the directory; released when the process exits.
     public init(directory: URL) throws {
-        try StateStore.makePrivateDirectory(directory)
+        try SQLiteStateStore.makePrivateDirectory(directory)
         let path = directory.appendingPathComponent("pharos.lock").path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StateLockError.cannotOpen(path, String(cString: strerror(errno))) }

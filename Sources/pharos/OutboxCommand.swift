@@ -10,7 +10,7 @@ struct Outbox: AsyncParsableCommand {
 }
 
 /// The state store of the configured state directory.
-private func openStore(_ options: ConfigOptions) throws -> StateStore {
+private func openStore(_ options: ConfigOptions) throws -> any StateStore {
     try openState(try options.load())
 }
 

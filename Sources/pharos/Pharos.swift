@@ -68,11 +68,11 @@ struct ConfigOptions: ParsableArguments {
 }
 
 /// The state database of `config`, or a clear error (with a note when the disk is full) and exit 1.
-func openState(_ config: PharosConfig) throws -> StateStore {
+func openState(_ config: PharosConfig) throws -> SQLiteStateStore {
     do {
-        return try StateStore(directory: config.stateDirectory)
+        return try SQLiteStateStore(directory: config.stateDirectory)
     } catch {
-        printError("pharos: cannot open state in \(config.stateDirectory.path): \(StateStore.explain(error, directory: config.stateDirectory))")
+        printError("pharos: cannot open state in \(config.stateDirectory.path): \(SQLiteStateStore.explain(error, directory: config.stateDirectory))")
         throw ExitWith(code: .failure)
     }
 }

@@ -21,10 +21,10 @@ struct Status: AsyncParsableCommand {
         // Configured plugins come first, in config order, so one never polled still shows.
         let sources = config.sources.map { configured in
             health.sources.first { $0.source == configured.name }
-                ?? StateStore.SourceHealth(source: configured.name, consecutiveFailures: 0, itemsSeen: 0)
+                ?? SourceHealth(source: configured.name, consecutiveFailures: 0, itemsSeen: 0)
         } + health.sources.filter { known in !config.sources.contains { $0.name == known.source } }
         let sinks = config.sinks.map { configured in
-            health.sinks.first { $0.sink == configured.name } ?? StateStore.SinkHealth(sink: configured.name, counts: OutboxCounts())
+            health.sinks.first { $0.sink == configured.name } ?? SinkHealth(sink: configured.name, counts: OutboxCounts())
         } + health.sinks.filter { known in !config.sinks.contains { $0.name == known.sink } }
         let configuredSources = Set(config.sources.map(\.name))
         let configuredSinks = Set(config.sinks.map(\.name))
@@ -92,11 +92,11 @@ struct Status: AsyncParsableCommand {
         if !Health.failing(sources: sources, sinks: sinks).isEmpty { throw ExitWith(code: .failure) }
     }
 
-    private static func state(of sink: StateStore.SinkHealth) -> String {
+    private static func state(of sink: SinkHealth) -> String {
         sink.consecutiveFailures > 0 ? "FAILING" : sink.counts.dead > 0 ? "dead letters" : "ok"
     }
 
-    private static func state(of source: StateStore.SourceHealth) -> String {
+    private static func state(of source: SourceHealth) -> String {
         if source.consecutiveFailures > 0 { return "FAILING" }
         return source.lastPoll == nil ? "never polled" : "ok"
     }

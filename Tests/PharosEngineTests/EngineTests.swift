@@ -85,7 +85,7 @@ struct EngineFixture {
             sinks: [ConfiguredSink(name: "rec", type: "recording", sink: probe ?? sink, maxAge: maxAge, concurrency: concurrency)],
             rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
         if let backoff { config.deliveryBackoff = backoff }
-        engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"), now: clock.now,
+        engine = Engine(config: config, store: try SQLiteStateStore(directory: state), logger: Logger(label: "test"), now: clock.now,
                         commitBytes: commitBytes)
     }
 
@@ -215,11 +215,11 @@ struct EngineFixture {
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
         try await fixture.engine.poll(fixture.configuredSource)
         // A new engine on the same state, as after kill -9 between commit and delivery.
-        let restarted = Engine(config: fixture.engine.config, store: try StateStore(directory: fixture.engine.config.stateDirectory),
-                               logger: Logger(label: "test"), now: fixture.clock.now)
+        let reopened = try SQLiteStateStore(directory: fixture.engine.config.stateDirectory)
+        let restarted = Engine(config: fixture.engine.config, store: reopened, logger: Logger(label: "test"), now: fixture.clock.now)
         let report = try await restarted.deliverDue(fixture.configuredSink)
         #expect(report.delivered == 1)
-        #expect(try await restarted.store.integrityCheck() == "ok")
+        #expect(try await reopened.integrityCheck() == "ok")
     }
 }
 
@@ -295,7 +295,7 @@ struct ProbeSink: Sink {
         var received: [String] = []
     }
 
-    let store = Shared<StateStore?>(nil)
+    let store = Shared<(any StateStore)?>(nil)
     let counts = Shared(Counts())
     /// Alerts (by position of arrival, 0-based) whose every attempt fails retryably.
     let failingAttempts = Shared<Set<Int>>([])

@@ -28,15 +28,15 @@ import Testing
     }
 
     @Test func aSourceIsFailingSinceItsFirstFailedPoll() async throws {
-        let store = try StateStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("pharos-health-\(UUID().uuidString)"))
+        let store = try SQLiteStateStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("pharos-health-\(UUID().uuidString)"))
         let start = Date(timeIntervalSince1970: 1_795_424_400)
         for (offset, error) in [(0.0, nil), (60, "refused"), (120, "refused"), (180, "timed out")] as [(Double, String?)] {
             let time = start.addingTimeInterval(offset)
-            try await store.recordPolls([PollStatus(source: "wire", error: error, polled: time, nextPoll: time)])
+            try await store.record([PollRecord(status: PollStatus(source: "wire", error: error, polled: time, nextPoll: time))], now: Date())
         }
         var wire = try #require(try await store.health().sources.first)
         #expect(wire.consecutiveFailures == 3 && wire.failingSince == start.addingTimeInterval(60))
-        try await store.recordPolls([PollStatus(source: "wire", error: nil, polled: start.addingTimeInterval(240), nextPoll: start)])
+        try await store.record([PollRecord(status: PollStatus(source: "wire", error: nil, polled: start.addingTimeInterval(240), nextPoll: start))], now: Date())
         wire = try #require(try await store.health().sources.first)
         #expect(wire.consecutiveFailures == 0 && wire.failingSince == nil)
     }

@@ -57,7 +57,7 @@ struct GatedSource: Source {
         let config = PharosConfig(
             file: state, stateDirectory: state, sources: sources, sinks: [], rules: [],
             evaluator: try CompiledRules(rules: [], vocabulary: Vocabulary()))
-        let engine = Engine(config: config, store: try StateStore(directory: state), logger: Logger(label: "test"))
+        let engine = Engine(config: config, store: try SQLiteStateStore(directory: state), logger: Logger(label: "test"))
         let daemon = Task { try await engine.run() }
         defer { daemon.cancel() }
         while gate.counts.value.started < 32 { try await Task.sleep(for: .milliseconds(10)) }

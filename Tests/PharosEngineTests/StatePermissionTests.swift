@@ -17,8 +17,8 @@ private func mode(_ path: String) -> Int {
         let previous = umask(0o022)
         defer { umask(previous) }
         let lock = try StateLock(directory: directory)
-        let store = try StateStore(directory: directory)
-        try await store.recordPolls([PollStatus(source: "s", error: nil, polled: Date(), nextPoll: Date())])
+        let store = try SQLiteStateStore(directory: directory)
+        try await store.record([PollRecord(status: PollStatus(source: "s", error: nil, polled: Date(), nextPoll: Date()))], now: Date())
         #expect(mode(directory.path) == 0o700)
         for file in ["pharos.sqlite", "pharos.sqlite-wal", "pharos.sqlite-shm", "pharos.lock"] {
             #expect(mode(directory.appendingPathComponent(file).path) == 0o600, "\(file)")
@@ -29,10 +29,10 @@ private func mode(_ path: String) -> Int {
     @Test func databaseFilesLeftOpenBeforeAreTightened() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-perm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        _ = try StateStore(directory: directory)
+        _ = try SQLiteStateStore(directory: directory)
         let database = directory.appendingPathComponent("pharos.sqlite").path
         chmod(database, 0o644)
-        _ = try StateStore(directory: directory)
+        _ = try SQLiteStateStore(directory: directory)
         #expect(mode(database) == 0o600)
     }
 

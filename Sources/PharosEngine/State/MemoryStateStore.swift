@@ -1,0 +1,246 @@
+import Foundation
+import PharosCore
+
+/// A `StateStore` held in memory, for tests (and a test kit): the same contract as
+/// `SQLiteStateStore` (`StateContractTests` runs the same assertions on both), with every
+/// write under one lock so a `record` is as atomic as a transaction. Nothing survives the
+/// process.
+public final class MemoryStateStore: StateStore {
+    private struct SeenItem {
+        var version: String
+        var title: String
+    }
+
+    private struct StoredAlert {
+        var rule: String
+        var source: String
+        var itemID: String
+        var json: String
+    }
+
+    /// A row of the outbox, kept in the order queued (SQLite's rowid).
+    private struct Row {
+        var alertID: String
+        var sink: String
+        var state: String
+        var attempts: Int
+        var nextAttempt: Date
+        var lastError: String?
+        var updated: Date
+        var queued: Date
+    }
+
+    private struct SourceRow {
+        var checkpoint: String?
+        var lastPoll: Date?
+        var lastSuccess: Date?
+        var failures = 0
+        var nextPoll: Date?
+        var lastError: String?
+        var failingSince: Date?
+    }
+
+    private struct State {
+        var items: [String: [String: SeenItem]] = [:]
+        var alerts: [String: StoredAlert] = [:]
+        var outbox: [Row] = []
+        var sources: [String: SourceRow] = [:]
+        var sinkStreaks: [String: (failures: Int, since: Date?)] = [:]
+    }
+
+    private let state = Shared(State())
+
+    public init() {}
+
+    public func checkpoint(source: String) async throws -> String? {
+        state.withLock { $0.sources[source]?.checkpoint }
+    }
+
+    public func versions(source: String, ids: [String]) async throws -> [String: String] {
+        state.withLock { state in
+            var found: [String: String] = [:]
+            for id in ids { if let item = state.items[source]?[id] { found[id] = item.version } }
+            return found
+        }
+    }
+
+    @discardableResult
+    public func record(_ polls: [PollRecord], now: Date) async throws -> [String] {
+        state.withLock { state in
+            var inserted: [String] = []
+            for poll in polls {
+                if let checkpoint = poll.checkpoint { state.sources[poll.source, default: SourceRow()].checkpoint = checkpoint }
+                for item in poll.items {
+                    state.items[poll.source, default: [:]][item.id] = SeenItem(version: item.effectiveVersion, title: item.title)
+                }
+                for alert in poll.alerts where state.alerts[alert.id] == nil {
+                    state.alerts[alert.id] = StoredAlert(rule: alert.rule, source: poll.source, itemID: alert.itemID, json: alert.json)
+                    inserted.append(alert.rule)
+                    for sink in alert.sinks where !state.outbox.contains(where: { $0.alertID == alert.id && $0.sink == sink }) {
+                        state.outbox.append(Row(alertID: alert.id, sink: sink, state: "pending", attempts: 0, nextAttempt: now,
+                                                lastError: nil, updated: now, queued: now))
+                    }
+                }
+                if let status = poll.status { Self.apply(status, to: &state.sources[status.source, default: SourceRow()]) }
+            }
+            return inserted
+        }
+    }
+
+    private static func apply(_ status: PollStatus, to row: inout SourceRow) {
+        row.lastPoll = status.polled
+        row.nextPoll = status.nextPoll
+        if let error = status.error {
+            row.failingSince = row.failures > 0 ? (row.failingSince ?? status.polled) : status.polled
+            row.failures += 1
+            row.lastError = error
+        } else {
+            row.lastSuccess = status.polled
+            row.failures = 0
+            row.lastError = nil
+            row.failingSince = nil
+        }
+    }
+
+    public func due(sink: String, now: Date, limit: Int) async throws -> [PendingDelivery] {
+        state.withLock { state in
+            let due = state.outbox.enumerated()
+                .filter { $0.element.sink == sink && $0.element.state == "pending" && $0.element.nextAttempt <= now }
+                .sorted { ($0.element.nextAttempt, $0.offset) < ($1.element.nextAttempt, $1.offset) }
+                .prefix(limit)
+            return due.compactMap { _, row in
+                guard let alert = state.alerts[row.alertID] else { return nil }
+                return PendingDelivery(alertID: row.alertID, rule: alert.rule, sink: sink, source: alert.source, itemID: alert.itemID,
+                                       json: alert.json, attempts: row.attempts, queuedAt: row.queued, lastError: row.lastError)
+            }
+        }
+    }
+
+    public func nextDue(sink: String) async throws -> Date? {
+        state.withLock { $0.outbox.filter { $0.sink == sink && $0.state == "pending" }.map(\.nextAttempt).min() }
+    }
+
+    public func lastDelivery(sink: String) async throws -> Date? {
+        state.withLock { $0.outbox.filter { $0.sink == sink && $0.state == "delivered" }.map(\.updated).max() }
+    }
+
+    public func recordDeliveries(sink: String, _ outcomes: [(alertID: String, DeliveryRecord)], now: Date) async throws {
+        state.withLock { state in
+            var failed = 0, succeeded = false
+            for (alertID, outcome) in outcomes {
+                guard let index = state.outbox.firstIndex(where: { $0.alertID == alertID && $0.sink == sink }) else { continue }
+                state.outbox[index].updated = now
+                switch outcome {
+                case .delivered:
+                    state.outbox[index].state = "delivered"
+                    state.outbox[index].attempts += 1
+                    state.outbox[index].lastError = nil
+                    succeeded = true
+                case .retry(let error, let at):
+                    state.outbox[index].attempts += 1
+                    state.outbox[index].lastError = error
+                    state.outbox[index].nextAttempt = at
+                    failed += 1
+                case .dead(let error):
+                    state.outbox[index].state = "dead"
+                    state.outbox[index].attempts += 1
+                    state.outbox[index].lastError = error
+                    failed += 1
+                case .expired(let error):
+                    state.outbox[index].state = "dead"
+                    state.outbox[index].lastError = error
+                }
+            }
+            if succeeded {
+                state.sinkStreaks[sink] = (0, nil)
+            } else if failed > 0 {
+                let streak = state.sinkStreaks[sink] ?? (0, nil)
+                state.sinkStreaks[sink] = (streak.failures + failed, streak.since ?? now)
+            }
+        }
+    }
+
+    public func outbox(includeDelivered: Bool, limit: Int) async throws -> [OutboxEntry] {
+        state.withLock { state in
+            state.outbox.filter { includeDelivered || $0.state != "delivered" }.prefix(limit).compactMap { row in
+                guard let alert = state.alerts[row.alertID] else { return nil }
+                return OutboxEntry(alertID: row.alertID, sink: row.sink, state: row.state, attempts: row.attempts, nextAttempt: row.nextAttempt,
+                                   lastError: shownError(row.lastError), rule: alert.rule, source: alert.source)
+            }
+        }
+    }
+
+    @discardableResult
+    public func retry(alertID: String?, now: Date) async throws -> Int {
+        state.withLock { state in
+            var count = 0
+            for index in state.outbox.indices {
+                let row = state.outbox[index]
+                guard alertID.map({ row.alertID == $0 && row.state != "delivered" }) ?? (row.state == "dead") else { continue }
+                state.outbox[index].state = "pending"
+                state.outbox[index].attempts = 0
+                state.outbox[index].nextAttempt = now
+                state.outbox[index].updated = now
+                state.outbox[index].queued = now
+                count += 1
+            }
+            return count
+        }
+    }
+
+    @discardableResult
+    public func drop(alertID: String) async throws -> Int {
+        state.withLock { state in
+            let before = state.outbox.count
+            state.outbox.removeAll { $0.alertID == alertID && $0.state != "delivered" }
+            return before - state.outbox.count
+        }
+    }
+
+    public func outboxCounts() async throws -> [String: OutboxCounts] {
+        state.withLock { state in
+            var counts: [String: OutboxCounts] = [:]
+            for row in state.outbox {
+                switch row.state {
+                case "pending": counts[row.sink, default: .init()].pending += 1
+                case "delivered": counts[row.sink, default: .init()].delivered += 1
+                default: counts[row.sink, default: .init()].dead += 1
+                }
+            }
+            return counts
+        }
+    }
+
+    public func health() async throws -> (sources: [SourceHealth], sinks: [SinkHealth]) {
+        state.withLock { state in
+            let names = Set(state.sources.keys).union(state.items.keys)
+            let sources = names.sorted().map { name in
+                let row = state.sources[name] ?? SourceRow()
+                return SourceHealth(source: name, lastPoll: row.lastPoll, lastSuccess: row.lastSuccess, consecutiveFailures: row.failures,
+                                    nextPoll: row.nextPoll, lastError: shownError(row.lastError), itemsSeen: state.items[name]?.count ?? 0,
+                                    failingSince: row.failingSince)
+            }
+            let streaks = state.sinkStreaks.filter { $0.value.failures > 0 }
+            let sinks = Set(state.outbox.map(\.sink)).union(streaks.keys).sorted().map { sink in
+                let rows = state.outbox.filter { $0.sink == sink }
+                let counts = OutboxCounts(pending: rows.filter { $0.state == "pending" }.count,
+                                          delivered: rows.filter { $0.state == "delivered" }.count,
+                                          dead: rows.filter { $0.state == "dead" }.count)
+                let lastFailure = rows.filter { $0.state != "delivered" && $0.lastError != nil }.max { $0.updated < $1.updated }
+                return SinkHealth(sink: sink, counts: counts, oldestPending: rows.filter { $0.state == "pending" }.map(\.queued).min(),
+                                  lastError: shownError(lastFailure?.lastError),
+                                  lastDelivery: rows.filter { $0.state == "delivered" }.map(\.updated).max(),
+                                  consecutiveFailures: streaks[sink]?.failures ?? 0, failingSince: streaks[sink]?.since)
+            }
+            return (sources, sinks)
+        }
+    }
+
+    public func schedules() async throws -> [String: SourceSchedule] {
+        state.withLock { state in
+            state.sources.mapValues { SourceSchedule(failures: $0.failures, nextPoll: $0.nextPoll) }
+        }
+    }
+
+    public func ping() async throws {}
+}
