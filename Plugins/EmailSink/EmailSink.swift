@@ -161,7 +161,7 @@ public struct EmailSink: Sink {
         do throws(MailFailure) {
             try await context.mail.send(message, via: server)
         } catch {
-            throw error.isRetryable ? .retryable(error.message) : .permanent(error.message)
+            throw .failure(error.message, retryable: error.isRetryable)
         }
     }
 }

@@ -80,20 +80,27 @@ public struct ExecSource: Source {
         do {
             result = try await process.run(stderrLine: { line in logger.info("\(line.text)", metadata: ["stderr": "\(program)"]) })
         } catch let error as ChildProcessError {
-            throw ExecSourceError(description: error.description)
+            throw PollError.failure(error.description, retryable: error.isTransient)
         }
         // A run that failed contributes nothing, not even the lines it printed before failing:
         // see "When the program fails" in README.md.
         if result.timedOut {
-            throw ExecSourceError(result, "\(program) did not finish within \(timeout.configText) and was killed")
+            throw Self.failure(result, "\(program) did not finish within \(timeout.configText) and was killed")
         }
         if result.outputLimitExceeded {
-            throw ExecSourceError(result, "\(program) printed more than max_bytes (\(maxBytes) bytes) and was killed")
+            throw Self.failure(result, "\(program) printed more than max_bytes (\(maxBytes) bytes) and was killed")
         }
         if result.termination != .exited(0) {
-            throw ExecSourceError(result, "\(program) \(result.termination)")
+            throw Self.failure(result, "\(program) \(result.termination)")
         }
         return PollResult(items: Self.items(from: result.stdout, logger: logger))
+    }
+
+    /// A run that failed, with the end of what it printed on standard error: the next run may
+    /// do better.
+    static func failure(_ result: ChildProcessResult, _ message: String) -> PollError {
+        let lines = result.lastErrorLines(3)
+        return .retryable(lines.isEmpty ? message : message + "; stderr: " + lines.joined(separator: " | "))
     }
 
     /// The items of a run's output; bad lines are skipped with a warning naming the line.
@@ -110,19 +117,5 @@ public struct ExecSource: Source {
             }
         }
         return items
-    }
-}
-
-/// Why a poll of an exec source failed.
-public struct ExecSourceError: Error, CustomStringConvertible {
-    public var description: String
-
-    init(description: String) {
-        self.description = description
-    }
-
-    init(_ result: ChildProcessResult, _ message: String) {
-        let lines = result.lastErrorLines(3)
-        description = lines.isEmpty ? message : message + "; stderr: " + lines.joined(separator: " | ")
     }
 }

@@ -77,7 +77,7 @@ final class StreamRunner: Sendable {
             if let last = state.pending.last {
                 return PollResult(items: state.pending.map(\.item), checkpoint: prefix + String(last.sequence))
             }
-            if let failure = state.failure { throw ExecSourceError(description: failure) }
+            if let failure = state.failure { throw PollError.retryable(failure) }
             return PollResult(items: [])
         }
     }

@@ -47,7 +47,7 @@ public struct FolderSource: Source {
     public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FolderSourceError.notADirectory(directory.path)
+            throw PollError.permanent("\(directory.path) does not exist or is not a directory")
         }
         // Files the state already confirmed in this exact size and time need no look-up at
         // all: a large, quiet folder costs one stat per file per poll.
@@ -176,16 +176,5 @@ public struct FolderSource: Source {
         let isNew = warned.withLock { $0.insert(key).inserted }
         guard isNew else { return }
         context.logger.warning("skipping file: \(file.id) \(reason.message)", metadata: ["file": "\(file.url.path)"])
-    }
-}
-
-/// Why a poll of the folder failed as a whole.
-public enum FolderSourceError: Error, CustomStringConvertible {
-    case notADirectory(String)
-
-    public var description: String {
-        switch self {
-        case .notADirectory(let path): "\(path) does not exist or is not a directory"
-        }
     }
 }

@@ -79,21 +79,13 @@ public struct RSSSource: Source {
         if let etag = previous?.etag { requestHeaders.append(("If-None-Match", etag)) }
         if let lastModified = previous?.lastModified { requestHeaders.append(("If-Modified-Since", lastModified)) }
         let response = try await context.http.send(request(url, headers: requestHeaders))
-        switch response.status {
-        case 304:
-            return PollResult(items: [])
-        case 200..<300:
-            break
-        case 429, 503:
-            let reason = "\(Redaction.url(url)) answered \(response.status)"
-            if let after = response.retryAfter(now: context.now()) { throw RetryLater(reason, after: after) }
-            throw RSSSourceError.status(response.status, url)
-        default:
-            throw RSSSourceError.status(response.status, url)
-        }
+        if response.status == 304 { return PollResult(items: []) }
+        if let failure: PollError = response.failure(from: Redaction.url(url), now: context.now()) { throw failure }
         let feed = FeedParser.parse(Data(response.body), url: URL(string: response.url.isEmpty ? url : response.url))
         if !feed.wellFormed {
-            guard feed.isReadable() else { throw RSSSourceError.notAFeed(url, feed.warnings.first ?? "no items") }
+            guard feed.isReadable() else {
+                throw PollError.permanent("\(Redaction.url(url)) did not return a readable feed: \(feed.warnings.first ?? "no items")")
+            }
             context.logger.warning("feed is not well-formed; using what could be recovered",
                                    metadata: ["url": "\(Redaction.url(url))", "problem": "\(feed.warnings.first ?? "")", "items": "\(feed.items.count)"])
         }
@@ -133,19 +125,6 @@ public struct RSSSource: Source {
             result.append(item)
         }
         return result
-    }
-}
-
-/// Why a feed poll failed.
-public enum RSSSourceError: Error, CustomStringConvertible {
-    case status(Int, String)
-    case notAFeed(String, String)
-
-    public var description: String {
-        switch self {
-        case .status(let status, let url): "\(Redaction.url(url)) answered HTTP \(status)"
-        case .notAFeed(let url, let problem): "\(Redaction.url(url)) did not return a readable feed: \(problem)"
-        }
     }
 }
 

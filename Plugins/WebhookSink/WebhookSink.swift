@@ -137,17 +137,10 @@ public struct WebhookSink: Sink {
             response = try await context.http.send(request)
         } catch let error as TransferError {
             let reason = "\(destination): " + Redaction.urls(in: "\(error)")
-            throw error.isRetryable ? .retryable(reason) : .permanent(reason)
+            throw .failure(reason, retryable: error.isRetryable)
         } catch {
             throw .retryable("\(destination): " + Redaction.urls(in: "\(error)"))
         }
-        switch response.status {
-        case 200..<300:
-            return
-        case 408, 429, 500..<600:
-            throw .retryable("\(destination) answered HTTP \(response.status)", retryAfter: response.retryAfter(now: context.now()))
-        default:
-            throw .permanent("\(destination) answered HTTP \(response.status)")
-        }
+        if let failure: DeliveryError = response.failure(from: destination, now: context.now()) { throw failure }
     }
 }

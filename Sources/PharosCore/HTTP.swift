@@ -74,6 +74,38 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+extension HTTPResponse {
+    /// What the status says about the request, the same for every source and sink:
+    /// 2xx succeeded; 408, 429 and 5xx may succeed later (after `Retry-After` when the peer
+    /// sent one); anything else will not, until something changes. A source that sent a
+    /// conditional request reads 304 before asking.
+    public enum Outcome: Sendable, Equatable {
+        case success
+        case retryable(retryAfter: Duration?)
+        case permanent
+    }
+
+    /// The ``Outcome`` of this response; `now` dates a `Retry-After` given as an HTTP date.
+    public func outcome(now: Date = Date()) -> Outcome {
+        switch status {
+        case 200..<300: .success
+        case 408, 429, 500..<600: .retryable(retryAfter: retryAfter(now: now))
+        default: .permanent
+        }
+    }
+
+    /// nil when the request succeeded; otherwise the failure, as
+    /// "`peer` answered HTTP `status`" (`peer` is what logs may show: a redacted URL).
+    public func failure<Failure: PluginFailure>(from peer: String, now: Date = Date()) -> Failure? {
+        let reason = "\(peer) answered HTTP \(status)"
+        switch outcome(now: now) {
+        case .success: return nil
+        case .retryable(let retryAfter): return .retryable(reason, retryAfter: retryAfter)
+        case .permanent: return .permanent(reason)
+        }
+    }
+}
+
 /// Sends HTTP requests; plugins get one through their context so tests can substitute it.
 public protocol HTTPTransport: Sendable {
     /// Sends `request`; any HTTP status is a response, only transport failures throw

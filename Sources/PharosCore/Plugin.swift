@@ -120,17 +120,61 @@ public struct ItemChunks {
     }
 }
 
-/// A source's failure that says when to try again (HTTP 429 or 503 with Retry-After).
-public struct RetryLater: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var after: Duration
+/// A plugin's failure that says whether trying again can help: ``PollError`` for sources,
+/// ``DeliveryError`` for sinks. Shared answers (an HTTP status, a transport error) are written
+/// once against this protocol.
+public protocol PluginFailure: Error {
+    /// Trying again later can help; `retryAfter` if the peer said when.
+    static func retryable(_ reason: String, retryAfter: Duration?) -> Self
+    /// Trying again will not help until something changes.
+    static func permanent(_ reason: String) -> Self
+}
 
-    public init(_ reason: String, after: Duration) {
-        self.reason = reason
-        self.after = after
+extension PluginFailure {
+    /// `.retryable(reason)` when `retryable`, else `.permanent(reason)`.
+    public static func failure(_ reason: String, retryable: Bool) -> Self {
+        retryable ? .retryable(reason, retryAfter: nil) : .permanent(reason)
+    }
+}
+
+/// Why a poll did not succeed, and whether the next one can do better: the source's side of
+/// ``DeliveryError``. The engine retries a failing source with backoff either way (a feed that
+/// answers 404 today may be back tomorrow), never sooner than `retryAfter`; a permanent
+/// failure is logged as one that needs the source or its configuration to change.
+public enum PollError: PluginFailure, Sendable, Equatable, CustomStringConvertible {
+    /// A passing failure (network errors, timeouts, 429, 5xx, a program that failed this
+    /// time); `retryAfter` if the peer said when.
+    case retryable(String, retryAfter: Duration? = nil)
+    /// The source fails the same way until it or its configuration changes (404, not a feed,
+    /// a missing program).
+    case permanent(String)
+
+    /// Any error a poll threw, as a poll error: a ``PollError`` as it is, a ``TransferError``
+    /// by whether retrying can help, anything else (the state database, a cancelled task)
+    /// retryable.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as PollError: self = error
+        case let error as TransferError: self = .failure(error.message, retryable: error.isRetryable)
+        default: self = .retryable("\(error)")
+        }
     }
 
-    public var description: String { "\(reason) (retry after \(after.configText))" }
+    /// When the peer asked to be left alone for a while.
+    public var retryAfter: Duration? {
+        if case .retryable(_, let retryAfter) = self { retryAfter } else { nil }
+    }
+
+    public var isRetryable: Bool {
+        if case .retryable = self { true } else { false }
+    }
+
+    public var description: String {
+        switch self {
+        case .retryable(let reason, _): reason
+        case .permanent(let reason): reason
+        }
+    }
 }
 
 /// A plugin that produces items. `type` names in config match the plugin's folder.
@@ -140,7 +184,8 @@ public protocol Source: Sendable {
     /// Reads and validates options; throws ``ConfigErrors`` naming every bad key.
     init(configuration: PluginConfiguration) throws
     /// Produces the items available now; `state` tells what was seen (so a source can skip
-    /// expensive work) and holds the last checkpoint. Throw ``RetryLater`` to ask for a delay.
+    /// expensive work) and holds the last checkpoint. Failures are ``PollError``s (other errors
+    /// are read as ``PollError/init(_:)`` says).
     func poll(context: PluginContext, state: any SourceState) async throws -> PollResult
     /// The poll the engine runs: the items available now, handed to `output` (which commits
     /// each chunk as it fills); returns the checkpoint to store with the last chunk (nil keeps
@@ -195,7 +240,7 @@ public struct Delivery: Sendable {
 }
 
 /// Why a delivery did not succeed, and whether trying again can help.
-public enum DeliveryError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum DeliveryError: PluginFailure, Sendable, Equatable, CustomStringConvertible {
     /// Try again later (network errors, timeouts, 429, 5xx); `retryAfter` if the peer said when.
     case retryable(String, retryAfter: Duration? = nil)
     /// Trying again will not help (most 4xx, a rejected address); the alert goes to dead letters.

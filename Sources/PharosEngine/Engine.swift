@@ -470,8 +470,10 @@ public final class Engine: Service, Sendable {
             failures += 1
             metrics?.recordPoll(source: source.name, succeeded: false)
             errorText = store.explain(error)
-            askedDelay = (error as? RetryLater)?.after
-            logger.error("poll failed", metadata: ["error": "\(errorText ?? "")", "consecutive_failures": "\(failures)"])
+            let failure = PollError(error)
+            askedDelay = failure.retryAfter
+            logger.error(failure.isRetryable ? "poll failed" : "poll failed; it will fail the same way until the source or its configuration changes",
+                         metadata: ["error": "\(errorText ?? "")", "consecutive_failures": "\(failures)"])
         }
         let delay = failures == 0 ? jittered(source.every) : retryBackoff(source).delay(attempt: failures, retryAfter: askedDelay)
         return PollOutcome(index: index, failures: failures, delay: delay, error: errorText, finished: now())

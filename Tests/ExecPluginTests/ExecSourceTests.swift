@@ -82,12 +82,25 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             exit 3
             """#)
         let source = try execSource([("command", .list(["./fails.sh"]))], base: scratch.url)
-        let error = await #expect(throws: ExecSourceError.self) {
+        let error = await #expect(throws: PollError.self) {
             _ = try await source.poll(context: logs.context, state: TestState())
         }
         #expect(error?.description.contains("exited with status 3") == true)
+        #expect(error?.isRetryable == true, "the next run may do better")
         #expect(error?.description.contains("upstream said 503") == true, "the error carries the end of stderr")
         #expect(!logs.matching("upstream said 503").isEmpty, "stderr lines go to the plugin's logger")
+    }
+
+    @Test func aProgramThatIsGoneIsAPermanentFailure() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.script("gone.sh", "#!/bin/sh\necho '{\"id\": \"x\", \"title\": \"y\"}'\n")
+        let source = try execSource([("command", .list(["./gone.sh"]))], base: scratch.url)
+        try FileManager.default.removeItem(atPath: path)
+        let error = await #expect(throws: PollError.self) {
+            _ = try await source.poll(context: logs.context, state: TestState())
+        }
+        #expect(error?.isRetryable == false, "starting it again will not help until the config or the file changes")
+        #expect(error?.description.hasSuffix("gone.sh: No such file or directory") == true)
     }
 
     @Test func aTimeoutKillsTheWholeProcessGroup() async throws {
@@ -103,7 +116,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let source = try execSource(
             [("command", .list(["./hangs.sh", scratch.path("grandchild"), scratch.path("child")])), ("timeout", .text("2s"))],
             base: scratch.url)
-        let error = await #expect(throws: ExecSourceError.self) {
+        let error = await #expect(throws: PollError.self) {
             _ = try await source.poll(context: logs.context, state: TestState())
         }
         #expect(error?.description.contains("did not finish within 2s") == true)
@@ -147,7 +160,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             while :; do echo '{"id": "same", "title": "again and again and again"}'; done
             """#)
         let source = try execSource([("command", .list(["./chatty.sh"])), ("max_bytes", .text("64KiB"))], base: scratch.url)
-        let error = await #expect(throws: ExecSourceError.self) {
+        let error = await #expect(throws: PollError.self) {
             _ = try await source.poll(context: logs.context, state: TestState())
         }
         #expect(error?.description.contains("more than max_bytes") == true)
@@ -318,7 +331,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
 
     @Test func theCSVExampleFailsThePollWhenItsFileIsMissing() async throws {
         let source = try execSource([("command", .list(["./examples/table_to_items.py", "/nonexistent/file.csv"]))], base: examples)
-        await #expect(throws: ExecSourceError.self) { _ = try await source.poll(context: logs.context, state: TestState()) }
+        await #expect(throws: PollError.self) { _ = try await source.poll(context: logs.context, state: TestState()) }
     }
 
     @Test func theStreamExampleReportsNewFilesAsTheyAppear() async throws {

@@ -228,7 +228,7 @@ func options(_ text: String) -> OptionReader {
 
     @Test func missingFolderFailsThePoll() async throws {
         let source = try FolderSource(configuration: PluginConfiguration(name: "x", options: options("path: /nonexistent/pharos-inbox")))
-        await #expect(throws: FolderSourceError.self) { try await source.poll(context: context, state: MemorySeen()).items }
+        await #expect(throws: PollError.self) { try await source.poll(context: context, state: MemorySeen()).items }
     }
 
     @Test func badOptionsAreReported() {

@@ -97,13 +97,15 @@ let engine = CurlEngine(maxConcurrent: 8)
     }
 
     @Test func retryAfterIsHonoured() async throws {
-        let error = await #expect(throws: RetryLater.self) { try await source("/busy").poll(context: context, state: MemoryState()) }
-        #expect(error?.after == .seconds(120))
+        let error = await #expect(throws: PollError.self) { try await source("/busy").poll(context: context, state: MemoryState()) }
+        #expect(error?.retryAfter == .seconds(120))
+        #expect(error?.description.hasSuffix("answered HTTP 429") == true || error?.description.hasSuffix("answered HTTP 503") == true)
     }
 
     @Test func serverErrorsFailThePoll() async throws {
-        let error = await #expect(throws: RSSSourceError.self) { try await source("/broken").poll(context: context, state: MemoryState()) }
+        let error = await #expect(throws: PollError.self) { try await source("/broken").poll(context: context, state: MemoryState()) }
         #expect(error?.description.hasSuffix("answered HTTP 500") == true)
+        #expect(error?.isRetryable == true)
     }
 
     @Test func gzipAndRedirectsAreFollowed() async throws {
@@ -126,8 +128,9 @@ let engine = CurlEngine(maxConcurrent: 8)
 
     @Test func notAFeedIsAClearError() async throws {
         try write("page.xml", "this is not a feed at all")
-        let error = await #expect(throws: RSSSourceError.self) { try await source("/page.xml").poll(context: context, state: MemoryState()) }
+        let error = await #expect(throws: PollError.self) { try await source("/page.xml").poll(context: context, state: MemoryState()) }
         #expect(error?.description.contains("did not return a readable feed") == true)
+        #expect(error?.isRetryable == false)
     }
 
     @Test func fullTextIsFetchedOncePerNewItem() async throws {
