@@ -8,8 +8,8 @@ import Synchronization
 /// when it ends, and holds the items it printed until a poll has handed them over *and* the
 /// engine has stored them.
 ///
-/// Acknowledgement goes through the poll checkpoint: a poll returns the pending items with the
-/// checkpoint `stream:<generation>:<last sequence>`; the engine stores that checkpoint in the
+/// Acknowledgement goes through the poll checkpoint: a poll returns the pending items with a
+/// ``Cursor`` (this runner's generation and the last sequence); the engine stores it in the
 /// same transaction as the items, and the next poll drops what it covers. If storing failed,
 /// the next poll sees the older checkpoint and returns the same items again.
 final class StreamRunner: Sendable {
@@ -27,6 +27,12 @@ final class StreamRunner: Sendable {
         var runs = 0
         /// Why the program is not running now, when its last run ended abnormally.
         var failure: String?
+    }
+
+    /// The checkpoint: which items the engine has stored.
+    struct Cursor: Codable, Equatable {
+        var generation: String
+        var sequence: Int
     }
 
     let process: ChildProcess
@@ -63,9 +69,9 @@ final class StreamRunner: Sendable {
 
     /// The items not yet acknowledged by `checkpoint`, with the checkpoint that acknowledges
     /// them; throws when there are none and the program is down after a failure.
-    func take(acknowledging checkpoint: String?) throws -> PollResult {
-        let prefix = "stream:\(generation):"
-        let acknowledged = checkpoint.flatMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil } ?? 0
+    func take(acknowledging checkpoint: Checkpoint?) throws -> PollResult {
+        let cursor = checkpoint?.decode(Cursor.self)
+        let acknowledged = cursor?.generation == generation ? cursor?.sequence ?? 0 : 0
         return try state.withLock { state throws -> PollResult in
             if let index = state.pending.firstIndex(where: { $0.sequence > acknowledged }) {
                 state.pendingBytes -= state.pending[..<index].reduce(0) { $0 + $1.size }
@@ -75,7 +81,7 @@ final class StreamRunner: Sendable {
                 state.pendingBytes = 0
             }
             if let last = state.pending.last {
-                return PollResult(items: state.pending.map(\.item), checkpoint: prefix + String(last.sequence))
+                return PollResult(items: state.pending.map(\.item), checkpoint: try Checkpoint(Cursor(generation: generation, sequence: last.sequence)))
             }
             if let failure = state.failure { throw PollError.retryable(failure) }
             return PollResult(items: [])

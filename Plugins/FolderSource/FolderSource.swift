@@ -44,7 +44,7 @@ public struct FolderSource: Source {
     /// Reads the new and changed files one by one, handing each to `output`, which commits a
     /// chunk whenever one fills: a poll holds one chunk of files, not the whole folder, and a
     /// poll cut short resumes after the files already committed.
-    public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
+    public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw PollError.permanent("\(directory.path) does not exist or is not a directory")

@@ -37,44 +37,15 @@ public struct RSSSource: Source {
         try options.validate()
     }
 
-    /// What the engine keeps between polls: the validators of the last full response, as a
-    /// JSON object (`{"etag":…,"lastModified":…}`).
-    ///
-    /// Read and written by hand: this runs on every poll, and Foundation's JSON coders kept
-    /// about a megabyte of their code resident in an otherwise idle daemon. Anything the
-    /// small reader does not understand goes to `JSONDecoder`.
+    /// What the engine keeps between polls: the validators of the last full response, stored
+    /// as `{"etag":…,"lastModified":…}` (``Checkpoint``).
     struct Validators: Codable, Equatable {
         var etag: String?
         var lastModified: String?
-
-        init(etag: String?, lastModified: String?) {
-            self.etag = etag
-            self.lastModified = lastModified
-        }
-
-        /// The validators in `checkpoint`; nil when it holds none or is not such an object.
-        init?(checkpoint: String) {
-            if let fields = FlatJSON.stringFields(checkpoint) {
-                etag = fields["etag"]
-                lastModified = fields["lastModified"]
-            } else if let decoded = try? JSONDecoder().decode(Validators.self, from: Data(checkpoint.utf8)) {
-                self = decoded
-            } else {
-                return nil
-            }
-        }
-
-        /// The checkpoint text; nil when there is nothing to keep.
-        var checkpoint: String? {
-            var fields: [(String, JSONWriter.Value)] = []
-            if let etag { fields.append(("etag", .string(etag))) }
-            if let lastModified { fields.append(("lastModified", .string(lastModified))) }
-            return fields.isEmpty ? nil : JSONWriter.encode(.object(fields))
-        }
     }
 
     public func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
-        let previous = state.checkpoint.flatMap(Validators.init(checkpoint:))
+        let previous = state.checkpoint?.decode(Validators.self)
         var requestHeaders = headers
         if let etag = previous?.etag { requestHeaders.append(("If-None-Match", etag)) }
         if let lastModified = previous?.lastModified { requestHeaders.append(("If-Modified-Since", lastModified)) }
@@ -97,7 +68,8 @@ public struct RSSSource: Source {
         }
         if fetchFullText { items = await withFullText(items, context: context, state: state) }
         let validators = Validators(etag: response.header("ETag"), lastModified: response.header("Last-Modified"))
-        return PollResult(items: items, checkpoint: validators.checkpoint)
+        // Without validators the previous ones are kept.
+        return PollResult(items: items, checkpoint: validators == Validators() ? nil : try Checkpoint(validators))
     }
 
     private func request(_ target: String, headers: [(name: String, value: String)]) -> HTTPRequest {
@@ -125,66 +97,5 @@ public struct RSSSource: Source {
             result.append(item)
         }
         return result
-    }
-}
-
-/// Reads the one JSON shape a checkpoint has: an object whose values are strings.
-enum FlatJSON {
-    /// The fields of a JSON object whose values are all strings (or null); nil for anything
-    /// else, and for escapes this reader leaves to a full JSON parser (\u outside ASCII).
-    static func stringFields(_ text: String) -> [String: String]? {
-        var bytes = Array(text.utf8)[...]
-        func skipSpace() { while let byte = bytes.first, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { bytes.removeFirst() } }
-        func take(_ byte: UInt8) -> Bool {
-            skipSpace()
-            guard bytes.first == byte else { return false }
-            bytes.removeFirst()
-            return true
-        }
-        func string() -> String? {
-            guard take(UInt8(ascii: "\"")) else { return nil }
-            var value: [UInt8] = []
-            while let byte = bytes.popFirst() {
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return String(decoding: value, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard let escaped = bytes.popFirst() else { return nil }
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): value.append(escaped)
-                    case UInt8(ascii: "n"): value.append(0x0A)
-                    case UInt8(ascii: "r"): value.append(0x0D)
-                    case UInt8(ascii: "t"): value.append(0x09)
-                    case UInt8(ascii: "b"): value.append(0x08)
-                    case UInt8(ascii: "f"): value.append(0x0C)
-                    case UInt8(ascii: "u"):
-                        guard bytes.count >= 4, let code = UInt8(String(decoding: bytes.prefix(4), as: UTF8.self), radix: 16),
-                              code < 0x80 else { return nil }
-                        bytes.removeFirst(4)
-                        value.append(code)
-                    default: return nil
-                    }
-                case 0..<0x20: return nil
-                default: value.append(byte)
-                }
-            }
-            return nil
-        }
-        guard take(UInt8(ascii: "{")) else { return nil }
-        var fields: [String: String] = [:]
-        if take(UInt8(ascii: "}")) { skipSpace(); return bytes.isEmpty ? fields : nil }
-        repeat {
-            guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
-            skipSpace()
-            if bytes.starts(with: "null".utf8) {
-                bytes.removeFirst(4)
-            } else {
-                guard let value = string() else { return nil }
-                fields[key] = value
-            }
-        } while take(UInt8(ascii: ","))
-        guard take(UInt8(ascii: "}")) else { return nil }
-        skipSpace()
-        return bytes.isEmpty ? fields : nil
     }
 }

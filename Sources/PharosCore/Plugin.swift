@@ -42,8 +42,8 @@ public struct PluginContext: Sendable {
 public protocol SourceState: Sendable {
     /// The recorded version of each of `ids` that was seen before.
     func versions(of ids: [String]) async throws -> [String: String]
-    /// The checkpoint the last successful poll returned (an ETag, a cursor), if any.
-    var checkpoint: String? { get }
+    /// The checkpoint the last successful poll returned (validators, a cursor), if any.
+    var checkpoint: Checkpoint? { get }
 }
 
 /// What one poll produced.
@@ -52,9 +52,9 @@ public struct PollResult: Sendable {
     public var items: [Item]
     /// Stored with the items in the same transaction and handed back on the next poll;
     /// nil keeps the previous one.
-    public var checkpoint: String?
+    public var checkpoint: Checkpoint?
 
-    public init(items: [Item], checkpoint: String? = nil) {
+    public init(items: [Item], checkpoint: Checkpoint? = nil) {
         self.items = items
         self.checkpoint = checkpoint
     }
@@ -112,7 +112,7 @@ public struct ItemChunks {
 
     /// Runs a chunked `poll` without limits and returns everything it handed over, with its
     /// checkpoint: `poll(context:state:)` of a source whose real work is chunked.
-    public static func collect(_ poll: (inout ItemChunks) async throws -> String?) async throws -> PollResult {
+    public static func collect(_ poll: (inout ItemChunks) async throws -> Checkpoint?) async throws -> PollResult {
         let collected = Shared<[Item]>([])
         var output = ItemChunks(maxItems: .max, maxBytes: .max) { chunk in collected.withLock { $0 += chunk } }
         let checkpoint = try await poll(&output)
@@ -191,11 +191,11 @@ public protocol Source: Sendable {
     /// each chunk as it fills); returns the checkpoint to store with the last chunk (nil keeps
     /// the previous one). The default hands over what ``poll(context:state:)`` returns; a
     /// source that reads much in one poll (a folder of large files) reads chunk by chunk.
-    func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String?
+    func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint?
 }
 
 extension Source {
-    public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
+    public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint? {
         let result = try await poll(context: context, state: state)
         output.add(contentsOf: result.items)
         return result.checkpoint

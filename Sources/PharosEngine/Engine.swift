@@ -109,14 +109,14 @@ public final class Engine: Service, Sendable {
     @discardableResult
     public func poll(_ source: ConfiguredSource) async throws -> PollReport {
         let report = Shared(PollReport())
-        let state = SeenInStore(store: store, source: source.name, checkpoint: try await store.checkpoint(source: source.name))
+        let state = SeenInStore(store: store, source: source.name, checkpoint: try await store.checkpoint(source: source.name).map(Checkpoint.init(text:)))
         var output = ItemChunks(maxItems: commitChunk, maxBytes: commitBytes) { chunk in
             try await self.record(chunk, checkpoint: nil, from: source, report: report)
         }
         let checkpoint = try await source.source.poll(context: context(for: source.name, kind: "source"), state: state, into: &output)
         // The checkpoint goes in with the last chunk: after a crash half-way the next poll
         // starts from the old one and sees every uncommitted item again.
-        try await record(output.takeRemaining(), checkpoint: checkpoint, from: source, report: report)
+        try await record(output.takeRemaining(), checkpoint: checkpoint?.text, from: source, report: report)
         return report.value
     }
 

@@ -35,8 +35,8 @@ func reader(_ entries: [(String, Option)], base: URL, what: String = "exec plugi
 
 /// What the engine would remember: the checkpoint of the last successful poll.
 final class TestState: SourceState, Sendable {
-    let stored = Shared<String?>(nil)
-    var checkpoint: String? { stored.value }
+    let stored = Shared<Checkpoint?>(nil)
+    var checkpoint: Checkpoint? { stored.value }
     func versions(of ids: [String]) async throws -> [String: String] { [:] }
     func acknowledge(_ result: PollResult) {
         if let checkpoint = result.checkpoint { stored.withLock { $0 = checkpoint } }

@@ -7,7 +7,7 @@ import Testing
 
 /// Remembers versions like the engine's store does.
 final class MemorySeen: SourceState, Sendable {
-    var checkpoint: String? { nil }
+    var checkpoint: Checkpoint? { nil }
     let recorded = Shared<[String: String]>([:])
     func versions(of ids: [String]) async throws -> [String: String] {
         let all = recorded.value

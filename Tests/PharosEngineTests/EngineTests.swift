@@ -242,7 +242,7 @@ struct InterruptedFolder: Source {
 
     /// Hands the folder's items on to the engine one by one (so the engine's chunks commit when
     /// they would), and counts the chunks the same limits make.
-    func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> String? {
+    func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint? {
         final class Engine { var output: ItemChunks; init(_ output: ItemChunks) { self.output = output } }
         let engine = Engine(output)
         var committed = 0

@@ -9,8 +9,8 @@ import Testing
 /// The engine's memory of one source, kept in a test.
 final class MemoryState: SourceState, Sendable {
     let seen = Shared<[String: String]>([:])
-    let stored = Shared<String?>(nil)
-    var checkpoint: String? { stored.value }
+    let stored = Shared<Checkpoint?>(nil)
+    var checkpoint: Checkpoint? { stored.value }
 
     func versions(of ids: [String]) async throws -> [String: String] {
         let all = seen.value
@@ -94,6 +94,16 @@ let engine = CurlEngine(maxConcurrent: 8)
         try write("wire.xml", rssFeed([("a1", "FDA grants RMAT to BCMA CAR-T"), ("a2", "Quarterly results"), ("a3", "New one")]))
         let third = try await source.poll(context: context, state: state)
         #expect(third.items.map(\.id) == ["a1", "a2", "a3"])
+    }
+
+    @Test func validatorsAnEarlierVersionStoredAreSent() async throws {
+        try write("old.xml", rssFeed([("v1", "One")]))
+        let state = MemoryState()
+        state.stored.withLock { $0 = Checkpoint(text: #"{"etag":"\"v1-etag\"","lastModified":"Mon, 23 Nov 2026 18:00:00 GMT"}"#) }
+        _ = try await source("/old.xml").poll(context: context, state: state)
+        let sent = try #require(try await requests().last { $0.path == "/old.xml" })
+        #expect(sent.headers["If-None-Match"] == "\"v1-etag\"")
+        #expect(sent.headers["If-Modified-Since"] == "Mon, 23 Nov 2026 18:00:00 GMT")
     }
 
     @Test func retryAfterIsHonoured() async throws {

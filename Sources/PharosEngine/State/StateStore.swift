@@ -264,7 +264,7 @@ func shownError(_ error: String?) -> String? {
 struct SeenInStore: SourceState {
     let store: any SeenItemStore
     let source: String
-    let checkpoint: String?
+    let checkpoint: Checkpoint?
 
     func versions(of ids: [String]) async throws -> [String: String] {
         try await store.versions(source: source, ids: ids)
