@@ -4,8 +4,9 @@ import PharosCore
 import PharosProcess
 
 /// Runs a program that prints one JSON item per line on its standard output (README.md has
-/// the protocol). `mode: poll` runs it once per poll; `mode: stream` keeps it running and
-/// returns, on each poll, the lines that arrived since the last one.
+/// the protocol). `mode: poll` runs it once per poll; `mode: stream` keeps it running while
+/// the engine runs the source (``run(context:)``) and returns, on each poll, the lines that
+/// arrived since the last one.
 public struct ExecSource: Source {
     public static let typeName = "exec"
 
@@ -27,7 +28,7 @@ public struct ExecSource: Source {
     /// Stream mode: the wait before the first restart of a program that ended (doubling up to 5m).
     public let restartDelay: Duration
 
-    private let stream: StreamOwner?
+    private let stream: StreamRunner?
 
     public init(configuration: PluginConfiguration) throws {
         let options = configuration.options
@@ -51,8 +52,8 @@ public struct ExecSource: Source {
         try options.validate()
 
         if mode == .stream {
-            stream = StreamOwner(try StreamRunner(process: Self.process(command, environment, workingDirectory, maxBytes),
-                                                  restartDelay: restartDelay, maxBytes: maxBytes))
+            stream = StreamRunner(process: Self.process(command, environment, workingDirectory, maxBytes),
+                                  restartDelay: restartDelay, maxBytes: maxBytes)
         } else {
             stream = nil
         }
@@ -67,11 +68,13 @@ public struct ExecSource: Source {
 
     var program: String { command.first ?? "" }
 
+    /// Stream mode: keeps the program running (and restarts it) until the engine cancels this.
+    public func run(context: PluginContext) async throws {
+        await stream?.run(logger: context.logger)
+    }
+
     public func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
-        if let stream {
-            stream.runner.startIfNeeded(logger: context.logger)
-            return try stream.runner.take(acknowledging: state.checkpoint)
-        }
+        if let stream { return try stream.take(acknowledging: state.checkpoint) }
         var process = Self.process(command, environment, workingDirectory, maxBytes)
         process.timeout = timeout
         let logger = context.logger

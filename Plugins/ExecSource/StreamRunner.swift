@@ -4,9 +4,11 @@ import PharosCore
 import PharosProcess
 import Synchronization
 
-/// Keeps a `mode: stream` program running on a thread of its own, restarting it with backoff
-/// when it ends, and holds the items it printed until a poll has handed them over *and* the
-/// engine has stored them.
+/// Keeps a `mode: stream` program running while the source's `run(context:)` runs,
+/// restarting it with backoff when it ends, and holds the items it printed until a poll has
+/// handed them over *and* the engine has stored them. Cancelling `run` (graceful shutdown, a
+/// reload) stops the program: SIGTERM to its group, SIGKILL after the grace period, reaped
+/// before `run` returns.
 ///
 /// Acknowledgement goes through the poll checkpoint: a poll returns the pending items with a
 /// ``Cursor`` (this runner's generation and the last sequence); the engine stores it in the
@@ -20,7 +22,6 @@ final class StreamRunner: Sendable {
     }
 
     struct State: Sendable {
-        var started = false
         var pending: [Pending] = []
         var pendingBytes = 0
         var nextSequence = 1
@@ -41,31 +42,17 @@ final class StreamRunner: Sendable {
     /// Distinguishes this runner's checkpoints from those of an earlier daemon or config.
     let generation = UUID().uuidString.lowercased().prefix(8).description
     let state = Mutex(State())
-    let stop: ChildStopSignal
     static let maximumDelay = Duration.seconds(300)
     /// A run this long resets the restart delay to its base.
     static let healthyRun = Duration.seconds(60)
 
-    init(process: ChildProcess, restartDelay: Duration, maxBytes: Int) throws {
+    init(process: ChildProcess, restartDelay: Duration, maxBytes: Int) {
         self.process = process
         self.restartDelay = restartDelay
         self.maxBytes = maxBytes
-        stop = try ChildStopSignal()
     }
 
     var program: String { process.command.first ?? "" }
-
-    /// Starts the supervising thread on the first call.
-    func startIfNeeded(logger: Logger) {
-        let first = state.withLock { state in
-            defer { state.started = true }
-            return !state.started
-        }
-        guard first else { return }
-        let thread = Thread { self.supervise(logger: logger) }
-        thread.name = "pharos-exec-stream"
-        thread.start()
-    }
 
     /// The items not yet acknowledged by `checkpoint`, with the checkpoint that acknowledges
     /// them; throws when there are none and the program is down after a failure.
@@ -88,14 +75,27 @@ final class StreamRunner: Sendable {
         }
     }
 
-    /// Stops the program (SIGTERM to its group, SIGKILL after the grace period) and the thread.
-    func shutdown() {
-        stop.fire()
+    /// Runs the program, and again whenever it ends, until the task is cancelled.
+    func run(logger: Logger) async {
+        // Wakes a reader waiting for room in a full queue: it waits on the I/O thread, where
+        // task cancellation cannot reach it.
+        let stop: ChildStopSignal
+        do {
+            stop = try ChildStopSignal()
+        } catch {
+            state.withLock { $0.failure = "\(program) could not be supervised: \(error)" }
+            return
+        }
+        await withTaskCancellationHandler {
+            await supervise(stop: stop, logger: logger)
+        } onCancel: {
+            stop.fire()
+        }
     }
 
-    private func supervise(logger: Logger) {
+    private func supervise(stop: ChildStopSignal, logger: Logger) async {
         var delay = restartDelay
-        while !stop.isFired {
+        while !Task.isCancelled {
             let run = state.withLock { state in
                 state.runs += 1
                 state.failure = nil
@@ -106,32 +106,32 @@ final class StreamRunner: Sendable {
             var ending: String
             var failed: Bool
             do {
-                let result = try process.runOnCurrentThread(
-                    stop: stop,
-                    stdoutLine: { line in self.accept(line, run: run, logger: logger) },
+                let result = try await process.run(
+                    stdoutLine: { line in self.accept(line, run: run, stop: stop, logger: logger) },
                     stderrLine: { line in logger.info("\(line.text)", metadata: ["stderr": "\(self.program)"]) })
-                if result.cancelled { break }
                 ending = result.termination.description
                 if let last = result.lastErrorLines(1).last { ending += ": \(last)" }
                 failed = result.termination != .exited(0)
+            } catch is CancellationError {
+                break
             } catch {
                 ending = "could not be started: \(error)"
                 failed = true
             }
-            if stop.isFired { break }
+            if Task.isCancelled { break }
             if started.duration(to: .now) >= Self.healthyRun { delay = restartDelay }
             if failed { state.withLock { $0.failure = "\(program) \(ending)" } }
             logger.warning("stream program ended; restarting it", metadata: [
                 "program": "\(program)", "run": "\(run)", "status": "\(ending)", "restart_in": "\(delay.configText)",
             ])
-            if !stop.sleep(for: delay) { break }
+            do { try await Task.sleep(for: delay) } catch { break }
             delay = min(delay * 2, Self.maximumDelay)
         }
     }
 
-    /// One line from the program: parsed, then queued (waiting while the queue is full, so a
-    /// fast program is slowed down rather than losing items).
-    private func accept(_ line: ChildOutputLine, run: Int, logger: Logger) {
+    /// One line from the program (on its I/O thread): parsed, then queued, waiting while the
+    /// queue is full, so a fast program is slowed down rather than losing items.
+    private func accept(_ line: ChildOutputLine, run: Int, stop: ChildStopSignal, logger: Logger) {
         if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         if line.truncated {
             logger.warning("skipping output line: longer than max_bytes", metadata: ["line": "\(line.number)", "run": "\(run)"])
@@ -156,14 +156,4 @@ final class StreamRunner: Sendable {
             _ = stop.sleep(for: .milliseconds(50))
         }
     }
-}
-
-/// Owns a runner: when the last copy of the source goes (a config reload, shutdown), the
-/// program is stopped.
-final class StreamOwner: Sendable {
-    let runner: StreamRunner
-
-    init(_ runner: StreamRunner) { self.runner = runner }
-
-    deinit { runner.shutdown() }
 }

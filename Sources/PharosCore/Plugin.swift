@@ -192,9 +192,17 @@ public protocol Source: Sendable {
     /// the previous one). The default hands over what ``poll(context:state:)`` returns; a
     /// source that reads much in one poll (a folder of large files) reads chunk by chunk.
     func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint?
+    /// Work the plugin does for as long as this instance is in use, beside its polls (a
+    /// program it keeps running, a connection it holds). The engine runs it in its task group
+    /// from start until graceful shutdown, or until a reload replaces the instance, and ends
+    /// it by cancelling its task: it must return soon after cancellation. The default does
+    /// nothing.
+    func run(context: PluginContext) async throws
 }
 
 extension Source {
+    public func run(context: PluginContext) async throws {}
+
     public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint? {
         let result = try await poll(context: context, state: state)
         output.add(contentsOf: result.items)
@@ -274,9 +282,17 @@ public protocol Sink: Sendable {
     /// When true, the engine hands the due alerts of one item (every rule it matched) to
     /// ``deliver(batch:context:)`` together, so the sink can send them as one message.
     var groupsByItem: Bool { get }
+    /// Work the plugin does for as long as this instance is in use, beside its deliveries (a
+    /// program it keeps running, a connection it holds). The engine runs it in its task group
+    /// from start until graceful shutdown, or until a reload replaces the instance, and ends
+    /// it by cancelling its task: it must return soon after cancellation. The default does
+    /// nothing.
+    func run(context: PluginContext) async throws
 }
 
 extension Sink {
+    public func run(context: PluginContext) async throws {}
+
     public var destination: String { Self.typeName }
     public var digestPeriod: Duration? { nil }
     public var groupsByItem: Bool { false }

@@ -306,8 +306,17 @@ public final class Engine: Service, Sendable {
         }
     }
 
-    /// Polls every source once (concurrently), then delivers everything due.
+    /// Polls every source once (concurrently), then delivers everything due, with every
+    /// plugin's `run(context:)` running meanwhile.
     public func runOnce() async -> OnceReport {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.runPlugins() }
+            defer { group.cancelAll() }
+            return await pollAndDeliverOnce()
+        }
+    }
+
+    private func pollAndDeliverOnce() async -> OnceReport {
         var report = OnceReport()
         // Results are collected by index rather than returned through the group: the runtime
         // crashed destroying tuple results of 100 concurrent polls in release builds.
@@ -350,6 +359,7 @@ public final class Engine: Service, Sendable {
     /// until graceful shutdown. Work in flight when shutdown starts is finished, not dropped.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.runPlugins() }
             group.addTask { await self.schedulePolls() }
             for sink in config.sinks {
                 group.addTask { await self.deliveryLoop(sink) }
@@ -357,6 +367,30 @@ public final class Engine: Service, Sendable {
             if let heartbeat {
                 group.addTask { await self.beat(heartbeat) }
             }
+        }
+    }
+
+    /// Every plugin's `run(context:)`, each in its own task, until graceful shutdown (or
+    /// cancellation) cancels them.
+    private func runPlugins() async {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for source in self.config.sources {
+                    group.addTask { await self.runPlugin(source.name, kind: "source") { try await source.source.run(context: $0) } }
+                }
+                for sink in self.config.sinks {
+                    group.addTask { await self.runPlugin(sink.name, kind: "sink") { try await sink.sink.run(context: $0) } }
+                }
+            }
+        }
+    }
+
+    private func runPlugin(_ name: String, kind: String, _ run: (PluginContext) async throws -> Void) async {
+        let context = context(for: name, kind: kind)
+        do {
+            try await run(context)
+        } catch {
+            if !Task.isCancelled { context.logger.error("the \(kind)'s background work stopped", metadata: ["error": "\(error)"]) }
         }
     }
 

@@ -194,47 +194,50 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
     @Test func linesArriveAcrossPollsAndTheProgramIsRestartedAfterItDies() async throws {
         let scratch = try Scratch()
         try scratch.script("stream.sh", Self.script)
-        var source: ExecSource? = try execSource(
+        let source = try execSource(
             [("command", .list(["./stream.sh"])), ("mode", .text("stream")), ("restart_delay", .text("10ms"))], base: scratch.url)
         let state = TestState()
 
-        // The first poll starts the program; items come on a later one.
-        var first: PollResult = try await source!.poll(context: logs.context, state: state)
-        try await eventually {
-            first = try await source!.poll(context: logs.context, state: state)
-            return !first.items.isEmpty
-        }
-        #expect(first.items.map(\.id) == ["run1-a"])
-        // Not acknowledged (the engine did not store them): handed over again.
-        let again = try await source!.poll(context: logs.context, state: state)
-        #expect(again.items.map(\.id) == ["run1-a"])
-        state.acknowledge(again)
-        #expect(try await source!.poll(context: logs.context, state: state).items.isEmpty, "acknowledged items are not returned twice")
-
-        scratch.touch("go")
-        var collected: [String] = []
-        var errors: [String] = []
-        try await eventually {
-            do {
-                let result = try await source!.poll(context: logs.context, state: state)
-                collected += result.items.map(\.id)
-                state.acknowledge(result)
-            } catch {
-                errors.append("\(error)")
+        #expect(try await source.poll(context: logs.context, state: state).items.isEmpty, "nothing runs before run(context:)")
+        let pid = try await whileRunning(source, context: logs.context) {
+            // The program starts with run(context:); items come on a later poll.
+            var first: PollResult = try await source.poll(context: logs.context, state: state)
+            try await eventually {
+                first = try await source.poll(context: logs.context, state: state)
+                return !first.items.isEmpty
             }
-            return collected.contains("run2-b")
-        }
-        #expect(collected == ["run1-b", "run2-a", "run2-b"])
-        #expect(errors.allSatisfy { $0.contains("exited with status 3") }, "\(errors)")
-        #expect(scratch.read("runs")?.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
-        #expect(!logs.matching("started run 1").isEmpty, "stderr lines go to the logger")
+            #expect(first.items.map(\.id) == ["run1-a"])
+            // Not acknowledged (the engine did not store them): handed over again.
+            let again = try await source.poll(context: logs.context, state: state)
+            #expect(again.items.map(\.id) == ["run1-a"])
+            state.acknowledge(again)
+            #expect(try await source.poll(context: logs.context, state: state).items.isEmpty, "acknowledged items are not returned twice")
 
-        // Dropping the source (a reload, shutdown) stops the program.
-        let pid = try #require(Int32(scratch.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
-        #expect(!processIsGone(pid))
-        source = nil
-        try await eventually { wasReaped(pid) }
+            scratch.touch("go")
+            var collected: [String] = []
+            var errors: [String] = []
+            try await eventually {
+                do {
+                    let result = try await source.poll(context: logs.context, state: state)
+                    collected += result.items.map(\.id)
+                    state.acknowledge(result)
+                } catch {
+                    errors.append("\(error)")
+                }
+                return collected.contains("run2-b")
+            }
+            #expect(collected == ["run1-b", "run2-a", "run2-b"])
+            #expect(errors.allSatisfy { $0.contains("exited with status 3") }, "\(errors)")
+            #expect(scratch.read("runs")?.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+            #expect(!logs.matching("started run 1").isEmpty, "stderr lines go to the logger")
+            let pid = try #require(Int32(scratch.read("pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+            #expect(!processIsGone(pid))
+            return pid
+        }
+        // run(context:) returned on cancellation (graceful shutdown, a reload): the program
+        // was stopped and reaped before it did.
         #expect(wasReaped(pid), "the program was stopped and reaped")
+        #expect(scratch.read("runs")?.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "and not restarted")
     }
 }
 
@@ -259,12 +262,14 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let state = TestState()
         var collected: [String] = []
         var largestPoll = 0
-        try await eventually {
-            let result = try await source.poll(context: logs.context, state: state)
-            largestPoll = max(largestPoll, result.items.count)
-            collected += result.items.map(\.id)
-            state.acknowledge(result)
-            return collected.contains("after")
+        try await whileRunning(source, context: logs.context) {
+            try await eventually {
+                let result = try await source.poll(context: logs.context, state: state)
+                largestPoll = max(largestPoll, result.items.count)
+                collected += result.items.map(\.id)
+                state.acknowledge(result)
+                return collected.contains("after")
+            }
         }
         #expect(collected == (1...60).map { String(format: "item-%02d", $0) } + ["after"], "nothing dropped, order kept")
         #expect(largestPoll <= 1000 / 80 + 1, "at most max_bytes of output is held between polls")
@@ -342,7 +347,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         ], base: examples)
         let state = TestState()
         var seen: [Item] = []
-        try await eventually {
+        try await whileRunning(source, context: logs.context) { try await eventually {
             let result = try await source.poll(context: logs.context, state: state)
             seen += result.items
             state.acknowledge(result)
@@ -352,7 +357,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
                 try FileManager.default.moveItem(atPath: scratch.path("two.part"), toPath: scratch.path("two.txt"))
             }
             return seen.count >= 2
-        }
+        } }
         #expect(seen.map(\.id) == ["one.txt", "two.txt"])
         #expect(seen.first?.title == "FDA grants Fast Track to LN-145")
         #expect(seen.last?.title == "Second release" && seen.last?.content == "body")

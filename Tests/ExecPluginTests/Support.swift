@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ExecSource
 import PharosCore
 import Testing
 
@@ -63,5 +64,15 @@ final class CapturedLogs: Sendable {
             let extra = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             sink.lines.withLock { $0.append("\(event.level): \(event.message) \(extra)") }
         }
+    }
+}
+
+/// Runs `source`'s `run(context:)` while `body` runs, as the engine does for as long as the
+/// source is in use, then cancels it and waits for it to end.
+func whileRunning<T>(_ source: ExecSource, context: PluginContext, _ body: () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await source.run(context: context) }
+        defer { group.cancelAll() }
+        return try await body()
     }
 }
