@@ -18,9 +18,10 @@ let package = Package(
     targets: [
         .target(
             name: "PharosCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibCrypto", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "PharosProcess", dependencies: ["PharosCore"]),
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "PharosHTTP", dependencies: ["PharosCore", "CCurl"]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),

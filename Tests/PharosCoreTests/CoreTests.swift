@@ -98,6 +98,12 @@ import Testing
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        // FIPS 180-4 examples (two-block messages) and the million-'a' vector.
+        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")
+                == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+        #expect(SHA256.hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(SHA256.hash("abc".utf8.lazy.map { $0 }) == SHA256.hash(Array("abc".utf8)), "a sequence without contiguous storage hashes alike")
     }
 }
 
@@ -133,6 +139,21 @@ import Testing
             guard case .permanent(let reason) = error as? DeliveryError else { return false }
             return reason.hasPrefix("stored alert abc cannot be decoded")
         }
+    }
+
+    /// Ids computed before SHA-256 came from libcrypto (the hand-written digest of commit
+    /// ae77b8f): a consumer deduplicating on `id` must see the same ids after any change of
+    /// the digest's implementation.
+    @Test func idsStayWhatTheyWere() {
+        // The bcma-rmat alert `make run` raises on examples/inbox.
+        let matches = Matches(targets: [EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA")],
+                              designations: [EntityMatch(id: "fda-rmat", label: "RMAT", text: "RMAT")],
+                              companies: [EntityMatch(id: "Arcturus Cell Sciences", label: "Arcturus Cell Sciences", text: "Arcturus Cell Sciences")],
+                              products: [EntityMatch(id: "ARC-217", label: "ARC-217", text: "ARC-217")])
+        #expect(Alert.makeID(source: "inbox", itemID: "2025-02-10-arcturus-bcma-rmat.md", rule: "bcma-rmat", matches: matches)
+                == "e1d08d9235efa4b5540b568f14303076")
+        #expect(Item(id: "x", title: "FDA grants RMAT", link: "https://example.org/a", summary: "BCMA").effectiveVersion
+                == "43b8cde22d3124e1f844ba972493bed9")
     }
 
     @Test func idDependsOnWhatMatchedNotWhen() {
