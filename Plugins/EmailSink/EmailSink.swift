@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosText
 
 /// Emails alerts over SMTP: one message per item with every rule it matched (or with
 /// `group: alert` one per alert), or with `digest:` one message per period listing every

@@ -1,6 +1,7 @@
 import Foundation
-import PharosCore
 import Logging
+import PharosCore
+import PharosText
 
 /// Watches a directory tree for press releases saved as `.txt`, `.md`, `.html` or `.json`.
 ///
@@ -9,9 +10,6 @@ import Logging
 /// edited one is matched again.
 public struct FolderSource: Source {
     public static let typeName = "folder"
-    /// The file types read when `extensions` is not given.
-    public static let defaultExtensions: Set<String> = ["txt", "md", "markdown", "html", "htm", "json"]
-
     /// The folder being watched.
     public let directory: URL
     /// Lower-case file extensions read, without the dot.
@@ -29,7 +27,7 @@ public struct FolderSource: Source {
     public init(configuration: PluginConfiguration) throws {
         let options = configuration.options
         directory = options.requiredPath("path")
-        let extensionList = options.stringList("extensions") ?? Array(Self.defaultExtensions).sorted()
+        let extensionList = options.stringList("extensions") ?? Array(Document.defaultExtensions).sorted()
         extensions = Set(extensionList.map { $0.lowercased().trimmingPrefix(".").description })
         if extensions.isEmpty { options.problem("must list at least one extension", key: "extensions") }
         maxFileSize = options.byteSize("max_file_size", default: 10_000_000)
@@ -99,24 +97,7 @@ public struct FolderSource: Source {
         return files.sorted { $0.id < $1.id }
     }
 
-    /// Why a file was not turned into an item.
-    public enum SkipReason: Error, Equatable, CustomStringConvertible {
-        case unreadable(String), binary, empty, tooLarge(Int64), malformedJSON(String)
-
-        public var description: String { message }
-
-        var message: String {
-            switch self {
-            case .unreadable(let reason): "cannot be read (\(reason))"
-            case .binary: "is not text (binary content)"
-            case .empty: "is empty"
-            case .tooLarge(let size): "is \(size) bytes, over the max_file_size limit"
-            case .malformedJSON(let reason): "is not a valid JSON document (\(reason))"
-            }
-        }
-    }
-
-    func read(_ file: Candidate) -> Result<Item, SkipReason> {
+    func read(_ file: Candidate) -> Result<Item, Document.SkipReason> {
         if file.size > maxFileSize { return .failure(.tooLarge(file.size)) }
         let data: Data
         do {
@@ -125,56 +106,15 @@ public struct FolderSource: Source {
             return .failure(.unreadable((error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"))
         }
         if data.count > maxFileSize { return .failure(.tooLarge(Int64(data.count))) }
-        return Self.document(
+        return Document.item(
             data, format: file.url.pathExtension, id: file.id, fallbackTitle: file.url.deletingPathExtension().lastPathComponent,
             versionPrefix: file.statPrefix, modified: file.modified, path: file.url.path)
     }
 
-    /// Turns the bytes of one document into an item, as the folder source does for a file:
-    /// `format` is a file extension (`md`, `txt`, `html`, `json`); anything else is read as text.
-    /// `versionPrefix` nil leaves the version to the engine (and skips hashing the text).
-    public static func document(
-        _ data: Data, format: String, id: String, fallbackTitle: String, versionPrefix: String? = nil,
-        modified: Date? = nil, path: String? = nil
-    ) -> Result<Item, SkipReason> {
-        guard let text = DocumentText.decode(data) else { return .failure(.binary) }
-        if text.allSatisfy(\.isWhitespace) { return .failure(.empty) }
-        let version = versionPrefix.map { $0 + SHA256.hex(text).prefix(24) }
-        let parsed: ParsedDocument
-        switch format.lowercased() {
-        case "html", "htm": parsed = ParsedDocument(html: text)
-        case "json":
-            do { parsed = try ParsedDocument(json: data) } catch { return .failure(.malformedJSON(error.description)) }
-        case "md", "markdown": parsed = ParsedDocument(markdown: text)
-        default: parsed = ParsedDocument(text: text)
-        }
-        return .success(Item(
-            id: id, version: version, title: parsed.title ?? fallbackTitle,
-            link: parsed.link, published: parsed.published ?? modified, updated: parsed.updated,
-            summary: parsed.summary, content: parsed.content, authors: parsed.authors,
-            categories: parsed.categories, fields: parsed.fields.merging(path.map { ["path": $0] } ?? [:]) { first, _ in first }))
-    }
-
-    /// `document(_:format:id:fallbackTitle:)` for bytes in a buffer the caller reuses: a plain
-    /// text file, the usual case, becomes an item without first becoming one string; any
-    /// other goes the general way.
-    public static func document(bytes: UnsafeRawBufferPointer, format: String, id: String, fallbackTitle: String) -> Result<Item, SkipReason> {
-        switch format.lowercased() {
-        case "html", "htm", "json", "md", "markdown": break
-        default:
-            if let (title, content) = DocumentText.plainText(bytes.assumingMemoryBound(to: UInt8.self)) {
-                return .success(Item(
-                    id: id, version: nil, title: title, link: nil, published: nil, updated: nil, summary: nil,
-                    content: content, authors: [], categories: [], fields: [:]))
-            }
-        }
-        return document(Data(bytes), format: format, id: id, fallbackTitle: fallbackTitle)
-    }
-
-    private func warnOnce(_ reason: SkipReason, file: Candidate, logger context: PluginContext) {
+    private func warnOnce(_ reason: Document.SkipReason, file: Candidate, logger context: PluginContext) {
         let key = file.statPrefix + file.id
         let isNew = warned.withLock { $0.insert(key).inserted }
         guard isNew else { return }
-        context.logger.warning("skipping file: \(file.id) \(reason.message)", metadata: ["file": "\(file.url.path)"])
+        context.logger.warning("skipping file: \(file.id) \(reason.description)", metadata: ["file": "\(file.url.path)"])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PharosCore
 import PharosFeeds
+import PharosText
 
 /// Polls an RSS, Atom or JSON Feed over HTTP, politely: conditional GET (ETag and
 /// Last-Modified kept in the engine's state), gzip, timeouts, a size limit, spacing between

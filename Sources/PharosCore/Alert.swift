@@ -314,7 +314,7 @@ public enum ISO8601 {
         let seconds = Int(time.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = DateParsing.civilFromDays(days)
+        let (year, month, day) = CivilCalendar.civilFromDays(days)
         func digits(_ value: Int, _ count: Int, then separator: Character) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
@@ -344,8 +344,8 @@ public enum ISO8601 {
     }
 
     /// Foundation's Gregorian calendar is Julian before October 1582; from 1583 on both agree.
-    private static let earliest = Double(DateParsing.daysFromCivil(year: 1583, month: 1, day: 1) * 86_400)
-    private static let latest = Double(DateParsing.daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400)
+    private static let earliest = Double(CivilCalendar.daysFromCivil(year: 1583, month: 1, day: 1) * 86_400)
+    private static let latest = Double(CivilCalendar.daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400)
 
     /// `YYYY-MM-DDTHH:MM:SSZ` exactly, from 1583 on; nil for anything else.
     private static func exactDate(_ text: String) -> Date? {
@@ -362,9 +362,9 @@ public enum ISO8601 {
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
               let minute = number(14, 2), let second = number(17, 2),
-              year >= 1583, (1...12).contains(month), (1...DateParsing.daysIn(month: month, year: year)).contains(day),
+              year >= 1583, (1...12).contains(month), (1...CivilCalendar.daysIn(month: month, year: year)).contains(day),
               hour < 24, minute < 60, second < 60 else { return nil }
-        let days = DateParsing.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 }

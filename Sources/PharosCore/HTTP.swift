@@ -69,7 +69,7 @@ public struct HTTPResponse: Sendable {
     public func retryAfter(now: Date = Date()) -> Duration? {
         guard let value = header("Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
         if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
-        guard let date = DateParsing.parse(value) else { return nil }
+        guard let date = HTTPDate.parse(value) else { return nil }
         return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosText
 
 /// One event per line on standard error, in a form journald and `grep` both read well:
 /// `2026-11-23T09:00:00Z warning source=inbox: skipping file ... file=/x`. Under systemd

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosText
 
 /// Dates in feeds: RSS's usual `Mon, 23 Nov 2026 06:19:44 EST` read straight from the bytes,
 /// everything else by `DateParsing`, which gives the same instant for this form but costs
@@ -48,9 +49,9 @@ enum FeedDates {
         }
         scanner.skipWhitespace()
         guard scanner.atEnd else { return nil }
-        guard (1...9999).contains(year), day >= 1, day <= DateParsing.daysIn(month: month, year: year),
+        guard (1...9999).contains(year), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 59 else { return nil }
-        let days = DateParsing.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offsetMinutes * 60
         return Date(timeIntervalSince1970: Double(seconds))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosText
 
 /// How the text of an element is to be read.
 /// How an element's text is read: as text, HTML, inline XHTML, or base64 of text or of HTML

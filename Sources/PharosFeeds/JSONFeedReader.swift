@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosText
 
 /// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), held to the same ``FeedLimits``
 /// as RSS and Atom.

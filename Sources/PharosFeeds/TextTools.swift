@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosText
 
 /// Whitespace and HTML handling shared by every format, on UTF-8 bytes: text arrives from
 /// libxml2 as UTF-8 and becomes a `String` once, when it is done.

@@ -1,6 +1,7 @@
 import CLibXML2
 import Foundation
 import PharosCore
+import PharosText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -5,6 +5,7 @@ import Darwin
 #endif
 
 import PharosCore
+import PharosText
 
 /// Feed bytes made ready for libxml2: always UTF-8 (the parser is told to ignore the declared
 /// encoding), and with the small lexical faults of real feeds repaired (``feed(chunkSize:_:)``)

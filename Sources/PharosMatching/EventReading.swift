@@ -89,7 +89,7 @@ struct DocumentReader {
         var reference: (year: Int, dayOfYear: Int?)?
         if let published = document.published {
             let days = Int((published.timeIntervalSince1970 / 86_400).rounded(.down))
-            let (year, month, day) = DateParsing.civilFromDays(days)
+            let (year, month, day) = CivilCalendar.civilFromDays(days)
             reference = (year, Temporal.dayOfYear(month: month, day: day))
         } else if let content = document.fields.firstIndex(where: { $0.name == "content" || $0.name == "summary" }) {
             reference = Temporal.dateline(texts[content])

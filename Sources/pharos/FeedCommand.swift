@@ -3,6 +3,7 @@ import Foundation
 import PharosCore
 import PharosFeeds
 import PharosHTTP
+import PharosText
 
 struct Feed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

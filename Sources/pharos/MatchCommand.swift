@@ -1,9 +1,9 @@
 import ArgumentParser
-import FolderSource
 import Foundation
 import PharosCore
 import PharosEngine
 import PharosMatching
+import PharosText
 
 struct Match: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -183,7 +183,7 @@ struct Match: AsyncParsableCommand {
             if isFolder {
                 collectDocuments(in: path, into: &found)
             } else if !name.hasPrefix("."), let dot = name.lastIndex(of: "."),
-                      FolderSource.defaultExtensions.contains(name[name.index(after: dot)...].lowercased()) {
+                      Document.defaultExtensions.contains(name[name.index(after: dot)...].lowercased()) {
                 found.paths.append(path)
             }
         }
@@ -192,13 +192,13 @@ struct Match: AsyncParsableCommand {
     struct DocumentResult: Sendable {
         var path: String
         var bytes: Int
-        var outcome: Result<[RuleMatch], FolderSource.SkipReason>
+        var outcome: Result<[RuleMatch], Document.SkipReason>
     }
 
     private static func match(_ path: String, with evaluator: any RuleEvaluator, buffer: FileBuffer) -> DocumentResult {
         if path != "-", let bytes = buffer.read(path) {
             let (name, pathExtension) = Self.nameAndExtension(path)
-            let parsed = FolderSource.document(bytes: bytes, format: pathExtension, id: path, fallbackTitle: name)
+            let parsed = Document.item(bytes: bytes, format: pathExtension, id: path, fallbackTitle: name)
             return DocumentResult(path: path, bytes: bytes.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
         }
         let data: Data
@@ -213,7 +213,7 @@ struct Match: AsyncParsableCommand {
         }
         let (name, pathExtension) = Self.nameAndExtension(path)
         let format = path == "-" ? (data.first == UInt8(ascii: "<") ? "html" : "txt") : pathExtension
-        let parsed = FolderSource.document(data, format: format, id: path, fallbackTitle: name)
+        let parsed = Document.item(data, format: format, id: path, fallbackTitle: name)
         return DocumentResult(path: path, bytes: data.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
     }
 

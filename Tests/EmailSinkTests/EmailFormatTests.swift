@@ -2,6 +2,7 @@ import EmailSink
 import Foundation
 import Logging
 import PharosCore
+import PharosText
 import TestSupport
 import Testing
 

@@ -74,25 +74,6 @@ import Testing
     }
 }
 
-@Suite struct HTMLToText {
-    @Test func dropsScriptsStylesAndHeadKeepsParagraphs() {
-        let html = """
-            <!doctype html><html><head><title>T</title><style>p { color: red }</style></head>
-            <body><script>var rmat = 1;</script><h1>FDA grants RMAT</h1>
-            <p>First&nbsp;paragraph &amp; more &#8212; text&#x2122;.</p><p>Second<br>line</p><!-- hidden BCMA --></body></html>
-            """
-        #expect(HTMLText.plainText(from: html) == "FDA grants RMAT\n\nFirst paragraph & more — text™.\n\nSecond\nline")
-    }
-
-    @Test func unknownEntitiesAndStrayBracketsSurvive() {
-        #expect(HTMLText.plainText(from: "a < b &unknown; c") == "a < b &unknown; c")
-    }
-
-    @Test func firstElement() {
-        #expect(HTMLText.firstElementText("h1", in: "<body><h1 class=x>Big <em>News</em></h1></body>") == "Big News")
-    }
-}
-
 @Suite struct Hashing {
     @Test func knownVectors() {
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
@@ -162,20 +143,5 @@ import Testing
         let other = Alert.makeID(source: "s", itemID: "i", rule: "r", matches: Matches(targets: [EntityMatch(id: "U", label: "U", text: "U")]))
         #expect(a == same)
         #expect(a != other)
-    }
-}
-
-@Suite struct Dates {
-    @Test(arguments: [
-        ("2025-02-10T22:35:00Z", 1_739_226_900.0), ("Mon, 10 Feb 2025 17:35:00 EST", 1_739_226_900.0),
-        ("Mon, 10 Feb 2025 17:35 EST", 1_739_226_900.0), ("10 Feb 2025 22:35:00 GMT", 1_739_226_900.0),
-        ("2025-02-10", 1_739_145_600.0), ("February 10, 2025", 1_739_145_600.0),
-    ])
-    func parses(text: String, seconds: Double) {
-        #expect(DateParsing.parse(text)?.timeIntervalSince1970 == seconds)
-    }
-
-    @Test func rejectsNonsense() {
-        #expect(DateParsing.parse("soon") == nil)
     }
 }

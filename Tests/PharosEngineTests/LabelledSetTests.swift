@@ -1,8 +1,8 @@
-import FolderSource
 import Foundation
 import PharosCore
 @testable import PharosEngine
 import PharosMatching
+import PharosText
 import TestSupport
 import Testing
 
@@ -31,7 +31,7 @@ struct LabelledSet {
     }
 
     func evaluate(_ name: String, _ text: String) -> [RuleMatch] {
-        guard case .success(let item) = FolderSource.document(Data(text.utf8), format: "txt", id: name, fallbackTitle: name) else {
+        guard case .success(let item) = Document.item(Data(text.utf8), format: "txt", id: name, fallbackTitle: name) else {
             return []
         }
         return rules.evaluate(MatchDocument(item: item))

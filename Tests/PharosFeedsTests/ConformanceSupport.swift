@@ -1,6 +1,8 @@
 import Foundation
 import PharosCore
 @testable import PharosFeeds
+import PharosText
+import TestSupport
 
 /// Pass/fail/skip counts per field of one corpus, printed as a table.
 struct Tally {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import PharosCore
 @testable import PharosFeeds
+import PharosText
 import Testing
 
 /// The byte-level fast paths agree with the general code they stand in for.

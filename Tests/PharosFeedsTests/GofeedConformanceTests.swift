@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 import PharosFeeds
+import TestSupport
 import Testing
 
 /// gofeed's test corpus (`corpora/gofeed/cases.jsonl`): the 596 checks marked relevant to

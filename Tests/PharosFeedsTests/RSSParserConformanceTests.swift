@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 import PharosFeeds
+import TestSupport
 import Testing
 
 /// rss-parser's corpus (`corpora/rss_parser/cases.jsonl`, 28 feeds, 3,576 checks): what that

@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 import PharosFeeds
+import TestSupport
 import Testing
 
 /// NetNewsWire's quirky real-world feeds (`corpora/realworld/netnewswire`): no expectations came

@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 @testable import PharosFeeds
+import TestSupport
 import Testing
 
 /// `FeedParser.parse(bytes:url:threads: 2, ...)` (libxml2 on a second thread, the items

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosText
 
 // The state the engine keeps, behind one small protocol per concern (docs/ARCHITECTURE.md,
 // "State"). `SQLiteStateStore` is the daemon's; `MemoryStateStore` serves tests. Both are

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PharosCore
+import PharosText
 import Testing
 
 @Suite struct HTMLTextTests {
@@ -270,5 +271,24 @@ private enum ScalarHTMLText {
             index += 1
         }
         return (name.lowercased(), closing)
+    }
+}
+
+@Suite struct HTMLToText {
+    @Test func dropsScriptsStylesAndHeadKeepsParagraphs() {
+        let html = """
+            <!doctype html><html><head><title>T</title><style>p { color: red }</style></head>
+            <body><script>var rmat = 1;</script><h1>FDA grants RMAT</h1>
+            <p>First&nbsp;paragraph &amp; more &#8212; text&#x2122;.</p><p>Second<br>line</p><!-- hidden BCMA --></body></html>
+            """
+        #expect(HTMLText.plainText(from: html) == "FDA grants RMAT\n\nFirst paragraph & more — text™.\n\nSecond\nline")
+    }
+
+    @Test func unknownEntitiesAndStrayBracketsSurvive() {
+        #expect(HTMLText.plainText(from: "a < b &unknown; c") == "a < b &unknown; c")
+    }
+
+    @Test func firstElement() {
+        #expect(HTMLText.firstElementText("h1", in: "<body><h1 class=x>Big <em>News</em></h1></body>") == "Big News")
     }
 }

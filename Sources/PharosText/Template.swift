@@ -1,3 +1,5 @@
+import PharosCore
+
 /// A Mustache-style template over a JSON value (an alert document, say): `{{name}}`,
 /// dotted names (`{{item.title}}`, `{{evidence.0.text}}`), `{{{raw}}}` and `{{&raw}}`,
 /// sections `{{#list}}…{{/list}}` (repeated per element, or shown once for a truthy value),

@@ -1,4 +1,5 @@
 import PharosCore
+import PharosText
 import Testing
 
 @Suite struct URLRedaction {

@@ -1,10 +1,11 @@
 import Foundation
 import PharosCore
+import PharosText
+import TestSupport
 import Testing
 
 @Suite struct DateParsingTests {
     @Test(arguments: [
-        // The forms PharosCore always understood.
         ("2025-02-10T22:35:00Z", 1_739_226_900.0), ("Mon, 10 Feb 2025 17:35:00 EST", 1_739_226_900.0),
         ("Mon, 10 Feb 2025 17:35 EST", 1_739_226_900.0), ("10 Feb 2025 22:35:00 GMT", 1_739_226_900.0),
         ("2025-02-10", 1_739_145_600.0), ("February 10, 2025", 1_739_145_600.0),
@@ -44,6 +45,22 @@ import Testing
         #expect(DateParsing.parse("2000-02-29") != nil)
         #expect(DateParsing.parse("1900-02-29") == nil)
         #expect(DateParsing.parse("1999-12-31T23:59:60Z")?.timeIntervalSince1970 == 946_684_800)
+    }
+
+    /// Core reads `Retry-After` dates with its own narrow `HTTPDate`: it must read every
+    /// HTTP-date form as `DateParsing` does, and refuse what is no HTTP-date.
+    @Test(arguments: [
+        "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+        "Thu, 29 Feb 2024 23:59:59 GMT", "Wed, 01-Jan-31 00:00:00 GMT", "Fri Dec 31 23:59:60 1999",
+    ])
+    func httpDatesAsDateParsingReadsThem(text: String) throws {
+        let parsed = try #require(HTTPDate.parse(text))
+        #expect(parsed == DateParsing.parse(text))
+    }
+
+    @Test(arguments: ["Thu, 29 Feb 2023 10:00:00 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT", "120", ""])
+    func notHTTPDates(text: String) {
+        #expect(HTTPDate.parse(text) == nil)
     }
 }
 
