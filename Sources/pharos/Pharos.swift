@@ -138,9 +138,9 @@ struct Run: AsyncParsableCommand {
         let store = try openState(config)
         let curl = CurlEngine()
         defer { curl.shutdown() }
-        let engine = Engine(
-            config: config, store: store, logger: logger, http: CurlHTTPTransport(engine: curl), mail: CurlMailTransport(engine: curl))
         if once {
+            let engine = Engine(
+                config: config, store: store, logger: logger, http: CurlHTTPTransport(engine: curl), mail: CurlMailTransport(engine: curl))
             let report = await engine.runOnce()
             withExtendedLifetime(lock) {}
             try printOnceReport(report)

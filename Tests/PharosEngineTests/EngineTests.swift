@@ -50,11 +50,8 @@ struct RecordingSink: Sink {
     }
 }
 
-final class TestClock: Sendable {
-    let current = Shared(Date(timeIntervalSince1970: 1_795_424_400))
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-    var now: @Sendable () -> Date { { self.current.value } }
-}
+/// Jitter fixed at the middle of its range: factors of 1, first polls at `every`/20.
+let middle = RandomSource { ($0.lowerBound + $0.upperBound) / 2 }
 
 struct EngineFixture {
     let source = ScriptedSource()
@@ -63,10 +60,13 @@ struct EngineFixture {
     let clock = TestClock()
     let engine: Engine
 
-    /// - Parameter probe: a sink used instead of the recording one.
+    /// - Parameters:
+    ///   - probe: a sink used instead of the recording one.
+    ///   - onDisk: the SQLite state instead of the memory one.
     init(
         withBrokenSource: Bool = false, digestPeriod: Duration? = nil, maxAge: Duration? = nil, probe: (any Sink)? = nil,
-        concurrency: Int = 1, backoff: Backoff? = nil, news: (any Source)? = nil, commitBytes: Int = 8 << 20
+        concurrency: Int = 1, backoff: Backoff? = nil, news: (any Source)? = nil, commitBytes: Int = 8 << 20, onDisk: Bool = false,
+        metrics: Metrics? = nil
     ) throws {
         sink = RecordingSink(digestPeriod: digestPeriod)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
@@ -85,9 +85,12 @@ struct EngineFixture {
             sinks: [ConfiguredSink(name: "rec", type: "recording", sink: probe ?? sink, maxAge: maxAge, concurrency: concurrency)],
             rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
         if let backoff { config.deliveryBackoff = backoff }
-        engine = Engine(config: config, store: try SQLiteStateStore(directory: state), logger: Logger(label: "test"), now: clock.now,
-                        commitBytes: commitBytes)
+        let store: any StateStore = onDisk ? try SQLiteStateStore(directory: state) : MemoryStateStore()
+        engine = Engine(config: config, store: store, logger: Logger(label: "test"), now: { [clock] in clock.date }, clock: clock,
+                        random: middle, metrics: metrics, commitBytes: commitBytes)
     }
+
+    var now: @Sendable () -> Date { { [clock] in clock.date } }
 
     func setItems(_ items: [Item]) { source.items.withLock { $0 = items } }
     var configuredSource: ConfiguredSource { engine.config.sources.last! }
@@ -106,7 +109,7 @@ struct EngineFixture {
         let second = await fixture.engine.runOnce()
         #expect(second.succeeded)
         #expect(fixture.sink.received.value.count == 1)
-        let report = try await fixture.engine.poll(fixture.configuredSource)
+        let report = try await fixture.engine.intake.poll(fixture.configuredSource)
         #expect(report.changed == 0 && report.alerts == 0)
     }
 
@@ -115,12 +118,12 @@ struct EngineFixture {
         fixture.setItems([Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T", content: "First text.")])
         _ = await fixture.engine.runOnce()
         fixture.setItems([Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T", content: "Typo fixed text.")])
-        let edited = try await fixture.engine.poll(fixture.configuredSource)
+        let edited = try await fixture.engine.intake.poll(fixture.configuredSource)
         #expect(edited.changed == 1 && edited.alerts == 0)
         fixture.setItems([Item(id: "1", title: "FDA grants RMAT to BCMA CAR-T", content: "Now also GPRC5D.")])
-        let widened = try await fixture.engine.poll(fixture.configuredSource)
+        let widened = try await fixture.engine.intake.poll(fixture.configuredSource)
         #expect(widened.alerts == 1)
-        _ = try await fixture.engine.deliverDue(fixture.configuredSink)
+        _ = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(fixture.sink.received.value.count == 2)
         #expect(Set(fixture.sink.received.value).count == 2)
     }
@@ -129,16 +132,16 @@ struct EngineFixture {
         let fixture = try EngineFixture()
         fixture.sink.failures.withLock { $0 = [.retryable("503 Service Unavailable", retryAfter: .seconds(120))] }
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
-        try await fixture.engine.poll(fixture.configuredSource)
-        let failed = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let failed = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(failed.retrying == 1 && failed.delivered == 0)
         let entry = try #require(try await fixture.engine.store.outbox().first)
-        let pausedFor = entry.nextAttempt.timeIntervalSince(fixture.clock.current.value)
+        let pausedFor = entry.nextAttempt.timeIntervalSince(fixture.clock.date)
         #expect(pausedFor >= 120, "Retry-After is honoured")
-        let tooEarly = try await fixture.engine.deliverDue(fixture.configuredSink)
+        let tooEarly = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(tooEarly.delivered == 0 && tooEarly.retrying == 0)
-        fixture.clock.advance(pausedFor + 1)
-        let later = try await fixture.engine.deliverDue(fixture.configuredSink)
+        fixture.clock.advance(by: .seconds(pausedFor + 1))
+        let later = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(later.delivered == 1)
         #expect(try await fixture.engine.store.outboxCounts()["rec"] == OutboxCounts(pending: 0, delivered: 1, dead: 0))
     }
@@ -147,8 +150,8 @@ struct EngineFixture {
         let fixture = try EngineFixture()
         fixture.sink.failures.withLock { $0 = [.permanent("400 Bad Request")] }
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA"), Item(id: "2", title: "RMAT for GPRC5D")])
-        try await fixture.engine.poll(fixture.configuredSource)
-        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let report = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(report.dead == 1 && report.delivered == 1)
         #expect(try await fixture.engine.store.outboxCounts()["rec"] == OutboxCounts(pending: 0, delivered: 1, dead: 1))
     }
@@ -157,11 +160,11 @@ struct EngineFixture {
         let fixture = try EngineFixture(maxAge: .seconds(3600))
         fixture.sink.failures.withLock { $0 = Array(repeating: .retryable("connection refused"), count: 20) }
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
-        try await fixture.engine.poll(fixture.configuredSource)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
         var expired = DeliveryReport()
         for _ in 0..<20 where expired.dead == 0 {
-            fixture.clock.advance(1000)
-            expired = try await fixture.engine.deliverDue(fixture.configuredSink)
+            fixture.clock.advance(by: .seconds(1000))
+            expired = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         }
         #expect(expired.dead == 1)
         let entry = try #require(try await fixture.engine.store.outbox().first)
@@ -169,25 +172,25 @@ struct EngineFixture {
         #expect(entry.lastError == "not delivered within max_age 1h; last error: connection refused")
         #expect(fixture.sink.failures.value.count > 14, "no attempt is made once the alert is too old")
         fixture.sink.failures.withLock { $0 = [] }
-        try await fixture.engine.store.retry(alertID: entry.alertID, now: fixture.clock.current.value)
-        let retried = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.store.retry(alertID: entry.alertID, now: fixture.clock.date)
+        let retried = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(retried.delivered == 1, "a manual retry restarts the max_age clock")
     }
 
     @Test func aDigestSinkGetsOneBatchPerPeriod() async throws {
         let fixture = try EngineFixture(digestPeriod: .seconds(3600))
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
-        try await fixture.engine.poll(fixture.configuredSource)
-        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).delivered == 1, "the first digest goes at once")
-        fixture.clock.advance(60)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        #expect(try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink).delivered == 1, "the first digest goes at once")
+        fixture.clock.advance(by: .seconds(60))
         fixture.setItems((2...4).map { Item(id: "\($0)", title: "RMAT for BCMA, part \($0)") })
-        try await fixture.engine.poll(fixture.configuredSource)
-        let held = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let held = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(held.delivered == 0)
-        let heldFor = try #require(held.heldUntil).timeIntervalSince(fixture.clock.current.value)
+        let heldFor = try #require(held.heldUntil).timeIntervalSince(fixture.clock.date)
         #expect(heldFor > 3400 && heldFor <= 3540)
-        fixture.clock.advance(heldFor)
-        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).delivered == 3)
+        fixture.clock.advance(by: .seconds(heldFor))
+        #expect(try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink).delivered == 3)
         #expect(fixture.sink.batches.value == [1, 3])
     }
 
@@ -204,20 +207,21 @@ struct EngineFixture {
     @Test func alertsCarryTheirRuleDescription() async throws {
         let fixture = try EngineFixture()
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
-        try await fixture.engine.poll(fixture.configuredSource)
-        let queued = try #require(try await fixture.engine.store.due(sink: "rec", now: fixture.clock.current.value, limit: 10).first)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let queued = try #require(try await fixture.engine.store.due(sink: "rec", now: fixture.clock.date, limit: 10).first)
         #expect(try Alert.decode(queued.json).ruleDescription == "RMAT for a BCMA or GPRC5D therapy")
         #expect(queued.json.contains(#""rule":"rmat","rule_description":"RMAT for a BCMA or GPRC5D therapy","source":"news""#))
     }
 
+    /// The SQLite state's guarantee: what a poll committed is there for the next process.
     @Test func alertsSurviveARestartBeforeDelivery() async throws {
-        let fixture = try EngineFixture()
+        let fixture = try EngineFixture(onDisk: true)
         fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
-        try await fixture.engine.poll(fixture.configuredSource)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
         // A new engine on the same state, as after kill -9 between commit and delivery.
         let reopened = try SQLiteStateStore(directory: fixture.engine.config.stateDirectory)
-        let restarted = Engine(config: fixture.engine.config, store: reopened, logger: Logger(label: "test"), now: fixture.clock.now)
-        let report = try await restarted.deliverDue(fixture.configuredSink)
+        let restarted = Engine(config: fixture.engine.config, store: reopened, logger: Logger(label: "test"), now: fixture.now)
+        let report = try await restarted.dispatcher.deliverDue(fixture.configuredSink)
         #expect(report.delivered == 1)
         #expect(try await reopened.integrityCheck() == "ok")
     }
@@ -271,15 +275,15 @@ struct InterruptedFolder: Source {
             [("path", directory.path)], what: "folder source 'news'")))
         // About 1,100 bytes per item: three fill a chunk of 2,500 bytes.
         let fixture = try EngineFixture(news: InterruptedFolder(folder: folder, chunks: 2), commitBytes: 2500)
-        await #expect(throws: ScriptedError.self) { try await fixture.engine.poll(fixture.configuredSource) }
+        await #expect(throws: ScriptedError.self) { try await fixture.engine.intake.poll(fixture.configuredSource) }
         let ids = (10..<20).map { "\($0).txt" }
         let committed = try await fixture.engine.store.versions(source: "news", ids: ids)
         #expect(committed.keys.sorted() == Array(ids.prefix(6)))
         #expect(try await fixture.engine.store.outboxCounts()["rec"]?.pending == 6, "their alerts are queued with them")
 
-        let resumed = try await fixture.engine.poll(ConfiguredSource(name: "news", type: "folder", every: .seconds(60), source: folder))
+        let resumed = try await fixture.engine.intake.poll(ConfiguredSource(name: "news", type: "folder", every: .seconds(60), source: folder))
         #expect(resumed.returned == 4 && resumed.changed == 4 && resumed.alerts == 4, "the committed files are not read again")
-        #expect(try await fixture.engine.deliverDue(fixture.configuredSink).delivered == 10)
+        #expect(try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink).delivered == 10)
     }
 }
 
@@ -288,6 +292,7 @@ struct InterruptedFolder: Source {
 struct ProbeSink: Sink {
     static let typeName = "probe"
     struct Counts {
+        var attempts = 0
         var succeeded = 0
         var inFlight = 0
         var mostInFlight = 0
@@ -296,26 +301,31 @@ struct ProbeSink: Sink {
     }
 
     let store = Shared<(any StateStore)?>(nil)
-    let counts = Shared(Counts())
+    let counts = Watched(Counts())
     /// Alerts (by position of arrival, 0-based) whose every attempt fails retryably.
     let failingAttempts = Shared<Set<Int>>([])
-    let attempts = Shared(0)
+    /// The first this many deliveries wait until as many are in flight: a sink that only
+    /// returns once the engine runs them together.
+    let together: Int
 
-    init() {}
-    init(configuration: PluginConfiguration) throws {}
+    init(together: Int = 1) { self.together = together }
+    init(configuration: PluginConfiguration) throws { together = 1 }
 
     func deliver(_ delivery: Delivery, context: PluginContext) async throws(DeliveryError) {
+        // Returned first, recorded after: a recording that comes in between only lowers the count.
+        let returned = counts.value.succeeded
         let recorded = (try? await store.value?.outboxCounts()["rec"]?.delivered) ?? 0
-        let attempt = attempts.withLock { value in defer { value += 1 }; return value }
-        counts.withLock { counts in
+        var attempt = 0
+        counts.update { counts in
+            attempt = counts.attempts
+            counts.attempts += 1
             counts.inFlight += 1
             counts.mostInFlight = max(counts.mostInFlight, counts.inFlight)
-            counts.mostUnrecorded = max(counts.mostUnrecorded, counts.succeeded - recorded)
+            counts.mostUnrecorded = max(counts.mostUnrecorded, returned - recorded)
         }
-        // Let the other deliveries in flight start meanwhile.
-        try? await Task.sleep(for: .milliseconds(2))
+        if attempt < together { await counts.until { [together] in $0.attempts >= together } }
         let fails = failingAttempts.value.contains(attempt)
-        counts.withLock { counts in
+        counts.update { counts in
             counts.inFlight -= 1
             if !fails {
                 counts.succeeded += 1
@@ -336,24 +346,24 @@ struct ProbeSink: Sink {
         let fixture = try EngineFixture(probe: probe)
         probe.store.withLock { $0 = fixture.engine.store }
         fixture.setItems(items(40))
-        try await fixture.engine.poll(fixture.configuredSource)
-        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let report = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(report.delivered == 40)
         let counts = probe.counts.value
         #expect(counts.mostUnrecorded == 0, "a crash would deliver \(counts.mostUnrecorded) alerts again")
         #expect(counts.mostInFlight == 1, "concurrency 1 by default")
     }
 
-    @Test func aSinksConcurrencyBoundsWhatIsInFlightAndUnrecorded() async throws {
-        let probe = ProbeSink()
+    @Test(.timeLimit(.minutes(1))) func aSinksConcurrencyBoundsWhatIsInFlightAndUnrecorded() async throws {
+        let probe = ProbeSink(together: 3)
         let fixture = try EngineFixture(probe: probe, concurrency: 3)
         probe.store.withLock { $0 = fixture.engine.store }
         fixture.setItems(items(60))
-        try await fixture.engine.poll(fixture.configuredSource)
-        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let report = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(report.delivered == 60)
         let counts = probe.counts.value
-        #expect(counts.mostInFlight <= 3 && counts.mostInFlight > 1)
+        #expect(counts.mostInFlight == 3, "three run together, no more")
         #expect(counts.mostUnrecorded <= 2, "only the other deliveries in flight may be unrecorded")
         #expect(Set(counts.received).count == 60)
     }
@@ -363,13 +373,13 @@ struct ProbeSink: Sink {
         let fixture = try EngineFixture(probe: probe)
         probe.failingAttempts.withLock { $0 = [0] }
         fixture.setItems(items(40))
-        try await fixture.engine.poll(fixture.configuredSource)
-        let report = try await fixture.engine.deliverDue(fixture.configuredSink)
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        let report = try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink)
         #expect(report.retrying == 1)
         #expect(report.delivered == 39, "every other due alert goes out in the same pass")
         let pending = try await fixture.engine.store.outbox()
         #expect(pending.count == 1)
-        #expect(try #require(pending.first).nextAttempt > fixture.clock.current.value, "outbox list shows when it is tried next")
+        #expect(try #require(pending.first).nextAttempt > fixture.clock.date, "outbox list shows when it is tried next")
     }
 
     /// A daemon whose sink backs off one alert for an hour still delivers an alert raised
@@ -379,16 +389,18 @@ struct ProbeSink: Sink {
         let fixture = try EngineFixture(probe: probe, backoff: Backoff(base: .seconds(3600), cap: .seconds(3600)))
         probe.failingAttempts.withLock { $0 = [0] }
         fixture.setItems(items(1))
-        let engine = Engine(
-            config: fixture.engine.config, store: fixture.engine.store, logger: Logger(label: "test"))
-        try await engine.poll(fixture.configuredSource)
-        let daemon = Task { try await engine.run() }
-        defer { daemon.cancel() }
-        while probe.attempts.value < 1 { try await Task.sleep(for: .milliseconds(10)) }
-        fixture.setItems(items(2))
-        try await engine.poll(fixture.configuredSource)
-        while probe.counts.value.received.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(probe.counts.value.received.count == 1)
-        #expect(try await engine.store.outbox().count == 1, "the first alert still waits for its own retry time")
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await fixture.engine.run() }
+            await probe.counts.until { $0.attempts == 1 }
+            fixture.setItems(items(2))
+            try await fixture.engine.intake.poll(fixture.configuredSource)
+            await probe.counts.until { !$0.received.isEmpty }
+            // The scheduler and the delivery loop both wait for time to pass: the pass is recorded.
+            await fixture.clock.sleepers(atLeast: 2)
+            #expect(probe.counts.value.received.count == 1)
+            #expect(try await fixture.engine.store.outbox().count == 1, "the first alert still waits for its own retry time")
+            group.cancelAll()
+        }
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import PharosCore
 import PharosEngine
 import PharosMatching
+import TestSupport
 import Testing
 
 /// What the gated sources of one test share: polls wait until the test opens the gate, and
@@ -15,8 +16,8 @@ final class PollGate: Sendable {
         var polled: Set<String> = []
     }
 
-    let counts = Shared(Counts())
-    let open = Shared(false)
+    let counts = Watched(Counts())
+    let open = Watched(false)
 }
 
 /// A source whose polls wait at its gate.
@@ -33,39 +34,98 @@ struct GatedSource: Source {
     init(configuration: PluginConfiguration) throws { self.init(name: configuration.name, gate: PollGate()) }
 
     func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
-        gate.counts.withLock { counts in
+        gate.counts.update { counts in
             counts.started += 1
             counts.running += 1
             counts.mostAtOnce = max(counts.mostAtOnce, counts.running)
             counts.polled.insert(name)
         }
-        defer { gate.counts.withLock { $0.running -= 1 } }
-        while !gate.open.value { try await Task.sleep(for: .milliseconds(5)) }
+        await gate.open.until { $0 }
+        gate.counts.update { $0.running -= 1 }
         return PollResult(items: [])
     }
+}
+
+/// A source that notes when it was polled (on the test clock) and fails when told to.
+struct TimedSource: Source {
+    static let typeName = "timed"
+    let clock: TestClock
+    let polls = Watched<[Date]>([])
+    let failing = Shared(false)
+
+    init(clock: TestClock) { self.clock = clock }
+    init(configuration: PluginConfiguration) throws { throw ScriptedError(message: "built by tests only") }
+
+    func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
+        polls.update { $0.append(clock.date) }
+        if failing.value { throw ScriptedError(message: "refused") }
+        return PollResult(items: [])
+    }
+}
+
+private func engine(_ sources: [ConfiguredSource], clock: TestClock, random: RandomSource) throws -> Engine {
+    let file = URL(fileURLWithPath: "/nonexistent/pharos.yaml")
+    let config = PharosConfig(
+        file: file, stateDirectory: file.deletingLastPathComponent(), sources: sources, sinks: [], rules: [],
+        evaluator: try CompiledRules(rules: [], vocabulary: Vocabulary()))
+    return Engine(config: config, store: MemoryStateStore(), logger: Logger(label: "test"), now: { [clock] in clock.date }, clock: clock,
+                  random: random)
 }
 
 @Suite struct Scheduling {
     @Test(.timeLimit(.minutes(1))) func theDaemonRunsABoundedNumberOfPollsAtOnceAndStillPollsEverySource() async throws {
         let gate = PollGate()
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-scheduler-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: state) }
+        let clock = TestClock()
         // Polled every millisecond: all 40 are due at once from the start, and again at once.
         let sources = (0..<40).map {
             ConfiguredSource(name: "feed\($0)", type: "gated", every: .milliseconds(1), source: GatedSource(name: "feed\($0)", gate: gate))
         }
-        let config = PharosConfig(
-            file: state, stateDirectory: state, sources: sources, sinks: [], rules: [],
-            evaluator: try CompiledRules(rules: [], vocabulary: Vocabulary()))
-        let engine = Engine(config: config, store: try SQLiteStateStore(directory: state), logger: Logger(label: "test"))
-        let daemon = Task { try await engine.run() }
-        defer { daemon.cancel() }
-        while gate.counts.value.started < 32 { try await Task.sleep(for: .milliseconds(10)) }
-        // Time for an unbounded scheduler to start the rest; no poll can finish meanwhile.
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(gate.counts.value.started == 32, "every slot taken, the other sources wait")
-        gate.open.withLock { $0 = true }
-        while gate.counts.value.polled.count < 40 { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(gate.counts.value.mostAtOnce <= 32)
+        let engine = try engine(sources, clock: clock, random: middle)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await engine.run() }
+            await gate.counts.until { $0.started == 32 }
+            // The scheduler waits: with every slot taken it started no other poll.
+            await clock.sleepers(atLeast: 1)
+            #expect(gate.counts.value.started == 32, "every slot taken, the other sources wait")
+            gate.open.update { $0 = true }
+            await gate.counts.until { $0.polled.count == 40 }
+            #expect(gate.counts.value.mostAtOnce <= 32)
+            group.cancelAll()
+        }
+    }
+
+    /// The scheduler's decisions, read from when it next sleeps until: `every` less the
+    /// jitter after a success, the retry backoff (less its jitter) after each failure, and
+    /// `every` again after a recovery.
+    @Test(.timeLimit(.minutes(1))) func aSourceIsPolledEveryIntervalAndBacksOffWhileItFails() async throws {
+        let clock = TestClock()
+        let source = TimedSource(clock: clock)
+        // The least of every range: first poll at once, `every` × 0.9, backoff × 0.8.
+        let lowest = RandomSource { $0.lowerBound }
+        let engine = try engine([ConfiguredSource(name: "wire", type: "timed", every: .seconds(120), source: source)], clock: clock, random: lowest)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            await source.polls.until { $0.count == 1 }
+            // Poll statuses are written at most once a second: the first waits for that second.
+            await clock.sleeper(until: .seconds(1))
+            clock.advance(by: .seconds(1))
+            await clock.sleeper(until: .seconds(108))
+            source.failing.withLock { $0 = true }
+            clock.advance(by: .seconds(107))
+            await source.polls.until { $0.count == 2 }
+            // Backoff base: the least of `every` and 30 s.
+            await clock.sleeper(until: .seconds(108 + 24))
+            clock.advance(by: .seconds(24))
+            await source.polls.until { $0.count == 3 }
+            await clock.sleeper(until: .seconds(132 + 48))
+            source.failing.withLock { $0 = false }
+            clock.advance(by: .seconds(48))
+            await source.polls.until { $0.count == 4 }
+            await clock.sleeper(until: .seconds(180 + 108))
+            #expect(source.polls.value.map { $0.timeIntervalSince(source.polls.value[0]) } == [0, 108, 132, 180])
+            let wire = try #require(try await engine.store.health().sources.first)
+            #expect(wire.consecutiveFailures == 0 && wire.lastSuccess == clock.date)
+            group.cancelAll()
+        }
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import PharosCore
+import PharosMatching
+import ServiceLifecycle
+
+/// What one poll of a source did.
+public struct PollReport: Sendable {
+    public var returned = 0
+    public var changed = 0
+    public var alerts = 0
+}
+
+/// Why a poll failed, as the engine reports and schedules it.
+public struct PollFailure: Error, Sendable, CustomStringConvertible {
+    /// The error as text, with what the state knows of its cause (a full disk).
+    public var description: String
+    /// Whether trying again can help, and when the source asked to be polled again.
+    public var error: PollError
+}
+
+/// Plugin contexts, each with its plugin's name in the logger's metadata.
+struct PluginContexts: Sendable {
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let http: any HTTPTransport
+    let mail: any MailTransport
+
+    func context(for name: String, kind: String) -> PluginContext {
+        var logger = logger
+        logger[metadataKey: kind] = "\(name)"
+        return PluginContext(logger: logger, now: now, http: http, mail: mail)
+    }
+}
+
+/// The intake step: a source's items, deduplicated per id, filtered to the new and changed,
+/// matched against the rules, made into alerts and recorded with them in one transaction
+/// per chunk (`PollRecorder.record`). It delivers nothing: it wakes the sinks it queued
+/// alerts for through `queued`, and can run without any delivery (a backtest).
+public struct Intake: Sendable {
+    let config: PharosConfig
+    let store: any StateStore
+    let contexts: PluginContexts
+    let metrics: Metrics?
+    /// Called with the sinks a committed chunk queued alerts for.
+    let queued: @Sendable (Set<String>) -> Void
+    let sinksByRule: [String: [String]]
+    /// Each rule's `description:`, which its alerts carry to the reader.
+    let ruleDescriptions: [String: String]
+    /// Items committed per transaction: small enough that delivery starts early on a big inbox.
+    let commitChunk = 200
+    /// Bytes of item text a source that reads as it goes hands over per transaction: what a
+    /// poll of a folder of large files holds at once.
+    let commitBytes: Int
+
+    init(config: PharosConfig, store: any StateStore, contexts: PluginContexts, metrics: Metrics?, commitBytes: Int,
+         queued: @escaping @Sendable (Set<String>) -> Void) {
+        self.config = config
+        self.store = store
+        self.contexts = contexts
+        self.metrics = metrics
+        self.commitBytes = commitBytes
+        self.queued = queued
+        sinksByRule = Dictionary(uniqueKeysWithValues: config.rules.map { ($0.name, config.sinkNames(for: $0.name)) })
+        ruleDescriptions = Dictionary(uniqueKeysWithValues: config.rules.compactMap { rule in rule.description.map { (rule.name, $0) } })
+    }
+
+    /// Polls `source` once, matches new and changed items, and records them with their alerts,
+    /// a chunk at a time as the source hands them over (at most ``commitChunk`` items and
+    /// ``commitBytes`` bytes of text each): a chunk is committed before the source reads on.
+    @discardableResult
+    public func poll(_ source: ConfiguredSource) async throws -> PollReport {
+        let report = Shared(PollReport())
+        let state = SeenInStore(store: store, source: source.name, checkpoint: try await store.checkpoint(source: source.name).map(Checkpoint.init(text:)))
+        var output = ItemChunks(maxItems: commitChunk, maxBytes: commitBytes) { chunk in
+            try await self.record(chunk, checkpoint: nil, from: source, report: report)
+        }
+        let checkpoint = try await source.source.poll(context: contexts.context(for: source.name, kind: "source"), state: state, into: &output)
+        // The checkpoint goes in with the last chunk: after a crash half-way the next poll
+        // starts from the old one and sees every uncommitted item again.
+        try await record(output.takeRemaining(), checkpoint: checkpoint?.text, from: source, report: report)
+        return report.value
+    }
+
+    /// ``poll(_:)``, its failure as the engine reports it: the one place a poll's errors are
+    /// caught, for the scheduler and `run --once` alike. Nil when shutdown interrupted it.
+    func attempt(_ source: ConfiguredSource) async -> Result<PollReport, PollFailure>? {
+        do {
+            return .success(try await poll(source))
+        } catch {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+            return .failure(PollFailure(description: store.explain(error), error: PollError(error)))
+        }
+    }
+
+    /// Records the new and changed items of `items` with the alerts they raise, in
+    /// transactions of at most ``commitChunk`` items.
+    private func record(_ items: [Item], checkpoint: String?, from source: ConfiguredSource, report: Shared<PollReport>) async throws {
+        var latest: [String: Item] = [:]
+        for item in items { latest[item.id] = item }
+        let known = try await store.versions(source: source.name, ids: Array(latest.keys))
+        let changed = items.filter { item in
+            latest[item.id].map { $0 == item } == true && known[item.id] != item.effectiveVersion
+        }
+        report.withLock {
+            $0.returned += items.count
+            $0.changed += changed.count
+        }
+        let chunkStarts = Array(stride(from: 0, to: max(changed.count, 1), by: commitChunk))
+        for start in chunkStarts {
+            try Task.checkCancellation()
+            let chunk = Array(changed[start..<min(start + commitChunk, changed.count)])
+            let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
+            let checkpoint = start == chunkStarts.last ? checkpoint : nil
+            guard !chunk.isEmpty || checkpoint != nil else { continue }
+            let raised = try await store.record(
+                [PollRecord(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint)], now: contexts.now())
+            report.withLock { $0.alerts += raised.count }
+            metrics?.recordAlerts(raised)
+            queued(Set(alerts.flatMap(\.sinks)))
+        }
+    }
+
+    /// The alerts `item` raises, one per matching rule that has somewhere to go.
+    func makeAlerts(for item: Item, source: String) -> [NewAlert] {
+        let detectedAt = contexts.now()
+        return config.evaluator.evaluate(MatchDocument(item: item)).compactMap { match in
+            guard let sinks = sinksByRule[match.rule], !sinks.isEmpty else { return nil }
+            let id = Alert.makeID(source: source, itemID: item.id, rule: match.rule, matches: match.matches)
+            let alert = Alert(
+                id: id, rule: match.rule, source: source,
+                item: .init(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary),
+                matches: match.matches, evidence: match.evidence, events: match.events, detectedAt: detectedAt,
+                ruleDescription: ruleDescriptions[match.rule])
+            return NewAlert(id: id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
+        }
+    }
+}
