@@ -63,12 +63,13 @@ struct TimedSource: Source {
     }
 }
 
-private func engine(_ sources: [ConfiguredSource], clock: TestClock, random: RandomSource) throws -> Engine {
+private func engine(_ sources: [ConfiguredSource], clock: TestClock, random: RandomSource,
+                    store: any StateStore = MemoryStateStore()) throws -> Engine {
     let file = URL(fileURLWithPath: "/nonexistent/pharos.yaml")
     let config = PharosConfig(
         file: file, stateDirectory: file.deletingLastPathComponent(), sources: sources, sinks: [], rules: [],
         evaluator: try CompiledRules(rules: [], vocabulary: Vocabulary()))
-    return Engine(config: config, store: MemoryStateStore(), logger: Logger(label: "test"), now: { [clock] in clock.date }, clock: clock,
+    return Engine(config: config, store: store, logger: Logger(label: "test"), now: { [clock] in clock.date }, clock: clock,
                   random: random)
 }
 
@@ -125,6 +126,27 @@ private func engine(_ sources: [ConfiguredSource], clock: TestClock, random: Ran
             #expect(source.polls.value.map { $0.timeIntervalSince(source.polls.value[0]) } == [0, 108, 132, 180])
             let wire = try #require(try await engine.store.health().sources.first)
             #expect(wire.consecutiveFailures == 0 && wire.lastSuccess == clock.date)
+            group.cancelAll()
+        }
+    }
+
+    /// A restart (or a reload) keeps the next poll a previous run recorded, so it does not
+    /// poll every source at once.
+    @Test(.timeLimit(.minutes(1))) func aRestartKeepsTheRecordedSchedule() async throws {
+        let clock = TestClock()
+        let source = TimedSource(clock: clock)
+        let store = MemoryStateStore()
+        let status = PollStatus(source: "wire", error: nil, polled: clock.date.addingTimeInterval(-70), nextPoll: clock.date.addingTimeInterval(50))
+        try await store.record([PollRecord(status: status)], now: clock.date)
+        let engine = try engine([ConfiguredSource(name: "wire", type: "timed", every: .seconds(120), source: source)], clock: clock,
+                                random: RandomSource { $0.lowerBound }, store: store)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await engine.run() }
+            await clock.sleeper(until: .seconds(50))
+            #expect(source.polls.value.isEmpty, "not polled at once, as a first start would")
+            clock.advance(by: .seconds(50))
+            await source.polls.until { $0.count == 1 }
+            #expect(source.polls.value.first == status.nextPoll)
             group.cancelAll()
         }
     }
