@@ -61,34 +61,39 @@ public final class Daemon: Service {
         heartbeat = Heartbeat(period: min(.seconds(1), (notifier.watchdogInterval ?? .seconds(2)) / 2))
     }
 
-    public func run() async throws {
-        var server: MetricsServer?
-        if let address = initial.metricsAddress {
-            do {
-                let live: @Sendable () -> Bool = { [heartbeat] in heartbeat.isFresh(within: heartbeat.period * 5) }
-                server = try MetricsServer(host: address.host, port: address.port, metrics: metrics, live: live) { [metrics] in
-                    guard live() else { return "scheduler stalled" }
-                    let failing = metrics.failing
-                    return failing.isEmpty ? nil : "failing:\n" + failing.joined(separator: "\n")
-                }
-            } catch {
-                logger.critical("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
-                throw error
+    /// The endpoint for the configuration's `metrics:` address (nil without one), serving this
+    /// daemon's metrics and health: a service to run beside it. It binds now, so a taken port
+    /// fails at start-up.
+    public func metricsServer() throws -> MetricsServer? {
+        guard let address = initial.metricsAddress else { return nil }
+        let server: MetricsServer
+        do {
+            let live: @Sendable () -> Bool = { [heartbeat] in heartbeat.isFresh(within: heartbeat.period * 5) }
+            server = try MetricsServer(host: address.host, port: address.port, metrics: metrics, live: live) { [metrics] in
+                guard live() else { return "scheduler stalled" }
+                let failing = metrics.failing
+                return failing.isEmpty ? nil : "failing:\n" + failing.joined(separator: "\n")
             }
-            let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
-            logger.info("serving metrics", metadata: ["url": "http://\(shown):\(server?.port ?? 0)/metrics"])
+        } catch {
+            logger.critical("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
+            throw error
         }
+        let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
+        logger.info("serving metrics", metadata: ["url": "http://\(shown):\(server.port)/metrics"])
+        return server
+    }
+
+    public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.runGenerations() }
             if let interval = notifier.watchdogInterval {
                 group.addTask { await self.pingWatchdog(every: interval) }
             }
-            if notifier.socketPath != nil || server != nil {
+            if notifier.socketPath != nil || initial.metricsAddress != nil {
                 group.addTask { await self.reportStatus() }
             }
             group.addTask { await self.releaseMemory(every: self.memoryInterval) }
         }
-        server?.stop()
         notifier.stopping()
         logger.info("stopped")
     }

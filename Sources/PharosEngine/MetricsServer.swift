@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
@@ -13,12 +14,21 @@ import Musl
 /// `GET /livez` (the heartbeat alone). Connections are served together by one `poll(2)`
 /// loop, each closed after its answer or after 2 s, so a client that connects and says
 /// nothing delays nobody else.
-public final class MetricsServer: Sendable {
+///
+/// A service: the initialiser binds (so a taken port fails at start-up), ``run()`` serves on
+/// a thread that lives exactly as long as it, until graceful shutdown or cancellation.
+public final class MetricsServer: Service, Sendable {
     /// The port actually bound (useful when 0 was asked for).
     public let port: Int
     private let listeners: [Int32]
     private let stopping = Shared(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let closed = Shared(false)
+    private let started = Shared(false)
+    /// Whether the serving thread has started (and not yet stopped).
+    var isServing: Bool { started.value && !stopping.value }
+    private let metrics: Metrics
+    private let live: @Sendable () -> Bool
+    private let health: HealthCheck
     /// Connections served at once; more wait in the listen queue.
     static let maxConnections = 64
     /// How long a connection may take to send its request and read the answer.
@@ -27,7 +37,7 @@ public final class MetricsServer: Sendable {
     /// What `/healthz` answers: nil when healthy, else why not.
     public typealias HealthCheck = @Sendable () -> String?
 
-    /// Binds `host:port` and starts serving. `host` is an IPv4 or IPv6 address, or
+    /// Binds `host:port`; ``run()`` serves. `host` is an IPv4 or IPv6 address, or
     /// `localhost` for both loopback addresses (127.0.0.1 and, where the system has IPv6, ::1).
     public init(host: String, port: Int, metrics: Metrics, live: @escaping @Sendable () -> Bool, health: @escaping HealthCheck) throws {
         var bound: [Int32] = []
@@ -50,19 +60,32 @@ public final class MetricsServer: Sendable {
         }
         self.port = actualPort
         listeners = bound
-        let thread = Thread { [self] in
-            serve(metrics: metrics, live: live, health: health)
-            listeners.forEach { _ = close($0) }
-            finished.signal()
-        }
-        thread.name = "pharos-metrics"
-        thread.start()
+        self.metrics = metrics
+        self.live = live
+        self.health = health
     }
 
-    /// Stops serving and waits for the thread to end.
-    public func stop() {
-        stopping.withLock { $0 = true }
-        finished.wait()
+    deinit {
+        closeListeners()
+    }
+
+    private func closeListeners() {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if first { listeners.forEach { _ = close($0) } }
+    }
+
+    /// Serves until graceful shutdown or cancellation; returns once the serving thread has
+    /// ended (within its 200 ms poll) and the port is closed. A server runs once.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await runOnDedicatedThread(named: "pharos-metrics", {
+                self.serve()
+                self.closeListeners()
+            }, stop: { self.stopping.withLock { $0 = true } })
+        }
     }
 
     /// A listening, non-blocking socket on one address.
@@ -118,7 +141,8 @@ public final class MetricsServer: Sendable {
         var deadline: ContinuousClock.Instant
     }
 
-    private func serve(metrics: Metrics, live: @Sendable () -> Bool, health: HealthCheck) {
+    private func serve() {
+        started.withLock { $0 = true }
         var connections: [Connection] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         let clock = ContinuousClock()

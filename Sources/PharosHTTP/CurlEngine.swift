@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import PharosCore
+import ServiceLifecycle
 import Synchronization
 
 /// One transfer's state, shared with libcurl's callbacks through an unmanaged pointer.
@@ -90,10 +91,16 @@ struct CurlPointer: @unchecked Sendable, Hashable {
 
 /// Runs libcurl transfers with the multi interface on one dedicated thread, so waiting on
 /// the network never blocks Swift's cooperative thread pool; callers simply `await`.
-public final class CurlEngine: Sendable {
+///
+/// A service: the thread lives exactly as long as ``run()``, which the executable's service
+/// group runs (commands and tests without a group use ``whileRunning(_:)``). Transfers asked
+/// for before it starts wait for it; graceful shutdown (or cancellation) stops taking new ones,
+/// and `run` returns once those in flight have finished and the thread has ended.
+public final class CurlEngine: Service, Sendable {
     private struct State {
         var waiting: [Transfer] = []
         var active = 0
+        var running = false
         var stopping = false
         var cancelRequests: [CurlPointer] = []
     }
@@ -102,8 +109,6 @@ public final class CurlEngine: Sendable {
     private var multi: UnsafeMutableRawPointer { multiPointer.raw }
     private let state = Mutex(State())
     private let maxConcurrent: Int
-    /// Signalled when the loop thread has cleaned up and ended.
-    private let finished = DispatchSemaphore(value: 0)
     /// Signalled with every `curl_multi_wakeup`: with no transfer in flight the loop waits
     /// on this instead of libcurl, whose wakeup was seen lost then (a shutdown sat out the
     /// whole poll timeout, adding a second to every `run --once`).
@@ -118,26 +123,40 @@ public final class CurlEngine: Sendable {
         _ = Self.globalInit
         multiPointer = CurlPointer(raw: curl_multi_init())
         self.maxConcurrent = maxConcurrent
-        let thread = Thread { [self] in
-            self.loop()
-            curl_multi_cleanup(self.multi)
-            self.finished.signal()
-        }
-        thread.name = "pharos-curl"
-        thread.start()
     }
 
-    /// Stops the loop once the transfers in flight have finished, and waits (up to
-    /// `timeout`) for its thread to end: exiting the process with it still inside libcurl
-    /// races the library's own teardown.
-    public func shutdown(timeout: Duration = .seconds(10)) {
-        let alreadyStopping = state.withLock { state -> Bool in
-            defer { state.stopping = true }
-            return state.stopping
+    deinit {
+        curl_multi_cleanup(multi)
+    }
+
+    /// Runs transfers on the engine's thread until graceful shutdown or cancellation, then
+    /// lets those in flight finish and returns once the thread has ended: exiting the process
+    /// with it still inside libcurl races the library's own teardown. An engine runs once.
+    public func run() async throws {
+        let alreadyRan = state.withLock { state -> Bool in
+            defer { state.running = true }
+            return state.running
         }
-        guard !alreadyStopping else { return }
+        precondition(!alreadyRan, "a CurlEngine runs once")
+        await cancelWhenGracefulShutdown {
+            await runOnDedicatedThread(named: "pharos-curl", { self.loop() }, stop: { self.stop() })
+        }
+    }
+
+    /// Runs the engine while `body` runs, and stops it once `body` has returned: for commands
+    /// and tests that have no service group.
+    public func whileRunning<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            defer { stop() }
+            return try await body()
+        }
+    }
+
+    /// Takes no more transfers; the loop ends once those in flight have finished.
+    private func stop() {
+        state.withLock { $0.stopping = true }
         wake()
-        _ = finished.wait(timeout: .now() + .milliseconds(Int(timeout.seconds * 1000)))
     }
 
     /// The libcurl version string, for User-Agent and diagnostics.

@@ -30,9 +30,8 @@ struct Feed: AsyncParsableCommand {
         let url: URL?
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             let engine = CurlEngine(maxConcurrent: 1)
-            defer { engine.shutdown() }
             do {
-                let response = try await CurlHTTPTransport(engine: engine).send(HTTPRequest(url: source))
+                let response = try await engine.whileRunning { try await CurlHTTPTransport(engine: engine).send(HTTPRequest(url: source)) }
                 guard (200..<300).contains(response.status) else {
                     printError("pharos: \(Self.shown(source)) answered HTTP \(response.status)")
                     throw ExitWith(code: .failure)

@@ -137,11 +137,10 @@ struct Run: AsyncParsableCommand {
         }
         let store = try openState(config)
         let curl = CurlEngine()
-        defer { curl.shutdown() }
         if once {
             let engine = Engine(
                 config: config, store: store, logger: logger, http: CurlHTTPTransport(engine: curl), mail: CurlMailTransport(engine: curl))
-            let report = await engine.runOnce()
+            let report = try await curl.whileRunning { await engine.runOnce() }
             withExtendedLifetime(lock) {}
             try printOnceReport(report)
             return
@@ -154,8 +153,16 @@ struct Run: AsyncParsableCommand {
             config: config, load: { () throws(ConfigErrors) -> PharosConfig in try configOptions.reload() },
             reloadRequests: reloadRequests, store: store, logger: logger,
             http: CurlHTTPTransport(engine: curl), mail: CurlMailTransport(engine: curl))
+        let metricsServer: MetricsServer?
+        do {
+            metricsServer = try daemon.metricsServer()
+        } catch {
+            throw ExitWith(code: .failure)  // logged by metricsServer()
+        }
+        // Graceful shutdown goes through the services last to first, each finished before the
+        // next is told: the daemon delivers what is in flight while HTTP and metrics still run.
         let group = ServiceGroup(configuration: .init(
-            services: [
+            services: [.init(service: curl)] + (metricsServer.map { [.init(service: $0)] } ?? []) + [
                 .init(service: daemon),
                 .init(service: SignalForwarder(signals: hangups, requests: requestReload), successTerminationBehavior: .ignore),
             ],

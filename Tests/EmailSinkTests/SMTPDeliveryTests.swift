@@ -6,12 +6,13 @@ import PharosHTTP
 import TestSupport
 import Testing
 
-let curl = CurlEngine(maxConcurrent: 4)
+/// The engine `.runningCurl` runs for the suite.
+var curl: CurlEngine { RunningCurl.engine }
 let password = "correct horse battery staple"
 
 /// Delivery through libcurl to a real SMTP server (aiosmtpd), which parses every message
 /// with Python's `email` package.
-@Suite(.serialized, .enabled(if: smtpPeerAvailable, "needs .venv with aiosmtpd: run `make .venv/installed`"))
+@Suite(.serialized, .runningCurl(maxConcurrent: 4), .enabled(if: smtpPeerAvailable, "needs .venv with aiosmtpd: run `make .venv/installed`"))
 struct SMTPDelivery {
     var context: PluginContext {
         PluginContext(logger: Logger(label: "test"), now: { fixedDate }, mail: CurlMailTransport(engine: curl))
@@ -294,7 +295,7 @@ struct SMTPDelivery {
 }
 
 /// The libcurl transport on its own: what each failure carries.
-@Suite(.serialized, .enabled(if: smtpPeerAvailable, "needs .venv with aiosmtpd: run `make .venv/installed`"))
+@Suite(.serialized, .runningCurl(maxConcurrent: 4), .enabled(if: smtpPeerAvailable, "needs .venv with aiosmtpd: run `make .venv/installed`"))
 struct CurlMailTransportFailures {
     let transport = CurlMailTransport(engine: curl)
     let message = MailMessage(sender: "pharos@example.org", recipients: ["ops@example.org"],

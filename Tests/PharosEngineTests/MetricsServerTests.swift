@@ -1,6 +1,9 @@
 import Foundation
+import Logging
 import PharosCore
-import PharosEngine
+@testable import PharosEngine
+import ServiceLifecycle
+import TestSupport
 import Testing
 
 /// Runs a Python client against the server and returns what it prints.
@@ -37,36 +40,63 @@ private let getWhileOthersIdle = """
     print(body.decode(), end="")
     """
 
+/// Runs `servers` while `body` runs, then cancels them and waits until they have stopped.
+/// `body` blocks its thread (on a client process), so it starts once the servers serve.
+private func serving(_ servers: MetricsServer..., body: () throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for server in servers { group.addTask { try await server.run() } }
+        defer { group.cancelAll() }
+        try await eventually { servers.allSatisfy(\.isServing) }
+        try body()
+    }
+}
+
 @Suite struct MetricsEndpoint {
-    @Test func anIdleClientDelaysNobodyAndHealthSaysWhatFails() throws {
+    @Test func anIdleClientDelaysNobodyAndHealthSaysWhatFails() async throws {
         let failing = Shared<String?>(nil)
         let server = try MetricsServer(host: "127.0.0.1", port: 0, metrics: Metrics(), live: { true }) { failing.value }
-        defer { server.stop() }
-        let healthy = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "3"]).split(separator: "\n")
-        #expect(healthy.first?.hasPrefix("200 ") == true)
-        #expect(Double(healthy.first?.split(separator: " ").last ?? "") ?? 9 < 0.5, "\(healthy)")
-        failing.withLock { $0 = "failing:\nsink team: 3 consecutive failures since 2026-12-06T10:00:00Z" }
-        let unhealthy = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "0"])
-        #expect(unhealthy.hasPrefix("503 "))
-        #expect(unhealthy.contains("sink team: 3 consecutive failures since 2026-12-06T10:00:00Z"))
-        #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/livez", "0"]).hasPrefix("200 "))
-        let metrics = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/metrics", "0"])
-        for name in ["process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ", "process_start_time_seconds "] {
-            #expect(metrics.contains("\n" + name), "\(name) is served")
+        try await serving(server) {
+            let healthy = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "3"]).split(separator: "\n")
+            #expect(healthy.first?.hasPrefix("200 ") == true)
+            #expect(Double(healthy.first?.split(separator: " ").last ?? "") ?? 9 < 0.5, "\(healthy)")
+            failing.withLock { $0 = "failing:\nsink team: 3 consecutive failures since 2026-12-06T10:00:00Z" }
+            let unhealthy = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "0"])
+            #expect(unhealthy.hasPrefix("503 "))
+            #expect(unhealthy.contains("sink team: 3 consecutive failures since 2026-12-06T10:00:00Z"))
+            #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/livez", "0"]).hasPrefix("200 "))
+            let metrics = try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/metrics", "0"])
+            for name in ["process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ", "process_start_time_seconds "] {
+                #expect(metrics.contains("\n" + name), "\(name) is served")
+            }
+            let start = metrics.split(separator: "\n").first { $0.hasPrefix("process_start_time_seconds ") }
+            let started = Double(start?.split(separator: " ").last ?? "") ?? 0
+            #expect(abs(started - Date().timeIntervalSince1970) < 3600, "the start time is the process's: \(started)")
         }
-        let start = metrics.split(separator: "\n").first { $0.hasPrefix("process_start_time_seconds ") }
-        let started = Double(start?.split(separator: " ").last ?? "") ?? 0
-        #expect(abs(started - Date().timeIntervalSince1970) < 3600, "the start time is the process's: \(started)")
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/net/if_inet6"), "needs IPv6"))
-    func localhostIsServedOnBothLoopbackAddresses() throws {
+    func localhostIsServedOnBothLoopbackAddresses() async throws {
         let server = try MetricsServer(host: "localhost", port: 0, metrics: Metrics(), live: { true }) { nil }
-        defer { server.stop() }
-        #expect(try client(getWhileOthersIdle, ["::1", "\(server.port)", "/healthz", "1"]).hasPrefix("200 "))
-        #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "1"]).hasPrefix("200 "))
         let v6only = try MetricsServer(host: "::1", port: 0, metrics: Metrics(), live: { true }) { nil }
-        defer { v6only.stop() }
-        #expect(try client(getWhileOthersIdle, ["::1", "\(v6only.port)", "/metrics", "0"]).hasPrefix("200 "))
+        try await serving(server, v6only) { () throws in
+            #expect(try client(getWhileOthersIdle, ["::1", "\(server.port)", "/healthz", "1"]).hasPrefix("200 "))
+            #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "1"]).hasPrefix("200 "))
+            #expect(try client(getWhileOthersIdle, ["::1", "\(v6only.port)", "/metrics", "0"]).hasPrefix("200 "))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theServiceStopsOnGracefulShutdownAndFreesItsPort() async throws {
+        let server = try MetricsServer(host: "127.0.0.1", port: 0, metrics: Metrics(), live: { true }) { nil }
+        let port = server.port
+        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await eventually { server.isServing }
+            #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(port)", "/livez", "0"]).hasPrefix("200 "))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        // The group returned once the serving thread had ended and closed its socket.
+        #expect(throws: Never.self) { try MetricsServer(host: "127.0.0.1", port: port, metrics: Metrics(), live: { true }) { nil } }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import PharosCore
 import PharosHTTP
+import ServiceLifecycle
 import TestSupport
 import Testing
 
@@ -8,11 +10,9 @@ import Testing
 import Glibc
 #endif
 
-let sharedEngine = CurlEngine(maxConcurrent: 16)
-
-@Suite(.serialized) struct CurlTransport {
+@Suite(.serialized, .runningCurl(maxConcurrent: 16)) struct CurlTransport {
     let peer: PythonPeer
-    let transport = CurlHTTPTransport(engine: sharedEngine)
+    let transport = CurlHTTPTransport(engine: RunningCurl.engine)
 
     init() throws {
         peer = try PythonPeer("http_peer.py")
@@ -103,5 +103,24 @@ let sharedEngine = CurlEngine(maxConcurrent: 16)
             return
         }
         #expect(error.kind == .cancelled)
+    }
+}
+
+@Suite struct CurlEngineService {
+    @Test func transfersRunWhileTheServiceRunsAndNoneAfterShutdown() async throws {
+        let engine = CurlEngine(maxConcurrent: 2)
+        let transport = CurlHTTPTransport(engine: engine)
+        // Port 9 (discard) refuses: a transport answer proves the engine's loop ran it.
+        let request = HTTPRequest(url: "http://127.0.0.1:9/", timeout: .seconds(5))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: engine)], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let refused = await #expect(throws: TransferError.self) { try await transport.send(request) }
+            #expect(refused?.kind == .couldNotConnect)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let after = await #expect(throws: TransferError.self) { try await transport.send(request) }
+        #expect(after?.kind == .cancelled && after?.message == "the HTTP engine is shutting down")
     }
 }

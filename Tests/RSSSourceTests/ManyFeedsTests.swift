@@ -6,7 +6,7 @@ import RSSSource
 import TestSupport
 import Testing
 
-@Suite struct ManyFeeds {
+@Suite(.runningCurl(maxConcurrent: 8)) struct ManyFeeds {
     @Test func aHundredFeedsPolledAtOnce() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-many-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -41,9 +41,10 @@ func rssFeed(_ items: [(id: String, title: String)], articleBase: String = "") -
     """
 }
 
-let engine = CurlEngine(maxConcurrent: 8)
+/// The engine `.runningCurl` runs for the suite.
+var engine: CurlEngine { RunningCurl.engine }
 
-@Suite(.serialized) struct RSSPolling {
+@Suite(.serialized, .runningCurl(maxConcurrent: 8)) struct RSSPolling {
     let folder: URL
     let peer: PythonPeer
     let context: PluginContext

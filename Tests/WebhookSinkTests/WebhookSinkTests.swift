@@ -8,7 +8,8 @@ import WebhookSink
 
 let secret = "whsec_" + Data("pharos test signing key 0123456".utf8).base64EncodedString()
 let otherSecret = "whsec_" + Data("somebody else's key 9876543210".utf8).base64EncodedString()
-let curl = CurlEngine(maxConcurrent: 4)
+/// The engine `.runningCurl` runs for the suite.
+var curl: CurlEngine { RunningCurl.engine }
 
 func webhookDelivery(_ id: String) -> Delivery {
     let alert = Alert(id: id, rule: "bcma-rmat", source: "wire",
@@ -23,7 +24,7 @@ let peersInstalled: Bool = {
     return FileManager.default.isExecutableFile(atPath: root.appendingPathComponent(".venv/bin/python3").path)
 }()
 
-@Suite struct Signing {
+@Suite(.runningCurl(maxConcurrent: 4)) struct Signing {
     /// RFC 4231's HMAC-SHA256 test cases 1-4, 6 and 7 (case 5 truncates the code), and an empty key.
     @Test(arguments: [
         ([UInt8](repeating: 0x0B, count: 20), Array("Hi There".utf8), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
@@ -145,7 +146,7 @@ let peersInstalled: Bool = {
     }
 }
 
-@Suite(.serialized, .enabled(if: peersInstalled, "needs .venv with Tests/peers/requirements.txt (.ci/run creates it)"))
+@Suite(.serialized, .runningCurl(maxConcurrent: 4), .enabled(if: peersInstalled, "needs .venv with Tests/peers/requirements.txt (.ci/run creates it)"))
 struct WebhookDelivery {
     func sink(_ peer: PythonPeer, secret: String = secret) throws -> WebhookSink {
         try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(
