@@ -1,5 +1,3 @@
-import Foundation
-
 /// What a source remembers between polls (validators, a cursor), kept by the engine in the
 /// same transaction as the poll's items and handed back on the next poll.
 ///
@@ -8,7 +6,8 @@ import Foundation
 /// `checkpoint.decode(Type.self)`. The text is one flat JSON object with the fields in the
 /// order the type encodes them (`{"etag":"…","lastModified":"…"}`), read and written here
 /// without Foundation's JSON coders, which kept about a megabyte of their code resident in an
-/// idle daemon when they ran on every poll.
+/// idle daemon when they ran on every poll. Any such object reads, whoever wrote it (the RSS
+/// source's hand-written text before, Foundation's `JSONEncoder`).
 public struct Checkpoint: Sendable, Equatable, CustomStringConvertible {
     /// The stored text.
     public let text: String
@@ -29,7 +28,7 @@ public struct Checkpoint: Sendable, Equatable, CustomStringConvertible {
     /// The checkpoint as `type`; nil when it is not such a value (written by another kind of
     /// source, or damaged).
     public func decode<Value: Decodable>(_ type: Value.Type = Value.self) -> Value? {
-        guard let fields = FlatJSON.fields(text) ?? FlatJSON.fieldsByFoundation(text) else { return nil }
+        guard let fields = FlatJSON.fields(text) else { return nil }
         return try? Value(from: FlatDecoder(fields: fields))
     }
 
@@ -177,7 +176,7 @@ private func mismatch(_ type: Any.Type, _ key: (any CodingKey)?) -> DecodingErro
 /// booleans or null.
 enum FlatJSON {
     /// The fields of such an object, each value as its text (nulls left out); nil for anything
-    /// else, and for escapes this reader leaves to a full JSON parser (\u outside ASCII).
+    /// else.
     static func fields(_ text: String) -> [String: String]? {
         var bytes = Array(text.utf8)[...]
         func skipSpace() { while let byte = bytes.first, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { bytes.removeFirst() } }
@@ -186,6 +185,11 @@ enum FlatJSON {
             guard bytes.first == byte else { return false }
             bytes.removeFirst()
             return true
+        }
+        func hex4() -> UInt32? {
+            guard bytes.count >= 4, let code = UInt32(String(decoding: bytes.prefix(4), as: UTF8.self), radix: 16) else { return nil }
+            bytes.removeFirst(4)
+            return code
         }
         func string() -> String? {
             guard take(UInt8(ascii: "\"")) else { return nil }
@@ -204,10 +208,16 @@ enum FlatJSON {
                     case UInt8(ascii: "b"): value.append(0x08)
                     case UInt8(ascii: "f"): value.append(0x0C)
                     case UInt8(ascii: "u"):
-                        guard bytes.count >= 4, let code = UInt8(String(decoding: bytes.prefix(4), as: UTF8.self), radix: 16),
-                              code < 0x80 else { return nil }
-                        bytes.removeFirst(4)
-                        value.append(code)
+                        guard var code = hex4() else { return nil }
+                        // Outside the Basic Multilingual Plane: a surrogate pair, two escapes.
+                        if (0xD800..<0xDC00).contains(code) {
+                            guard bytes.starts(with: #"\u"#.utf8) else { return nil }
+                            bytes.removeFirst(2)
+                            guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                            code = 0x10000 + (code - 0xD800) << 10 + (low - 0xDC00)
+                        }
+                        guard let scalar = Unicode.Scalar(code) else { return nil }
+                        value += String(scalar).utf8
                     default: return nil
                     }
                 case 0..<0x20: return nil
@@ -243,20 +253,5 @@ enum FlatJSON {
         guard take(UInt8(ascii: "}")) else { return nil }
         skipSpace()
         return bytes.isEmpty ? fields : nil
-    }
-
-    /// ``fields(_:)`` for what it leaves to a full JSON parser, with a boolean as 1 or 0.
-    static func fieldsByFoundation(_ text: String) -> [String: String]? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
-        var fields: [String: String] = [:]
-        for (key, value) in object {
-            switch value {
-            case let text as String: fields[key] = text
-            case let number as NSNumber: fields[key] = number.stringValue
-            case is NSNull: continue
-            default: return nil
-            }
-        }
-        return fields
     }
 }

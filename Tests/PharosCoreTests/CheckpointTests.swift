@@ -45,8 +45,9 @@ import Testing
             let stored = String(decoding: try JSONEncoder().encode(validators), as: UTF8.self)
             #expect(Checkpoint(text: stored).decode(Validators.self) == validators, "\(stored)")
         }
-        // Escapes outside ASCII go to Foundation's reader.
-        #expect(Checkpoint(text: #"{"etag":"\u00fc\ud83d\ude00","lastModified":null}"#).decode(Validators.self) == Validators(etag: "ü😀"))
+        // Escapes of any character, a surrogate pair for one outside the BMP.
+        #expect(Checkpoint(text: #"{"etag":"\u00fc\ud83d\ude00\u2028","lastModified":null}"#).decode(Validators.self) == Validators(etag: "ü😀\u{2028}"))
+        #expect(Checkpoint(text: #"{"etag":"\ud83d"}"#).decode(Validators.self) == nil, "half a surrogate pair")
         #expect(Checkpoint(text: #" { "etag" : "x" , "lastModified" : null } "#).decode(Validators.self) == Validators(etag: "x"))
     }
 
