@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import Prometheus
 
 #if canImport(Glibc)
 import Glibc
@@ -7,140 +8,135 @@ import Glibc
 import Musl
 #endif
 
-/// What the daemon counts, rendered in the Prometheus text format by ``MetricsServer``.
+/// What the daemon counts, kept in a swift-prometheus registry (docs/ARCHITECTURE.md,
+/// Dependencies and their cost) and rendered in the Prometheus text format for
+/// ``MetricsServer``. The registry is this object's own, never a process-wide one.
 public final class Metrics: Sendable {
     /// Upper bounds (seconds) of the match-to-delivery latency histogram's buckets.
     static let latencyBuckets: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600]
 
-    private struct Histogram {
-        var counts = Array(repeating: 0, count: Metrics.latencyBuckets.count)
-        var sum = 0.0
-        var count = 0
+    /// Where the series live; `render()` is its exposition.
+    public let registry: PrometheusCollectorRegistry
+    private let outbox: ReplacedGauges
+    private let sourceFailures: ReplacedGauges
+    private let sourceLastSuccess: ReplacedGauges
+    private let sinkFailures: ReplacedGauges
+    private let health = Shared<(sources: [SourceHealth], sinks: [SinkHealth])>(([], []))
+    private let process: (cpu: Counter, resident: Gauge, descriptors: Gauge, start: Gauge)
+    private let processLock = Shared(())
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        registry.makeGauge(descriptor: family("pharos_build_info", "Version of the running Pharos."), labels: [("version", PharosVersion.string)]).set(to: 1)
+        outbox = ReplacedGauges(registry, "pharos_outbox_alerts", labels: ["sink", "state"],
+                                help: "Alerts in the outbox per sink and state (pending: waiting or retrying; dead: given up).")
+        sourceFailures = ReplacedGauges(registry, "pharos_source_consecutive_failures", labels: ["source"],
+                                        help: "Failed polls of each source since its last success.")
+        sourceLastSuccess = ReplacedGauges(registry, "pharos_source_last_success_timestamp_seconds", labels: ["source"],
+                                           help: "When each source was last polled successfully (Unix time).")
+        sinkFailures = ReplacedGauges(registry, "pharos_sink_consecutive_failures", labels: ["sink"],
+                                      help: "Failed delivery attempts of each sink since its last success.")
+        process = (registry.makeCounter(descriptor: family("process_cpu_seconds_total", "User and system CPU time spent.")),
+                   registry.makeGauge(descriptor: family("process_resident_memory_bytes", "Resident memory size.")),
+                   registry.makeGauge(descriptor: family("process_open_fds", "Open file descriptors.")),
+                   registry.makeGauge(descriptor: family("process_start_time_seconds", "Start time of the process since the Unix epoch.")))
     }
-
-    private struct State {
-        var polls: [String: (ok: Int, failed: Int)] = [:]
-        var items: [String: Int] = [:]
-        var alerts: [String: Int] = [:]
-        var deliveries: [String: (delivered: Int, retried: Int, dead: Int)] = [:]
-        var expired: [String: Int] = [:]
-        var latency: [String: Histogram] = [:]
-        var outbox: [String: OutboxCounts] = [:]
-        var sources: [SourceHealth] = []
-        var sinks: [SinkHealth] = []
-    }
-
-    private let state = Shared(State())
-
-    public init() {}
 
     func recordPoll(source: String, succeeded: Bool, newOrChanged: Int = 0) {
-        state.withLock { state in
-            var polls = state.polls[source] ?? (0, 0)
-            if succeeded { polls.ok += 1 } else { polls.failed += 1 }
-            state.polls[source] = polls
-            state.items[source, default: 0] += newOrChanged
+        // Both outcomes are shown from a source's first poll on, the one that did not happen at 0.
+        for outcome in ["ok", "failed"] {
+            let polls = registry.makeCounter(descriptor: family("pharos_polls_total", "Polls of each source by outcome."),
+                                             labels: [("source", source), ("outcome", outcome)])
+            if (outcome == "ok") == succeeded { polls.increment() }
         }
+        registry.makeCounter(descriptor: family("pharos_items_new_or_changed_total",
+                                                "Items seen for the first time or changed, per source (matched against the rules)."),
+                             labels: [("source", source)]).increment(by: Int64(newOrChanged))
     }
 
     func recordAlerts(_ rules: [String]) {
-        state.withLock { state in
-            for rule in rules { state.alerts[rule, default: 0] += 1 }
+        for rule in rules {
+            registry.makeCounter(descriptor: family("pharos_alerts_total", "New alerts per rule."), labels: [("rule", rule)]).increment()
         }
     }
 
     func recordDeliveries(sink: String, delivered latencies: [Double], retried: Int, dead: Int, expired: Int = 0) {
-        state.withLock { state in
-            state.expired[sink, default: 0] += expired
-            var totals = state.deliveries[sink] ?? (0, 0, 0)
-            totals.delivered += latencies.count
-            totals.retried += retried
-            totals.dead += dead
-            state.deliveries[sink] = totals
-            var histogram = state.latency[sink] ?? Histogram()
-            for latency in latencies {
-                for (index, bound) in Self.latencyBuckets.enumerated() where latency <= bound { histogram.counts[index] += 1 }
-                histogram.sum += latency
-                histogram.count += 1
-            }
-            state.latency[sink] = histogram
+        for (outcome, count) in [("delivered", latencies.count), ("retry", retried), ("dead", dead)] {
+            registry.makeCounter(descriptor: family("pharos_deliveries_total", "Delivery attempts per sink by outcome (dead: failed permanently)."),
+                                 labels: [("sink", sink), ("outcome", outcome)]).increment(by: Int64(count))
         }
+        registry.makeCounter(descriptor: family("pharos_deliveries_expired_total", "Alerts given up undelivered after max_age, without an attempt, per sink."),
+                             labels: [("sink", sink)]).increment(by: Int64(expired))
+        let histogram = registry.makeValueHistogram(descriptor: family("pharos_delivery_latency_seconds", "Time from an alert being raised to its delivery."),
+                                                    labels: [("sink", sink)], buckets: Self.latencyBuckets)
+        for latency in latencies { histogram.record(latency) }
     }
 
     /// Replaces the outbox depth gauges (read from the state database now and then).
     func setOutbox(_ counts: [String: OutboxCounts]) {
-        state.withLock { $0.outbox = counts }
+        outbox.replace(with: counts.flatMap { sink, counts in
+            [([sink, "pending"], Double(counts.pending)), ([sink, "dead"], Double(counts.dead))]
+        })
     }
 
     /// Replaces the health gauges with what the state database says (as `pharos status` reads it).
     func setHealth(sources: [SourceHealth], sinks: [SinkHealth]) {
-        state.withLock { state in
-            state.sources = sources
-            state.sinks = sinks
-        }
+        health.withLock { $0 = (sources, sinks) }
+        sourceFailures.replace(with: sources.map { ([$0.source], Double($0.consecutiveFailures)) })
+        sourceLastSuccess.replace(with: sources.compactMap { source in source.lastSuccess.map { ([source.source], $0.timeIntervalSince1970) } })
+        sinkFailures.replace(with: sinks.map { ([$0.sink], Double($0.consecutiveFailures)) })
     }
 
     /// What is failing, by the same rule as `pharos status`; empty when all is well.
-    public var failing: [String] { let state = state.value; return Health.failing(sources: state.sources, sinks: state.sinks) }
+    public var failing: [String] { let health = health.value; return Health.failing(sources: health.sources, sinks: health.sinks) }
 
-    /// The Prometheus text exposition (format 0.0.4).
+    /// The Prometheus text exposition (format 0.0.4), the `process_*` figures read now.
     public func render() -> String {
-        let state = state.value
-        var out = ""
-        func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-            for sample in samples { out += "\(name)\(sample.labels) \(sample.value)\n" }
+        processLock.withLock { _ in
+            let figures = ProcessFigures.current()
+            // The registry's counters only grow: the kernel's total replaces the last one read.
+            process.cpu.reset()
+            process.cpu.increment(by: figures.cpuSeconds)
+            process.resident.set(to: Double(figures.residentBytes))
+            process.descriptors.set(to: Double(figures.openFileDescriptors))
+            process.start.set(to: figures.startTime)
+            return registry.emitToString()
         }
-        func label(_ pairs: (String, String)...) -> String {
-            "{" + pairs.map { "\($0.0)=\"\(Self.escaped($0.1))\"" }.joined(separator: ",") + "}"
-        }
-        family("pharos_build_info", "gauge", "Version of the running Pharos.", [(label(("version", PharosVersion.string)), "1")])
-        family("pharos_polls_total", "counter", "Polls of each source by outcome.", state.polls.sorted { $0.key < $1.key }.flatMap { source, polls in
-            [(label(("source", source), ("outcome", "ok")), "\(polls.ok)"), (label(("source", source), ("outcome", "failed")), "\(polls.failed)")]
-        })
-        family("pharos_items_new_or_changed_total", "counter", "Items seen for the first time or changed, per source (matched against the rules).",
-               state.items.sorted { $0.key < $1.key }.map { (label(("source", $0.key)), "\($0.value)") })
-        family("pharos_alerts_total", "counter", "New alerts per rule.",
-               state.alerts.sorted { $0.key < $1.key }.map { (label(("rule", $0.key)), "\($0.value)") })
-        family("pharos_deliveries_total", "counter", "Delivery attempts per sink by outcome (dead: failed permanently).", state.deliveries.sorted { $0.key < $1.key }.flatMap { sink, totals in
-            [(label(("sink", sink), ("outcome", "delivered")), "\(totals.delivered)"),
-             (label(("sink", sink), ("outcome", "retry")), "\(totals.retried)"),
-             (label(("sink", sink), ("outcome", "dead")), "\(totals.dead)")]
-        })
-        // Series of a histogram family: NAME_bucket{le=...}, NAME_sum and NAME_count.
-        family("pharos_delivery_latency_seconds", "histogram", "Time from an alert being raised to its delivery.",
-               state.latency.sorted { $0.key < $1.key }.flatMap { sink, histogram -> [(labels: String, value: String)] in
-            Self.latencyBuckets.enumerated().map { index, bound in
-                ("_bucket" + label(("sink", sink), ("le", Self.number(bound))), "\(histogram.counts[index])")
-            } + [("_bucket" + label(("sink", sink), ("le", "+Inf")), "\(histogram.count)"),
-                 ("_sum" + label(("sink", sink)), Self.number(histogram.sum)),
-                 ("_count" + label(("sink", sink)), "\(histogram.count)")]
-        })
-        family("pharos_deliveries_expired_total", "counter", "Alerts given up undelivered after max_age, without an attempt, per sink.",
-               state.expired.sorted { $0.key < $1.key }.map { (label(("sink", $0.key)), "\($0.value)") })
-        family("pharos_outbox_alerts", "gauge", "Alerts in the outbox per sink and state (pending: waiting or retrying; dead: given up).", state.outbox.sorted { $0.key < $1.key }.flatMap { sink, counts in
-            [(label(("sink", sink), ("state", "pending")), "\(counts.pending)"), (label(("sink", sink), ("state", "dead")), "\(counts.dead)")]
-        })
-        family("pharos_source_consecutive_failures", "gauge", "Failed polls of each source since its last success.",
-               state.sources.map { (label(("source", $0.source)), "\($0.consecutiveFailures)") })
-        family("pharos_source_last_success_timestamp_seconds", "gauge", "When each source was last polled successfully (Unix time).",
-               state.sources.compactMap { source in source.lastSuccess.map { (label(("source", source.source)), Self.number($0.timeIntervalSince1970)) } })
-        family("pharos_sink_consecutive_failures", "gauge", "Failed delivery attempts of each sink since its last success.",
-               state.sinks.map { (label(("sink", $0.sink)), "\($0.consecutiveFailures)") })
-        let process = ProcessFigures.current()
-        family("process_cpu_seconds_total", "counter", "User and system CPU time spent.", [("", Self.number(process.cpuSeconds))])
-        family("process_resident_memory_bytes", "gauge", "Resident memory size.", [("", "\(process.residentBytes)")])
-        family("process_open_fds", "gauge", "Open file descriptors.", [("", "\(process.openFileDescriptors)")])
-        family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", [("", Self.number(process.startTime))])
-        return out
+    }
+}
+
+/// A metric family's full name (the registry's descriptors split it into parts; Pharos keeps
+/// the names the README documents whole) and its help text.
+private func family(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
+
+/// A gauge family whose series are replaced together by what the state database says now, so
+/// a sink or source gone from the configuration leaves the exposition.
+private final class ReplacedGauges: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let name: String
+    private let labels: [String]
+    private let help: String
+    private let series = Shared<[[String]: Gauge]>([:])
+
+    init(_ registry: PrometheusCollectorRegistry, _ name: String, labels: [String], help: String) {
+        (self.registry, self.name, self.labels, self.help) = (registry, name, labels, help)
     }
 
-    private static func escaped(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
-    }
-
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    /// Sets each series (its label values, in the order of `labels`) and drops the others.
+    func replace(with values: [([String], Double)]) {
+        series.withLock { series in
+            var kept: [[String]: Gauge] = [:]
+            for (labelValues, value) in values {
+                let gauge = series[labelValues]
+                    ?? registry.makeGauge(descriptor: family(name, help), labels: Array(zip(labels, labelValues)))
+                gauge.set(to: value)
+                kept[labelValues] = gauge
+            }
+            for (labelValues, gauge) in series where kept[labelValues] == nil { registry.unregisterGauge(gauge) }
+            series = kept
+        }
     }
 }
 

@@ -100,3 +100,27 @@ private func serving(_ servers: MetricsServer..., body: () throws -> Void) async
         #expect(throws: Never.self) { try MetricsServer(host: "127.0.0.1", port: port, metrics: Metrics(), live: { true }) { nil } }
     }
 }
+
+@Suite struct MetricsExposition {
+    @Test func seriesKeepTheirNamesAndLabelsAndGoneSinksLeave() {
+        let metrics = Metrics()
+        metrics.recordPoll(source: "inbox", succeeded: true, newOrChanged: 9)
+        metrics.recordAlerts(["bcma-rmat", "bcma-rmat"])
+        metrics.recordDeliveries(sink: "log", delivered: [0.2, 2], retried: 1, dead: 0)
+        metrics.setOutbox(["log": OutboxCounts(pending: 3, dead: 1), "team": OutboxCounts(pending: 2)])
+        let first = metrics.render().split(separator: "\n").map(String.init)
+        for line in ["pharos_polls_total{source=\"inbox\",outcome=\"ok\"} 1", "pharos_polls_total{source=\"inbox\",outcome=\"failed\"} 0",
+                     "pharos_items_new_or_changed_total{source=\"inbox\"} 9", "pharos_alerts_total{rule=\"bcma-rmat\"} 2",
+                     "pharos_deliveries_total{sink=\"log\",outcome=\"delivered\"} 2", "pharos_deliveries_total{sink=\"log\",outcome=\"retry\"} 1",
+                     "pharos_deliveries_expired_total{sink=\"log\"} 0", "pharos_delivery_latency_seconds_bucket{sink=\"log\",le=\"0.25\"} 1",
+                     "pharos_delivery_latency_seconds_bucket{sink=\"log\",le=\"+Inf\"} 2", "pharos_delivery_latency_seconds_count{sink=\"log\"} 2",
+                     "pharos_outbox_alerts{sink=\"team\",state=\"pending\"} 2.0", "# TYPE pharos_polls_total counter",
+                     "# TYPE pharos_delivery_latency_seconds histogram", "# HELP pharos_alerts_total New alerts per rule."] {
+            #expect(first.contains(line), "\(line) in \(first)")
+        }
+        metrics.setOutbox(["log": OutboxCounts(pending: 0, dead: 1)])
+        let second = metrics.render()
+        #expect(!second.contains("sink=\"team\""), "a sink no longer configured has no series")
+        #expect(second.contains("pharos_outbox_alerts{sink=\"log\",state=\"pending\"} 0.0"))
+    }
+}
