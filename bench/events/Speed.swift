@@ -50,6 +50,19 @@ struct EventsSpeed {
             ("extraction, one designation wanted", { extractor.extract($0, wanted: ["fda-rmat"]).count }),
         ]
         let profiling = ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] != nil
+        if let dump = ProcessInfo.processInfo.environment["PHAROS_BENCH_DUMP"] {
+            // Every event of every text, as JSON lines: a change meant to be faster only must leave this unchanged.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var lines = ""
+            let generated = arguments.count == 4 ? try readGenerated(arguments[3], count: 300) : []
+            for document in documents + generated {
+                for event in extractor.extract(document) { lines += String(decoding: try encoder.encode(event), as: UTF8.self) + "\n" }
+                lines += "--\n"
+            }
+            try lines.write(toFile: dump, atomically: true, encoding: .utf8)
+            return
+        }
         if !profiling {
             for (name, body) in measures {
                 let perDocument = median(documents, passes: 21, body)
@@ -77,7 +90,7 @@ struct EventsSpeed {
         if profiling {
             // For a profiler: extraction over the generated items (else the joined ones), many times.
             let set = arguments.count == 4 ? try readGenerated(arguments[3], count: 300) : items
-            print(median(set, passes: 40) { extractor.extract($0).count })
+            print(median(set, passes: Int(ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] ?? "") ?? 40) { extractor.extract($0).count })
             return
         }
         for (name, body) in measures {
