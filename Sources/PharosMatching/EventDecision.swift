@@ -9,7 +9,7 @@ extension DocumentReader {
         guard case .trigger(let designationIndex) = trigger.term else { return [] }
         // The common words of approvals first: most are not told as approvals, and this costs little
         // (the agency is counted as before the word here; below, where it really is).
-        if extractor.designations[Int(designationIndex)].family == "approval", !isVerbalApproval(field: field, trigger, agencyBefore: true) {
+        if extractor.isApproval[Int(designationIndex)], !isVerbalApproval(field: field, trigger, agencyBefore: true) {
             return []
         }
         let range = sentence(field: field, at: trigger.start)
@@ -32,7 +32,7 @@ extension DocumentReader {
             let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
             return (agency, distance)
         }.sorted { $0.distance < $1.distance }
-        var agencyCue = "agency of \(entry.id)"
+        var agencyCue = extractor.cueTexts[entryIndex].agency
         if let family = entry.family, let owners = extractor.siblings[family] {
             let named = agencies.isEmpty ? leadAgencies : agencies.map(\.agency)
             let own = extractor.agencyOf[entryIndex]
@@ -46,17 +46,17 @@ extension DocumentReader {
             } else if !own.isEmpty, named.contains(own) {
                 agencyCue = "agency \(own) named"
             }
-            if family == "approval" || family == "application-accepted" {
+            if extractor.needsAgency[entryIndex] {
                 // Approvals are told by common words: outside the title, an agency must be named in
                 // the sentence, the title or the lead.
                 if position != .title, named.isEmpty { return [] }
-                if family == "approval", !isVerbalApproval(field: field, trigger, agencyBefore: sentenceHits.contains { hit in
+                if extractor.isApproval[entryIndex], !isVerbalApproval(field: field, trigger, agencyBefore: sentenceHits.contains { hit in
                     if case .agency = hit.term { return hit.end <= trigger.start && trigger.start - hit.end <= 40 }
                     return false
                 }) { return [] }
             }
         }
-        if entry.family == "clinical-hold", sentenceHits.contains(where: { cueClass($0) == .lift }),
+        if extractor.isClinicalHold[entryIndex], sentenceHits.contains(where: { cueClass($0) == .lift }),
            let lifted = extractor.designationIndex[entry.id + "-lifted"] {
             entryIndex = lifted
             entry = extractor.designations[lifted]
@@ -76,7 +76,7 @@ extension DocumentReader {
         var subjectCue: String
         if let after = sentenceMentions.first(where: { $0.start >= trigger.end }) {
             subjects = [after]
-            subjectCue = "subject: the product named after the \(entry.label)"
+            subjectCue = extractor.cueTexts[entryIndex].subjectAfter
             // "to NXC-201 and NXC-301": products joined by "and" or a comma share the event.
             var last = after
             for next in sentenceMentions where next.start > last.end {
@@ -87,15 +87,20 @@ extension DocumentReader {
             }
         } else if let before = sentenceMentions.last(where: { $0.end <= trigger.start }) {
             subjects = [before]
-            subjectCue = "subject: the product named before the \(entry.label)"
+            subjectCue = extractor.cueTexts[entryIndex].subjectBefore
         } else if let earlier = productsOfEarlierSentence(field: field, before: range.lowerBound) {
             subjects = earlier
             subjectCue = "subject: the product\(earlier.count > 1 ? "s" : "") of an earlier sentence"
         } else {
             subjectCue = "subject: no product named"
         }
-        var seen: Set<String> = []
-        subjects = subjects.filter { seen.insert($0.key).inserted }
+        // Few subjects: a list finds the repeated ones faster than a set.
+        var seen: [String] = []
+        subjects = subjects.filter { subject in
+            if seen.contains(subject.key) { return false }
+            seen.append(subject.key)
+            return true
+        }
         cues.append(subjectCue)
 
         let status = decideStatus(
@@ -107,7 +112,7 @@ extension DocumentReader {
         let evidence = makeEvidence(field: field, range: range)
         // The indication goes into headlines, which only announced events make.
         let indication = status == .announced
-            ? Indication.find(in: text(field: field, range), after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound) : nil
+            ? Indication.find(in: texts[field], sentence: range, after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound) : nil
         return (subjects.isEmpty ? [nil] : subjects.map { Optional($0) }).map { subject -> RegulatoryEvent in
             let (targets, targetVia, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
             var event = RegulatoryEvent(
@@ -196,7 +201,7 @@ extension DocumentReader {
     /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
     func actsBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
         guard end - start <= 80 else { return false }
-        return Temporal.tokens(text(field: field, start..<end)).contains { Self.actingVerbs.contains($0.lowercased()) }
+        return Temporal.wordRanges(texts[field], start..<end).contains { Self.actingVerbs.contains(text(field: field, $0).lowercased()) }
     }
 
     @inline(__always)
@@ -272,7 +277,7 @@ extension DocumentReader {
         // A lead without the item's date: only "In September, the FDA granted ..." tells a past event.
         if position != .title, Temporal.mayHoldDate(texts[field], range), let reference = reference ?? latestYear.map({ ($0, nil) }),
            let past = Temporal.earlierDate(
-               in: text(field: field, range), than: reference,
+               in: texts[field], range, than: reference,
                monthsOnly: position == .lead && (self.reference == nil || range.lowerBound < 200)) {
             cues.append("dated \(past), before the item")
             return .background
@@ -290,7 +295,7 @@ extension DocumentReader {
             return .announced
         }
         let keys = subjects.map { $0.product >= 0 ? extractor.products[Int($0.product)].id : $0.key }
-        if newsEvents.contains(where: { news in
+        if learnt.newsEvents.contains(where: { news in
             news.family == family && news.agency == agency && (keys.isEmpty || news.product == nil || keys.contains(news.product!))
         }) {
             cues.append("the same \(family) as the title or lead announces")
@@ -316,11 +321,13 @@ extension DocumentReader {
     /// The products of the nearest earlier sentence of the paragraph that names any, else of the
     /// title: "the FDA granted RMAT designation for these two treatments".
     func productsOfEarlierSentence(field: Int, before offset: Int) -> [ProductMention]? {
-        let earlier = mentions[field].filter { $0.end <= offset }
-        if let last = earlier.last {
-            let range = sentence(field: field, at: last.start)
-            let inSentence = earlier.filter { range.contains($0.start) }
-            return Array(inSentence.prefix(3))
+        // Mentions are in text order: the last one before `offset`, then back through its sentence.
+        let all = mentions[field]
+        if let lastIndex = all.lastIndex(where: { $0.end <= offset }) {
+            let range = sentence(field: field, at: all[lastIndex].start)
+            var first = lastIndex
+            while first > 0, all[first - 1].start >= range.lowerBound { first -= 1 }
+            return Array(all[first...lastIndex].filter { range.contains($0.start) && $0.end <= offset }.prefix(3))
         }
         if let title = texts.indices.first(where: isTitle), title != field, let first = mentions[title].first {
             return [first]
@@ -347,17 +354,13 @@ extension DocumentReader {
             let written = text(field: field, subject.start..<subject.end)
             if subject.product >= 0 {
                 let product = extractor.products[Int(subject.product)]
-                for target in product.targets {
-                    if let index = extractor.targetIndex[target.lowercased()] {
-                        addTarget(index, text: written, via: product.id)
-                    }
-                }
+                for index in extractor.productTargets[Int(subject.product)] { addTarget(index, text: written, via: product.id) }
                 modality = product.modality
                 companies = product.companies
             }
             // What the item says of a product adds to the vocabulary only where it knows no target.
             if targets.isEmpty || modality == nil {
-                let profile = self.profile(of: subject.key)
+                let profile = learnt.profile(of: subject.key, in: self)
                 for target in profile.targets { addTarget(target.index, text: target.text, via: nil) }
                 if modality == nil, let index = profile.modality { modality = extractor.modalities[Int(index)].id }
             }

@@ -88,6 +88,16 @@ public struct EventExtractor: Sendable {
     let needsCompanion: [Bool]
     /// Per designation: its agency as events name it.
     let agencyOf: [String]
+    /// Per designation: whether it is an approval (told by common words), one of the actions
+    /// that need an agency named (approvals, applications accepted), a clinical hold.
+    let isApproval: [Bool]
+    let needsAgency: [Bool]
+    let isClinicalHold: [Bool]
+    /// Per product: its targets' indices.
+    let productTargets: [[Int32]]
+    /// Per designation: the cues that name it, written once ("agency of fda-rmat", "subject:
+    /// the product named after the RMAT designation").
+    let cueTexts: [(agency: String, subjectAfter: String, subjectBefore: String)]
     /// Designation ids to their index.
     let designationIndex: [String: Int]
     /// Target ids, lower-cased, to their index.
@@ -107,8 +117,16 @@ public struct EventExtractor: Sendable {
         self.siblings = siblings
         needsCompanion = designations.map { !$0.requires.isEmpty }
         agencyOf = designations.map { $0.agency.map(Self.agency) ?? "" }
+        isApproval = designations.map { $0.family == "approval" }
+        needsAgency = designations.map { $0.family == "approval" || $0.family == "application-accepted" }
+        isClinicalHold = designations.map { $0.family == "clinical-hold" }
+        cueTexts = designations.map {
+            ("agency of \($0.id)", "subject: the product named after the \($0.label)", "subject: the product named before the \($0.label)")
+        }
         designationIndex = Dictionary(designations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        targetIndex = Dictionary(targets.enumerated().map { ($1.id.lowercased(), Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        let targetIndex = Dictionary(targets.enumerated().map { ($1.id.lowercased(), Int32($0)) }, uniquingKeysWith: { first, _ in first })
+        self.targetIndex = targetIndex
+        productTargets = products.map { product in product.targets.compactMap { targetIndex[$0.lowercased()] } }
 
         var patternSet = PatternSet<Term>()
         func add(_ spelling: String, _ term: Term) { patternSet.add(Folding.pattern(spelling), term) }

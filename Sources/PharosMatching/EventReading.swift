@@ -26,9 +26,7 @@ extension EventExtractor {
             fieldHits.append(scan(text, marks: &marks))
             fieldMarks.append(marks)
         }
-        var reader = DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks)
-        reader.wanted = wanted
-        return reader.read()
+        return DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks, wanted: wanted).read()
     }
 }
 
@@ -42,6 +40,23 @@ struct ProductMention {
     var key: String
 }
 
+/// What a ``DocumentReader`` learns as it reads, kept apart from it so that reading never
+/// copies the reader: the events announced so far (they decide what later phrases report),
+/// and the profiles ``DocumentReader/profile(of:)`` has read, by product key (a product is the
+/// subject of several events, and its profile reads every sentence that names it).
+final class Learnt {
+    typealias Profile = (targets: [(index: Int32, text: String)], modality: Int32?)
+    var newsEvents: [(family: String, agency: String, product: String?)] = []
+    private var profiles: [String: Profile] = [:]
+
+    func profile(of key: String, in reader: DocumentReader) -> Profile {
+        if let known = profiles[key] { return known }
+        let profile = reader.profile(of: key)
+        profiles[key] = profile
+        return profile
+    }
+}
+
 /// Where a phrase stands: it decides what an event without other cues is.
 enum Position: String {
     case title, lead, body
@@ -49,7 +64,7 @@ enum Position: String {
 
 /// One document being read for events: its sentences, sections, products and the events
 /// of its title and lead, which decide what the rest of it reports as news.
-struct DocumentReader {
+final class DocumentReader {
     let extractor: EventExtractor
     let document: MatchDocument
     let texts: [UnsafeBufferPointer<UInt8>]
@@ -65,23 +80,26 @@ struct DocumentReader {
     /// Per field: products named, in text order.
     var mentions: [[ProductMention]] = []
     let reference: (year: Int, dayOfYear: Int?)?
-    /// The latest year the document mentions: without a date of its own, years before it are past.
+    /// The latest year the document mentions: without a date of its own, years before it are
+    /// past (nil when the document has a date).
     let latestYear: Int?
-    var newsEvents: [(family: String, agency: String, product: String?)] = []
     /// Per designation: whether to read its phrases (nil: all).
-    var wanted: [Bool]?
+    let wanted: [Bool]?
     /// Per field: its sentences, split once (a title is one sentence).
     var sentences: [[Range<Int>]] = []
     /// Agencies named in the title and lead.
     var leadAgencies: [String] = []
     /// The companies named in the title, else the lead: who issued the news.
     var issuers: [String] = []
+    /// What the reading has learnt so far: the events announced, products' profiles.
+    let learnt = Learnt()
 
     init(
         extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
-        marks: [ScalarMarks]
+        marks: [ScalarMarks], wanted: [Bool]? = nil
     ) {
         self.extractor = extractor
+        self.wanted = wanted
         self.marks = marks
         self.document = document
         self.texts = texts
@@ -95,7 +113,8 @@ struct DocumentReader {
             reference = Temporal.dateline(texts[content])
         }
         self.reference = reference
-        latestYear = texts.compactMap(Temporal.latestYear).max()
+        // Only a document without a date of its own needs it.
+        latestYear = reference == nil ? texts.compactMap(Temporal.latestYear).max() : nil
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             sections.append(name == "title" ? nil : Sections.firstBackground(text))
@@ -165,17 +184,17 @@ struct DocumentReader {
     /// The sentences where an event's subject can be named: the lead, every sentence with a
     /// designation or action phrase, and the one before it ("these two treatments").
     static func subjectSentences(_ sentences: [Range<Int>], hits: [EventExtractor.Hit], lead: [Range<Int>]) -> [Range<Int>] {
-        var wanted = Set<Int>()
+        var wanted = [Bool](repeating: false, count: sentences.count)
         var cursor = 0
         for hit in hits {
             guard case .trigger = hit.term else { continue }
             while cursor < sentences.count, sentences[cursor].upperBound <= hit.start { cursor += 1 }
             guard cursor < sentences.count else { break }
-            wanted.insert(cursor)
-            if cursor > 0 { wanted.insert(cursor - 1) }
+            wanted[cursor] = true
+            if cursor > 0 { wanted[cursor - 1] = true }
         }
-        for (index, sentence) in sentences.enumerated() where lead.contains(sentence) { wanted.insert(index) }
-        return wanted.sorted().map { sentences[$0] }
+        for (index, sentence) in sentences.enumerated() where lead.contains(sentence) { wanted[index] = true }
+        return sentences.indices.filter { wanted[$0] }.map { sentences[$0] }
     }
 
     /// Products named in `text`: known ones wherever they are, development codes (recognised by
@@ -223,7 +242,7 @@ struct DocumentReader {
         return found.sorted { $0.start < $1.start }
     }
 
-    mutating func read() -> [RegulatoryEvent] {
+    func read() -> [RegulatoryEvent] {
         var events: [RegulatoryEvent] = []
         // The title and lead first: what they announce decides the rest.
         var order: [(field: Int, hit: Int)] = []
@@ -244,11 +263,12 @@ struct DocumentReader {
         }
         // One reading per designation and sentence: "RMAT" and "Regenerative Medicine Advanced
         // Therapy" in one sentence tell one event.
-        var read: Set<Int> = []
+        var read: [Int] = []
         for (field, index) in order + later {
             if case .trigger(let designation) = hits[field][index].term {
                 let key = (field << 48) | (sentence(field: field, at: hits[field][index].start).lowerBound << 12) | Int(designation)
-                if !read.insert(key).inserted { continue }
+                if read.contains(key) { continue }
+                read.append(key)
             }
             // One phrase of several entries ("cleared": an approval, or an IND cleared beside "IND"):
             // the first whose conditions hold, those with a companion word first.
@@ -282,16 +302,18 @@ struct DocumentReader {
             }
             for event in found + implied {
             if event.status == .announced {
-                newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
+                learnt.newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
             }
             // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
             if events.contains(where: {
-                $0.action == event.action && $0.product == event.product && $0.evidence == event.evidence
+                $0.evidence.start == event.evidence.start && $0.action == event.action && $0.product == event.product && $0.evidence == event.evidence
             }) { continue }
             events.append(event)
             }
         }
-        return events.sorted { ($0.evidence.field != $1.evidence.field) ? fieldIndex($0.evidence.field) < fieldIndex($1.evidence.field) : $0.evidence.start < $1.evidence.start }
+        // Sorted in place: a sorted copy would copy every event's strings and arrays.
+        events.sort { ($0.evidence.field != $1.evidence.field) ? fieldIndex($0.evidence.field) < fieldIndex($1.evidence.field) : $0.evidence.start < $1.evidence.start }
+        return events
     }
 
     private func fieldIndex(_ name: String) -> Int { document.fields.firstIndex { $0.name == name } ?? 0 }

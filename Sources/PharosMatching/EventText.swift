@@ -6,11 +6,23 @@ enum Sections {
         var lineStart = 0
         while lineStart < text.count {
             var lineEnd = lineStart
-            while lineEnd < text.count, text[lineEnd] != 0x0A { lineEnd += 1 }
+            while lineEnd < text.count, text[lineEnd] != 0x0A {
+                // Eight bytes at a time within the line.
+                if lineEnd + 8 <= text.count, !TextSegments.holds(UnsafeRawPointer(text.baseAddress! + lineEnd).loadUnaligned(as: UInt64.self), 0x0A) {
+                    lineEnd += 8
+                } else {
+                    lineEnd += 1
+                }
+            }
             if let heading = heading(text, lineStart..<lineEnd) { return (lineStart, heading) }
             lineStart = lineEnd + 1
         }
         return nil
+    }
+
+    /// Per byte: whether a heading can start with it (the first letter of one, in either case).
+    private static let headingStarts: [Bool] = (0...255).map { byte in
+        EventCues.backgroundHeadings.contains { heading in heading.utf8.first.map { $0 == UInt8(byte) || $0 == UInt8(byte) | 0x20 } ?? false }
     }
 
     private static func heading(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> String? {
@@ -19,7 +31,7 @@ enum Sections {
         while start < line.upperBound, [0x20, 0x09, 0x2A, 0x23, 0x5F, 0x3E].contains(text[start]) { start += 1 }
         var end = line.upperBound
         while end > start, [0x20, 0x09, 0x0D, 0x2A, 0x5F, 0x3A].contains(text[end - 1]) { end -= 1 }
-        guard end > start, end - start <= 160 else { return nil }
+        guard end > start, end - start <= 160, headingStarts[Int(text[start])] else { return nil }
         let written = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
         let lower = written.lowercased()
         // "About Immix Biopharma" (a capital after it): "About 40% of patients" is not a heading.
@@ -40,27 +52,31 @@ enum Sections {
     }
 }
 
-/// Dates written in a sentence, compared with the item's own.
+/// Dates written in a sentence, compared with the item's own. Read on the bytes, word by
+/// word: a sentence costs one array of word ranges and no string until a date is found.
 enum Temporal {
     static let months: [(String, Int)] = [
         ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6), ("july", 7), ("august", 8),
         ("september", 9), ("october", 10), ("november", 11), ("december", 12), ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4),
         ("jun", 6), ("jul", 7), ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
     ]
+    private static let monthBytes: [(bytes: [UInt8], month: Int)] = months.map { (Array($0.0.utf8), $0.1) }
+    /// Per byte: whether a year ("1", "2") or a capitalised month ("J", "F", "M", "A", "S", "O", "N", "D") starts with it.
+    private static let mayStartDate: [Bool] = (0...255).map { Array("12JFMASOND".utf8).contains(UInt8($0)) }
 
     /// Whether `range` holds a digit or a capitalised month's first letters: only then can it be dated.
     static func mayHoldDate(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        let starts: [UInt8] = [0x4A, 0x46, 0x4D, 0x41, 0x53, 0x4F, 0x4E, 0x44]  // J F M A S O N D
         for index in range {
             let byte = text[index]
+            guard mayStartDate[Int(byte)] else { continue }
             // A year: "19" or "20" and two more digits.
-            if byte == 0x31 || byte == 0x32, index + 3 < range.upperBound, (0x30...0x39).contains(text[index + 1]),
-               (0x30...0x39).contains(text[index + 2]), (0x30...0x39).contains(text[index + 3]) { return true }
-            if starts.contains(byte), index + 2 < range.upperBound, text[index + 1] >= 0x61, text[index + 2] >= 0x61,
-               index == range.lowerBound || text[index - 1] == 0x20 {
-                let key = String(decoding: UnsafeBufferPointer(rebasing: text[index..<index + 3]), as: UTF8.self).lowercased()
-                if months.contains(where: { $0.0 == key }) { return true }
-            }
+            if byte == 0x31 || byte == 0x32, index + 3 < range.upperBound, isDigit(text[index + 1]), isDigit(text[index + 2]),
+               isDigit(text[index + 3]) { return true }
+            // J F M A S O N D, then two lower-case letters that begin a month.
+            if byte == 0x4A || byte == 0x46 || byte == 0x4D || byte == 0x41 || byte == 0x53 || byte == 0x4F || byte == 0x4E || byte == 0x44,
+               index + 2 < range.upperBound, text[index + 1] >= 0x61, text[index + 2] >= 0x61,
+               index == range.lowerBound || text[index - 1] == 0x20,
+               month(text, index..<(index + 3)) != nil { return true }
         }
         return false
     }
@@ -72,13 +88,13 @@ enum Temporal {
         let count = text.count
         while index + 4 <= count {
             let first = text[index]
-            guard first == 0x31 || first == 0x32, index == 0 || !(text[index - 1] >= 0x30 && text[index - 1] <= 0x39) else {
+            guard first == 0x31 || first == 0x32, index == 0 || !isDigit(text[index - 1]) else {
                 index += 1
                 continue
             }
             var value = 0
             var digits = 0
-            while digits < 5, index + digits < count, text[index + digits] >= 0x30, text[index + digits] <= 0x39 {
+            while digits < 5, index + digits < count, isDigit(text[index + digits]) {
                 value = value * 10 + Int(text[index + digits] - 0x30)
                 digits += 1
             }
@@ -95,12 +111,11 @@ enum Temporal {
 
     /// The year (and day, when given) of the dateline: the first date in the first 400 bytes.
     static func dateline(_ text: UnsafeBufferPointer<UInt8>) -> (year: Int, dayOfYear: Int?)? {
-        let head = String(decoding: UnsafeBufferPointer(rebasing: text[0..<min(400, text.count)]), as: UTF8.self)
-        let words = tokens(head)
+        let words = wordRanges(text, 0..<min(400, text.count))
         for (index, word) in words.enumerated() {
-            guard let year = Int(word), (1990...2099).contains(year) else { continue }
+            guard let year = number(text, word), (1990...2099).contains(year) else { continue }
             // "Feb. 10, 2025": month and day before the year.
-            if index >= 2, let month = month(words[index - 2]), let day = Int(words[index - 1]), (1...31).contains(day) {
+            if index >= 2, let month = month(text, words[index - 2]), let day = number(text, words[index - 1]), (1...31).contains(day) {
                 return (year, dayOfYear(month: month, day: day))
             }
             return (year, nil)
@@ -108,56 +123,95 @@ enum Temporal {
         return nil
     }
 
-    static func month(_ word: String) -> Int? {
-        let lower = word.lowercased()
-        return months.first { $0.0 == lower }?.1
+    /// The month a word names ("March", "mar", "Sept"), in any case.
+    static func month(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int? {
+        // Most words are no month: three to nine letters, the first one of "jfmasond".
+        guard (3...9).contains(word.count) else { return nil }
+        switch lowered(text[word.lowerBound]) {
+        case 0x6A, 0x66, 0x6D, 0x61, 0x73, 0x6F, 0x6E, 0x64: break
+        default: return nil
+        }
+        return monthBytes.first { entry in
+            entry.bytes.count == word.count && zip(entry.bytes, word).allSatisfy { $0 == lowered(text[$1]) }
+        }?.month
     }
 
-    /// The ASCII words and numbers of `text`, read on its bytes (anything else separates them).
-    static func tokens(_ text: String) -> [String] {
-        var words: [String] = []
-        var text = text
-        text.withUTF8 { bytes in
-            var start = -1
-            for index in 0...bytes.count {
-                let isWord = index < bytes.count && (((bytes[index] | 0x20) >= 0x61 && (bytes[index] | 0x20) <= 0x7A) || (bytes[index] >= 0x30 && bytes[index] <= 0x39))
-                if isWord, start < 0 { start = index }
-                if !isWord, start >= 0 {
-                    words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-                    start = -1
-                }
+    /// The value of a word of digits alone, nil for any other word (or one too long for an Int).
+    static func number(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int? {
+        guard !word.isEmpty else { return nil }
+        var value = 0
+        for index in word {
+            guard isDigit(text[index]) else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = shifted.addingReportingOverflow(Int(text[index] - 0x30))
+            guard !overflow, !overflowSum else { return nil }
+            value = sum
+        }
+        return value
+    }
+
+    /// The ASCII words and numbers of `range` as byte ranges (anything else separates them).
+    static func wordRanges(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [Range<Int>] {
+        var words: [Range<Int>] = []
+        var start = -1
+        for index in range.lowerBound...range.upperBound {
+            let isWord = index < range.upperBound && (isLetter(text[index]) || isDigit(text[index]))
+            if isWord, start < 0 { start = index }
+            if !isWord, start >= 0 {
+                words.append(start..<index)
+                start = -1
             }
         }
         return words
     }
 
-    /// A date in `sentence` more than three weeks before `reference` ("in 2019", "In March,"), as written.
-    static func earlierDate(in sentence: String, than reference: (year: Int, dayOfYear: Int?), monthsOnly: Bool = false) -> String? {
-        let words = tokens(sentence)
+    /// Whether the word is `lower` (ASCII lower case), in any case.
+    static func word(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>, is lower: StaticString) -> Bool {
+        guard word.count == lower.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
+        return zip(expected, word).allSatisfy { $0 == lowered(text[$1]) }
+    }
+
+    /// A date in the sentence `range` of `text` more than three weeks before `reference` ("in
+    /// 2019", "In March,"), as written.
+    static func earlierDate(
+        in text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, than reference: (year: Int, dayOfYear: Int?), monthsOnly: Bool = false
+    ) -> String? {
+        func written(_ word: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: text[word]), as: UTF8.self) }
+        let words = wordRanges(text, range)
         for (index, word) in words.enumerated() {
-            if !monthsOnly, let year = Int(word), word.count == 4, (1990...2099).contains(year), year < reference.year {
+            if !monthsOnly, word.count == 4, let year = number(text, word), (1990...2099).contains(year), year < reference.year {
                 // "December 28, 2024" in an item of January 3, 2025 is not earlier news.
                 if year == reference.year - 1, let day = reference.dayOfYear, day <= 21, index >= 1,
-                   let month = month(words[index - (Int(words[index - 1]) != nil && index >= 2 ? 2 : 1)]), month == 12 { continue }
-                return word
+                   let month = month(text, words[index - (number(text, words[index - 1]) != nil && index >= 2 ? 2 : 1)]), month == 12 { continue }
+                return written(word)
             }
-            guard let month = month(word), word.first?.isUppercase == true, index >= 1 else { continue }
-            let before = words[index - 1].lowercased()
-            guard before == "in" || before == "on" || before == "since" || before == "during" else { continue }
-            let nextIsDay = index + 1 < words.count ? Int(words[index + 1]).map { (1...31).contains($0) } ?? false : false
-            let nextIsYear = index + 1 < words.count && words[index + 1].count == 4 && Int(words[index + 1]) != nil
+            guard let month = month(text, word), isCapital(text[word.lowerBound]), index >= 1 else { continue }
+            let before = words[index - 1]
+            let isIn = Self.word(text, before, is: "in")
+            let isSince = Self.word(text, before, is: "since")
+            guard isIn || isSince || Self.word(text, before, is: "on") || Self.word(text, before, is: "during") else { continue }
+            let next = index + 1 < words.count ? number(text, words[index + 1]) : nil
+            let nextIsDay = next.map { (1...31).contains($0) } ?? false
+            let nextIsYear = next != nil && words[index + 1].count == 4
             if nextIsYear { continue }  // the year decides, above
             guard let referenceDay = reference.dayOfYear, !monthsOnly else {
                 // Without the item's day, only "In March," with no day is taken for an earlier event.
-                if !nextIsDay, before == "in" || before == "since" { return "\(words[index - 1]) \(word)" }
+                if !nextIsDay, isIn || isSince { return "\(written(before)) \(written(word))" }
                 continue
             }
-            let day = nextIsDay ? Int(words[index + 1])! : 15
-            let written = dayOfYear(month: month, day: day)
-            if written < referenceDay - 21 { return "\(words[index - 1]) \(word)\(nextIsDay ? " \(words[index + 1])" : "")" }
+            let day = nextIsDay ? next! : 15
+            if dayOfYear(month: month, day: day) < referenceDay - 21 {
+                return "\(written(before)) \(written(word))\(nextIsDay ? " \(written(words[index + 1]))" : "")"
+            }
         }
         return nil
     }
+
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+    @inline(__always) static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+    @inline(__always) static func lowered(_ byte: UInt8) -> UInt8 { isCapital(byte) ? byte | 0x20 : byte }
 }
 
 /// Development codes recognised by their shape (`NXC-201`, `CT053`, `JNJ-64007957`, `DS-8201a`):
@@ -176,6 +230,11 @@ enum Codes {
         var index = 0
         let count = text.count
         while index < count {
+            // Eight bytes at a time past text with no capital letter (a code starts with one).
+            if index + 8 <= count, !holdsCapital(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+                continue
+            }
             let byte = text[index]
             guard byte >= 0x41, byte <= 0x5A, index == 0 || !isWordByte(text[index - 1]) else {
                 index += 1
@@ -198,19 +257,22 @@ enum Codes {
     /// more after 5 capitals), at most two letters after, or a token of several parts of which
     /// one has that shape and the rest are capitals or digits ("C-CAR039", "P-BCMA-101").
     private static func shape(_ text: UnsafeBufferPointer<UInt8>, _ token: Range<Int>) -> Range<Int>? {
-        var parts: [Range<Int>] = []
-        var start = token.lowerBound
+        var hyphens = 0
+        var firstHyphen = token.upperBound
         for position in token where text[position] == 0x2D {
-            parts.append(start..<position)
-            start = position + 1
+            if hyphens == 0 { firstHyphen = position }
+            hyphens += 1
         }
-        parts.append(start..<token.upperBound)
         // "NXC-201", "DS-8201a": capitals, a hyphen, digits.
-        if parts.count == 2, isCapitals(text, parts[0]), (2...5).contains(parts[0].count), isDigitsThenLetters(text, parts[1]) {
-            return accept(text, token, letters: parts[0].count, digits: digitCount(text, parts[1]))
+        if hyphens == 1 {
+            let first = token.lowerBound..<firstHyphen
+            let second = (firstHyphen + 1)..<token.upperBound
+            if isCapitals(text, first), (2...5).contains(first.count), isDigitsThenLetters(text, second) {
+                return accept(text, token, letters: first.count, digits: digitCount(text, second))
+            }
         }
         // "CT053", "AZD0901": capitals then digits in one part.
-        if parts.count == 1 {
+        if hyphens == 0 {
             var cursor = token.lowerBound
             while cursor < token.upperBound, isCapital(text[cursor]) { cursor += 1 }
             let letters = cursor - token.lowerBound
@@ -218,8 +280,15 @@ enum Codes {
             return accept(text, token, letters: letters, digits: digitCount(text, cursor..<token.upperBound))
         }
         // "C-CAR039", "P-BCMA-101", "ALLO-501A": several parts, capitals and digits only, with digits.
+        var parts: [Range<Int>] = []
+        var start = token.lowerBound
+        for position in token where text[position] == 0x2D {
+            parts.append(start..<position)
+            start = position + 1
+        }
+        parts.append(start..<token.upperBound)
         let digits = parts.reduce(0) { $0 + digitCount(text, $1) }
-        let capitals = token.filter { isCapital(text[$0]) }.count
+        let capitals = token.reduce(0) { $0 + (isCapital(text[$1]) ? 1 : 0) }
         guard parts.count <= 4, digits >= 2, capitals >= 2,
               parts.allSatisfy({ part in part.allSatisfy { isCapital(text[$0]) || isDigit(text[$0]) } || isDigitsThenLetters(text, part) })
         else { return nil }
@@ -230,24 +299,44 @@ enum Codes {
         guard (2...8).contains(digits), letters < 5 || digits >= 4 else { return nil }
         var prefixEnd = token.lowerBound
         while prefixEnd < token.upperBound, isCapital(text[prefixEnd]) { prefixEnd += 1 }
-        let prefix = String(decoding: UnsafeBufferPointer(rebasing: text[token.lowerBound..<prefixEnd]), as: UTF8.self)
-        if notProducts.contains(prefix) { return nil }
+        if let key = packed(text, token.lowerBound..<prefixEnd), notProductKeys.contains(key) { return nil }
         // Years after a word ("EHA2024"), and "COVID-19"-like names: four digits that are a year.
         var digitsStart = prefixEnd
         while digitsStart < token.upperBound, !isDigit(text[digitsStart]) { digitsStart += 1 }
         var digitsEnd = digitsStart
         while digitsEnd < token.upperBound, isDigit(text[digitsEnd]) { digitsEnd += 1 }
-        if digitsEnd - digitsStart == 4,
-           let year = Int(String(decoding: UnsafeBufferPointer(rebasing: text[digitsStart..<digitsEnd]), as: UTF8.self)),
-           (1990...2039).contains(year) { return nil }
+        if digitsEnd - digitsStart == 4, let year = Temporal.number(text, digitsStart..<digitsEnd), (1990...2039).contains(year) { return nil }
         // "KEYNOTE-522 trial", "the ZUMA-76 study": trial names.
-        let following = String(decoding: UnsafeBufferPointer(rebasing: text[token.upperBound..<min(text.count, token.upperBound + 8)]), as: UTF8.self)
-            .lowercased()
-        if following.hasPrefix(" trial") || following.hasPrefix(" study") || following.hasPrefix(" phase") { return nil }
+        let following = token.upperBound..<min(text.count, token.upperBound + 6)
+        if Temporal.word(text, following, is: " trial") || Temporal.word(text, following, is: " study")
+            || Temporal.word(text, following, is: " phase") { return nil }
         return token
     }
 
+    /// `notProducts` as `packed` keys: a prefix is looked up without making a string of it.
+    private static let notProductKeys = Set(notProducts.compactMap { name in
+        Array(name.utf8).withUnsafeBufferPointer { packed($0, 0..<$0.count) }
+    })
+
+    /// Up to eight bytes as one number (longer: nil, and no prefix in `notProducts` is).
+    private static func packed(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64? {
+        guard range.count <= 8 else { return nil }
+        return range.reduce(UInt64(range.count)) { $0 << 8 | UInt64(text[$1]) }
+    }
+
     private static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+
+    /// Whether one of the eight bytes of `word` is an ASCII capital (0x41–0x5A); bytes of 0x80
+    /// and above never count.
+    @inline(__always)
+    static func holdsCapital(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low = word & (ones &* 0x7F)
+        // Per byte: the high bit of (0x7F + 0x5B - b) is set for b < 0x5B, that of (b + 0x7F - 0x40) for b > 0x40.
+        let belowEnd = (ones &* (0x7F + 0x5B)) &- low
+        let aboveStart = low &+ (ones &* (0x7F - 0x40))
+        return (belowEnd & aboveStart & ~word & (ones &* 0x80)) != 0
+    }
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     private static func isCapitals(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
@@ -255,7 +344,7 @@ enum Codes {
     }
 
     private static func digitCount(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
-        range.filter { isDigit(text[$0]) }.count
+        range.reduce(0) { $0 + (isDigit(text[$1]) ? 1 : 0) }
     }
 
     /// Digits, then at most two letters: "201", "8201a", "501A".
@@ -283,41 +372,64 @@ enum Indication {
     ]
     static let endings = [". ", "; ", " (", ", based", ", which", ", and ", " based on", ", a ", ", an ", ", the ", ", as ", ", following", " and has ", " and the ", ", marking", ", making"]
 
-    static func find(in sentence: String, after offset: Int) -> String? {
-        let utf8 = Array(sentence.utf8)
+    private static let openingBytes = openings.map { Array($0.utf8) }
+    private static let endingBytes = endings.map { Array($0.utf8) }
+    /// Per byte: whether an ending starts with it.
+    private static let endingStarts: [Bool] = (0...255).map { byte in endingBytes.contains { $0[0] == byte } }
+
+    /// The indication in `sentence` of `text` after `offset` bytes into it.
+    static func find(in text: UnsafeBufferPointer<UInt8>, sentence: Range<Int>, after offset: Int) -> String? {
         // Quotations speak of patients and hopes, not of the indication granted.
-        if utf8.contains(0x22) || ByteSearch.first([0xE2, 0x80, 0x9C], in: utf8) != nil { return nil }
-        guard offset >= 0, offset < utf8.count else { return nil }
-        let rest = Array(utf8[offset...])
+        let whole = UnsafeBufferPointer(rebasing: text[sentence])
+        if whole.contains(0x22) || ByteSearch.first([0xE2, 0x80, 0x9C], in: whole) != nil { return nil }
+        guard offset >= 0, offset < whole.count else { return nil }
+        let rest = UnsafeBufferPointer(rebasing: whole[offset...])
         let lower = rest.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        for opening in openings {
-            // Only close to the subject: a bare "for" far away is something else.
-            guard let found = ByteSearch.first(Array(opening.utf8), in: lower), found <= (opening == "for " ? 60 : 140) else { continue }
-            let tailStart = found + opening.utf8.count
-            var cut = rest.count
-            for ending in endings {
-                if let end = ByteSearch.first(Array(ending.utf8), in: lower, from: tailStart), end < cut { cut = end }
+        return lower.withUnsafeBufferPointer { lower in
+            for (opening, bytes) in zip(openings, openingBytes) {
+                // Only close to the subject: a bare "for" far away is something else.
+                guard let found = ByteSearch.first(bytes, in: lower, startingAtMost: opening == "for " ? 60 : 140) else { continue }
+                let tailStart = found + bytes.count
+                // The first ending after the opening: the earliest place where any of them starts.
+                var cut = tailStart
+                while cut < lower.count, !(endingStarts[Int(lower[cut])] && endingBytes.contains(where: { ByteSearch.holds($0, in: lower, at: cut) })) {
+                    cut += 1
+                }
+                let tail = ByteSearch.trimmed(String(decoding: UnsafeBufferPointer(rebasing: rest[tailStart..<cut]), as: UTF8.self),
+                                              also: [".", ",", ";", ":", "\n"])
+                // "for NXC-201" or "for the designation" is no indication.
+                guard tail.count >= 6, tail.count <= 160, !tail.lowercased().hasPrefix("the designation") else { continue }
+                if opening == "for ", tail.first?.isUppercase == true, !tail.contains(" ") { continue }
+                return tail
             }
-            let tail = ByteSearch.trimmed(String(decoding: rest[tailStart..<cut], as: UTF8.self), also: [".", ",", ";", ":", "\n"])
-            // "for NXC-201" or "for the designation" is no indication.
-            guard tail.count >= 6, tail.count <= 160, !tail.lowercased().hasPrefix("the designation") else { continue }
-            if opening == "for ", tail.first?.isUppercase == true, !tail.contains(" ") { continue }
-            return tail
+            return nil
         }
-        return nil
     }
 }
 
 /// Byte searches on UTF-8 (daemon paths stay out of Foundation's string code).
 enum ByteSearch {
     static func first(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        haystack.withUnsafeBufferPointer { first(needle, in: $0, from: start) }
+    }
+
+    /// Where `needle` first starts in `haystack`, at `start` or after, and no later than `startingAtMost`.
+    static func first(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int = 0, startingAtMost: Int = .max) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         var index = start
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        while index + needle.count <= haystack.count, index <= startingAtMost {
+            if holds(needle, in: haystack, at: index) { return index }
             index += 1
         }
         return nil
+    }
+
+    /// Whether `needle` starts at `index` of `haystack`.
+    @inline(__always)
+    static func holds(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index + needle.count <= haystack.count, haystack[index] == needle[0] else { return false }
+        for offset in 1..<needle.count where haystack[index + offset] != needle[offset] { return false }
+        return true
     }
 
     /// `text` without leading and trailing white space and the characters in `also`.

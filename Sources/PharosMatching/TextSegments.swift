@@ -49,6 +49,11 @@ enum TextSegments {
         var index = 0
         let count = text.count
         while index < count {
+            // Eight bytes at a time over text with no line break (most of it).
+            if index + 8 <= count, !holds(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self), 0x0A) {
+                index += 8
+                continue
+            }
             guard text[index] == 0x0A else {
                 index += 1
                 continue
