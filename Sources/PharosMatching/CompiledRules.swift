@@ -355,7 +355,7 @@ public struct CompiledRules: RuleEvaluator {
             events = extractor.extract(document, texts: texts, wanted: wantedMask)
             for (slot, filter) in eventSlots where !events.isEmpty {
                 // Indices, not copies: an event is a dozen strings and arrays.
-                let accepted = events.indices.filter { filter.accepts(events[$0]) }
+                let accepted = events.indices.filter { filter.accepts(events, at: $0) }
                 if !accepted.isEmpty {
                     present[slot] = true
                     slotEvents[slot] = accepted

@@ -295,7 +295,7 @@ extension DocumentReader {
             return .announced
         }
         let keys = subjects.map { $0.product >= 0 ? extractor.products[Int($0.product)].id : $0.key }
-        if learnt.newsEvents.contains(where: { news in
+        if newsEvents.contains(where: { news in
             news.family == family && news.agency == agency && (keys.isEmpty || news.product == nil || keys.contains(news.product!))
         }) {
             cues.append("the same \(family) as the title or lead announces")
@@ -360,7 +360,7 @@ extension DocumentReader {
             }
             // What the item says of a product adds to the vocabulary only where it knows no target.
             if targets.isEmpty || modality == nil {
-                let profile = learnt.profile(of: subject.key, in: self)
+                let profile = self.profile(of: subject.key)
                 for target in profile.targets { addTarget(target.index, text: target.text, via: nil) }
                 if modality == nil, let index = profile.modality { modality = extractor.modalities[Int(index)].id }
             }

@@ -8,7 +8,9 @@ struct EventFilter: Sendable {
     var designations: Set<String>?
     /// Families of the designations and the agencies accepted for them (empty: every agency).
     var families: [String: Set<String>] = [:]
-    var statuses: Set<RegulatoryEvent.Status>
+    var statuses: Set<RegulatoryEvent.Status> { didSet { acceptsAnnounced = statuses.contains(.announced) } }
+    /// Whether `statuses` holds `announced`, the status nearly every rule asks for.
+    private var acceptsAnnounced = true
     var targets: Set<String>?
     /// Company ids, lower-cased.
     var companies: Set<String>?
@@ -74,8 +76,26 @@ struct EventFilter: Sendable {
         return (filter, problems)
     }
 
+    /// Whether `events[index]` passes: the status and the designation read in place first, since
+    /// most events fail on them (an event is a dozen strings and arrays, costly to copy).
+    func accepts(_ events: [RegulatoryEvent], at index: Int) -> Bool {
+        guard accepts(events[index].status) else { return false }
+        if let designations, families.isEmpty, !designations.contains(events[index].action) { return false }
+        return accepts(events[index])
+    }
+
+    /// A switch, not a set lookup: hashing the status costs more than the rest of the test.
+    private func accepts(_ status: RegulatoryEvent.Status) -> Bool {
+        switch status {
+        case .announced: acceptsAnnounced
+        case .background: statuses.contains(.background)
+        case .prospective: statuses.contains(.prospective)
+        case .definition: statuses.contains(.definition)
+        }
+    }
+
     func accepts(_ event: RegulatoryEvent) -> Bool {
-        guard statuses.contains(event.status) else { return false }
+        guard accepts(event.status) else { return false }
         if let designations, !designations.contains(event.action) {
             guard let family = familyOf[event.action], let agencies = families[family],
                   agencies.isEmpty || agencies.contains(event.agency.uppercased()) else { return false }

@@ -40,23 +40,6 @@ struct ProductMention {
     var key: String
 }
 
-/// What a ``DocumentReader`` learns as it reads, kept apart from it so that reading never
-/// copies the reader: the events announced so far (they decide what later phrases report),
-/// and the profiles ``DocumentReader/profile(of:)`` has read, by product key (a product is the
-/// subject of several events, and its profile reads every sentence that names it).
-final class Learnt {
-    typealias Profile = (targets: [(index: Int32, text: String)], modality: Int32?)
-    var newsEvents: [(family: String, agency: String, product: String?)] = []
-    private var profiles: [String: Profile] = [:]
-
-    func profile(of key: String, in reader: DocumentReader) -> Profile {
-        if let known = profiles[key] { return known }
-        let profile = reader.profile(of: key)
-        profiles[key] = profile
-        return profile
-    }
-}
-
 /// Where a phrase stands: it decides what an event without other cues is.
 enum Position: String {
     case title, lead, body
@@ -91,8 +74,12 @@ final class DocumentReader {
     var leadAgencies: [String] = []
     /// The companies named in the title, else the lead: who issued the news.
     var issuers: [String] = []
-    /// What the reading has learnt so far: the events announced, products' profiles.
-    let learnt = Learnt()
+    /// The events announced so far: they decide what later phrases report.
+    var newsEvents: [(family: String, agency: String, product: String?)] = []
+    typealias Profile = (targets: [(index: Int32, text: String)], modality: Int32?)
+    /// The profiles read so far, by product key: a product is the subject of several events,
+    /// and its profile reads every sentence that names it.
+    private var profiles: [String: Profile] = [:]
 
     init(
         extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
@@ -302,7 +289,7 @@ final class DocumentReader {
             }
             for event in found + implied {
             if event.status == .announced {
-                learnt.newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
+                newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
             }
             // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
             if events.contains(where: {
@@ -372,8 +359,10 @@ final class DocumentReader {
     /// What the document says of the product `key`: the targets and the modality of the
     /// sentences that name it, where it is the product named nearest to them. Read only for a
     /// subject the product vocabulary cannot describe.
-    func profile(of key: String) -> (targets: [(index: Int32, text: String)], modality: Int32?) {
-        var profile: (targets: [(index: Int32, text: String)], modality: Int32?) = ([], nil)
+    func profile(of key: String) -> Profile {
+        if let known = profiles[key] { return known }
+        var profile: Profile = ([], nil)
+        defer { profiles[key] = profile }
         for field in texts.indices where !mentions[field].isEmpty {
             var done: Set<Int> = []
             for mention in mentions[field] where mention.key == key && done.count < 6 {

@@ -90,7 +90,13 @@ struct EventsSpeed {
         if profiling {
             // For a profiler: extraction over the generated items (else the joined ones), many times.
             let set = arguments.count == 4 ? try readGenerated(arguments[3], count: 300) : items
-            print(median(set, passes: Int(ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] ?? "") ?? 40) { extractor.extract($0).count })
+            let passes = Int(ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] ?? "") ?? 40
+            // PHAROS_BENCH_PROFILE_MATCHER=1: the matcher with events instead.
+            if ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE_MATCHER"] != nil {
+                print(median(set, passes: passes) { events.evaluator.evaluate($0).count })
+            } else {
+                print(median(set, passes: passes) { extractor.extract($0).count })
+            }
             return
         }
         for (name, body) in measures {
