@@ -6,12 +6,17 @@ extension EventExtractor {
         // First the phrases alone: an item that names no wanted designation or action is done.
         var named = false
         var raw: [Automaton.Hit] = []
-        for (field, text) in texts.enumerated() where !named && document.fields[field].name != "categories" {
+        func names(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
             raw.removeAll(keepingCapacity: true)
             _ = triggers.scan(text, into: &raw)
-            named = raw.contains { hit in
-                triggerDesignations[Int(hit.pattern)].contains { wanted?[Int($0)] ?? true }
-            }
+            return raw.contains { hit in triggerDesignations[Int(hit.pattern)].contains { wanted?[Int($0)] ?? true } }
+        }
+        for (field, text) in texts.enumerated() where !named && document.fields[field].name != "categories" {
+            // News names its event early: the opening paragraphs first, cut at a blank line (no
+            // phrase spans one, and white space ends a phrase as the end of the text does), and
+            // the whole text only when they name none.
+            if let opening = Self.openingCut(text) { named = names(UnsafeBufferPointer(rebasing: text[..<opening])) }
+            if !named { named = names(text) }
         }
         guard named else { return [] }
         var fieldHits: [[Hit]] = []
@@ -27,6 +32,20 @@ extension EventExtractor {
             fieldMarks.append(marks)
         }
         return DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks, wanted: wanted).read()
+    }
+}
+
+extension EventExtractor {
+    /// Where a long text's opening ends: the first blank line after its first 2 KB (nil for a
+    /// text under 4 KB, or with no blank line after that).
+    static func openingCut(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard text.count >= 4096 else { return nil }
+        var index = 2048
+        while index + 1 < text.count {
+            if text[index] == 0x0A, text[index + 1] == 0x0A { return index }
+            index += 1
+        }
+        return nil
     }
 }
 
