@@ -60,7 +60,6 @@ enum Temporal {
         ("september", 9), ("october", 10), ("november", 11), ("december", 12), ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4),
         ("jun", 6), ("jul", 7), ("aug", 8), ("sep", 9), ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
     ]
-    private static let monthBytes: [(bytes: [UInt8], month: Int)] = months.map { (Array($0.0.utf8), $0.1) }
     /// Per byte: whether a year ("1", "2") or a capitalised month ("J", "F", "M", "A", "S", "O", "N", "D") starts with it.
     private static let mayStartDate: [Bool] = (0...255).map { Array("12JFMASOND".utf8).contains(UInt8($0)) }
 
@@ -131,10 +130,18 @@ enum Temporal {
         case 0x6A, 0x66, 0x6D, 0x61, 0x73, 0x6F, 0x6E, 0x64: break
         default: return nil
         }
-        return monthBytes.first { entry in
-            entry.bytes.count == word.count && zip(entry.bytes, word).allSatisfy { $0 == lowered(text[$1]) }
-        }?.month
+        // The word lower-cased in one number ("september", nine letters, without its last).
+        var key: UInt64 = 0
+        for index in word.prefix(8) { key = key << 8 | UInt64(lowered(text[index])) }
+        if word.count == 9 { return key == monthKeys.september && lowered(text[word.upperBound - 1]) == 0x72 ? 9 : nil }
+        return monthKeys.short.first { $0.key == key }?.month
     }
+
+    /// `months` as numbers of their lower-case bytes, for `month`.
+    private static let monthKeys: (short: [(key: UInt64, month: Int)], september: UInt64) = (
+        months.filter { $0.0.utf8.count <= 8 }.map { name, month in (name.utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, month) },
+        "septembe".utf8.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    )
 
     /// The value of a word of digits alone, nil for any other word (or one too long for an Int).
     static func number(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Int? {
@@ -231,9 +238,10 @@ enum Codes {
         let count = text.count
         while index < count {
             // Eight bytes at a time past text with no capital letter (a code starts with one).
-            if index + 8 <= count, !holdsCapital(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-                continue
+            if index + 8 <= count {
+                let skip = capitalMarks(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)).trailingZeroBitCount >> 3
+                index += skip
+                if skip == 8 { continue }
             }
             let byte = text[index]
             guard byte >= 0x41, byte <= 0x5A, index == 0 || !isWordByte(text[index - 1]) else {
@@ -326,16 +334,16 @@ enum Codes {
 
     private static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
 
-    /// Whether one of the eight bytes of `word` is an ASCII capital (0x41–0x5A); bytes of 0x80
-    /// and above never count.
+    /// The high bit of each of the eight bytes of `word` that is an ASCII capital (0x41–0x5A),
+    /// exactly: no carry crosses a byte; bytes of 0x80 and above never count.
     @inline(__always)
-    static func holdsCapital(_ word: UInt64) -> Bool {
+    static func capitalMarks(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let low = word & (ones &* 0x7F)
         // Per byte: the high bit of (0x7F + 0x5B - b) is set for b < 0x5B, that of (b + 0x7F - 0x40) for b > 0x40.
         let belowEnd = (ones &* (0x7F + 0x5B)) &- low
         let aboveStart = low &+ (ones &* (0x7F - 0x40))
-        return (belowEnd & aboveStart & ~word & (ones &* 0x80)) != 0
+        return belowEnd & aboveStart & ~word & (ones &* 0x80)
     }
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 

@@ -49,10 +49,11 @@ enum TextSegments {
         var index = 0
         let count = text.count
         while index < count {
-            // Eight bytes at a time over text with no line break (most of it).
-            if index + 8 <= count, !holds(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self), 0x0A) {
-                index += 8
-                continue
+            // Eight bytes at a time over text with no line break (most of it), then straight to it.
+            if index + 8 <= count {
+                let skip = marks(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self), 0x0A).trailingZeroBitCount >> 3
+                index += skip
+                if skip == 8 { continue }
             }
             guard text[index] == 0x0A else {
                 index += 1
@@ -163,9 +164,23 @@ enum TextSegments {
     /// Whether one of the eight bytes of `word` is `byte`.
     @inline(__always)
     static func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+        marks(word, byte) != 0
+    }
+
+    /// The high bit of each byte of `word` that is `byte`, and possibly of bytes above one that
+    /// is: the lowest bit set is exact, so `trailingZeroBitCount / 8` is the first such byte.
+    @inline(__always)
+    static func marks(_ word: UInt64, _ byte: UInt8) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let zeroed = word ^ (ones &* UInt64(byte))
-        return (zeroed &- ones) & ~zeroed & (ones &* 0x80) != 0
+        return (zeroed &- ones) & ~zeroed & (ones &* 0x80)
+    }
+
+    /// How far from `start` the first line feed, `.`, `!` or `?` of the next eight bytes is (8: none).
+    @inline(__always)
+    static func firstSentenceMark(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
+        return (marks(word, 0x0A) | marks(word, 0x2E) | marks(word, 0x21) | marks(word, 0x3F)).trailingZeroBitCount >> 3
     }
 
     /// The sentence boundary at the `.`, `!` or `?` at `mark`: where the sentence ends (after
@@ -338,10 +353,12 @@ enum TextSegments {
         var index = paragraph.lowerBound
         let end = paragraph.upperBound
         while index < end {
-            // Eight bytes at a time over text with no line break and no sentence mark.
-            if index + 8 <= end, !mayEndSentence(text, from: index) {
-                index += 8
-                continue
+            // Eight bytes at a time over text with no line break and no sentence mark, then
+            // straight to the first one.
+            if index + 8 <= end {
+                let skip = firstSentenceMark(text, from: index)
+                index += skip
+                if skip == 8 { continue }
             }
             let byte = text[index]
             if byte == 0x0A {
