@@ -57,34 +57,71 @@ public struct Matches: Sendable, Codable, Hashable {
         self.modalities = modalities
     }
 
-    enum CodingKeys: String, CodingKey { case targets, designations, companies, keywords, products, modalities }
+    /// The entities matched of `kind`.
+    public subscript(kind: EntityKind) -> [EntityMatch] {
+        get {
+            switch kind {
+            case .target: targets
+            case .designation: designations
+            case .company: companies
+            case .product: products
+            case .modality: modalities
+            }
+        }
+        set {
+            switch kind {
+            case .target: targets = newValue
+            case .designation: designations = newValue
+            case .company: companies = newValue
+            case .product: products = newValue
+            case .modality: modalities = newValue
+            }
+        }
+        // In place: the matcher appends thousands of entities one by one.
+        _modify {
+            switch kind {
+            case .target: yield &targets
+            case .designation: yield &designations
+            case .company: yield &companies
+            case .product: yield &products
+            case .modality: yield &modalities
+            }
+        }
+    }
+
+    /// The lists in the document's order, with the singular that keys `via`: targets,
+    /// designations, companies, keywords, then the kinds listed only when not empty.
+    private var lists: [(key: String, singular: String, entities: [EntityMatch], always: Bool)] {
+        let kinds = EntityKind.allCases.map { ($0.plural, $0.rawValue, self[$0], $0.isAlwaysListed) }
+        return kinds.filter(\.3) + [("keywords", "keyword", keywords, true)] + kinds.filter { !$0.3 }
+    }
+
+    struct ListKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let container = try decoder.container(keyedBy: ListKey.self)
         var via: [String: String] = [:]
-        func list(_ key: CodingKeys, _ kind: String) throws -> [EntityMatch] {
-            try (container.decodeIfPresent([EntityMatch.Written].self, forKey: key) ?? []).map { written in
-                if let product = written.via { via["\(kind):\(written.id)"] = product }
+        func list(_ plural: String, _ singular: String) throws -> [EntityMatch] {
+            try (container.decodeIfPresent([EntityMatch.Written].self, forKey: ListKey(stringValue: plural)) ?? []).map { written in
+                if let product = written.via { via["\(singular):\(written.id)"] = product }
                 return EntityMatch(id: written.id, label: written.label, text: written.text)
             }
         }
-        targets = try list(.targets, "target")
-        designations = try list(.designations, "designation")
-        companies = try list(.companies, "company")
-        keywords = try list(.keywords, "keyword")
-        products = try list(.products, "product")
-        modalities = try list(.modalities, "modality")
+        self.init(keywords: try list("keywords", "keyword"))
+        for kind in EntityKind.allCases { self[kind] = try list(kind.plural, kind.rawValue) }
         self.via = via
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(targets, forKey: .targets)
-        try container.encode(designations, forKey: .designations)
-        try container.encode(companies, forKey: .companies)
-        try container.encode(keywords, forKey: .keywords)
-        if !products.isEmpty { try container.encode(products, forKey: .products) }
-        if !modalities.isEmpty { try container.encode(modalities, forKey: .modalities) }
+        var container = encoder.container(keyedBy: ListKey.self)
+        for list in lists where list.always || !list.entities.isEmpty {
+            try container.encode(list.entities, forKey: ListKey(stringValue: list.key))
+        }
     }
 
     /// The product through which an entity of `kind` (`target`, `company`, `modality`) was found.
@@ -93,23 +130,17 @@ public struct Matches: Sendable, Codable, Hashable {
     /// `{"targets": [...], "designations": [...], "companies": [...], "keywords": [...]}`, then
     /// `"products"` and `"modalities"` when a rule asked for them.
     public var jsonValue: JSONWriter.Value {
-        func entities(_ list: [EntityMatch], _ kind: String) -> JSONWriter.Value {
-            .array(list.map { $0.jsonValue(via: via(kind, $0.id)) })
-        }
-        var members: [(String, JSONWriter.Value)] = [
-            ("targets", entities(targets, "target")), ("designations", entities(designations, "designation")),
-            ("companies", entities(companies, "company")), ("keywords", entities(keywords, "keyword")),
-        ]
-        if !products.isEmpty { members.append(("products", entities(products, "product"))) }
-        if !modalities.isEmpty { members.append(("modalities", entities(modalities, "modality"))) }
-        return .object(members)
+        .object(lists.filter { $0.always || !$0.entities.isEmpty }.map { list in
+            (list.key, .array(list.entities.map { $0.jsonValue(via: via(list.singular, $0.id)) }))
+        })
     }
 
     /// Every matched entity id, sorted and de-duplicated, prefixed by kind.
     public var entityKeys: [String] {
-        let all = targets.map { "target:\($0.id)" } + designations.map { "designation:\($0.id)" }
-            + companies.map { "company:\($0.id.lowercased())" } + keywords.map { "keyword:\($0.id.lowercased())" }
-            + products.map { "product:\($0.id.lowercased())" } + modalities.map { "modality:\($0.id.lowercased())" }
+        var all = keywords.map { "keyword:\($0.id.lowercased())" }
+        for kind in EntityKind.allCases {
+            all += self[kind].map { "\(kind.rawValue):\(kind.idIgnoresCase ? $0.id.lowercased() : $0.id)" }
+        }
         return Array(Set(all)).sorted()
     }
 }

@@ -261,6 +261,12 @@ public struct ConfigLoader: Sendable {
         return type
     }
 
+    /// "targets*.yaml, designations*.yaml, ... or modalities*.yaml".
+    static var vocabularyFileNames: String {
+        let names = EntityKind.allCases.map { "\($0.plural)*.yaml" }
+        return names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1]
+    }
+
     /// Reads and parses one YAML file; a missing or unreadable file is a diagnostic.
     static func readYAML(_ file: URL) throws(ConfigErrors) -> ConfigNode {
         let start = SourceLocation(file: file.path, line: 1, column: 1)
@@ -454,7 +460,7 @@ public struct ConfigLoader: Sendable {
         for file in files {
             guard let kind = VocabularyParser.kind(ofFile: file.lastPathComponent) else {
                 diagnostics.append(ConfigDiagnostic(
-                    "cannot tell what \(file.lastPathComponent) lists: name vocabulary files targets*.yaml, designations*.yaml, companies*.yaml, products*.yaml or modalities*.yaml",
+                    "cannot tell what \(file.lastPathComponent) lists: name vocabulary files \(Self.vocabularyFileNames)",
                     at: SourceLocation(file: file.path, line: 1, column: 1)))
                 continue
             }

@@ -1,3 +1,5 @@
+import PharosCore
+
 /// The vocabularies built into Pharos: the YAML files in `Vocabulary/`, compiled into the
 /// binary at build time by the EmbedVocabularyPlugin (as `texts`), so `pharos` knows BCMA
 /// wherever it is installed.

@@ -20,7 +20,7 @@ extension CompiledRules {
         }
 
         func atom(for entry: VocabularyEntry, kind: Kind) -> Int {
-            let key = "\(kind.rawValue)|entity|\(entry.id)"
+            let key = "\(kind.key)|entity|\(entry.id)"
             if let index = atomIndex[key] { return index }
             atoms.append(Atom(kind: kind, id: entry.id, label: entry.label))
             vias.append(nil)
@@ -31,7 +31,7 @@ extension CompiledRules {
         }
         func literal(_ term: String, kind: Kind) -> Int {
             let (folded, exact, caseSensitive) = folding(of: term)
-            let key = "\(kind.rawValue)|literal|" + String(decoding: caseSensitive ? exact : folded, as: UTF8.self)
+            let key = "\(kind.key)|literal|" + String(decoding: caseSensitive ? exact : folded, as: UTF8.self)
             if let index = atomIndex[key] { return index }
             atoms.append(Atom(kind: kind, id: term, label: term))
             vias.append(nil)
@@ -45,32 +45,31 @@ extension CompiledRules {
                 switch kind {
                 case .keyword:
                     return [literal(term, kind: .keyword)]
-                case .company:
-                    guard let entry = vocabulary.resolve(term, kind: .company) else { return [literal(term, kind: .company)] }
+                case .entity(.company):
+                    guard let entry = vocabulary.resolve(term, kind: .company) else { return [literal(term, kind: kind)] }
                     let family = clause.includeSubsidiaries ? vocabulary.family(ofCompany: entry.id) : [entry]
                     return family.flatMap { company in
-                        [atom(for: company, kind: .company)] + contextualAtom(for: company)
-                            + vocabulary.products(with: .company, id: company.id).map { viaAtom(company, kind: .company, product: $0) }
+                        [atom(for: company, kind: kind)] + contextualAtom(for: company)
+                            + vocabulary.products(with: .company, id: company.id).map { viaAtom(company, kind: kind, product: $0) }
                     }
-                case .product:
-                    return [vocabulary.resolve(term, kind: .product).map { atom(for: $0, kind: .product) } ?? literal(term, kind: .product)]
-                case .modality:
+                case .entity(.product):
+                    return [vocabulary.resolve(term, kind: .product).map { atom(for: $0, kind: kind) } ?? literal(term, kind: kind)]
+                case .entity(.modality):
                     guard let entry = vocabulary.resolve(term, kind: .modality) else {
                         unknown(term, field: field, kind: .modality, clause: clause)
                         return []
                     }
-                    return [atom(for: entry, kind: .modality)]
-                        + vocabulary.products(with: .modality, id: entry.id).map { viaAtom(entry, kind: .modality, product: $0) }
-                case .target, .designation:
-                    let entityKind: EntityKind = kind == .target ? .target : .designation
-                    if kind == .designation, term.lowercased() == "any" {
+                    return [atom(for: entry, kind: kind)]
+                        + vocabulary.products(with: .modality, id: entry.id).map { viaAtom(entry, kind: kind, product: $0) }
+                case .entity(let entityKind):
+                    if entityKind == .designation, term.lowercased() == "any" {
                         // Mentions of every designation; the regulatory actions' phrases are ordinary words.
-                        return vocabulary.entries(of: .designation).filter { !$0.isAction }.map { atom(for: $0, kind: .designation) }
+                        return vocabulary.entries(of: .designation).filter { !$0.isAction }.map { atom(for: $0, kind: kind) }
                     }
                     if let entry = vocabulary.resolve(term, kind: entityKind) {
-                        guard kind == .target else { return [atom(for: entry, kind: kind)] }
+                        guard entityKind == .target else { return [atom(for: entry, kind: kind)] }
                         return [atom(for: entry, kind: kind)]
-                            + vocabulary.products(with: .target, id: entry.id).map { viaAtom(entry, kind: .target, product: $0) }
+                            + vocabulary.products(with: .target, id: entry.id).map { viaAtom(entry, kind: kind, product: $0) }
                     }
                     unknown(term, field: field, kind: entityKind, clause: clause)
                     return []
@@ -82,7 +81,7 @@ extension CompiledRules {
         }
         /// The entity `entry` as spelled by `product`: "Yescarta" names CD19, Kite Pharma and CAR-T.
         func viaAtom(_ entry: VocabularyEntry, kind: Kind, product: VocabularyEntry) -> Int {
-            let key = "\(kind.rawValue)|via|\(entry.id)|\(product.id)"
+            let key = "\(kind.key)|via|\(entry.id)|\(product.id)"
             if let index = atomIndex[key] { return index }
             atoms.append(Atom(kind: kind, id: entry.id, label: entry.label))
             vias.append(product.id)
@@ -95,7 +94,7 @@ extension CompiledRules {
             guard !company.contextual.isEmpty else { return [] }
             let key = "company|contextual|\(company.id)"
             if let index = atomIndex[key] { return [index] }
-            atoms.append(Atom(kind: .company, id: company.id, label: company.label))
+            atoms.append(Atom(kind: .entity(.company), id: company.id, label: company.label))
             vias.append(nil)
             contextuals.append(true)
             spellings.append(company.contextual)
@@ -122,14 +121,9 @@ extension CompiledRules {
                 let keywords = resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause)
                 if !keywords.isEmpty { fields.append(slot(keywords, rule: rule)) }
             } else {
-                fields = [
-                    resolve(clause.targets, field: "targets", kind: .target, clause: clause),
-                    resolve(clause.designations, field: "designations", kind: .designation, clause: clause),
-                    resolve(clause.companies, field: "companies", kind: .company, clause: clause),
-                    resolve(clause.products, field: "products", kind: .product, clause: clause),
-                    resolve(clause.modalities, field: "modalities", kind: .modality, clause: clause),
-                    resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause),
-                ].filter { !$0.isEmpty }.map { slot($0, rule: rule) }
+                fields = (EntityKind.allCases.map { resolve(clause[$0], field: $0.plural, kind: .entity($0), clause: clause) }
+                    + [resolve(clause.keywords, field: "keywords", kind: .keyword, clause: clause)])
+                    .filter { !$0.isEmpty }.map { slot($0, rule: rule) }
             }
             let excluded = resolve(clause.exclude, field: "exclude", kind: .keyword, clause: clause)
             return CompiledClause(

@@ -195,11 +195,11 @@ extension CompiledRules {
             var counts = (target: 0, designation: 0, company: 0, keyword: 0)
             for index in used where context.firstSpelling[index] == Int32(index) {
                 switch atomKinds[Int(context.hits[index].atom)] {
-                case .target: counts.target += 1
-                case .designation: counts.designation += 1
-                case .company: counts.company += 1
+                case .entity(.target): counts.target += 1
+                case .entity(.designation): counts.designation += 1
+                case .entity(.company): counts.company += 1
                 case .keyword: counts.keyword += 1
-                case .product, .modality: break
+                case .entity(.product), .entity(.modality): break
                 }
             }
             matches.targets.reserveCapacity(counts.target)
@@ -220,16 +220,11 @@ extension CompiledRules {
                 let text = written.count > 15 && Self.isSpelled(atom.id, as: written)
                     ? atom.id : String(decoding: written, as: UTF8.self)
                 let entity = EntityMatch(id: atom.id, label: atom.label, text: text)
-                if hasVia, let via = atomVia[Int(hit.atom)] {
-                    matches.via["\(atom.kind == .target ? "target" : atom.kind == .company ? "company" : "modality"):\(atom.id)"] = via
-                }
                 switch atom.kind {
-                case .target: matches.targets.append(entity)
-                case .designation: matches.designations.append(entity)
-                case .company: matches.companies.append(entity)
+                case .entity(let kind):
+                    if hasVia, let via = atomVia[Int(hit.atom)] { matches.via["\(kind.rawValue):\(atom.id)"] = via }
+                    matches[kind].append(entity)
                 case .keyword: matches.keywords.append(entity)
-                case .product: matches.products.append(entity)
-                case .modality: matches.modalities.append(entity)
                 }
             }
             guard evidence.count < Self.evidenceLimit else { continue }

@@ -11,7 +11,19 @@ public struct CompiledRules: RuleEvaluator {
         var label: String
     }
 
-    enum Kind: Int, Sendable { case target, designation, company, keyword, product, modality }
+    /// What an atom is: an entity of one of the vocabulary's kinds, or a keyword matched as written.
+    enum Kind: Sendable, Equatable {
+        case entity(EntityKind)
+        case keyword
+
+        /// Its name in atom keys.
+        var key: String {
+            switch self {
+            case .entity(let kind): kind.rawValue
+            case .keyword: "keyword"
+            }
+        }
+    }
 
     /// A clause with each list of terms replaced by a slot: a slot holds when any of its atoms
     /// occurs. Slots are numbered across all rules; every slot belongs to one rule.

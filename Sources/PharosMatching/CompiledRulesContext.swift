@@ -9,7 +9,7 @@ extension CompiledRules {
     func dropOutOfContext(_ hits: inout [Hit], texts: [UnsafeBufferPointer<UInt8>]) {
         guard hits.contains(where: { isContextual[Int($0.atom)] }) else { return }
         var namedOtherwise: Set<String> = []
-        for hit in hits where !isContextual[Int(hit.atom)] && atoms[Int(hit.atom)].kind == .company {
+        for hit in hits where !isContextual[Int(hit.atom)] && atoms[Int(hit.atom)].kind == .entity(.company) {
             namedOtherwise.insert(atoms[Int(hit.atom)].id)
         }
         hits.removeAll { hit in

@@ -41,10 +41,34 @@ public struct Clause: Sendable {
 
     public init() {}
 
+    /// The terms of `kind` the clause names.
+    public subscript(kind: EntityKind) -> [String] {
+        get {
+            switch kind {
+            case .target: targets
+            case .designation: designations
+            case .company: companies
+            case .product: products
+            case .modality: modalities
+            }
+        }
+        set {
+            switch kind {
+            case .target: targets = newValue
+            case .designation: designations = newValue
+            case .company: companies = newValue
+            case .product: products = newValue
+            case .modality: modalities = newValue
+            }
+        }
+    }
+
+    /// The fields that name what must be present, for messages: "targets, designations, ..., keywords".
+    static let presentFields = (EntityKind.allCases.map(\.plural) + ["keywords"]).joined(separator: ", ")
+
     /// Whether the clause asks for anything to be present.
     public var hasPositiveCondition: Bool {
-        !(targets.isEmpty && designations.isEmpty && companies.isEmpty && keywords.isEmpty && products.isEmpty && modalities.isEmpty
-            && all.isEmpty && any.isEmpty)
+        !(EntityKind.allCases.allSatisfy { self[$0].isEmpty } && keywords.isEmpty && all.isEmpty && any.isEmpty)
     }
 
     /// Whether the clause is decided by regulatory events: it names designations and does not
@@ -95,7 +119,7 @@ public enum RuleParser {
             var clause = parseClause(reader, diagnostics: &diagnostics)
             if clause.within == nil { clause.within = .document }
             if !clause.hasPositiveCondition, element.mapping != nil {
-                reader.problem("rule '\(name)' has nothing to match: give targets, designations, companies, products, modalities, keywords, all or any")
+                reader.problem("rule '\(name)' has nothing to match: give \(Clause.presentFields), all or any")
             }
             reader.reportUnknownKeys()
             diagnostics += reader.diagnostics
@@ -108,7 +132,7 @@ public enum RuleParser {
         return (rules, diagnostics)
     }
 
-    private static let termFields = ["targets", "designations", "companies", "products", "modalities", "keywords", "exclude"]
+    private static let termFields = EntityKind.allCases.map(\.plural) + ["keywords", "exclude"]
 
     /// Whether `term` is empty or only spaces and tabs (what `trimmingCharacters(in: .whitespaces)`
     /// would empty, without its cost: a rule file may list thousands of terms).
@@ -130,14 +154,12 @@ public enum RuleParser {
                     clause.locations["\(field):\(terms[index])"] = element.location
                 }
             }
-            switch field {
-            case "targets": clause.targets = cleaned
-            case "designations": clause.designations = cleaned
-            case "companies": clause.companies = cleaned
-            case "keywords": clause.keywords = cleaned
-            case "products": clause.products = cleaned
-            case "modalities": clause.modalities = cleaned
-            default: clause.exclude = cleaned
+            if let kind = EntityKind(plural: field) {
+                clause[kind] = cleaned
+            } else if field == "keywords" {
+                clause.keywords = cleaned
+            } else {
+                clause.exclude = cleaned
             }
         }
         if reader.raw("include_subsidiaries") != nil { clause.includeSubsidiaries = reader.bool("include_subsidiaries", default: false) }
@@ -194,7 +216,7 @@ public enum RuleParser {
         let reader = OptionReader(node: node, baseDirectory: baseDirectory, what: "clause")
         let clause = parseClause(reader, diagnostics: &diagnostics)
         if !clause.hasPositiveCondition, node.mapping != nil {
-            reader.problem("clause has nothing to match: give targets, designations, companies, products, modalities, keywords, all or any")
+            reader.problem("clause has nothing to match: give \(Clause.presentFields), all or any")
         }
         reader.reportUnknownKeys()
         diagnostics += reader.diagnostics

@@ -1,24 +1,6 @@
 import Foundation
 import PharosCore
 
-/// The kinds of named entity rules refer to: one list, from which vocabulary file names,
-/// rule fields and alert fields all follow.
-public enum EntityKind: String, Sendable, CaseIterable {
-    case target, designation, company, product, modality
-
-    /// The file name stem and rule field for this kind: `targets`, `designations`, `companies`,
-    /// `products`, `modalities`.
-    public var plural: String {
-        switch self {
-        case .target: "targets"
-        case .designation: "designations"
-        case .company: "companies"
-        case .product: "products"
-        case .modality: "modalities"
-        }
-    }
-}
-
 /// One named entity: a molecular target, a regulatory designation or a company.
 public struct VocabularyEntry: Sendable {
     public var kind: EntityKind

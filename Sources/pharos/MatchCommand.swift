@@ -256,11 +256,8 @@ struct Match: AsyncParsableCommand {
                 continue
             }
             print("\(Printable.escaped(path)): \(match.rule)")
-            let groups = [("targets", match.matches.targets), ("designations", match.matches.designations),
-                          ("companies", match.matches.companies), ("products", match.matches.products),
-                          ("modalities", match.matches.modalities), ("keywords", match.matches.keywords)]
-            for (kind, entities) in groups where !entities.isEmpty {
-                let singular = ["targets": "target", "companies": "company", "modalities": "modality"][kind] ?? kind
+            let groups = EntityKind.allCases.map { ($0.plural, $0.rawValue, match.matches[$0]) } + [("keywords", "keyword", match.matches.keywords)]
+            for (kind, singular, entities) in groups where !entities.isEmpty {
                 let described = entities.map { entity in
                     // "CD19 via product axicabtagene ciloleucel (Yescarta)": the entity, and the product the item named.
                     if let via = match.matches.via(singular, entity.id) {
@@ -278,7 +275,7 @@ struct Match: AsyncParsableCommand {
                     print("        \(event.evidence.field) \(event.evidence.start)-\(event.evidence.end): \(event.evidence.text)")
                 }
             }
-            let written = Set((groups.flatMap(\.1)).map(\.text))
+            let written = Set(groups.flatMap(\.2).map(\.text))
             for evidence in match.evidence {
                 print("    \(evidence.field) \(evidence.start)-\(evidence.end): \(highlight(evidence.text, written))")
             }
