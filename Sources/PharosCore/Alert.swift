@@ -59,34 +59,14 @@ public struct Matches: Sendable, Codable, Hashable {
 
     /// The entities matched of `kind`.
     public subscript(kind: EntityKind) -> [EntityMatch] {
-        get {
-            switch kind {
-            case .target: targets
-            case .designation: designations
-            case .company: companies
-            case .product: products
-            case .modality: modalities
-            }
-        }
-        set {
-            switch kind {
-            case .target: targets = newValue
-            case .designation: designations = newValue
-            case .company: companies = newValue
-            case .product: products = newValue
-            case .modality: modalities = newValue
-            }
-        }
+        get { self[keyPath: Self.list(kind)] }
+        set { self[keyPath: Self.list(kind)] = newValue }
         // In place: the matcher appends thousands of entities one by one.
-        _modify {
-            switch kind {
-            case .target: yield &targets
-            case .designation: yield &designations
-            case .company: yield &companies
-            case .product: yield &products
-            case .modality: yield &modalities
-            }
-        }
+        _modify { yield &self[keyPath: Self.list(kind)] }
+    }
+
+    private static func list(_ kind: EntityKind) -> WritableKeyPath<Matches, [EntityMatch]> {
+        kind.pick(\.targets, \.designations, \.companies, \.products, \.modalities)
     }
 
     /// The lists in the document's order, with the singular that keys `via`: targets,

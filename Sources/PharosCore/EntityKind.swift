@@ -28,4 +28,16 @@ public enum EntityKind: String, Sendable, CaseIterable {
 
     /// Whether ids of this kind compare without case (targets and designations have canonical ids).
     public var idIgnoresCase: Bool { !(self == .target || self == .designation) }
+
+    /// The value of five, one per kind in declaration order, that belongs to this kind: how a
+    /// type with a list per kind maps kinds to its lists.
+    public func pick<Value>(_ target: Value, _ designation: Value, _ company: Value, _ product: Value, _ modality: Value) -> Value {
+        switch self {
+        case .target: target
+        case .designation: designation
+        case .company: company
+        case .product: product
+        case .modality: modality
+        }
+    }
 }

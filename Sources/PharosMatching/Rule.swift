@@ -43,24 +43,12 @@ public struct Clause: Sendable {
 
     /// The terms of `kind` the clause names.
     public subscript(kind: EntityKind) -> [String] {
-        get {
-            switch kind {
-            case .target: targets
-            case .designation: designations
-            case .company: companies
-            case .product: products
-            case .modality: modalities
-            }
-        }
-        set {
-            switch kind {
-            case .target: targets = newValue
-            case .designation: designations = newValue
-            case .company: companies = newValue
-            case .product: products = newValue
-            case .modality: modalities = newValue
-            }
-        }
+        get { self[keyPath: Self.terms(kind)] }
+        set { self[keyPath: Self.terms(kind)] = newValue }
+    }
+
+    private static func terms(_ kind: EntityKind) -> WritableKeyPath<Clause, [String]> {
+        kind.pick(\.targets, \.designations, \.companies, \.products, \.modalities)
     }
 
     /// The fields that name what must be present, for messages: "targets, designations, ..., keywords".
