@@ -10,12 +10,12 @@ import Testing
 
 /// Records when each plugin's `run(context:)` starts and ends.
 final class Lifetimes: Sendable {
-    let started = Shared<Set<String>>([])
+    let started = Watched<Set<String>>([])
     let ended = Shared<Set<String>>([])
 
     /// What a plugin's `run` does here: live until cancelled.
     func live(_ name: String) async {
-        started.withLock { _ = $0.insert(name) }
+        started.update { _ = $0.insert(name) }
         try? await Task.sleep(for: .seconds(3600))
         ended.withLock { _ = $0.insert(name) }
     }
@@ -69,7 +69,7 @@ struct LivingSink: Sink {
         let engine = try engine(sources: [ConfiguredSource(name: "news", type: "living", every: .seconds(60), source: LivingSource(lifetimes))],
                                 sinks: [ConfiguredSink(name: "out", type: "living", sink: LivingSink(lifetimes))])
         try await inServiceGroup(engine) {
-            try await eventually { lifetimes.started.value.count == 2 }
+            await lifetimes.started.until { $0.count == 2 }
             #expect(lifetimes.started.value == ["source", "sink"])
             #expect(lifetimes.ended.value.isEmpty, "running while the engine runs")
         }
