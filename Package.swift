@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -7,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "pharos", targets: ["pharos"]),
         .library(name: "PharosCore", targets: ["PharosCore"]),
+        .library(name: "PharosTestKit", targets: ["PharosTestKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,24 +44,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .target(name: "FolderSource", dependencies: ["PharosCore", "PharosText", .product(name: "Logging", package: "swift-log")], path: "Plugins/FolderSource",
-                exclude: ["README.md", "sample.yaml"]),
-        .target(name: "RSSSource", dependencies: ["PharosCore", "PharosFeeds", "PharosText", .product(name: "Logging", package: "swift-log")],
-                path: "Plugins/RSSSource", exclude: ["README.md", "sample.yaml"]),
-        .target(name: "WebhookSink", dependencies: ["PharosCore", "PharosText", .product(name: "Logging", package: "swift-log")],
-                path: "Plugins/WebhookSink", exclude: ["README.md", "sample.yaml", "examples"]),
-        .target(name: "FileSink", dependencies: ["PharosCore", .product(name: "Logging", package: "swift-log")], path: "Plugins/FileSink",
-                exclude: ["README.md", "sample.yaml"]),
-        .target(name: "EmailSink", dependencies: ["PharosCore", "PharosText", .product(name: "Logging", package: "swift-log")], path: "Plugins/EmailSink",
-                exclude: ["README.md", "sample.yaml"]),
-        .target(name: "ExecSource", dependencies: ["PharosCore", "PharosProcess", "PharosText", .product(name: "Logging", package: "swift-log")], path: "Plugins/ExecSource",
-                exclude: ["README.md", "sample.yaml", "examples"]),
-        .target(name: "ExecSink", dependencies: ["PharosCore", "PharosProcess", .product(name: "Logging", package: "swift-log")], path: "Plugins/ExecSink",
-                exclude: ["README.md", "sample.yaml", "examples"]),
-        .target(
-            name: "PharosBuiltins",
-            dependencies: ["PharosCore", "FolderSource", "RSSSource", "ExecSource", "FileSink", "WebhookSink", "EmailSink", "ExecSink"]
-        ),
+        // Links every plugin (the list below).
+        .target(name: "PharosBuiltins", dependencies: ["PharosCore"]),
         .executableTarget(
             name: "pharos",
             dependencies: [
@@ -77,25 +63,68 @@ let package = Package(
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),
         .testTarget(name: "PharosTextTests", dependencies: ["PharosText", "PharosCore", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["PharosCore", "PharosHTTP"], path: "Tests/TestSupport"),
+        .target(
+            name: "PharosTestKit",
+            dependencies: ["PharosCore", "PharosEngine", "PharosMatching", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "PharosTestKitTests", dependencies: ["PharosTestKit", "PharosCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "PharosHTTPTests", dependencies: ["PharosHTTP", "PharosCore", "TestSupport",
                                                   .product(name: "Logging", package: "swift-log"),
                                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "RSSSourceTests", dependencies: ["RSSSource", "PharosHTTP", "PharosCore", "TestSupport"]),
         .testTarget(name: "PharosFeedsTests", dependencies: ["PharosFeeds", "PharosText", "PharosCore", "TestSupport"]),
         .testTarget(name: "PharosMatchingTests", dependencies: ["PharosMatching", "PharosCore", "PharosEngine"], exclude: ["Labelled"]),
-        .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "PharosText", "FolderSource", "FileSink", "ExecSource", "TestSupport",
+        .testTarget(name: "PharosEngineTests", dependencies: ["PharosEngine", "PharosCore", "PharosMatching", "PharosText", "FolderSource", "FileSink", "ExecSource", "TestSupport", "PharosTestKit",
                                                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "FolderSourceTests", dependencies: ["FolderSource", "PharosCore", "TestSupport"]),
-        .testTarget(name: "WebhookSinkTests", dependencies: ["WebhookSink", "PharosHTTP", "PharosCore", "TestSupport"]),
-        .testTarget(name: "EmailSinkTests", dependencies: ["EmailSink", "PharosHTTP", "PharosText", "PharosCore", "TestSupport"]),
-        .testTarget(name: "ExecPluginTests", dependencies: ["ExecSource", "ExecSink", "PharosProcess", "PharosCore", "TestSupport"]),
         .testTarget(name: "PharosProcessTests", dependencies: ["PharosProcess", "PharosCore", "TestSupport"]),
-        .testTarget(name: "FileSinkTests", dependencies: ["FileSink", "PharosCore", "TestSupport"]),
         .testTarget(name: "PluginFolderTests", dependencies: ["PharosBuiltins", "PharosEngine", "PharosCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["pharos", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The built-in plugins, one folder each in Plugins/ (docs/ARCHITECTURE.md, "Adding a source
+// plugin"): each is a target on the core API, with its tests in Plugins/<Name>/Tests, and is
+// linked into PharosBuiltins, which registers it.
+let plugins = [
+    "FolderSource",
+    "RSSSource",
+    "ExecSource",
+    "FileSink",
+    "WebhookSink",
+    "EmailSink",
+    "ExecSink",
+]
+
+// What a plugin uses besides PharosCore and swift-log, and what its tests use besides the
+// plugin, the test kit and TestSupport.
+let pluginUses: [String: [Target.Dependency]] = [
+    "FolderSource": ["PharosText"],
+    "RSSSource": ["PharosFeeds", "PharosText"],
+    "ExecSource": ["PharosProcess", "PharosText"],
+    "WebhookSink": ["PharosText"],
+    "EmailSink": ["PharosText"],
+    "ExecSink": ["PharosProcess"],
+]
+let pluginTestsUse: [String: [Target.Dependency]] = [
+    "RSSSource": ["PharosHTTP"],
+    "WebhookSink": ["PharosHTTP"],
+    "EmailSink": ["PharosHTTP", "PharosText"],
+    "ExecSource": ["PharosProcess"],
+    "ExecSink": ["PharosProcess"],
+]
+
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+for plugin in plugins {
+    let folder = "Plugins/\(plugin)"
+    let examples = FileManager.default.fileExists(atPath: "\(Context.packageDirectory)/\(folder)/examples") ? ["examples"] : []
+    package.targets.append(.target(name: plugin, dependencies: ["PharosCore", logging] + pluginUses[plugin, default: []], path: folder,
+                                   exclude: ["README.md", "sample.yaml", "Tests"] + examples))
+    package.targets.append(.testTarget(name: "\(plugin)Tests",
+                                       dependencies: [.target(name: plugin), "PharosCore", "PharosTestKit", "TestSupport", logging]
+                                           + pluginTestsUse[plugin, default: []],
+                                       path: "\(folder)/Tests"))
+}
+package.targets.first { $0.name == "PharosBuiltins" }!.dependencies += plugins.map { .target(name: $0) }
 
 // One place for the strictness every target shares.
 for target in package.targets where target.type != .system && target.type != .plugin {

@@ -4,6 +4,7 @@ import Logging
 import PharosCore
 import PharosEngine
 import PharosMatching
+import PharosTestKit
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PharosCore
 import PharosEngine
+import PharosTestKit
 import TestSupport
 import Testing
 

@@ -12,7 +12,7 @@ public final class PythonPeer: Sendable {
     /// Starts `script` with `arguments`; `port` asks for a fixed port (to restart a peer where
     /// its clients expect it), otherwise the system picks one.
     public init(_ script: String, arguments: [String] = [], port: Int? = nil) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = packageRoot
         let venvPython = root.appendingPathComponent(".venv/bin/python3")
         let process = Process()
         process.executableURL = FileManager.default.isExecutableFile(atPath: venvPython.path) ? venvPython : URL(fileURLWithPath: "/usr/bin/env")

@@ -47,6 +47,12 @@ public final class Engine: Service, Sendable {
         scheduler = PollScheduler(intake: intake, store: store, contexts: contexts, time: time, random: random, metrics: metrics)
     }
 
+    /// The context plugin `name` of `kind` (`source` or `sink`) is given: the injected
+    /// outside world, with the plugin's name in the logger's metadata.
+    public func pluginContext(for name: String, kind: String) -> PluginContext {
+        contexts.context(for: name, kind: kind)
+    }
+
     /// The summary of a `run --once`.
     public struct OnceReport: Sendable {
         public var polls: [(source: String, result: Result<PollReport, any Error>)] = []

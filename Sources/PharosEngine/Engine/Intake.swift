@@ -71,7 +71,7 @@ public struct Intake: Sendable {
     @discardableResult
     public func poll(_ source: ConfiguredSource) async throws -> PollReport {
         let report = Shared(PollReport())
-        let state = SeenInStore(store: store, source: source.name, checkpoint: try await store.checkpoint(source: source.name).map(Checkpoint.init(text:)))
+        let state = try await SeenInStore(store: store, source: source.name)
         var output = ItemChunks(maxItems: commitChunk, maxBytes: commitBytes) { chunk in
             try await self.record(chunk, checkpoint: nil, from: source, report: report)
         }

@@ -46,11 +46,16 @@ public final class MemoryStateStore: StateStore {
         var outbox: [Row] = []
         var sources: [String: SourceRow] = [:]
         var sinkStreaks: [String: (failures: Int, since: Date?)] = [:]
+        var records: [PollRecord] = []
     }
 
     private let state = Shared(State())
 
     public init() {}
+
+    /// Every poll record written so far, in order: what a test reads to see what was committed
+    /// in which transaction.
+    public var records: [PollRecord] { state.value.records }
 
     public func checkpoint(source: String) async throws -> String? {
         state.withLock { $0.sources[source]?.checkpoint }
@@ -68,6 +73,7 @@ public final class MemoryStateStore: StateStore {
     public func record(_ polls: [PollRecord], now: Date) async throws -> [String] {
         state.withLock { state in
             var inserted: [String] = []
+            state.records += polls
             for poll in polls {
                 if let checkpoint = poll.checkpoint { state.sources[poll.source, default: SourceRow()].checkpoint = checkpoint }
                 for item in poll.items {

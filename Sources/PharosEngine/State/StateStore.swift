@@ -262,12 +262,19 @@ func shownError(_ error: String?) -> String? {
 }
 
 /// The state as a source sees it: its seen versions and its last checkpoint.
-struct SeenInStore: SourceState {
+public struct SeenInStore: SourceState {
     let store: any SeenItemStore
     let source: String
-    let checkpoint: Checkpoint?
+    public let checkpoint: Checkpoint?
 
-    func versions(of ids: [String]) async throws -> [String: String] {
+    /// What `store` holds for `source`, its checkpoint as read once when the poll starts.
+    public init(store: any SeenItemStore, source: String) async throws {
+        self.store = store
+        self.source = source
+        checkpoint = try await store.checkpoint(source: source).map(Checkpoint.init(text:))
+    }
+
+    public func versions(of ids: [String]) async throws -> [String: String] {
         try await store.versions(source: source, ids: ids)
     }
 }

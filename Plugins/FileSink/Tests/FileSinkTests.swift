@@ -2,6 +2,7 @@ import FileSink
 import Foundation
 import Logging
 import PharosCore
+import PharosTestKit
 import TestSupport
 import Testing
 
@@ -92,5 +93,20 @@ func delivery(_ id: String) -> Delivery {
             "'path': \(directory.path) is a directory; name a file",
             "unknown key 'fsynk' in file sink 'log'; did you mean 'fsync'?",
         ])
+    }
+}
+
+@Suite struct FileSinkInTheEngine {
+    @Test func queuedAlertsAreWrittenAndRecordedAsDelivered() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-filesink-\(UUID().uuidString)/alerts.jsonl")
+        let sink = try FileSink(configuration: PluginConfiguration(name: "log", options: sinkOptions([("path", file.path)])))
+        let harness = try PluginHarness(sink: sink, name: "log")
+        let alerts = ["a", "b", "c"].map { try! delivery($0).alert }
+        try await harness.queue(alerts)
+        let report = try await harness.deliverDue()
+        #expect(report.delivered == 3 && report.retrying == 0 && report.dead == 0)
+        let written = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(written == alerts.map { $0.jsonLine() }, "each queued document, as queued, in order")
+        #expect(try await harness.deliverDue().delivered == 0, "nothing is delivered twice")
     }
 }

@@ -1,29 +1,12 @@
 import EmailSink
 import Foundation
 import PharosCore
+import PharosTestKit
 import TestSupport
 
-/// Config values for the tests: a string, or a list of strings.
-enum OptionValue: ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
-    case text(String)
-    case list([String])
-
-    init(stringLiteral value: String) { self = .text(value) }
-    init(arrayLiteral elements: String...) { self = .list(elements) }
-}
-
-/// An option reader over `pairs`, as if written at `test.yaml:1:1`.
+/// An option reader over `pairs`, quoted as if written at `test.yaml:1:1`.
 func options(_ pairs: [(String, OptionValue)]) -> OptionReader {
-    let location = SourceLocation(file: "test.yaml", line: 1, column: 1)
-    func scalar(_ text: String, _ path: String) -> ConfigNode { ConfigNode(.scalar(text, quoted: true), location: location, path: path) }
-    let entries = pairs.map { key, value -> (key: ConfigNode, value: ConfigNode) in
-        switch value {
-        case .text(let text): (key: scalar(key, key), value: scalar(text, key))
-        case .list(let items): (key: scalar(key, key), value: ConfigNode(.sequence(items.map { scalar($0, key) }), location: location, path: key))
-        }
-    }
-    return OptionReader(node: ConfigNode(.mapping(entries), location: location, path: ""), baseDirectory: URL(fileURLWithPath: "/"),
-                        what: "sink 'mail'")
+    pluginOptions(pairs, what: "sink 'mail'", quoted: true)
 }
 
 func emailSink(_ pairs: [(String, OptionValue)], environment: [String: String] = [:]) throws -> EmailSink {
@@ -169,9 +152,8 @@ final class SMTPPeer: Sendable {
 
 /// Whether the venv with the peers' packages (aiosmtpd) exists: `make .venv/installed` creates it.
 let smtpPeerAvailable: Bool = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let lib = root.appendingPathComponent(".venv/lib")
-    guard FileManager.default.isExecutableFile(atPath: root.appendingPathComponent(".venv/bin/python3").path),
+    let lib = packageRoot.appendingPathComponent(".venv/lib")
+    guard FileManager.default.isExecutableFile(atPath: packageRoot.appendingPathComponent(".venv/bin/python3").path),
           let versions = try? FileManager.default.contentsOfDirectory(atPath: lib.path) else { return false }
     return versions.contains { FileManager.default.fileExists(atPath: lib.appendingPathComponent("\($0)/site-packages/aiosmtpd").path) }
 }()

@@ -1,7 +1,7 @@
 import ExecSink
-import ExecSource
 import Foundation
 import PharosCore
+import PharosTestKit
 import PharosProcess
 import TestSupport
 import Testing
@@ -10,10 +10,10 @@ import Testing
 import Glibc
 #endif
 
-@Test func execTypeNames() { #expect(ExecSource.typeName == "exec" && ExecSink.typeName == "exec") }
+@Test func execTypeNames() { #expect(ExecSink.typeName == "exec") }
 
-func execSink(_ entries: [(String, Option)], base: URL, name: String = "hook") throws -> ExecSink {
-    try ExecSink(configuration: PluginConfiguration(name: name, options: reader(entries, base: base, what: "sink '\(name)'")))
+func execSink(_ entries: [(String, OptionValue)], base: URL, name: String = "hook") throws -> ExecSink {
+    try ExecSink(configuration: PluginConfiguration(name: name, options: pluginOptions(entries, base: base, what: "sink '\(name)'", quoted: true)))
 }
 
 /// A delivery as the engine makes it.
@@ -30,7 +30,7 @@ func sampleDelivery(id: String = "3f2a9c0d5e6b7a8c9d0e1f2a3b4c5d6e", rule: Strin
 
 func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async -> Result<Void, DeliveryError> {
     do {
-        try await sink.deliver(delivery, context: CapturedLogs().context)
+        try await sink.deliver(delivery, context: LogCapture().context())
         return .success(())
     } catch {
         return .failure(error)
@@ -142,7 +142,7 @@ func outcome(_ sink: ExecSink, _ delivery: Delivery = sampleDelivery()) async ->
 
     @Test func optionsAreValidated() throws {
         let scratch = try Scratch()
-        func problems(_ entries: [(String, Option)]) -> String {
+        func problems(_ entries: [(String, OptionValue)]) -> String {
             do {
                 _ = try execSink(entries, base: scratch.url)
                 return ""

@@ -2,41 +2,10 @@ import Foundation
 import FolderSource
 import Logging
 import PharosCore
+import PharosEngine
+import PharosTestKit
 import TestSupport
 import Testing
-
-/// Remembers versions like the engine's store does.
-final class MemorySeen: SourceState, Sendable {
-    var checkpoint: Checkpoint? { nil }
-    let recorded = Shared<[String: String]>([:])
-    func versions(of ids: [String]) async throws -> [String: String] {
-        let all = recorded.value
-        return all.filter { ids.contains($0.key) }
-    }
-    func remember(_ items: [Item]) {
-        recorded.withLock { for item in items { $0[item.id] = item.effectiveVersion } }
-    }
-}
-
-/// Captures log lines so tests can count warnings.
-final class CapturedLogs: Sendable {
-    let lines = Shared<[String]>([])
-    var logger: Logger {
-        Logger(label: "test") { _ in CaptureHandler(sink: self) }
-    }
-    struct CaptureHandler: LogHandler {
-        let sink: CapturedLogs
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            sink.lines.withLock { $0.append("\(event.level): \(event.message)") }
-        }
-    }
-}
 
 struct Folder {
     let url: URL
@@ -67,8 +36,8 @@ func options(_ text: String) -> OptionReader {
 }
 
 @Suite struct FolderSourceReading {
-    let logs = CapturedLogs()
-    var context: PluginContext { PluginContext(logger: logs.logger) }
+    let logs = LogCapture()
+    var context: PluginContext { logs.context() }
 
     @Test func frontMatterIsHonoured() async throws {
         let folder = try Folder()
@@ -87,7 +56,7 @@ func options(_ text: String) -> OptionReader {
 
             Body text.
             """)
-        let items = try await folder.source().poll(context: context, state: MemorySeen()).items
+        let items = try await folder.source().poll(context: context, state: NothingSeen()).items
         let item = try #require(items.first)
         #expect(item.title == "FDA grants RMAT designation")
         #expect(item.link == "https://example.com/a")
@@ -102,7 +71,7 @@ func options(_ text: String) -> OptionReader {
         let folder = try Folder()
         try folder.write("a.md", "\n\n## Acme receives Fast Track\n\nText.")
         try folder.write("b.txt", "\r\nHalcyon announces results\r\nMore text.\r\n")
-        let items = try await folder.source().poll(context: context, state: MemorySeen()).items
+        let items = try await folder.source().poll(context: context, state: NothingSeen()).items
         #expect(items.map(\.title) == ["Acme receives Fast Track", "Halcyon announces results"])
         #expect(items[0].content == "Text.", "the headline is not repeated in the content")
         #expect(items[1].content == "More text.")
@@ -116,7 +85,7 @@ func options(_ text: String) -> OptionReader {
             <script>var x = "BCMA";</script></head>
             <body><h1>Acme &amp; Co. gets RMAT</h1><p>First.</p><p>Second &#8212; more.</p></body></html>
             """)
-        let item = try #require(try await folder.source().poll(context: context, state: MemorySeen()).items.first)
+        let item = try #require(try await folder.source().poll(context: context, state: NothingSeen()).items.first)
         #expect(item.title == "Acme & Co. gets RMAT")
         #expect(item.link == "https://example.com/p")
         #expect(item.summary == "FDA & EMA")
@@ -127,7 +96,7 @@ func options(_ text: String) -> OptionReader {
     @Test func jsonDocuments() async throws {
         let folder = try Folder()
         try folder.write("j.json", #"{"title": "T", "url": "https://x/j", "date_published": "2025-02-17T12:00:00Z", "content_html": "<p>A</p><p>B</p>", "tags": ["x"]}"#)
-        let item = try #require(try await folder.source().poll(context: context, state: MemorySeen()).items.first)
+        let item = try #require(try await folder.source().poll(context: context, state: NothingSeen()).items.first)
         #expect(item.title == "T")
         #expect(item.link == "https://x/j")
         #expect(item.content == "A\n\nB")
@@ -138,13 +107,13 @@ func options(_ text: String) -> OptionReader {
         let folder = try Folder()
         try folder.write("sub/a.txt", "Headline\nBody one.")
         let source = try folder.source()
-        let first = try #require(try await source.poll(context: context, state: MemorySeen()).items.first)
-        let again = try #require(try await source.poll(context: context, state: MemorySeen()).items.first)
+        let first = try #require(try await source.poll(context: context, state: NothingSeen()).items.first)
+        let again = try #require(try await source.poll(context: context, state: NothingSeen()).items.first)
         #expect(first.id == "sub/a.txt")
         #expect(first == again)
         try await Task.sleep(for: .milliseconds(20))
         try folder.write("sub/a.txt", "Headline\nBody two.")
-        let edited = try #require(try await source.poll(context: context, state: MemorySeen()).items.first)
+        let edited = try #require(try await source.poll(context: context, state: NothingSeen()).items.first)
         #expect(edited.id == first.id)
         #expect(edited.version != first.version)
     }
@@ -153,12 +122,13 @@ func options(_ text: String) -> OptionReader {
         let folder = try Folder()
         try folder.write("a.txt", "One")
         try folder.write("b.txt", "Two")
-        let source = try folder.source()
-        let seen = MemorySeen()
-        seen.remember(try await source.poll(context: context, state: seen).items)
-        #expect(try await source.poll(context: context, state: seen).items.isEmpty)
+        let harness = try PluginHarness(source: try folder.source())
+        #expect(try await harness.poll().items.map(\.id) == ["a.txt", "b.txt"])
+        #expect(try await harness.poll().returned == 0)
         try folder.write("c.txt", "Three")
-        #expect(try await source.poll(context: context, state: seen).items.map(\.id) == ["c.txt"])
+        let third = try await harness.poll()
+        #expect(third.returned == 1)
+        #expect(third.items.map(\.id) == ["c.txt"])
     }
 
     /// Issue 16, finding 6: a poll held every file it read until it returned. Each chunk is
@@ -175,7 +145,7 @@ func options(_ text: String) -> OptionReader {
                 for index in 1...6 { try folder.write("\(index).txt", "Release \(index)\nEdited after chunk one.") }
             }
         }
-        _ = try await source.poll(context: context, state: MemorySeen(), into: &output)
+        _ = try await source.poll(context: context, state: NothingSeen(), into: &output)
         let last = output.takeRemaining()
         #expect(committed.value.map { $0.map(\.id) } == [["1.txt", "2.txt"], ["3.txt", "4.txt"], ["5.txt", "6.txt"]])
         #expect(last.isEmpty)
@@ -187,18 +157,19 @@ func options(_ text: String) -> OptionReader {
         let folder = try Folder()
         for index in 1...9 { try folder.write("\(index).txt", "Release \(index)\n" + String(repeating: "x", count: 1000)) }
         let source = try folder.source()
-        let seen = MemorySeen()
+        let harness = try PluginHarness(source: source, commitBytes: 2500)
         var sizes: [Int] = []
         var output = ItemChunks(maxItems: 100, maxBytes: 2500) { chunk in
             // The third chunk fails to commit, as a crash would stop it.
             if sizes.count == 2 { throw CancellationError() }
             sizes.append(chunk.count)
-            seen.remember(chunk)
+            try await harness.store.record([PollRecord(source: "test", items: chunk)], now: Date())
         }
-        await #expect(throws: CancellationError.self) { try await source.poll(context: context, state: seen, into: &output) }
+        await #expect(throws: CancellationError.self) { try await source.poll(context: context, state: try await harness.state(), into: &output) }
         #expect(sizes == [3, 3])
-        let resumed = try await source.poll(context: context, state: seen).items.map(\.id)
-        #expect(resumed == ["7.txt", "8.txt", "9.txt"], "the committed chunks are not read again")
+        let resumed = try await harness.poll()
+        #expect(resumed.items.map(\.id) == ["7.txt", "8.txt", "9.txt"], "the committed chunks are not read again")
+        #expect(resumed.chunks.map(\.count) == [3], "a chunk is committed when it reaches commitBytes")
     }
 
     @Test func badFilesAreSkippedWithOneWarningEach() async throws {
@@ -214,10 +185,10 @@ func options(_ text: String) -> OptionReader {
         chmod(folder.url.appendingPathComponent("locked.txt").path, 0)
         let source = try folder.source("max_file_size: 1KB")
         let canReadLocked = FileManager.default.isReadableFile(atPath: folder.url.appendingPathComponent("locked.txt").path)
-        let items = try await source.poll(context: context, state: MemorySeen()).items
+        let items = try await source.poll(context: context, state: NothingSeen()).items
         #expect(items.map(\.id) == (canReadLocked ? ["good.txt", "locked.txt"] : ["good.txt"]))
-        _ = try await source.poll(context: context, state: MemorySeen()).items
-        let warnings = logs.lines.value.filter { $0.hasPrefix("warning") }
+        _ = try await source.poll(context: context, state: NothingSeen()).items
+        let warnings = logs.lines.filter { $0.hasPrefix("warning") }
         #expect(warnings.contains { $0.contains("empty.md is empty") })
         #expect(warnings.contains { $0.contains("binary.txt is not text") })
         #expect(warnings.contains { $0.contains("big.txt is 2000 bytes, over the max_file_size limit") })
@@ -228,7 +199,7 @@ func options(_ text: String) -> OptionReader {
 
     @Test func missingFolderFailsThePoll() async throws {
         let source = try FolderSource(configuration: PluginConfiguration(name: "x", options: options("path: /nonexistent/pharos-inbox")))
-        await #expect(throws: PollError.self) { try await source.poll(context: context, state: MemorySeen()).items }
+        await #expect(throws: PollError.self) { try await source.poll(context: context, state: NothingSeen()).items }
     }
 
     @Test func badOptionsAreReported() {

@@ -1,6 +1,7 @@
 import ExecSource
 import Foundation
 import PharosCore
+import PharosTestKit
 import PharosProcess
 import TestSupport
 import Testing
@@ -9,12 +10,14 @@ import Testing
 import Glibc
 #endif
 
-func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
-    try ExecSource(configuration: PluginConfiguration(name: "test", options: reader(entries, base: base, what: "source 'test'")))
+func execSource(_ entries: [(String, OptionValue)], base: URL) throws -> ExecSource {
+    try ExecSource(configuration: PluginConfiguration(name: "test", options: pluginOptions(entries, base: base, what: "source 'test'", quoted: true)))
 }
 
+@Test func execSourceTypeName() { #expect(ExecSource.typeName == "exec") }
+
 @Suite struct ExecSourcePolling {
-    let logs = CapturedLogs()
+    let logs = LogCapture()
 
     @Test func goodLinesBecomeItemsAndBadLinesAreSkippedWithTheirLineNumber() async throws {
         let scratch = try Scratch()
@@ -31,7 +34,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             echo '{"id": "e", "title": "last line without a line end"}' | tr -d '\n'
             """#)
         let source = try execSource([("command", .list(["./items.sh"]))], base: scratch.url)
-        let result = try await source.poll(context: logs.context, state: TestState())
+        let result = try await source.poll(context: logs.context(), state: NothingSeen())
         #expect(result.items.map(\.id) == ["a", "7", "e"])
         let first = try #require(result.items.first)
         #expect(first.title == "FDA grants RMAT to ACM-101")
@@ -47,7 +50,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         #expect(second.published == Date(timeIntervalSince1970: 1_739_226_900))
 
         let warnings = logs.matching("skipping output line")
-        #expect(warnings.count == 5, "\(logs.lines.value)")
+        #expect(warnings.count == 5, "\(logs.lines)")
         #expect(warnings.contains { $0.contains("line 2: not valid JSON") })
         #expect(warnings.contains { $0.contains("line 3: it has no title and no content") })
         #expect(warnings.contains { $0.contains("line 4: 'title' must be a string, found a number") })
@@ -64,8 +67,8 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             echo '{"title": "Another item"}'
             """#)
         let source = try execSource([("command", .list(["./noid.sh"]))], base: scratch.url)
-        let first = try await source.poll(context: logs.context, state: TestState()).items
-        let second = try await source.poll(context: logs.context, state: TestState()).items
+        let first = try await source.poll(context: logs.context(), state: NothingSeen()).items
+        let second = try await source.poll(context: logs.context(), state: NothingSeen()).items
         #expect(first.count == 3)
         #expect(first.map(\.id) == second.map(\.id), "the same output gives the same ids")
         #expect(first[0].id == first[1].id, "key order and extension fields do not change the id")
@@ -83,7 +86,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             """#)
         let source = try execSource([("command", .list(["./fails.sh"]))], base: scratch.url)
         let error = await #expect(throws: PollError.self) {
-            _ = try await source.poll(context: logs.context, state: TestState())
+            _ = try await source.poll(context: logs.context(), state: NothingSeen())
         }
         #expect(error?.description.contains("exited with status 3") == true)
         #expect(error?.isRetryable == true, "the next run may do better")
@@ -97,7 +100,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let source = try execSource([("command", .list(["./gone.sh"]))], base: scratch.url)
         try FileManager.default.removeItem(atPath: path)
         let error = await #expect(throws: PollError.self) {
-            _ = try await source.poll(context: logs.context, state: TestState())
+            _ = try await source.poll(context: logs.context(), state: NothingSeen())
         }
         #expect(error?.isRetryable == false, "starting it again will not help until the config or the file changes")
         #expect(error?.description.hasSuffix("gone.sh: No such file or directory") == true)
@@ -117,7 +120,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             [("command", .list(["./hangs.sh", scratch.path("grandchild"), scratch.path("child")])), ("timeout", .text("2s"))],
             base: scratch.url)
         let error = await #expect(throws: PollError.self) {
-            _ = try await source.poll(context: logs.context, state: TestState())
+            _ = try await source.poll(context: logs.context(), state: NothingSeen())
         }
         #expect(error?.description.contains("did not finish within 2s") == true)
         let grandchild = try #require(Int32(scratch.read("grandchild")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
@@ -142,7 +145,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             ("command", .list(["./env.py"])), ("env", .map([("FEED_TOKEN_FILE", "/run/token"), ("TZ", "UTC")])),
             ("working_directory", .text("work")),
         ], base: scratch.url)
-        let item = try #require(try await source.poll(context: logs.context, state: TestState()).items.first)
+        let item = try #require(try await source.poll(context: logs.context(), state: NothingSeen()).items.first)
         let environment = try #require(try JSONSerialization.jsonObject(with: Data((item.content ?? "").utf8)) as? [String: String])
         #expect(environment["PHAROS_FAKE_SECRET"] == nil, "the daemon's environment is not passed on")
         #expect(environment["HOME"] == nil)
@@ -161,14 +164,14 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             """#)
         let source = try execSource([("command", .list(["./chatty.sh"])), ("max_bytes", .text("64KiB"))], base: scratch.url)
         let error = await #expect(throws: PollError.self) {
-            _ = try await source.poll(context: logs.context, state: TestState())
+            _ = try await source.poll(context: logs.context(), state: NothingSeen())
         }
         #expect(error?.description.contains("more than max_bytes") == true)
     }
 }
 
 @Suite struct ExecSourceStreaming {
-    let logs = CapturedLogs()
+    let logs = LogCapture()
 
     /// Each run prints one item, waits for the `go` file, prints a second and exits 3; the
     /// second run stays up.
@@ -196,31 +199,28 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         try scratch.script("stream.sh", Self.script)
         let source = try execSource(
             [("command", .list(["./stream.sh"])), ("mode", .text("stream")), ("restart_delay", .text("10ms"))], base: scratch.url)
-        let state = TestState()
+        let harness = try PluginHarness(source: source, logs: logs)
 
-        #expect(try await source.poll(context: logs.context, state: state).items.isEmpty, "nothing runs before run(context:)")
-        let pid = try await whileRunning(source, context: logs.context) {
+        #expect(try await source.poll(context: logs.context(), state: NothingSeen()).items.isEmpty, "nothing runs before run(context:)")
+        let pid = try await whileRunning(source, context: logs.context()) {
             // The program starts with run(context:); items come on a later poll.
-            var first: PollResult = try await source.poll(context: logs.context, state: state)
+            var first: PollResult = try await source.poll(context: logs.context(), state: try await harness.state())
             try await eventually {
-                first = try await source.poll(context: logs.context, state: state)
+                first = try await source.poll(context: logs.context(), state: try await harness.state())
                 return !first.items.isEmpty
             }
             #expect(first.items.map(\.id) == ["run1-a"])
-            // Not acknowledged (the engine did not store them): handed over again.
-            let again = try await source.poll(context: logs.context, state: state)
+            // Not committed (polled outside the engine, so not stored): handed over again.
+            let again = try await harness.poll()
             #expect(again.items.map(\.id) == ["run1-a"])
-            state.acknowledge(again)
-            #expect(try await source.poll(context: logs.context, state: state).items.isEmpty, "acknowledged items are not returned twice")
+            #expect(try await harness.poll().returned == 0, "committed items are not returned twice")
 
             scratch.touch("go")
             var collected: [String] = []
             var errors: [String] = []
             try await eventually {
                 do {
-                    let result = try await source.poll(context: logs.context, state: state)
-                    collected += result.items.map(\.id)
-                    state.acknowledge(result)
+                    collected += try await harness.poll().items.map(\.id)
                 } catch {
                     errors.append("\(error)")
                 }
@@ -242,7 +242,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
 }
 
 @Suite struct ExecSourceStreamLimits {
-    let logs = CapturedLogs()
+    let logs = LogCapture()
 
     @Test func aFullQueuePausesTheProgramInsteadOfDroppingItems() async throws {
         let scratch = try Scratch()
@@ -259,15 +259,14 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             """#)
         let source = try execSource(
             [("command", .list(["./burst.sh"])), ("mode", .text("stream")), ("max_bytes", .text("1KB"))], base: scratch.url)
-        let state = TestState()
+        let harness = try PluginHarness(source: source, logs: logs)
         var collected: [String] = []
         var largestPoll = 0
-        try await whileRunning(source, context: logs.context) {
+        try await whileRunning(source, context: logs.context()) {
             try await eventually {
-                let result = try await source.poll(context: logs.context, state: state)
-                largestPoll = max(largestPoll, result.items.count)
+                let result = try await harness.poll()
+                largestPoll = max(largestPoll, result.returned)
                 collected += result.items.map(\.id)
-                state.acknowledge(result)
                 return collected.contains("after")
             }
         }
@@ -281,7 +280,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
     @Test func everyProblemNamesItsKey() throws {
         let scratch = try Scratch()
         try Data("not executable".utf8).write(to: scratch.url.appendingPathComponent("plain.txt"))
-        func problems(_ entries: [(String, Option)]) -> String {
+        func problems(_ entries: [(String, OptionValue)]) -> String {
             do {
                 _ = try execSource(entries, base: scratch.url)
                 return ""
@@ -306,12 +305,12 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
 }
 
 @Suite struct ExecSourceExamples {
-    let logs = CapturedLogs()
+    let logs = LogCapture()
     let examples = packageRoot.appendingPathComponent("Plugins/ExecSource")
 
     @Test func theCSVExampleTurnsRowsIntoItems() async throws {
         let source = try execSource([("command", .list(["./examples/table_to_items.py", "examples/press-releases.csv"]))], base: examples)
-        let items = try await source.poll(context: logs.context, state: TestState()).items
+        let items = try await source.poll(context: logs.context(), state: NothingSeen()).items
         #expect(items.count == 3)
         #expect(items.map(\.id).prefix(2) == ["acme-2025-03-03", "acme-2025-03-04"])
         #expect(items[2].id.hasPrefix("sha256:"), "a row without id gets a content hash")
@@ -328,7 +327,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
             .write(to: scratch.url.appendingPathComponent("list.json"))
         let source = try execSource(
             [("command", .list([examples.path + "/examples/table_to_items.py", scratch.path("list.json")]))], base: scratch.url)
-        let items = try await source.poll(context: logs.context, state: TestState()).items
+        let items = try await source.poll(context: logs.context(), state: NothingSeen()).items
         #expect(items.map(\.title) == ["One", "Two"])
         #expect(items[0].id == "1" && items[0].fields["tags"] == #"["a"]"#)
         #expect(!logs.matching("not an object").isEmpty)
@@ -336,7 +335,7 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
 
     @Test func theCSVExampleFailsThePollWhenItsFileIsMissing() async throws {
         let source = try execSource([("command", .list(["./examples/table_to_items.py", "/nonexistent/file.csv"]))], base: examples)
-        await #expect(throws: PollError.self) { _ = try await source.poll(context: logs.context, state: TestState()) }
+        await #expect(throws: PollError.self) { _ = try await source.poll(context: logs.context(), state: NothingSeen()) }
     }
 
     @Test func theStreamExampleReportsNewFilesAsTheyAppear() async throws {
@@ -345,12 +344,10 @@ func execSource(_ entries: [(String, Option)], base: URL) throws -> ExecSource {
         let source = try execSource([
             ("command", .list(["./examples/watch_folder.py", scratch.url.path, "0.05"])), ("mode", .text("stream")),
         ], base: examples)
-        let state = TestState()
+        let harness = try PluginHarness(source: source, logs: logs)
         var seen: [Item] = []
-        try await whileRunning(source, context: logs.context) { try await eventually {
-            let result = try await source.poll(context: logs.context, state: state)
-            seen += result.items
-            state.acknowledge(result)
+        try await whileRunning(source, context: logs.context()) { try await eventually {
+            seen += try await harness.poll().items
             if seen.count == 1, !FileManager.default.fileExists(atPath: scratch.path("two.txt")) {
                 // Written elsewhere and moved in, as the example asks: never seen half-written.
                 try Data("\n\nSecond release\nbody".utf8).write(to: scratch.url.appendingPathComponent("two.part"))

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PharosCore
 import PharosHTTP
+import PharosTestKit
 import TestSupport
 import Testing
 

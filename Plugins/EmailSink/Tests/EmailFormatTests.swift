@@ -2,6 +2,7 @@ import EmailSink
 import Foundation
 import Logging
 import PharosCore
+import PharosTestKit
 import PharosText
 import TestSupport
 import Testing
@@ -303,31 +304,12 @@ import Testing
     }
 }
 
-/// A transport that records what it was asked to send and answers with a scripted failure.
-final class RecordingTransport: MailTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var sent: [(MailMessage, MailServer)] = []
-    private var failures: [MailFailure]
-
-    init(failures: [MailFailure] = []) { self.failures = failures }
-
-    var messages: [MailMessage] { lock.withLock { sent.map(\.0) } }
-
-    func send(_ message: MailMessage, via server: MailServer) async throws(MailFailure) {
-        let failure = lock.withLock { () -> MailFailure? in
-            sent.append((message, server))
-            return failures.isEmpty ? nil : failures.removeFirst()
-        }
-        if let failure { throw failure }
-    }
-}
-
 @Suite struct FailureMapping {
     let sink = try! emailSink([("server", "smtp://127.0.0.1:2525"), ("from", "pharos@example.org"), ("to", ["ops@example.org"]),
                                ("cc", ["ops@example.org", "lab@example.org"])])
 
     @Test func replyCodesDecideRetryableOrPermanent() async {
-        let transport = RecordingTransport(failures: [
+        let transport = ScriptedMailTransport(failures: [
             MailFailure(kind: .rejected, replyCode: 451, message: "127.0.0.1:2525 answered 451 4.3.0 later"),
             MailFailure(kind: .rejected, replyCode: 550, message: "127.0.0.1:2525 answered 550 5.1.1 no"),
             MailFailure(kind: .connection, message: "127.0.0.1:2525: connection refused"),
@@ -359,7 +341,7 @@ final class RecordingTransport: MailTransport, @unchecked Sendable {
     }
 
     @Test func withoutDigestABatchIsOneMessagePerAlert() async {
-        let transport = RecordingTransport()
+        let transport = ScriptedMailTransport()
         let results = await sink.deliver(batch: [delivery(sampleAlert(id: "a1")), delivery(sampleAlert(id: "a2"))],
                                          context: PluginContext(logger: .init(label: "test"), mail: transport))
         #expect(results.count == 2)
@@ -369,7 +351,7 @@ final class RecordingTransport: MailTransport, @unchecked Sendable {
     @Test func aDigestBatchIsOneMessageAndOneSharedResult() async throws {
         let digest = try emailSink([("server", "smtp://127.0.0.1:2525"), ("from", "pharos@example.org"), ("to", ["ops@example.org"]),
                                     ("digest", "1h")])
-        let transport = RecordingTransport(failures: [MailFailure(kind: .rejected, replyCode: 452, message: "full")])
+        let transport = ScriptedMailTransport(failures: [MailFailure(kind: .rejected, replyCode: 452, message: "full")])
         let context = PluginContext(logger: .init(label: "test"), now: { fixedDate }, mail: transport)
         let batch = (1...4).map { delivery(sampleAlert(id: "alert\($0)")) }
         let failed = await digest.deliver(batch: batch, context: context)

@@ -2,27 +2,10 @@ import Foundation
 import Logging
 import PharosCore
 import PharosHTTP
+import PharosTestKit
 import RSSSource
 import TestSupport
 import Testing
-
-/// The engine's memory of one source, kept in a test.
-final class MemoryState: SourceState, Sendable {
-    let seen = Shared<[String: String]>([:])
-    let stored = Shared<Checkpoint?>(nil)
-    var checkpoint: Checkpoint? { stored.value }
-
-    func versions(of ids: [String]) async throws -> [String: String] {
-        let all = seen.value
-        return all.filter { ids.contains($0.key) }
-    }
-
-    /// What the engine does after a successful poll.
-    func commit(_ result: PollResult) {
-        seen.withLock { for item in result.items { $0[item.id] = item.effectiveVersion } }
-        if let checkpoint = result.checkpoint { stored.withLock { $0 = checkpoint } }
-    }
-}
 
 func rssOptions(_ pairs: [(String, String)]) -> OptionReader {
     optionReader(pairs, what: "rss source 'feed'")
@@ -44,6 +27,24 @@ func rssFeed(_ items: [(id: String, title: String)], articleBase: String = "") -
 /// The engine `.runningCurl` runs for the suite.
 var engine: CurlEngine { RunningCurl.engine }
 
+@Suite struct RSSOverAScriptedTransport {
+    @Test func theStoredValidatorsAreSentAndA304KeepsThem() async throws {
+        let http = ScriptedHTTPTransport()
+        http.enqueue(headers: [("ETag", "\"e1\""), ("Last-Modified", "Mon, 23 Nov 2026 18:00:00 GMT")], body: rssFeed([("s1", "One")]))
+        http.enqueue(status: 304)
+        let source = try RSSSource(configuration: PluginConfiguration(name: "feed", options: rssOptions([("url", "https://feeds.example/wire.xml")])))
+        let harness = try PluginHarness(source: source, http: http)
+        #expect(try await harness.poll().items.map(\.id) == ["s1"])
+        let stored = try await harness.checkpoint()
+        let second = try await harness.poll()
+        #expect(second.returned == 0)
+        #expect(second.checkpoint?.text == stored?.text, "a 304 keeps the validators")
+        #expect(http.requests.map(\.url) == ["https://feeds.example/wire.xml", "https://feeds.example/wire.xml"])
+        #expect(http.requests[0].headers.first { $0.name == "If-None-Match" } == nil)
+        #expect(http.requests[1].headers.first { $0.name == "If-None-Match" }?.value == "\"e1\"")
+    }
+}
+
 @Suite(.serialized, .runningCurl(maxConcurrent: 8)) struct RSSPolling {
     let folder: URL
     let peer: PythonPeer
@@ -64,6 +65,11 @@ var engine: CurlEngine { RunningCurl.engine }
         try RSSSource(configuration: PluginConfiguration(name: "feed", options: rssOptions([("url", "\(peer.base)\(path)")] + extra)))
     }
 
+    /// `source` run as the engine runs it, over the real HTTP transport.
+    func harness(_ source: RSSSource) throws -> PluginHarness {
+        try PluginHarness(source: source, http: context.http)
+    }
+
     struct Logged: Decodable {
         var path: String
         var time: Double
@@ -77,15 +83,13 @@ var engine: CurlEngine { RunningCurl.engine }
 
     @Test func conditionalGetAnswers304WithoutItems() async throws {
         try write("wire.xml", rssFeed([("a1", "FDA grants RMAT to BCMA CAR-T"), ("a2", "Quarterly results")]))
-        let source = try source("/wire.xml")
-        let state = MemoryState()
-        let first = try await source.poll(context: context, state: state)
+        let harness = try harness(source("/wire.xml"))
+        let first = try await harness.poll()
         #expect(first.items.map(\.id) == ["a1", "a2"])
         #expect(first.items.first?.categories.contains("Nasdaq:IBRX") == true)
         #expect(first.checkpoint != nil)
-        state.commit(first)
-        let second = try await source.poll(context: context, state: state)
-        #expect(second.items.isEmpty, "304 Not Modified")
+        let second = try await harness.poll()
+        #expect(second.returned == 0, "304 Not Modified")
         let logged = try await requests()
         #expect(logged.count == 2)
         #expect(logged[0].headers["If-None-Match"] == nil)
@@ -93,53 +97,54 @@ var engine: CurlEngine { RunningCurl.engine }
         #expect(logged[1].headers["If-Modified-Since"] != nil)
 
         try write("wire.xml", rssFeed([("a1", "FDA grants RMAT to BCMA CAR-T"), ("a2", "Quarterly results"), ("a3", "New one")]))
-        let third = try await source.poll(context: context, state: state)
-        #expect(third.items.map(\.id) == ["a1", "a2", "a3"])
+        let third = try await harness.poll()
+        #expect(third.returned == 3)
+        #expect(third.items.map(\.id) == ["a3"])
     }
 
     @Test func validatorsAnEarlierVersionStoredAreSent() async throws {
         try write("old.xml", rssFeed([("v1", "One")]))
-        let state = MemoryState()
-        state.stored.withLock { $0 = Checkpoint(text: #"{"etag":"\"v1-etag\"","lastModified":"Mon, 23 Nov 2026 18:00:00 GMT"}"#) }
-        _ = try await source("/old.xml").poll(context: context, state: state)
+        let harness = try harness(source("/old.xml"))
+        try await harness.storeCheckpoint(Checkpoint(text: #"{"etag":"\"v1-etag\"","lastModified":"Mon, 23 Nov 2026 18:00:00 GMT"}"#))
+        try await harness.poll()
         let sent = try #require(try await requests().last { $0.path == "/old.xml" })
         #expect(sent.headers["If-None-Match"] == "\"v1-etag\"")
         #expect(sent.headers["If-Modified-Since"] == "Mon, 23 Nov 2026 18:00:00 GMT")
     }
 
     @Test func retryAfterIsHonoured() async throws {
-        let error = await #expect(throws: PollError.self) { try await source("/busy").poll(context: context, state: MemoryState()) }
+        let error = await #expect(throws: PollError.self) { try await source("/busy").poll(context: context, state: NothingSeen()) }
         #expect(error?.retryAfter == .seconds(120))
         #expect(error?.description.hasSuffix("answered HTTP 429") == true || error?.description.hasSuffix("answered HTTP 503") == true)
     }
 
     @Test func serverErrorsFailThePoll() async throws {
-        let error = await #expect(throws: PollError.self) { try await source("/broken").poll(context: context, state: MemoryState()) }
+        let error = await #expect(throws: PollError.self) { try await source("/broken").poll(context: context, state: NothingSeen()) }
         #expect(error?.description.hasSuffix("answered HTTP 500") == true)
         #expect(error?.isRetryable == true)
     }
 
     @Test func gzipAndRedirectsAreFollowed() async throws {
         try write("wire.xml", rssFeed([("b1", "One")]))
-        #expect(try await source("/gz/wire.xml").poll(context: context, state: MemoryState()).items.map(\.id) == ["b1"])
-        #expect(try await source("/redirect/wire.xml").poll(context: context, state: MemoryState()).items.map(\.id) == ["b1"])
+        #expect(try await source("/gz/wire.xml").poll(context: context, state: NothingSeen()).items.map(\.id) == ["b1"])
+        #expect(try await source("/redirect/wire.xml").poll(context: context, state: NothingSeen()).items.map(\.id) == ["b1"])
     }
 
     @Test func aTruncatedBodyFailsWithoutLosingAnything() async throws {
         try write("wire.xml", rssFeed((0..<50).map { ("t\($0)", "Item \($0)") }))
-        await #expect(throws: TransferError.self) { try await source("/truncated/wire.xml").poll(context: context, state: MemoryState()) }
+        await #expect(throws: TransferError.self) { try await source("/truncated/wire.xml").poll(context: context, state: NothingSeen()) }
     }
 
     @Test func a50MegabyteBodyStopsAtTheLimit() async throws {
         let error = await #expect(throws: TransferError.self) {
-            try await source("/huge", [("max_bytes", "5MB")]).poll(context: context, state: MemoryState())
+            try await source("/huge", [("max_bytes", "5MB")]).poll(context: context, state: NothingSeen())
         }
         #expect(error?.kind == .tooLarge)
     }
 
     @Test func notAFeedIsAClearError() async throws {
         try write("page.xml", "this is not a feed at all")
-        let error = await #expect(throws: PollError.self) { try await source("/page.xml").poll(context: context, state: MemoryState()) }
+        let error = await #expect(throws: PollError.self) { try await source("/page.xml").poll(context: context, state: NothingSeen()) }
         #expect(error?.description.contains("did not return a readable feed") == true)
         #expect(error?.isRetryable == false)
     }
@@ -147,14 +152,14 @@ var engine: CurlEngine { RunningCurl.engine }
     @Test func fullTextIsFetchedOncePerNewItem() async throws {
         try write("wire.xml", rssFeed([("c1", "Company update")], articleBase: peer.base))
         let source = try source("/wire.xml", [("fetch_full_text", "true"), ("host_spacing", "0s")])
-        let state = MemoryState()
-        let first = try await source.poll(context: context, state: state)
+        let harness = try harness(source)
+        let first = try await harness.poll()
         #expect(first.items.first?.content?.contains("FDA granted RMAT designation to a BCMA-directed therapy (c1).") == true)
         #expect(first.items.first?.content?.contains("var x") == false)
-        state.commit(first)
         try write("wire.xml", rssFeed([("c1", "Company update")], articleBase: peer.base) + "\n")
-        let second = try await source.poll(context: context, state: state)
-        #expect(second.items.first?.version == first.items.first?.version, "a seen item keeps its version")
+        let second = try await harness.poll()
+        #expect(second.returned == 1)
+        #expect(second.items.isEmpty, "a seen item keeps its version")
         let articles = try await requests().filter { $0.path.hasPrefix("/article/") }
         #expect(articles.count == 1)
     }
@@ -164,8 +169,8 @@ var engine: CurlEngine { RunningCurl.engine }
         try write("two.xml", rssFeed([("d2", "Two")]))
         let one = try source("/one.xml", [("host_spacing", "500ms")])
         let two = try source("/two.xml", [("host_spacing", "500ms")])
-        async let first = one.poll(context: context, state: MemoryState())
-        async let second = two.poll(context: context, state: MemoryState())
+        async let first = one.poll(context: context, state: NothingSeen())
+        async let second = two.poll(context: context, state: NothingSeen())
         _ = try await (first, second)
         let times = try await requests().filter { $0.path.hasSuffix(".xml") }.map(\.time).sorted()
         #expect(times.count == 2)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosTestKit
 import PharosHTTP
 import TestSupport
 import Testing
@@ -20,8 +21,7 @@ func webhookDelivery(_ id: String) -> Delivery {
 
 /// Whether the Python peers' packages are installed (`.ci/run` puts them in `.venv`).
 let peersInstalled: Bool = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return FileManager.default.isExecutableFile(atPath: root.appendingPathComponent(".venv/bin/python3").path)
+    FileManager.default.isExecutableFile(atPath: packageRoot.appendingPathComponent(".venv/bin/python3").path)
 }()
 
 @Suite(.runningCurl(maxConcurrent: 4)) struct Signing {
@@ -106,8 +106,7 @@ let peersInstalled: Bool = {
 }
 
 @Suite struct ExampleTemplates {
-    let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Plugins/WebhookSink/examples")
+    let examples = packageRoot.appendingPathComponent("Plugins/WebhookSink/examples")
 
     func render(_ name: String, _ alert: Alert) throws -> [String: Any] {
         let sink = try WebhookSink(configuration: PluginConfiguration(name: "team", options: optionReader(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosTestKit
 import PharosHTTP
 import RSSSource
 import TestSupport
@@ -20,7 +21,7 @@ import Testing
             for n in 0..<100 {
                 let source = try RSSSource(configuration: PluginConfiguration(name: "feed\(n)", options: rssOptions(
                     [("url", "\(peer.base)/feed\(n).xml"), ("host_spacing", "0s")])))
-                group.addTask { try await source.poll(context: context, state: MemoryState()).items.count }
+                group.addTask { try await source.poll(context: context, state: NothingSeen()).items.count }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
