@@ -54,6 +54,12 @@ public final class PluginHarness: Sendable {
         try self.init(sinks: [(name, sink)], now: now, http: http, mail: mail, logs: logs)
     }
 
+    /// Runs `body` with the plugins' `run(context:)` running, as the engine runs them from
+    /// start to graceful shutdown; then ends them (cancelling their tasks) and waits for them.
+    public func whileRunning<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await engine.whilePluginsRun(body)
+    }
+
     /// What one poll committed.
     public struct Poll: Sendable {
         /// How many items the source handed over, seen before or not.

@@ -88,3 +88,33 @@ private func item(_ id: String, _ text: String = "text") -> Item {
         #expect(logs.matching("slow").count == 1)
     }
 }
+
+/// Says when its `run(context:)` starts and ends.
+private struct LongRunning: Source {
+    static let typeName = "running"
+    let events: AsyncStream<String>.Continuation?
+
+    init(events: AsyncStream<String>.Continuation) { self.events = events }
+    init(configuration: PluginConfiguration) throws { events = nil }
+
+    func poll(context: PluginContext, state: any SourceState) async throws -> PollResult { PollResult(items: []) }
+
+    func run(context: PluginContext) async throws {
+        events?.yield("started")
+        try? await Task.sleep(for: .seconds(3600))
+        events?.yield("ended")
+    }
+}
+
+@Suite struct PluginHarnessRuns {
+    @Test func aPluginRunsWhileTheBodyRunsAndHasEndedWhenItReturns() async throws {
+        let (events, continuation) = AsyncStream.makeStream(of: String.self)
+        let harness = try PluginHarness(source: LongRunning(events: continuation))
+        var received = events.makeAsyncIterator()
+        try await harness.whileRunning {
+            #expect(await received.next() == "started")
+            try await harness.poll()
+        }
+        #expect(await received.next() == "ended", "run(context:) was cancelled and had returned")
+    }
+}

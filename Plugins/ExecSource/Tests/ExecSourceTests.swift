@@ -202,7 +202,7 @@ func execSource(_ entries: [(String, OptionValue)], base: URL) throws -> ExecSou
         let harness = try PluginHarness(source: source, logs: logs)
 
         #expect(try await source.poll(context: logs.context(), state: NothingSeen()).items.isEmpty, "nothing runs before run(context:)")
-        let pid = try await whileRunning(source, context: logs.context()) {
+        let pid = try await harness.whileRunning {
             // The program starts with run(context:); items come on a later poll.
             var first: PollResult = try await source.poll(context: logs.context(), state: try await harness.state())
             try await eventually {
@@ -262,7 +262,7 @@ func execSource(_ entries: [(String, OptionValue)], base: URL) throws -> ExecSou
         let harness = try PluginHarness(source: source, logs: logs)
         var collected: [String] = []
         var largestPoll = 0
-        try await whileRunning(source, context: logs.context()) {
+        try await harness.whileRunning {
             try await eventually {
                 let result = try await harness.poll()
                 largestPoll = max(largestPoll, result.returned)
@@ -346,7 +346,7 @@ func execSource(_ entries: [(String, OptionValue)], base: URL) throws -> ExecSou
         ], base: examples)
         let harness = try PluginHarness(source: source, logs: logs)
         var seen: [Item] = []
-        try await whileRunning(source, context: logs.context()) { try await eventually {
+        try await harness.whileRunning { try await eventually {
             seen += try await harness.poll().items
             if seen.count == 1, !FileManager.default.fileExists(atPath: scratch.path("two.txt")) {
                 // Written elsewhere and moved in, as the example asks: never seen half-written.

@@ -66,10 +66,16 @@ public final class Engine: Service, Sendable {
     /// Polls every source once (concurrently), then delivers everything due, with every
     /// plugin's `run(context:)` running meanwhile.
     public func runOnce() async -> OnceReport {
-        await withTaskGroup(of: Void.self) { group in
+        await whilePluginsRun { await pollAndDeliverOnce() }
+    }
+
+    /// Runs `body` with every plugin's `run(context:)` running meanwhile, then ends them
+    /// (cancelling their tasks) and waits for them before returning.
+    public func whilePluginsRun<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.runPlugins() }
             defer { group.cancelAll() }
-            return await pollAndDeliverOnce()
+            return try await body()
         }
     }
 
