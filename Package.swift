@@ -21,8 +21,9 @@ let package = Package(
     targets: [
         .target(
             name: "PharosCore",
-            dependencies: ["CLibCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["PharosSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "PharosSupport", dependencies: ["CLibCrypto"]),
         .target(name: "PharosProcess", dependencies: ["PharosCore"]),
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "PharosText", dependencies: ["PharosCore"]),

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import PharosText
 
 /// Writes alerts as MIME messages: headers, a text/plain part and a text/html part.

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import PharosText
 
 /// A JSON value as written, numbers kept apart from booleans.

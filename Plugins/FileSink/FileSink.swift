@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosSupport
 
 #if canImport(Glibc)
 import Glibc

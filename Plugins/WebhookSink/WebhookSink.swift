@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosSupport
 import PharosText
 
 /// POSTs each alert document as JSON to a URL, signed per Standard Webhooks so receivers

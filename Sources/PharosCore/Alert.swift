@@ -1,4 +1,5 @@
 import Foundation
+import PharosSupport
 
 /// One entity or phrase a rule matched: `{"id": "TNFRSF17", "label": "BCMA", "text": "BCMA"}`.
 public struct EntityMatch: Sendable, Codable, Hashable {
@@ -304,8 +305,9 @@ public struct Alert: Sendable, Codable, Hashable {
 /// ISO-8601 UTC formatting shared by every document Pharos writes.
 ///
 /// The exact form Pharos writes, `2026-11-23T09:00:00Z` from 1583 on, is formatted and read
-/// by hand: every alert and log line went through Foundation's format styles, whose calendar,
-/// time zone and locale code then stayed resident in the daemon. Anything else goes to them.
+/// by hand (PharosSupport's `UTCTimestamp`): every alert and log line went through
+/// Foundation's format styles, whose calendar, time zone and locale code then stayed resident
+/// in the daemon. Anything else goes to them.
 public enum ISO8601 {
     /// `2026-11-23T09:00:00Z` (seconds truncated).
     public static func string(from date: Date) -> String {
@@ -317,65 +319,17 @@ public enum ISO8601 {
 
     /// Appends `string(from: date)`'s UTF-8 to `output` (feeds write thousands of dates).
     public static func append(_ date: Date, to output: inout [UInt8]) {
-        let time = date.timeIntervalSince1970
-        guard time >= earliest, time < latest else {
+        if !UTCTimestamp.append(date, to: &output) {
             output.append(contentsOf: date.formatted(.iso8601).utf8)
-            return
         }
-        let seconds = Int(time.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = CivilCalendar.civilFromDays(days)
-        func digits(_ value: Int, _ count: Int, then separator: Character) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                output.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
-            output.append(separator.asciiValue!)
-        }
-        digits(year, 4, then: "-")
-        digits(month, 2, then: "-")
-        digits(day, 2, then: "T")
-        digits(secondOfDay / 3_600, 2, then: ":")
-        digits(secondOfDay / 60 % 60, 2, then: ":")
-        digits(secondOfDay % 60, 2, then: "Z")
     }
 
     /// Parses `2026-11-23T09:00:00Z`, with or without fractional seconds, or a plain date.
     public static func date(from text: String) -> Date? {
-        if let date = exactDate(text) { return date }
+        if let date = UTCTimestamp.date(text) { return date }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
         return nil
-    }
-
-    /// Foundation's Gregorian calendar is Julian before October 1582; from 1583 on both agree.
-    private static let earliest = Double(CivilCalendar.daysFromCivil(year: 1583, month: 1, day: 1) * 86_400)
-    private static let latest = Double(CivilCalendar.daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400)
-
-    /// `YYYY-MM-DDTHH:MM:SSZ` exactly, from 1583 on; nil for anything else.
-    private static func exactDate(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z") else { return nil }
-        func number(_ start: Int, _ count: Int) -> Int? {
-            var value = 0
-            for byte in bytes[start..<start + count] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-              let minute = number(14, 2), let second = number(17, 2),
-              year >= 1583, (1...12).contains(month), (1...CivilCalendar.daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 60 else { return nil }
-        let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
-        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 }

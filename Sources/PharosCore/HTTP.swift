@@ -1,4 +1,5 @@
 import Foundation
+import PharosSupport
 
 /// One HTTP request.
 public struct HTTPRequest: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import PharosSupport
 
 /// One piece of news a source produced: a press release, a feed entry, a file.
 public struct Item: Sendable, Codable, Hashable {

@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 import PharosMatching
+import PharosSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PharosCore
+import PharosSupport
 import PharosText
 
 /// One event per line on standard error, in a form journald and `grep` both read well:

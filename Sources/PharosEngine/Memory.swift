@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 
 #if canImport(Glibc)
 import Glibc

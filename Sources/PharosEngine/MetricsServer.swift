@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import ServiceLifecycle
 
 #if canImport(Glibc)

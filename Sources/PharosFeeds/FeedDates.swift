@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import PharosText
 
 /// Dates in feeds: RSS's usual `Mon, 23 Nov 2026 06:19:44 EST` read straight from the bytes,

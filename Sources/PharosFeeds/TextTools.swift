@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import PharosText
 
 /// Whitespace and HTML handling shared by every format, on UTF-8 bytes: text arrives from

@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import PharosCore
+import PharosSupport
 import ServiceLifecycle
 import Synchronization
 

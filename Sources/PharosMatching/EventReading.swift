@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 
 extension EventExtractor {
     func extract(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], wanted: [Bool]?) -> [RegulatoryEvent] {

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 
 /// How close the parts of a clause must be to each other.
 public enum Scope: String, Sendable, CaseIterable {

@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 
 /// One named entity: a molecular target, a regulatory designation or a company.
 public struct VocabularyEntry: Sendable {

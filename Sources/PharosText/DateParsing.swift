@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 
 /// Lenient parsing of the date strings found in press releases and feeds; results are UTC instants.
 ///

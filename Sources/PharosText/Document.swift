@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 
 /// Turns one document, a press release saved as text, Markdown, HTML or JSON, into an
 /// ``Item``: what the folder source does for each file and `pharos match` for each path.

@@ -3,6 +3,7 @@ import Foundation
 import PharosCore
 import PharosFeeds
 import PharosHTTP
+import PharosSupport
 import PharosText
 
 struct Feed: AsyncParsableCommand {

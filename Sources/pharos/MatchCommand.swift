@@ -3,6 +3,7 @@ import Foundation
 import PharosCore
 import PharosEngine
 import PharosMatching
+import PharosSupport
 import PharosText
 
 struct Match: AsyncParsableCommand {

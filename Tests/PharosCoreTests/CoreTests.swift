@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import Testing
 
 @Suite struct DurationParsing {

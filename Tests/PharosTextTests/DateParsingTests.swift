@@ -1,5 +1,6 @@
 import Foundation
 import PharosCore
+import PharosSupport
 import PharosText
 import TestSupport
 import Testing
@@ -47,7 +48,7 @@ import Testing
         #expect(DateParsing.parse("1999-12-31T23:59:60Z")?.timeIntervalSince1970 == 946_684_800)
     }
 
-    /// Core reads `Retry-After` dates with its own narrow `HTTPDate`: it must read every
+    /// Core reads `Retry-After` dates with the narrow `HTTPDate` of PharosSupport: it must read every
     /// HTTP-date form as `DateParsing` does, and refuse what is no HTTP-date.
     @Test(arguments: [
         "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",

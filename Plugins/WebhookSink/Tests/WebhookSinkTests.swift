@@ -3,6 +3,7 @@ import Logging
 import PharosCore
 import PharosTestKit
 import PharosHTTP
+import PharosSupport
 import TestSupport
 import Testing
 import WebhookSink
