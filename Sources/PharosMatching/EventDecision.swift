@@ -44,7 +44,7 @@ extension DocumentReader {
                 entry = extractor.designations[entryIndex]
                 agencyCue = "agency \(other) named \(agencies.isEmpty ? "in the title or lead" : "in the sentence")"
             } else if !own.isEmpty, named.contains(own) {
-                agencyCue = "agency \(own) named"
+                agencyCue = extractor.cueTexts[entryIndex].agencyNamed
             }
             if extractor.needsAgency[entryIndex] {
                 // Approvals are told by common words: outside the title, an agency must be named in
@@ -248,7 +248,8 @@ extension DocumentReader {
         hasProduct: Bool, family: String, agency: String, subjects: [ProductMention], cues: inout [String]
     ) -> RegulatoryEvent.Status {
         func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
-        let cueHits = sentenceHits.filter { cueClass($0) != nil }
+        // Every test below asks for a cue class, so other hits never pass them: no filtered copy.
+        let cueHits = sentenceHits
         if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }) {
@@ -287,7 +288,7 @@ extension DocumentReader {
             return .background
         }
         if position != .body {
-            cues.append("in the \(position.rawValue)")
+            cues.append(position == .title ? "in the title" : "in the lead")
             return .announced
         }
         if let announce = cueHits.first(where: { cueClass($0) == .announce }) {

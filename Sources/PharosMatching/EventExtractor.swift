@@ -97,7 +97,7 @@ public struct EventExtractor: Sendable {
     let productTargets: [[Int32]]
     /// Per designation: the cues that name it, written once ("agency of fda-rmat", "subject:
     /// the product named after the RMAT designation").
-    let cueTexts: [(agency: String, subjectAfter: String, subjectBefore: String)]
+    let cueTexts: [(agency: String, agencyNamed: String, subjectAfter: String, subjectBefore: String)]
     /// Designation ids to their index.
     let designationIndex: [String: Int]
     /// Target ids, lower-cased, to their index.
@@ -121,7 +121,8 @@ public struct EventExtractor: Sendable {
         needsAgency = designations.map { $0.family == "approval" || $0.family == "application-accepted" }
         isClinicalHold = designations.map { $0.family == "clinical-hold" }
         cueTexts = designations.map {
-            ("agency of \($0.id)", "subject: the product named after the \($0.label)", "subject: the product named before the \($0.label)")
+            ("agency of \($0.id)", "agency \($0.agency.map(Self.agency) ?? "") named",
+             "subject: the product named after the \($0.label)", "subject: the product named before the \($0.label)")
         }
         designationIndex = Dictionary(designations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         let targetIndex = Dictionary(targets.enumerated().map { ($1.id.lowercased(), Int32($0)) }, uniquingKeysWith: { first, _ in first })
