@@ -98,8 +98,7 @@ import Testing
         ]
         var generator = SplitMix(seed: 5)
         for _ in 0..<20_000 {
-            var text = ""
-            for _ in 0..<Int(generator.next() % 12) { text += fragments[Int(generator.next() % UInt64(fragments.count))] }
+            let text = generator.text(from: fragments, fewerThan: 12)
             #expect(TextTools.singleLine(text) == Reference.singleLine(text), "\(text.debugDescription)")
             var inPlace = Array(text.utf8)
             TextTools.singleLine(inPlace: &inPlace)
@@ -107,6 +106,24 @@ import Testing
             #expect(TextTools.trimmed(text) == Reference.trimmed(text), "\(text.debugDescription)")
             #expect(TextTools.paragraphs(text) == Reference.paragraphs(text), "\(text.debugDescription)")
             #expect(TextTools.htmlToText(text) == Reference.htmlToText(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// Compared as bytes: `String`'s `==` would let a difference in composition through.
+    @Test func attributeEscapingAndMessageTrimmingAsFoundationDidThem() {
+        let fragments = [
+            "&", "\"", "<", ">", "a", ";", "amp", " ", "\t", "\n", "\r\n", "\u{0}", "\u{85}", "\u{A0}", "\u{200B}", "\u{2028}",
+            "\u{3000}", "\u{FEFF}", "\u{301}", "e\u{301}", "é", "\u{200D}", "\u{FE0F}", "\u{903}", "\u{897}", "한",
+            "\u{1100}\u{1161}", "😀", "👍🏽", "\u{1F1E9}\u{1F1EA}", "\u{600}", "\u{FFFD}",
+        ]
+        var generator = SplitMix(seed: 13)
+        for _ in 0..<20_000 {
+            let text = generator.text(from: fragments, fewerThan: 9)
+            let escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+                .replacingOccurrences(of: "<", with: "&lt;")
+            #expect(Array(FeedBuilder.escapedAttributeValue(text).utf8) == Array(escaped.utf8), "\(text.debugDescription)")
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(Array(SAXSession.trimmed(text).utf8) == Array(trimmed.utf8), "\(text.debugDescription)")
         }
     }
 }
@@ -121,6 +138,13 @@ private struct SplitMix: RandomNumberGenerator {
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
         value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
         return value ^ (value >> 31)
+    }
+
+    /// Fewer than `limit` of `fragments`, picked at random, joined.
+    mutating func text(from fragments: [String], fewerThan limit: UInt64) -> String {
+        var text = ""
+        for _ in 0..<Int(next() % limit) { text += fragments[Int(next() % UInt64(fragments.count))] }
+        return text
     }
 }
 
