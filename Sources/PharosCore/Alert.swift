@@ -62,8 +62,17 @@ public struct Matches: Sendable, Codable, Hashable {
     public subscript(kind: EntityKind) -> [EntityMatch] {
         get { self[keyPath: Self.list(kind)] }
         set { self[keyPath: Self.list(kind)] = newValue }
-        // In place: the matcher appends thousands of entities one by one.
-        _modify { yield &self[keyPath: Self.list(kind)] }
+        // In place and without a key path (its projection costs more than the append): the
+        // matcher appends thousands of entities one by one.
+        _modify {
+            switch kind {
+            case .target: yield &targets
+            case .designation: yield &designations
+            case .company: yield &companies
+            case .product: yield &products
+            case .modality: yield &modalities
+            }
+        }
     }
 
     private static func list(_ kind: EntityKind) -> WritableKeyPath<Matches, [EntityMatch]> {
