@@ -2,6 +2,7 @@ import Foundation
 @testable import PharosCore
 @testable import PharosFeeds
 import PharosText
+import TestSupport
 import Testing
 
 /// The byte-level fast paths agree with the general code they stand in for.
@@ -13,7 +14,7 @@ import Testing
         let years = ["2026", "2024", "1900", "2000", "0000", "0999", "26", "99"]
         let clocks = ["06:19:44", "6:19:44", "06:19", "23:59:59", "24:00:00", "24:00", "23:59:60", "12:60:00", "06:19:44.5", "25:00:00"]
         let zones = ["EST", "edt", "GMT", "UT", "UTC", "Z", "PDT", "CEST", "+0000", "-0500", "+0530", "+1500", "-0099", "+05:00", "", "EST ", "GMT+1", "(EST)"]
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(state: 7)
         func pick(_ values: [String]) -> String { values[Int(generator.next() % UInt64(values.count))] }
         var fast = 0
         for _ in 0..<40_000 {
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func iso8601AsFoundationWritesIt() {
-        var generator = SplitMix(seed: 11)
+        var generator = SeededGenerator(state: 11)
         var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1), Date(timeIntervalSince1970: 951_782_400),
                      Date(timeIntervalSince1970: -2_208_988_800), Date(timeIntervalSince1970: 253_402_300_799)]
         for _ in 0..<20_000 {
@@ -50,7 +51,7 @@ import Testing
     @Test func jsonAsJSONWriterWritesIt() {
         let texts = ["", "plain", "quote \" back \\ slash", "line\nbreak\r\t", "\u{01}\u{1F}\u{7F}", "\u{2028}\u{2029}\u{2027}—",
                      "é α 😀", "\u{E2}", "x\u{2028}y"]
-        var generator = SplitMix(seed: 3)
+        var generator = SeededGenerator(state: 3)
         func text() -> String { (0..<3).map { _ in texts[Int(generator.next() % UInt64(texts.count))] }.joined() }
         var items: [Item] = []
         for index in 0..<500 {
@@ -96,7 +97,7 @@ import Testing
             "&gt;", "&quot;", "&apos;", "&eacute;", "&amp;eacute;", "&amp;lt;", "&amp;#38;", "&amp;bogus;", "&#38;", "&nbsp;",
             "&bogus;", "&", ";", "x", "<br/>", "&amp;amp;",
         ]
-        var generator = SplitMix(seed: 5)
+        var generator = SeededGenerator(state: 5)
         for _ in 0..<20_000 {
             let text = generator.text(from: fragments, fewerThan: 12)
             #expect(TextTools.singleLine(text) == Reference.singleLine(text), "\(text.debugDescription)")
@@ -116,7 +117,7 @@ import Testing
             "\u{3000}", "\u{FEFF}", "\u{301}", "e\u{301}", "é", "\u{200D}", "\u{FE0F}", "\u{903}", "\u{897}", "한",
             "\u{1100}\u{1161}", "😀", "👍🏽", "\u{1F1E9}\u{1F1EA}", "\u{600}", "\u{FFFD}",
         ]
-        var generator = SplitMix(seed: 13)
+        var generator = SeededGenerator(state: 13)
         for _ in 0..<20_000 {
             let text = generator.text(from: fragments, fewerThan: 9)
             let escaped = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
@@ -125,26 +126,6 @@ import Testing
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(Array(SAXSession.trimmed(text).utf8) == Array(trimmed.utf8), "\(text.debugDescription)")
         }
-    }
-}
-
-/// A small seeded generator, so that a failure can be reproduced.
-private struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
-    /// Fewer than `limit` of `fragments`, picked at random, joined.
-    mutating func text(from fragments: [String], fewerThan limit: UInt64) -> String {
-        var text = ""
-        for _ in 0..<Int(next() % limit) { text += fragments[Int(next() % UInt64(fragments.count))] }
-        return text
     }
 }
 
@@ -166,7 +147,6 @@ private enum Reference {
         return output
     }
 
-
     static func paragraphs(_ text: String) -> String {
         let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var lines: [String] = []
@@ -179,7 +159,6 @@ private enum Reference {
         return lines.joined(separator: "\n")
     }
 
-
     static func htmlToText(_ html: String) -> String {
         let bytes = Array(html.utf8)
         // Most titles and many summaries hold neither tags nor references: HTML then only folds
@@ -189,7 +168,6 @@ private enum Reference {
         }
         return HTMLText.plainText(from: prepareHTML(bytes))
     }
-
 
     static func foldHTMLWhitespace(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
@@ -206,7 +184,6 @@ private enum Reference {
         }
         return String(decoding: output, as: UTF8.self)
     }
-
 
     private static let codeElements: Set<String> = ["pre", "code", "xmp", "textarea", "script", "style", "kbd", "samp"]
     private static let markupEntities: Set<String> = ["lt", "gt", "amp", "quot", "apos"]
@@ -289,7 +266,6 @@ private enum Reference {
         return String(decoding: output, as: UTF8.self)
     }
 
-
     static func trimmed(_ text: String) -> String {
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
@@ -298,4 +274,13 @@ private enum Reference {
         return String(scalars[first...last])
     }
 
+}
+
+extension SeededGenerator {
+    /// Fewer than `limit` of `fragments`, picked at random, joined.
+    mutating func text(from fragments: [String], fewerThan limit: UInt64) -> String {
+        var text = ""
+        for _ in 0..<Int(next() % limit) { text += fragments[Int(next() % UInt64(fragments.count))] }
+        return text
+    }
 }

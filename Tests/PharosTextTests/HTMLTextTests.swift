@@ -1,6 +1,7 @@
 import Foundation
 @testable import PharosCore
 import PharosText
+import TestSupport
 import Testing
 
 @Suite struct HTMLTextTests {
@@ -28,7 +29,7 @@ import Testing
             "&aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;", "&aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;", "\"", "'", "<svg><p>x</p></svg>",
             "<head><title>T</title></head>", "<noscript>n</noscript>", "<template>", "</template>",
         ]
-        var generator = SplitMix(seed: 20261123)
+        var generator = SeededGenerator(state: 20261123)
         for _ in 0..<20_000 {
             var html = ""
             for _ in 0..<Int(generator.next() % 14) { html += fragments[Int(generator.next() % UInt64(fragments.count))] }
@@ -38,19 +39,6 @@ import Testing
             if actual != expected { return }
             #expect(HTMLText.decodeEntities(html) == ScalarHTMLText.decodeEntities(html), "\(html.debugDescription)")
         }
-    }
-}
-
-/// A small seeded generator, so that a failure can be reproduced.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
 
