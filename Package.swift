@@ -31,13 +31,14 @@ let package = Package(
         .target(name: "PharosHTTP", dependencies: ["PharosCore", "CCurl", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "PharosFeeds", dependencies: ["PharosCore", "PharosText", "CLibXML2"]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "PharosMatching", dependencies: ["PharosCore"], exclude: ["Vocabulary"], plugins: ["EmbedVocabularyPlugin"]),
         .executableTarget(name: "EmbedVocabulary"),
         .plugin(name: "EmbedVocabularyPlugin", capability: .buildTool(), dependencies: ["EmbedVocabulary"], path: "Sources/EmbedVocabularyPlugin"),
         .target(
             name: "PharosEngine",
             dependencies: [
-                "PharosCore", "PharosMatching", "PharosText",
+                "PharosCore", "PharosMatching", "PharosText", "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -73,6 +73,8 @@ public struct PharosConfig: Sendable {
     /// How long an undelivered alert keeps being retried before it goes to dead letters
     /// (`delivery: {max_age}`; a sink's own `max_age:` wins).
     public var deliveryMaxAge: Duration = .seconds(7 * 86_400)
+    /// `history: 180d` — how long the archive keeps what was read (`0`: nothing is archived).
+    public var history: Duration = .seconds(180 * 86_400)
     /// `metrics: 127.0.0.1:9464` — where to serve Prometheus metrics and `/healthz`, if anywhere.
     public var metricsAddress: (host: String, port: Int)?
 
@@ -141,6 +143,7 @@ public struct ConfigLoader: Sendable {
             diagnostics += options.diagnostics
         }
         let metricsAddress = Self.metricsAddress(top, diagnostics: &diagnostics)
+        let history = Self.history(top)
         let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
         let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
         // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
@@ -193,7 +196,20 @@ public struct ConfigLoader: Sendable {
         config.deliveryBackoff = backoff
         config.deliveryMaxAge = maxAge
         config.metricsAddress = metricsAddress
+        config.history = history
         return config
+    }
+
+    /// `history:` — `0`, or a duration of at least an hour (an archive expired by the minute
+    /// would be gone before anyone could backtest over it).
+    private static func history(_ top: OptionReader) -> Duration {
+        let fallback: Duration = .seconds(180 * 86_400)
+        let history = top.duration("history", default: fallback)
+        if history != .zero, history < .seconds(3600), let text = top.raw("history")?.scalar {
+            top.problem("must be 0 (keep nothing) or at least 1h, found \(text)", key: "history")
+            return fallback
+        }
+        return history
     }
 
     /// `metrics:` as host and port: `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464` (both
@@ -372,6 +388,26 @@ public struct ConfigLoader: Sendable {
         message += " (known: \(known.keys.sorted().joined(separator: ", ")))"
         options.problem(message, key: "type")
         return nil
+    }
+
+    /// The rules of one rule file, written as the config's rule files are, compiled against
+    /// `vocabulary`: for `pharos backtest --rules FILE`. Every problem is thrown, each with
+    /// its file, line and column.
+    public func loadRules(file: URL, vocabulary: Vocabulary) throws(ConfigErrors) -> (rules: [Rule], evaluator: CompiledRules) {
+        let (rules, problems) = RuleParser.parse(try Self.readYAML(file), baseDirectory: file.deletingLastPathComponent())
+        var diagnostics = problems
+        if rules.isEmpty, problems.isEmpty {
+            diagnostics.append(ConfigDiagnostic("\(file.path) holds no rules", at: SourceLocation(file: file.path, line: 1, column: 1)))
+        }
+        checkUnique(rules.map { ($0.name, $0.location) }, what: "rule", diagnostics: &diagnostics)
+        var evaluator: CompiledRules?
+        do {
+            evaluator = try CompiledRules(rules: rules, vocabulary: vocabulary)
+        } catch {
+            diagnostics += error.diagnostics
+        }
+        guard diagnostics.isEmpty, let evaluator else { throw ConfigErrors(Self.ordered(diagnostics)) }
+        return (rules, evaluator)
     }
 
     private func loadRules(_ top: OptionReader, base: URL, diagnostics: inout [ConfigDiagnostic]) -> ([Rule], [URL]) {

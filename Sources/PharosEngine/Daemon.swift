@@ -104,7 +104,8 @@ public final class Daemon: Service {
         notifier.ready(status: "running: \(config.summary)")
         while true {
             let engine = Engine(config: config, store: store, logger: logger, http: http, mail: mail, heartbeat: heartbeat, metrics: metrics)
-            let generation = ServiceGroup(configuration: .init(services: [.init(service: engine)], logger: logger))
+            // The archive's expiry lives as long as the engine of its `history:`.
+            let generation = ServiceGroup(configuration: .init(services: [.init(service: engine), .init(service: engine.expiry)], logger: logger))
             let next = Shared<PharosConfig?>(nil)
             let current = config
             await withDiscardingTaskGroup { tasks in

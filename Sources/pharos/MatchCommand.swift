@@ -102,6 +102,12 @@ struct Match: AsyncParsableCommand {
     }
 
     private func selectRules(_ config: PharosConfig) throws -> any RuleEvaluator {
+        try Self.selectRules(rule, from: config)
+    }
+
+    /// The config's rules named in `rule` (all of them when it is empty), compiled; an
+    /// unknown name is a usage error, with a suggestion.
+    static func selectRules(_ rule: [String], from config: PharosConfig) throws -> any RuleEvaluator {
         guard !rule.isEmpty else { return config.evaluator }
         let known = config.rules.map(\.name)
         for name in rule where !known.contains(name) {
@@ -278,13 +284,13 @@ struct Match: AsyncParsableCommand {
             }
             let written = Set(groups.flatMap(\.2).map(\.text))
             for evidence in match.evidence {
-                print("    \(evidence.field) \(evidence.start)-\(evidence.end): \(highlight(evidence.text, written))")
+                print("    \(evidence.field) \(evidence.start)-\(evidence.end): \(Self.highlight(evidence.text, written))")
             }
         }
     }
 
     /// The text with every matched spelling marked: bold on a terminal, «…» otherwise.
-    private func highlight(_ text: String, _ spellings: Set<String>) -> String {
+    static func highlight(_ text: String, _ spellings: Set<String>) -> String {
         // One pass, marking the leftmost and then longest spelling that stands as a word once:
         // replacing one spelling after another marked inside earlier marks ("«V«EGFR»2»"),
         // differently from run to run since a set has no order.

@@ -90,7 +90,7 @@ struct Pharos: AsyncParsableCommand {
         commandName: "pharos",
         abstract: "Watches biotech and pharma news and alerts on what your watch rules ask for.",
         version: PharosVersion.string,
-        subcommands: [Run.self, Check.self, Match.self, Feed.self, Vocab.self, Outbox.self, Status.self, Plugins.self]
+        subcommands: [Run.self, Check.self, Match.self, BacktestCommand.self, Feed.self, Vocab.self, Outbox.self, Status.self, Plugins.self]
     )
 
     static func main() async {

@@ -109,7 +109,7 @@ let validRules = """
             "pharos.yaml:8:5: unknown key 'pth' in folder source 'inbox'; did you mean 'path'?",
             "pharos.yaml:9:12: 'every' must be a duration like 30s, 10m or 1h, found 'often'",
             "pharos.yaml:14:12: 'fsync' must be true or false, found 'maybe'",
-            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, delivery, metrics, sources, sinks, rules",
+            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, delivery, metrics, history, sources, sinks, rules",
             "rules.d/r.yaml:3:11: rule 'a' sends to sink 'lgo', which is not defined; did you mean 'log'?",
             "rules.d/r.yaml:4:3: duplicate rule name 'a' (first defined at rules.d/r.yaml:1:3)",
             "rules.d/r.yaml:6:11: 'within': must be one of document, paragraph, sentence; found 'paragraphs'",
@@ -260,5 +260,30 @@ let validRules = """
         try folder.write("pharos.yaml", validMain + "\nmetrics: {listen: 0.0.0.0:9464, allow_unauthenticated_remote: true}\n")
         let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
         #expect(config.metricsAddress?.host == "0.0.0.0")
+    }
+}
+
+@Suite struct HistoryOption {
+    @Test func historyDefaultsTo180DaysAndZeroKeepsNone() throws {
+        let folder = try ConfigFolder()
+        try folder.write("rules.d/rules.yaml", validRules)
+        try folder.write("pharos.yaml", validMain)
+        let file = folder.url.appendingPathComponent("pharos.yaml")
+        #expect(try ConfigLoader(registry: registry).load(file).history == .seconds(180 * 86_400))
+        for (text, history) in [("0", Duration.zero), ("30d", .seconds(30 * 86_400)), ("1h", .seconds(3600))] {
+            try folder.write("pharos.yaml", validMain + "\nhistory: \(text)\n")
+            #expect(try ConfigLoader(registry: registry).load(file).history == history)
+        }
+    }
+
+    @Test func aBadHistoryIsNamedWithItsPosition() throws {
+        let folder = try ConfigFolder()
+        try folder.write("rules.d/rules.yaml", validRules)
+        try folder.write("pharos.yaml", validMain + "\nhistory: forever\n")
+        #expect(folder.problems() == ["pharos.yaml:12:10: 'history' must be a duration like 30s, 10m or 1h, found 'forever'"])
+        try folder.write("pharos.yaml", validMain + "\nhistory: 10m\n")
+        #expect(folder.problems() == ["pharos.yaml:12:10: 'history': must be 0 (keep nothing) or at least 1h, found 10m"])
+        try folder.write("pharos.yaml", validMain + "\nhistory: [180d]\n")
+        #expect(folder.problems().first?.hasPrefix("pharos.yaml:12:10: 'history' must be a duration") == true)
     }
 }

@@ -67,7 +67,7 @@ struct EngineFixture {
     init(
         withBrokenSource: Bool = false, digestPeriod: Duration? = nil, maxAge: Duration? = nil, probe: (any Sink)? = nil,
         concurrency: Int = 1, backoff: Backoff? = nil, news: (any Source)? = nil, commitBytes: Int = 8 << 20, onDisk: Bool = false,
-        metrics: Metrics? = nil
+        metrics: Metrics? = nil, history: Duration? = nil
     ) throws {
         sink = RecordingSink(digestPeriod: digestPeriod)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-engine-\(UUID().uuidString)")
@@ -86,6 +86,7 @@ struct EngineFixture {
             sinks: [ConfiguredSink(name: "rec", type: "recording", sink: probe ?? sink, maxAge: maxAge, concurrency: concurrency)],
             rules: rules, evaluator: try CompiledRules(rules: rules, vocabulary: Vocabulary()))
         if let backoff { config.deliveryBackoff = backoff }
+        if let history { config.history = history }
         let store: any StateStore = onDisk ? try SQLiteStateStore(directory: state) : MemoryStateStore()
         engine = Engine(config: config, store: store, logger: Logger(label: "test"), now: { [clock] in clock.date }, clock: clock,
                         random: middle, metrics: metrics, commitBytes: commitBytes)

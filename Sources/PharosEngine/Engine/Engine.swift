@@ -14,6 +14,9 @@ public final class Engine: Service, Sendable {
     /// Delivers what is due to a sink.
     public let dispatcher: Dispatcher
     let scheduler: PollScheduler
+    /// Removes what the archive holds longer than `history:`: the daemon runs it as a service
+    /// beside the engine, in the same generation (`Daemon.runGenerations`).
+    public let expiry: ArchiveExpiry
     let contexts: PluginContexts
     let time: Timeline
     let random: RandomSource
@@ -45,6 +48,7 @@ public final class Engine: Service, Sendable {
         }
         dispatcher = Dispatcher(config: config, store: store, contexts: contexts, random: random, metrics: metrics)
         scheduler = PollScheduler(intake: intake, store: store, contexts: contexts, time: time, random: random, metrics: metrics)
+        expiry = ArchiveExpiry(store: store, history: config.history, logger: logger, now: now, time: time)
     }
 
     /// The context plugin `name` of `kind` (`source` or `sink`) is given: the injected

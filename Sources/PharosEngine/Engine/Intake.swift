@@ -110,29 +110,45 @@ public struct Intake: Sendable {
         for start in chunkStarts {
             try Task.checkCancellation()
             let chunk = Array(changed[start..<min(start + commitChunk, changed.count)])
-            let alerts = chunk.flatMap { makeAlerts(for: $0, source: source.name) }
+            let evaluated = chunk.map { evaluate($0, source: source.name) }
+            let alerts = evaluated.flatMap(\.alerts)
             let checkpoint = start == chunkStarts.last ? checkpoint : nil
             guard !chunk.isEmpty || checkpoint != nil else { continue }
             let raised = try await store.record(
-                [PollRecord(source: source.name, items: chunk, alerts: alerts, checkpoint: checkpoint)], now: contexts.now())
+                [PollRecord(source: source.name, items: chunk, alerts: alerts, archive: evaluated.compactMap(\.archive), checkpoint: checkpoint)],
+                now: contexts.now())
             report.withLock { $0.alerts += raised.count }
             metrics?.recordAlerts(raised)
             queued(Set(alerts.flatMap(\.sinks)))
         }
     }
 
-    /// The alerts `item` raises, one per matching rule that has somewhere to go.
-    func makeAlerts(for item: Item, source: String) -> [NewAlert] {
+    /// What `item` gives: its alerts, one per matching rule that has somewhere to go, and its
+    /// archive entry (the events the rules found and every rule it matched), unless
+    /// `history: 0`.
+    func evaluate(_ item: Item, source: String) -> (alerts: [NewAlert], archive: ArchiveEntry?) {
         let detectedAt = contexts.now()
-        return config.evaluator.evaluate(MatchDocument(item: item)).compactMap { match in
+        let matches = config.evaluator.evaluate(MatchDocument(item: item))
+        let alerts = matches.compactMap { match -> NewAlert? in
             guard let sinks = sinksByRule[match.rule], !sinks.isEmpty else { return nil }
-            let id = Alert.makeID(source: source, itemID: item.id, rule: match.rule, matches: match.matches)
-            let alert = Alert(
-                id: id, rule: match.rule, source: source,
-                item: .init(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary),
-                matches: match.matches, evidence: match.evidence, events: match.events, detectedAt: detectedAt,
-                ruleDescription: ruleDescriptions[match.rule])
-            return NewAlert(id: id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
+            let alert = Alert(match: match, item: item, source: source, detectedAt: detectedAt, ruleDescription: ruleDescriptions[match.rule])
+            return NewAlert(id: alert.id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
         }
+        guard config.history > .zero else { return (alerts, nil) }
+        var events: [RegulatoryEvent] = []
+        for event in matches.lazy.flatMap(\.events) where !events.contains(event) { events.append(event) }
+        return (alerts, ArchiveEntry(item: item, events: events, rules: matches.map(\.rule)))
+    }
+}
+
+extension Alert {
+    /// The alert `match` of `item` from `source` makes: the one place alert documents are
+    /// built, for the intake and for backtests.
+    public init(match: RuleMatch, item: Item, source: String, detectedAt: Date, ruleDescription: String?) {
+        self.init(
+            id: Alert.makeID(source: source, itemID: item.id, rule: match.rule, matches: match.matches), rule: match.rule, source: source,
+            item: .init(id: item.id, title: item.title, link: item.link, published: item.published, summary: item.summary),
+            matches: match.matches, evidence: match.evidence, events: match.events, detectedAt: detectedAt,
+            ruleDescription: ruleDescription)
     }
 }

@@ -16,6 +16,13 @@ public final class MemoryStateStore: StateStore {
         var source: String
         var itemID: String
         var json: String
+        var created: Date
+    }
+
+    /// A version in the archive, in the order written (SQLite's rowid).
+    private struct ArchiveRow {
+        var summary: ArchiveSummary
+        var text: [UInt8]
     }
 
     /// A row of the outbox, kept in the order queued (SQLite's rowid).
@@ -47,6 +54,8 @@ public final class MemoryStateStore: StateStore {
         var sources: [String: SourceRow] = [:]
         var sinkStreaks: [String: (failures: Int, since: Date?)] = [:]
         var records: [PollRecord] = []
+        var archive: [ArchiveRow] = []
+        var nextPosition: Int64 = 1
     }
 
     private let state = Shared(State())
@@ -79,8 +88,9 @@ public final class MemoryStateStore: StateStore {
                 for item in poll.items {
                     state.items[poll.source, default: [:]][item.id] = SeenItem(version: item.effectiveVersion, title: item.title)
                 }
+                for entry in poll.archive { Self.archive(entry, source: poll.source, now: now, into: &state) }
                 for alert in poll.alerts where state.alerts[alert.id] == nil {
-                    state.alerts[alert.id] = StoredAlert(rule: alert.rule, source: poll.source, itemID: alert.itemID, json: alert.json)
+                    state.alerts[alert.id] = StoredAlert(rule: alert.rule, source: poll.source, itemID: alert.itemID, json: alert.json, created: now)
                     inserted.append(alert.rule)
                     for sink in alert.sinks where !state.outbox.contains(where: { $0.alertID == alert.id && $0.sink == sink }) {
                         state.outbox.append(Row(alertID: alert.id, sink: sink, state: "pending", attempts: 0, nextAttempt: now,
@@ -90,6 +100,78 @@ public final class MemoryStateStore: StateStore {
                 if let status = poll.status { Self.apply(status, to: &state.sources[status.source, default: SourceRow()]) }
             }
             return inserted
+        }
+    }
+
+    private static func archive(_ entry: ArchiveEntry, source: String, now: Date, into state: inout State) {
+        let version = entry.item.effectiveVersion
+        if let index = state.archive.firstIndex(where: {
+            $0.summary.source == source && $0.summary.itemID == entry.item.id && $0.summary.version == version
+        }) {
+            state.archive[index].summary.lastSeen = now
+            state.archive[index].summary.rules = entry.rules
+            state.archive[index].summary.eventsJSON = entry.eventsJSON
+            return
+        }
+        let item = entry.item
+        let summary = ArchiveSummary(
+            position: state.nextPosition, source: source, itemID: item.id, version: version, title: item.title, link: item.link,
+            published: item.published, firstSeen: now, lastSeen: now, rules: entry.rules, eventsJSON: entry.eventsJSON,
+            textBytes: entry.textBytes)
+        state.nextPosition += 1
+        state.archive.append(ArchiveRow(summary: summary, text: entry.text))
+    }
+
+    public func archivedItems(_ query: ArchiveQuery) async throws -> [ArchiveSummary] {
+        state.withLock { state in
+            let rows = state.archive.map(\.summary).filter { summary in
+                summary.lastSeen >= query.since && query.source.map { summary.source == $0 } != false
+                    && query.rule.map(summary.rules.contains) != false && query.before.map { summary.position < $0 } != false
+            }
+            return Array(rows.sorted { ($0.lastSeen, $0.position) > ($1.lastSeen, $1.position) }.prefix(max(query.limit, 0)))
+        }
+    }
+
+    public func archivedVersions(source: String, itemID: String) async throws -> [ArchivedItem] {
+        let rows = state.withLock { state in
+            state.archive.filter { $0.summary.source == source && $0.summary.itemID == itemID }
+                .sorted { ($0.summary.lastSeen, $0.summary.position) > ($1.summary.lastSeen, $1.summary.position) }
+        }
+        return try rows.map { ArchivedItem(summary: $0.summary, item: try ArchiveText.item(from: $0.text, id: itemID)) }
+    }
+
+    public func archivePage(since: Date, source: String?, after: Int64, limit: Int) async throws -> [ArchivedItem] {
+        let rows = state.withLock { state in
+            state.archive.filter { row in
+                row.summary.position > after && row.summary.lastSeen >= since && source.map { row.summary.source == $0 } != false
+            }.prefix(limit)
+        }
+        return try rows.map { ArchivedItem(summary: $0.summary, item: try ArchiveText.item(from: $0.text, id: $0.summary.itemID)) }
+    }
+
+    public func expireArchive(before cutoff: Date, limit: Int) async throws -> Int {
+        state.withLock { state in
+            let expired = Set(state.archive.filter { $0.summary.lastSeen < cutoff }
+                .sorted { $0.summary.lastSeen < $1.summary.lastSeen }.prefix(limit).map(\.summary.position))
+            state.archive.removeAll { expired.contains($0.summary.position) }
+            return expired.count
+        }
+    }
+
+    public func archiveStats() async throws -> ArchiveStats {
+        state.withLock { state in
+            ArchiveStats(versions: state.archive.count, textBytes: state.archive.reduce(0) { $0 + Int64($1.summary.textBytes) },
+                         storedBytes: state.archive.reduce(0) { $0 + Int64($1.text.count) })
+        }
+    }
+
+    public func recordedAlerts(rules: [String], since: Date, source: String?) async throws -> [RecordedAlert] {
+        state.withLock { state in
+            state.alerts.map { id, alert in
+                RecordedAlert(id: id, rule: alert.rule, source: alert.source, itemID: alert.itemID, createdAt: alert.created)
+            }.filter { alert in
+                alert.createdAt >= since && source.map { alert.source == $0 } != false && (rules.isEmpty || rules.contains(alert.rule))
+            }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         }
     }
 

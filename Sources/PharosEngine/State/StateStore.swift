@@ -19,7 +19,7 @@ public protocol SeenItemStore: Sendable {
 /// marked seen without its alerts queued" (README, Delivery guarantees).
 public protocol PollRecorder: Sendable {
     /// Records every part of every poll in `polls` in one transaction: items upserted with
-    /// their versions, alerts queued once (an alert id already known is ignored, with its
+    /// their versions, their archive entries, alerts queued once (an alert id already known is ignored, with its
     /// deliveries), checkpoints and statuses. `now` dates the items and alerts. Returns the
     /// rules of the alerts that were new, one entry per alert.
     @discardableResult
@@ -61,7 +61,7 @@ public protocol HealthStore: Sendable {
 }
 
 /// Everything the engine keeps between polls and across restarts.
-public protocol StateStore: SeenItemStore, PollRecorder, OutboxStore, HealthStore {
+public protocol StateStore: SeenItemStore, PollRecorder, OutboxStore, HealthStore, ArchiveStore {
     /// A trivial read: the state answers (the heartbeat's proof of life).
     func ping() async throws
     /// Hands spare caches back, for when the daemon goes idle.
@@ -89,15 +89,19 @@ public struct PollRecord: Sendable {
     public var items: [Item]
     /// The alerts the items raised, queued for their sinks.
     public var alerts: [NewAlert]
+    /// The items' versions for the archive (none when `history: 0`).
+    public var archive: [ArchiveEntry]
     /// Replaces the source's checkpoint when set.
     public var checkpoint: String?
     /// The poll's outcome for `pharos status` and the schedule, when known.
     public var status: PollStatus?
 
-    public init(source: String, items: [Item] = [], alerts: [NewAlert] = [], checkpoint: String? = nil, status: PollStatus? = nil) {
+    public init(source: String, items: [Item] = [], alerts: [NewAlert] = [], archive: [ArchiveEntry] = [], checkpoint: String? = nil,
+                status: PollStatus? = nil) {
         self.source = source
         self.items = items
         self.alerts = alerts
+        self.archive = archive
         self.checkpoint = checkpoint
         self.status = status
     }

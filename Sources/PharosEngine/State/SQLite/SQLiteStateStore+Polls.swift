@@ -56,6 +56,7 @@ extension SQLiteStateStore {
                 try insertItem.execute(arguments: [source, item.id, item.effectiveVersion, item.title, time, time])
             }
         }
+        if !poll.archive.isEmpty { try writeArchive(poll.archive, source: source, time: time, into: db) }
         if !poll.alerts.isEmpty {
             let insertAlert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO alerts (id, rule, source, item_id, document, created_at) VALUES (?, ?, ?, ?, ?, ?)

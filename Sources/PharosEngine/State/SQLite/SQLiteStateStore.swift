@@ -124,6 +124,18 @@ public final class SQLiteStateStore: StateStore {
                     sink TEXT PRIMARY KEY NOT NULL, failures INTEGER NOT NULL DEFAULT 0, failing_since REAL);
                 """)
         }
+        // The archive (`SQLiteStateStore+Archive.swift`): one row per version of an item read.
+        migrator.registerMigration("v5-archive") { db in
+            try db.execute(sql: """
+                CREATE TABLE archive (
+                    position INTEGER PRIMARY KEY, source TEXT NOT NULL, item_id TEXT NOT NULL, version TEXT NOT NULL,
+                    title TEXT NOT NULL, link TEXT, published REAL, first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+                    rules TEXT NOT NULL, events TEXT NOT NULL, text_bytes INTEGER NOT NULL, text BLOB NOT NULL,
+                    UNIQUE (source, item_id, version));
+                CREATE INDEX archive_last_seen ON archive (last_seen);
+                CREATE INDEX alerts_created ON alerts (created_at);
+                """)
+        }
         return migrator
     }
 

@@ -1,0 +1,114 @@
+import Foundation
+import PharosCore
+import PharosEngine
+import Testing
+
+private let start = Date(timeIntervalSince1970: 1_795_424_400)
+
+private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent] = []) -> ArchiveEntry {
+    ArchiveEntry(item: item, events: events, rules: rules)
+}
+
+/// What every `StateStore` must do with the archive (`ArchiveStore`).
+@Suite struct ArchiveContract {
+    @Test(arguments: Backend.allCases) func anArchivedItemReadsBackWithEveryField(_ backend: Backend) async throws {
+        let store = try backend.make()
+        let item = Item(id: "https://example.org/1", title: "Acme gets RMAT for ACM-1 (BCMA)", link: "https://example.org/1",
+                        published: start.addingTimeInterval(-3600), updated: start, summary: "Summary é ✓",
+                        content: String(repeating: "The FDA granted RMAT designation to ACM-1. ", count: 50),
+                        authors: ["Jo"], categories: ["cell therapy", "regulatory"], fields: ["ticker": "ACME", "region": "US"])
+        let event = RegulatoryEvent(agency: "FDA", action: "fda-rmat", label: "RMAT", text: "RMAT designation", product: "ACM-1",
+                                    productID: nil, companies: ["Acme"], targets: [], modality: nil, indication: nil, status: .announced,
+                                    cues: ["title"], evidence: Evidence(field: "title", text: "Acme gets RMAT", start: 0, end: 14))
+        try await store.record([PollRecord(source: "news", items: [item], archive: [entry(item, rules: ["rmat", "bcma"], events: [event])])],
+                               now: start)
+        let versions = try await store.archivedVersions(source: "news", itemID: item.id)
+        #expect(versions.count == 1)
+        let archived = try #require(versions.first)
+        #expect(archived.item == item)
+        #expect(archived.summary.rules == ["rmat", "bcma"])
+        #expect(archived.summary.events == [event])
+        #expect(archived.summary.firstSeen == start && archived.summary.lastSeen == start)
+        #expect(archived.summary.title == item.title && archived.summary.link == item.link && archived.summary.published == item.published)
+        let stats = try await store.archiveStats()
+        #expect(stats.versions == 1)
+        #expect(stats.storedBytes < stats.textBytes / 4, "repetitive text compresses: \(stats)")
+    }
+
+    @Test(arguments: Backend.allCases) func anEditedItemKeepsItsVersions(_ backend: Backend) async throws {
+        let store = try backend.make()
+        let first = Item(id: "1", title: "Acme files", content: "first text")
+        var edited = first
+        edited.content = "edited text"
+        try await store.record([PollRecord(source: "news", items: [first], archive: [entry(first)])], now: start)
+        try await store.record([PollRecord(source: "news", items: [edited], archive: [entry(edited, rules: ["r"])])],
+                               now: start.addingTimeInterval(60))
+        // Edited back: the first version is seen again, not archived twice.
+        try await store.record([PollRecord(source: "news", items: [first], archive: [entry(first)])], now: start.addingTimeInterval(120))
+        let versions = try await store.archivedVersions(source: "news", itemID: "1")
+        #expect(versions.map(\.item.content) == ["first text", "edited text"])
+        #expect(versions.map(\.summary.firstSeen) == [start, start.addingTimeInterval(60)])
+        #expect(versions.map(\.summary.lastSeen) == [start.addingTimeInterval(120), start.addingTimeInterval(60)])
+        #expect(try await store.archiveStats().versions == 2)
+    }
+
+    @Test(arguments: Backend.allCases) func listingsFilterAndPage(_ backend: Backend) async throws {
+        let store = try backend.make()
+        for index in 0..<5 {
+            let item = Item(id: "\(index)", title: "item \(index)")
+            try await store.record([PollRecord(source: index % 2 == 0 ? "even" : "odd", items: [item],
+                                               archive: [entry(item, rules: index == 3 ? ["x", "y"] : ["y"])])],
+                                   now: start.addingTimeInterval(Double(index)))
+        }
+        #expect(try await store.archivedItems(ArchiveQuery()).map(\.itemID) == ["4", "3", "2", "1", "0"])
+        #expect(try await store.archivedItems(ArchiveQuery(source: "odd")).map(\.itemID) == ["3", "1"])
+        #expect(try await store.archivedItems(ArchiveQuery(rule: "x")).map(\.itemID) == ["3"])
+        #expect(try await store.archivedItems(ArchiveQuery(since: start.addingTimeInterval(3))).map(\.itemID) == ["4", "3"])
+        let page = try await store.archivedItems(ArchiveQuery(limit: 2))
+        #expect(page.map(\.itemID) == ["4", "3"])
+        #expect(try await store.archivedItems(ArchiveQuery(before: page.last?.position, limit: 2)).map(\.itemID) == ["2", "1"])
+        // A backtest's pages: in the order written.
+        let first = try await store.archivePage(since: .distantPast, source: nil, after: 0, limit: 3)
+        #expect(first.map(\.item.id) == ["0", "1", "2"])
+        let rest = try await store.archivePage(since: .distantPast, source: nil, after: first.last!.summary.position, limit: 3)
+        #expect(rest.map(\.item.id) == ["3", "4"])
+        #expect(try await store.archivePage(since: .distantPast, source: "even", after: 0, limit: 10).map(\.item.id) == ["0", "2", "4"])
+    }
+
+    @Test(arguments: Backend.allCases) func expiryRemovesOnlyWhatIsOlderAndLeavesSeenItems(_ backend: Backend) async throws {
+        let store = try backend.make()
+        for index in 0..<5 {
+            let item = Item(id: "\(index)", title: "item \(index)")
+            try await store.record([PollRecord(source: "news", items: [item], archive: [entry(item)])], now: start.addingTimeInterval(Double(index)))
+        }
+        #expect(try await store.expireArchive(before: start.addingTimeInterval(3), limit: 2) == 2)
+        #expect(try await store.expireArchive(before: start.addingTimeInterval(3), limit: 2) == 1)
+        #expect(try await store.expireArchive(before: start.addingTimeInterval(3), limit: 2) == 0)
+        #expect(try await store.archivedItems(ArchiveQuery()).map(\.itemID) == ["4", "3"])
+        // Expiry is of the archive only: the items stay seen.
+        #expect(try await store.versions(source: "news", ids: ["0"]).count == 1)
+    }
+
+    @Test(arguments: Backend.allCases) func recordedAlertsAreWhatDidAlert(_ backend: Backend) async throws {
+        let store = try backend.make()
+        try await store.record([PollRecord(source: "news", alerts: [
+            NewAlert(id: "a", rule: "x", itemID: "1", json: "{}", sinks: ["out"]),
+            NewAlert(id: "b", rule: "y", itemID: "1", json: "{}", sinks: ["out"]),
+        ])], now: start)
+        try await store.record([PollRecord(source: "other", alerts: [NewAlert(id: "c", rule: "x", itemID: "2", json: "{}", sinks: ["out"])])],
+                               now: start.addingTimeInterval(10))
+        #expect(try await store.recordedAlerts(rules: ["x"], since: .distantPast, source: nil).map(\.id) == ["a", "c"])
+        #expect(try await store.recordedAlerts(rules: [], since: .distantPast, source: "news").map(\.id) == ["a", "b"])
+        #expect(try await store.recordedAlerts(rules: [], since: start.addingTimeInterval(5), source: nil).map(\.id) == ["c"])
+    }
+}
+
+@Suite struct ArchiveTextTests {
+    @Test func aDamagedTextIsAnErrorNotACrash() throws {
+        let stored = ArchiveText.compress(ArchiveText.encode(Item(id: "1", title: "t", content: "c")))
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: Array(stored.dropLast(3)), id: "1") }
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: [], id: "1") }
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.decode([1, 200], id: "1") }
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.decode([9], id: "1") }
+    }
+}
