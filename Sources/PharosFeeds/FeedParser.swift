@@ -31,6 +31,13 @@ public struct ParsedFeed: Sendable, Hashable {
     /// one by one, for a feed parsed without keeping them.
     public func isReadable(itemCount: Int? = nil) -> Bool { wellFormed || (itemCount ?? items.count) > 0 }
 
+    /// Whether the document is a feed at all: readable, and its root an RSS, RDF or Atom element
+    /// or its JSON a JSON Feed (a JSON document with an `items` array but no jsonfeed.org version
+    /// is readable, yet no feed). What `pharos match` asks before reading a document as items.
+    public func isFeed(itemCount: Int? = nil) -> Bool {
+        isReadable(itemCount: itemCount) && !warnings.contains { $0.hasPrefix("not a feed") || $0.hasPrefix("not a JSON Feed") }
+    }
+
     /// The object `pharos feed --json` prints: the feed's title and link, `well_formed`, `warnings`
     /// and its items with the fields below, keys in this order, dates as ISO-8601 UTC.
     public var jsonValue: JSONWriter.Value {

@@ -29,20 +29,8 @@ struct Feed: AsyncParsableCommand {
         var bytes: [UInt8] = []
         var file: FeedFile?
         let url: URL?
-        if source.hasPrefix("http://") || source.hasPrefix("https://") {
-            let engine = CurlEngine(maxConcurrent: 1)
-            do {
-                let response = try await engine.whileRunning { try await CurlHTTPTransport(engine: engine).send(HTTPRequest(url: source)) }
-                guard (200..<300).contains(response.status) else {
-                    printError("pharos: \(Self.shown(source)) answered HTTP \(response.status)")
-                    throw ExitWith(code: .failure)
-                }
-                bytes = [UInt8](response.body)
-                url = URL(string: response.url)
-            } catch let error as TransferError {
-                printError("pharos: cannot fetch \(Self.shown(source)): \(error)")
-                throw ExitWith(code: .failure)
-            }
+        if Self.isURL(source) {
+            (bytes, url) = try await Self.fetch(source)
         } else {
             // A regular file is read in place; anything else (a pipe, an empty file) is read whole.
             file = FeedFile(path: source)
@@ -88,8 +76,28 @@ struct Feed: AsyncParsableCommand {
         try Self.requireFeed(feed, itemCount: feed.items.count, source: source)
     }
 
+    /// Whether `source` names an http:// or https:// URL rather than a file.
+    static func isURL(_ source: String) -> Bool { source.hasPrefix("http://") || source.hasPrefix("https://") }
+
+    /// The body of a GET of `source` and the URL it came from after redirects; reports what went
+    /// wrong and exits 1 on a transfer failure or a status other than 2xx.
+    static func fetch(_ source: String) async throws -> (bytes: [UInt8], url: URL?) {
+        let engine = CurlEngine(maxConcurrent: 1)
+        do {
+            let response = try await engine.whileRunning { try await CurlHTTPTransport(engine: engine).send(HTTPRequest(url: source)) }
+            guard (200..<300).contains(response.status) else {
+                printError("pharos: \(shown(source)) answered HTTP \(response.status)")
+                throw ExitWith(code: .failure)
+            }
+            return ([UInt8](response.body), URL(string: response.url))
+        } catch let error as TransferError {
+            printError("pharos: cannot fetch \(shown(source)): \(error)")
+            throw ExitWith(code: .failure)
+        }
+    }
+
     /// The source as messages show it: a URL redacted, a path with control characters escaped.
-    private static func shown(_ source: String) -> String {
+    static func shown(_ source: String) -> String {
         source.contains("://") ? Redaction.url(source) : Printable.escaped(source)
     }
 

@@ -8,11 +8,13 @@ import PharosText
 
 struct Match: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the rules over files or folders (- for standard input): no state, no delivery.",
+        abstract: "Run the rules over files, folders or feeds (- for standard input): no state, no delivery.",
         discussion: """
             Like grep, exits 0 when something matched, 1 when nothing did (or a file could not be read), 2 on a usage \
             error, 78 on an invalid config. Inside folders, symbolic links are skipped (and counted) as the daemon's \
-            folder source skips them, unless --follow-symlinks; a path named on the command line is always read.
+            folder source skips them, unless --follow-symlinks; a path named on the command line is always read. A feed \
+            (RSS, RDF, Atom or JSON Feed: a file named on the command line, an http(s) URL or standard input, told by its \
+            content) is matched item by item, as the daemon's rss source reads it, and each match names its item.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -20,10 +22,10 @@ struct Match: AsyncParsableCommand {
     @Option(name: .long, help: "Only this rule (repeat for several).")
     var rule: [String] = []
 
-    @Flag(help: "One JSON object per (document, rule) match.")
+    @Flag(help: "One JSON object per (document or feed item, rule) match.")
     var json = false
 
-    @Flag(help: "Print only the number of (document, rule) matches.")
+    @Flag(help: "Print only the number of (document or feed item, rule) matches.")
     var count = false
 
     @Flag(help: "Show each regulatory event behind a match: its status, subject and the cues that decided them.")
@@ -35,7 +37,7 @@ struct Match: AsyncParsableCommand {
     @Option(help: "Documents matched in parallel (default: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Argument(help: "Files or folders (read recursively); - reads standard input.")
+    @Argument(help: "Files, folders (read recursively) or feed URLs; - reads standard input.")
     var paths: [String] = []
 
     func validate() throws {
@@ -47,19 +49,22 @@ struct Match: AsyncParsableCommand {
         let config = try options.load()
         let evaluator = try selectRules(config)
         let documents = try listDocuments()
+        var fetched: [String: (bytes: [UInt8], url: URL?)] = [:]
+        for document in documents where Feed.isURL(document) { fetched[document] = try await Feed.fetch(document) }
         let started = ContinuousClock.now
-        var totals = (documents: 0, bytes: 0, matches: 0, failures: 0)
+        var totals = (documents: 0, feedItems: 0, bytes: 0, matches: 0, failures: 0)
         let batchSize = max(16, jobs * 16)
         let buffer = FileBuffer()
         for batchStart in stride(from: 0, to: documents.count, by: batchSize) {
             let batch = Array(documents[batchStart..<min(batchStart + batchSize, documents.count)])
             // One job needs no task per document: matching in place saves a hop to another thread each time.
-            let results = jobs == 1 ? batch.map { Self.match($0, with: evaluator, buffer: buffer) } : await withTaskGroup(of: (Int, DocumentResult).self) { group in
+            let results = jobs == 1 ? batch.map { Self.match($0, fetched: fetched[$0], with: evaluator, buffer: buffer) } : await withTaskGroup(of: (Int, DocumentResult).self) { group in
                 var next = 0
                 var results: [(Int, DocumentResult)] = []
                 func add(_ index: Int) {
                     let path = batch[index]
-                    group.addTask { (index, Self.match(path, with: evaluator, buffer: FileBuffer())) }
+                    let body = fetched[path]
+                    group.addTask { (index, Self.match(path, fetched: body, with: evaluator, buffer: FileBuffer())) }
                 }
                 while next < min(jobs, batch.count) {
                     add(next)
@@ -79,19 +84,23 @@ struct Match: AsyncParsableCommand {
                 case .failure(let problem):
                     totals.failures += 1
                     printError("pharos: \(Printable.escaped(result.path)): \(problem)")
-                case .success(let matches):
+                case .success(let read):
                     totals.documents += 1
                     totals.bytes += result.bytes
-                    totals.matches += matches.count
-                    if !count { report(result.path, matches, vocabulary: config.vocabulary) }
+                    for item in read {
+                        if item.item != nil { totals.feedItems += 1 }
+                        totals.matches += item.matches.count
+                        if !count { report(result.path, item, vocabulary: config.vocabulary) }
+                    }
                 }
             }
         }
         if count { print(totals.matches) }
         let seconds = (ContinuousClock.now - started).seconds
         let megabytes = Double(totals.bytes) / 1_000_000
-        printError(String(format: "pharos match: %d documents, %.1f MB, %d matches in %.2f s (%.1f MB/s)",
-                          totals.documents, megabytes, totals.matches, seconds, seconds > 0 ? megabytes / seconds : 0))
+        let items = totals.feedItems > 0 ? " (\(totals.feedItems) feed items)" : ""
+        printError(String(format: "pharos match: %d documents%@, %.1f MB, %d matches in %.2f s (%.1f MB/s)",
+                          totals.documents, items, megabytes, totals.matches, seconds, seconds > 0 ? megabytes / seconds : 0))
         if totals.failures > 0 || totals.matches == 0 { throw ExitWith(code: .failure) }
     }
 
@@ -124,7 +133,7 @@ struct Match: AsyncParsableCommand {
         var documents: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
-            if path == "-" {
+            if path == "-" || Feed.isURL(path) {
                 documents.append(path)
             } else if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
                 guard isDirectory.boolValue else {
@@ -199,14 +208,32 @@ struct Match: AsyncParsableCommand {
     struct DocumentResult: Sendable {
         var path: String
         var bytes: Int
-        var outcome: Result<[RuleMatch], Document.SkipReason>
+        /// One entry for a document, one per item for a feed.
+        var outcome: Result<[MatchedItem], Document.SkipReason>
     }
 
-    private static func match(_ path: String, with evaluator: any RuleEvaluator, buffer: FileBuffer) -> DocumentResult {
+    /// A document's matches: `fetched` is the body of a URL, else `path` is read (`-`: standard input).
+    private static func match(_ path: String, fetched: (bytes: [UInt8], url: URL?)?, with evaluator: any RuleEvaluator, buffer: FileBuffer) -> DocumentResult {
+        func whole(_ parsed: Result<Item, Document.SkipReason>) -> Result<[MatchedItem], Document.SkipReason> {
+            parsed.map { [MatchedItem(item: nil, matches: evaluator.evaluate(MatchDocument(item: $0)))] }
+        }
+        if let fetched {
+            return fetched.bytes.withUnsafeBytes { bytes in
+                if let items = matchFeed(bytes, url: fetched.url, with: evaluator) {
+                    return DocumentResult(path: path, bytes: bytes.count, outcome: .success(items))
+                }
+                let format = bytes.first == UInt8(ascii: "<") ? "html" : "txt"
+                return DocumentResult(path: path, bytes: bytes.count, outcome: whole(Document.item(bytes: bytes, format: format, id: path, fallbackTitle: path)))
+            }
+        }
         if path != "-", let bytes = buffer.read(path) {
             let (name, pathExtension) = Self.nameAndExtension(path)
+            if !documentOnlyExtensions.contains(pathExtension.lowercased()),
+               let items = matchFeed(bytes, url: URL(fileURLWithPath: path), with: evaluator) {
+                return DocumentResult(path: path, bytes: bytes.count, outcome: .success(items))
+            }
             let parsed = Document.item(bytes: bytes, format: pathExtension, id: path, fallbackTitle: name)
-            return DocumentResult(path: path, bytes: bytes.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
+            return DocumentResult(path: path, bytes: bytes.count, outcome: whole(parsed))
         }
         let data: Data
         if path == "-" {
@@ -219,9 +246,12 @@ struct Match: AsyncParsableCommand {
             }
         }
         let (name, pathExtension) = Self.nameAndExtension(path)
+        if path == "-" || !documentOnlyExtensions.contains(pathExtension.lowercased()),
+           let items = data.withUnsafeBytes({ matchFeed($0, url: path == "-" ? nil : URL(fileURLWithPath: path), with: evaluator) }) {
+            return DocumentResult(path: path, bytes: data.count, outcome: .success(items))
+        }
         let format = path == "-" ? (data.first == UInt8(ascii: "<") ? "html" : "txt") : pathExtension
-        let parsed = Document.item(data, format: format, id: path, fallbackTitle: name)
-        return DocumentResult(path: path, bytes: data.count, outcome: parsed.map { evaluator.evaluate(MatchDocument(item: $0)) })
+        return DocumentResult(path: path, bytes: data.count, outcome: whole(Document.item(data, format: format, id: path, fallbackTitle: name)))
     }
 
     /// The last component of `path` and its extension, as `NSString` tells them, read on the
@@ -251,18 +281,20 @@ struct Match: AsyncParsableCommand {
         return (String(path[index(found.name.lowerBound)...]), String(path[index(found.extension.lowerBound)...]))
     }
 
-    private func report(_ path: String, _ matches: [RuleMatch], vocabulary: Vocabulary) {
-        for match in matches {
+    private func report(_ path: String, _ read: MatchedItem, vocabulary: Vocabulary) {
+        for match in read.matches {
             if json {
-                var members: [(String, JSONWriter.Value)] = [
-                    ("document", .string(path)), ("rule", .string(match.rule)),
+                var members: [(String, JSONWriter.Value)] = [("document", .string(path))]
+                if let item = read.item { members.append(("item", item.jsonValue)) }
+                members += [
+                    ("rule", .string(match.rule)),
                     ("matches", match.matches.jsonValue), ("evidence", .array(match.evidence.map(\.jsonValue))),
                 ]
                 if !match.events.isEmpty { members.append(("events", .array(match.events.map(\.jsonValue)))) }
                 print(JSONWriter.encode(.object(members)))
                 continue
             }
-            print("\(Printable.escaped(path)): \(match.rule)")
+            print("\(Printable.escaped(path))\(read.item.map { " " + $0.shown } ?? ""): \(match.rule)")
             let groups = EntityKind.allCases.map { ($0.plural, $0.rawValue, match.matches[$0]) } + [("keywords", "keyword", match.matches.keywords)]
             for (kind, singular, entities) in groups where !entities.isEmpty {
                 let described = entities.map { entity in
@@ -291,35 +323,10 @@ struct Match: AsyncParsableCommand {
 
     /// The text with every matched spelling marked: bold on a terminal, «…» otherwise.
     static func highlight(_ text: String, _ spellings: Set<String>) -> String {
-        // One pass, marking the leftmost and then longest spelling that stands as a word once:
-        // replacing one spelling after another marked inside earlier marks ("«V«EGFR»2»"),
-        // differently from run to run since a set has no order.
-        let needles = spellings.filter { !$0.isEmpty }.map { Array($0.utf8) }
-            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
-        let bytes = Array(text.utf8)
-        var result = ""
-        var plainStart = 0
-        var index = 0
-        while index < bytes.count {
-            let startsWord = index == 0 || !Self.isASCIIWordByte(bytes[index - 1])
-            guard startsWord, let needle = needles.first(where: { spelling in
-                bytes[index...].starts(with: spelling)
-                    && (index + spelling.count == bytes.count || !Self.isASCIIWordByte(bytes[index + spelling.count]))
-            }) else {
-                index += 1
-                continue
-            }
-            let spelling = String(decoding: needle, as: UTF8.self)
-            result += String(decoding: bytes[plainStart..<index], as: UTF8.self)
-            result += colourOutput ? "\u{1B}[1;33m\(spelling)\u{1B}[0m" : "«\(spelling)»"
-            index += needle.count
-            plainStart = index
-        }
-        return result + String(decoding: bytes[plainStart...], as: UTF8.self)
-    }
-
-    private static func isASCIIWordByte(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+        Highlight.pieces(text, spellings: spellings).map { piece in
+            guard piece.marked else { return piece.text }
+            return colourOutput ? "\u{1B}[1;33m\(piece.text)\u{1B}[0m" : "«\(piece.text)»"
+        }.joined()
     }
 }
 
