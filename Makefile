@@ -1,7 +1,7 @@
 # Pharos: `make run` sets up and runs one poll on the bundled config; `make test` runs every test.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev libsqlite3-dev libxml2-dev
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev libsqlite3-dev libxml2-dev zlib1g-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build release clean install
