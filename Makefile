@@ -64,6 +64,7 @@ install:
 		[ -e $(DESTDIR)$(SYSCONFDIR)/pharos/$$folder ] || cp -R config/$$folder $(DESTDIR)$(SYSCONFDIR)/pharos/$$folder; \
 	done
 	install -m 0644 README.md $(DESTDIR)$(DATADIR)/doc/pharos/README.md
+	install -m 0644 docs/PRESETS.md $(DESTDIR)$(DATADIR)/doc/pharos/PRESETS.md
 	for plugin in Plugins/*/; do \
 		target=$(DESTDIR)$(DATADIR)/doc/pharos/plugins/$$(basename $$plugin); \
 		install -d -m 0755 $$target; \

@@ -95,6 +95,7 @@ let plugins = [
     "WebhookSink",
     "EmailSink",
     "ExecSink",
+    "ClinicalTrialsSource",
 ]
 
 // What a plugin uses besides PharosCore and swift-log, and what its tests use besides the
@@ -106,6 +107,7 @@ let pluginUses: [String: [Target.Dependency]] = [
     "WebhookSink": ["PharosText"],
     "EmailSink": ["PharosText"],
     "ExecSink": ["PharosProcess"],
+    "ClinicalTrialsSource": ["PharosText"],
 ]
 let pluginTestsUse: [String: [Target.Dependency]] = [
     "RSSSource": ["PharosHTTP"],
@@ -113,6 +115,7 @@ let pluginTestsUse: [String: [Target.Dependency]] = [
     "EmailSink": ["PharosHTTP", "PharosText"],
     "ExecSource": ["PharosProcess"],
     "ExecSink": ["PharosProcess"],
+    "ClinicalTrialsSource": ["PharosHTTP"],
 ]
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")

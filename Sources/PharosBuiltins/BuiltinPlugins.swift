@@ -1,3 +1,4 @@
+import ClinicalTrialsSource
 import EmailSink
 import ExecSink
 import ExecSource
@@ -14,9 +15,11 @@ public let builtinPlugins: PluginRegistry = {
     registry.register(source: FolderSource.self)
     registry.register(source: RSSSource.self)
     registry.register(source: ExecSource.self)
+    registry.register(source: ClinicalTrialsSource.self)
     registry.register(sink: FileSink.self)
     registry.register(sink: WebhookSink.self)
     registry.register(sink: EmailSink.self)
     registry.register(sink: ExecSink.self)
+    for preset in builtinPresets { registry.register(preset: preset) }
     return registry
 }()

@@ -377,6 +377,8 @@ public enum AlertGrouping: String, Sendable {
 public struct PluginRegistry: Sendable {
     public private(set) var sources: [String: any Source.Type] = [:]
     public private(set) var sinks: [String: any Sink.Type] = [:]
+    /// Well-known sources by name (`preset:` in a source entry).
+    public private(set) var presets: [String: SourcePreset] = [:]
 
     public init() {}
 
@@ -384,4 +386,6 @@ public struct PluginRegistry: Sendable {
     public mutating func register(source: any Source.Type) { sources[source.typeName] = source }
     /// Adds a sink type; a later registration of the same name replaces it.
     public mutating func register(sink: any Sink.Type) { sinks[sink.typeName] = sink }
+    /// Adds a preset; a later registration of the same name replaces it.
+    public mutating func register(preset: SourcePreset) { presets[preset.name] = preset }
 }

@@ -311,7 +311,8 @@ public struct ConfigLoader: Sendable {
     }
 
     private func buildSources(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSource] {
-        buildPlugins(node, kind: "source", known: registry.sources, top: top, diagnostics: &diagnostics) { options in
+        let list = sourceEntries(entries(node, key: "sources", top: top), base: top.baseDirectory, diagnostics: &diagnostics)
+        return buildPlugins(list, kind: "source", known: registry.sources, diagnostics: &diagnostics) { options in
             options.duration("every", default: .seconds(300), minimum: .seconds(1))
         } build: { pluginType, type, name, every, configuration in
             ConfiguredSource(name: name, type: type, every: every, source: try pluginType.init(configuration: configuration))
@@ -319,7 +320,8 @@ public struct ConfigLoader: Sendable {
     }
 
     private func buildSinks(_ node: ConfigNode?, top: OptionReader, diagnostics: inout [ConfigDiagnostic]) -> [ConfiguredSink] {
-        buildPlugins(node, kind: "sink", known: registry.sinks, top: top, diagnostics: &diagnostics) { options in
+        let list = entries(node, key: "sinks", top: top).map { PluginEntry(node: $0, base: top.baseDirectory) }
+        return buildPlugins(list, kind: "sink", known: registry.sinks, diagnostics: &diagnostics) { options in
             let rules = options.stringList("rules")
             if rules?.isEmpty == true { options.problem("must name at least one rule (leave it out to accept every rule)", key: "rules") }
             let maxAge = options.raw("max_age") == nil ? nil : options.duration("max_age", default: .seconds(86_400), minimum: .seconds(1))
@@ -338,14 +340,14 @@ public struct ConfigLoader: Sendable {
     /// Builds the `sources` or `sinks` list: `name` and `type` (and what `engineOptions` reads)
     /// belong to the engine, everything else to the plugin, which validates it.
     private func buildPlugins<PluginType, EngineOptions, Configured>(
-        _ node: ConfigNode?, kind: String, known: [String: PluginType], top: OptionReader,
+        _ list: [PluginEntry], kind: String, known: [String: PluginType],
         diagnostics: inout [ConfigDiagnostic], engineOptions: (OptionReader) -> EngineOptions,
         build: (PluginType, String, String, EngineOptions, PluginConfiguration) throws -> Configured
     ) -> [Configured] {
         var built: [Configured] = []
         var names: [(String, SourceLocation)] = []
-        for entry in entries(node, key: kind + "s", top: top) {
-            let options = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: kind)
+        for (entry, base) in list.map({ ($0.node, $0.base) }) {
+            let options = OptionReader(node: entry, baseDirectory: base, what: kind)
             let name = checkedName(options)
             let extra = engineOptions(options)
             let type = options.requiredString("type")
@@ -355,7 +357,7 @@ public struct ConfigLoader: Sendable {
                 continue
             }
             // The plugin's reader knows the engine's keys already, so it reports only its own unknown ones.
-            let described = OptionReader(node: entry, baseDirectory: top.baseDirectory, what: "\(type) \(kind) '\(name)'")
+            let described = OptionReader(node: entry, baseDirectory: base, what: "\(type) \(kind) '\(name)'")
             options.knownKeys.forEach { _ = described.raw($0) }
             diagnostics += options.diagnostics
             do {

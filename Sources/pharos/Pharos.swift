@@ -90,7 +90,8 @@ struct Pharos: AsyncParsableCommand {
         commandName: "pharos",
         abstract: "Watches biotech and pharma news and alerts on what your watch rules ask for.",
         version: PharosVersion.string,
-        subcommands: [Run.self, Check.self, Match.self, BacktestCommand.self, Feed.self, Vocab.self, Outbox.self, Status.self, Plugins.self]
+        subcommands: [Run.self, Check.self, Match.self, BacktestCommand.self, Feed.self, Vocab.self, Outbox.self, Status.self, Plugins.self,
+                      Presets.self, Sources.self]
     )
 
     static func main() async {
@@ -244,6 +245,7 @@ struct Plugins: AsyncParsableCommand {
             let keys = Self.optionKeys { _ = try builtinPlugins.sinks[type]!.init(configuration: $0) }
             print("  \(type): \(keys.joined(separator: ", "))")
         }
+        print("presets (`preset: NAME` in a source entry): \(builtinPlugins.presets.keys.sorted().joined(separator: ", ")); `pharos presets` describes them")
     }
 
     /// The keys a plugin reads, learnt by building it from an empty entry: initialisers read

@@ -633,7 +633,7 @@ let expectedExampleAlerts = [
         #expect(manager.isExecutableFile(atPath: staged("/usr/local/bin/pharos").path))
         let docs = "/usr/local/share/doc/pharos"
         var expected = ["/etc/systemd/system/pharos.service", "/etc/pharos/pharos.yaml", "/etc/pharos/rules.d/regulatory.yaml",
-                        "/etc/pharos/vocab", "/etc/pharos/credentials", "\(docs)/README.md",
+                        "/etc/pharos/vocab", "/etc/pharos/credentials", "\(docs)/README.md", "\(docs)/PRESETS.md",
                         "\(docs)/plugins/WebhookSink/examples/slack.mustache", "\(docs)/plugins/WebhookSink/examples/teams.mustache",
                         "\(docs)/plugins/ExecSource/examples/watch_folder.py"]
         let plugins = try manager.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Plugins").path)

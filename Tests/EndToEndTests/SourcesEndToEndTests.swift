@@ -1,0 +1,162 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A fixture peer (Tests/peers/fixture_peer.py) answering with recorded provider responses.
+struct FixtureServer {
+    let folder: URL
+    let peer: PythonPeer
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-fixtures-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("[]".utf8).write(to: folder.appendingPathComponent("routes.json"))
+        peer = try PythonPeer("fixture_peer.py", arguments: [folder.path])
+    }
+
+    /// Routes as fixture_peer.py reads them; `file` paths are under Tests/peers/fixtures.
+    func answer(_ routes: [[String: Any]]) throws {
+        let fixtures = packageRoot.appendingPathComponent("Tests/peers/fixtures")
+        let resolved = routes.map { route -> [String: Any] in
+            var route = route
+            if let file = route["file"] as? String { route["file"] = fixtures.appendingPathComponent(file).path }
+            return route
+        }
+        try JSONSerialization.data(withJSONObject: resolved).write(to: folder.appendingPathComponent("routes.json"))
+    }
+}
+
+@Suite(.serialized) struct SourcesEndToEnd {
+    @Test func checkAcceptsAConfigOfPresetsOnlyAndNamesAnUnknownOne() throws {
+        let deployment = try Deployment(copyExamples: false)
+        try Data("""
+            state: ../state
+            sources:
+              - {name: fda, preset: fda-press-releases}
+              - {name: ema, preset: ema-news}
+              - {name: gnw-biotech, preset: globenewswire-biotechnology}
+              - {name: prn-biotech, preset: prnewswire-biotechnology}
+              - {name: acme-ir, preset: ir-gcs, host: investors.acme.example}
+              - {name: iovance-trials, preset: clinicaltrials-sponsor, sponsor: Iovance Biotherapeutics}
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let check = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("OK: 6 sources, 1 sink"))
+
+        try Data("""
+            state: ../state
+            sources:
+              - {name: fda, preset: fda-press-release}
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let bad = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
+        #expect(bad.status == 78)
+        #expect(bad.stderr.contains("pharos.yaml:3:25: unknown preset 'fda-press-release'; did you mean 'fda-press-releases'? (known: "), "\(bad.stderr)")
+
+        let listing = try pharos(["presets"], in: deployment.root)
+        #expect(listing.status == 0)
+        #expect(listing.stdout.contains("fda-press-releases (rss, every 15m): FDA press announcements"))
+        #expect(listing.stdout.contains("address: NOT confirmed"))
+    }
+
+    @Test func importedSubscriptionsAreIncludedByTheConfig() throws {
+        let deployment = try Deployment(copyExamples: false)
+        let opml = deployment.root.appendingPathComponent("config/reader.opml")
+        try Data("""
+            <?xml version="1.0"?>
+            <opml version="2.0"><head><title>Reader</title></head><body>
+              <outline text="Biotech">
+                <outline type="rss" text="Endpoints News" xmlUrl="https://endpts.example/feed/"/>
+                <outline type="rss" text="Endpoints News" xmlUrl="https://endpts.example/other/"/>
+                <outline type="rss" text="Endpoints (again)" xmlUrl="https://endpts.example/feed/"/>
+                <outline type="rss" text="Über &quot;Biotech&quot;: news" xmlUrl="https://ueber.example/rss?a=1&amp;b=2"/>
+                <outline type="rss" text="Gopher" xmlUrl="gopher://old.example/feed"/>
+              </outline>
+            </body></opml>
+            """.utf8).write(to: opml)
+        let imported = try pharos(["sources", "import", opml.path, "-o", deployment.root.appendingPathComponent("config/feeds.yaml").path], in: deployment.root)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("feeds.yaml: 3 sources"))
+        #expect(imported.stderr.contains("skipped 'Endpoints (again)': the same feed as 'endpoints-news'"))
+        #expect(imported.stderr.contains("skipped 'Gopher': gopher://old.example/feed is not an http:// or https:// address"))
+        let yaml = try String(contentsOf: deployment.root.appendingPathComponent("config/feeds.yaml"), encoding: .utf8)
+        #expect(yaml.contains("- name: endpoints-news\n  type: rss\n  url: \"https://endpts.example/feed/\""))
+        #expect(yaml.contains("- name: endpoints-news-2\n"))
+        #expect(yaml.contains("- name: ber-biotech-news\n  type: rss\n  url: \"https://ueber.example/rss?a=1&b=2\""))
+
+        let again = try pharos(["sources", "import", opml.path, "-o", deployment.root.appendingPathComponent("config/feeds.yaml").path], in: deployment.root)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("exists; pass --force to replace it"))
+
+        try Data("""
+            state: ../state
+            sources:
+              - {name: fda, preset: fda-press-releases}
+              - include: feeds.yaml
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let check = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("OK: 4 sources"))
+
+        let notOPML = deployment.root.appendingPathComponent("config/page.opml")
+        try Data("<html><body>not a list</body></html>".utf8).write(to: notOPML)
+        let bad = try pharos(["sources", "import", notOPML.path], in: deployment.root)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("page.opml: not an OPML document: the root element is <html>, not <opml>"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: deployment.root.appendingPathComponent("page.yaml").path), "nothing is written")
+    }
+
+    @Test func aTrialThatChangesStatusRaisesOneAlertAndAQuietSecondPollNone() throws {
+        let server = try FixtureServer()
+        try server.answer([
+            ["path": "/api/v2/studies", "query": ["pageToken": "NF0g5JGBlPMuxOMdbRKJ"], "file": "clinicaltrials/page2.json"],
+            ["path": "/api/v2/studies", "query": ["pageToken": NSNull()], "file": "clinicaltrials/page1.json"],
+        ])
+        let deployment = try Deployment(copyExamples: false)
+        try deployment.useOnlyRules("""
+            - name: iovance-trial-stopped
+              companies: [Iovance Biotherapeutics]
+              keywords: [terminated, withdrawn, suspended]
+            """)
+        try Data("""
+            state: ../state
+            sources:
+              - name: iovance-trials
+                preset: clinicaltrials-sponsor
+                sponsor: Iovance Biotherapeutics
+                base_url: \(server.peer.base)/api/v2
+                initial_lookback: 3650d
+                host_spacing: 0s
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let first = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("iovance-trials: 3 items, 3 new or changed, 0 new alerts"), "\(first.stdout)")
+
+        try server.answer([["path": "/api/v2/studies", "query": ["filter.advanced": "RANGE[2026-11-25,MAX]"], "file": "clinicaltrials/changed.json"]])
+        let second = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("iovance-trials: 2 items, 1 new or changed, 1 new alerts"), "\(second.stdout)")
+        let lines = try deployment.alertLines()
+        #expect(lines.count == 1)
+        let item = lines.first?["item"] as? [String: Any]
+        #expect(item?["id"] as? String == "NCT05727904/TERMINATED")
+        #expect((item?["summary"] as? String)?.contains("Status changed from recruiting to terminated") == true)
+
+        try server.answer([["path": "/api/v2/studies", "query": ["filter.advanced": "RANGE[2026-12-02,MAX]"], "file": "clinicaltrials/unchanged.json"]])
+        let third = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(third.stdout.contains("iovance-trials: 1 items, 0 new or changed, 0 new alerts"), "\(third.stdout)")
+        #expect(try deployment.alertLines().count == 1)
+    }
+}
