@@ -96,6 +96,7 @@ let plugins = [
     "EmailSink",
     "ExecSink",
     "ClinicalTrialsSource",
+    "EdgarSource",
 ]
 
 // What a plugin uses besides PharosCore and swift-log, and what its tests use besides the
@@ -108,6 +109,7 @@ let pluginUses: [String: [Target.Dependency]] = [
     "EmailSink": ["PharosText"],
     "ExecSink": ["PharosProcess"],
     "ClinicalTrialsSource": ["PharosText"],
+    "EdgarSource": ["PharosText"],
 ]
 let pluginTestsUse: [String: [Target.Dependency]] = [
     "RSSSource": ["PharosHTTP"],
@@ -116,6 +118,7 @@ let pluginTestsUse: [String: [Target.Dependency]] = [
     "ExecSource": ["PharosProcess"],
     "ExecSink": ["PharosProcess"],
     "ClinicalTrialsSource": ["PharosHTTP"],
+    "EdgarSource": ["PharosHTTP"],
 ]
 
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")

@@ -1,4 +1,5 @@
 import ClinicalTrialsSource
+import EdgarSource
 import EmailSink
 import ExecSink
 import ExecSource
@@ -16,6 +17,7 @@ public let builtinPlugins: PluginRegistry = {
     registry.register(source: RSSSource.self)
     registry.register(source: ExecSource.self)
     registry.register(source: ClinicalTrialsSource.self)
+    registry.register(source: EdgarSource.self)
     registry.register(sink: FileSink.self)
     registry.register(sink: WebhookSink.self)
     registry.register(sink: EmailSink.self)

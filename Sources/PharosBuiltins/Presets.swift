@@ -82,5 +82,12 @@ public let builtinPresets: [SourcePreset] = {
             confirmed: false, every: "1h",
             options: [("sponsor", "{sponsor}")],
             parameters: [SourcePreset.Parameter("sponsor", help: "the sponsor's name as the registry writes it, such as Iovance Biotherapeutics", allowed: .text)]),
+        SourcePreset(
+            name: "edgar-8k", type: "edgar",
+            watches: "one company's 8-K filings on SEC EDGAR, with their item numbers and the filing's text (add user_agent: with your contact address)",
+            origin: "EDGAR's submissions API (https://data.sec.gov/submissions/CIK##########.json) and archives as SEC's Accessing EDGAR Data page describes them, quoted by the tools that follow it; that page itself was not available to check",
+            confirmed: false, every: "10m",
+            options: [("ticker", "{ticker}"), ("forms", "8-K")],
+            parameters: [SourcePreset.Parameter("ticker", help: "the company's ticker, such as IOVA (or write cik: instead of using this preset)", allowed: .pathSegment)]),
     ]
 }()

@@ -160,3 +160,48 @@ struct FixtureServer {
         #expect(try deployment.alertLines().count == 1)
     }
 }
+
+extension SourcesEndToEnd {
+    @Test func anEightKForAWatchedTickerRaisesAnAlertAndCheckInsistsOnAContact() throws {
+        let server = try FixtureServer()
+        let edgar = packageRoot.appendingPathComponent("Tests/peers/fixtures/edgar")
+        try server.answer([
+            ["path": "/files/company_tickers.json", "file": "edgar/company_tickers.json", "require": ["User-Agent": "@"]],
+            ["path": "/submissions/CIK0001425205.json", "file": "edgar/CIK0001425205.json", "require": ["User-Agent": "@"]],
+            ["path": "/Archives/edgar/data/1425205/000142520526000131/iova-20261201.htm", "file": "edgar/iova-20261201.htm"],
+            ["path": "/Archives/edgar/data/1425205/000142520526000118/iova-20261106.htm", "file": "edgar/iova-20261106.htm"],
+        ])
+        _ = edgar
+        let deployment = try Deployment(copyExamples: false)
+        try deployment.useOnlyRules("""
+            - name: iovance-deals
+              companies: [Iovance Biotherapeutics]
+              keywords: [Material Definitive Agreement]
+            """)
+        try Data("""
+            state: ../state
+            sources:
+              - name: iova
+                preset: edgar-8k
+                ticker: IOVA
+                base_url: \(server.peer.base)
+                host_spacing: 0s
+            sinks:
+              - {name: log, type: file, path: ../alerts.jsonl}
+            rules: ./rules.d
+            """.utf8).write(to: deployment.config)
+        let check = try pharos(["check", "--config", deployment.config.path], in: deployment.root)
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("pharos.yaml:3:5: needs 'user_agent': SEC EDGAR refuses requests without a User-Agent that names you and a contact e-mail address"), "\(check.stderr)")
+
+        let config = try String(contentsOf: deployment.config, encoding: .utf8)
+            .replacingOccurrences(of: "    ticker: IOVA\n", with: "    ticker: IOVA\n    user_agent: \"Pharos tests ops@example.org\"\n")
+        try Data(config.utf8).write(to: deployment.config)
+        let run = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("iova: 2 items, 2 new or changed, 1 new alerts"), "\(run.stdout)")
+        let item = try deployment.alertLines().first?["item"] as? [String: Any]
+        #expect(item?["id"] as? String == "0001425205-26-000131")
+        #expect((item?["title"] as? String)?.contains("Item 1.01 Entry into a Material Definitive Agreement; Item 8.01 Other Events") == true)
+    }
+}

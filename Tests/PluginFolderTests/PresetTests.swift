@@ -77,7 +77,8 @@ struct PresetConfig {
 
     @Test func everyPresetBuildsWithItsParameters() throws {
         for preset in builtinPresets {
-            let parameters = preset.parameters.map { "    \($0.name): \($0.allowed == .host ? "ir.example.com" : "abc123")" }
+            var parameters = preset.parameters.map { "    \($0.name): \($0.allowed == .host ? "ir.example.com" : "abc123")" }
+            if preset.type == "edgar" { parameters.append("    user_agent: Pharos tests ops@example.org") }
             let config = try PresetConfig(sources: (["  - name: p", "    preset: \(preset.name)"] + parameters).joined(separator: "\n"))
             #expect(config.problems() == [], "preset \(preset.name)")
         }
