@@ -141,7 +141,7 @@ struct SourceImport {
 
     func yaml(from file: String, every: String) -> String {
         var lines = [
-            "# Sources imported from \(Self.comment(file)) by `pharos sources import` (\(sources.count) feeds).",
+            "# Sources imported from \(Self.comment(file)) by `pharos sources import` (\(sources.count) feed\(sources.count == 1 ? "" : "s")).",
             "# Include them from pharos.yaml with an entry `- include: <this file>` under sources:.",
         ]
         for source in sources {

@@ -205,3 +205,31 @@ extension SourcesEndToEnd {
         #expect((item?["title"] as? String)?.contains("Item 1.01 Entry into a Material Definitive Agreement; Item 8.01 Other Events") == true)
     }
 }
+
+extension SourcesEndToEnd {
+    @Test func feedPresetsReadTheirProvidersRecordedFeeds() throws {
+        let server = try FixtureServer()
+        let presets = ["fda-press-releases", "ema-news", "globenewswire-biotechnology", "prnewswire-biotechnology"]
+        try server.answer(presets.map { ["path": "/\($0).xml", "file": "feeds/\($0).xml", "headers": ["Content-Type": "application/rss+xml"]] })
+        let deployment = try Deployment(copyExamples: false)
+        try deployment.useOnlyRules("""
+            - name: bcma-rmat
+              targets: [BCMA]
+              designations: [RMAT]
+            - name: iovance-news
+              companies: [Iovance Biotherapeutics]
+            """)
+        let sources = presets.map { "  - {name: \($0), preset: \($0), url: \"\(server.peer.base)/\($0).xml\", host_spacing: 0s}" }
+        try Data((["state: ../state", "sources:"] + sources + [
+            "sinks:", "  - {name: log, type: file, path: ../alerts.jsonl}", "rules: ./rules.d",
+        ]).joined(separator: "\n").utf8).write(to: deployment.config)
+        let run = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        for line in ["fda-press-releases: 2 items, 2 new or changed, 1 new alerts", "ema-news: 1 items, 1 new or changed, 0 new alerts",
+                     "globenewswire-biotechnology: 1 items, 1 new or changed, 1 new alerts",
+                     "prnewswire-biotechnology: 1 items, 1 new or changed, 0 new alerts"] {
+            #expect(run.stdout.contains(line), "\(run.stdout)")
+        }
+        #expect(Set(pairs(try deployment.alertLines()).map { $0.split(separator: " ").first.map(String.init) ?? "" }) == ["bcma-rmat", "iovance-news"])
+    }
+}
