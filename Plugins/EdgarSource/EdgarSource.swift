@@ -18,6 +18,7 @@ public struct EdgarSource: Source {
     public let userAgent: String
     public let fetchDocuments: Bool
     public let maxFilings: Int
+    public let initialLookback: Duration
     public let maxDocumentBytes: Int
     public let timeout: Duration
     public let hostSpacing: Duration
@@ -48,9 +49,10 @@ public struct EdgarSource: Source {
         }
         fetchDocuments = options.bool("fetch_documents", default: true)
         maxFilings = options.int("max_filings", default: 10, in: 1...1000)
+        initialLookback = options.duration("initial_lookback", default: .seconds(30 * 86_400), minimum: .seconds(86_400))
         maxDocumentBytes = Int(options.byteSize("max_document_bytes", default: 10_000_000))
         timeout = options.duration("timeout", default: .seconds(30), minimum: .seconds(1))
-        hostSpacing = options.duration("host_spacing", default: .milliseconds(150))
+        hostSpacing = options.duration("host_spacing", default: .milliseconds(250))
         let base = options.string("base_url").map { text in text.hasSuffix("/") ? String(text.dropLast()) : text }
         if let base, !(URL(string: base)?.scheme.map { ["http", "https"].contains($0.lowercased()) } ?? false) || URL(string: base)?.host == nil {
             options.problem("must be an http:// or https:// URL, found '\(Redaction.url(base))'", key: "base_url")
@@ -99,7 +101,11 @@ public struct EdgarSource: Source {
         } catch {
             throw PollError.permanent("\(Redaction.url(url)) answered inconsistent EDGAR submissions JSON: \(error)")
         }
-        let wanted = Array(filings.filter(isWanted).prefix(maxFilings))
+        // A first poll (nothing stored yet) leaves out filings older than initial_lookback, so
+        // a new source does not alert on last year's 8-Ks.
+        let oldest = state.checkpoint == nil
+            ? String(ISO8601.string(from: context.now().addingTimeInterval(-initialLookback.seconds)).prefix(10)) : ""
+        let wanted = Array(filings.filter { isWanted($0) && $0.filingDate >= oldest }.prefix(maxFilings))
         let known = try await state.versions(of: wanted.map(\.accessionNumber))
         // Oldest first, so a poll cut short has handed over everything before the failure.
         for filing in wanted.reversed() where known[filing.accessionNumber] == nil {

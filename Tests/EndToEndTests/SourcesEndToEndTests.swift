@@ -185,6 +185,7 @@ extension SourcesEndToEnd {
                 preset: edgar-8k
                 ticker: IOVA
                 base_url: \(server.peer.base)
+                initial_lookback: 36500d
                 host_spacing: 0s
             sinks:
               - {name: log, type: file, path: ../alerts.jsonl}

@@ -56,6 +56,9 @@ func edgarSource(_ base: String, _ pairs: [(String, OptionValue)]) throws -> Edg
 
 let contact: (String, OptionValue) = ("user_agent", "Pharos tests ops@example.org")
 
+/// 2026-12-06, the day the tests' polls happen: the recorded filings are from the 30 days before.
+let filingDay = Date(timeIntervalSince1970: 1_796_515_200)
+
 @Suite(.serialized, .runningCurl(maxConcurrent: 4)) struct EdgarPolling {
     let server: EdgarServer
     let http: any HTTPTransport
@@ -66,7 +69,7 @@ let contact: (String, OptionValue) = ("user_agent", "Pharos tests ops@example.or
     }
 
     @Test func anEightKForAWatchedTickerIsAnItemWithItsItemsAndDocument() async throws {
-        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("ticker", "iova"), contact]), http: http)
+        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("ticker", "iova"), contact]), now: { filingDay }, http: http)
         let first = try await harness.poll()
         #expect(first.items.map(\.id) == ["0001425205-26-000118", "0001425205-26-000131"], "8-Ks only, oldest first")
         let filing = try #require(first.items.last)
@@ -94,7 +97,8 @@ let contact: (String, OptionValue) = ("user_agent", "Pharos tests ops@example.or
 
     @Test func aNewFilingAloneIsFetchedOnTheNextPoll() async throws {
         try server.answer(submissions: "CIK0001425205-before.json")
-        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("cik", "1425205"), contact, ("forms", ["8-K", "10-Q"])]), http: http)
+        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("cik", "1425205"), contact, ("forms", ["8-K", "10-Q"])]),
+                                        now: { filingDay }, http: http)
         #expect(try await harness.poll().items.map(\.id) == ["0001425205-26-000118", "0001425205-26-000120"])
         try server.answer()
         #expect(try await harness.poll().items.map(\.id) == ["0001425205-26-000131"])
@@ -102,7 +106,7 @@ let contact: (String, OptionValue) = ("user_agent", "Pharos tests ops@example.or
 
     @Test func aFirstPollTakesTheNewestMaxFilings() async throws {
         let harness = try PluginHarness(source: edgarSource(server.peer.base, [("cik", "0001425205"), contact, ("max_filings", "1"),
-                                                                         ("fetch_documents", "false")]), http: http)
+                                                                         ("fetch_documents", "false")]), now: { filingDay }, http: http)
         let poll = try await harness.poll()
         #expect(poll.items.map(\.id) == ["0001425205-26-000131"])
         #expect(try await server.requests(http).map(\.path) == ["/submissions/CIK0001425205.json"])
@@ -134,10 +138,16 @@ let contact: (String, OptionValue) = ("user_agent", "Pharos tests ops@example.or
         #expect(unknown?.isRetryable == false)
     }
 
+    @Test func aFirstPollLeavesOutFilingsOlderThanTheLookback() async throws {
+        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("cik", "1425205"), contact, ("initial_lookback", "10d")]),
+                                        now: { filingDay }, http: http)
+        #expect(try await harness.poll().items.map(\.id) == ["0001425205-26-000131"], "the 8-K of 2026-11-06 is a month old")
+    }
+
     @Test func aMissingDocumentLeavesTheFilingAnItem() async throws {
         try server.answer(override: ["/Archives/edgar/data/1425205/000142520526000131/iova-20261201.htm": (404, "iova-20261201.htm", [:])])
         let logs = LogCapture()
-        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("cik", "1425205"), contact]), http: http, logs: logs)
+        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("cik", "1425205"), contact]), now: { filingDay }, http: http, logs: logs)
         let poll = try await harness.poll()
         #expect(poll.items.count == 2)
         #expect(poll.items.last?.content?.contains("Item 1.01 Entry into a Material Definitive Agreement.") == true)
