@@ -2,9 +2,11 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev libsqlite3-dev libxml2-dev zlib1g-dev
+# What the tests need besides: xmllint validates the alerts feed, Chromium loads the web page.
+TEST_APT_PACKAGES := libxml2-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release clean install
+.PHONY: run test deps test-deps build release clean install
 
 # Where `make install` puts things (DESTDIR is prepended for staging, as usual).
 PREFIX ?= /usr/local
@@ -24,6 +26,14 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+## Install what the tests use (xmllint, headless Chromium), if any is missing.
+test-deps:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
@@ -37,7 +47,7 @@ run: build
 	.venv/bin/pip install -q -r Tests/peers/requirements.txt
 	touch .venv/installed
 
-test: deps .venv/installed
+test: deps test-deps .venv/installed
 	$(SWIFT) test
 
 ## The release binary, with the Swift runtime and Foundation linked in: it runs where no

@@ -75,7 +75,7 @@ public struct PharosConfig: Sendable {
     public var deliveryMaxAge: Duration = .seconds(7 * 86_400)
     /// `history: 180d` — how long the archive keeps what was read (`0`: nothing is archived).
     public var history: Duration = .seconds(180 * 86_400)
-    /// `metrics: 127.0.0.1:9464` — where to serve Prometheus metrics and `/healthz`, if anywhere.
+    /// `metrics: 127.0.0.1:9464` — where to serve Prometheus metrics, `/healthz` and the web page with the alerts feed, if anywhere.
     public var metricsAddress: (host: String, port: Int)?
 
     public init(
@@ -248,7 +248,7 @@ public struct ConfigLoader: Sendable {
             return nil
         }
         if !loopback, !allowRemote {
-            problem("serves /metrics and /healthz without authentication to anyone who can reach \(text); "
+            problem("serves /metrics, /healthz and the alerts page and feed without authentication to anyone who can reach \(text); "
                 + "listen on loopback (127.0.0.1, [::1] or localhost) behind a proxy, or write "
                 + "metrics: {listen: \(text), allow_unauthenticated_remote: true}")
             return nil

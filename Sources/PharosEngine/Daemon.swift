@@ -40,6 +40,8 @@ public final class Daemon: Service {
     let memoryInterval: Duration = .seconds(10)
     /// What the daemon counts; served when the configuration has `metrics:`.
     public let metrics = Metrics()
+    /// The configuration running now (the web page names its sources, sinks and rules).
+    private let running: Shared<PharosConfig>
 
     /// - Parameters:
     ///   - load: reads and validates the configuration again (for reloads).
@@ -50,6 +52,7 @@ public final class Daemon: Service {
         notifier: SystemdNotifier = SystemdNotifier(), statusInterval: Duration = .seconds(30)
     ) {
         initial = config
+        running = Shared(config)
         self.load = load
         self.reloadRequests = reloadRequests
         self.store = store
@@ -62,24 +65,26 @@ public final class Daemon: Service {
     }
 
     /// The endpoint for the configuration's `metrics:` address (nil without one), serving this
-    /// daemon's metrics and health: a service to run beside it. It binds now, so a taken port
-    /// fails at start-up.
+    /// daemon's metrics and health, and the web page with the alerts feed (``WebPages``): a
+    /// service to run beside it. It binds now, so a taken port fails at start-up.
     public func metricsServer() throws -> MetricsServer? {
         guard let address = initial.metricsAddress else { return nil }
         let server: MetricsServer
         do {
             let live: @Sendable () -> Bool = { [heartbeat] in heartbeat.isFresh(within: heartbeat.period * 5) }
-            server = try MetricsServer(host: address.host, port: address.port, metrics: metrics, live: live) { [metrics] in
+            let pages = WebPages(store: store, config: { [running] in running.value })
+            server = try MetricsServer(host: address.host, port: address.port, metrics: metrics, live: live, health: { [metrics] in
                 guard live() else { return "scheduler stalled" }
                 let failing = metrics.failing
                 return failing.isEmpty ? nil : "failing:\n" + failing.joined(separator: "\n")
-            }
+            }, pages: pages)
         } catch {
             logger.critical("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
             throw error
         }
         let shown = address.host.contains(":") ? "[\(address.host)]" : address.host
         logger.info("serving metrics", metadata: ["url": "http://\(shown):\(server.port)/metrics"])
+        logger.info("serving the web page", metadata: ["url": "http://\(shown):\(server.port)/", "feed": "http://\(shown):\(server.port)/feed.atom"])
         return server
     }
 
@@ -124,6 +129,7 @@ public final class Daemon: Service {
             }
             guard let reloaded = next.value else { return }
             config = reloaded
+            running.withLock { $0 = reloaded }
             logger.info("reloaded", metadata: ["config": "\(config.file.path)", "summary": "\(config.summary)"])
             notifier.ready(status: "running: \(config.summary)")
         }

@@ -12,9 +12,11 @@ import Musl
 /// A minimal HTTP/1.1 endpoint for scrapers on its own thread (so no request ever blocks the
 /// cooperative pool): `GET /metrics` (Prometheus text), `GET /healthz` (200 while the
 /// scheduler's heartbeat is fresh and nothing is failing, else 503 saying what) and
-/// `GET /livez` (the heartbeat alone). Connections are served together by one `poll(2)`
-/// loop, each closed after its answer or after 2 s, so a client that connects and says
-/// nothing delays nobody else.
+/// `GET /livez` (the heartbeat alone), and with `pages` every other path (the web page, the
+/// alerts feed and their JSON API: ``WebPages``). Connections are served together by one
+/// `poll(2)` loop, each closed after its answer or when it has not sent its request within
+/// 2 s, so a client that connects and says nothing delays nobody else. A page is answered on
+/// the cooperative pool (it reads the state), one at a time, and handed back to the loop.
 ///
 /// A service: the initialiser binds (so a taken port fails at start-up), ``run()`` serves on
 /// a thread that lives exactly as long as it, until graceful shutdown or cancellation.
@@ -30,17 +32,28 @@ public final class MetricsServer: Service, Sendable {
     private let metrics: Metrics
     private let live: @Sendable () -> Bool
     private let health: HealthCheck
+    private let pages: (any WebHandler)?
+    /// Requests for `pages`, from the serving thread to ``answerPages(_:)``, by connection number.
+    private let pageRequests: AsyncStream<(Int, WebRequest)>
+    private let pageRequestsIn: AsyncStream<(Int, WebRequest)>.Continuation
+    /// Pages answered, by connection number, for the serving thread to send.
+    private let pageAnswers = Shared<[Int: WebResponse]>([:])
+    /// A pipe whose write end wakes the serving thread when a page is answered.
+    private let wake: (read: Int32, write: Int32)
     /// Connections served at once; more wait in the listen queue.
     static let maxConnections = 64
     /// How long a connection may take to send its request and read the answer.
     static let connectionTimeout: Duration = .seconds(2)
+    /// How long a page may take to be answered and sent.
+    static let pageTimeout: Duration = .seconds(30)
 
     /// What `/healthz` answers: nil when healthy, else why not.
     public typealias HealthCheck = @Sendable () -> String?
 
     /// Binds `host:port`; ``run()`` serves. `host` is an IPv4 or IPv6 address, or
     /// `localhost` for both loopback addresses (127.0.0.1 and, where the system has IPv6, ::1).
-    public init(host: String, port: Int, metrics: Metrics, live: @escaping @Sendable () -> Bool, health: @escaping HealthCheck) throws {
+    public init(host: String, port: Int, metrics: Metrics, live: @escaping @Sendable () -> Bool, health: @escaping HealthCheck,
+                pages: (any WebHandler)? = nil) throws {
         var bound: [Int32] = []
         var actualPort = port
         do {
@@ -64,10 +77,24 @@ public final class MetricsServer: Service, Sendable {
         self.metrics = metrics
         self.live = live
         self.health = health
+        self.pages = pages
+        (pageRequests, pageRequestsIn) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) != 0 {
+            bound.forEach { _ = close($0) }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE)
+        }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+        }
+        wake = (ends[0], ends[1])
     }
 
     deinit {
         closeListeners()
+        close(wake.read)
+        close(wake.write)
     }
 
     private func closeListeners() {
@@ -82,10 +109,25 @@ public final class MetricsServer: Service, Sendable {
     /// ended (within its 200 ms poll) and the port is closed. A server runs once.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await runOnDedicatedThread(named: "pharos-metrics", {
-                self.serve()
-                self.closeListeners()
-            }, stop: { self.stopping.withLock { $0 = true } })
+            await withDiscardingTaskGroup { group in
+                if let pages = self.pages { group.addTask { await self.answerPages(pages) } }
+                await runOnDedicatedThread(named: "pharos-metrics", {
+                    self.serve()
+                    self.closeListeners()
+                }, stop: { self.stopping.withLock { $0 = true } })
+                self.pageRequestsIn.finish()
+            }
+        }
+    }
+
+    /// Answers the page requests the serving thread hands over, one at a time, until it ends.
+    private func answerPages(_ pages: any WebHandler) async {
+        for await (connection, request) in pageRequests {
+            let response = await pages.answer(request)
+                ?? WebResponse(status: "404 Not Found", contentType: "text/plain; charset=utf-8", text: "no such page: try /\n")
+            pageAnswers.withLock { $0[connection] = response }
+            var byte: UInt8 = 1
+            _ = write(wake.write, &byte, 1)
         }
     }
 
@@ -136,6 +178,11 @@ public final class MetricsServer: Service, Sendable {
     /// One client: what it sent so far, what is left to send back, and its deadline.
     private struct Connection {
         var fd: Int32
+        /// Numbers a page request handed to ``answerPages(_:)``.
+        var number: Int
+        /// Whether its request went to the pages (its answer comes back in `pageAnswers`).
+        var waitingForPage = false
+        var isHead = false
         var request: [UInt8] = []
         var response: [UInt8]?
         var sent = 0
@@ -147,21 +194,40 @@ public final class MetricsServer: Service, Sendable {
         var connections: [Connection] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         let clock = ContinuousClock()
+        var numbered = 0
         while !stopping.value {
             var fds = listeners.map { pollfd(fd: $0, events: connections.count < Self.maxConnections ? Int16(POLLIN) : 0, revents: 0) }
-            fds += connections.map { pollfd(fd: $0.fd, events: Int16($0.response == nil ? POLLIN : POLLOUT), revents: 0) }
+            fds += connections.map { pollfd(fd: $0.fd, events: $0.waitingForPage ? 0 : Int16($0.response == nil ? POLLIN : POLLOUT), revents: 0) }
+            fds.append(pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0))
             guard poll(&fds, nfds_t(fds.count), 200) >= 0 else { continue }
+            if fds[fds.count - 1].revents != 0 { while read(wake.read, &buffer, buffer.count) > 0 {} }
+            let answered = pageAnswers.withLock { answers in
+                defer { answers = [:] }
+                return answers
+            }
             let now = clock.now
             var open: [Connection] = []
             for (offset, var connection) in connections.enumerated() {
-                let events = fds[listeners.count + offset].revents
+                var events = fds[listeners.count + offset].revents
                 var done = false
-                if connection.response == nil, events & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                if connection.waitingForPage, let page = answered[connection.number] {
+                    connection.waitingForPage = false
+                    connection.response = Self.response(page, head: connection.isHead)
+                    events = Int16(POLLOUT)
+                }
+                if connection.response == nil, !connection.waitingForPage, events & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                     let count = recv(connection.fd, &buffer, buffer.count, 0)
                     if count > 0 {
                         connection.request += buffer[0..<count]
                         if connection.request.count >= 16_384 || connection.request.ends(with: [13, 10, 13, 10]) {
-                            connection.response = Self.answer(connection.request, metrics: metrics, live: live, health: health)
+                            if pages != nil, let request = WebRequest(head: connection.request), !Self.ownPaths.contains(request.path) {
+                                connection.waitingForPage = true
+                                connection.isHead = connection.request.starts(with: Array("HEAD ".utf8))
+                                connection.deadline = now + Self.pageTimeout
+                                pageRequestsIn.yield((connection.number, request))
+                            } else {
+                                connection.response = Self.answer(connection.request, metrics: metrics, live: live, health: health)
+                            }
                         }
                     } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
                         done = true
@@ -185,11 +251,27 @@ public final class MetricsServer: Service, Sendable {
                     guard fd >= 0 else { break }
                     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
                     _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-                    connections.append(Connection(fd: fd, deadline: now + Self.connectionTimeout))
+                    numbered += 1
+                    connections.append(Connection(fd: fd, number: numbered, deadline: now + Self.connectionTimeout))
                 }
             }
         }
         connections.forEach { _ = close($0.fd) }
+    }
+
+    /// The paths answered on the serving thread itself.
+    private static let ownPaths: Set<String> = ["/metrics", "/healthz", "/livez"]
+
+    /// A page's answer as sent: the security headers keep a browser from running or fetching
+    /// anything the page did not mean (no scripts at all, styles only inline).
+    private static func response(_ page: WebResponse, head: Bool) -> [UInt8] {
+        var response = Array("""
+            HTTP/1.1 \(page.status)\r\nContent-Type: \(page.contentType)\r\nContent-Length: \(page.body.count)\r\n\
+            Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'\r\n\
+            X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n
+            """.utf8)
+        if !head { response += page.body }
+        return response
     }
 
     private static func answer(_ request: [UInt8], metrics: Metrics, live: @Sendable () -> Bool, health: HealthCheck) -> [UInt8] {

@@ -16,50 +16,17 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let store = try openState(config)
-        let health = try await store.health()
+        let report = try await StatusReport.read(store, config: config)
         let now = Date()
-        // Configured plugins come first, in config order, so one never polled still shows.
-        let sources = config.sources.map { configured in
-            health.sources.first { $0.source == configured.name }
-                ?? SourceHealth(source: configured.name, consecutiveFailures: 0, itemsSeen: 0)
-        } + health.sources.filter { known in !config.sources.contains { $0.name == known.source } }
-        let sinks = config.sinks.map { configured in
-            health.sinks.first { $0.sink == configured.name } ?? SinkHealth(sink: configured.name, counts: OutboxCounts())
-        } + health.sinks.filter { known in !config.sinks.contains { $0.name == known.sink } }
-        let configuredSources = Set(config.sources.map(\.name))
-        let configuredSinks = Set(config.sinks.map(\.name))
+        let (sources, sinks) = (report.sources, report.sinks)
+        let (configuredSources, configuredSinks) = (report.configuredSources, report.configuredSinks)
         if json {
-            print(JSONWriter.encode(.object([
-                ("sources", .array(sources.map { source -> JSONWriter.Value in
-                    .object([
-                        ("name", .string(source.source)), ("configured", .bool(configuredSources.contains(source.source))),
-                        ("state", .string(Self.state(of: source))),
-                        ("last_poll", .optional(source.lastPoll.map(ISO8601.string))),
-                        ("last_success", .optional(source.lastSuccess.map(ISO8601.string))),
-                        ("consecutive_failures", .int(source.consecutiveFailures)),
-                        ("failing_since", .optional(source.failingSince.map(ISO8601.string))),
-                        ("next_poll", .optional(source.nextPoll.map(ISO8601.string))),
-                        ("items_seen", .int(source.itemsSeen)), ("last_error", .optional(source.lastError)),
-                    ])
-                })),
-                ("sinks", .array(sinks.map { sink -> JSONWriter.Value in
-                    .object([
-                        ("name", .string(sink.sink)), ("configured", .bool(configuredSinks.contains(sink.sink))),
-                        ("state", .string(Self.state(of: sink))),
-                        ("consecutive_failures", .int(sink.consecutiveFailures)),
-                        ("failing_since", .optional(sink.failingSince.map(ISO8601.string))),
-                        ("pending", .int(sink.counts.pending)), ("delivered", .int(sink.counts.delivered)), ("dead", .int(sink.counts.dead)),
-                        ("oldest_pending", .optional(sink.oldestPending.map(ISO8601.string))),
-                        ("last_delivery", .optional(sink.lastDelivery.map(ISO8601.string))),
-                        ("last_error", .optional(sink.lastError)),
-                    ])
-                })),
-            ])))
+            print(JSONWriter.encode(report.jsonValue))
         } else {
             let sourceWidth = sources.map(\.source.count).max() ?? 0
             print("sources")
             for source in sources {
-                var line = "  \(source.source.padding(toLength: sourceWidth, withPad: " ", startingAt: 0))  \(Self.state(of: source))"
+                var line = "  \(source.source.padding(toLength: sourceWidth, withPad: " ", startingAt: 0))  \(StatusReport.state(of: source))"
                 if !configuredSources.contains(source.source) { line += " (no longer configured)" }
                 line += "  last poll \(Self.when(source.lastPoll, now: now))"
                 if source.consecutiveFailures > 0 {
@@ -77,7 +44,7 @@ struct Status: AsyncParsableCommand {
             let sinkWidth = sinks.map(\.sink.count).max() ?? 0
             print("sinks")
             for sink in sinks {
-                var line = "  \(sink.sink.padding(toLength: sinkWidth, withPad: " ", startingAt: 0))  \(Self.state(of: sink))  pending \(sink.counts.pending)  dead \(sink.counts.dead)  delivered \(sink.counts.delivered)"
+                var line = "  \(sink.sink.padding(toLength: sinkWidth, withPad: " ", startingAt: 0))  \(StatusReport.state(of: sink))  pending \(sink.counts.pending)  dead \(sink.counts.dead)  delivered \(sink.counts.delivered)"
                 if !configuredSinks.contains(sink.sink) { line += " (no longer configured)" }
                 if let oldest = sink.oldestPending { line += "  oldest pending queued \(Self.when(oldest, now: now))" }
                 if let last = sink.lastDelivery { line += "  last delivery \(Self.when(last, now: now))" }
@@ -89,16 +56,7 @@ struct Status: AsyncParsableCommand {
                 print(line)
             }
         }
-        if !Health.failing(sources: sources, sinks: sinks).isEmpty { throw ExitWith(code: .failure) }
-    }
-
-    private static func state(of sink: SinkHealth) -> String {
-        sink.consecutiveFailures > 0 ? "FAILING" : sink.counts.dead > 0 ? "dead letters" : "ok"
-    }
-
-    private static func state(of source: SourceHealth) -> String {
-        if source.consecutiveFailures > 0 { return "FAILING" }
-        return source.lastPoll == nil ? "never polled" : "ok"
+        if !report.failing.isEmpty { throw ExitWith(code: .failure) }
     }
 
     /// `2026-11-23T09:00:00Z (3m ago)`, `(in 25s)`, or `never`.

@@ -246,13 +246,13 @@ let validRules = """
         try folder.write("rules.d/rules.yaml", validRules)
         try folder.write("pharos.yaml", validMain + "\nmetrics: 0.0.0.0:9464\n")
         #expect(folder.problems() == [
-            "pharos.yaml:12:10: 'metrics': serves /metrics and /healthz without authentication to anyone who can reach 0.0.0.0:9464; "
+            "pharos.yaml:12:10: 'metrics': serves /metrics, /healthz and the alerts page and feed without authentication to anyone who can reach 0.0.0.0:9464; "
                 + "listen on loopback (127.0.0.1, [::1] or localhost) behind a proxy, or write "
                 + "metrics: {listen: 0.0.0.0:9464, allow_unauthenticated_remote: true}",
         ])
         try folder.write("pharos.yaml", validMain + "\nmetrics: {listen: '[::]:9464', allow_remote: yes}\n")
         #expect(folder.problems() == [
-            "pharos.yaml:12:19: 'listen': serves /metrics and /healthz without authentication to anyone who can reach [::]:9464; "
+            "pharos.yaml:12:19: 'listen': serves /metrics, /healthz and the alerts page and feed without authentication to anyone who can reach [::]:9464; "
                 + "listen on loopback (127.0.0.1, [::1] or localhost) behind a proxy, or write "
                 + "metrics: {listen: [::]:9464, allow_unauthenticated_remote: true}",
             "pharos.yaml:12:32: unknown key 'allow_remote' in metrics; known keys: allow_unauthenticated_remote, listen",

@@ -17,6 +17,8 @@ public final class MemoryStateStore: StateStore {
         var itemID: String
         var json: String
         var created: Date
+        /// Order of insertion: ties of `created` are ordered by it.
+        var sequence: Int
     }
 
     /// A version in the archive, in the order written (SQLite's rowid).
@@ -90,7 +92,8 @@ public final class MemoryStateStore: StateStore {
                 }
                 for entry in poll.archive { Self.archive(entry, source: poll.source, now: now, into: &state) }
                 for alert in poll.alerts where state.alerts[alert.id] == nil {
-                    state.alerts[alert.id] = StoredAlert(rule: alert.rule, source: poll.source, itemID: alert.itemID, json: alert.json, created: now)
+                    state.alerts[alert.id] = StoredAlert(rule: alert.rule, source: poll.source, itemID: alert.itemID, json: alert.json,
+                                                           created: now, sequence: state.alerts.count)
                     inserted.append(alert.rule)
                     for sink in alert.sinks where !state.outbox.contains(where: { $0.alertID == alert.id && $0.sink == sink }) {
                         state.outbox.append(Row(alertID: alert.id, sink: sink, state: "pending", attempts: 0, nextAttempt: now,
@@ -331,4 +334,38 @@ public final class MemoryStateStore: StateStore {
     }
 
     public func ping() async throws {}
+
+    public func alerts(_ query: AlertQuery) async throws -> [AlertRecord] {
+        state.withLock { state in
+            let newestFirst = state.alerts.sorted { ($0.value.created, $0.value.sequence) > ($1.value.created, $1.value.sequence) }
+            var found: [AlertRecord] = []
+            for (id, alert) in newestFirst where found.count < query.limit {
+                let deliveries = Self.deliveries(of: id, state)
+                guard query.rule.map({ $0 == alert.rule }) ?? true, query.source.map({ $0 == alert.source }) ?? true,
+                      query.since.map({ alert.created >= $0 }) ?? true, query.until.map({ alert.created < $0 }) ?? true,
+                      query.sink == nil && query.status == nil || deliveries.contains(where: { delivery in
+                          (query.sink.map { $0 == delivery.sink } ?? true) && (query.status.map { $0 == delivery.state } ?? true)
+                      }),
+                      query.acceptsDocument(alert.json) else { continue }
+                found.append(AlertRecord(id: id, rule: alert.rule, source: alert.source, itemID: alert.itemID, json: alert.json,
+                                         createdAt: alert.created, deliveries: deliveries))
+            }
+            return found
+        }
+    }
+
+    public func alert(id: String) async throws -> AlertRecord? {
+        state.withLock { state in
+            state.alerts[id].map { alert in
+                AlertRecord(id: id, rule: alert.rule, source: alert.source, itemID: alert.itemID, json: alert.json,
+                            createdAt: alert.created, deliveries: Self.deliveries(of: id, state))
+            }
+        }
+    }
+
+    private static func deliveries(of alertID: String, _ state: State) -> [AlertDelivery] {
+        state.outbox.filter { $0.alertID == alertID }.sorted { $0.sink < $1.sink }.map { row in
+            AlertDelivery(sink: row.sink, state: row.state, attempts: row.attempts, lastError: shownError(row.lastError), updatedAt: row.updated)
+        }
+    }
 }

@@ -61,7 +61,7 @@ public protocol HealthStore: Sendable {
 }
 
 /// Everything the engine keeps between polls and across restarts.
-public protocol StateStore: SeenItemStore, PollRecorder, OutboxStore, HealthStore, ArchiveStore {
+public protocol StateStore: SeenItemStore, PollRecorder, OutboxStore, HealthStore, ArchiveStore, AlertLog {
     /// A trivial read: the state answers (the heartbeat's proof of life).
     func ping() async throws
     /// Hands spare caches back, for when the daemon goes idle.
