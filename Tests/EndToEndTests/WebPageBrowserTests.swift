@@ -87,6 +87,12 @@ private let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first 
         #expect(alert.stdout.contains("<mark>BCMA</mark>") || alert.stdout.contains("<mark>RMAT</mark>"), "evidence highlighted")
         #expect(alert.stdout.contains("<td>log</td>") && alert.stdout.contains(">delivered<"), "which sink delivered it")
 
+        // ... and from the alert to its item in the archive.
+        let itemLink = try #require(values(of: "href", after: "<th>item</th><td><a ", in: alert.stdout).first)
+        let item = try browse(base + itemLink.replacingOccurrences(of: "&amp;", with: "&"), ["--dump-dom"], in: scratch)
+        #expect(item.stdout.contains("Versions read") && item.stdout.contains("rules matched: bcma-rmat"), "\(item.stdout)")
+        #expect(item.stdout.contains("Regenerative Medicine Advanced Therapy (RMAT) designation to ARC-217"), "the text read is kept")
+
         // 4. A screenshot made by this run (kept where PHAROS_SCREENSHOT says, for docs/).
         let shot = scratch.appendingPathComponent("pharos-web.png")
         let screenshot = try browse(submitted, ["--screenshot=\(shot.path)"], in: scratch)

@@ -36,6 +36,14 @@ import Testing
         }
         try await store.record([PollRecord(source: "inbox", alerts: [queued(old, ["team"])])], now: start.addingTimeInterval(-86_400 * 3))
         try await store.record([PollRecord(source: "inbox", alerts: [queued(hostile, ["log"]), queued(plain, ["log"])])], now: start)
+        let event = RegulatoryEvent(agency: "FDA", action: "fda-rmat", label: "RMAT", text: "RMAT", product: "ARC-217", productID: nil,
+                                    companies: ["Arcturus Cell Sciences"], targets: [bcma], modality: nil, indication: nil, status: .announced,
+                                    cues: ["in the title"], evidence: Evidence(field: "title", text: "BCMA CAR-T gets RMAT", start: 0, end: 20))
+        let read = [Item(id: plain.item.id, title: plain.item.title, link: plain.item.link, content: "Arcturus said BCMA <b>and</b> RMAT."),
+                    Item(id: hostile.item.id, title: hostileTitle, link: hostile.item.link, content: "<script>alert(2)</script>")]
+        try await store.record([PollRecord(source: "inbox", items: read, archive: [
+            ArchiveEntry(item: read[0], events: [event], rules: ["bcma-rmat"]), ArchiveEntry(item: read[1], events: [], rules: ["bcma-rmat"]),
+        ])], now: start)
         try await store.recordDeliveries(sink: "log", [(ids.hostile, .delivered)], now: start)
         try await store.recordDeliveries(sink: "team", [(ids.old, .dead(error: "HTTP 410"))], now: start)
         return (WebPages(store: store, config: { config }, now: { start }), store)
@@ -147,6 +155,35 @@ import Testing
         #expect(all.contains("<id>urn:uuid:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa</id>"))
         let hostileHost = try #require(await pages.answer(WebRequest(path: "/feed.atom", host: "x\"><script>")))
         #expect(!String(decoding: hostileHost.body, as: UTF8.self).contains("rel=\"self\""), "a strange Host header gives no self link")
+    }
+
+    @Test(arguments: Backend.allCases) func anItemPageAndTheEventsComeFromTheArchive(_ backend: Backend) async throws {
+        let (pages, _) = try await Self.pages(backend)
+        let item = try await Self.get(pages, "/item", ["source": "inbox", "id": "item-" + Self.ids.plain])
+        #expect(item.status == "200 OK")
+        #expect(item.text.contains("FDA RMAT designation: ARC-217") && item.text.contains("rules matched: bcma-rmat"), "\(item.text)")
+        #expect(item.text.contains("Arcturus said BCMA &lt;b&gt;and&lt;/b&gt; RMAT.") && item.text.contains("/alerts/\(Self.ids.plain)"))
+        let hostile = try await Self.get(pages, "/item", ["source": "inbox", "id": "item-" + Self.ids.hostile]).text
+        #expect(!hostile.contains("<script") && hostile.contains("&lt;script&gt;alert(2)&lt;/script&gt;"))
+        let api = try await Self.get(pages, "/api/item", ["source": "inbox", "id": "item-" + Self.ids.plain]).text
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(api.utf8)) as? [String: Any])
+        #expect((object["versions"] as? [[String: Any]])?.first?["rules"] as? [String] == ["bcma-rmat"])
+        #expect((object["alerts"] as? [[String: Any]])?.first?["id"] as? String == Self.ids.plain)
+        #expect(try await Self.get(pages, "/item", ["source": "inbox", "id": "nothing"]).status == "404 Not Found")
+        #expect(try await Self.get(pages, "/api/item").status == "400 Bad Request")
+        let index = try await Self.get(pages, "/").text
+        #expect(index.contains("/item?id=item-\(Self.ids.plain)&amp;source=inbox"), "each alert links to its item")
+
+        let events = try await Self.get(pages, "/events").text
+        #expect(events.contains("FDA RMAT designation: ARC-217") && events.contains("/item?id=item-\(Self.ids.plain)&amp;source=inbox"), "\(events)")
+        for (query, count) in [(["designation": "fda-rmat"], 1), (["designation": "ema-prime"], 0), (["status": "background"], 0),
+                               (["company": "arcturus cell sciences", "target": "BCMA"], 1), (["rule": "other"], 0)] as [([String: String], Int)] {
+            let found = try await Self.get(pages, "/api/events", query).text
+            let list = (try JSONSerialization.jsonObject(with: Data(found.utf8)) as? [String: Any])?["events"] as? [Any]
+            #expect(list?.count == count, "\(query): \(found)")
+        }
+        let bad = try await Self.get(pages, "/events", ["status": "sent"])
+        #expect(bad.status == "400 Bad Request" && bad.text.contains("an event&#39;s status must be one of announced"), "\(bad.text)")
     }
 
     @Test func requestsAreReadAsBrowsersSendThem() {

@@ -15,6 +15,8 @@ public protocol AlertLog: Sendable {
 public struct AlertQuery: Sendable, Equatable {
     public var rule: String?
     public var source: String?
+    /// Alerts raised by this item (its id; with `source`, one item).
+    public var item: String?
     /// Alerts routed to this sink.
     public var sink: String?
     /// Alerts with a delivery in this state (`pending`, `delivered` or `dead`; to `sink` when both are set).

@@ -342,6 +342,7 @@ public final class MemoryStateStore: StateStore {
             for (id, alert) in newestFirst where found.count < query.limit {
                 let deliveries = Self.deliveries(of: id, state)
                 guard query.rule.map({ $0 == alert.rule }) ?? true, query.source.map({ $0 == alert.source }) ?? true,
+                      query.item.map({ $0 == alert.itemID }) ?? true,
                       query.since.map({ alert.created >= $0 }) ?? true, query.until.map({ alert.created < $0 }) ?? true,
                       query.sink == nil && query.status == nil || deliveries.contains(where: { delivery in
                           (query.sink.map { $0 == delivery.sink } ?? true) && (query.status.map { $0 == delivery.state } ?? true)

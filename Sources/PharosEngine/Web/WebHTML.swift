@@ -82,7 +82,8 @@ enum WebHTML {
     }
 
     /// The filter form (a GET to `action`), each field showing what is applied.
-    static func filterForm(action: String, filters: [String: String], config: PharosConfig) -> String {
+    static func filterForm(action: String, filters: [String: String], config: PharosConfig,
+                           statuses: [String] = AlertQuery.statuses, statusLabel: String = "Delivery") -> String {
         func select(_ name: String, _ label: String, _ options: [String]) -> String {
             let current = filters[name]
             let all = options + (current.map { options.contains($0) ? [] : [$0] } ?? [])
@@ -97,7 +98,7 @@ enum WebHTML {
         return """
             <form class="filters" method="get" action="\(escape(action))">
             \(select("rule", "Rule", config.rules.map(\.name)))\(select("source", "Source", config.sources.map(\.name)))\
-            \(select("sink", "Sink", config.sinks.map(\.name)))\(select("status", "Delivery", AlertQuery.statuses))
+            \(select("sink", "Sink", config.sinks.map(\.name)))\(select("status", statusLabel, statuses))
             \(field("company", "Company", placeholder: "Gilead Sciences"))\(field("target", "Target", placeholder: "BCMA"))\
             \(field("designation", "Designation", placeholder: "fda-rmat"))
             \(field("since", "From", placeholder: "2026-12-01"))\(field("until", "To", placeholder: "2026-12-31"))
@@ -120,7 +121,8 @@ enum WebHTML {
         let alert = shown.alert
         var html = "<article class=\"alert\"><h2><a href=\"/alerts/\(escape(queryValue(shown.record.id)))\">\(escape(alert.headline))</a></h2>"
         html += "<div class=\"meta\">rule <b>\(escape(shown.record.rule))</b> · source \(escape(shown.record.source)) · "
-            + "\(escape(ISO8601.string(from: shown.record.createdAt))) · \(original(alert))</div>"
+            + "\(escape(ISO8601.string(from: shown.record.createdAt))) · \(original(alert)) · "
+            + "<a href=\"\(escape(itemLink(source: shown.record.source, id: shown.record.itemID)))\">item</a></div>"
         if let evidence = alert.evidence.first { html += "<blockquote>\(highlighted(evidence.text, shown.spellings))</blockquote>" }
         html += "<div>\(deliveryBadges(shown.record.deliveries))</div></article>"
         return html
@@ -172,7 +174,8 @@ enum WebHTML {
         body += "<table><tr><th>rule</th><td><a href=\"/?rule=\(escape(queryValue(alert.rule)))\">\(escape(alert.rule))</a>"
             + (alert.ruleDescription.map { " — \(escape($0))" } ?? "") + "</td></tr>"
         body += "<tr><th>source</th><td>\(escape(alert.source))</td></tr>"
-        body += "<tr><th>item</th><td>\(escape(alert.item.title))<br>\(original(alert))"
+        body += "<tr><th>item</th><td><a href=\"\(escape(itemLink(source: shown.record.source, id: shown.record.itemID)))\">"
+            + "\(escape(alert.item.title))</a><br>\(original(alert))"
             + (safeURL(alert.item.link) == nil ? alert.item.link.map { " <span class=\"meta\">(link not shown as a link: \(escape($0)))</span>" } ?? "" : "")
             + "</td></tr>"
         if let published = alert.item.published { body += "<tr><th>published</th><td>\(escape(ISO8601.string(from: published)))</td></tr>" }
@@ -197,24 +200,11 @@ enum WebHTML {
         return page(title: alert.headline, body: body, api: "/api/alerts/" + shown.record.id)
     }
 
-    private static func eventList(_ events: [RegulatoryEvent]) -> String {
+    static func eventList(_ events: [RegulatoryEvent]) -> String {
         "<ul>" + events.map { event in
             "<li><b>\(escape(event.headline))</b> <span class=\"sink\">\(escape(event.status.rawValue))</span>"
                 + "<br><span class=\"meta\">\(escape(event.cues.joined(separator: "; ")))</span></li>"
         }.joined() + "</ul>"
-    }
-
-    /// `/events`: the events of the alerts the filters let through.
-    static func eventsPage(_ alerts: [ShownAlert], filters: [String: String], config: PharosConfig) -> String {
-        var body = filterForm(action: "/events", filters: filters, config: config)
-        let rows = alerts.flatMap { shown in shown.alert.events.map { (shown, $0) } }
-        body += "<p class=\"meta\">\(rows.count) event\(rows.count == 1 ? "" : "s") in recent alerts.</p>"
-        body += "<table><tr><th>event</th><th>status</th><th>agency</th><th>alert</th><th>detected</th></tr>" + rows.map { shown, event in
-            "<tr><td>\(escape(event.headline))</td><td>\(escape(event.status.rawValue))</td><td>\(escape(event.agency))</td>"
-                + "<td><a href=\"/alerts/\(escape(queryValue(shown.record.id)))\">\(escape(shown.record.rule))</a></td>"
-                + "<td>\(escape(ISO8601.string(from: shown.record.createdAt)))</td></tr>"
-        }.joined() + "</table>"
-        return page(title: "Events", body: body, api: "/api/events" + queryString(filters))
     }
 
     static func queryValue(_ text: String) -> String {

@@ -8,12 +8,13 @@ import PharosCore
 /// |---|---|
 /// | `/` | recent alerts with filters, and source and sink health as `pharos status` shows it |
 /// | `/alerts/ID` | one alert: headline, evidence, matches, events, what each sink did with it |
-/// | `/events` | the regulatory events of recent alerts, with the same filters |
+/// | `/item?source=S&id=ID` | one item from the archive: every version read, its events, the alerts it raised |
+/// | `/events` | the regulatory events of what was read (the archive), with the same filters |
 /// | `/feed.atom` | recent alerts as Atom 1.0 (`?rule=NAME`, `?sink=NAME`) |
-/// | `/api/alerts`, `/api/alerts/ID`, `/api/events`, `/api/status` | the same as JSON |
+/// | `/api/alerts`, `/api/alerts/ID`, `/api/item`, `/api/events`, `/api/status` | the same as JSON |
 ///
-/// Everything is read from the state (``AlertLog``, ``HealthStore``) at each request; nothing
-/// is written.
+/// Everything is read from the state (``AlertLog``, ``ArchiveStore``, ``HealthStore``) at each
+/// request; nothing is written.
 public struct WebPages: WebHandler {
     let store: any StateStore
     /// The configuration whose sources, sinks and rules the page names (the daemon's current one).
@@ -40,8 +41,9 @@ public struct WebPages: WebHandler {
                 return html(WebHTML.alertsPage(alerts.compactMap(ShownAlert.init), status: status, filters: request.query,
                                                config: config(), now: now()))
             case "/events":
-                let alerts = try await store.alerts(try Self.query(request.query)).compactMap(ShownAlert.init)
-                return html(WebHTML.eventsPage(alerts, filters: request.query, config: config()))
+                return html(WebHTML.eventsPage(try await archivedEvents(request.query), filters: request.query, config: config()))
+            case "/item", "/api/item":
+                return try await itemPage(request.query, json: request.path == "/api/item")
             case "/feed.atom":
                 let query = try Self.query(request.query.filter { ["rule", "sink", "limit"].contains($0.key) })
                 let alerts = try await store.alerts(query).compactMap(ShownAlert.init)
@@ -51,8 +53,7 @@ public struct WebPages: WebHandler {
                 let alerts = try await store.alerts(try Self.query(request.query)).compactMap(ShownAlert.init)
                 return json(.object([("alerts", .array(alerts.map(\.jsonValue)))]))
             case "/api/events":
-                let alerts = try await store.alerts(try Self.query(request.query)).compactMap(ShownAlert.init)
-                return json(.object([("events", .array(alerts.flatMap(\.eventValues)))]))
+                return json(.object([("events", .array(try await archivedEvents(request.query).map(\.jsonValue)))]))
             case "/api/status":
                 return json(try await StatusReport.read(store, config: config()).jsonValue)
             default:
@@ -74,11 +75,11 @@ public struct WebPages: WebHandler {
 
     private func html(_ text: String) -> WebResponse { WebResponse(contentType: "text/html; charset=utf-8", text: text) }
 
-    private func json(_ value: JSONWriter.Value) -> WebResponse {
+    func json(_ value: JSONWriter.Value) -> WebResponse {
         WebResponse(contentType: "application/json", text: JSONWriter.encode(value) + "\n")
     }
 
-    private func failure(_ status: String, _ message: String, json isJSON: Bool) -> WebResponse {
+    func failure(_ status: String, _ message: String, json isJSON: Bool) -> WebResponse {
         if isJSON { return WebResponse(status: status, contentType: "application/json", text: JSONWriter.encode(.object([("error", .string(message))])) + "\n") }
         return WebResponse(status: status, contentType: "text/html; charset=utf-8", text: WebHTML.errorPage(status, message))
     }
@@ -153,12 +154,4 @@ struct ShownAlert {
         ])
     }
 
-    /// What `/api/events` gives per event of this alert.
-    var eventValues: [JSONWriter.Value] {
-        alert.events.map { event in
-            .object([("alert", .string(record.id)), ("rule", .string(record.rule)), ("source", .string(record.source)),
-                     ("item", .object([("title", .string(alert.item.title)), ("link", .optional(alert.item.link))])),
-                     ("headline", .string(event.headline)), ("event", event.jsonValue)])
-        }
-    }
 }

@@ -12,13 +12,13 @@ extension SQLiteStateStore {
             let page = query.readsDocuments ? 500 : query.limit
             while found.count < query.limit {
                 let arguments: StatementArguments = [
-                    "rule": query.rule, "source": query.source, "sink": query.sink, "status": query.status,
+                    "rule": query.rule, "source": query.source, "item": query.item, "sink": query.sink, "status": query.status,
                     "since": query.since?.timeIntervalSince1970, "until": query.until?.timeIntervalSince1970,
                     "afterTime": after?.time, "afterID": after?.id, "limit": page,
                 ]
                 let rows = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT id, rule, source, item_id, document, created_at FROM alerts a
-                    WHERE (:rule IS NULL OR rule = :rule) AND (:source IS NULL OR source = :source)
+                    WHERE (:rule IS NULL OR rule = :rule) AND (:source IS NULL OR source = :source) AND (:item IS NULL OR item_id = :item)
                       AND (:since IS NULL OR created_at >= :since) AND (:until IS NULL OR created_at < :until)
                       AND ((:sink IS NULL AND :status IS NULL) OR EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id
                            AND (:sink IS NULL OR d.sink = :sink) AND (:status IS NULL OR d.state = :status)))
