@@ -64,7 +64,7 @@ struct Sources: AsyncParsableCommand {
             do {
                 feeds = try OPML.feeds(in: data)
             } catch {
-                printError("pharos: \(file): \(error)")
+                printError("pharos: \(Printable.escaped(file)): \(Printable.escaped(error.description))")
                 throw ExitWith(code: .failure)
             }
             let target = URL(fileURLWithPath: output ?? input.deletingPathExtension().lastPathComponent + ".yaml")
@@ -73,7 +73,7 @@ struct Sources: AsyncParsableCommand {
                 throw ExitWith(code: .failure)
             }
             let imported = SourceImport(feeds: feeds)
-            for note in imported.notes { printError("pharos: \(file): \(note)") }
+            for note in imported.notes { printError("pharos: \(Printable.escaped(file)): \(note)") }
             let text = imported.yaml(from: input.lastPathComponent, every: every)
             do {
                 try Data(text.utf8).write(to: target, options: .atomic)
@@ -105,11 +105,11 @@ struct SourceImport {
         for feed in feeds {
             let scheme = URL(string: feed.url)?.scheme?.lowercased()
             guard scheme == "http" || scheme == "https", URL(string: feed.url)?.host != nil else {
-                notes.append("line \(feed.line): skipped '\(feed.title)': \(Printable.escaped(feed.url)) is not an http:// or https:// address")
+                notes.append("line \(feed.line): skipped '\(Printable.escaped(feed.title))': \(Printable.escaped(feed.url)) is not an http:// or https:// address")
                 continue
             }
             if let earlier = urls[feed.url] {
-                notes.append("line \(feed.line): skipped '\(feed.title)': the same feed as '\(earlier)'")
+                notes.append("line \(feed.line): skipped '\(Printable.escaped(feed.title))': the same feed as '\(earlier)'")
                 continue
             }
             let base = Self.slug(feed.title).nonEmpty ?? Self.slug(URL(string: feed.url)?.host ?? "").nonEmpty ?? "feed"
