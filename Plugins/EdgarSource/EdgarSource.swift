@@ -74,11 +74,12 @@ public struct EdgarSource: Source {
     var submissionsBase: String { baseURL ?? "https://data.sec.gov" }
     var archivesBase: String { baseURL ?? "https://www.sec.gov" }
 
-    /// What the engine keeps between polls: the CIK a ticker resolved to (so company_tickers.json
-    /// is read once). Filings are told apart by their accession numbers, which the engine
-    /// remembers as item ids.
+    /// What the engine keeps between polls: the CIK a ticker resolved to, with the ticker (so
+    /// company_tickers.json is read once, and again when the configured ticker changes).
+    /// Filings are told apart by their accession numbers, which the engine remembers as item ids.
     struct Company: Codable, Equatable {
         var cik: String
+        var ticker: String?
     }
 
     public func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
@@ -116,7 +117,7 @@ public struct EdgarSource: Source {
             try await output.add(filing.item(company: submissions, cik: company, documentText: text, archives: archivesBase))
             try await output.flush()
         }
-        return try Checkpoint(Company(cik: company))
+        return try Checkpoint(Company(cik: company, ticker: cik == nil ? ticker : nil))
     }
 
     func isWanted(_ filing: Filing) -> Bool {
@@ -129,7 +130,7 @@ public struct EdgarSource: Source {
     /// or the ticker looked up in company_tickers.json.
     func resolveCIK(context: PluginContext, state: any SourceState) async throws -> String {
         if let cik { return cik }
-        if let stored = state.checkpoint?.decode(Company.self)?.cik, !stored.isEmpty { return stored }
+        if let stored = state.checkpoint?.decode(Company.self), !stored.cik.isEmpty, stored.ticker == ticker { return stored.cik }
         let ticker = ticker ?? ""
         let url = "\(archivesBase)/files/company_tickers.json"
         let body = try await fetch(url, context: context, limit: 50_000_000)

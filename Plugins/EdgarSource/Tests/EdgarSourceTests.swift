@@ -81,7 +81,7 @@ let filingDay = Date(timeIntervalSince1970: 1_796_515_200)
         #expect(filing.categories == ["8-K", "Item 1.01", "Item 8.01", "Item 9.01"])
         #expect(filing.fields["items"] == "1.01,8.01,9.01")
         #expect(filing.published == ISO8601.date(from: "2026-12-02T16:05:12Z"))
-        #expect(first.checkpoint?.text == #"{"cik":"0001425205"}"#)
+        #expect(first.checkpoint?.text == #"{"cik":"0001425205","ticker":"IOVA"}"#)
 
         let second = try await harness.poll()
         #expect(second.items.isEmpty)
@@ -136,6 +136,14 @@ let filingDay = Date(timeIntervalSince1970: 1_796_515_200)
         let unknown = await #expect(throws: PollError.self) { try await edgarSource(server.peer.base, [("ticker", "ZZZZ"), contact]).poll(context: context, state: NothingSeen()) }
         #expect(unknown?.description == "ticker ZZZZ is not in SEC's company_tickers.json; give 'cik' instead")
         #expect(unknown?.isRetryable == false)
+    }
+
+    @Test func aChangedTickerIsLookedUpAgain() async throws {
+        let harness = try PluginHarness(source: edgarSource(server.peer.base, [("ticker", "MRNA"), contact]), now: { filingDay }, http: http)
+        try await harness.storeCheckpoint(Checkpoint(text: #"{"cik":"0001425205","ticker":"IOVA"}"#))
+        await #expect(throws: PollError.self) { try await harness.poll() }
+        #expect(try await server.requests(http).map(\.path) == ["/files/company_tickers.json", "/submissions/CIK0001682852.json"],
+                "the stored CIK was IOVA's")
     }
 
     @Test func aFirstPollLeavesOutFilingsOlderThanTheLookback() async throws {
