@@ -62,9 +62,16 @@ public struct ClinicalTrialsSource: Source {
     }
 
     /// What the engine keeps between polls: the newest `LastUpdatePostDate` (a day, `2026-12-01`)
-    /// of the studies handed over; the next poll asks for studies updated on or after it.
+    /// of the studies handed over, and the query it was for; the next poll asks for studies
+    /// updated on or after it, or from `initial_lookback` ago when the query has changed.
     struct Cursor: Codable, Equatable {
         var since: String
+        var query: String?
+    }
+
+    /// What the options ask for, to tell a stored cursor of another query.
+    var query: String {
+        [sponsor ?? "", condition ?? "", intervention ?? "", terms ?? "", nctIDs.joined(separator: ",")].joined(separator: "|")
     }
 
     public func poll(context: PluginContext, state: any SourceState) async throws -> PollResult {
@@ -72,7 +79,8 @@ public struct ClinicalTrialsSource: Source {
     }
 
     public func poll(context: PluginContext, state: any SourceState, into output: inout ItemChunks) async throws -> Checkpoint? {
-        let start = state.checkpoint?.decode(Cursor.self)?.since
+        let stored = state.checkpoint?.decode(Cursor.self)
+        let start = (stored?.query == query ? stored?.since : nil)
             ?? String(ISO8601.string(from: context.now().addingTimeInterval(-initialLookback.seconds)).prefix(10))
         var newest = start
         var token: String?
@@ -105,7 +113,7 @@ public struct ClinicalTrialsSource: Source {
             context.logger.notice("more pages than max_pages; the next poll goes on from the newest update read",
                                   metadata: ["pages": "\(pages)", "since": "\(newest)"])
         }
-        return try Checkpoint(Cursor(since: newest))
+        return try Checkpoint(Cursor(since: newest, query: query))
     }
 
     /// `studies?…` for the studies updated on or after `since`, oldest update first.

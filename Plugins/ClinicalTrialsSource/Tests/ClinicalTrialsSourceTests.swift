@@ -81,7 +81,7 @@ let pollDay = Date(timeIntervalSince1970: 1_796_515_200)
         let poll = try await harness.poll()
         #expect(poll.items.map(\.id) == ["NCT05727904/RECRUITING", "NCT06111111/RECRUITING", "NCT04614103/COMPLETED/results"])
         #expect(poll.chunks.count == 2, "each page is committed before the next is asked for")
-        #expect(poll.checkpoint?.text == #"{"since":"2026-11-25"}"#)
+        #expect(poll.checkpoint?.text == #"{"since":"2026-11-25","query":"Iovance Biotherapeutics||||"}"#)
         let new = try #require(poll.items.first { $0.id == "NCT06111111/RECRUITING" })
         #expect(new.summary == "New study registered on 2026-11-20; status recruiting.")
         #expect(new.link == "https://clinicaltrials.gov/study/NCT06111111")
@@ -112,7 +112,7 @@ let pollDay = Date(timeIntervalSince1970: 1_796_515_200)
         #expect(item.summary == "Status changed from recruiting to terminated (RECRUITING to TERMINATED) on 2026-12-02.")
         #expect(item.content?.contains("Why stopped: Sponsor decision to prioritise other indications.") == true)
         #expect(item.fields["previous_status"] == "RECRUITING")
-        #expect(changed.checkpoint?.text == #"{"since":"2026-12-02"}"#)
+        #expect(changed.checkpoint?.text == #"{"since":"2026-12-02","query":"Iovance Biotherapeutics||||"}"#)
 
         try server.answer([(query: ["filter.advanced": "RANGE[2026-12-02,MAX]"], fixture: "unchanged.json", status: 200, headers: [:])])
         let again = try await harness.poll()
@@ -136,10 +136,20 @@ let pollDay = Date(timeIntervalSince1970: 1_796_515_200)
     @Test func anEmptyAnswerKeepsTheCursor() async throws {
         try server.answer("empty.json")
         let harness = try harness()
-        try await harness.storeCheckpoint(Checkpoint(text: #"{"since":"2026-12-01"}"#))
+        try await harness.storeCheckpoint(Checkpoint(text: #"{"since":"2026-12-01","query":"Iovance Biotherapeutics||||"}"#))
         let poll = try await harness.poll()
         #expect(poll.returned == 0)
-        #expect(try await harness.checkpoint()?.text == #"{"since":"2026-12-01"}"#)
+        #expect(try await harness.checkpoint()?.text == #"{"since":"2026-12-01","query":"Iovance Biotherapeutics||||"}"#)
+        #expect(try await server.requests(http).last?.query["filter.advanced"] == "AREA[LastUpdatePostDate]RANGE[2026-12-01,MAX]")
+    }
+
+    @Test func aChangedQueryStartsFromTheLookbackAgain() async throws {
+        try server.answer("empty.json")
+        let harness = try harness([("condition", "melanoma")])
+        try await harness.storeCheckpoint(Checkpoint(text: #"{"since":"2026-12-01","query":"Iovance Biotherapeutics||||"}"#))
+        try await harness.poll()
+        #expect(try await server.requests(http).last?.query["filter.advanced"] == "AREA[LastUpdatePostDate]RANGE[2026-11-06,MAX]")
+        #expect(try await harness.checkpoint()?.text == #"{"since":"2026-11-06","query":"Iovance Biotherapeutics|melanoma|||"}"#)
     }
 
     @Test func rateLimitingWaitsAsTheServerAsks() async throws {
