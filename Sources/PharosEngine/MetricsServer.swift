@@ -16,7 +16,7 @@ import Musl
 /// alerts feed and their JSON API: ``WebPages``). Connections are served together by one
 /// `poll(2)` loop, each closed after its answer or when it has not sent its request within
 /// 2 s, so a client that connects and says nothing delays nobody else. A page is answered on
-/// the cooperative pool (it reads the state), one at a time, and handed back to the loop.
+/// the cooperative pool (it reads the state), in a task of its own, and handed back to the loop.
 ///
 /// A service: the initialiser binds (so a taken port fails at start-up), ``run()`` serves on
 /// a thread that lives exactly as long as it, until graceful shutdown or cancellation.
@@ -120,14 +120,19 @@ public final class MetricsServer: Service, Sendable {
         }
     }
 
-    /// Answers the page requests the serving thread hands over, one at a time, until it ends.
+    /// Answers the page requests the serving thread hands over, each in a child task (at most
+    /// one per connection, so at most ``maxConnections`` at once), until the thread ends.
     private func answerPages(_ pages: any WebHandler) async {
-        for await (connection, request) in pageRequests {
-            let response = await pages.answer(request)
-                ?? WebResponse(status: "404 Not Found", contentType: "text/plain; charset=utf-8", text: "no such page: try /\n")
-            pageAnswers.withLock { $0[connection] = response }
-            var byte: UInt8 = 1
-            _ = write(wake.write, &byte, 1)
+        await withDiscardingTaskGroup { group in
+            for await (connection, request) in pageRequests {
+                group.addTask {
+                    let response = await pages.answer(request)
+                        ?? WebResponse(status: "404 Not Found", contentType: "text/plain; charset=utf-8", text: "no such page: try /\n")
+                    self.pageAnswers.withLock { $0[connection] = response }
+                    var byte: UInt8 = 1
+                    _ = write(self.wake.write, &byte, 1)
+                }
+            }
         }
     }
 

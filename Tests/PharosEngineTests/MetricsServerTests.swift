@@ -124,3 +124,72 @@ private func serving(_ servers: MetricsServer..., body: () throws -> Void) async
         #expect(second.contains("pharos_outbox_alerts{sink=\"log\",state=\"pending\"} 0.0"))
     }
 }
+
+/// A page that answers only once the test opens its gate.
+private struct HeldPage: WebHandler {
+    let gate: Gate
+
+    func answer(_ request: WebRequest) async -> WebResponse? {
+        guard request.path == "/held" else { return nil }
+        await gate.wait()
+        return WebResponse(contentType: "text/plain", text: "held page")
+    }
+}
+
+/// A one-time gate: ``wait()`` returns once ``open()`` was called.
+private final class Gate: Sendable {
+    private let state = Shared<(waiting: Bool, opened: Bool, continuation: CheckedContinuation<Void, Never>?)>((false, false, nil))
+    var waiting: Bool { state.value.waiting }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let openAlready = state.withLock { state -> Bool in
+                if state.opened { return true }
+                state.waiting = true
+                state.continuation = continuation
+                return false
+            }
+            if openAlready { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.opened = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        waiter?.resume()
+    }
+}
+
+@Suite struct PagesBesideMetrics {
+    /// A page held up (a slow read of the state, say) is answered off the serving thread:
+    /// scrapes and health checks go on meanwhile, and the page comes when it is ready.
+    @Test func aPageInFlightHoldsUpNoScrape() async throws {
+        let gate = Gate()
+        let server = try MetricsServer(host: "127.0.0.1", port: 0, metrics: Metrics(), live: { true }, health: { nil }, pages: HeldPage(gate: gate))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            try await eventually { server.isServing }
+            let held = Process()
+            held.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            held.arguments = ["python3", "-c", """
+                import sys, urllib.request
+                response = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/held", timeout=60)
+                print(response.status, response.read().decode(), response.headers["Content-Security-Policy"])
+                """, "\(server.port)"]
+            let output = Pipe()
+            held.standardOutput = output
+            try held.run()
+            try await eventually { gate.waiting }
+            #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/metrics", "0"]).hasPrefix("200 "))
+            #expect(try client(getWhileOthersIdle, ["127.0.0.1", "\(server.port)", "/healthz", "0"]).hasPrefix("200 "))
+            gate.open()
+            let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            held.waitUntilExit()
+            #expect(answer.hasPrefix("200 held page default-src 'none'"), "\(answer)")
+        }
+    }
+}
