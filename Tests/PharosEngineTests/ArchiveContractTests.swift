@@ -104,6 +104,14 @@ private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent]
 }
 
 @Suite struct ArchiveTextTests {
+    @Test func aTextCompressedWithoutTheDictionaryStillReads() throws {
+        // zlib.compress of the encoded Item(id: "1", title: "t"), as the first archives stored it.
+        let stored: [UInt8] = [12, 120, 156, 99, 100, 44, 97, 128, 1, 0, 4, 171, 0, 119]
+        #expect(try ArchiveText.item(from: stored, id: "1") == Item(id: "1", title: "t"))
+        let item = Item(id: "2", title: "Acme announces", content: "This press release contains forward-looking statements.")
+        #expect(try ArchiveText.item(from: ArchiveText.compress(ArchiveText.encode(item)), id: "2") == item)
+    }
+
     @Test func aDamagedTextIsAnErrorNotACrash() throws {
         let stored = ArchiveText.compress(ArchiveText.encode(Item(id: "1", title: "t", content: "c")))
         #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: Array(stored.dropLast(3)), id: "1") }

@@ -9,10 +9,11 @@ import PharosCore
 /// content (each a string, optional ones with a presence flag), published and updated (a
 /// flag and milliseconds since 1970), authors and categories (a count, then strings), fields
 /// (a count, then key and value). A string is a varint byte count and its UTF-8. The
-/// compressed form is a varint of the plain size and zlib's stream.
+/// compressed form is a varint of the plain size and a zlib stream made with the preset
+/// dictionary `ArchiveDictionary.v1` (its header names the dictionary by Adler-32).
 public enum ArchiveText {
     static let format: UInt8 = 1
-    /// zlib's default level: 6 gave nearly the size of 9 on press releases in a fraction of the time.
+    /// zlib's default level: 9 gave 0.3% less on press releases for more time.
     static let level: Int32 = 6
 
     /// `item`'s fields in the layout above, uncompressed.
@@ -59,38 +60,62 @@ public enum ArchiveText {
         return item
     }
 
-    /// `plain` compressed, its size first.
+    /// `plain` compressed with the preset dictionary (``ArchiveDictionary``), its size first.
     public static func compress(_ plain: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         putVarint(UInt64(plain.count), &out)
         let header = out.count
-        var bound = compressBound(uLong(plain.count))
-        out.append(contentsOf: repeatElement(0, count: Int(bound)))
+        var stream = z_stream()
+        // zlib fails here only on bad parameters or without memory.
+        precondition(deflateInit2_(&stream, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { deflateEnd(&stream) }
+        ArchiveDictionary.v1.withUnsafeBufferPointer { dictionary in
+            _ = deflateSetDictionary(&stream, dictionary.baseAddress, uInt(dictionary.count))
+        }
+        let bound = Int(deflateBound(&stream, uLong(plain.count)))
+        out.append(contentsOf: repeatElement(0, count: bound))
         let status = out.withUnsafeMutableBufferPointer { buffer in
             plain.withUnsafeBufferPointer { source in
-                compress2(buffer.baseAddress! + header, &bound, source.baseAddress, uLong(plain.count), level)
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.avail_in = uInt(source.count)
+                stream.next_out = buffer.baseAddress! + header
+                stream.avail_out = uInt(bound)
+                return deflate(&stream, Z_FINISH)
             }
         }
-        // compressBound is enough by zlib's contract; only memory exhaustion fails.
-        precondition(status == Z_OK, "zlib compress2 failed: \(status)")
-        out.removeLast(out.count - header - Int(bound))
+        precondition(status == Z_STREAM_END, "zlib deflate failed: \(status)")
+        out.removeLast(out.count - header - Int(stream.total_out))
         return out
     }
 
-    /// What ``compress(_:)`` compressed.
+    /// What ``compress(_:)`` compressed (with or without a dictionary: zlib's header says).
     public static func decompress(_ stored: [UInt8]) throws(ArchiveTextError) -> [UInt8] {
         var reader = Reader(bytes: stored)
         let size = try reader.count()
         guard size <= 1 << 31 else { throw ArchiveTextError(description: "archived text claims \(size) bytes") }
         var plain = [UInt8](repeating: 0, count: size)
-        var length = uLong(size)
         let offset = reader.offset
-        let status = plain.withUnsafeMutableBufferPointer { buffer in
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ArchiveTextError(description: "zlib could not start")
+        }
+        defer { inflateEnd(&stream) }
+        var status = plain.withUnsafeMutableBufferPointer { buffer in
             stored.withUnsafeBufferPointer { source in
-                uncompress(buffer.baseAddress, &length, source.baseAddress! + offset, uLong(stored.count - offset))
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + offset)
+                stream.avail_in = uInt(source.count - offset)
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                var status = inflate(&stream, Z_FINISH)
+                if status == Z_NEED_DICT, stream.adler == ArchiveDictionary.v1Adler {
+                    _ = ArchiveDictionary.v1.withUnsafeBufferPointer { inflateSetDictionary(&stream, $0.baseAddress, uInt($0.count)) }
+                    status = inflate(&stream, Z_FINISH)
+                }
+                return status
             }
         }
-        guard status == Z_OK, Int(length) == size else {
+        if status == Z_BUF_ERROR, stream.avail_out == 0 { status = Z_DATA_ERROR }
+        guard status == Z_STREAM_END, Int(stream.total_out) == size else {
             throw ArchiveTextError(description: "archived text does not decompress (zlib status \(status))")
         }
         return plain
