@@ -19,6 +19,11 @@ private func sql(_ database: URL, _ statements: String, in directory: URL) throw
     return outcome.stdout.split(separator: "\n").map(String.init)
 }
 
+/// Waits (bounded) until the daemon logged that it started (its signal handlers are set).
+private func started(_ daemon: Running) async throws {
+    try await eventually { ((try? String(contentsOf: daemon.err, encoding: .utf8)) ?? "").contains("starting") || !daemon.process.isRunning }
+}
+
 @Suite(.serialized) struct ArchiveCrashSafety {
     /// The daemon archives 2,000 documents (600 of which alert) and is killed with SIGKILL at
     /// seeded-random moments while it does; then the archive is aged past `history:` and the
@@ -48,6 +53,8 @@ private func sql(_ database: URL, _ statements: String, in directory: URL) throw
             _ = daemon.finish()
         }
         let daemon = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+        // SIGTERM before the daemon trapped it would end it the default way.
+        try await started(daemon)
         try await eventually {
             (deployment.lineCount() >= 600 && (try? sql(database, "SELECT count(*) FROM items", in: deployment.root)) == ["2000"])
                 || !daemon.process.isRunning
@@ -67,6 +74,7 @@ private func sql(_ database: URL, _ statements: String, in directory: URL) throw
             _ = daemon.finish()
         }
         let last = try Running(["run", "--config", deployment.config.path], in: deployment.root)
+        try await started(last)
         try await eventually { (try? sql(database, "SELECT count(*) FROM archive", in: deployment.root)) == ["0"] || !last.process.isRunning }
         last.signal(SIGTERM)
         #expect(last.finish().status == 0)
