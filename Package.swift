@@ -60,6 +60,8 @@ let package = Package(
         ),
         .executableTarget(name: "pharos-bench-events", dependencies: ["PharosEngine", "PharosBuiltins", "PharosMatching", "PharosCore"],
                           path: "bench/events", exclude: ["run", "README.md", "rules.yaml", "corpus", "labels-a.yaml", "labels-b.yaml"], sources: ["Speed.swift"]),
+        .executableTarget(name: "pharos-bench-stories", dependencies: ["PharosEngine", "PharosMatching", "PharosCore"], path: "bench/stories",
+                          exclude: ["run", "README.md", "items.jsonl", "pairs.jsonl", "make_pairs.py"], sources: ["Bench.swift"]),
         .executableTarget(name: "pharos-bench-match", dependencies: ["PharosMatching", "PharosCore"], path: "bench/match",
                           exclude: ["generate.py", "ac.py", "run", "endtoend", "README.md"], sources: ["Micro.swift"]),
         .testTarget(name: "PharosCoreTests", dependencies: ["PharosCore"]),

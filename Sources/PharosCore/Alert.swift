@@ -135,6 +135,35 @@ public struct Matches: Sendable, Codable, Hashable {
     }
 }
 
+/// A later copy of an alert's story (README, Stories): where and when it was seen.
+public struct AlsoSeen: Sendable, Codable, Hashable {
+    public var source: String
+    public var itemID: String
+    public var link: String?
+    public var seenAt: Date
+
+    public init(source: String, itemID: String, link: String?, seenAt: Date) {
+        self.source = source
+        self.itemID = itemID
+        self.link = link
+        self.seenAt = seenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, link
+        case itemID = "item_id"
+        case seenAt = "seen_at"
+    }
+
+    /// `{"source", "item_id", "link", "seen_at"}`.
+    public var jsonValue: JSONWriter.Value {
+        .object([
+            ("source", .string(source)), ("item_id", .string(itemID)), ("link", .optional(link)),
+            ("seen_at", .string(ISO8601.string(from: seenAt))),
+        ])
+    }
+}
+
 /// The passage around a match, with offsets (in Unicode scalars) into the named field.
 public struct Evidence: Sendable, Codable, Hashable {
     /// `{"field", "text", "start", "end"}`.
@@ -185,11 +214,17 @@ public struct Alert: Sendable, Codable, Hashable {
     /// The regulatory events that made the rule fire (empty for rules that name no designation).
     public var events: [RegulatoryEvent]
     public var detectedAt: Date
+    /// The story the item belongs to: every copy of one news item, from any source, shares it
+    /// (README, Stories). Nil in documents written before stories existed.
+    public var story: String?
+    /// Later copies of the story, which raised no alert of their own for this rule.
+    public var alsoSeen: [AlsoSeen] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, rule, source, item, matches, evidence, events
+        case id, rule, source, item, matches, evidence, events, story
         case ruleDescription = "rule_description"
         case detectedAt = "detected_at"
+        case alsoSeen = "also_seen"
     }
 
     public init(
@@ -218,6 +253,8 @@ public struct Alert: Sendable, Codable, Hashable {
         evidence = try container.decode([Evidence].self, forKey: .evidence)
         events = try container.decodeIfPresent([RegulatoryEvent].self, forKey: .events) ?? []
         detectedAt = try container.decode(Date.self, forKey: .detectedAt)
+        story = try container.decodeIfPresent(String.self, forKey: .story)
+        alsoSeen = try container.decodeIfPresent([AlsoSeen].self, forKey: .alsoSeen) ?? []
     }
 
     /// What happened, as a headline: the first event's (`FDA RMAT designation: NXC-201 (Immix
@@ -248,7 +285,8 @@ public struct Alert: Sendable, Codable, Hashable {
             ("events", .array(events.map(\.jsonValue))), ("headline", .string(headline)),
         ]) + [
             ("detected_at", .string(ISO8601.string(from: detectedAt))),
-        ])
+        ] + (story.map { [("story", .string($0))] } ?? [])
+            + (alsoSeen.isEmpty ? [] : [("also_seen", .array(alsoSeen.map(\.jsonValue)))]))
     }
 
     /// The `item` member of the document.

@@ -40,6 +40,9 @@ public struct ConfiguredSink: Sendable {
     public var concurrency: Int
     /// Where each name in `rules:` was written, for messages about unknown rules.
     var ruleLocations: [String: SourceLocation] = [:]
+    /// `per_story:` — false delivers an alert for every copy of a story to this sink; true (the
+    /// default) one per story and rule, later copies recorded as `also_seen`.
+    public var perStory = true
 
     public init(name: String, type: String, sink: any Sink, rules: [String]? = nil, maxAge: Duration? = nil, concurrency: Int = 1) {
         self.name = name
@@ -77,6 +80,11 @@ public struct PharosConfig: Sendable {
     public var history: Duration = .seconds(180 * 86_400)
     /// `metrics: 127.0.0.1:9464` — where to serve Prometheus metrics, `/healthz` and the web page with the alerts feed, if anywhere.
     public var metricsAddress: (host: String, port: Int)?
+    /// `stories: {window}` — how long an item stays in the story index: a copy arriving later
+    /// than this after the first raises alerts of its own (README, Stories).
+    public var storyWindow: Duration = Self.defaultStoryWindow
+    /// Dated copies of one story in bench/stories arrive up to 16 days apart (median 1 day).
+    public static let defaultStoryWindow: Duration = .seconds(21 * 86_400)
 
     public init(
         file: URL, stateDirectory: URL, sources: [ConfiguredSource], sinks: [ConfiguredSink], rules: [Rule],
@@ -144,6 +152,13 @@ public struct ConfigLoader: Sendable {
         }
         let metricsAddress = Self.metricsAddress(top, diagnostics: &diagnostics)
         let history = Self.history(top)
+        var storyWindow = PharosConfig.defaultStoryWindow
+        if let stories = top.raw("stories") {
+            let options = OptionReader(node: stories, baseDirectory: base, what: "stories")
+            storyWindow = options.duration("window", default: storyWindow, minimum: .seconds(60))
+            options.reportUnknownKeys()
+            diagnostics += options.diagnostics
+        }
         let sources = buildSources(top.raw("sources"), top: top, diagnostics: &diagnostics)
         let sinks = buildSinks(top.raw("sinks"), top: top, diagnostics: &diagnostics)
         // Names as declared, so a sink with a bad option does not make every rule using it dangle too.
@@ -197,6 +212,7 @@ public struct ConfigLoader: Sendable {
         config.deliveryMaxAge = maxAge
         config.metricsAddress = metricsAddress
         config.history = history
+        config.storyWindow = storyWindow
         return config
     }
 
@@ -326,13 +342,15 @@ public struct ConfigLoader: Sendable {
             if rules?.isEmpty == true { options.problem("must name at least one rule (leave it out to accept every rule)", key: "rules") }
             let maxAge = options.raw("max_age") == nil ? nil : options.duration("max_age", default: .seconds(86_400), minimum: .seconds(1))
             let concurrency = options.int("concurrency", default: 1, in: 1...64)
+            let perStory = options.bool("per_story", default: true)
             let locations = (options.raw("rules")?.sequence ?? []).compactMap { node in node.scalar.map { ($0, node.location) } }
-            return (rules, maxAge, concurrency, Dictionary(locations, uniquingKeysWith: { first, _ in first }))
+            return (rules, maxAge, concurrency, Dictionary(locations, uniquingKeysWith: { first, _ in first }), perStory)
         } build: { pluginType, type, name, engineOptions, configuration in
             var sink = ConfiguredSink(
                 name: name, type: type, sink: try pluginType.init(configuration: configuration),
                 rules: engineOptions.0, maxAge: engineOptions.1, concurrency: engineOptions.2)
             sink.ruleLocations = engineOptions.3
+            sink.perStory = engineOptions.4
             return sink
         }
     }

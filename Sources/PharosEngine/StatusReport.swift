@@ -9,6 +9,9 @@ public struct StatusReport: Sendable {
     public var sinks: [SinkHealth]
     public var configuredSources: Set<String>
     public var configuredSinks: Set<String>
+    /// The alerts whose story arrived again from other sources, the latest copy first
+    /// (README, Stories): alert id, rule, and the copies (`also_seen`).
+    public var stories: [(alertID: String, rule: String, copies: [AlsoSeen])] = []
 
     /// The report of `health` for a configuration naming `sources` and `sinks`.
     public init(health: (sources: [SourceHealth], sinks: [SinkHealth]), sources sourceNames: [String], sinks sinkNames: [String]) {
@@ -23,8 +26,10 @@ public struct StatusReport: Sendable {
     }
 
     /// Reads the health `store` holds, for `config`.
-    public static func read(_ store: any HealthStore, config: PharosConfig) async throws -> StatusReport {
-        StatusReport(health: try await store.health(), sources: config.sources.map(\.name), sinks: config.sinks.map(\.name))
+    public static func read(_ store: any HealthStore & StoryStore, config: PharosConfig) async throws -> StatusReport {
+        var report = StatusReport(health: try await store.health(), sources: config.sources.map(\.name), sinks: config.sinks.map(\.name))
+        report.stories = try await store.storiesWithCopies(limit: 20)
+        return report
     }
 
     /// One line per failing source or sink (``Health/failing(sources:sinks:)``); empty when all is well.
@@ -66,6 +71,12 @@ public struct StatusReport: Sendable {
                     ("oldest_pending", .optional(sink.oldestPending.map(ISO8601.string))),
                     ("last_delivery", .optional(sink.lastDelivery.map(ISO8601.string))),
                     ("last_error", .optional(sink.lastError)),
+                ])
+            })),
+            ("stories", .array(stories.map { story -> JSONWriter.Value in
+                .object([
+                    ("alert", .string(story.alertID)), ("rule", .string(story.rule)),
+                    ("also_seen", .array(story.copies.map(\.jsonValue))),
                 ])
             })),
         ])

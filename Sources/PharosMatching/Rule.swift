@@ -76,6 +76,9 @@ public struct Rule: Sendable {
     public var location: SourceLocation
     /// Where each sink name was written, for messages about unknown sinks.
     public var sinkLocations: [String: SourceLocation] = [:]
+    /// `per_story:` — false raises an alert for every item, copies of one story included;
+    /// true (the default) raises one per story and records later copies as `also_seen`.
+    public var perStory = true
 
     public init(name: String, description: String? = nil, sinks: [String]? = nil, clause: Clause, location: SourceLocation) {
         self.name = name
@@ -105,6 +108,7 @@ public enum RuleParser {
             let name = reader.requiredString("name")
             let description = reader.string("description")
             let sinks = reader.stringList("sinks")
+            let perStory = reader.bool("per_story", default: true)
             var clause = parseClause(reader, diagnostics: &diagnostics)
             if clause.within == nil { clause.within = .document }
             if !clause.hasPositiveCondition, element.mapping != nil {
@@ -113,6 +117,7 @@ public enum RuleParser {
             reader.reportUnknownKeys()
             diagnostics += reader.diagnostics
             var rule = Rule(name: name, description: description, sinks: sinks, clause: clause, location: element.location)
+            rule.perStory = perStory
             for sinkNode in reader.raw("sinks").map({ $0.sequence ?? [$0] }) ?? [] {
                 if let sinkName = sinkNode.scalar { rule.sinkLocations[sinkName] = sinkNode.location }
             }

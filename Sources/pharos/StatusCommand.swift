@@ -55,6 +55,16 @@ struct Status: AsyncParsableCommand {
                 if let error = sink.lastError, sink.counts.pending + sink.counts.dead > 0 { line += "\n    last error: \(error)" }
                 print(line)
             }
+            if !report.stories.isEmpty {
+                // Alerts whose story arrived again from other sources (README, Stories).
+                print("stories seen again (latest first)")
+                for story in report.stories {
+                    print("  \(story.rule)  alert \(story.alertID)  also seen \(story.copies.count)x")
+                    for copy in story.copies {
+                        print("    \(copy.source)  \(copy.link ?? copy.itemID)  \(Self.when(copy.seenAt, now: now))")
+                    }
+                }
+            }
         }
         if !report.failing.isEmpty { throw ExitWith(code: .failure) }
     }

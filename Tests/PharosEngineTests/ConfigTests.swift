@@ -3,6 +3,7 @@ import FolderSource
 import Foundation
 import PharosCore
 import PharosEngine
+import PharosMatching
 import Testing
 
 let registry: PluginRegistry = {
@@ -109,7 +110,7 @@ let validRules = """
             "pharos.yaml:8:5: unknown key 'pth' in folder source 'inbox'; did you mean 'path'?",
             "pharos.yaml:9:12: 'every' must be a duration like 30s, 10m or 1h, found 'often'",
             "pharos.yaml:14:12: 'fsync' must be true or false, found 'maybe'",
-            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, delivery, metrics, history, sources, sinks, rules",
+            "pharos.yaml:16:1: unknown key 'extra' in the configuration; known keys: state, vocabularies, delivery, metrics, history, stories, sources, sinks, rules",
             "rules.d/r.yaml:3:11: rule 'a' sends to sink 'lgo', which is not defined; did you mean 'log'?",
             "rules.d/r.yaml:4:3: duplicate rule name 'a' (first defined at rules.d/r.yaml:1:3)",
             "rules.d/r.yaml:6:11: 'within': must be one of document, paragraph, sentence; found 'paragraphs'",
@@ -209,6 +210,32 @@ let validRules = """
         #expect(config.sinkNames(for: "any-orphan") == ["log"])
         #expect(config.maxAge(of: config.sinks[0]) == .seconds(3 * 86_400))
         #expect(config.maxAge(of: config.sinks[1]) == .seconds(7_200))
+    }
+
+    @Test func perStoryAndTheStoryWindowAreReadAndChecked() throws {
+        let folder = try ConfigFolder()
+        try folder.write("pharos.yaml", validMain + "\nstories: {window: 10d}\n")
+        try folder.write("rules.d/rules.yaml", validRules + "\n  per_story: false\n")
+        let config = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
+        #expect(config.storyWindow == .seconds(10 * 86_400))
+        #expect(config.rules.map(\.perStory) == [false])
+        #expect(config.sinks.map(\.perStory) == [true])
+
+        try folder.write("pharos.yaml", validMain.replacingOccurrences(of: "path: ./alerts.jsonl", with: "path: ./alerts.jsonl\n    per_story: false"))
+        try folder.write("rules.d/rules.yaml", validRules)
+        let perSink = try ConfigLoader(registry: registry).load(folder.url.appendingPathComponent("pharos.yaml"))
+        #expect(perSink.sinks.map(\.perStory) == [false] && perSink.rules.map(\.perStory) == [true])
+        #expect(perSink.storyWindow == PharosConfig.defaultStoryWindow)
+
+        try folder.write("pharos.yaml", validMain.replacingOccurrences(of: "path: ./alerts.jsonl", with: "path: ./alerts.jsonl\n    per_story: sometimes")
+            + "\nstories: {window: soon, size: 3}\n")
+        try folder.write("rules.d/rules.yaml", validRules + "\n  per_story: 2\n")
+        #expect(folder.problems() == [
+            "pharos.yaml:11:16: 'per_story' must be true or false, found 'sometimes'",
+            "pharos.yaml:13:19: 'window' must be a duration like 30s, 10m or 1h, found 'soon'",
+            "pharos.yaml:13:25: unknown key 'size' in stories; known keys: window",
+            "rules.d/rules.yaml:5:14: 'per_story' must be true or false, found a number",
+        ])
     }
 
     @Test func danglingAndUnreachableNamesAreReported() throws {

@@ -52,6 +52,8 @@ public struct Intake: Sendable {
     /// Bytes of item text a source that reads as it goes hands over per transaction: what a
     /// poll of a folder of large files holds at once.
     let commitBytes: Int
+    /// One alert per story and rule, between matching and the outbox.
+    let stories: StoryStage
 
     init(config: PharosConfig, store: any StateStore, contexts: PluginContexts, metrics: Metrics?, commitBytes: Int,
          queued: @escaping @Sendable (Set<String>) -> Void) {
@@ -63,6 +65,7 @@ public struct Intake: Sendable {
         self.queued = queued
         sinksByRule = Dictionary(uniqueKeysWithValues: config.rules.map { ($0.name, config.sinkNames(for: $0.name)) })
         ruleDescriptions = Dictionary(uniqueKeysWithValues: config.rules.compactMap { rule in rule.description.map { (rule.name, $0) } })
+        stories = StoryStage(config: config, store: store)
     }
 
     /// Polls `source` once, matches new and changed items, and records them with their alerts,
@@ -111,28 +114,41 @@ public struct Intake: Sendable {
             try Task.checkCancellation()
             let chunk = Array(changed[start..<min(start + commitChunk, changed.count)])
             let evaluated = chunk.map { evaluate($0, source: source.name) }
-            let alerts = evaluated.flatMap(\.alerts)
+            let matched = zip(chunk, evaluated).map { StoryStage.Matched(item: $0, alerts: $1.alerts) }
+            let archive = evaluated.compactMap(\.archive)
             let checkpoint = start == chunkStarts.last ? checkpoint : nil
             guard !chunk.isEmpty || checkpoint != nil else { continue }
-            let raised = try await store.record(
-                [PollRecord(source: source.name, items: chunk, alerts: alerts, archive: evaluated.compactMap(\.archive), checkpoint: checkpoint)],
-                now: contexts.now())
+            let now = contexts.now()
+            let raised: [String]
+            let alerts: [NewAlert]
+            if matched.allSatisfy(\.alerts.isEmpty) {
+                raised = try await store.record(
+                    [PollRecord(source: source.name, items: chunk, archive: archive, checkpoint: checkpoint)], now: now)
+                alerts = []
+            } else {
+                (raised, alerts) = try await stories.gate.run { () async throws -> ([String], [NewAlert]) in
+                    let (alerts, writes) = try await stories.process(matched, source: source.name, now: now)
+                    let record = PollRecord(
+                        source: source.name, items: chunk, alerts: alerts, archive: archive, checkpoint: checkpoint, stories: writes)
+                    return (try await store.record([record], now: now), alerts)
+                }
+            }
             report.withLock { $0.alerts += raised.count }
             metrics?.recordAlerts(raised)
             queued(Set(alerts.flatMap(\.sinks)))
         }
     }
 
-    /// What `item` gives: its alerts, one per matching rule that has somewhere to go, and its
-    /// archive entry (the events the rules found and every rule it matched), unless
-    /// `history: 0`.
-    func evaluate(_ item: Item, source: String) -> (alerts: [NewAlert], archive: ArchiveEntry?) {
+    /// What `item` gives: its alert documents, one per matching rule that has somewhere to go,
+    /// each with its sinks (the story stage decides which are raised), and its archive entry
+    /// (the events the rules found and every rule it matched), unless `history: 0`.
+    func evaluate(_ item: Item, source: String) -> (alerts: [(alert: Alert, sinks: [String])], archive: ArchiveEntry?) {
         let detectedAt = contexts.now()
         let matches = config.evaluator.evaluate(MatchDocument(item: item))
-        let alerts = matches.compactMap { match -> NewAlert? in
+        let alerts = matches.compactMap { match -> (alert: Alert, sinks: [String])? in
             guard let sinks = sinksByRule[match.rule], !sinks.isEmpty else { return nil }
             let alert = Alert(match: match, item: item, source: source, detectedAt: detectedAt, ruleDescription: ruleDescriptions[match.rule])
-            return NewAlert(id: alert.id, rule: match.rule, itemID: item.id, json: alert.jsonLine(), sinks: sinks)
+            return (alert, sinks)
         }
         guard config.history > .zero else { return (alerts, nil) }
         var events: [RegulatoryEvent] = []

@@ -58,6 +58,7 @@ public final class MemoryStateStore: StateStore {
         var records: [PollRecord] = []
         var archive: [ArchiveRow] = []
         var nextPosition: Int64 = 1
+        var stories = MemoryStoryIndex()
     }
 
     private let state = Shared(State())
@@ -100,6 +101,11 @@ public final class MemoryStateStore: StateStore {
                                                 lastError: nil, updated: now, queued: now))
                     }
                 }
+                var alerts = state.alerts
+                state.stories.apply(poll.stories) { alertID, copy in
+                    if let json = alerts[alertID]?.json { alerts[alertID]?.json = Alert.adding(copy, to: json) }
+                }
+                state.alerts = alerts
                 if let status = poll.status { Self.apply(status, to: &state.sources[status.source, default: SourceRow()]) }
             }
             return inserted
@@ -176,6 +182,37 @@ public final class MemoryStateStore: StateStore {
                 alert.createdAt >= since && source.map { alert.source == $0 } != false && (rules.isEmpty || rules.contains(alert.rule))
             }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         }
+    }
+
+    public func storyCandidates(keys: [Int64], since: Date) async throws -> [StoryEntry] {
+        state.withLock { $0.stories.candidates(keys: keys, since: since) }
+    }
+
+    public func storyAlerts(story: String) async throws -> [StoryAlert] {
+        state.withLock { $0.stories.alerts(story: story) }
+    }
+
+    public func alsoSeen(alertIDs: [String]) async throws -> [String: [AlsoSeen]] {
+        state.withLock { state in
+            var found: [String: [AlsoSeen]] = [:]
+            for id in alertIDs { if let copies = state.stories.copies[id], !copies.isEmpty { found[id] = copies.sorted(by: Self.copyOrder) } }
+            return found
+        }
+    }
+
+    public func storiesWithCopies(limit: Int) async throws -> [(alertID: String, rule: String, copies: [AlsoSeen])] {
+        state.withLock { state in
+            state.stories.copies.compactMap { id, copies -> (alertID: String, rule: String, copies: [AlsoSeen])? in
+                guard let alert = state.alerts[id] else { return nil }
+                return (id, alert.rule, copies.sorted(by: Self.copyOrder))
+            }
+            .sorted { ($0.copies.last?.seenAt ?? .distantPast, $1.alertID) > ($1.copies.last?.seenAt ?? .distantPast, $0.alertID) }
+            .prefix(limit).map { $0 }
+        }
+    }
+
+    private static func copyOrder(_ a: AlsoSeen, _ b: AlsoSeen) -> Bool {
+        (a.seenAt, a.source, a.itemID) < (b.seenAt, b.source, b.itemID)
     }
 
     private static func apply(_ status: PollStatus, to row: inout SourceRow) {

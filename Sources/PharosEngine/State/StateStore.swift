@@ -61,7 +61,7 @@ public protocol HealthStore: Sendable {
 }
 
 /// Everything the engine keeps between polls and across restarts.
-public protocol StateStore: SeenItemStore, PollRecorder, OutboxStore, HealthStore, ArchiveStore, AlertLog {
+public protocol StateStore: SeenItemStore, PollRecorder, OutboxStore, HealthStore, ArchiveStore, AlertLog, StoryStore {
     /// A trivial read: the state answers (the heartbeat's proof of life).
     func ping() async throws
     /// Hands spare caches back, for when the daemon goes idle.
@@ -95,15 +95,20 @@ public struct PollRecord: Sendable {
     public var checkpoint: String?
     /// The poll's outcome for `pharos status` and the schedule, when known.
     public var status: PollStatus?
+    /// What the items add to the story index and to earlier alerts' `also_seen`.
+    public var stories: StoryWrites
 
-    public init(source: String, items: [Item] = [], alerts: [NewAlert] = [], archive: [ArchiveEntry] = [], checkpoint: String? = nil,
-                status: PollStatus? = nil) {
+    public init(
+        source: String, items: [Item] = [], alerts: [NewAlert] = [], archive: [ArchiveEntry] = [], checkpoint: String? = nil,
+        status: PollStatus? = nil, stories: StoryWrites = StoryWrites()
+    ) {
         self.source = source
         self.items = items
         self.alerts = alerts
         self.archive = archive
         self.checkpoint = checkpoint
         self.status = status
+        self.stories = stories
     }
 
     /// Only a poll's outcome.

@@ -74,6 +74,7 @@ extension SQLiteStateStore {
                 }
             }
         }
+        try write(poll.stories, into: db)
         if let status = poll.status { try write(status, into: db) }
     }
 

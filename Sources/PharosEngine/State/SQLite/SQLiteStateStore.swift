@@ -136,6 +136,7 @@ public final class SQLiteStateStore: StateStore {
                 CREATE INDEX alerts_created ON alerts (created_at);
                 """)
         }
+        registerStoryMigrations(&migrator)
         return migrator
     }
 
