@@ -16,6 +16,9 @@ public struct StoryFingerprint: Sendable {
     /// ``topicLetters`` letters) are at least this similar: a rewrite keeps the names.
     public static let topicThreshold = 0.2
     public static let topicLetters = 5
+    /// Topics of fewer such words (with repeats) are too short to tell a rewrite from the
+    /// next release of one template ("Acme 1 receives RMAT designation", "Acme 2 …").
+    public static let minimumTopicWords = 20
 
     /// MinHash of the text's 3-word shingles.
     public var signature: StorySignature
@@ -40,6 +43,12 @@ public struct StoryFingerprint: Sendable {
         lead = extractor.flatMap { StoryEvent.lead(of: $0.extract(document)) }
     }
 
+    /// Whether the text is long enough to be called a copy by its text.
+    public var textIsUsable: Bool { signature.shingles >= Self.minimumShingles }
+
+    /// Whether the topic is long enough to decide a lead event without a product.
+    public var topicIsUsable: Bool { topic.shingles >= Self.minimumTopicWords }
+
     /// Why `self` and `other` are the same story, or nil when they are not.
     ///
     /// Items that both lead with an event are the same story when it is the same agency's
@@ -51,10 +60,11 @@ public struct StoryFingerprint: Sendable {
             if let product = lead.product, let otherProduct = otherLead.product {
                 return product == otherProduct ? .event(lead.key) : nil
             }
+            guard topicIsUsable, other.topicIsUsable else { return nil }
             let similarity = topic.similarity(to: other.topic)
             return similarity >= Self.topicThreshold ? .event(lead.key) : nil
         }
-        guard min(signature.shingles, other.signature.shingles) >= Self.minimumShingles else { return nil }
+        guard textIsUsable, other.textIsUsable else { return nil }
         let similarity = signature.similarity(to: other.signature)
         return similarity >= Self.copyThreshold ? .copy(similarity: similarity) : nil
     }

@@ -240,10 +240,11 @@ let expectedExampleAlerts = [
         for line in lines {
             // Rules that name designations fire on events, and their alerts say which and read as a headline;
             // other rules' alerts are as they always were. Every bundled rule has a description, which its alerts carry.
+            // Every alert names its story (README, Stories).
             let byEvents = line["rule"] as? String != "immunitybio-news"
             #expect(line.keys.sorted() == (byEvents
-                ? ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule", "rule_description", "source"]
-                : ["detected_at", "evidence", "id", "item", "matches", "rule", "rule_description", "source"]), "\(line)")
+                ? ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule", "rule_description", "source", "story"]
+                : ["detected_at", "evidence", "id", "item", "matches", "rule", "rule_description", "source", "story"]), "\(line)")
             #expect((line["rule_description"] as? String)?.isEmpty == false)
             if byEvents { #expect((line["events"] as? [Any])?.isEmpty == false) }
             #expect((line["evidence"] as? [Any])?.isEmpty == false)

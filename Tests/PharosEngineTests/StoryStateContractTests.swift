@@ -12,7 +12,12 @@ private func entry(_ story: String, item: String, text: String, lead: String? = 
         lead: lead.flatMap(StoryEvent.init(key:))))
 }
 
-private let release = "Example Bio announced today that the FDA granted Fast Track designation to EXB-101 for the treatment of a rare disease."
+private let release = """
+    Example Biosciences announced today that the Food and Drug Administration granted Fast Track designation to \
+    EXB-101 for the treatment of adults with primary membranous nephropathy, a serious kidney disease with few \
+    approved options. The designation follows encouraging interim results from the ongoing LANTERN study, and \
+    the company expects to begin registrational development during the second half of next year.
+    """
 
 /// What every `StoryStore` must do (the SQLite and memory backends alike).
 @Suite struct StoryStateContract {

@@ -12,8 +12,11 @@ struct MemoryStoryIndex {
     private(set) var copies: [String: [AlsoSeen]] = [:]
 
     func candidates(keys wanted: [Int64], since: Date) -> [StoryEntry] {
-        let rows = Set(Set(wanted).flatMap { keys[$0] ?? [] })
-        return entries.filter { rows.contains($0.row) && $0.entry.seenAt >= since }
+        let inWindow = Dictionary(uniqueKeysWithValues: entries.filter { $0.entry.seenAt >= since }.map { ($0.row, $0.entry.seenAt) })
+        let rows = Set(Set(wanted).flatMap { key in
+            (keys[key] ?? []).filter { inWindow[$0] != nil }.sorted { (inWindow[$0]!, $0) > (inWindow[$1]!, $1) }.prefix(candidatesPerKey)
+        })
+        return entries.filter { rows.contains($0.row) }
             .sorted { ($0.entry.seenAt, $0.row) < ($1.entry.seenAt, $1.row) }.map(\.entry)
     }
 

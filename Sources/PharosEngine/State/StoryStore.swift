@@ -7,7 +7,7 @@ import PharosMatching
 /// copies seen since. Written only through ``PollRecorder/record(_:now:)``, with the poll.
 public protocol StoryStore: Sendable {
     /// Items recorded at or after `since` that share a key with `keys` (``StoryEntry/keys``),
-    /// the oldest first, each once.
+    /// at most the ``candidatesPerKey`` latest per key, the oldest first, each once.
     func storyCandidates(keys: [Int64], since: Date) async throws -> [StoryEntry]
     /// The alert each rule raised first for `story`.
     func storyAlerts(story: String) async throws -> [StoryAlert]
@@ -18,6 +18,11 @@ public protocol StoryStore: Sendable {
     func storiesWithCopies(limit: Int) async throws -> [(alertID: String, rule: String, copies: [AlsoSeen])]
 }
 
+
+/// The most items one index key yields to a lookup (the latest): a lead action's key is
+/// shared by every item of that action in the window, and a lookup must stay cheap however
+/// many there are.
+public let candidatesPerKey = 200
 
 /// One item in the story index.
 public struct StoryEntry: Sendable {
@@ -37,14 +42,21 @@ public struct StoryEntry: Sendable {
         self.fingerprint = fingerprint
     }
 
-    /// The keys the index finds it by: its signature's bands, and its lead event's agency
-    /// and action (an item naming no product is compared with every item leading with the
-    /// same action in the window).
+    /// The keys the index finds it by: its signature's bands (when its text is long enough to
+    /// be a copy), its lead event with its product, and its lead event's agency and action
+    /// (when its topic is long enough to decide without a product). A key that could never
+    /// make it the same story as another item is left out, so a flood of short template items
+    /// looks nothing up.
     public var keys: [Int64] { Self.keys(of: fingerprint) }
 
     /// The index keys of `fingerprint`.
     public static func keys(of fingerprint: StoryFingerprint) -> [Int64] {
-        fingerprint.signature.bandKeys + (fingerprint.lead.map { [eventKey($0.actionKey)] } ?? [])
+        var keys = fingerprint.textIsUsable ? fingerprint.signature.bandKeys : []
+        if let lead = fingerprint.lead {
+            if lead.product != nil { keys.append(eventKey(lead.key)) }
+            if fingerprint.topicIsUsable { keys.append(eventKey(lead.actionKey)) }
+        }
+        return keys
     }
 
     /// An event key as an index key (FNV-1a, tagged apart from band keys by its seed).

@@ -37,10 +37,12 @@ extension SQLiteStateStore {
         return try await pool.read { db in
             // One prepared statement per key (as `versions` does): an IN list's statement
             // would be compiled again for every length.
-            let probe = try db.cachedStatement(sql: "SELECT item FROM story_keys WHERE key = ? AND seen_at >= ?")
+            let probe = try db.cachedStatement(sql: """
+                SELECT item FROM story_keys WHERE key = ? AND seen_at >= ? ORDER BY seen_at DESC, item DESC LIMIT ?
+                """)
             var rows = Set<Int64>()
             for key in Set(keys) {
-                for row in try Int64.fetchAll(probe, arguments: [key, since.timeIntervalSince1970]) { rows.insert(row) }
+                for row in try Int64.fetchAll(probe, arguments: [key, since.timeIntervalSince1970, candidatesPerKey]) { rows.insert(row) }
             }
             let fetch = try db.cachedStatement(sql: """
                 SELECT story, source, item_id, link, seen_at, signature, shingles, topic, lead FROM story_items WHERE id = ?
