@@ -59,9 +59,10 @@ import Glibc
         #expect(pairs == ["bcma-rmat acme-20", "pd-l1-orphan sha256:"], "\(lines)")
         for line in lines {
             #expect(line["source"] as? String == "partner")
-            // Both rules name designations: their alerts carry the events and a headline, and the rule's description.
+            // Both rules name designations: their alerts carry the events and a headline, and the rule's description;
+            // every alert names its story.
             #expect(line.keys.sorted() == ["detected_at", "events", "evidence", "headline", "id", "item", "matches", "rule",
-                                           "rule_description", "source"])
+                                           "rule_description", "source", "story"])
         }
         #expect(first.stderr.contains("printed 3 items"), "the source program's stderr reaches the log")
 
