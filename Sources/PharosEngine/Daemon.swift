@@ -38,8 +38,9 @@ public final class Daemon: Service {
     let statusInterval: Duration
     /// How often freed memory is handed back to the system.
     let memoryInterval: Duration = .seconds(10)
-    /// What the daemon counts; served when the configuration has `metrics:`.
-    public let metrics = Metrics()
+    /// What the daemon counts; served when the configuration has `metrics:`, and counting
+    /// nothing without it.
+    public let metrics: Metrics
     /// The configuration running now (the web page names its sources, sinks and rules).
     private let running: Shared<PharosConfig>
 
@@ -52,6 +53,7 @@ public final class Daemon: Service {
         notifier: SystemdNotifier = SystemdNotifier(), statusInterval: Duration = .seconds(30)
     ) {
         initial = config
+        metrics = Metrics(recording: config.metricsAddress != nil)
         running = Shared(config)
         self.load = load
         self.reloadRequests = reloadRequests

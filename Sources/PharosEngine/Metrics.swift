@@ -25,9 +25,16 @@ public final class Metrics: Sendable {
     private let health = Shared<(sources: [SourceHealth], sinks: [SinkHealth])>(([], []))
     private let process: (cpu: Counter, resident: Gauge, descriptors: Gauge, start: Gauge)
     private let processLock = Shared(())
+    /// Whether the series are kept: a daemon without a `metrics:` listener keeps none, since
+    /// nothing reads them (at 500 sources and 1,000 rules they hold about 1 MB of the idle heap:
+    /// bench/soak/README.md).
+    public let recording: Bool
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Parameter recording: false counts nothing (``render()`` shows the build and process
+    ///   figures only); health is still kept for ``failing``.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), recording: Bool = true) {
         self.registry = registry
+        self.recording = recording
         registry.makeGauge(descriptor: family("pharos_build_info", "Version of the running Pharos."), labels: [("version", PharosVersion.string)]).set(to: 1)
         outbox = ReplacedGauges(registry, "pharos_outbox_alerts", labels: ["sink", "state"],
                                 help: "Alerts in the outbox per sink and state (pending: waiting or retrying; dead: given up).")
@@ -44,6 +51,7 @@ public final class Metrics: Sendable {
     }
 
     func recordPoll(source: String, succeeded: Bool, newOrChanged: Int = 0) {
+        guard recording else { return }
         // Both outcomes are shown from a source's first poll on, the one that did not happen at 0.
         for outcome in ["ok", "failed"] {
             let polls = registry.makeCounter(descriptor: family("pharos_polls_total", "Polls of each source by outcome."),
@@ -56,12 +64,14 @@ public final class Metrics: Sendable {
     }
 
     func recordAlerts(_ rules: [String]) {
+        guard recording else { return }
         for rule in rules {
             registry.makeCounter(descriptor: family("pharos_alerts_total", "New alerts per rule."), labels: [("rule", rule)]).increment()
         }
     }
 
     func recordDeliveries(sink: String, delivered latencies: [Double], retried: Int, dead: Int, expired: Int = 0) {
+        guard recording else { return }
         for (outcome, count) in [("delivered", latencies.count), ("retry", retried), ("dead", dead)] {
             registry.makeCounter(descriptor: family("pharos_deliveries_total", "Delivery attempts per sink by outcome (dead: failed permanently)."),
                                  labels: [("sink", sink), ("outcome", outcome)]).increment(by: Int64(count))
@@ -75,6 +85,7 @@ public final class Metrics: Sendable {
 
     /// Replaces the outbox depth gauges (read from the state database now and then).
     func setOutbox(_ counts: [String: OutboxCounts]) {
+        guard recording else { return }
         outbox.replace(with: counts.flatMap { sink, counts in
             [([sink, "pending"], Double(counts.pending)), ([sink, "dead"], Double(counts.dead))]
         })
@@ -83,6 +94,7 @@ public final class Metrics: Sendable {
     /// Replaces the health gauges with what the state database says (as `pharos status` reads it).
     func setHealth(sources: [SourceHealth], sinks: [SinkHealth]) {
         health.withLock { $0 = (sources, sinks) }
+        guard recording else { return }
         sourceFailures.replace(with: sources.map { ([$0.source], Double($0.consecutiveFailures)) })
         sourceLastSuccess.replace(with: sources.compactMap { source in source.lastSuccess.map { ([source.source], $0.timeIntervalSince1970) } })
         sinkFailures.replace(with: sinks.map { ([$0.sink], Double($0.consecutiveFailures)) })

@@ -47,6 +47,19 @@ import Testing
         #expect(Health.failing(sources: health.sources, sinks: health.sinks) == ["sink rec: 1 dead"])
     }
 
+    @Test func withoutAListenerTheMetricsKeepNoSeries() async throws {
+        let metrics = Metrics(recording: false)
+        let fixture = try EngineFixture(maxAge: .seconds(60), metrics: metrics)
+        fixture.setItems([Item(id: "1", title: "RMAT for BCMA")])
+        try await fixture.engine.intake.poll(fixture.configuredSource)
+        fixture.clock.advance(by: .seconds(120))
+        #expect(try await fixture.engine.dispatcher.deliverDue(fixture.configuredSink).dead == 1)
+        let rendered = metrics.render()
+        #expect(!rendered.contains("pharos_polls_total"))
+        #expect(!rendered.contains("pharos_deliveries_expired_total"))
+        #expect(rendered.contains("pharos_build_info"))
+    }
+
     @Test func errorsRecordedWithAURLAreShownRedacted() async throws {
         let fixture = try EngineFixture()
         // As an earlier version recorded it: the whole Slack-style URL, token and all.
