@@ -103,30 +103,6 @@ private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent]
     }
 }
 
-@Suite struct ArchivePages {
-    /// The page size in a SQLite file's header (bytes 16-17, big-endian; 1 means 65536).
-    private func pageSize(_ file: URL) throws -> Int {
-        let header = try [UInt8](Data(contentsOf: file).prefix(18))
-        let size = Int(header[16]) << 8 | Int(header[17])
-        return size == 1 ? 65536 : size
-    }
-
-    @Test func aNewStateIsCreatedWithPagesThatHoldSeveralArchivedVersions() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-pages-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let item = Item(id: "1", title: "Acme", content: String(repeating: "The FDA granted RMAT designation. ", count: 100))
-        do {
-            let store = try SQLiteStateStore(directory: directory)
-            try await store.record([PollRecord(source: "news", items: [item], archive: [entry(item, rules: [], events: [])])], now: start)
-        }
-        let file = directory.appendingPathComponent("pharos.sqlite")
-        #expect(try pageSize(file) == 16384)
-        let reopened = try SQLiteStateStore(directory: directory)
-        #expect(try await reopened.archivedVersions(source: "news", itemID: "1").map(\.item) == [item])
-        #expect(try pageSize(file) == 16384)
-    }
-}
-
 @Suite struct ArchiveTextTests {
     @Test func aTextCompressedWithoutTheDictionaryStillReads() throws {
         // zlib.compress of the encoded Item(id: "1", title: "t"), as the first archives stored it.

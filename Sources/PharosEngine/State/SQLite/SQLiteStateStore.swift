@@ -38,10 +38,6 @@ public final class SQLiteStateStore: StateStore {
         // cache still holds the database.
         configuration.maximumReaderCount = Self.readers
         configuration.prepareDatabase { db in
-            // A new database only (an existing one keeps its pages): an archived version is
-            // about 3 KB, so 4 KB pages hold one each and leave a quarter empty; 16 KB pages
-            // hold five (the archive went from 0.41x to 0.35x of its raw text).
-            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)")
         }
@@ -73,8 +69,6 @@ public final class SQLiteStateStore: StateStore {
     /// Read connections and the page cache of each connection.
     static let readers = 1
     static let cacheKiB = 512
-    /// The page size a new database is created with.
-    static let pageSize = 16384
 
     /// Hands back the writer's page cache, for when the daemon goes idle.
     ///
