@@ -21,8 +21,10 @@ public protocol StoryStore: Sendable {
 
 /// The most items one index key yields to a lookup (the latest): a lead action's key is
 /// shared by every item of that action in the window, and a lookup must stay cheap however
-/// many there are.
-public let candidatesPerKey = 200
+/// many there are. Each candidate is read and decoded whole (its signatures), so this bounds
+/// the cost of every item that alerts: at 200, `pharos run --once` over the soak's 500 feeds
+/// (bench/soak) spent a third of its time here and took 11 times as long as without stories.
+public let candidatesPerKey = 16
 
 /// One item in the story index.
 public struct StoryEntry: Sendable {
