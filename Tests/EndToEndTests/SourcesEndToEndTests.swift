@@ -4,14 +4,11 @@ import Testing
 
 /// A fixture peer (Tests/peers/fixture_peer.py) answering with recorded provider responses.
 struct FixtureServer {
-    let folder: URL
-    let peer: PythonPeer
+    let fixture: FixturePeer
+    var peer: PythonPeer { fixture.peer }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-fixtures-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data("[]".utf8).write(to: folder.appendingPathComponent("routes.json"))
-        peer = try PythonPeer("fixture_peer.py", arguments: [folder.path])
+        fixture = try FixturePeer("fixtures")
     }
 
     /// Routes as fixture_peer.py reads them; `file` paths are under Tests/peers/fixtures.
@@ -22,7 +19,7 @@ struct FixtureServer {
             if let file = route["file"] as? String { route["file"] = fixtures.appendingPathComponent(file).path }
             return route
         }
-        try JSONSerialization.data(withJSONObject: resolved).write(to: folder.appendingPathComponent("routes.json"))
+        try fixture.serve(resolved)
     }
 }
 

@@ -10,14 +10,11 @@ import Testing
 /// The recorded ClinicalTrials.gov API v2 answers (Tests/peers/fixtures/clinicaltrials), served
 /// by a fixture peer whose routes a test rewrites between polls.
 final class StudiesServer: Sendable {
-    let folder: URL
-    let peer: PythonPeer
+    let fixture: FixturePeer
+    var peer: PythonPeer { fixture.peer }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-ctgov-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data("[]".utf8).write(to: folder.appendingPathComponent("routes.json"))
-        peer = try PythonPeer("fixture_peer.py", arguments: [folder.path])
+        fixture = try FixturePeer("ctgov")
     }
 
     var base: String { "\(peer.base)/api/v2" }
@@ -30,7 +27,7 @@ final class StudiesServer: Sendable {
              "headers": route.headers.merging(["Content-Type": "application/json"]) { old, _ in old },
              "file": route.fixture.hasPrefix("/") ? route.fixture : fixtures.appendingPathComponent(route.fixture).path]
         }
-        try JSONSerialization.data(withJSONObject: list).write(to: folder.appendingPathComponent("routes.json"))
+        try fixture.serve(list)
     }
 
     func answer(_ fixture: String, status: Int = 200, headers: [String: String] = [:]) throws {

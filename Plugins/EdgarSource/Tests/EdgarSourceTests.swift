@@ -10,14 +10,12 @@ import Testing
 /// The recorded EDGAR answers (Tests/peers/fixtures/edgar) behind a fixture peer that, as
 /// EDGAR does, answers 403 to a request whose User-Agent has no contact address.
 final class EdgarServer: Sendable {
-    let folder: URL
-    let peer: PythonPeer
+    let fixture: FixturePeer
+    var peer: PythonPeer { fixture.peer }
     static let fixtures = packageRoot.appendingPathComponent("Tests/peers/fixtures/edgar")
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-edgar-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        peer = try PythonPeer("fixture_peer.py", arguments: [folder.path])
+        fixture = try FixturePeer("edgar")
         try answer()
     }
 
@@ -35,7 +33,7 @@ final class EdgarServer: Sendable {
             return ["path": path, "status": special?.status ?? 200, "headers": special?.headers ?? [:],
                     "file": Self.fixtures.appendingPathComponent(special?.file ?? file).path, "require": ["User-Agent": "@"]]
         }
-        try JSONSerialization.data(withJSONObject: routes).write(to: folder.appendingPathComponent("routes.json"))
+        try fixture.serve(routes)
     }
 
     struct Logged: Decodable {
