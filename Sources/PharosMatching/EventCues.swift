@@ -146,6 +146,9 @@ enum EventCues {
         ("Food and Drug Administration", "FDA"), ("CBER", "FDA"), ("CDER", "FDA"),
         ("Center for Drug Evaluation and Research", "FDA"), ("Center for Biologics Evaluation and Research", "FDA"),
         ("Oncology Center of Excellence", "FDA"), ("in the U.S.", "FDA"), ("in the United States", "FDA"), ("in the US", "FDA"),
+        // How the Indian and agency press name it: "USFDA", Reuters' "the U.S. health regulator".
+        ("USFDA", "FDA"), ("U.S. health regulator", "FDA"), ("US health regulator", "FDA"), ("U.S. drug regulator", "FDA"),
+        ("US drug regulator", "FDA"),
         ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
         ("Committee for Medicinal Products for Human Use", "EMA"), ("the Committee", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),

@@ -12,6 +12,8 @@ extension DocumentReader {
         if extractor.isApproval[Int(designationIndex)], !isVerbalApproval(field: field, trigger, agencyBefore: true) {
             return []
         }
+        // "The FDA approved its request for Fast Track designation": the designation's grant, read there.
+        if extractor.isApproval[Int(designationIndex)], approvesDesignation(field: field, hitIndex: hitIndex) { return [] }
         let range = sentence(field: field, at: trigger.start)
         let sentenceHits = hits(field: field, in: range)
         let position: Position = isTitle(field) ? .title : lead[field].contains(where: { $0.contains(trigger.start) }) ? .lead : .body
@@ -168,13 +170,77 @@ extension DocumentReader {
     }
 
     /// The word before `offset`, lower-cased (letters, digits, apostrophes and dots).
-    func word(field: Int, endingBefore offset: Int) -> String {
+    func word(field: Int, endingBefore offset: Int) -> String { wordBefore(field: field, offset).word }
+
+    /// The word before `offset`, lower-cased, and where it starts.
+    func wordBefore(field: Int, _ offset: Int) -> (word: String, start: Int) {
         let text = texts[field]
         var end = offset
         while end > 0, text[end - 1] == 0x20 || text[end - 1] == 0x0A || text[end - 1] == 0x22 { end -= 1 }
         var start = end
         while start > 0, Self.isWordByte(text[start - 1]) { start -= 1 }
-        return self.text(field: field, start..<end).lowercased()
+        return (self.text(field: field, start..<end).lowercased(), start)
+    }
+
+    /// Words between an approval word and a designation that make it the designation's grant.
+    static let requestWords: Set<String> = [
+        "its", "the", "a", "an", "their", "our", "his", "her", "request", "requests", "of", "for", "u", "s", "us", "fda", "usfda",
+    ]
+
+    /// Whether the approval word `hitIndex` approves a designation, not a product: "approved its
+    /// request for Fast Track designation", "FDA approval of Orphan Drug designation".
+    func approvesDesignation(field: Int, hitIndex: Int) -> Bool {
+        let trigger = hits[field][hitIndex]
+        for next in hits[field][(hitIndex + 1)...] where next.start >= trigger.end {
+            guard next.start - trigger.end <= 60 else { return false }
+            guard case .trigger(let index) = next.term, !extractor.isApproval[Int(index)] else { continue }
+            return Temporal.wordRanges(texts[field], trigger.end..<next.start).allSatisfy {
+                Self.requestWords.contains(text(field: field, $0).lowercased())
+            }
+        }
+        return false
+    }
+
+    static let grantingVerbs: Set<String> = ["approved", "approves", "granted", "grants", "accepted", "accepts", "honored", "honoured"]
+    static let determiners: Set<String> = ["its", "the", "a", "an", "their", "our", "his", "her", "company's", "sponsor's"]
+
+    /// Whether a request cue tells a request the agency granted: "the FDA has approved its request for".
+    func isGrantedRequest(field: Int, _ cue: EventExtractor.Hit) -> Bool {
+        guard text(field: field, cue.start..<cue.end).lowercased().hasPrefix("request") else { return false }
+        var offset = cue.start
+        for _ in 0..<3 {
+            let (word, start) = wordBefore(field: field, offset)
+            if Self.grantingVerbs.contains(word) { return true }
+            guard Self.determiners.contains(word) else { return false }
+            offset = start
+        }
+        return false
+    }
+
+    static let acquiringVerbs: Set<String> = [
+        "got", "gets", "get", "received", "receives", "receive", "granted", "grants", "earned", "earns", "won", "wins", "secured",
+        "secures", "obtained", "obtains", "awarded", "scored", "scores", "nabbed", "nabs", "landed", "lands", "gained", "gains",
+    ]
+    static let agencyFillers: Set<String> = [
+        "the", "a", "an", "u.s.", "u.s", "us", "fda", "fda's", "fda’s", "usfda", "usfda's", "usfda’s", "agency's", "regulator's",
+        "its", "their",
+    ]
+    static let quotes: Set<Character> = ["“", "”", "‘", "’", "\"", "'"]
+
+    /// Whether the product was just given the designation at `trigger` ("GLSI-100 got U.S. FDA's
+    /// fast track designation"): what a definition after it says is of the designation granted.
+    func isAcquired(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
+        var offset = trigger.start
+        for _ in 0..<4 {
+            let (written, start) = wordBefore(field: field, offset)
+            var word = Substring(written)
+            while let first = word.first, Self.quotes.contains(first) { word.removeFirst() }
+            while let last = word.last, Self.quotes.contains(last) { word.removeLast() }
+            if Self.acquiringVerbs.contains(String(word)) { return true }
+            guard Self.agencyFillers.contains(String(word)), start < offset else { return false }
+            offset = start
+        }
+        return false
     }
 
     /// The word after `offset`, lower-cased.
@@ -250,7 +316,7 @@ extension DocumentReader {
         func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
         // Every test below asks for a cue class, so other hits never pass them: no filtered copy.
         let cueHits = sentenceHits
-        if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
+        if position != .title || !hasProduct, !hasProduct || !isAcquired(field: field, trigger), let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }) {
             cues.append("definition cue \(cueText(definition))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
@@ -259,7 +325,7 @@ extension DocumentReader {
         if let prospective = cueHits.first(where: { hit in
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
-                && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
+                && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field) && !isGrantedRequest(field: field, hit)
         }) {
             cues.append("prospective cue \(cueText(prospective))")
             return .prospective

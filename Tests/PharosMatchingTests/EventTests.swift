@@ -238,6 +238,33 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         }
     }
 
+    /// Issue 19: an agency that approves a request for a designation grants the designation;
+    /// it approves no product, and the request is no longer pending.
+    @Test func anApprovedRequestForADesignationIsTheDesignationGranted() throws {
+        let found = events(
+            title: "Arcturus Receives FDA Approval of Fast Track Designation for ARC-217",
+            "BOSTON, June 10, 2025 -- Arcturus Cell Sciences today announced that the U.S. FDA has approved its request for Fast Track Designation for its drug, ARC-217, for the treatment of multiple myeloma.")
+        #expect(!found.contains { $0.action == "fda-approval" }, "\(show(found))")
+        let fastTrack = found.filter { $0.action == "fda-fast-track" }
+        #expect(fastTrack.count >= 2, "\(show(found))")
+        #expect(fastTrack.allSatisfy { $0.status == .announced }, "\(show(found))")
+    }
+
+    /// Issue 19: a news brief's line "ARC-217 got U.S. FDA's fast track designation" is the news,
+    /// though the brief's next line (one sentence with it: no full stop) says what the designation is.
+    @Test func aDesignationJustReceivedIsNoDefinition() throws {
+        let found = events(
+            title: "",
+            """
+            Shares of Arcturus Cell Sciences up 26% premarket
+            Co says its therapy, ARC-217, got U.S. FDA's "fast track" designation
+            FDA's "fast track" tag aims to speed development and review of drugs for serious conditions
+            """)
+        let first = try #require(found.first { $0.action == "fda-fast-track" }, "\(show(found))")
+        #expect(first.status == .announced, "\(show(found))")
+        #expect(first.product == "ARC-217", "\(show(found))")
+    }
+
     /// Issue 14's hard negatives: "fast track" in its ordinary sense is no designation.
     @Test func fastTrackInItsOrdinarySenseIsNoEvent() {
         let found = events(
@@ -272,6 +299,19 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!orphan.isEmpty, "\(show(found))")
         #expect(orphan.allSatisfy { $0.action == "ema-orphan-drug" }, "\(show(found))")
         #expect(orphan.contains { $0.status == .announced && $0.product == "VT-501" }, "\(show(found))")
+    }
+
+    /// Issue 19: the EU's term in a headline that names the U.S. agency as the Indian press
+    /// does ("USFDA"), or with the agency only in the lead as Reuters names it, is the FDA's.
+    @Test(arguments: [
+        ("Vantrel Bio's sickle cell drug gets USFDA's orphan designation", "Vantrel Bio just scored Orphan Drug Designation for VT-501, its tablet for sickle cell disease."),
+        ("Vantrel Bio's VT-501 Gets Orphan Designation", "Vantrel Bio announced on Friday that the U.S. health regulator has granted Orphan Drug Designation to VT-501."),
+    ])
+    func theUSHealthRegulatorIsTheFDA(title: String, content: String) throws {
+        let found = events(title: title, content)
+        let lead = try #require(found.first { $0.status == .announced }, "\(show(found))")
+        #expect(lead.action == "fda-orphan-drug", "\(show(found))")
+        #expect(!found.contains { $0.action == "ema-orphan-drug" }, "\(show(found))")
     }
 
     /// Issue 14: "HER2-negative" patients do not make a Claudin 18.2 antibody a HER2 therapy.
