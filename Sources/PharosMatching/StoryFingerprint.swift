@@ -19,6 +19,12 @@ public struct StoryFingerprint: Sendable {
     /// Topics of fewer such words (with repeats) are too short to tell a rewrite from the
     /// next release of one template ("Acme 1 receives RMAT designation", "Acme 2 …").
     public static let minimumTopicWords = 20
+    /// Two items leading with the same agency and action, a product missing on either side,
+    /// are also the same story when they share at least ``namedEventNames`` names
+    /// (``StoryMarks``) and their topics are at least this similar: a rewrite keeps the
+    /// company's and the product's names when it changes the rest of the words.
+    public static let namedEventTopicThreshold = 0.1
+    public static let namedEventNames = 2
 
     /// MinHash of the text's 3-word shingles.
     public var signature: StorySignature
@@ -27,20 +33,28 @@ public struct StoryFingerprint: Sendable {
     /// The first event the item announces, with its product when the reader found one for
     /// that agency and action.
     public var lead: StoryEvent?
+    /// The names, figures and results period of the text.
+    public var marks: StoryMarks
 
-    public init(signature: StorySignature, topic: StorySignature, lead: StoryEvent?) {
+    public init(signature: StorySignature, topic: StorySignature, lead: StoryEvent?, marks: StoryMarks = .none) {
         self.signature = signature
         self.topic = topic
         self.lead = lead
+        self.marks = marks
     }
 
-    /// The fingerprint of `document`: its fields' text signed together, and the lead event
-    /// `extractor` reads in it.
-    public init(document: MatchDocument, extractor: EventExtractor?) {
+    /// The fingerprint of `document`: its fields' text signed together, the lead event
+    /// `extractor` reads in it, and its marks (words in `ordinary` are no names:
+    /// ``StoryMarks/ordinaryWords(in:)``).
+    public init(document: MatchDocument, extractor: EventExtractor?, ordinary: Set<String> = []) {
         let text = document.fields.map(\.text).joined(separator: "\n")
         signature = StorySignature(text: text)
         topic = StorySignature(text: text, shingleWords: 1, minimumLetters: Self.topicLetters)
         lead = extractor.flatMap { StoryEvent.lead(of: $0.extract(document)) }
+        let named = document.fields.filter { $0.name != "categories" }
+        marks = StoryMarks(
+            title: named.first { $0.name == "title" }?.text ?? "",
+            body: named.filter { $0.name != "title" }.map(\.text).joined(separator: "\n"), ordinary: ordinary)
     }
 
     /// Whether the text is long enough to be called a copy by its text.
@@ -53,7 +67,9 @@ public struct StoryFingerprint: Sendable {
     ///
     /// Items that both lead with an event are the same story when it is the same agency's
     /// same action on the same product (or, a product missing on either side, when their
-    /// topics are similar); otherwise when their texts are copies.
+    /// topics are similar and they share names). Otherwise they are when their texts are
+    /// copies, when they quote the same figure and their leads (title and opening) share a
+    /// name, or when they report the results of one period and their leads share a name.
     public func sameStory(as other: StoryFingerprint) -> StoryReason? {
         if let lead, let otherLead = other.lead {
             guard lead.agency == otherLead.agency, lead.action == otherLead.action else { return nil }
@@ -62,11 +78,19 @@ public struct StoryFingerprint: Sendable {
             }
             guard topicIsUsable, other.topicIsUsable else { return nil }
             let similarity = topic.similarity(to: other.topic)
-            return similarity >= Self.topicThreshold ? .event(lead.key) : nil
+            let names = marks.sharedNames(with: other.marks)
+            if similarity >= Self.topicThreshold, names >= 1 { return .event(lead.key) }
+            return similarity >= Self.namedEventTopicThreshold && names >= Self.namedEventNames ? .event(lead.key) : nil
         }
-        guard textIsUsable, other.textIsUsable else { return nil }
-        let similarity = signature.similarity(to: other.signature)
-        return similarity >= Self.copyThreshold ? .copy(similarity: similarity) : nil
+        if textIsUsable, other.textIsUsable {
+            let similarity = signature.similarity(to: other.signature)
+            if similarity >= Self.copyThreshold { return .copy(similarity: similarity) }
+        }
+        if marks.sharedFigures(with: other.marks) >= 1, marks.sharedLeadNames(with: other.marks) >= 1 { return .figures }
+        if let period = marks.period, period == other.marks.period, marks.sharedLeadNames(with: other.marks) >= 1 {
+            return .results(period)
+        }
+        return nil
     }
 }
 
@@ -122,11 +146,17 @@ public enum StoryReason: Sendable, Equatable, CustomStringConvertible {
     case copy(similarity: Double)
     /// It leads with the same event (`agency|action|product`).
     case event(String)
+    /// It quotes a figure the story's item quotes, and their leads share a name.
+    case figures
+    /// It reports the same period's results (`2023q3`) of the company its lead names.
+    case results(String)
 
     public var description: String {
         switch self {
         case .copy(let similarity): "copy (similarity \(Int((similarity * 100).rounded()))%)"
         case .event(let key): "same event \(key)"
+        case .figures: "same figures"
+        case .results(let period): "same results \(period)"
         }
     }
 }

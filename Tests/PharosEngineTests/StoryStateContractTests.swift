@@ -43,6 +43,22 @@ private let release = """
         #expect(try await store.storyCandidates(keys: copy, since: .distantPast).isEmpty)
     }
 
+    @Test(arguments: Backend.allCases) func anEntryIsFoundByItsFiguresAndItsResultsPeriodAndKeepsItsMarks(_ backend: Backend) async throws {
+        let store = try backend.make()
+        let text = "Example Biosciences reported financial results for the third quarter of 2025: revenue of $6.9 million, 33% lower."
+        var first = entry("s1", item: "1", text: text)
+        first.fingerprint.marks = StoryMarks(title: "Example Biosciences Reports Third Quarter 2025 Results", body: text)
+        try await store.record([PollRecord(source: "wire", stories: StoryWrites(entries: [first]))], now: start)
+
+        var retold = first.fingerprint
+        retold.marks = StoryMarks(title: "Example Q3 2025 earnings", body: "Example said third quarter 2025 revenue fell 33% to $6.9 million.")
+        retold.signature = StorySignature(text: "unrelated words")
+        let found = try await store.storyCandidates(keys: StoryEntry.keys(of: retold).filter { !retold.signature.bandKeys.contains($0) }, since: start)
+        #expect(found.map(\.story) == ["s1"])
+        #expect(found.first?.fingerprint.marks == first.fingerprint.marks)
+        #expect(retold.sameStory(as: try #require(found.first).fingerprint) != nil)
+    }
+
     @Test(arguments: Backend.allCases) func theFirstAlertStaysAndEntitiesMerge(_ backend: Backend) async throws {
         let store = try backend.make()
         let first = StoryAlert(story: "s1", rule: "r", alertID: "a1", source: "wire", itemID: "1", entities: ["company:x"])

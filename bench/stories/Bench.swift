@@ -38,13 +38,15 @@ struct StoriesBench {
 
     /// Per labelled pair: MinHash similarity, SimHash distance, shared events, the decision.
     static func pairs(items itemsPath: String, pairs pairsPath: String) throws {
-        let extractor = EventExtractor(vocabulary: ConfigLoader.builtinOnly())
+        let vocabulary = ConfigLoader.builtinOnly()
+        let extractor = EventExtractor(vocabulary: vocabulary)
+        let ordinary = StoryMarks.ordinaryWords(in: vocabulary)
         var fingerprints: [String: StoryFingerprint] = [:]
         var simhashes: [String: UInt64] = [:]
         for item in try lines(itemsPath) {
             let id = item["id"] as! String
             let document = MatchDocument(fields: [("title", item["title"] as! String), ("content", item["text"] as! String)])
-            fingerprints[id] = StoryFingerprint(document: document, extractor: extractor)
+            fingerprints[id] = StoryFingerprint(document: document, extractor: extractor, ordinary: ordinary)
             simhashes[id] = SimHash.of(document.fields.map(\.text).joined(separator: "\n"))
             let read = extractor.extract(document).map { "\($0.status.rawValue) \($0.agency) \($0.action) product=\($0.product ?? "-")" }
             print(json(["item": id, "lead": fingerprints[id]!.lead?.key ?? "", "read": read, "shingles": fingerprints[id]!.signature.shingles]))

@@ -42,10 +42,10 @@ struct StoryStage: Sendable {
         var raised: [NewAlert] = []
         var pending: [StoryEntry] = []
         var firstAlerts: [String: [String: StoryAlert]] = [:]
-        let extractor = extractor.value
+        let (extractor, ordinary) = extractor.value
         for entry in matched where !entry.alerts.isEmpty {
             let item = entry.item
-            let fingerprint = StoryFingerprint(document: MatchDocument(item: item), extractor: extractor)
+            let fingerprint = StoryFingerprint(document: MatchDocument(item: item), extractor: extractor, ordinary: ordinary)
             var probe = StoryEntry(story: "", source: source, itemID: item.id, link: item.link, seenAt: now, fingerprint: fingerprint)
             let known = try await store.storyCandidates(keys: probe.keys, since: now.addingTimeInterval(-window)) + pending
             let itself = known.first { $0.source == source && $0.itemID == item.id }
@@ -93,19 +93,20 @@ struct StoryStage: Sendable {
     }
 }
 
-/// The event extractor, compiled on first use: most engines built in tests never need it.
+/// The event extractor and the vocabulary's ordinary words (no names of a story), made on
+/// first use: most engines built in tests never need them.
 final class LazyExtractor: Sendable {
     private let vocabulary: Vocabulary
-    private let built = Shared<EventExtractor?>(nil)
+    private let built = Shared<(EventExtractor, Set<String>)?>(nil)
 
     init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
 
-    var value: EventExtractor {
+    var value: (EventExtractor, Set<String>) {
         built.withLock { built in
             if let built { return built }
-            let extractor = EventExtractor(vocabulary: vocabulary)
-            built = extractor
-            return extractor
+            let made = (EventExtractor(vocabulary: vocabulary), StoryMarks.ordinaryWords(in: vocabulary))
+            built = made
+            return made
         }
     }
 }

@@ -58,8 +58,18 @@ public struct StoryEntry: Sendable {
             if lead.product != nil { keys.append(eventKey(lead.key)) }
             if fingerprint.topicIsUsable { keys.append(eventKey(lead.actionKey)) }
         }
+        // A rewrite that shares neither shingles nor an event is found by the figures it quotes
+        // (its first few) or, a results report, by its period with the names of its lead.
+        for figure in fingerprint.marks.figures.prefix(figureKeys) { keys.append(eventKey("figure|\(figure)")) }
+        if let period = fingerprint.marks.period {
+            for name in fingerprint.marks.leadNames.prefix(resultsKeys) { keys.append(eventKey("results|\(period)|\(name)")) }
+        }
         return keys
     }
+
+    /// How many of an item's figures, and of a results report's lead names, it is indexed by.
+    static let figureKeys = 8
+    static let resultsKeys = 8
 
     /// An event key as an index key (FNV-1a, tagged apart from band keys by its seed).
     public static func eventKey(_ event: String) -> Int64 {

@@ -30,6 +30,10 @@ extension SQLiteStateStore {
                 CREATE INDEX story_copies_seen ON story_copies (seen_at);
                 """)
         }
+        // Names, figures and results period (StoryMarks); rows written before have none.
+        migrator.registerMigration("stories-v2-marks") { db in
+            try db.execute(sql: "ALTER TABLE story_items ADD COLUMN marks BLOB")
+        }
     }
 
     public func storyCandidates(keys: [Int64], since: Date) async throws -> [StoryEntry] {
@@ -45,7 +49,7 @@ extension SQLiteStateStore {
                 for row in try Int64.fetchAll(probe, arguments: [key, since.timeIntervalSince1970, candidatesPerKey]) { rows.insert(row) }
             }
             let fetch = try db.cachedStatement(sql: """
-                SELECT story, source, item_id, link, seen_at, signature, shingles, topic, lead FROM story_items WHERE id = ?
+                SELECT story, source, item_id, link, seen_at, signature, shingles, topic, lead, marks FROM story_items WHERE id = ?
                 """)
             var entries: [(Int64, StoryEntry)] = []
             for row in rows {
@@ -53,10 +57,11 @@ extension SQLiteStateStore {
                       let signature = StorySignature(bytes: [UInt8](found["signature"] as Data), shingles: found["shingles"]),
                       let topic = StorySignature(bytes: [UInt8](found["topic"] as Data), shingles: 0) else { continue }
                 let lead: String? = found["lead"]
+                let marks = (found["marks"] as Data?).flatMap { StoryMarks(bytes: [UInt8]($0)) } ?? .none
                 entries.append((row, StoryEntry(
                     story: found["story"], source: found["source"], itemID: found["item_id"], link: found["link"],
                     seenAt: Date(timeIntervalSince1970: found["seen_at"]),
-                    fingerprint: StoryFingerprint(signature: signature, topic: topic, lead: lead.flatMap(StoryEvent.init(key:))))))
+                    fingerprint: StoryFingerprint(signature: signature, topic: topic, lead: lead.flatMap(StoryEvent.init(key:)), marks: marks))))
             }
             return entries.sorted { ($0.1.seenAt, $0.0) < ($1.1.seenAt, $1.0) }.map(\.1)
         }
@@ -120,7 +125,7 @@ extension SQLiteStateStore {
         }
         if !stories.entries.isEmpty {
             let insertItem = try db.cachedStatement(sql: """
-                INSERT INTO story_items (story, source, item_id, link, seen_at, signature, shingles, topic, lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO story_items (story, source, item_id, link, seen_at, signature, shingles, topic, lead, marks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertKey = try db.cachedStatement(sql: "INSERT INTO story_keys (key, item, seen_at) VALUES (?, ?, ?)")
             for entry in stories.entries {
@@ -128,6 +133,7 @@ extension SQLiteStateStore {
                 try insertItem.execute(arguments: [
                     entry.story, entry.source, entry.itemID, entry.link, time, Data(entry.fingerprint.signature.bytes),
                     entry.fingerprint.signature.shingles, Data(entry.fingerprint.topic.bytes), entry.fingerprint.lead?.key,
+                    Data(entry.fingerprint.marks.bytes),
                 ])
                 let row = db.lastInsertedRowID
                 for key in Set(entry.keys) { try insertKey.execute(arguments: [key, row, time]) }
