@@ -129,6 +129,31 @@ import Testing
         #expect(index.contains("team (no longer configured)") && index.contains(">FAILING<") && index.contains("HTTP 410"))
     }
 
+    /// Issue 19: the copies of an alert's story are on its page, each linked to its item (and
+    /// its original when the link is safe), and counted on the item's page.
+    @Test(arguments: Backend.allCases) func theAlertPageListsTheStorysLaterCopies(_ backend: Backend) async throws {
+        let (pages, store) = try await Self.pages(backend)
+        let copies = [
+            AlsoSeen(source: "trade", itemID: "t-9", link: "https://trade.example/rmat", seenAt: Self.start.addingTimeInterval(3600)),
+            AlsoSeen(source: "<b>ir</b>", itemID: "x\"y", link: "javascript:alert(3)", seenAt: Self.start.addingTimeInterval(7200)),
+        ]
+        try await store.record([PollRecord(source: "trade", stories: StoryWrites(sightings: copies.map { (Self.ids.plain, $0) }))],
+                               now: Self.start.addingTimeInterval(7200))
+        let page = try await Self.get(pages, "/alerts/" + Self.ids.plain).text
+        #expect(page.contains("<h3>Also seen</h3>"), "\(page)")
+        #expect(page.contains("2026-11-23T10:00:00Z</td><td>trade</td><td><a href=\"/item?id=t-9&amp;source=trade\">t-9</a> · "
+            + "<a rel=\"noopener noreferrer\" href=\"https://trade.example/rmat\">original</a>"), "\(page)")
+        #expect(page.contains("&lt;b&gt;ir&lt;/b&gt;") && page.contains("x&quot;y") && !page.contains("<b>ir"), "\(page)")
+        #expect(page.contains("(link not shown as a link: javascript:alert(3))") && !page.contains("href=\"javascript:"), "\(page)")
+        #expect(page.firstRange(of: "t-9")!.lowerBound < page.firstRange(of: "x&quot;y")!.lowerBound, "in the order seen")
+        let other = try await Self.get(pages, "/alerts/" + Self.ids.old).text
+        #expect(!other.contains("Also seen"))
+        let item = try await Self.get(pages, "/item", ["source": "inbox", "id": "item-" + Self.ids.plain]).text
+        #expect(item.contains("story seen again 2×"), "\(item)")
+        let api = try await Self.get(pages, "/api/alerts/" + Self.ids.plain).text
+        #expect(api.contains(#""also_seen":[{"source":"trade","item_id":"t-9""#), "\(api)")
+    }
+
     /// The feed checked with a RELAX NG schema of Atom 1.0 by libxml2's validator.
     @Test(arguments: Backend.allCases) func theAlertsFeedIsValidAtom(_ backend: Backend) async throws {
         let (pages, _) = try await Self.pages(backend)

@@ -98,7 +98,9 @@ extension WebHTML {
         body += "</div>"
         body += "<h3>Alerts</h3>" + (alerts.isEmpty ? "<p class=\"meta\">none</p>" : "<ul>" + alerts.map { shown in
             "<li><a href=\"/alerts/\(escape(queryValue(shown.record.id)))\">\(escape(shown.alert.headline))</a> "
-                + "<span class=\"meta\">rule \(escape(shown.record.rule))</span> \(deliveryBadges(shown.record.deliveries))</li>"
+                + "<span class=\"meta\">rule \(escape(shown.record.rule))"
+                + (shown.alert.alsoSeen.isEmpty ? "" : " · story seen again \(shown.alert.alsoSeen.count)×") + "</span> "
+                + "\(deliveryBadges(shown.record.deliveries))</li>"
         }.joined() + "</ul>")
         body += "<h3>Versions read</h3>"
         if versions.isEmpty { body += "<p class=\"meta\">none archived (history: may have expired them)</p>" }

@@ -180,7 +180,9 @@ enum WebHTML {
             + "</td></tr>"
         if let published = alert.item.published { body += "<tr><th>published</th><td>\(escape(ISO8601.string(from: published)))</td></tr>" }
         body += "<tr><th>detected</th><td>\(escape(ISO8601.string(from: alert.detectedAt)))</td></tr>"
-        body += "<tr><th>alert id</th><td><code>\(escape(alert.id))</code></td></tr></table>"
+        body += "<tr><th>alert id</th><td><code>\(escape(alert.id))</code></td></tr>"
+        if let story = alert.story { body += "<tr><th>story</th><td><code>\(escape(story))</code></td></tr>" }
+        body += "</table>"
         if let summary = alert.item.summary { body += "<p>\(escape(summary))</p>" }
         body += "<h3>Evidence</h3>" + alert.evidence.map { evidence in
             "<blockquote><span class=\"meta\">\(escape(evidence.field)) \(evidence.start)–\(evidence.end)</span><br>\(highlighted(evidence.text, shown.spellings))</blockquote>"
@@ -192,12 +194,24 @@ enum WebHTML {
             "<tr><th>\(kind)</th><td>" + entities.map { "\(escape($0.label)) <span class=\"meta\">“\(escape($0.text))” (\(escape($0.id)))</span>" }.joined(separator: ", ") + "</td></tr>"
         }.joined() + "</table>"
         if !alert.events.isEmpty { body += "<h3>Events</h3>" + eventList(alert.events) }
+        if !alert.alsoSeen.isEmpty { body += alsoSeenList(alert.alsoSeen) }
         body += "<h3>Deliveries</h3><table><tr><th>sink</th><th>state</th><th>attempts</th><th>when</th><th>last error</th></tr>"
         body += shown.record.deliveries.map { delivery in
             "<tr><td>\(escape(delivery.sink))</td><td><span class=\"sink \(escape(delivery.state))\">\(escape(delivery.state))</span></td>"
                 + "<td>\(delivery.attempts)</td><td>\(escape(ISO8601.string(from: delivery.updatedAt)))</td><td>\(escape(delivery.lastError ?? ""))</td></tr>"
         }.joined() + "</table></article>"
         return page(title: alert.headline, body: body, api: "/api/alerts/" + shown.record.id)
+    }
+
+    /// The later copies of an alert's story (README, Stories), in the order seen.
+    static func alsoSeenList(_ copies: [AlsoSeen]) -> String {
+        "<h3>Also seen</h3><p class=\"meta\">later copies of this story, which raised no alert of their own for this rule</p>"
+            + "<table><tr><th>seen</th><th>source</th><th>item</th></tr>" + copies.map { copy in
+                let link = safeURL(copy.link).map { " · <a rel=\"noopener noreferrer\" href=\"\(escape($0))\">original</a>" }
+                    ?? copy.link.map { " <span class=\"meta\">(link not shown as a link: \(escape($0)))</span>" } ?? ""
+                return "<tr><td>\(escape(ISO8601.string(from: copy.seenAt)))</td><td>\(escape(copy.source))</td>"
+                    + "<td><a href=\"\(escape(itemLink(source: copy.source, id: copy.itemID)))\">\(escape(copy.itemID))</a>\(link)</td></tr>"
+            }.joined() + "</table>"
     }
 
     static func eventList(_ events: [RegulatoryEvent]) -> String {
