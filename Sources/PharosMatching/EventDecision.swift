@@ -217,6 +217,17 @@ extension DocumentReader {
         return false
     }
 
+    static let reportingVerbs: Set<String> = ["said", "says", "announced", "reported", "stated", "disclosed", "noted"]
+
+    /// Whether a past perfect cue ("had granted") is reported speech: "AstraZeneca said the FDA
+    /// had granted ...": the tense follows the reporting verb; the event is the news told.
+    func isReportedPastPerfect(field: Int, _ cue: EventExtractor.Hit, sentence: Range<Int>) -> Bool {
+        let written = text(field: field, cue.start..<cue.end).lowercased()
+        guard ["had granted", "had received", "had been granted"].contains(written) else { return false }
+        let before = Temporal.wordRanges(texts[field], max(sentence.lowerBound, cue.start - 120)..<cue.start)
+        return before.suffix(12).contains { Self.reportingVerbs.contains(text(field: field, $0).lowercased()) }
+    }
+
     static let acquiringVerbs: Set<String> = [
         "got", "gets", "get", "received", "receives", "receive", "granted", "grants", "earned", "earns", "won", "wins", "secured",
         "secures", "obtained", "obtains", "awarded", "scored", "scores", "nabbed", "nabs", "landed", "lands", "gained", "gains",
@@ -336,6 +347,7 @@ extension DocumentReader {
         }
         if let background = cueHits.first(where: { hit in
             cueClass(hit) == .background && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
+                && !isReportedPastPerfect(field: field, hit, sentence: range)
         }) {
             cues.append("background cue \(cueText(background))")
             return .background

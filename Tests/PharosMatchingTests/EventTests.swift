@@ -265,6 +265,20 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(first.product == "ARC-217", "\(show(found))")
     }
 
+    /// Issue 19: "the company said the FDA had granted" is the news reported (the tense follows
+    /// "said"); "had granted" alone, or "had previously granted", still tells history.
+    @Test func pastPerfectAfterSaidIsTheNewsReported() throws {
+        let reported = events(
+            title: "",
+            "Arcturus Cell Sciences said the US Food and Drug Administration had granted breakthrough therapy designation for its myeloma drug ARC-217.")
+        let news = try #require(reported.first { $0.action == "fda-breakthrough-therapy" }, "\(show(reported))")
+        #expect(news.status == .announced, "\(show(reported))")
+        let history = events(
+            title: "Arcturus Cell Sciences Provides Update",
+            "BOSTON, June 10, 2025 -- Arcturus Cell Sciences today reported results. The company said the FDA had previously granted breakthrough therapy designation to ARC-217.")
+        #expect(!history.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(history))")
+    }
+
     /// Issue 14's hard negatives: "fast track" in its ordinary sense is no designation.
     @Test func fastTrackInItsOrdinarySenseIsNoEvent() {
         let found = events(
