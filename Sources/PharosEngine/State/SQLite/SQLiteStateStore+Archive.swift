@@ -85,7 +85,7 @@ extension SQLiteStateStore {
     }
 
     public func expireArchive(before cutoff: Date, limit: Int) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             try db.cachedStatement(sql: """
                 DELETE FROM archive WHERE position IN (SELECT position FROM archive WHERE last_seen < ? ORDER BY last_seen LIMIT ?)
                 """).execute(arguments: [cutoff.timeIntervalSince1970, limit])
