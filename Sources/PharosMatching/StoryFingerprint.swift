@@ -35,12 +35,16 @@ public struct StoryFingerprint: Sendable {
     public var lead: StoryEvent?
     /// The names, figures and results period of the text.
     public var marks: StoryMarks
+    /// The vocabulary names of its headline and of its text; nil when not known (an index
+    /// entry written before they were kept).
+    public var names: StoryNames?
 
-    public init(signature: StorySignature, topic: StorySignature, lead: StoryEvent?, marks: StoryMarks = .none) {
+    public init(signature: StorySignature, topic: StorySignature, lead: StoryEvent?, marks: StoryMarks = .none, names: StoryNames? = nil) {
         self.signature = signature
         self.topic = topic
         self.lead = lead
         self.marks = marks
+        self.names = names
     }
 
     /// The fingerprint of `document`: its fields' text signed together, the lead event
@@ -55,6 +59,7 @@ public struct StoryFingerprint: Sendable {
         marks = StoryMarks(
             title: named.first { $0.name == "title" }?.text ?? "",
             body: named.filter { $0.name != "title" }.map(\.text).joined(separator: "\n"), ordinary: ordinary)
+        names = extractor?.names(in: document)
     }
 
     /// Whether the text is long enough to be called a copy by its text.
@@ -70,6 +75,8 @@ public struct StoryFingerprint: Sendable {
     /// topics are similar and they share names). Otherwise they are when their texts are
     /// copies, when they quote the same figure and their leads (title and opening) share a
     /// name, or when they report the results of one period and their leads share a name.
+    /// Texts are never copies when a vocabulary name one headline gives is missing from the
+    /// other item (``StoryNames``): a rewrite may add names, a copy does not.
     public func sameStory(as other: StoryFingerprint) -> StoryReason? {
         if let lead, let otherLead = other.lead {
             guard lead.agency == otherLead.agency, lead.action == otherLead.action else { return nil }
@@ -84,13 +91,19 @@ public struct StoryFingerprint: Sendable {
         }
         if textIsUsable, other.textIsUsable {
             let similarity = signature.similarity(to: other.signature)
-            if similarity >= Self.copyThreshold { return .copy(similarity: similarity) }
+            if similarity >= Self.copyThreshold, namesAgree(with: other) { return .copy(similarity: similarity) }
         }
         if marks.sharedFigures(with: other.marks) >= 1, marks.sharedLeadNames(with: other.marks) >= 1 { return .figures }
         if let period = marks.period, period == other.marks.period, marks.sharedLeadNames(with: other.marks) >= 1 {
             return .results(period)
         }
         return nil
+    }
+
+    /// Whether the headlines' vocabulary names agree (true when either side's are not known).
+    private func namesAgree(with other: StoryFingerprint) -> Bool {
+        guard let names, let otherNames = other.names else { return true }
+        return names.agree(with: otherNames)
     }
 }
 

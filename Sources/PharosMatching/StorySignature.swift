@@ -82,10 +82,20 @@ public struct StorySignature: Sendable, Hashable {
 
     /// A signature stored as ``bytes``; nil when the length is not whole values.
     public init?(bytes: [UInt8], shingles: Int) {
-        guard !bytes.isEmpty, bytes.count % 4 == 0 else { return nil }
+        guard let signature = bytes.withUnsafeBytes({ Self(littleEndian: $0, shingles: shingles) }) else { return nil }
+        self = signature
+    }
+
+    /// A signature stored as ``bytes``, read in place (a database row's blob); nil when the
+    /// length is not whole values.
+    public init?(littleEndian raw: UnsafeRawBufferPointer, shingles: Int) {
+        guard !raw.isEmpty, raw.count % 4 == 0 else { return nil }
         self.shingles = shingles
-        values = stride(from: 0, to: bytes.count, by: 4).map { start in
-            UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16 | UInt32(bytes[start + 3]) << 24
+        values = [UInt32](unsafeUninitializedCapacity: raw.count / 4) { values, count in
+            for index in 0..<raw.count / 4 {
+                values[index] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+            }
+            count = raw.count / 4
         }
     }
 

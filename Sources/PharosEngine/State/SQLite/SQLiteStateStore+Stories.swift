@@ -6,8 +6,8 @@ import PharosMatching
 /// The story index: its own tables (migration `stories-v1`), written in a poll's transaction.
 ///
 /// `story_items` holds one row per indexed item with its signature; `story_keys` one row per
-/// index key (32 band keys and one per event) with the item's row and time, so a lookup is
-/// one indexed probe per key whatever the window holds. `story_alerts` keeps the first alert
+/// index key (32 band keys, one per event, and the marks' keys) with the item's row and time,
+/// ordered by key, so a lookup is one probe per key whatever the window holds. `story_alerts` keeps the first alert
 /// per story and rule, `story_copies` the copies recorded as `also_seen`.
 extension SQLiteStateStore {
     static func registerStoryMigrations(_ migrator: inout DatabaseMigrator) {
@@ -34,49 +34,76 @@ extension SQLiteStateStore {
         migrator.registerMigration("stories-v2-marks") { db in
             try db.execute(sql: "ALTER TABLE story_items ADD COLUMN marks BLOB")
         }
+        migrator.registerMigration("stories-v3-names") { db in
+            // The vocabulary names of each item's headline and text (StoryNames); rows written
+            // before have none. The keys become their own index (no rowid table beside it): a
+            // probe reads no table row, and an item's 33 or more keys cost two b-tree inserts
+            // each instead of three.
+            try db.execute(sql: """
+                ALTER TABLE story_items ADD COLUMN names BLOB;
+                CREATE TABLE story_keys_by_key (
+                    key INTEGER NOT NULL, seen_at REAL NOT NULL, item INTEGER NOT NULL,
+                    PRIMARY KEY (key, seen_at, item)) WITHOUT ROWID;
+                INSERT OR IGNORE INTO story_keys_by_key (key, seen_at, item) SELECT key, seen_at, item FROM story_keys;
+                DROP TABLE story_keys;
+                ALTER TABLE story_keys_by_key RENAME TO story_keys;
+                CREATE INDEX story_keys_seen ON story_keys (seen_at);
+                """)
+        }
     }
 
     public func storyCandidates(keys: [Int64], since: Date) async throws -> [StoryEntry] {
         guard !keys.isEmpty else { return [] }
         return try await pool.read { db in
             // One prepared statement per key (as `versions` does): an IN list's statement
-            // would be compiled again for every length.
+            // would be compiled again for every length. Columns are read by position from a
+            // cursor over the statement, and an item that several keys share is decoded once:
+            // every alerted item pays for this lookup.
             let probe = try db.cachedStatement(sql: """
-                SELECT item FROM story_keys WHERE key = ? AND seen_at >= ? ORDER BY seen_at DESC, item DESC LIMIT ?
+                SELECT story_items.id, story, source, item_id, link, story_items.seen_at, signature, shingles, topic, lead, marks, names
+                FROM story_keys JOIN story_items ON story_items.id = story_keys.item
+                WHERE key = ? AND story_keys.seen_at >= ? ORDER BY story_keys.seen_at DESC, story_keys.item DESC LIMIT ?
                 """)
-            var rows = Set<Int64>()
-            for key in Set(keys) {
-                for row in try Int64.fetchAll(probe, arguments: [key, since.timeIntervalSince1970, candidatesPerKey]) { rows.insert(row) }
-            }
-            let fetch = try db.cachedStatement(sql: """
-                SELECT story, source, item_id, link, seen_at, signature, shingles, topic, lead, marks FROM story_items WHERE id = ?
-                """)
+            var decoded = Set<Int64>()
             var entries: [(Int64, StoryEntry)] = []
-            for row in rows {
-                guard let found = try Row.fetchOne(fetch, arguments: [row]),
-                      let signature = StorySignature(bytes: [UInt8](found["signature"] as Data), shingles: found["shingles"]),
-                      let topic = StorySignature(bytes: [UInt8](found["topic"] as Data), shingles: 0) else { continue }
-                let lead: String? = found["lead"]
-                let marks = (found["marks"] as Data?).flatMap { StoryMarks(bytes: [UInt8]($0)) } ?? .none
-                entries.append((row, StoryEntry(
-                    story: found["story"], source: found["source"], itemID: found["item_id"], link: found["link"],
-                    seenAt: Date(timeIntervalSince1970: found["seen_at"]),
-                    fingerprint: StoryFingerprint(signature: signature, topic: topic, lead: lead.flatMap(StoryEvent.init(key:)), marks: marks))))
+            for key in Set(keys) {
+                let rows = try Row.fetchCursor(probe, arguments: [key, since.timeIntervalSince1970, candidatesPerKey])
+                while let row = try rows.next() {
+                    let id: Int64 = row[0]
+                    guard decoded.insert(id).inserted, let entry = try Self.storyEntry(row) else { continue }
+                    entries.append((id, entry))
+                }
             }
             return entries.sorted { ($0.1.seenAt, $0.0) < ($1.1.seenAt, $1.0) }.map(\.1)
         }
     }
 
+    /// An index entry from a row of `storyCandidates`' statement; nil when its signatures are damaged.
+    private static func storyEntry(_ row: Row) throws -> StoryEntry? {
+        guard let signature = try row.withUnsafeData(atIndex: 6, { data in
+                  data.flatMap { data in data.withUnsafeBytes { StorySignature(littleEndian: $0, shingles: row[7]) } }
+              }),
+              let topic = try row.withUnsafeData(atIndex: 8, { data in
+                  data.flatMap { data in data.withUnsafeBytes { StorySignature(littleEndian: $0, shingles: 0) } }
+              }) else { return nil }
+        let lead: String? = row[9]
+        let marks = try row.withUnsafeData(atIndex: 10) { data in data.flatMap { StoryMarks(bytes: [UInt8]($0)) } } ?? .none
+        let names = try row.withUnsafeData(atIndex: 11) { data in data.flatMap { data in data.withUnsafeBytes(StoryNames.init(littleEndian:)) } }
+        return StoryEntry(
+            story: row[1], source: row[2], itemID: row[3], link: row[4], seenAt: Date(timeIntervalSince1970: row[5]),
+            fingerprint: StoryFingerprint(signature: signature, topic: topic, lead: lead.flatMap(StoryEvent.init(key:)), marks: marks, names: names))
+    }
+
     public func storyAlerts(story: String) async throws -> [StoryAlert] {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            try Array(Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT rule, alert_id, source, item_id, entities FROM story_alerts WHERE story = ? ORDER BY rule
                 """), arguments: [story]).map { row in
-                let entities: String = row["entities"]
+                let entities: String = row[4]
                 return StoryAlert(
-                    story: story, rule: row["rule"], alertID: row["alert_id"], source: row["source"], itemID: row["item_id"],
-                    entities: entities.isEmpty ? [] : entities.components(separatedBy: "\n"))
-            }
+                    story: story, rule: row[0], alertID: row[1], source: row[2], itemID: row[3],
+                    entities: entities.isEmpty ? [] : entities.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+            })
         }
     }
 
@@ -125,15 +152,16 @@ extension SQLiteStateStore {
         }
         if !stories.entries.isEmpty {
             let insertItem = try db.cachedStatement(sql: """
-                INSERT INTO story_items (story, source, item_id, link, seen_at, signature, shingles, topic, lead, marks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO story_items (story, source, item_id, link, seen_at, signature, shingles, topic, lead, marks, names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertKey = try db.cachedStatement(sql: "INSERT INTO story_keys (key, item, seen_at) VALUES (?, ?, ?)")
+            let insertKey = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_keys (key, item, seen_at) VALUES (?, ?, ?)")
             for entry in stories.entries {
                 let time = entry.seenAt.timeIntervalSince1970
                 try insertItem.execute(arguments: [
                     entry.story, entry.source, entry.itemID, entry.link, time, Data(entry.fingerprint.signature.bytes),
                     entry.fingerprint.signature.shingles, Data(entry.fingerprint.topic.bytes), entry.fingerprint.lead?.key,
                     Data(entry.fingerprint.marks.bytes),
+                    entry.fingerprint.names.map { Data($0.bytes) },
                 ])
                 let row = db.lastInsertedRowID
                 for key in Set(entry.keys) { try insertKey.execute(arguments: [key, row, time]) }
