@@ -62,23 +62,40 @@ struct BacktestCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let backtest = Backtest(store: store, evaluator: evaluator, since: Date().addingTimeInterval(-window.seconds), source: source)
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
-        let report: Backtest.Report
+        let rules = evaluator.rules.map(\.name)
+        let output = StandardOutput()
+        let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+        // Each alert is written as it is found (on a terminal, below the bar), so a replay of any
+        // length holds no more than the pages in flight; only --deliver keeps the new ones.
+        var newAlerts: [Alert] = []
+        var count = 0
+        let summary: Backtest.Summary
         do {
-            report = try await backtest.run { bar.show($0) }
+            if json { output.append(jsonHead(rules: rules)) }
+            let json = json
+            summary = try await backtest.run(render: { found in json ? Self.jsonAlert(found) : Self.textAlert(found) }, found: { found, rendered in
+                if json, count > 0 { output.append(",") }
+                output.append(rendered)
+                count += 1
+                if sink != nil, found.status == .new { newAlerts.append(found.alert) }
+            }, progress: { progress in
+                // A page's alerts at a time (at most a few MB); a bar drawn on the same terminal is cleared first.
+                if output.pending > 0, stdoutIsTerminal { bar.finish() }
+                output.flush()
+                bar.show(progress)
+            })
         } catch {
+            output.flush()
             bar.finish()
-            printError("pharos: cannot read the archive in \(config.stateDirectory.path): \(store.explain(error))")
+            let printed = count > 0 ? " (the \(count) alert\(count == 1 ? "" : "s") above came before it)" : ""
+            printError("pharos: cannot read the archive in \(config.stateDirectory.path): \(store.explain(error))\(printed)")
             throw ExitWith(code: .failure)
         }
         bar.finish()
         let seconds = max((ContinuousClock.now - started).seconds, 1e-9)
-        let rules = evaluator.rules.map(\.name)
-        if json {
-            print(JSONWriter.encode(jsonReport(report, rules: rules, seconds: seconds)))
-        } else {
-            printText(report, rules: rules, seconds: seconds)
-        }
-        if let sink { try await queue(report, for: sink, config: config, store: store) }
+        output.append(json ? jsonTail(summary) : textTail(summary, rules: rules, seconds: seconds))
+        output.flush()
+        if let sink { try await queue(newAlerts, for: sink, config: config, store: store) }
     }
 
     private func selectRules(_ config: PharosConfig) throws -> any RuleEvaluator {
@@ -103,50 +120,61 @@ struct BacktestCommand: AsyncParsableCommand {
         throw ExitWith(code: .usage)
     }
 
-    private func printText(_ report: Backtest.Report, rules: [String], seconds: Double) {
-        for found in report.alerts {
-            let alert = found.alert
-            let label = found.status == .new ? "NEW" : "UNCHANGED"
-            print("\(label) \(alert.rule) \(Printable.escaped(alert.source)) \(ISO8601.string(from: found.version.firstSeen)): \(Printable.escaped(alert.item.title))")
-            if alert.headline != alert.item.title { print("    \(Printable.escaped(alert.headline))") }
-            print("    \(Printable.escaped(alert.item.link ?? alert.item.id))")
-            let matches = alert.matches
-            let written = Set(EntityKind.allCases.flatMap { matches[$0] }.map(\.text) + matches.keywords.map(\.text))
-            for evidence in alert.evidence {
-                print("    \(evidence.field) \(evidence.start)-\(evidence.end): \(Match.highlight(Printable.escaped(evidence.text), written))")
-            }
+    /// One alert as the text output shows it: a line, then its headline, link and evidence indented.
+    private static func textAlert(_ found: Backtest.Found) -> String {
+        let alert = found.alert
+        let label = found.status == .new ? "NEW" : "UNCHANGED"
+        var text = "\(label) \(alert.rule) \(Printable.escaped(alert.source)) \(ISO8601.string(from: found.version.firstSeen)): \(Printable.escaped(alert.item.title))\n"
+        if alert.headline != alert.item.title { text += "    \(Printable.escaped(alert.headline))\n" }
+        text += "    \(Printable.escaped(alert.item.link ?? alert.item.id))\n"
+        let matches = alert.matches
+        let written = Set(EntityKind.allCases.flatMap { matches[$0] }.map(\.text) + matches.keywords.map(\.text))
+        for evidence in alert.evidence {
+            text += "    \(evidence.field) \(evidence.start)-\(evidence.end): \(Match.highlight(Printable.escaped(evidence.text), written))\n"
         }
-        for alert in report.noLonger {
-            print("NO LONGER \(alert.rule) \(Printable.escaped(alert.source)) \(ISO8601.string(from: alert.createdAt)): item \(Printable.escaped(alert.itemID)) (alert \(alert.id))")
-        }
-        let megabytes = Double(report.textBytes) / 1e6
-        print("""
-            backtest: \(rules.count) rule\(rules.count == 1 ? "" : "s") over \(report.versions) archived version\(report.versions == 1 ? "" : "s") \
-            (\(String(format: "%.1f", megabytes)) MB of text) since \(since)\(source.map { " from \($0)" } ?? ""): \
-            \(report.newCount) new, \(report.unchangedCount) unchanged, \(report.noLonger.count) no longer \
-            (\(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", megabytes / seconds)) MB/s)
-            """)
+        return text
     }
 
-    private func jsonReport(_ report: Backtest.Report, rules: [String], seconds: Double) -> JSONWriter.Value {
-        .object([
-            ("rules", .array(rules.map { .string($0) })), ("since", .string(since)), ("source", .optional(source)),
-            ("versions", .int(report.versions)), ("text_bytes", .int(Int(report.textBytes))),
-            ("new", .int(report.newCount)), ("unchanged", .int(report.unchangedCount)), ("no_longer", .int(report.noLonger.count)),
-            ("alerts", .array(report.alerts.map { found in
-                .object([("status", .string(found.status.rawValue)), ("version", .string(found.version.version)), ("alert", found.alert.jsonValue)])
-            })),
-            ("no_longer_alerts", .array(report.noLonger.map { alert in
-                .object([("id", .string(alert.id)), ("rule", .string(alert.rule)), ("source", .string(alert.source)),
-                         ("item_id", .string(alert.itemID)), ("raised_at", .string(ISO8601.string(from: alert.createdAt)))])
-            })),
-        ])
+    /// The alerts that no longer alert, and the counts.
+    private func textTail(_ summary: Backtest.Summary, rules: [String], seconds: Double) -> String {
+        var text = ""
+        for alert in summary.noLonger {
+            text += "NO LONGER \(alert.rule) \(Printable.escaped(alert.source)) \(ISO8601.string(from: alert.createdAt)): item \(Printable.escaped(alert.itemID)) (alert \(alert.id))\n"
+        }
+        let megabytes = Double(summary.textBytes) / 1e6
+        text += """
+            backtest: \(rules.count) rule\(rules.count == 1 ? "" : "s") over \(summary.versions) archived version\(summary.versions == 1 ? "" : "s") \
+            (\(String(format: "%.1f", megabytes)) MB of text) since \(since)\(source.map { " from \($0)" } ?? ""): \
+            \(summary.newCount) new, \(summary.unchangedCount) unchanged, \(summary.noLonger.count) no longer \
+            (\(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", megabytes / seconds)) MB/s)
+
+            """
+        return text
+    }
+
+    /// The JSON document is written as the replay goes: what was replayed and the alerts
+    /// first, the counts (known at the end) last.
+    private func jsonHead(rules: [String]) -> String {
+        "{\"rules\":\(JSONWriter.encode(.array(rules.map { .string($0) }))),\"since\":\(JSONWriter.encode(.string(since))),"
+            + "\"source\":\(JSONWriter.encode(.optional(source))),\"alerts\":["
+    }
+
+    private static func jsonAlert(_ found: Backtest.Found) -> String {
+        JSONWriter.encode(.object([("status", .string(found.status.rawValue)), ("version", .string(found.version.version)), ("alert", found.alert.jsonValue)]))
+    }
+
+    private func jsonTail(_ summary: Backtest.Summary) -> String {
+        let noLonger = JSONWriter.Value.array(summary.noLonger.map { alert in
+            .object([("id", .string(alert.id)), ("rule", .string(alert.rule)), ("source", .string(alert.source)),
+                     ("item_id", .string(alert.itemID)), ("raised_at", .string(ISO8601.string(from: alert.createdAt)))])
+        })
+        return "],\"no_longer_alerts\":\(JSONWriter.encode(noLonger)),\"versions\":\(summary.versions),\"text_bytes\":\(summary.textBytes),"
+            + "\"new\":\(summary.newCount),\"unchanged\":\(summary.unchangedCount),\"no_longer\":\(summary.noLonger.count)}\n"
     }
 
     /// Queues the new alerts for `sink` as the intake queues alerts (an id already recorded
     /// is ignored, with its deliveries), then delivers them unless the daemon holds the state.
-    private func queue(_ report: Backtest.Report, for sink: ConfiguredSink, config: PharosConfig, store: SQLiteStateStore) async throws {
-        let alerts = report.alerts.filter { $0.status == .new }.map(\.alert)
+    private func queue(_ alerts: [Alert], for sink: ConfiguredSink, config: PharosConfig, store: SQLiteStateStore) async throws {
         var queued = 0
         for (source, group) in Dictionary(grouping: alerts, by: \.source).sorted(by: { $0.key < $1.key }) {
             for start in stride(from: 0, to: group.count, by: 200) {
@@ -172,6 +200,32 @@ struct BacktestCommand: AsyncParsableCommand {
         withExtendedLifetime(lock) {}
         printError("pharos: queued \(queued) alert\(queued == 1 ? "" : "s") for \(sink.name): \(result.delivered) delivered now, \(result.retrying) to retry, \(result.dead) failed")
         if result.retrying > 0 || result.dead > 0 { throw ExitWith(code: .failure) }
+    }
+}
+
+/// Standard output through a buffer, written out when flushed.
+final class StandardOutput {
+    private var buffer: [UInt8] = []
+
+    var pending: Int { buffer.count }
+
+    func append(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+    }
+
+    func flush() {
+        var written = 0
+        buffer.withUnsafeBytes { bytes in
+            while written < bytes.count {
+                let result = write(STDOUT_FILENO, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                written += result
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 
@@ -203,6 +257,7 @@ final class ProgressBar: @unchecked Sendable {
         lock.withLock {
             if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             drawn = false
+            shown = -1
         }
     }
 }

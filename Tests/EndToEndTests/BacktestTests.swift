@@ -79,6 +79,22 @@ import Testing
         #expect(Set(ids).count == 8)
     }
 
+    @Test func aDamagedArchivedTextStopsTheReplayWithAClearError() throws {
+        let deployment = try deployment()
+        let database = deployment.state.appendingPathComponent("pharos.sqlite").path
+        let damage = try command("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE archive SET text = X'0a78da0102' WHERE position = (SELECT max(position) FROM archive)")
+            db.commit()
+            """, database], in: deployment.root)
+        #expect(damage.status == 0, "\(damage.stderr)")
+        let outcome = try pharos(["backtest", "--config", deployment.config.path], in: deployment.root)
+        #expect(outcome.status == 1, "\(outcome.stdout)")
+        #expect(outcome.stderr.contains("cannot read the archive") && outcome.stderr.contains("archived text"), "\(outcome.stderr)")
+        #expect(deployment.lineCount() == 3, "nothing delivered")
+    }
+
     @Test func badInputsAreClearErrors() throws {
         let deployment = try deployment()
         let config = ["--config", deployment.config.path]

@@ -1,6 +1,7 @@
 import Foundation
 import PharosCore
 import PharosEngine
+import TestSupport
 import Testing
 
 private let start = Date(timeIntervalSince1970: 1_795_424_400)
@@ -69,10 +70,10 @@ private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent]
         #expect(try await store.archivedItems(ArchiveQuery(before: page.last?.position, limit: 2)).map(\.itemID) == ["2", "1"])
         // A backtest's pages: in the order written.
         let first = try await store.archivePage(since: .distantPast, source: nil, after: 0, limit: 3)
-        #expect(first.map(\.item.id) == ["0", "1", "2"])
+        #expect(try first.map { try $0.decoded().item.id } == ["0", "1", "2"])
         let rest = try await store.archivePage(since: .distantPast, source: nil, after: first.last!.summary.position, limit: 3)
-        #expect(rest.map(\.item.id) == ["3", "4"])
-        #expect(try await store.archivePage(since: .distantPast, source: "even", after: 0, limit: 10).map(\.item.id) == ["0", "2", "4"])
+        #expect(try rest.map { try $0.decoded().item.id } == ["3", "4"])
+        #expect(try await store.archivePage(since: .distantPast, source: "even", after: 0, limit: 10).map(\.summary.itemID) == ["0", "2", "4"])
     }
 
     @Test(arguments: Backend.allCases) func expiryRemovesOnlyWhatIsOlderAndLeavesSeenItems(_ backend: Backend) async throws {
@@ -100,6 +101,65 @@ private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent]
         #expect(try await store.recordedAlerts(rules: ["x"], since: .distantPast, source: nil).map(\.id) == ["a", "c"])
         #expect(try await store.recordedAlerts(rules: [], since: .distantPast, source: "news").map(\.id) == ["a", "b"])
         #expect(try await store.recordedAlerts(rules: [], since: start.addingTimeInterval(5), source: nil).map(\.id) == ["c"])
+    }
+}
+
+@Suite struct ArchivePages {
+    /// The page size in a SQLite file's header (bytes 16-17, big-endian; 1 means 65536).
+    private func pageSize(_ file: URL) throws -> Int {
+        let header = try [UInt8](Data(contentsOf: file).prefix(18))
+        let size = Int(header[16]) << 8 | Int(header[17])
+        return size == 1 ? 65536 : size
+    }
+
+    @Test func aNewStateIsCreatedWithPagesThatHoldSeveralArchivedVersions() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pharos-pages-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let item = Item(id: "1", title: "Acme", content: String(repeating: "The FDA granted RMAT designation. ", count: 100))
+        do {
+            let store = try SQLiteStateStore(directory: directory)
+            try await store.record([PollRecord(source: "news", items: [item], archive: [entry(item, rules: [], events: [])])], now: start)
+        }
+        let file = directory.appendingPathComponent("pharos.sqlite")
+        #expect(try pageSize(file) == 16384)
+        let reopened = try SQLiteStateStore(directory: directory)
+        #expect(try await reopened.archivedVersions(source: "news", itemID: "1").map(\.item) == [item])
+        #expect(try pageSize(file) == 16384)
+    }
+}
+
+/// The state's file system running out of space, and the space coming back.
+@Suite(.serialized) struct StateDiskFull {
+    private func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    private func poll(_ number: Int) -> PollRecord {
+        // Text that deflate cannot shrink much, so each poll adds pages.
+        let text = (0..<400).map { "\($0 * 7919 &+ number * 104_729)-\(UUID().uuidString)" }.joined(separator: " ")
+        let item = Item(id: "\(number)", title: "Item \(number)", content: text)
+        return PollRecord(source: "news", items: [item], archive: [entry(item)])
+    }
+
+    @Test(.enabled(if: SmallFileSystem.canMount, "needs root to mount a small tmpfs"))
+    func aWALThatFilledTheDiskIsMovedIntoTheDatabaseOnceSpaceReturns() async throws {
+        let small = try #require(SmallFileSystem(kilobytes: 2048))
+        let store = try SQLiteStateStore(directory: small.mountPoint.appendingPathComponent("state"))
+        let wal = store.path.path + "-wal"
+        // Below SQLite's automatic checkpoint, the whole state stays in the WAL.
+        var number = 0
+        while fileSize(wal) < 900 << 10, number < 200 {
+            try await store.record([poll(number)], now: start)
+            number += 1
+        }
+        let filler = try small.fill()
+        await #expect(throws: (any Error).self) { try await store.record([poll(number)], now: start) }
+        try FileManager.default.removeItem(at: filler)
+        let walBefore = fileSize(wal)
+        try await store.record([poll(number + 1)], now: start)
+        #expect(fileSize(wal) < walBefore / 4, "the WAL was checkpointed and truncated: \(walBefore) -> \(fileSize(wal)) bytes")
+        #expect(try await store.archiveStats().versions == number + 1, "every version recorded before and after, none of the failed one")
+        #expect(try await store.integrityCheck() == "ok")
     }
 }
 

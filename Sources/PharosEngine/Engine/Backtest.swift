@@ -4,7 +4,9 @@ import PharosMatching
 
 /// `pharos backtest`: rules replayed over the archive, with what they would have alerted
 /// compared with what did alert. It reads the archive a page at a time (the next page read
-/// while this one is matched) and matches each page on every core; it writes nothing.
+/// while this one is matched), and decompresses, matches and renders each version on every
+/// core; it writes nothing to the state, and holds no more than the pages in flight: each
+/// alert is handed over as it is found.
 ///
 /// An alert is built exactly as the intake builds it (`Alert.init(match:item:source:...)`),
 /// so the same match gives the same id, and "did alert" is a lookup of that id.
@@ -25,18 +27,16 @@ public struct Backtest: Sendable {
         public var version: ArchiveSummary
     }
 
-    /// What a replay found.
-    public struct Report: Sendable {
-        /// Alerts the rules would have raised, in archive order, each once.
-        public var alerts: [Found] = []
+    /// What a replay counted, once every alert it found was handed over.
+    public struct Summary: Sendable {
         /// Alerts recorded for the replayed rules on replayed items that the replay no longer raises.
         public var noLonger: [RecordedAlert] = []
         /// Archived versions replayed, and the bytes of their text before compression.
         public var versions = 0
         public var textBytes: Int64 = 0
-
-        public var newCount: Int { alerts.count { $0.status == .new } }
-        public var unchangedCount: Int { alerts.count { $0.status == .unchanged } }
+        /// Alerts found (each once) that did not alert, and that did.
+        public var newCount = 0
+        public var unchangedCount = 0
     }
 
     /// How far a replay has got.
@@ -70,10 +70,18 @@ public struct Backtest: Sendable {
         self.pageSize = max(pageSize, 1)
     }
 
-    /// Replays the rules, calling `progress` after each page.
-    public func run(progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Report {
+    /// Replays the rules. Each alert, once and in archive order, goes to `found` with what
+    /// `render` made of it on the task that matched it (the JSON or text of an alert is as
+    /// much work as finding it); `progress` is called after each page.
+    public func run<Rendered: Sendable>(
+        render: @escaping @Sendable (Found) -> Rendered,
+        found: (Found, Rendered) throws -> Void,
+        progress: (Progress) -> Void = { _ in }
+    ) async throws -> Summary {
         let archived = try await store.archiveStats().versions
-        var report = Report()
+        let recorded = try await store.recordedAlerts(rules: evaluator.rules.map(\.name), since: .distantPast, source: source)
+        let recordedIDs = Set(recorded.map(\.id))
+        var summary = Summary()
         var seen: Set<String> = []
         var items: Set<ItemKey> = []
         var page = try await store.archivePage(since: since, source: source, after: 0, limit: pageSize)
@@ -81,24 +89,20 @@ public struct Backtest: Sendable {
             try Task.checkCancellation()
             let after = page[page.count - 1].summary.position
             async let next = store.archivePage(since: since, source: source, after: after, limit: pageSize)
-            for found in await match(page) where seen.insert(found.alert.id).inserted {
-                report.alerts.append(found)
+            for (alert, rendered) in try await match(page, recorded: recordedIDs, render: render) where seen.insert(alert.alert.id).inserted {
+                if alert.status == .new { summary.newCount += 1 } else { summary.unchangedCount += 1 }
+                try found(alert, rendered)
             }
             for version in page {
                 items.insert(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
-                report.textBytes += Int64(version.summary.textBytes)
+                summary.textBytes += Int64(version.summary.textBytes)
             }
-            report.versions += page.count
-            progress(Progress(versions: report.versions, textBytes: report.textBytes, archived: archived))
+            summary.versions += page.count
+            progress(Progress(versions: summary.versions, textBytes: summary.textBytes, archived: archived))
             page = try await next
         }
-        let recorded = try await store.recordedAlerts(rules: evaluator.rules.map(\.name), since: .distantPast, source: source)
-        let recordedIDs = Set(recorded.map(\.id))
-        for index in report.alerts.indices where recordedIDs.contains(report.alerts[index].alert.id) {
-            report.alerts[index].status = .unchanged
-        }
-        report.noLonger = recorded.filter { !seen.contains($0.id) && items.contains(ItemKey(source: $0.source, itemID: $0.itemID)) }
-        return report
+        summary.noLonger = recorded.filter { !seen.contains($0.id) && items.contains(ItemKey(source: $0.source, itemID: $0.itemID)) }
+        return summary
     }
 
     private struct ItemKey: Hashable {
@@ -106,26 +110,45 @@ public struct Backtest: Sendable {
         var itemID: String
     }
 
-    /// The alerts of a page, in page order, its versions matched on `workers` tasks.
-    private func match(_ page: [ArchivedItem]) async -> [Found] {
-        let slice = (page.count + workers - 1) / workers
-        var results = [[Found]](repeating: [], count: workers)
-        await withTaskGroup(of: (Int, [Found]).self) { group in
-            for worker in 0..<workers where worker * slice < page.count {
-                let part = page[(worker * slice)..<min((worker + 1) * slice, page.count)]
-                group.addTask { (worker, part.flatMap(self.alerts)) }
+    /// Versions a task takes at a time: small enough that the tasks of a page end together.
+    static let chunk = 16
+
+    /// The alerts of a page, in page order, rendered; its versions decompressed and matched
+    /// on tasks of ``chunk`` versions, as many at once as there are cores.
+    private func match<Rendered: Sendable>(
+        _ page: [StoredVersion], recorded: Set<String>, render: @escaping @Sendable (Found) -> Rendered
+    ) async throws -> [(Found, Rendered)] {
+        let chunks = stride(from: 0, to: page.count, by: Self.chunk).map { $0..<min($0 + Self.chunk, page.count) }
+        var results = [[(Found, Rendered)]](repeating: [], count: chunks.count)
+        try await withThrowingTaskGroup(of: (Int, [(Found, Rendered)]).self) { group in
+            var started = 0
+            func start() {
+                let index = started
+                let versions = page[chunks[index]]
+                group.addTask {
+                    var found: [(Found, Rendered)] = []
+                    for version in versions {
+                        for alert in try self.alerts(version.decoded(), recorded: recorded) { found.append((alert, render(alert))) }
+                    }
+                    return (index, found)
+                }
+                started += 1
             }
-            for await (worker, found) in group { results[worker] = found }
+            while started < min(workers, chunks.count) { start() }
+            while let (index, found) = try await group.next() {
+                results[index] = found
+                if started < chunks.count { start() }
+            }
         }
         return results.flatMap { $0 }
     }
 
     /// The alerts one archived version raises, dated when it was read.
-    private func alerts(_ version: ArchivedItem) -> [Found] {
+    private func alerts(_ version: ArchivedItem, recorded: Set<String>) -> [Found] {
         evaluator.evaluate(MatchDocument(item: version.item)).map { match in
             let alert = Alert(match: match, item: version.item, source: version.summary.source, detectedAt: version.summary.firstSeen,
                               ruleDescription: ruleDescriptions[match.rule])
-            return Found(alert: alert, status: .new, version: version.summary)
+            return Found(alert: alert, status: recorded.contains(alert.id) ? .unchanged : .new, version: version.summary)
         }
     }
 }

@@ -11,10 +11,11 @@ public protocol ArchiveStore: Sendable {
     func archivedItems(_ query: ArchiveQuery) async throws -> [ArchiveSummary]
     /// Every archived version of one item, newest first, with its text.
     func archivedVersions(source: String, itemID: String) async throws -> [ArchivedItem]
-    /// A page of archived versions with their text, in the order written: those with a
-    /// position after `after` (0 for the first page) last seen at or after `since`, from
-    /// `source` when given; at most `limit`. A backtest reads the archive with it.
-    func archivePage(since: Date, source: String?, after: Int64, limit: Int) async throws -> [ArchivedItem]
+    /// A page of archived versions with their text still compressed, in the order written:
+    /// those with a position after `after` (0 for the first page) last seen at or after
+    /// `since`, from `source` when given; at most `limit`. A backtest reads the archive with
+    /// it and decompresses each version on the task that matches it.
+    func archivePage(since: Date, source: String?, after: Int64, limit: Int) async throws -> [StoredVersion]
     /// Removes at most `limit` versions last seen before `cutoff`, in one transaction.
     /// Returns how many it removed: fewer than `limit` means none are left.
     func expireArchive(before cutoff: Date, limit: Int) async throws -> Int
@@ -100,6 +101,22 @@ public struct ArchivedItem: Sendable {
     /// The item as it was read: id, version, title, link, dates, summary, content, authors,
     /// categories and fields.
     public var item: Item
+}
+
+/// One archived version as stored: its text compressed (``ArchiveText``).
+public struct StoredVersion: Sendable {
+    public var summary: ArchiveSummary
+    public var text: [UInt8]
+
+    public init(summary: ArchiveSummary, text: [UInt8]) {
+        self.summary = summary
+        self.text = text
+    }
+
+    /// The version with its item decompressed and decoded.
+    public func decoded() throws(ArchiveTextError) -> ArchivedItem {
+        ArchivedItem(summary: summary, item: try ArchiveText.item(from: text, id: summary.itemID))
+    }
 }
 
 /// The archive's size.

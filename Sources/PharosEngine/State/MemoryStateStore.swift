@@ -149,13 +149,12 @@ public final class MemoryStateStore: StateStore {
         return try rows.map { ArchivedItem(summary: $0.summary, item: try ArchiveText.item(from: $0.text, id: itemID)) }
     }
 
-    public func archivePage(since: Date, source: String?, after: Int64, limit: Int) async throws -> [ArchivedItem] {
-        let rows = state.withLock { state in
+    public func archivePage(since: Date, source: String?, after: Int64, limit: Int) async throws -> [StoredVersion] {
+        state.withLock { state in
             state.archive.filter { row in
                 row.summary.position > after && row.summary.lastSeen >= since && source.map { row.summary.source == $0 } != false
-            }.prefix(limit)
+            }.prefix(limit).map { StoredVersion(summary: $0.summary, text: $0.text) }
         }
-        return try rows.map { ArchivedItem(summary: $0.summary, item: try ArchiveText.item(from: $0.text, id: $0.summary.itemID)) }
     }
 
     public func expireArchive(before cutoff: Date, limit: Int) async throws -> Int {

@@ -38,7 +38,7 @@ extension SQLiteStateStore {
 
     /// Records the outcome of attempts, in one transaction.
     public func recordDeliveries(sink: String, _ outcomes: [(alertID: String, DeliveryRecord)], now: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             let time = now.timeIntervalSince1970
             for (alertID, outcome) in outcomes {
                 switch outcome {
@@ -109,7 +109,7 @@ extension SQLiteStateStore {
     /// first step, its `max_age` from now.
     @discardableResult
     public func retry(alertID: String?, now: Date) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             if let alertID {
                 try db.execute(sql: """
                     UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, queued_at = ?
@@ -127,7 +127,7 @@ extension SQLiteStateStore {
     /// Gives up on the alert's undelivered deliveries for good. Returns how many were removed.
     @discardableResult
     public func drop(alertID: String) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM deliveries WHERE alert_id = ? AND state != 'delivered'", arguments: [alertID])
             return db.changesCount
         }

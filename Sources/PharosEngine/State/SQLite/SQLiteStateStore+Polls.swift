@@ -26,10 +26,10 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Records every poll of `polls` in one `pool.write` (one transaction, one fsync).
+    /// Records every poll of `polls` in one `write` (one transaction, one fsync).
     @discardableResult
     public func record(_ polls: [PollRecord], now: Date) async throws -> [String] {
-        try await pool.write { db in
+        try await write { db in
             var inserted: [String] = []
             for poll in polls {
                 try Self.write(poll, time: now.timeIntervalSince1970, into: db, newAlerts: &inserted)

@@ -13,6 +13,8 @@ public final class SQLiteStateStore: StateStore {
     let pool: DatabasePool
     /// The database file.
     public let path: URL
+    /// Set when a write failed for want of space; cleared by a checkpoint that emptied the WAL.
+    private let walNeedsReclaiming = Shared(false)
 
     /// Opens (creating if needed) `pharos.sqlite` in `directory`, in WAL mode. The folder is
     /// made 0700 and the database files 0600, whatever the umask: they hold what was seen and
@@ -38,7 +40,14 @@ public final class SQLiteStateStore: StateStore {
         // cache still holds the database.
         configuration.maximumReaderCount = Self.readers
         configuration.prepareDatabase { db in
+            // A new database only (an existing one keeps its pages): an archived version is
+            // about 3 KB, so 4 KB pages hold one each and leave a quarter empty; 16 KB pages
+            // hold five (the archive went from 0.41x to 0.35x of its raw text).
+            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // SQLite's default of 1,000 pages is 16 MB of WAL at 16 KB pages: keep it at the 4 MB
+            // it is with 4 KB pages, the free space the daemon needs to go on writing.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointBytes / Self.pageSize)")
             try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKiB)")
         }
         pool = try DatabasePool(path: path.path, configuration: configuration)
@@ -69,6 +78,27 @@ public final class SQLiteStateStore: StateStore {
     /// Read connections and the page cache of each connection.
     static let readers = 1
     static let cacheKiB = 512
+    /// The page size a new database is created with.
+    static let pageSize = 16384
+    static let walCheckpointBytes = 4 << 20
+
+    /// A write transaction. After a write that failed for want of space, the WAL is first
+    /// checkpointed into the database and truncated, and nothing is written until that
+    /// worked: SQLite checkpoints only every `wal_autocheckpoint` pages, so a WAL holding
+    /// most of the state kept it there, and each retried commit appended to the WAL until
+    /// the space that came back was gone again; the daemon never resumed.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            if walNeedsReclaiming.value {
+                try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+                walNeedsReclaiming.withLock { $0 = false }
+            }
+            return try await pool.write(updates)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
+            walNeedsReclaiming.withLock { $0 = true }
+            throw error
+        }
+    }
 
     /// Hands back the writer's page cache, for when the daemon goes idle.
     ///
