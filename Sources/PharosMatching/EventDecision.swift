@@ -354,10 +354,7 @@ extension DocumentReader {
         }
         // Dates before the item's: in the body, or in the lead past its dateline when the item's date is known.
         // A lead without the item's date: only "In September, the FDA granted ..." tells a past event.
-        if position != .title, Temporal.mayHoldDate(texts[field], range), let reference = reference ?? latestYear.map({ ($0, nil) }),
-           let past = Temporal.earlierDate(
-               in: texts[field], range, than: reference,
-               monthsOnly: position == .lead && (self.reference == nil || range.lowerBound < 200)) {
+        if position != .title, let past = earlierDate(field: field, range, monthsOnly: position == .lead && (self.reference == nil || range.lowerBound < 200)) {
             cues.append("dated \(past), before the item")
             return .background
         }
@@ -395,6 +392,21 @@ extension DocumentReader {
         }
         cues.append("told in the body only, not the item's news")
         return .background
+    }
+
+    /// A date in the sentence before the item's (`Temporal.earlierDate`), read once per sentence:
+    /// a sentence often tells several events.
+    func earlierDate(field: Int, _ range: Range<Int>, monthsOnly: Bool) -> String? {
+        let cacheable = range.upperBound < 1 << 26 && field < 1 << 10
+        let key = field << 53 | range.lowerBound << 27 | range.upperBound << 1 | (monthsOnly ? 1 : 0)
+        if cacheable, let known = datedSentences[key] { return known.isEmpty ? nil : known }
+        var found: String?
+        if Temporal.mayHoldDate(texts[field], range), let reference = reference ?? latestYear.map({ ($0, nil) }) {
+            found = Temporal.earlierDate(in: texts[field], range, than: reference, monthsOnly: monthsOnly)
+        }
+        // No date written is "" (a date found is never empty).
+        if cacheable { datedSentences[key] = found ?? "" }
+        return found
     }
 
     /// The products of the nearest earlier sentence of the paragraph that names any, else of the

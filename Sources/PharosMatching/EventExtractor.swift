@@ -203,7 +203,21 @@ public struct EventExtractor: Sendable {
                 hits.append(Hit(term: term, start: hit.start, end: hit.end))
             }
         }
-        hits.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        // The automaton reports hits in the order they end, so they are nearly in start order:
+        // an insertion sort (stable, as the order of terms spelled alike must stay) moves each
+        // only past the few longer hits that end after it.
+        hits.withUnsafeMutableBufferPointer { hits in
+            guard hits.count > 1 else { return }
+            for index in 1..<hits.count {
+                let hit = hits[index]
+                var place = index
+                while place > 0, hit.start < hits[place - 1].start || (hit.start == hits[place - 1].start && hit.end > hits[place - 1].end) {
+                    hits[place] = hits[place - 1]
+                    place -= 1
+                }
+                if place != index { hits[place] = hit }
+            }
+        }
         return hits
     }
 

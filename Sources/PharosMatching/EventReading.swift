@@ -71,6 +71,8 @@ final class DocumentReader {
     let extractor: EventExtractor
     let document: MatchDocument
     let texts: [UnsafeBufferPointer<UInt8>]
+    /// Per field: whether it is the title (asked at every sentence: no string comparison each time).
+    let titleFields: [Bool]
     let hits: [[EventExtractor.Hit]]
     /// Per field: where its non-ASCII characters are, for offsets in characters.
     let marks: [ScalarMarks]
@@ -88,8 +90,11 @@ final class DocumentReader {
     let latestYear: Int?
     /// Per designation: whether to read its phrases (nil: all).
     let wanted: [Bool]?
-    /// Per field: its sentences, split once (a title is one sentence).
-    var sentences: [[Range<Int>]] = []
+    /// Per field: its paragraphs (none for a title, which is one sentence), and the sentences of
+    /// each, split the first time they are asked for: most paragraphs of a long item name no
+    /// designation or action, and nothing asks for their sentences.
+    var paragraphs: [[Range<Int>]] = []
+    private var paragraphSentences: [[[Range<Int>]?]] = []
     /// Agencies named in the title and lead.
     var leadAgencies: [String] = []
     /// The companies named in the title, else the lead: who issued the news.
@@ -100,6 +105,8 @@ final class DocumentReader {
     /// The profiles read so far, by product key: a product is the subject of several events,
     /// and its profile reads every sentence that names it.
     private var profiles: [String: Profile] = [:]
+    /// `earlierDate` of the sentences read so far, by field, sentence and `monthsOnly`.
+    var datedSentences: [Int: String] = [:]
 
     init(
         extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
@@ -109,6 +116,7 @@ final class DocumentReader {
         self.wanted = wanted
         self.marks = marks
         self.document = document
+        titleFields = document.fields.map { $0.name == "title" }
         self.texts = texts
         self.hits = hits
         var reference: (year: Int, dayOfYear: Int?)?
@@ -129,11 +137,11 @@ final class DocumentReader {
             let paragraphs = name == "title" ? [] : TextSegments.paragraphs(text)
             lead.append(name == "title" ? [] : Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary"))
             openingEnd.append(name == "title" ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
-            let fieldSentences = name == "title" ? [0..<text.count] : paragraphs.flatMap { TextSegments.sentences(text, in: $0) }
-            sentences.append(fieldSentences)
+            self.paragraphs.append(paragraphs)
+            paragraphSentences.append([[Range<Int>]?](repeating: nil, count: paragraphs.count))
             mentions.append(Self.mentions(
                 in: text, hits: hits[field], extractor: extractor,
-                codesIn: name == "title" ? fieldSentences : Self.subjectSentences(fieldSentences, hits: hits[field], lead: lead[field])))
+                codesIn: name == "title" ? [0..<text.count] : subjectSentences(field: field)))
         }
         var titleIssuer: String?
         var leadIssuer: String?
@@ -188,20 +196,67 @@ final class DocumentReader {
             || paragraph.count >= 200
     }
 
-    /// The sentences where an event's subject can be named: the lead, every sentence with a
-    /// designation or action phrase, and the one before it ("these two treatments").
-    static func subjectSentences(_ sentences: [Range<Int>], hits: [EventExtractor.Hit], lead: [Range<Int>]) -> [Range<Int>] {
-        var wanted = [Bool](repeating: false, count: sentences.count)
+    /// The sentences of paragraph `index` of `field`.
+    func sentences(field: Int, paragraph index: Int) -> [Range<Int>] {
+        if let known = paragraphSentences[field][index] { return known }
+        let split = TextSegments.sentences(texts[field], in: paragraphs[field][index])
+        paragraphSentences[field][index] = split
+        return split
+    }
+
+    /// The sentences where an event's subject can be named, in text order: the lead, the first
+    /// sentence that ends after each designation or action phrase starts (the one that holds
+    /// it), and the sentence before that one ("these two treatments").
+    func subjectSentences(field: Int) -> [Range<Int>] {
+        let all = paragraphs[field]
+        var wanted: [Range<Int>] = lead[field]
+        // Phrases come in text order: one cursor walks the paragraphs and their sentences.
+        var paragraph = 0
+        var current: [Range<Int>] = []
+        var loaded = -1
         var cursor = 0
-        for hit in hits {
-            guard case .trigger = hit.term else { continue }
-            while cursor < sentences.count, sentences[cursor].upperBound <= hit.start { cursor += 1 }
-            guard cursor < sentences.count else { break }
-            wanted[cursor] = true
-            if cursor > 0 { wanted[cursor - 1] = true }
+        var lastStart = -1
+        for hit in hits[field] {
+            guard case .trigger = hit.term, hit.start != lastStart else { continue }
+            lastStart = hit.start
+            // The first sentence, in text order, that ends after the phrase starts.
+            var found = false
+            while paragraph < all.count {
+                if all[paragraph].upperBound > hit.start {
+                    if loaded != paragraph {
+                        current = sentences(field: field, paragraph: paragraph)
+                        loaded = paragraph
+                        cursor = 0
+                    }
+                    while cursor < current.count, current[cursor].upperBound <= hit.start { cursor += 1 }
+                    if cursor < current.count {
+                        found = true
+                        break
+                    }
+                }
+                paragraph += 1
+            }
+            guard found else { break }
+            wanted.append(current[cursor])
+            if cursor > 0 {
+                wanted.append(current[cursor - 1])
+            } else {
+                var before = paragraph - 1
+                while before >= 0 {
+                    if let last = sentences(field: field, paragraph: before).last {
+                        wanted.append(last)
+                        break
+                    }
+                    before -= 1
+                }
+            }
         }
-        for (index, sentence) in sentences.enumerated() where lead.contains(sentence) { wanted[index] = true }
-        return sentences.indices.filter { wanted[$0] }.map { sentences[$0] }
+        // Sentences do not overlap: in the order of their starts, each once.
+        wanted.sort { $0.lowerBound < $1.lowerBound }
+        var unique: [Range<Int>] = []
+        unique.reserveCapacity(wanted.count)
+        for range in wanted where unique.last != range { unique.append(range) }
+        return unique
     }
 
     /// Products named in `text`: known ones wherever they are, development codes (recognised by
@@ -307,16 +362,19 @@ final class DocumentReader {
                     implied.append(copy)
                 }
             }
-            for event in found + implied {
-            if event.status == .announced {
-                newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
+            // The events found, then those they imply, without joining the two lists (a copy of each event).
+            func keep(_ event: RegulatoryEvent) {
+                if event.status == .announced {
+                    newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
+                }
+                // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
+                if events.contains(where: {
+                    $0.evidence.start == event.evidence.start && $0.action == event.action && $0.product == event.product && $0.evidence == event.evidence
+                }) { return }
+                events.append(event)
             }
-            // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
-            if events.contains(where: {
-                $0.evidence.start == event.evidence.start && $0.action == event.action && $0.product == event.product && $0.evidence == event.evidence
-            }) { continue }
-            events.append(event)
-            }
+            for index in found.indices { keep(found[index]) }
+            for index in implied.indices { keep(implied[index]) }
         }
         // Sorted in place: a sorted copy would copy every event's strings and arrays.
         events.sort { ($0.evidence.field != $1.evidence.field) ? fieldIndex($0.evidence.field) < fieldIndex($1.evidence.field) : $0.evidence.start < $1.evidence.start }
@@ -325,7 +383,7 @@ final class DocumentReader {
 
     private func fieldIndex(_ name: String) -> Int { document.fields.firstIndex { $0.name == name } ?? 0 }
 
-    func isTitle(_ field: Int) -> Bool { document.fields[field].name == "title" }
+    func isTitle(_ field: Int) -> Bool { titleFields[field] }
 
     func family(of action: String) -> String {
         extractor.designationIndex[action].flatMap { extractor.designations[$0].family } ?? action
@@ -334,14 +392,24 @@ final class DocumentReader {
     /// The sentence around `offset`: the whole title, else the sentence of its paragraph.
     func sentence(field: Int, at offset: Int) -> Range<Int> {
         if isTitle(field) { return 0..<texts[field].count }
-        let ranges = sentences[field]
+        // Sentences lie inside paragraphs: only the paragraph that holds `offset` can hold its sentence.
+        let all = paragraphs[field]
         var low = 0
-        var high = ranges.count
+        var high = all.count
         while low < high {
             let middle = (low + high) / 2
-            if ranges[middle].upperBound <= offset { low = middle + 1 } else { high = middle }
+            if all[middle].upperBound <= offset { low = middle + 1 } else { high = middle }
         }
-        if low < ranges.count, ranges[low].contains(offset) { return ranges[low] }
+        if low < all.count, all[low].contains(offset) {
+            let ranges = sentences(field: field, paragraph: low)
+            var first = 0
+            var last = ranges.count
+            while first < last {
+                let middle = (first + last) / 2
+                if ranges[middle].upperBound <= offset { first = middle + 1 } else { last = middle }
+            }
+            if first < ranges.count, ranges[first].contains(offset) { return ranges[first] }
+        }
         return TextSegments.sentence(around: offset, in: texts[field])
     }
 
@@ -384,10 +452,12 @@ final class DocumentReader {
         var profile: Profile = ([], nil)
         defer { profiles[key] = profile }
         for field in texts.indices where !mentions[field].isEmpty {
-            var done: Set<Int> = []
+            // At most six sentences: a list finds the repeated ones faster than a set.
+            var done: [Int] = []
             for mention in mentions[field] where mention.key == key && done.count < 6 {
                 let range = sentence(field: field, at: mention.start)
-                guard done.insert(range.lowerBound).inserted else { continue }
+                guard !done.contains(range.lowerBound) else { continue }
+                done.append(range.lowerBound)
                 let inSentence = mentions[field].filter { range.contains($0.start) }
                 let sentenceHits = hits(field: field, in: range)
                 for hit in sentenceHits {

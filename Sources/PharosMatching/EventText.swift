@@ -25,6 +25,12 @@ enum Sections {
         EventCues.backgroundHeadings.contains { heading in heading.utf8.first.map { $0 == UInt8(byte) || $0 == UInt8(byte) | 0x20 } ?? false }
     }
 
+    /// The first two bytes of every heading, as one number.
+    private static let headingPairs: [UInt16] = EventCues.backgroundHeadings.map { heading in
+        let bytes = Array(heading.utf8)
+        return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+    }
+
     private static func heading(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> String? {
         var start = line.lowerBound
         // Markdown and list marks around a heading: "**About X**", "## About X", "_About X_".
@@ -32,6 +38,12 @@ enum Sections {
         var end = line.upperBound
         while end > start, [0x20, 0x09, 0x0D, 0x2A, 0x5F, 0x3A].contains(text[end - 1]) { end -= 1 }
         guard end > start, end - start <= 160, headingStarts[Int(text[start])] else { return nil }
+        // Most lines are prose: unless their first two letters begin a heading (in any case),
+        // no string is made of them. Other bytes than ASCII take the full test.
+        if end - start >= 2, text[start] < 0x80, text[start + 1] < 0x80,
+           !headingPairs.contains(UInt16(text[start] | 0x20) << 8 | UInt16(text[start + 1] | 0x20)) {
+            return nil
+        }
         let written = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
         let lower = written.lowercased()
         // "About Immix Biopharma" (a capital after it): "About 40% of patients" is not a heading.
@@ -160,6 +172,8 @@ enum Temporal {
     /// The ASCII words and numbers of `range` as byte ranges (anything else separates them).
     static func wordRanges(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [Range<Int>] {
         var words: [Range<Int>] = []
+        // About one word in six bytes of prose: room for them at once, not grown step by step.
+        words.reserveCapacity(range.count / 5 + 4)
         var start = -1
         for index in range.lowerBound...range.upperBound {
             let isWord = index < range.upperBound && (isLetter(text[index]) || isDigit(text[index]))
@@ -250,12 +264,19 @@ enum Codes {
             }
             // The whole token: letters, digits and inner hyphens ("C-CAR039", "P-BCMA-101", "JNJ-68284528").
             var end = index
-            while end < count, isLetter(text[end]) || isDigit(text[end]) || (text[end] == 0x2D && end + 1 < count && (isLetter(text[end + 1]) || isDigit(text[end + 1]))) {
+            var holdsDigit = false
+            while end < count {
+                let byte = text[end]
+                if isDigit(byte) {
+                    holdsDigit = true
+                } else if !isLetter(byte), !(byte == 0x2D && end + 1 < count && (isLetter(text[end + 1]) || isDigit(text[end + 1]))) {
+                    break
+                }
                 end += 1
             }
             defer { index = max(end, index + 1) }
             // Most capitalised words hold no digit: no code, and nothing to allocate for them.
-            guard end - index <= 20, (index..<end).contains(where: { isDigit(text[$0]) }), let code = shape(text, index..<end) else { continue }
+            guard end - index <= 20, holdsDigit, let code = shape(text, index..<end) else { continue }
             found.append(code)
         }
         return found
@@ -381,9 +402,16 @@ enum Indication {
     static let endings = [". ", "; ", " (", ", based", ", which", ", and ", " based on", ", a ", ", an ", ", the ", ", as ", ", following", " and has ", " and the ", ", marking", ", making"]
 
     private static let openingBytes = openings.map { Array($0.utf8) }
+    /// Per opening: the furthest place it may start; only close to the subject: a bare "for"
+    /// far away is something else.
+    private static let openingReach = openings.map { $0 == "for " ? 60 : 140 }
+    /// Per byte: whether an opening starts with it.
+    private static let openingStarts: [Bool] = (0...255).map { byte in openingBytes.contains { $0[0] == byte } }
     private static let endingBytes = endings.map { Array($0.utf8) }
-    /// Per byte: whether an ending starts with it.
+    /// Per byte: whether an ending starts with it, and whether one has it second (every ending
+    /// has two bytes or more): a space before any other letter ends nothing.
     private static let endingStarts: [Bool] = (0...255).map { byte in endingBytes.contains { $0[0] == byte } }
+    private static let endingSeconds: [Bool] = (0...255).map { byte in endingBytes.contains { $0[1] == byte } }
 
     /// The indication in `sentence` of `text` after `offset` bytes into it.
     static func find(in text: UnsafeBufferPointer<UInt8>, sentence: Range<Int>, after offset: Int) -> String? {
@@ -393,21 +421,36 @@ enum Indication {
         guard offset >= 0, offset < whole.count else { return nil }
         let rest = UnsafeBufferPointer(rebasing: whole[offset...])
         let lower = rest.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        // The tables read once here, not at every byte.
+        let (openingBytes, openingReach, openingStarts) = (Self.openingBytes, Self.openingReach, Self.openingStarts)
+        let (endingBytes, endingStarts, endingSeconds) = (Self.endingBytes, Self.endingStarts, Self.endingSeconds)
         return lower.withUnsafeBufferPointer { lower in
-            for (opening, bytes) in zip(openings, openingBytes) {
-                // Only close to the subject: a bare "for" far away is something else.
-                guard let found = ByteSearch.first(bytes, in: lower, startingAtMost: opening == "for " ? 60 : 140) else { continue }
-                let tailStart = found + bytes.count
+            // Where each opening first starts, found in one pass over the places an opening can
+            // start (its first letter), not one search per opening.
+            var firstAt = [Int](repeating: -1, count: openingBytes.count)
+            var place = 0
+            while place <= 140, place < lower.count {
+                if openingStarts[Int(lower[place])] {
+                    for index in openingBytes.indices where firstAt[index] < 0 && place <= openingReach[index] {
+                        if ByteSearch.holds(openingBytes[index], in: lower, at: place) { firstAt[index] = place }
+                    }
+                }
+                place += 1
+            }
+            for index in openingBytes.indices where firstAt[index] >= 0 {
+                let found = firstAt[index]
+                let tailStart = found + openingBytes[index].count
                 // The first ending after the opening: the earliest place where any of them starts.
                 var cut = tailStart
-                while cut < lower.count, !(endingStarts[Int(lower[cut])] && endingBytes.contains(where: { ByteSearch.holds($0, in: lower, at: cut) })) {
+                while cut < lower.count, !(endingStarts[Int(lower[cut])] && cut + 1 < lower.count && endingSeconds[Int(lower[cut + 1])]
+                    && endingBytes.contains(where: { ByteSearch.holds($0, in: lower, at: cut) })) {
                     cut += 1
                 }
                 let tail = ByteSearch.trimmed(String(decoding: UnsafeBufferPointer(rebasing: rest[tailStart..<cut]), as: UTF8.self),
                                               also: [".", ",", ";", ":", "\n"])
                 // "for NXC-201" or "for the designation" is no indication.
                 guard tail.count >= 6, tail.count <= 160, !tail.lowercased().hasPrefix("the designation") else { continue }
-                if opening == "for ", tail.first?.isUppercase == true, !tail.contains(" ") { continue }
+                if openings[index] == "for ", tail.first?.isUppercase == true, !tail.contains(" ") { continue }
                 return tail
             }
             return nil
