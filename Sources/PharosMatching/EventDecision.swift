@@ -73,7 +73,7 @@ extension DocumentReader {
         }
 
         // The subject.
-        let sentenceMentions = mentions[field].filter { range.contains($0.start) }
+        let sentenceMentions = mentions(field: field, in: range)
         var subjects: [ProductMention] = []
         var subjectCue: String
         if let after = sentenceMentions.first(where: { $0.start >= trigger.end }) {

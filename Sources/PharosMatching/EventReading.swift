@@ -458,7 +458,7 @@ final class DocumentReader {
                 let range = sentence(field: field, at: mention.start)
                 guard !done.contains(range.lowerBound) else { continue }
                 done.append(range.lowerBound)
-                let inSentence = mentions[field].filter { range.contains($0.start) }
+                let inSentence = mentions(field: field, in: range)
                 let sentenceHits = hits(field: field, in: range)
                 for hit in sentenceHits {
                     switch hit.term {
@@ -479,7 +479,21 @@ final class DocumentReader {
         return profile
     }
 
-    static func nearest(_ mentions: [ProductMention], to range: Range<Int>) -> ProductMention? {
+    /// The products named in `range` of `field`: a slice of its mentions, which are in text order.
+    func mentions(field: Int, in range: Range<Int>) -> ArraySlice<ProductMention> {
+        let all = mentions[field]
+        var low = 0
+        var high = all.count
+        while low < high {
+            let middle = (low + high) / 2
+            if all[middle].start < range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        var end = low
+        while end < all.count, all[end].start < range.upperBound { end += 1 }
+        return all[low..<end]
+    }
+
+    static func nearest(_ mentions: ArraySlice<ProductMention>, to range: Range<Int>) -> ProductMention? {
         mentions.min { distance($0, range) < distance($1, range) }
     }
 
