@@ -21,8 +21,9 @@ struct BacktestCommand: AsyncParsableCommand {
         discussion: """
             Reads the archive of items read (history:, README.md, Configuration) and matches them with the config's rules, \
             one or several of them (--rule), or the rules of a file written as the config's rule files are (--rules). Each \
-            alert is new (it did not alert), unchanged (it did, with the same id) or no longer (it alerted and would not \
-            now). Nothing is delivered unless --deliver SINK: the new alerts are then queued for that sink with their \
+            alert is new (it did not alert), unchanged (it did, with the same id), also seen (the item was a later copy \
+            of a story the rule had alerted on, recorded on that alert: README.md, Stories) or no longer (it alerted and \
+            would not now). Nothing is delivered unless --deliver SINK: the new alerts are then queued for that sink with their \
             usual ids, so an alert that was already raised is never sent again.
             """)
 
@@ -60,7 +61,7 @@ struct BacktestCommand: AsyncParsableCommand {
         let store = try openState(config)
         let window = Duration(configText: since)!
         let started = ContinuousClock.now
-        let backtest = Backtest(store: store, evaluator: evaluator, since: Date().addingTimeInterval(-window.seconds), source: source)
+        let backtest = Backtest(store: store, evaluator: evaluator, since: Date().addingTimeInterval(-window.seconds), source: source, stories: store)
         let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
         let rules = evaluator.rules.map(\.name)
         let output = StandardOutput()
@@ -123,9 +124,14 @@ struct BacktestCommand: AsyncParsableCommand {
     /// One alert as the text output shows it: a line, then its headline, link and evidence indented.
     private static func textAlert(_ found: Backtest.Found) -> String {
         let alert = found.alert
-        let label = found.status == .new ? "NEW" : "UNCHANGED"
+        let label = switch found.status {
+        case .new: "NEW"
+        case .unchanged: "UNCHANGED"
+        case .alsoSeen: "ALSO SEEN"
+        }
         var text = "\(label) \(alert.rule) \(Printable.escaped(alert.source)) \(ISO8601.string(from: found.version.firstSeen)): \(Printable.escaped(alert.item.title))\n"
         if alert.headline != alert.item.title { text += "    \(Printable.escaped(alert.headline))\n" }
+        if let copyOf = found.copyOf { text += "    a later copy of its story, recorded on alert \(copyOf)\n" }
         text += "    \(Printable.escaped(alert.item.link ?? alert.item.id))\n"
         let matches = alert.matches
         let written = Set(EntityKind.allCases.flatMap { matches[$0] }.map(\.text) + matches.keywords.map(\.text))
@@ -145,7 +151,7 @@ struct BacktestCommand: AsyncParsableCommand {
         text += """
             backtest: \(rules.count) rule\(rules.count == 1 ? "" : "s") over \(summary.versions) archived version\(summary.versions == 1 ? "" : "s") \
             (\(String(format: "%.1f", megabytes)) MB of text) since \(since)\(source.map { " from \($0)" } ?? ""): \
-            \(summary.newCount) new, \(summary.unchangedCount) unchanged, \(summary.noLonger.count) no longer \
+            \(summary.newCount) new, \(summary.unchangedCount) unchanged, \(summary.alsoSeenCount) also seen, \(summary.noLonger.count) no longer \
             (\(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", megabytes / seconds)) MB/s)
 
             """
@@ -160,7 +166,9 @@ struct BacktestCommand: AsyncParsableCommand {
     }
 
     private static func jsonAlert(_ found: Backtest.Found) -> String {
-        JSONWriter.encode(.object([("status", .string(found.status.rawValue)), ("version", .string(found.version.version)), ("alert", found.alert.jsonValue)]))
+        var fields: [(String, JSONWriter.Value)] = [("status", .string(found.status.rawValue)), ("version", .string(found.version.version))]
+        if let copyOf = found.copyOf { fields.append(("also_seen_on", .string(copyOf))) }
+        return JSONWriter.encode(.object(fields + [("alert", found.alert.jsonValue)]))
     }
 
     private func jsonTail(_ summary: Backtest.Summary) -> String {
@@ -169,7 +177,7 @@ struct BacktestCommand: AsyncParsableCommand {
                      ("item_id", .string(alert.itemID)), ("raised_at", .string(ISO8601.string(from: alert.createdAt)))])
         })
         return "],\"no_longer_alerts\":\(JSONWriter.encode(noLonger)),\"versions\":\(summary.versions),\"text_bytes\":\(summary.textBytes),"
-            + "\"new\":\(summary.newCount),\"unchanged\":\(summary.unchangedCount),\"no_longer\":\(summary.noLonger.count)}\n"
+            + "\"new\":\(summary.newCount),\"unchanged\":\(summary.unchangedCount),\"also_seen\":\(summary.alsoSeenCount),\"no_longer\":\(summary.noLonger.count)}\n"
     }
 
     /// Queues the new alerts for `sink` as the intake queues alerts (an id already recorded

@@ -32,7 +32,7 @@ import Testing
         let lines = outcome.stdout.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("UNCHANGED bcma-rmat inbox ") }.count == 3, "\(outcome.stdout)")
         #expect(outcome.stdout.contains("«RMAT designation»") || outcome.stdout.contains("«BCMA»"), "evidence, highlighted: \(outcome.stdout)")
-        #expect(lines.last?.contains("over 4 archived versions") == true && lines.last?.contains("0 new, 3 unchanged, 0 no longer") == true,
+        #expect(lines.last?.contains("over 4 archived versions") == true && lines.last?.contains("0 new, 3 unchanged, 0 also seen, 0 no longer") == true,
                 "\(outcome.stdout)")
         #expect(outcome.stderr.isEmpty, "no progress bar when standard error is not a terminal: \(outcome.stderr)")
     }
@@ -45,7 +45,7 @@ import Testing
         #expect(lines.filter { $0.hasPrefix("NEW any-rmat ") }.count == 4, "\(text.stdout)")
         #expect(lines.filter { $0.hasPrefix("NEW bcma-rmat inbox ") && $0.contains("Beta") }.count == 1, "\(text.stdout)")
         #expect(lines.filter { $0.hasPrefix("NO LONGER bcma-rmat inbox ") }.count == 3, "\(text.stdout)")
-        #expect(lines.last?.contains("5 new, 0 unchanged, 3 no longer") == true, "\(text.stdout)")
+        #expect(lines.last?.contains("5 new, 0 unchanged, 0 also seen, 3 no longer") == true, "\(text.stdout)")
 
         let json = try pharos(["backtest", "--rules", "try.yaml", "--since", "1d", "--source", "inbox", "--json", "--config", deployment.config.path],
                               in: deployment.root)
@@ -62,6 +62,42 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(other.stdout.utf8)) as? [String: Any])?["versions"] as? Int == 0)
     }
 
+    @Test func aCopyTheDaemonFoldedIntoItsStoryIsAlsoSeenNotNew() throws {
+        let deployment = try Deployment(copyExamples: false)
+        try deployment.useOnlyRules("- name: bcma-rmat\n  targets: [BCMA]\n  designations: [fda-rmat]\n")
+        let release = """
+            ---
+            title: Immix Biopharma receives RMAT designation for NXC-201
+            ---
+            Immix Biopharma today announced that the U.S. FDA granted Regenerative Medicine Advanced Therapy (RMAT) \
+            designation to NXC-201, a BCMA-directed CAR-T, for relapsed or refractory AL amyloidosis, based on data from \
+            the ongoing NEXICART-2 trial in patients who had received at least one prior line of therapy.
+
+            """
+        try Data(release.utf8).write(to: deployment.inbox.appendingPathComponent("wire.md"))
+        try Data(release.utf8).write(to: deployment.inbox.appendingPathComponent("reprint.md"))
+        let once = try pharos(["run", "--once", "--config", deployment.config.path], in: deployment.root)
+        #expect(once.status == 0, "\(once.stderr)")
+        #expect(deployment.lineCount() == 1, "one alert for the story")
+
+        let text = try pharos(["backtest", "--config", deployment.config.path], in: deployment.root)
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("UNCHANGED bcma-rmat inbox ") }.count == 1, "\(text.stdout)")
+        #expect(lines.filter { $0.hasPrefix("ALSO SEEN bcma-rmat inbox ") }.count == 1, "\(text.stdout)")
+        #expect(lines.last?.contains("0 new, 1 unchanged, 1 also seen, 0 no longer") == true, "\(text.stdout)")
+
+        let json = try pharos(["backtest", "--json", "--config", deployment.config.path], in: deployment.root)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["also_seen"] as? Int == 1 && document["new"] as? Int == 0)
+        let first = try #require(deployment.alertLines().first?["id"] as? String)
+        let copies = (document["alerts"] as? [[String: Any]])?.filter { $0["status"] as? String == "also_seen" }
+        #expect(copies?.map { $0["also_seen_on"] as? String } == [first])
+
+        let deliver = try pharos(["backtest", "--deliver", "log", "--config", deployment.config.path], in: deployment.root)
+        #expect(deliver.status == 0 && deployment.lineCount() == 1, "a copy is not delivered: \(deliver.stderr)")
+    }
+
     @Test func deliverSendsOnlyWhatNeverAlertedAndNothingTwice() throws {
         let deployment = try deployment()
         let arguments = ["backtest", "--rules", "try.yaml", "--deliver", "log", "--config", deployment.config.path]
@@ -71,7 +107,7 @@ import Testing
         #expect(deployment.lineCount() == 8)
         let again = try pharos(arguments, in: deployment.root)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.split(separator: "\n").last?.contains("0 new, 5 unchanged, 3 no longer") == true, "\(again.stdout)")
+        #expect(again.stdout.split(separator: "\n").last?.contains("0 new, 5 unchanged, 0 also seen, 3 no longer") == true, "\(again.stdout)")
         #expect(deployment.lineCount() == 8, "nothing sent twice")
         let configRules = try pharos(["backtest", "--deliver", "log", "--config", deployment.config.path], in: deployment.root)
         #expect(configRules.status == 0 && deployment.lineCount() == 8, "what alerted in the daemon is not sent again")

@@ -90,5 +90,9 @@ private let release = """
         #expect(pending.first?.json.hasPrefix(String(document.dropLast())) == true)
         let listed = try await store.storiesWithCopies(limit: 10)
         #expect(listed.map(\.alertID) == [Alert.sample.id] && listed.first?.rule == Alert.sample.rule && listed.first?.copies == [copy, folder])
+        let recorded = try await store.recordedCopies(rules: [Alert.sample.rule, "other"])
+        #expect(recorded.sorted { $0.copy.seenAt < $1.copy.seenAt }.map(\.copy) == [copy, folder])
+        #expect(recorded.allSatisfy { $0.alertID == Alert.sample.id && $0.rule == Alert.sample.rule })
+        #expect(try await store.recordedCopies(rules: ["other"]).isEmpty, "only the replayed rules' copies")
     }
 }

@@ -17,6 +17,9 @@ public struct Backtest: Sendable {
         case new
         /// Would alert, and did (the same id).
         case unchanged
+        /// Would alert, and did not because the item was a later copy of a story the rule had
+        /// already alerted on: it was recorded as `also_seen` on that alert (README, Stories).
+        case alsoSeen = "also_seen"
     }
 
     /// An alert the replay raised.
@@ -25,6 +28,8 @@ public struct Backtest: Sendable {
         public var status: Status
         /// The archived version that raised it.
         public var version: ArchiveSummary
+        /// For ``Status/alsoSeen``: the alert it was recorded on.
+        public var copyOf: String?
     }
 
     /// What a replay counted, once every alert it found was handed over.
@@ -37,6 +42,8 @@ public struct Backtest: Sendable {
         /// Alerts found (each once) that did not alert, and that did.
         public var newCount = 0
         public var unchangedCount = 0
+        /// Alerts found that were recorded as a later copy of their story's alert.
+        public var alsoSeenCount = 0
     }
 
     /// How far a replay has got.
@@ -48,6 +55,7 @@ public struct Backtest: Sendable {
     }
 
     let store: any ArchiveStore
+    let stories: (any StoryStore)?
     let evaluator: any RuleEvaluator
     let ruleDescriptions: [String: String]
     let since: Date
@@ -59,9 +67,12 @@ public struct Backtest: Sendable {
     ///   - evaluator: the rules to replay (the config's, some of them, or a rule file's).
     ///   - since: replays the versions last seen at or after it.
     ///   - source: replays one source's items only, when set.
-    public init(store: any ArchiveStore, evaluator: any RuleEvaluator, since: Date, source: String? = nil,
+    ///   - stories: where the copies recorded as `also_seen` are read (the state's story index):
+    ///     an alert the daemon folded into its story's first is then no "new" one.
+    public init(store: any ArchiveStore, evaluator: any RuleEvaluator, since: Date, source: String? = nil, stories: (any StoryStore)? = nil,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, pageSize: Int = 512) {
         self.store = store
+        self.stories = stories
         self.evaluator = evaluator
         ruleDescriptions = Dictionary(evaluator.rules.compactMap { rule in rule.description.map { (rule.name, $0) } }) { first, _ in first }
         self.since = since
@@ -80,7 +91,10 @@ public struct Backtest: Sendable {
     ) async throws -> Summary {
         let archived = try await store.archiveStats().versions
         let recorded = try await store.recordedAlerts(rules: evaluator.rules.map(\.name), since: .distantPast, source: source)
-        let recordedIDs = Set(recorded.map(\.id))
+        let copies = try await stories?.recordedCopies(rules: evaluator.rules.map(\.name)) ?? []
+        let known = Known(
+            alerts: Set(recorded.map(\.id)),
+            copies: Dictionary(copies.map { (Known.key(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID), $0.alertID) }) { first, _ in first })
         var summary = Summary()
         var seen: Set<String> = []
         var items: Set<ItemKey> = []
@@ -89,8 +103,12 @@ public struct Backtest: Sendable {
             try Task.checkCancellation()
             let after = page[page.count - 1].summary.position
             async let next = store.archivePage(since: since, source: source, after: after, limit: pageSize)
-            for (alert, rendered) in try await match(page, recorded: recordedIDs, render: render) where seen.insert(alert.alert.id).inserted {
-                if alert.status == .new { summary.newCount += 1 } else { summary.unchangedCount += 1 }
+            for (alert, rendered) in try await match(page, known: known, render: render) where seen.insert(alert.alert.id).inserted {
+                switch alert.status {
+                case .new: summary.newCount += 1
+                case .unchanged: summary.unchangedCount += 1
+                case .alsoSeen: summary.alsoSeenCount += 1
+                }
                 try found(alert, rendered)
             }
             for version in page {
@@ -110,13 +128,22 @@ public struct Backtest: Sendable {
         var itemID: String
     }
 
+    /// What did alert: the recorded alerts' ids, and the copies recorded as `also_seen` (by
+    /// rule, source and item) with the alert each was recorded on.
+    private struct Known: Sendable {
+        var alerts: Set<String>
+        var copies: [String: String]
+
+        static func key(rule: String, source: String, itemID: String) -> String { "\(rule)\u{1F}\(source)\u{1F}\(itemID)" }
+    }
+
     /// Versions a task takes at a time: small enough that the tasks of a page end together.
     static let chunk = 16
 
     /// The alerts of a page, in page order, rendered; its versions decompressed and matched
     /// on tasks of ``chunk`` versions, as many at once as there are cores.
     private func match<Rendered: Sendable>(
-        _ page: [StoredVersion], recorded: Set<String>, render: @escaping @Sendable (Found) -> Rendered
+        _ page: [StoredVersion], known: Known, render: @escaping @Sendable (Found) -> Rendered
     ) async throws -> [(Found, Rendered)] {
         let chunks = stride(from: 0, to: page.count, by: Self.chunk).map { $0..<min($0 + Self.chunk, page.count) }
         var results = [[(Found, Rendered)]](repeating: [], count: chunks.count)
@@ -128,7 +155,7 @@ public struct Backtest: Sendable {
                 group.addTask {
                     var found: [(Found, Rendered)] = []
                     for version in versions {
-                        for alert in try self.alerts(version.decoded(), recorded: recorded) { found.append((alert, render(alert))) }
+                        for alert in try self.alerts(version.decoded(), known: known) { found.append((alert, render(alert))) }
                     }
                     return (index, found)
                 }
@@ -144,11 +171,13 @@ public struct Backtest: Sendable {
     }
 
     /// The alerts one archived version raises, dated when it was read.
-    private func alerts(_ version: ArchivedItem, recorded: Set<String>) -> [Found] {
+    private func alerts(_ version: ArchivedItem, known: Known) -> [Found] {
         evaluator.evaluate(MatchDocument(item: version.item)).map { match in
             let alert = Alert(match: match, item: version.item, source: version.summary.source, detectedAt: version.summary.firstSeen,
                               ruleDescription: ruleDescriptions[match.rule])
-            return Found(alert: alert, status: recorded.contains(alert.id) ? .unchanged : .new, version: version.summary)
+            if known.alerts.contains(alert.id) { return Found(alert: alert, status: .unchanged, version: version.summary) }
+            let copyOf = known.copies[Known.key(rule: alert.rule, source: alert.source, itemID: alert.item.id)]
+            return Found(alert: alert, status: copyOf == nil ? .new : .alsoSeen, version: version.summary, copyOf: copyOf)
         }
     }
 }

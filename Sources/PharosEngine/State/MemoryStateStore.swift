@@ -210,6 +210,16 @@ public final class MemoryStateStore: StateStore {
         }
     }
 
+    public func recordedCopies(rules: [String]) async throws -> [(alertID: String, rule: String, copy: AlsoSeen)] {
+        let wanted = Set(rules)
+        return state.withLock { state in
+            state.stories.copies.flatMap { id, copies -> [(alertID: String, rule: String, copy: AlsoSeen)] in
+                guard let rule = state.alerts[id]?.rule, wanted.contains(rule) else { return [] }
+                return copies.map { (id, rule, $0) }
+            }
+        }
+    }
+
     private static func copyOrder(_ a: AlsoSeen, _ b: AlsoSeen) -> Bool {
         (a.seenAt, a.source, a.itemID) < (b.seenAt, b.source, b.itemID)
     }

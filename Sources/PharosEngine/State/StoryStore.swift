@@ -16,6 +16,8 @@ public protocol StoryStore: Sendable {
     /// The alerts with copies recorded, the most recently seen copy first: alert id, rule and
     /// the copies; at most `limit`.
     func storiesWithCopies(limit: Int) async throws -> [(alertID: String, rule: String, copies: [AlsoSeen])]
+    /// Every copy recorded on an alert of one of `rules`: the alert's id and rule, and the copy.
+    func recordedCopies(rules: [String]) async throws -> [(alertID: String, rule: String, copy: AlsoSeen)]
 }
 
 

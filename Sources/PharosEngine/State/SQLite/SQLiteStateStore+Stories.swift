@@ -139,6 +139,25 @@ extension SQLiteStateStore {
         }
     }
 
+    public func recordedCopies(rules: [String]) async throws -> [(alertID: String, rule: String, copy: AlsoSeen)] {
+        let wanted = Set(rules)
+        return try await pool.read { db in
+            // Every copy with its alert's rule, one pass: a replay over months compares
+            // thousands of alerts.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT story_copies.alert_id, alerts.rule, story_copies.source, story_copies.item_id, story_copies.link, story_copies.seen_at
+                FROM story_copies JOIN alerts ON alerts.id = story_copies.alert_id
+                """)
+            var copies: [(alertID: String, rule: String, copy: AlsoSeen)] = []
+            while let row = try rows.next() {
+                let rule: String = row[1]
+                guard wanted.contains(rule) else { continue }
+                copies.append((row[0], rule, AlsoSeen(source: row[2], itemID: row[3], link: row[4], seenAt: Date(timeIntervalSince1970: row[5]))))
+            }
+            return copies
+        }
+    }
+
     private static func copy(_ row: Row) -> AlsoSeen {
         AlsoSeen(source: row["source"], itemID: row["item_id"], link: row["link"], seenAt: Date(timeIntervalSince1970: row["seen_at"]))
     }
