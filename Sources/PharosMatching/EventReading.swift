@@ -414,16 +414,22 @@ final class DocumentReader {
     }
 
     func hits(field: Int, in range: Range<Int>) -> ArraySlice<EventExtractor.Hit> {
-        let all = hits[field]
+        Self.slice(hits[field], startingIn: range) { $0.start }
+    }
+
+    /// The elements of `sorted` (in the order of their starts) that start in `range`, found by
+    /// binary search.
+    @inline(__always)
+    static func slice<Element>(_ sorted: [Element], startingIn range: Range<Int>, start: (Element) -> Int) -> ArraySlice<Element> {
         var low = 0
-        var high = all.count
+        var high = sorted.count
         while low < high {
             let middle = (low + high) / 2
-            if all[middle].start < range.lowerBound { low = middle + 1 } else { high = middle }
+            if start(sorted[middle]) < range.lowerBound { low = middle + 1 } else { high = middle }
         }
         var end = low
-        while end < all.count, all[end].start < range.upperBound { end += 1 }
-        return all[low..<end]
+        while end < sorted.count, start(sorted[end]) < range.upperBound { end += 1 }
+        return sorted[low..<end]
     }
 
     func text(field: Int, _ range: Range<Int>) -> String {
@@ -481,16 +487,7 @@ final class DocumentReader {
 
     /// The products named in `range` of `field`: a slice of its mentions, which are in text order.
     func mentions(field: Int, in range: Range<Int>) -> ArraySlice<ProductMention> {
-        let all = mentions[field]
-        var low = 0
-        var high = all.count
-        while low < high {
-            let middle = (low + high) / 2
-            if all[middle].start < range.lowerBound { low = middle + 1 } else { high = middle }
-        }
-        var end = low
-        while end < all.count, all[end].start < range.upperBound { end += 1 }
-        return all[low..<end]
+        Self.slice(mentions[field], startingIn: range) { $0.start }
     }
 
     static func nearest(_ mentions: ArraySlice<ProductMention>, to range: Range<Int>) -> ProductMention? {
