@@ -271,7 +271,7 @@ public struct StoryMarks: Sendable, Equatable {
         var out: [UInt8] = []
         for list in [names, leadNames, figures] {
             out.append(UInt8(list.count))
-            for value in list { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+            StoredValues.append(list, to: &out)
         }
         out.append(contentsOf: (period ?? "").utf8)
         return out
@@ -286,10 +286,7 @@ public struct StoryMarks: Sendable, Equatable {
             let count = Int(bytes[offset])
             offset += 1
             guard offset + count * 4 <= bytes.count else { return nil }
-            lists.append((0..<count).map { index in
-                let at = offset + index * 4
-                return UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-            })
+            lists.append(bytes.withUnsafeBytes { StoredValues.read($0, from: offset, count: count) })
             offset += count * 4
         }
         let period = String(decoding: bytes[offset...], as: UTF8.self)

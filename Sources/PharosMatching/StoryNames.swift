@@ -34,15 +34,14 @@ public struct StoryNames: Sendable, Hashable {
     /// hashes, little-endian.
     public var bytes: [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(4 * (1 + title.count + text.count))
-        for value in [UInt32(title.count)] + title + text { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        StoredValues.append([UInt32(title.count)] + title + text, to: &bytes)
         return bytes
     }
 
     /// Names stored as ``bytes``; nil when they are damaged.
     public init?(littleEndian raw: UnsafeRawBufferPointer) {
         guard raw.count >= 4, raw.count % 4 == 0 else { return nil }
-        let values = (0..<raw.count / 4).map { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+        let values = StoredValues.read(raw, from: 0, count: raw.count / 4)
         let titleCount = Int(values[0])
         guard titleCount <= values.count - 1 else { return nil }
         // Stored sorted and each once (``bytes``): read as they are, every candidate of a lookup is.

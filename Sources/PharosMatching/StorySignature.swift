@@ -75,15 +75,8 @@ public struct StorySignature: Sendable, Hashable {
     /// The values as bytes (little-endian), as the state stores them.
     public var bytes: [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * 4)
-        for value in values { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        StoredValues.append(values, to: &bytes)
         return bytes
-    }
-
-    /// A signature stored as ``bytes``; nil when the length is not whole values.
-    public init?(bytes: [UInt8], shingles: Int) {
-        guard let signature = bytes.withUnsafeBytes({ Self(littleEndian: $0, shingles: shingles) }) else { return nil }
-        self = signature
     }
 
     /// A signature stored as ``bytes``, read in place (a database row's blob); nil when the
@@ -91,12 +84,7 @@ public struct StorySignature: Sendable, Hashable {
     public init?(littleEndian raw: UnsafeRawBufferPointer, shingles: Int) {
         guard !raw.isEmpty, raw.count % 4 == 0 else { return nil }
         self.shingles = shingles
-        values = [UInt32](unsafeUninitializedCapacity: raw.count / 4) { values, count in
-            for index in 0..<raw.count / 4 {
-                values[index] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
-            }
-            count = raw.count / 4
-        }
+        values = StoredValues.read(raw, from: 0, count: raw.count / 4)
     }
 
     // Multiply-shift hashing: h(x) = (a·x + b) >> 32 with odd a, one (a, b) per permutation,
@@ -198,5 +186,24 @@ enum Words {
             }
         }
         end()
+    }
+}
+
+/// `UInt32` values as the state stores the story index's fingerprints: four bytes each,
+/// little-endian.
+enum StoredValues {
+    static func append(_ values: some Sequence<UInt32>, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + values.underestimatedCount * 4)
+        for value in values { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+
+    /// `count` values from byte `offset` of `raw`, which must hold them.
+    static func read(_ raw: UnsafeRawBufferPointer, from offset: Int, count: Int) -> [UInt32] {
+        [UInt32](unsafeUninitializedCapacity: count) { values, initialized in
+            for index in 0..<count {
+                values[index] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + index * 4, as: UInt32.self))
+            }
+            initialized = count
+        }
     }
 }

@@ -102,7 +102,7 @@ extension SQLiteStateStore {
                 let entities: String = row[4]
                 return StoryAlert(
                     story: story, rule: row[0], alertID: row[1], source: row[2], itemID: row[3],
-                    entities: entities.isEmpty ? [] : entities.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+                    entities: Self.entities(entities))
             })
         }
     }
@@ -158,6 +158,11 @@ extension SQLiteStateStore {
         }
     }
 
+    /// A story alert's entities as stored: one per line, none for an empty text.
+    private static func entities(_ stored: String) -> [String] {
+        stored.isEmpty ? [] : stored.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
     private static func copy(_ row: Row) -> AlsoSeen {
         AlsoSeen(source: row["source"], itemID: row["item_id"], link: row["link"], seenAt: Date(timeIntervalSince1970: row["seen_at"]))
     }
@@ -194,7 +199,7 @@ extension SQLiteStateStore {
                 """)
             for alert in stories.alerts {
                 let known = try String.fetchOne(existing, arguments: [alert.story, alert.rule])
-                let merged = Set(alert.entities).union(known.map { $0.isEmpty ? [] : $0.components(separatedBy: "\n") } ?? [])
+                let merged = Set(alert.entities).union(known.map(Self.entities) ?? [])
                 try upsert.execute(arguments: [alert.story, alert.rule, alert.alertID, alert.source, alert.itemID, merged.sorted().joined(separator: "\n")])
             }
         }
