@@ -1,4 +1,3 @@
-import Foundation
 import PharosCore
 
 /// What a rewrite keeps of its story when it changes the words (README, Stories): the names
@@ -171,7 +170,7 @@ public struct StoryMarks: Sendable, Equatable {
         institute center centre \
         presents presented receives received gets wins secures reports launches completes initiates enters signs raises \
         expands doses publishes unveils shows achieves awarded
-        """.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
 
     // MARK: - Figures
 
@@ -179,22 +178,10 @@ public struct StoryMarks: Sendable, Equatable {
     /// ("28.3 months"), written one way: `$6.9m`, `13.5%`, `28.3`. Plain integers (days, years,
     /// counts) are left out: every text has them.
     static func figures(in text: String) -> [UInt32] {
-        let range = NSRange(text.startIndex..., in: text)
         var found: [UInt32] = []
-        for match in figurePattern.matches(in: text, range: range) {
-            guard let written = Range(match.range, in: text) else { continue }
-            var figure = text[written].lowercased()
-            for (from, to) in [("us$", "$"), (" ", ""), ("\u{A0}", ""), (",", ""), ("percent", "%"), ("billion", "b"), ("million", "m")] {
-                figure = figure.replacingOccurrences(of: from, with: to)
-            }
-            append(hash(figure), to: &found)
-        }
+        for figure in StoryMarkScanner(text).figures() { append(hash(figure), to: &found) }
         return found
     }
-
-    static let figurePattern = try! NSRegularExpression(pattern: #"""
-        (?:US\$|\$|€|£)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion)\b)?|\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b)|\b\d+\.\d+\b
-        """#.trimmingCharacters(in: .whitespacesAndNewlines))
 
     // MARK: - Results periods
 
@@ -204,15 +191,8 @@ public struct StoryMarks: Sendable, Equatable {
         for text in [title, body] {
             let flat = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
             for sentence in sentences(flat) {
-                let range = NSRange(sentence.startIndex..., in: sentence)
-                guard resultsWord.firstMatch(in: sentence, range: range) != nil else { continue }
-                var best: (at: Int, period: String)?
-                for (pattern, word) in periodPatterns {
-                    guard let match = pattern.firstMatch(in: sentence, range: range), best.map({ match.range.location < $0.at }) ?? true,
-                          let period = read(match, word, in: sentence) else { continue }
-                    best = (match.range.location, period)
-                }
-                if let best { return best.period }
+                let scanner = StoryMarkScanner(sentence)
+                if scanner.namesResults(), let period = scanner.period() { return period }
             }
         }
         return nil
@@ -234,34 +214,6 @@ public struct StoryMarks: Sendable, Equatable {
         }
         result.append(current)
         return result
-    }
-
-    static let resultsWord = try! NSRegularExpression(pattern: #"\b(results|earnings|revenues?|interim report)\b"#)
-    static let ordinals = ["first": 1, "second": 2, "third": 3, "fourth": 4]
-    static let quarterEnds = ["march": 1, "june": 2, "september": 3, "december": 4]
-
-    /// How a period pattern's first group tells the quarter (its second group is the year).
-    enum QuarterWord: Sendable { case ordinal, number, monthEnded, fullYear }
-
-    static let periodPatterns: [(NSRegularExpression, QuarterWord)] = [
-        (try! NSRegularExpression(pattern: #"\b(first|second|third|fourth)[ -]quarter(?: of| of fiscal| fiscal)? (20\d\d)"#), .ordinal),
-        (try! NSRegularExpression(pattern: #"\b(first|second|third|fourth)[ -]quarter (?:and (?:full|fiscal)[ -]year )?(20\d\d)"#), .ordinal),
-        (try! NSRegularExpression(pattern: #"\bq([1-4]) (20\d\d)"#), .number),
-        (try! NSRegularExpression(pattern: #"\b(?:quarter|three months) ended (march|june|september|december) 3[01],? (20\d\d)"#), .monthEnded),
-        (try! NSRegularExpression(pattern: #"\b(?:full[- ]year|fiscal year|year ended december 31,?)() (20\d\d)"#), .fullYear),
-    ]
-
-    static func read(_ match: NSTextCheckingResult, _ word: QuarterWord, in text: String) -> String? {
-        func group(_ index: Int) -> String? { Range(match.range(at: index), in: text).map { String(text[$0]) } }
-        guard let year = group(2) else { return nil }
-        let quarter: Int?
-        switch word {
-        case .ordinal: quarter = group(1).flatMap { ordinals[$0] }
-        case .number: quarter = group(1).flatMap { Int($0) }
-        case .monthEnded: quarter = group(1).flatMap { quarterEnds[$0] }
-        case .fullYear: quarter = 4
-        }
-        return quarter.map { "\(year)q\($0)" }
     }
 
     // MARK: - Storage
