@@ -165,20 +165,28 @@ public struct CompiledRules: RuleEvaluator {
         var present = [Bool](repeating: false, count: slotCount)
         // Events only where a rule's clause asks for them; each event slot holds its accepted events.
         var slotEvents: [Int: [Int]] = [:]
-        var events: [RegulatoryEvent] = []
-        if let extractor {
+        // Events are read as drafts; an event's strings are made only when its status and
+        // designation pass a clause (most fail there).
+        var events: [RegulatoryEvent?] = []
+        if let extractor, let reader = extractor.reader(document, texts: texts, wanted: wantedMask) {
             // The texts this evaluation already holds: no second copy of each field.
-            events = extractor.extract(document, texts: texts, wanted: wantedMask)
-            for (slot, filter) in eventSlots where !events.isEmpty {
-                // Indices, not copies: an event is a dozen strings and arrays.
-                let accepted = events.indices.filter { filter.accepts(events, at: $0) }
+            let drafts = reader.read()
+            events = [RegulatoryEvent?](repeating: nil, count: drafts.count)
+            for (slot, filter) in eventSlots where !drafts.isEmpty {
+                var accepted: [Int] = []
+                for index in drafts.indices {
+                    let designation = extractor.designations[Int(drafts[index].designation)].id
+                    guard filter.mayAccept(status: drafts[index].status, action: designation) else { continue }
+                    if events[index] == nil { events[index] = reader.event(drafts[index]) }
+                    if filter.accepts(events[index]!) { accepted.append(index) }
+                }
                 if !accepted.isEmpty {
                     present[slot] = true
                     slotEvents[slot] = accepted
                 }
             }
-            if hits.isEmpty, slotEvents.isEmpty { return [] }
         }
+        if extractor != nil, hits.isEmpty, slotEvents.isEmpty { return [] }
         for hit in hits {
             if hit.slot >= 0 {
                 present[Int(hit.slot)] = true

@@ -43,14 +43,15 @@ extension CompiledRules {
 
     /// Adds to `match` the events its rule's clauses accepted: their designations, targets,
     /// companies and products as matched entities, and their sentences first among the evidence.
-    func addEvents(to match: inout RuleMatch, rule: Int, slotEvents: [Int: [Int]], events all: [RegulatoryEvent]) {
+    /// `all` holds every accepted event (the others may be nil: never made).
+    func addEvents(to match: inout RuleMatch, rule: Int, slotEvents: [Int: [Int]], events all: [RegulatoryEvent?]) {
         // One event per action and product: the title, lead and body often tell the same one.
         var events: [RegulatoryEvent] = []
         var toldIndices: [Int] = []
         for (slot, accepted) in slotEvents.sorted(by: { $0.key < $1.key }) where Int(slotRule[slot]) == rule {
             for index in accepted where !toldIndices.contains(index) {
                 toldIndices.append(index)
-                let event = all[index]
+                guard let event = all[index] else { continue }
                 let product = event.productID ?? event.product?.uppercased()
                 if let same = events.firstIndex(where: { $0.action == event.action && ($0.productID ?? $0.product?.uppercased()) == product }) {
                     // The title rarely says the indication; the lead does.
@@ -63,7 +64,7 @@ extension CompiledRules {
         guard !events.isEmpty else { return }
         match.events = events
         var evidence: [Evidence] = []
-        for event in toldIndices.sorted().map({ all[$0] }) {
+        for event in toldIndices.sorted().compactMap({ all[$0] }) {
             if !match.matches.designations.contains(where: { $0.id == event.action && $0.text == event.text }) {
                 match.matches.designations.append(EntityMatch(id: event.action, label: event.label, text: event.text))
             }

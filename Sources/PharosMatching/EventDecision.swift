@@ -4,7 +4,7 @@ extension DocumentReader {
     /// The events told by the designation or action phrase `hitIndex` of `field` (one per
     /// product it names), none when the phrase tells none (negated, missing its companion word,
     /// an approval with no agency).
-    func readEvents(field: Int, hitIndex: Int) -> [RegulatoryEvent] {
+    func readEvents(field: Int, hitIndex: Int) -> [EventDraft] {
         let trigger = hits[field][hitIndex]
         guard case .trigger(let designationIndex) = trigger.term else { return [] }
         // The common words of approvals first: most are not told as approvals, and this costs little
@@ -17,7 +17,7 @@ extension DocumentReader {
         let range = sentence(field: field, at: trigger.start)
         let sentenceHits = hits(field: field, in: range)
         let position: Position = isTitle(field) ? .title : lead[field].contains(where: { $0.contains(trigger.start) }) ? .lead : .body
-        var cues: [String] = []
+        var liftedHold = false
         var entryIndex = Int(designationIndex)
         var entry = extractor.designations[entryIndex]
 
@@ -27,15 +27,15 @@ extension DocumentReader {
             guard hasCompanion else { return [] }
         }
 
-        // The agency: the one named nearest in the sentence, else in the title or lead.
-        let agencies = sentenceHits.compactMap { hit -> (agency: String, distance: Int)? in
-            guard case .agency(let index) = hit.term else { return nil }
-            let agency = EventCues.agencies[Int(index)].agency
-            let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
-            return (agency, distance)
-        }.sorted { $0.distance < $1.distance }
-        var agencyCue = extractor.cueTexts[entryIndex].agency
+        var agencyCue = EventDraft.AgencyCue.own
         if let family = entry.family, let owners = extractor.siblings[family] {
+            // The agency: the one named nearest in the sentence, else in the title or lead.
+            let agencies = sentenceHits.compactMap { hit -> (agency: String, distance: Int)? in
+                guard case .agency(let index) = hit.term else { return nil }
+                let agency = EventCues.agencies[Int(index)].agency
+                let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
+                return (agency, distance)
+            }.sorted { $0.distance < $1.distance }
             let named = agencies.isEmpty ? leadAgencies : agencies.map(\.agency)
             let own = extractor.agencyOf[entryIndex]
             if !own.isEmpty, !named.isEmpty, !named.contains(own) {
@@ -44,9 +44,9 @@ extension DocumentReader {
                 guard let other = named.first, let sibling = owners[other] else { return [] }
                 entryIndex = Int(sibling)
                 entry = extractor.designations[entryIndex]
-                agencyCue = "agency \(other) named \(agencies.isEmpty ? "in the title or lead" : "in the sentence")"
+                agencyCue = .other(other, inSentence: !agencies.isEmpty)
             } else if !own.isEmpty, named.contains(own) {
-                agencyCue = extractor.cueTexts[entryIndex].agencyNamed
+                agencyCue = .named
             }
             if extractor.needsAgency[entryIndex] {
                 // Approvals are told by common words: outside the title, an agency must be named in
@@ -62,9 +62,8 @@ extension DocumentReader {
            let lifted = extractor.designationIndex[entry.id + "-lifted"] {
             entryIndex = lifted
             entry = extractor.designations[lifted]
-            cues.append("cue \"lift\"")
+            liftedHold = true
         }
-        cues.append(agencyCue)
 
         // Negation reaches a little way forward: "has not been approved", "no approved therapy".
         for hit in sentenceHits where cueClass(hit) == .negation
@@ -75,10 +74,10 @@ extension DocumentReader {
         // The subject.
         let sentenceMentions = mentions(field: field, in: range)
         var subjects: [ProductMention] = []
-        var subjectCue: String
+        let subjectCue: EventDraft.SubjectCue
         if let after = sentenceMentions.first(where: { $0.start >= trigger.end }) {
             subjects = [after]
-            subjectCue = extractor.cueTexts[entryIndex].subjectAfter
+            subjectCue = .after
             // "to NXC-201 and NXC-301": products joined by "and" or a comma share the event.
             var last = after
             for next in sentenceMentions where next.start > last.end {
@@ -89,12 +88,12 @@ extension DocumentReader {
             }
         } else if let before = sentenceMentions.last(where: { $0.end <= trigger.start }) {
             subjects = [before]
-            subjectCue = extractor.cueTexts[entryIndex].subjectBefore
+            subjectCue = .before
         } else if let earlier = productsOfEarlierSentence(field: field, before: range.lowerBound) {
             subjects = earlier
-            subjectCue = "subject: the product\(earlier.count > 1 ? "s" : "") of an earlier sentence"
+            subjectCue = .earlier(plural: earlier.count > 1)
         } else {
-            subjectCue = "subject: no product named"
+            subjectCue = .none
         }
         // Few subjects: a list finds the repeated ones faster than a set.
         var seen: [String] = []
@@ -103,28 +102,23 @@ extension DocumentReader {
             seen.append(subject.key)
             return true
         }
-        cues.append(subjectCue)
 
-        let status = decideStatus(
+        let (status, statusCue) = decideStatus(
             field: field, trigger: trigger, range: range, sentenceHits: sentenceHits, position: position,
             hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, agency: extractor.agencyOf[entryIndex],
-            subjects: subjects, cues: &cues)
+            subjects: subjects)
 
-        let written = text(field: field, trigger.start..<trigger.end)
-        let evidence = makeEvidence(field: field, range: range)
         // The indication goes into headlines, which only announced events make.
-        let indication = status == .announced
-            ? Indication.find(in: texts[field], sentence: range, after: max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound) : nil
-        return (subjects.isEmpty ? [nil] : subjects.map { Optional($0) }).map { subject -> RegulatoryEvent in
-            let (targets, targetVia, modality, companies) = describe(subject, field: field, range: range, sentenceHits: sentenceHits)
-            var event = RegulatoryEvent(
-                agency: extractor.agencyOf[entryIndex], action: entry.id, label: entry.label, text: written,
-                product: subject.map { text(field: field, $0.start..<$0.end) },
-                productID: subject.flatMap { $0.product >= 0 ? extractor.products[Int($0.product)].id : nil },
-                companies: companies, targets: targets, modality: modality, indication: indication,
-                status: status, cues: cues, evidence: evidence)
-            event.targetVia = targetVia
-            return event
+        let indicationAfter = status == .announced ? max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound : -1
+        let draft = EventDraft(
+            designation: Int32(entryIndex), spelled: designationIndex, status: status, field: field, trigger: trigger.start..<trigger.end,
+            sentence: range, subject: nil, indicationAfter: indicationAfter, lifted: liftedHold, agencyCue: agencyCue,
+            subjectCue: subjectCue, statusCue: statusCue)
+        if subjects.isEmpty { return [draft] }
+        return subjects.map { subject in
+            var one = draft
+            one.subject = subject
+            return one
         }
     }
 
@@ -322,60 +316,50 @@ extension DocumentReader {
 
     func decideStatus(
         field: Int, trigger: EventExtractor.Hit, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>, position: Position,
-        hasProduct: Bool, family: String, agency: String, subjects: [ProductMention], cues: inout [String]
-    ) -> RegulatoryEvent.Status {
-        func cueText(_ hit: EventExtractor.Hit) -> String { "\"\(text(field: field, hit.start..<hit.end))\"" }
+        hasProduct: Bool, family: String, agency: String, subjects: [ProductMention]
+    ) -> (RegulatoryEvent.Status, EventDraft.StatusCue) {
         // Every test below asks for a cue class, so other hits never pass them: no filtered copy.
         let cueHits = sentenceHits
         if position != .title || !hasProduct, !hasProduct || !isAcquired(field: field, trigger), let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }) {
-            cues.append("definition cue \(cueText(definition))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
-            return .definition
+            return (.definition, .definition(definition.start..<definition.end, hasProduct: hasProduct))
         }
         if let prospective = cueHits.first(where: { hit in
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
                 && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field) && !isGrantedRequest(field: field, hit)
         }) {
-            cues.append("prospective cue \(cueText(prospective))")
-            return .prospective
+            return (.prospective, .prospective(prospective.start..<prospective.end))
         }
         if let section = sections[field], trigger.start >= section.start {
-            cues.append("section \"\(section.heading)\"")
-            return .background
+            return (.background, .section(section.heading))
         }
         if let background = cueHits.first(where: { hit in
             cueClass(hit) == .background && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
                 && !isReportedPastPerfect(field: field, hit, sentence: range)
         }) {
-            cues.append("background cue \(cueText(background))")
-            return .background
+            return (.background, .background(background.start..<background.end))
         }
         // Dates before the item's: in the body, or in the lead past its dateline when the item's date is known.
         // A lead without the item's date: only "In September, the FDA granted ..." tells a past event.
         if position != .title, let past = earlierDate(field: field, range, monthsOnly: position == .lead && (self.reference == nil || range.lowerBound < 200)) {
-            cues.append("dated \(past), before the item")
-            return .background
+            return (.background, .dated(past))
         }
         if position == .body, let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
-            cues.append("background cue \(cueText(also)) outside the title and lead")
-            return .background
+            return (.background, .alsoBackground(also.start..<also.end))
         }
         if position != .body {
-            cues.append(position == .title ? "in the title" : "in the lead")
-            return .announced
+            return (.announced, position == .title ? .title : .lead)
         }
         if let announce = cueHits.first(where: { cueClass($0) == .announce }) {
-            cues.append("announcement cue \(cueText(announce))")
-            return .announced
+            return (.announced, .announcement(announce.start..<announce.end))
         }
         let keys = subjects.map { $0.product >= 0 ? extractor.products[Int($0.product)].id : $0.key }
         if newsEvents.contains(where: { news in
             news.family == family && news.agency == agency && (keys.isEmpty || news.product == nil || keys.contains(news.product!))
         }) {
-            cues.append("the same \(family) as the title or lead announces")
-            return .announced
+            return (.announced, .sameAsNews(family: family))
         }
 
         // The opening paragraphs tell the news on: "The FDA granted Priority Review for this
@@ -387,11 +371,9 @@ extension DocumentReader {
             }
             return actsBetween(field: field, hit.end, trigger.start)
         }) {
-            cues.append("the agency acts in the opening paragraphs")
-            return .announced
+            return (.announced, .agencyActs)
         }
-        cues.append("told in the body only, not the item's news")
-        return .background
+        return (.background, .bodyOnly)
     }
 
     /// A date in the sentence before the item's (`Temporal.earlierDate`), read once per sentence:

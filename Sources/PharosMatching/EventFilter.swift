@@ -76,12 +76,12 @@ struct EventFilter: Sendable {
         return (filter, problems)
     }
 
-    /// Whether `events[index]` passes: the status and the designation read in place first, since
-    /// most events fail on them (an event is a dozen strings and arrays, costly to copy).
-    func accepts(_ events: [RegulatoryEvent], at index: Int) -> Bool {
-        guard accepts(events[index].status) else { return false }
-        if let designations, families.isEmpty, !designations.contains(events[index].action) { return false }
-        return accepts(events[index])
+    /// Whether an event of `status` and designation `action` may pass: most events fail here,
+    /// before their strings are made.
+    func mayAccept(status: RegulatoryEvent.Status, action: String) -> Bool {
+        guard accepts(status) else { return false }
+        if let designations, families.isEmpty, !designations.contains(action) { return false }
+        return true
     }
 
     /// A switch, not a set lookup: hashing the status costs more than the rest of the test.

@@ -4,6 +4,13 @@ import PharosSupport
 
 extension EventExtractor {
     func extract(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], wanted: [Bool]?) -> [RegulatoryEvent] {
+        guard let reader = reader(document, texts: texts, wanted: wanted) else { return [] }
+        return reader.events()
+    }
+
+    /// A reader of the events of `document`, nil when it names no wanted designation or action.
+    /// `texts` must outlive it.
+    func reader(_ document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], wanted: [Bool]?) -> DocumentReader? {
         // First the phrases alone: an item that names no wanted designation or action is done.
         var named = false
         var raw: [Automaton.Hit] = []
@@ -19,7 +26,7 @@ extension EventExtractor {
             if let opening = Self.openingCut(text) { named = names(UnsafeBufferPointer(rebasing: text[..<opening])) }
             if !named { named = names(text) }
         }
-        guard named else { return [] }
+        guard named else { return nil }
         var fieldHits: [[Hit]] = []
         var fieldMarks: [ScalarMarks] = []
         for (field, text) in texts.enumerated() {
@@ -32,7 +39,7 @@ extension EventExtractor {
             fieldHits.append(scan(text, marks: &marks))
             fieldMarks.append(marks)
         }
-        return DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks, wanted: wanted).read()
+        return DocumentReader(extractor: self, document: document, texts: texts, hits: fieldHits, marks: fieldMarks, wanted: wanted)
     }
 }
 
@@ -107,6 +114,8 @@ final class DocumentReader {
     private var profiles: [String: Profile] = [:]
     /// `earlierDate` of the sentences read so far, by field, sentence and `monthsOnly`.
     var datedSentences: [Int: String] = [:]
+    /// The evidence made last, for the next event of its sentence.
+    var lastEvidence: (field: Int, range: Range<Int>, evidence: Evidence)?
 
     init(
         extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
@@ -304,8 +313,13 @@ final class DocumentReader {
         return found.sorted { $0.start < $1.start }
     }
 
-    func read() -> [RegulatoryEvent] {
-        var events: [RegulatoryEvent] = []
+    /// Every event of the document, with its strings.
+    func events() -> [RegulatoryEvent] { read().map(event) }
+
+    /// The events of the document as drafts, in text order: their strings are made only for
+    /// those a caller keeps (`event(_:)`).
+    func read() -> [EventDraft] {
+        var events: [EventDraft] = []
         // The title and lead first: what they announce decides the rest.
         var order: [(field: Int, hit: Int)] = []
         var later: [(field: Int, hit: Int)] = []
@@ -347,41 +361,44 @@ final class DocumentReader {
                 }
                 return needs(first) && !needs(second)
             }
-            var found: [RegulatoryEvent] = []
+            var found: [EventDraft] = []
             for candidate in candidates where found.isEmpty { found = readEvents(field: field, hitIndex: candidate) }
-            var implied: [RegulatoryEvent] = []
-            for event in found {
-                for id in extractor.designationIndex[event.action].map({ extractor.designations[$0].implies }) ?? [] {
+            var implied: [EventDraft] = []
+            for draft in found {
+                for id in extractor.designations[Int(draft.designation)].implies {
                     guard let otherIndex = extractor.designationIndex[id] else { continue }
-                    let other = extractor.designations[otherIndex]
-                    var copy = event
-                    copy.action = other.id
-                    copy.label = other.label
-                    copy.agency = extractor.agencyOf[otherIndex]
-                    copy.cues.append("implied by \(event.action)")
+                    var copy = draft
+                    copy.designation = Int32(otherIndex)
+                    copy.impliedBy = draft.designation
                     implied.append(copy)
                 }
             }
-            // The events found, then those they imply, without joining the two lists (a copy of each event).
-            func keep(_ event: RegulatoryEvent) {
-                if event.status == .announced {
-                    newsEvents.append((family(of: event.action), event.agency, event.productID ?? event.product?.uppercased()))
+            func keep(_ draft: EventDraft) {
+                if draft.status == .announced {
+                    let index = Int(draft.designation)
+                    newsEvents.append((family(of: extractor.designations[index].id), extractor.agencyOf[index], productKey(draft)))
                 }
                 // One event per action and product in one sentence ("RMAT ... Regenerative Medicine Advanced Therapy").
+                let action = extractor.designations[Int(draft.designation)].id
                 if events.contains(where: {
-                    $0.evidence.start == event.evidence.start && $0.action == event.action && $0.product == event.product && $0.evidence == event.evidence
+                    $0.field == draft.field && $0.sentence == draft.sentence
+                        && ($0.designation == draft.designation || extractor.designations[Int($0.designation)].id == action)
+                        && sameProduct($0, draft)
                 }) { return }
-                events.append(event)
+                events.append(draft)
             }
-            for index in found.indices { keep(found[index]) }
-            for index in implied.indices { keep(implied[index]) }
+            for draft in found { keep(draft) }
+            for draft in implied { keep(draft) }
         }
-        // Sorted in place: a sorted copy would copy every event's strings and arrays.
-        events.sort { ($0.evidence.field != $1.evidence.field) ? fieldIndex($0.evidence.field) < fieldIndex($1.evidence.field) : $0.evidence.start < $1.evidence.start }
+        // Fields in the order of their names' first use, as evidence names them.
+        let place = document.fields.indices.map { field in document.fields.firstIndex { $0.name == document.fields[field].name } ?? 0 }
+        events.sort { first, second in
+            if first.field == second.field { return first.sentence.lowerBound < second.sentence.lowerBound }
+            if place[first.field] != place[second.field] { return place[first.field] < place[second.field] }
+            return marks[first.field].scalarOffset(first.sentence.lowerBound) < marks[second.field].scalarOffset(second.sentence.lowerBound)
+        }
         return events
     }
-
-    private func fieldIndex(_ name: String) -> Int { document.fields.firstIndex { $0.name == name } ?? 0 }
 
     func isTitle(_ field: Int) -> Bool { titleFields[field] }
 
