@@ -165,6 +165,18 @@ public struct EventExtractor: Sendable {
         }
     }
 
+    /// The events of `document` told with one of `statuses`, in text order: every event is
+    /// still read (what the title and lead announce decides the rest), but only these are built
+    /// (their evidence, cues, names and targets), so asking for the announced ones costs less.
+    public func extract(_ document: MatchDocument, wanted: Set<String>? = nil, statuses: Set<RegulatoryEvent.Status>) -> [RegulatoryEvent] {
+        var fields = document.fields.map { Array($0.text.utf8) }
+        let mask = wanted.map(wantedMask)
+        return Self.withBuffers(&fields, from: 0, collected: []) { texts in
+            guard let reader = reader(document, texts: texts, wanted: mask) else { return [] }
+            return reader.read().filter { statuses.contains($0.status) }.map(reader.event)
+        }
+    }
+
     /// Per designation: whether its events are wanted, or needed to read a wanted one's.
     func wantedMask(_ ids: Set<String>) -> [Bool] {
         let families = Set(ids.compactMap { designationIndex[$0].flatMap { designations[$0].family } })

@@ -54,7 +54,7 @@ public struct StoryFingerprint: Sendable {
         let text = document.fields.map(\.text).joined(separator: "\n")
         signature = StorySignature(text: text)
         topic = StorySignature(text: text, shingleWords: 1, minimumLetters: Self.topicLetters)
-        lead = extractor.flatMap { StoryEvent.lead(of: $0.extract(document)) }
+        lead = extractor.flatMap { StoryEvent.lead(of: $0.extract(document, statuses: [.announced])) }
         let named = document.fields.filter { $0.name != "categories" }
         marks = StoryMarks(
             title: named.first { $0.name == "title" }?.text ?? "",

@@ -47,6 +47,7 @@ struct EventsSpeed {
             ("plain matcher (status: any)", { mentions.evaluator.evaluate($0).count }),
             ("matcher with events", { events.evaluator.evaluate($0).count }),
             ("event extraction alone", { extractor.extract($0).count }),
+            ("extraction, announced events built", { extractor.extract($0, statuses: [.announced]).count }),
             ("extraction, one designation wanted", { extractor.extract($0, wanted: ["fda-rmat"]).count }),
         ]
         let profiling = ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE"] != nil
@@ -94,6 +95,9 @@ struct EventsSpeed {
             // PHAROS_BENCH_PROFILE_MATCHER=1: the matcher with events instead.
             if ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE_MATCHER"] != nil {
                 print(median(set, passes: passes) { events.evaluator.evaluate($0).count })
+            } else if ProcessInfo.processInfo.environment["PHAROS_BENCH_PROFILE_ANNOUNCED"] != nil {
+                // PHAROS_BENCH_PROFILE_ANNOUNCED=1: extraction building the announced events only.
+                print(median(set, passes: passes) { extractor.extract($0, statuses: [.announced]).count })
             } else {
                 print(median(set, passes: passes) { extractor.extract($0).count })
             }
