@@ -109,7 +109,7 @@ extension DocumentReader {
             subjects: subjects)
 
         // The indication goes into headlines, which only announced events make.
-        let indicationAfter = status == .announced ? max(trigger.end, subjects.first?.end ?? 0) - range.lowerBound : -1
+        let indicationAfter = status == .announced ? max(trigger.end, subjects.first.map { $0.field == field ? $0.end : 0 } ?? 0) - range.lowerBound : -1
         let draft = EventDraft(
             designation: Int32(entryIndex), spelled: designationIndex, status: status, field: field, trigger: trigger.start..<trigger.end,
             sentence: range, subject: nil, indicationAfter: indicationAfter, lifted: liftedHold, agencyCue: agencyCue,
@@ -424,7 +424,7 @@ extension DocumentReader {
             }
         }
         if let subject {
-            let written = text(field: field, subject.start..<subject.end)
+            let written = text(field: subject.field, subject.start..<subject.end)
             if subject.product >= 0 {
                 let product = extractor.products[Int(subject.product)]
                 for index in extractor.productTargets[Int(subject.product)] { addTarget(index, text: written, via: product.id) }

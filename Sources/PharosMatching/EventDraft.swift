@@ -69,7 +69,7 @@ extension DocumentReader {
             ? Indication.find(in: texts[field], sentence: draft.sentence, after: draft.indicationAfter) : nil
         var event = RegulatoryEvent(
             agency: extractor.agencyOf[index], action: entry.id, label: entry.label, text: text(field: field, draft.trigger),
-            product: subject.map { text(field: field, $0.start..<$0.end) },
+            product: subject.map { text(field: $0.field, $0.start..<$0.end) },
             productID: subject.flatMap { $0.product >= 0 ? extractor.products[Int($0.product)].id : nil },
             companies: companies, targets: targets, modality: modality, indication: indication,
             status: draft.status, cues: cues(of: draft), evidence: evidence(field: field, range: draft.sentence))
@@ -129,7 +129,7 @@ extension DocumentReader {
     func productKey(_ draft: EventDraft) -> String? {
         guard let subject = draft.subject else { return nil }
         if subject.product >= 0 { return extractor.products[Int(subject.product)].id }
-        return text(field: draft.field, subject.start..<subject.end).uppercased()
+        return text(field: subject.field, subject.start..<subject.end).uppercased()
     }
 
     /// Whether two drafts of one sentence name the same product as written.
@@ -137,9 +137,9 @@ extension DocumentReader {
         switch (first.subject, second.subject) {
         case (nil, nil): return true
         case (let one?, let other?):
-            if one.start == other.start && one.end == other.end && first.field == second.field { return true }
-            return UnsafeBufferPointer(rebasing: texts[first.field][one.start..<one.end])
-                .elementsEqual(UnsafeBufferPointer(rebasing: texts[second.field][other.start..<other.end]))
+            if one.start == other.start && one.end == other.end && one.field == other.field { return true }
+            return UnsafeBufferPointer(rebasing: texts[one.field][one.start..<one.end])
+                .elementsEqual(UnsafeBufferPointer(rebasing: texts[other.field][other.start..<other.end]))
         default: return false
         }
     }

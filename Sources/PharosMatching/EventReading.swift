@@ -59,6 +59,8 @@ extension EventExtractor {
 
 /// A product named in a text: a known one, or a development code recognised by its shape.
 struct ProductMention {
+    /// The field the product is named in: an event's subject can be named in another (the title).
+    var field: Int
     var start: Int
     var end: Int
     /// The product vocabulary index, or -1 for a code.
@@ -149,7 +151,7 @@ final class DocumentReader {
             self.paragraphs.append(paragraphs)
             paragraphSentences.append([[Range<Int>]?](repeating: nil, count: paragraphs.count))
             mentions.append(Self.mentions(
-                in: text, hits: hits[field], extractor: extractor,
+                in: text, field: field, hits: hits[field], extractor: extractor,
                 codesIn: name == "title" ? [0..<text.count] : subjectSentences(field: field)))
         }
         var titleIssuer: String?
@@ -271,7 +273,7 @@ final class DocumentReader {
     /// Products named in `text`: known ones wherever they are, development codes (recognised by
     /// their shape, a pass over the bytes) only in `codesIn`.
     static func mentions(
-        in text: UnsafeBufferPointer<UInt8>, hits: [EventExtractor.Hit], extractor: EventExtractor, codesIn: [Range<Int>]
+        in text: UnsafeBufferPointer<UInt8>, field: Int, hits: [EventExtractor.Hit], extractor: EventExtractor, codesIn: [Range<Int>]
     ) -> [ProductMention] {
         var found: [ProductMention] = []
         var covered: [Range<Int>] = []
@@ -279,7 +281,7 @@ final class DocumentReader {
             switch hit.term {
             case .product(let index):
                 if let last = found.last, last.start == hit.start { continue }
-                found.append(ProductMention(start: hit.start, end: hit.end, product: index, key: extractor.products[Int(index)].id))
+                found.append(ProductMention(field: field, start: hit.start, end: hit.end, product: index, key: extractor.products[Int(index)].id))
                 covered.append(hit.start..<hit.end)
             case .target, .company, .agency, .trigger, .modality:
                 covered.append(hit.start..<hit.end)
@@ -307,7 +309,7 @@ final class DocumentReader {
                 let code = (relative.lowerBound + range.lowerBound)..<(relative.upperBound + range.lowerBound)
                 guard !isCovered(code) else { continue }
                 let written = String(decoding: UnsafeBufferPointer(rebasing: text[code]), as: UTF8.self)
-                found.append(ProductMention(start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
+                found.append(ProductMention(field: field, start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
             }
         }
         return found.sorted { $0.start < $1.start }

@@ -213,6 +213,19 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         }
     }
 
+    /// A product named only in the headline is the subject of the body's events, and it is
+    /// reported as the headline writes it, not as the body's bytes at the headline's offsets.
+    @Test func aSubjectNamedInTheHeadlineKeepsItsName() throws {
+        let found = events(
+            title: "Arcturus obtains EMA Orphan Drug Designation for ARC-217",
+            "This Orphan Drug Designation follows a similar decision from the Food & Drug Administration (FDA) in 2024.")
+        let bodyEvents = found.filter { $0.evidence.field == "content" }
+        #expect(!bodyEvents.isEmpty, "\(show(found))")
+        for event in found {
+            #expect(event.product == "ARC-217", "\(show([event]))")
+        }
+    }
+
     /// Pinned: a release whose news is a rights transfer; the product's designations are its history.
     @Test func designationsListedInARightsDealAreNotTheNews() {
         let found = events(
