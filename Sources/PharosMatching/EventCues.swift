@@ -51,7 +51,8 @@ enum EventCues {
             "was previously", "were previously", "historically", "since", "follows the", "following the",
             "other designations", "in the past", "following closely", "on the heels", "heels of", "last week's", "last month's",
             "last year's", "earlier this year", "earlier this month", "was first", "were first", "first approved", "initially",
-            "originally", "was granted in", "had also",
+            "originally", "was granted in", "had also", "follows a similar", "following a similar", "follows an earlier",
+            "following an earlier",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",

@@ -257,11 +257,12 @@ enum TextSegments {
         return nil
     }
 
-    /// "approval.The company": a dot between a lower-case letter and a capitalised word, in a
-    /// run of text with no other dot, slash, colon or @ (not "www.ImmunityBio.com", "e.g.The").
+    /// "approval.The company", "narcolepsy.AXS-12 is": a dot between a lower-case letter and a
+    /// capitalised word or a product code, in a run of text with no other dot, slash, colon or @
+    /// (not "www.ImmunityBio.com", "e.g.The").
     private static func isGluedSentenceEnd(_ text: UnsafeBufferPointer<UInt8>, dot: Int, limit: Int) -> Bool {
         guard dot > 0, dot + 2 < limit, isLowercaseASCII(text[dot - 1]), (0x41...0x5A).contains(text[dot + 1]),
-              isLowercaseASCII(text[dot + 2]) else { return false }
+              isLowercaseASCII(text[dot + 2]) || isCodeWord(text, from: dot + 1, limit: limit) else { return false }
         func isLinkByte(_ byte: UInt8) -> Bool { byte == 0x2E || byte == 0x2F || byte == 0x3A || byte == 0x40 || byte == 0x5C }
         var cursor = dot - 1
         while cursor >= 0, !isSpace(text[cursor]) {
@@ -278,6 +279,14 @@ enum TextSegments {
             cursor += 1
         }
         return true
+    }
+
+    /// Whether the word at `start` is written like a product code: capitals, then a hyphen or a
+    /// digit before its end ("AXS-12", "CT053"); "FDA" or "PDF" alone are not.
+    private static func isCodeWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> Bool {
+        var cursor = start
+        while cursor < limit, (0x41...0x5A).contains(text[cursor]) { cursor += 1 }
+        return cursor - start >= 2 && cursor < limit && (text[cursor] == 0x2D || isDigit(text[cursor]))
     }
 
     /// Whether the dot ends a list number at the start of a line ("1. The first"): not a sentence end.
