@@ -56,7 +56,7 @@ enum EventCues {
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
-            "obtained in", "since",
+            "obtained in", "since", "follows a similar", "follows an earlier", "following a similar",
         ])
         add(.alsoBackground, .forward, [
             "also received", "also receives", "also granted", "also been granted", "also holds", "also has", "also have",
@@ -133,6 +133,14 @@ enum EventCues {
         case .descriptor: return 3
         default: return Int.max
         }
+    }
+
+    /// Background cues that, opening a sentence, date the whole of it ("Earlier this month, ...").
+    static let sentenceTimes: [Bool] = all.map { cue in
+        cue.cueClass == .background && cue.direction == .forward && [
+            "earlier this year", "earlier this month", "last week's", "last month's", "last year's", "previously", "earlier",
+            "in the past", "historically", "originally", "initially",
+        ].contains(cue.phrase)
     }
 
     /// Prospective cues that reach only a few words: modal verbs and vague futures.

@@ -284,8 +284,11 @@ extension DocumentReader {
         _ cue: EventExtractor.Hit, _ trigger: EventExtractor.Hit, window: Int, in sentenceHits: ArraySlice<EventExtractor.Hit>, field: Int
     ) -> Bool {
         guard case .cue = cue.term else { return false }
-        // A cue that holds the phrase ("if approved") reaches it.
-        if cue.start < trigger.end, trigger.start < cue.end { return true }
+        // A cue that holds the phrase ("if approved") reaches it; one that is a part of the
+        // phrase's own words ("recommended for" in "recommended for use") does not.
+        if cue.start < trigger.end, trigger.start < cue.end {
+            return !(trigger.start <= cue.start && cue.end <= trigger.end && trigger.end - trigger.start > cue.end - cue.start)
+        }
         let direction = cue.direction
         let between: Range<Int>
         switch direction {
@@ -334,6 +337,12 @@ extension DocumentReader {
         }
         if let section = sections[field], trigger.start >= section.start {
             return (.background, .section(section.heading))
+        }
+        // A past time that opens the sentence dates all of it, reported speech included:
+        // "Earlier this month, AstraZeneca announced that its combination had been recommended".
+        if let opening = cueHits.first, opening.start <= range.lowerBound + 1, opening.end <= trigger.start,
+           case .cue(let index) = opening.term, EventCues.sentenceTimes[Int(index)] {
+            return (.background, .background(opening.start..<opening.end))
         }
         if let background = cueHits.first(where: { hit in
             cueClass(hit) == .background && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)

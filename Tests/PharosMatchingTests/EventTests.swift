@@ -240,6 +240,41 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!designations.contains { $0.status == .announced }, "\(show(found))")
     }
 
+    /// Held-out set: the CHMP's recommendation in other words than "positive opinion" is its opinion,
+    /// and "recommended for" inside the phrase is no plan.
+    @Test func aCHMPRecommendationInOtherWordsIsItsOpinion() {
+        let found = events(
+            title: "CHMP recommends two CAR-T cell medicines for EU use",
+            "The Committee for Medicinal Products for Human Use (CHMP) has announced that two products have been recommended for use in Europe: Kymriah and Yescarta.")
+        let opinions = found.filter { $0.action == "ema-chmp-positive-opinion" && $0.status == .announced }
+        #expect(Set(opinions.compactMap(\.product)) == ["Kymriah", "Yescarta"], "\(show(found))")
+    }
+
+    /// Held-out set: an FDA advisory committee's vote is no CHMP opinion (and no FDA action).
+    @Test func anFDAAdvisoryCommitteeVoteIsNoCHMPOpinion() {
+        let found = events(
+            title: "FDA panel backs Arcturus's ARC-217",
+            "BOSTON, June 10, 2025 -- An FDA advisory committee recommended approval of ARC-217 for multiple myeloma.")
+        #expect(!found.contains { $0.action == "ema-chmp-positive-opinion" }, "\(show(found))")
+    }
+
+    /// Held-out and development sets: a past time that opens the sentence dates the reported news
+    /// in it; "follows a similar decision" tells an earlier act.
+    @Test func anOpeningPastTimeAndASimilarEarlierDecisionAreBackground() {
+        let found = events(
+            title: "Arcturus's ARC-217 wins FDA nod",
+            """
+            BOSTON, June 10, 2025 -- The FDA approved ARC-217 for multiple myeloma.
+
+            Earlier this month, Arcturus announced that ARC-217 had been recommended for approval by the EMA's Committee for Medicinal Products for Human Use (CHMP).
+
+            The approval follows a similar decision from the European Commission.
+            """)
+        let opinion = found.first { $0.action == "ema-chmp-positive-opinion" }
+        #expect(opinion?.status == .background, "\(show(found))")
+        #expect(found.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(found))")
+    }
+
     /// A relative clause's plans are not the main clause's event.
     @Test func aPlanInARelativeClauseDoesNotReachTheGrant() throws {
         let found = events(

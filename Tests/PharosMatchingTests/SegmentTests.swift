@@ -31,6 +31,13 @@ private func nearAgreesWithAround(_ text: String) -> Bool {
         #expect(sentences("Outcomes are poor.\u{00B9} New options are needed.") == ["Outcomes are poor.\u{00B9}", "New options are needed."])
     }
 
+    /// Held-out set: a sentence glued to the product code that opens the next one ends at its dot.
+    @Test func aSentenceGluedToAProductCodeEndsAtItsDot() {
+        #expect(sentences("It treats cataplexy in narcolepsy.AXS-12 is a highly selective inhibitor.")
+            == ["It treats cataplexy in narcolepsy.", "AXS-12 is a highly selective inhibitor."])
+        #expect(sentences("Read the report.PDF files are attached.") == ["Read the report.PDF files are attached."])
+    }
+
     @Test func bracketedReferencesEndTheSentenceTheyFollow() {
         #expect(sentences("Median survival is 14 months.[1] The FDA granted Fast Track designation.")
             == ["Median survival is 14 months.[1]", "The FDA granted Fast Track designation."])
