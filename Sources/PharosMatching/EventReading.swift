@@ -127,7 +127,9 @@ final class DocumentReader {
         self.wanted = wanted
         self.marks = marks
         self.document = document
-        titleFields = document.fields.map { $0.name == "title" }
+        // A "title" of several sentences is a first paragraph taken for one (a file without a
+        // headline): it is read as the lead, with its cues, not as the headline that announces.
+        titleFields = document.fields.indices.map { document.fields[$0].name == "title" && Self.isHeadline(texts[$0]) }
         self.texts = texts
         self.hits = hits
         var reference: (year: Int, dayOfYear: Int?)?
@@ -143,21 +145,22 @@ final class DocumentReader {
         latestYear = reference == nil ? texts.compactMap(Temporal.latestYear).max() : nil
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
-            sections.append(name == "title" ? nil : Sections.firstBackground(text))
+            let isTitle = titleFields[field]
+            sections.append(isTitle ? nil : Sections.firstBackground(text))
             // Paragraphs found once: the lead, the opening and the sentences all start from them.
-            let paragraphs = name == "title" ? [] : TextSegments.paragraphs(text)
-            lead.append(name == "title" ? [] : Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary"))
-            openingEnd.append(name == "title" ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
+            let paragraphs = isTitle ? [] : TextSegments.paragraphs(text)
+            lead.append(isTitle ? [] : Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary"))
+            openingEnd.append(isTitle ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
             self.paragraphs.append(paragraphs)
             paragraphSentences.append([[Range<Int>]?](repeating: nil, count: paragraphs.count))
             mentions.append(Self.mentions(
                 in: text, field: field, hits: hits[field], extractor: extractor,
-                codesIn: name == "title" ? [0..<text.count] : subjectSentences(field: field)))
+                codesIn: isTitle ? [0..<text.count] : subjectSentences(field: field)))
         }
         var titleIssuer: String?
         var leadIssuer: String?
         for field in texts.indices {
-            let title = document.fields[field].name == "title"
+            let title = titleFields[field]
             for range in title ? [0..<texts[field].count] : lead[field] {
                 for hit in self.hits(field: field, in: range) {
                     switch hit.term {
@@ -403,6 +406,11 @@ final class DocumentReader {
     }
 
     func isTitle(_ field: Int) -> Bool { titleFields[field] }
+
+    /// Whether a title field reads as a headline: one sentence of at most 300 bytes.
+    static func isHeadline(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count <= 120 || (text.count <= 300 && TextSegments.sentences(text).count <= 1)
+    }
 
     func family(of action: String) -> String {
         extractor.designationIndex[action].flatMap { extractor.designations[$0].family } ?? action
