@@ -231,7 +231,15 @@ final class DocumentReader {
         var cursor = 0
         var lastStart = -1
         for hit in hits[field] {
-            guard case .trigger = hit.term, hit.start != lastStart else { continue }
+            // A sentence naming a target can tell what a product is ("TST001 is an anti-Claudin18.2
+            // antibody"): its codes describe the product where the vocabulary does not know it.
+            let isTrigger: Bool
+            switch hit.term {
+            case .trigger: isTrigger = true
+            case .target: isTrigger = false
+            default: continue
+            }
+            guard hit.start != lastStart else { continue }
             lastStart = hit.start
             // The first sentence, in text order, that ends after the phrase starts.
             var found = false
@@ -252,6 +260,7 @@ final class DocumentReader {
             }
             guard found else { break }
             wanted.append(current[cursor])
+            if !isTrigger { continue }
             if cursor > 0 {
                 wanted.append(current[cursor - 1])
             } else {
