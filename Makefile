@@ -1,7 +1,7 @@
 # Pharos: `make run` sets up and runs one poll on the bundled config; `make test` runs every test.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev libsqlite3-dev libxml2-dev zlib1g-dev
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev libsqlite3-dev libxml2-dev zlib1g-dev libzstd-dev
 # What the tests need besides: xmllint validates the alerts feed, Chromium loads the web page.
 TEST_APT_PACKAGES := libxml2-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

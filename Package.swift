@@ -32,13 +32,14 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "PharosFeeds", dependencies: ["PharosCore", "PharosText", "CLibXML2"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "PharosMatching", dependencies: ["PharosCore"], exclude: ["Vocabulary"], plugins: ["EmbedVocabularyPlugin"]),
         .executableTarget(name: "EmbedVocabulary"),
         .plugin(name: "EmbedVocabularyPlugin", capability: .buildTool(), dependencies: ["EmbedVocabulary"], path: "Sources/EmbedVocabularyPlugin"),
         .target(
             name: "PharosEngine",
             dependencies: [
-                "PharosCore", "PharosMatching", "PharosText", "CZlib",
+                "PharosCore", "PharosMatching", "PharosText", "CZlib", "CZstd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

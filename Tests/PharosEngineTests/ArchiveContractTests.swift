@@ -172,10 +172,37 @@ private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent]
         #expect(try ArchiveText.item(from: ArchiveText.compress(ArchiveText.encode(item)), id: "2") == item)
     }
 
+    @Test func aZlibTextWithTheDictionaryStillReads() throws {
+        // Python's zlib (level 6, zdict = ArchiveDictionary.v1) over the encoded item below,
+        // its size first: the rows archives held before zstd.
+        let stored: [UInt8] = [
+            81, 120, 187, 158, 15, 207, 203, 99, 228, 115, 76, 206, 77, 133, 215, 240, 197, 12, 12, 12, 140, 230, 228, 117, 228, 245, 24,
+            64, 0, 0, 76, 123, 26, 216,
+        ]
+        let item = Item(id: "2", title: "Acme announces", content: "This press release contains forward-looking statements.")
+        #expect(try ArchiveText.item(from: stored, id: "2") == item)
+    }
+
+    @Test func newTextsAreZstdFramesWithTheDictionary() throws {
+        let item = Item(id: "3", title: "Acme announces Breakthrough Therapy Designation", content: String(repeating: "Forward-Looking Statements. ", count: 200))
+        let plain = ArchiveText.encode(item)
+        let stored = ArchiveText.compress(plain)
+        #expect(Array(stored.prefix(4)) == [0x28, 0xB5, 0x2F, 0xFD])
+        #expect(stored.count < plain.count / 10)
+        #expect(try ArchiveText.item(from: stored, id: "3") == item)
+        #expect(try ArchiveText.item(from: ArchiveText.compress(ArchiveText.encode(Item(id: "4", title: ""))), id: "4") == Item(id: "4", title: ""))
+    }
+
     @Test func aDamagedTextIsAnErrorNotACrash() throws {
         let stored = ArchiveText.compress(ArchiveText.encode(Item(id: "1", title: "t", content: "c")))
         #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: Array(stored.dropLast(3)), id: "1") }
         #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: [], id: "1") }
+        // A zstd frame cut short, with its size field gone, with a bit flipped, or claiming more than it holds.
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: Array(stored.prefix(5)), id: "1") }
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: [0x28, 0xB5, 0x2F, 0xFD], id: "1") }
+        var flipped = stored
+        flipped[flipped.count - 6] ^= 0x40
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: flipped, id: "1") }
         #expect(throws: ArchiveTextError.self) { try ArchiveText.decode([1, 200], id: "1") }
         #expect(throws: ArchiveTextError.self) { try ArchiveText.decode([9], id: "1") }
     }

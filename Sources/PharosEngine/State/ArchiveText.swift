@@ -3,18 +3,19 @@ import Foundation
 import PharosCore
 
 /// How an archived item's text is stored: every field of the `Item`, length-prefixed in a
-/// fixed order, then compressed with zlib (which libcurl and libxml2 already load).
+/// fixed order, then compressed.
 ///
 /// The layout, before compression: a format byte (1), then title, version, link, summary,
 /// content (each a string, optional ones with a presence flag), published and updated (a
 /// flag and milliseconds since 1970), authors and categories (a count, then strings), fields
-/// (a count, then key and value). A string is a varint byte count and its UTF-8. The
-/// compressed form is a varint of the plain size and a zlib stream made with the preset
-/// dictionary `ArchiveDictionary.v1` (its header names the dictionary by Adler-32).
+/// (a count, then key and value). A string is a varint byte count and its UTF-8.
+///
+/// The compressed form is a Zstandard frame made with the preset dictionary
+/// `ArchiveDictionary.v1` (``ArchiveZstd``). Rows written before it are a varint of the plain
+/// size and a zlib stream, with that dictionary (its header names it by Adler-32) or without;
+/// they still read, told apart by the zstd frame's magic number.
 public enum ArchiveText {
     static let format: UInt8 = 1
-    /// zlib's default level: 9 gave 0.3% less on press releases for more time.
-    static let level: Int32 = 6
 
     /// `item`'s fields in the layout above, uncompressed.
     public static func encode(_ item: Item) -> [UInt8] {
@@ -60,36 +61,19 @@ public enum ArchiveText {
         return item
     }
 
-    /// `plain` compressed with the preset dictionary (``ArchiveDictionary``), its size first.
+    /// `plain` compressed with the preset dictionary (``ArchiveZstd``).
     public static func compress(_ plain: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        putVarint(UInt64(plain.count), &out)
-        let header = out.count
-        var stream = z_stream()
-        // zlib fails here only on bad parameters or without memory.
-        precondition(deflateInit2_(&stream, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
-        defer { deflateEnd(&stream) }
-        ArchiveDictionary.v1.withUnsafeBufferPointer { dictionary in
-            _ = deflateSetDictionary(&stream, dictionary.baseAddress, uInt(dictionary.count))
-        }
-        let bound = Int(deflateBound(&stream, uLong(plain.count)))
-        out.append(contentsOf: repeatElement(0, count: bound))
-        let status = out.withUnsafeMutableBufferPointer { buffer in
-            plain.withUnsafeBufferPointer { source in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = buffer.baseAddress! + header
-                stream.avail_out = uInt(bound)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        precondition(status == Z_STREAM_END, "zlib deflate failed: \(status)")
-        out.removeLast(out.count - header - Int(stream.total_out))
-        return out
+        ArchiveZstd.compress(plain)
     }
 
-    /// What ``compress(_:)`` compressed (with or without a dictionary: zlib's header says).
+    /// What ``compress(_:)`` compressed, or a zlib row written before it.
     public static func decompress(_ stored: [UInt8]) throws(ArchiveTextError) -> [UInt8] {
+        try ArchiveZstd.isFrame(stored) ? ArchiveZstd.decompress(stored) : decompressZlib(stored)
+    }
+
+    /// A zlib row: its plain size, then a zlib stream with or without the dictionary (zlib's
+    /// header says).
+    private static func decompressZlib(_ stored: [UInt8]) throws(ArchiveTextError) -> [UInt8] {
         var reader = Reader(bytes: stored)
         let size = try reader.count()
         guard size <= 1 << 31 else { throw ArchiveTextError(description: "archived text claims \(size) bytes") }
