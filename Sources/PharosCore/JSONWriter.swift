@@ -1,7 +1,11 @@
 /// Writes JSON with keys in the order given, so documents read the way README.md shows them
 /// and the same value always produces the same bytes.
 public struct JSONWriter {
-    public private(set) var output = ""
+    /// The UTF-8 written so far.
+    public private(set) var bytes: [UInt8] = []
+
+    /// What was written, as a string.
+    public var output: String { String(decoding: bytes, as: UTF8.self) }
 
     public init() {}
 
@@ -25,66 +29,75 @@ public struct JSONWriter {
         return writer.output
     }
 
+    /// Appends the compact encoding of `value` to `output` as UTF-8: where documents are
+    /// written by the thousand, without a string for each.
+    public static func append(_ value: Value, to output: inout [UInt8]) {
+        var writer = JSONWriter()
+        swap(&writer.bytes, &output)
+        writer.write(value)
+        swap(&writer.bytes, &output)
+    }
+
     mutating func write(_ value: Value) {
         switch value {
         case .string(let text): writeString(text)
-        case .int(let number): output += String(number)
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .null: output += "null"
+        case .int(let number): bytes.append(contentsOf: String(number).utf8)
+        case .bool(let flag): bytes.append(contentsOf: flag ? "true".utf8 : "false".utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
         case .array(let elements):
-            output += "["
+            bytes.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 write(element)
             }
-            output += "]"
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
+            bytes.append(UInt8(ascii: "{"))
             for (index, (key, member)) in members.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(key)
-                output += ":"
+                bytes.append(UInt8(ascii: ":"))
                 write(member)
             }
-            output += "}"
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
+    /// `text` quoted, with `"`, the backslash, control characters and U+2028/U+2029 (which end a line
+    /// in JavaScript) escaped; every other byte copied as it is, runs at a time.
     mutating func writeString(_ text: String) {
-        output += "\""
-        // Most strings need no escaping: copy them whole.
-        var needsEscaping = false
-        var previous: (UInt8, UInt8) = (0, 0)
-        for byte in text.utf8 {
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C || (previous == (0xE2, 0x80) && (byte == 0xA8 || byte == 0xA9)) {
-                needsEscaping = true
-                break
-            }
-            previous = (previous.1, byte)
-        }
-        guard needsEscaping else {
-            output += text
-            output += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
+        var text = text
+        text.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            var copied = 0
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                let escape: String?
+                var width = 1
+                switch byte {
+                case 0x22: escape = "\\\""
+                case 0x5C: escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0..<0x20:
+                    let hex = String(byte, radix: 16)
+                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                    escape = utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    width = 3
+                default: escape = nil
                 }
+                if let escape {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied..<index]))
+                    bytes.append(contentsOf: escape.utf8)
+                    copied = index + width
+                }
+                index += width
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied..<utf8.count]))
+            bytes.append(UInt8(ascii: "\""))
         }
-        output += "\""
     }
 }

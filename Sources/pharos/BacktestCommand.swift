@@ -74,7 +74,7 @@ struct BacktestCommand: AsyncParsableCommand {
         do {
             if json { output.append(jsonHead(rules: rules)) }
             let json = json
-            summary = try await backtest.run(render: { found in json ? Self.jsonAlert(found) : Self.textAlert(found) }, found: { found, rendered in
+            summary = try await backtest.run(render: { found in json ? Self.jsonAlert(found) : Array(Self.textAlert(found).utf8) }, found: { found, rendered in
                 if json, count > 0 { output.append(",") }
                 output.append(rendered)
                 count += 1
@@ -165,10 +165,13 @@ struct BacktestCommand: AsyncParsableCommand {
             + "\"source\":\(JSONWriter.encode(.optional(source))),\"alerts\":["
     }
 
-    private static func jsonAlert(_ found: Backtest.Found) -> String {
+    private static func jsonAlert(_ found: Backtest.Found) -> [UInt8] {
         var fields: [(String, JSONWriter.Value)] = [("status", .string(found.status.rawValue)), ("version", .string(found.version.version))]
         if let copyOf = found.copyOf { fields.append(("also_seen_on", .string(copyOf))) }
-        return JSONWriter.encode(.object(fields + [("alert", found.alert.jsonValue)]))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
+        JSONWriter.append(.object(fields + [("alert", found.alert.jsonValue)]), to: &bytes)
+        return bytes
     }
 
     private func jsonTail(_ summary: Backtest.Summary) -> String {
@@ -219,6 +222,10 @@ final class StandardOutput {
 
     func append(_ text: String) {
         buffer.append(contentsOf: text.utf8)
+    }
+
+    func append(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
     }
 
     func flush() {

@@ -146,3 +146,19 @@ import Testing
         #expect(a != other)
     }
 }
+
+@Suite struct JSONWriting {
+    @Test func stringsAreEscapedAsJSONAndJavaScriptNeed() {
+        let value: JSONWriter.Value = .object([
+            ("plain", .string("Acme — α 😀")), ("quotes", .string("say \"hi\" \\ there")), ("breaks", .string("a\nb\r\tc")),
+            ("control", .string("\u{01}\u{1F}\u{7F}")), ("separators", .string("x\u{2028}y\u{2029}\u{2027}")), ("empty", .string("")),
+            ("list", .array([.int(-3), .bool(true), .bool(false), .null, .optional(nil)])),
+        ])
+        let expected = #"{"plain":"Acme — α 😀","quotes":"say \"hi\" \\ there","breaks":"a\nb\r\tc","control":"\u0001\u001f\#u{7F}","#
+            + #""separators":"x\u2028y\u2029\#u{2027}","empty":"","list":[-3,true,false,null,null]}"#
+        #expect(JSONWriter.encode(value) == expected)
+        var bytes = Array("[".utf8)
+        JSONWriter.append(value, to: &bytes)
+        #expect(bytes == Array(("[" + expected).utf8))
+    }
+}
