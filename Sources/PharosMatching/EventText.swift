@@ -405,8 +405,10 @@ enum Indication {
     /// Per opening: the furthest place it may start; only close to the subject: a bare "for"
     /// far away is something else.
     private static let openingReach = openings.map { $0 == "for " ? 60 : 140 }
-    /// Per byte: whether an opening starts with it.
-    private static let openingStarts: [Bool] = (0...255).map { byte in openingBytes.contains { $0[0] == byte } }
+    /// Per byte: the openings that start with it, in the order of `openings`.
+    private static let openingsByFirstByte: [[Int]] = (0...255).map { byte in openingBytes.indices.filter { openingBytes[$0][0] == byte } }
+    /// What an indication is trimmed of besides white space.
+    private static let trimmedAlso: Set<Character> = [".", ",", ";", ":", "\n"]
     private static let endingBytes = endings.map { Array($0.utf8) }
     /// Per byte: whether an ending starts with it, and whether one has it second (every ending
     /// has two bytes or more): a space before any other letter ends nothing.
@@ -420,20 +422,19 @@ enum Indication {
         if whole.contains(0x22) || ByteSearch.first([0xE2, 0x80, 0x9C], in: whole) != nil { return nil }
         guard offset >= 0, offset < whole.count else { return nil }
         let rest = UnsafeBufferPointer(rebasing: whole[offset...])
-        let lower = rest.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         // The tables read once here, not at every byte.
-        let (openingBytes, openingReach, openingStarts) = (Self.openingBytes, Self.openingReach, Self.openingStarts)
+        let (openingBytes, openingReach, openingsByFirstByte) = (Self.openingBytes, Self.openingReach, Self.openingsByFirstByte)
         let (endingBytes, endingStarts, endingSeconds) = (Self.endingBytes, Self.endingStarts, Self.endingSeconds)
-        return lower.withUnsafeBufferPointer { lower in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rest.count) { buffer in
+            for (index, byte) in rest.enumerated() { buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+            let lower = UnsafeBufferPointer(buffer)
             // Where each opening first starts, found in one pass over the places an opening can
             // start (its first letter), not one search per opening.
             var firstAt = [Int](repeating: -1, count: openingBytes.count)
             var place = 0
             while place <= 140, place < lower.count {
-                if openingStarts[Int(lower[place])] {
-                    for index in openingBytes.indices where firstAt[index] < 0 && place <= openingReach[index] {
-                        if ByteSearch.holds(openingBytes[index], in: lower, at: place) { firstAt[index] = place }
-                    }
+                for index in openingsByFirstByte[Int(lower[place])] where firstAt[index] < 0 && place <= openingReach[index] {
+                    if ByteSearch.holds(openingBytes[index], in: lower, at: place) { firstAt[index] = place }
                 }
                 place += 1
             }
@@ -447,7 +448,7 @@ enum Indication {
                     cut += 1
                 }
                 let tail = ByteSearch.trimmed(String(decoding: UnsafeBufferPointer(rebasing: rest[tailStart..<cut]), as: UTF8.self),
-                                              also: [".", ",", ";", ":", "\n"])
+                                              also: Self.trimmedAlso)
                 // "for NXC-201" or "for the designation" is no indication.
                 guard tail.count >= 6, tail.count <= 160, !tail.lowercased().hasPrefix("the designation") else { continue }
                 if openings[index] == "for ", tail.first?.isUppercase == true, !tail.contains(" ") { continue }
