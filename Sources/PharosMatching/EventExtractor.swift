@@ -201,15 +201,18 @@ public struct EventExtractor: Sendable {
         Compounds.withSplitCompounds(text) { scanned in _ = automaton.scan(scanned, into: &raw, marks: &marks) }
         var hits: [Hit] = []
         hits.reserveCapacity(raw.count)
+        // The global tables read once, not at every hit.
+        let (classes, directions, windows, lowerCaseOnly) = (EventCues.classes, EventCues.directions, EventCues.windows, Self.lowerCaseOnly)
         for hit in raw {
             let pattern = Int(hit.pattern)
             for position in Int(patternTermStart[pattern])..<Int(patternTermStart[pattern + 1]) {
                 let term = patternTermList[position]
-                guard Self.accepts(term, hit, in: text) else { continue }
                 if case .cue(let index) = term {
+                    // "may", "will" and "no" are cues only in lower case: "May 5, 2025" is a date.
+                    if lowerCaseOnly[Int(index)], text[hit.start] < 0x61 { continue }
                     hits.append(Hit(
-                        term: term, start: hit.start, end: hit.end, cueClass: EventCues.classes[Int(index)],
-                        direction: EventCues.directions[Int(index)], window: EventCues.windows[Int(index)]))
+                        term: term, start: hit.start, end: hit.end, cueClass: classes[Int(index)],
+                        direction: directions[Int(index)], window: windows[Int(index)]))
                     continue
                 }
                 hits.append(Hit(term: term, start: hit.start, end: hit.end))
@@ -241,11 +244,6 @@ public struct EventExtractor: Sendable {
         return written
     }
 
-    /// "may", "will" and "no" are cues only in lower case: "May 5, 2025" is a date.
+    /// Per cue: whether it is one only in lower case ("may", "will", "no").
     private static let lowerCaseOnly: [Bool] = EventCues.all.map { ["may", "will", "no"].contains($0.phrase) }
-
-    private static func accepts(_ term: Term, _ hit: Automaton.Hit, in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard case .cue(let index) = term, lowerCaseOnly[Int(index)] else { return true }
-        return text[hit.start] >= 0x61
-    }
 }
