@@ -9,8 +9,10 @@ public struct JSONWriter {
 
     public init() {}
 
-    /// A JSON value with ordered object keys.
-    public indirect enum Value {
+    /// A JSON value with ordered object keys. Not `indirect`: arrays and objects hold their
+    /// elements in an array already, and an indirect case would box every string and number
+    /// (most of the allocations of writing an alert).
+    public enum Value {
         case string(String)
         case int(Int)
         case bool(Bool)
