@@ -131,7 +131,15 @@ public struct Matches: Sendable, Codable, Hashable {
         for kind in EntityKind.allCases {
             all += self[kind].map { "\(kind.rawValue):\(kind.idIgnoresCase ? $0.id.lowercased() : $0.id)" }
         }
-        return Array(Set(all)).sorted()
+        // Sorted, then each run of equal keys kept once: no set to hash them into.
+        all.sort()
+        var unique = 0
+        for index in all.indices where unique == 0 || all[unique - 1] != all[index] {
+            if index != unique { all.swapAt(unique, index) }
+            unique += 1
+        }
+        all.removeSubrange(unique...)
+        return all
     }
 }
 

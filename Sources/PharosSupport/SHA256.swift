@@ -15,8 +15,18 @@ public enum SHA256 {
     public static func hex(_ text: String) -> String {
         var text = text
         let bytes = text.withUTF8 { digest(of: UnsafeRawBufferPointer($0)) }
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
+        // Written in place: every alert id is one (an array per byte cost more than the hash).
+        return String(unsafeUninitializedCapacity: byteCount * 2) { output in
+            for (index, byte) in bytes.enumerated() {
+                output[2 * index] = hexDigit(byte >> 4)
+                output[2 * index + 1] = hexDigit(byte & 0xF)
+            }
+            return byteCount * 2
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     private static func digest(of input: UnsafeRawBufferPointer) -> [UInt8] {

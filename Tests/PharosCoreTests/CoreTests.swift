@@ -162,3 +162,16 @@ import Testing
         #expect(bytes == Array(("[" + expected).utf8))
     }
 }
+
+@Suite struct EntityKeys {
+    @Test func keysAreSortedAndEachOnceWhateverTheCase() {
+        let matches = Matches(
+            targets: [EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA"), EntityMatch(id: "CD19", label: "CD19", text: "CD19"),
+                      EntityMatch(id: "TNFRSF17", label: "BCMA", text: "B-cell maturation antigen")],
+            companies: [EntityMatch(id: "Acme", label: "Acme", text: "Acme"), EntityMatch(id: "ACME", label: "Acme", text: "ACME")],
+            keywords: [EntityMatch(id: "RMAT", label: "RMAT", text: "RMAT"), EntityMatch(id: "rmat", label: "rmat", text: "rmat"),
+                       EntityMatch(id: "Fast Track", label: "Fast Track", text: "Fast Track")])
+        #expect(matches.entityKeys == ["company:acme", "keyword:fast track", "keyword:rmat", "target:CD19", "target:TNFRSF17"])
+        #expect(Matches().entityKeys.isEmpty)
+    }
+}
