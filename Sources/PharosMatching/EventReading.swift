@@ -231,15 +231,7 @@ final class DocumentReader {
         var cursor = 0
         var lastStart = -1
         for hit in hits[field] {
-            // A sentence naming a target can tell what a product is ("TST001 is an anti-Claudin18.2
-            // antibody"): its codes describe the product where the vocabulary does not know it.
-            let isTrigger: Bool
-            switch hit.term {
-            case .trigger: isTrigger = true
-            case .target: isTrigger = false
-            default: continue
-            }
-            guard hit.start != lastStart else { continue }
+            guard case .trigger = hit.term, hit.start != lastStart else { continue }
             lastStart = hit.start
             // The first sentence, in text order, that ends after the phrase starts.
             var found = false
@@ -260,7 +252,6 @@ final class DocumentReader {
             }
             guard found else { break }
             wanted.append(current[cursor])
-            if !isTrigger { continue }
             if cursor > 0 {
                 wanted.append(current[cursor - 1])
             } else {
@@ -493,14 +484,16 @@ final class DocumentReader {
         if let known = profiles[key] { return known }
         var profile: Profile = ([], nil)
         defer { profiles[key] = profile }
-        for field in texts.indices where !mentions[field].isEmpty {
+        let spelling = codeSpelling(of: key)
+        for field in texts.indices where !mentions[field].isEmpty || spelling != nil {
             // At most six sentences: a list finds the repeated ones faster than a set.
             var done: [Int] = []
-            for mention in mentions[field] where mention.key == key && done.count < 6 {
+            let named = spelling.map { occurrences(of: $0, key: key, field: field) } ?? mentions[field].filter { $0.key == key }
+            for mention in named where done.count < 6 {
                 let range = sentence(field: field, at: mention.start)
                 guard !done.contains(range.lowerBound) else { continue }
                 done.append(range.lowerBound)
-                let inSentence = mentions(field: field, in: range)
+                let inSentence = (mentions(field: field, in: range).filter { $0.key != key } + [mention])[...]
                 let sentenceHits = hits(field: field, in: range)
                 for hit in sentenceHits {
                     switch hit.term {
@@ -519,6 +512,34 @@ final class DocumentReader {
             }
         }
         return profile
+    }
+
+    /// The bytes of code `key` as the text writes it, or nil for a product of the vocabulary
+    /// (whose mentions are found everywhere).
+    func codeSpelling(of key: String) -> [UInt8]? {
+        for field in texts.indices {
+            if let code = mentions[field].first(where: { $0.key == key }) {
+                return code.product < 0 ? Array(texts[field][code.start..<code.end]) : nil
+            }
+        }
+        return nil
+    }
+
+    /// Every whole-word `spelling` of code `key` in `field`. Codes are read only in the sentences
+    /// that can name a subject; the sentence that tells what it is ("TST001 (Transcenta) is an
+    /// anti-Claudin18.2 monoclonal antibody") is found here, when a profile needs it.
+    func occurrences(of spelling: [UInt8], key: String, field: Int) -> [ProductMention] {
+        var found: [ProductMention] = []
+        var from = 0
+        let text = texts[field]
+        while let start = ByteSearch.first(spelling, in: text, from: from) {
+            from = start + 1
+            let end = start + spelling.count
+            func joins(_ byte: UInt8) -> Bool { (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D }
+            guard start == 0 || !joins(text[start - 1]), end == text.count || !joins(text[end]) else { continue }
+            found.append(ProductMention(field: field, start: start, end: end, product: -1, key: key))
+        }
+        return found
     }
 
     /// The products named in `range` of `field`: a slice of its mentions, which are in text order.
