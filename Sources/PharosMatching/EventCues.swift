@@ -56,7 +56,7 @@ enum EventCues {
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
-            "obtained in", "since", "follows a similar", "follows an earlier", "following a similar",
+            "obtained in", "since", "follows a similar", "follows an earlier", "following a similar", "last month", "last week",
         ])
         add(.alsoBackground, .forward, [
             "also received", "also receives", "also granted", "also been granted", "also holds", "also has", "also have",
@@ -161,6 +161,7 @@ enum EventCues {
         ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
         ("Committee for Medicinal Products for Human Use", "EMA"), ("the Committee", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
+        ("European drug regulators", "EMA"), ("European regulators", "EMA"), ("European health regulators", "EMA"),
         ("MHRA", "MHRA"), ("Medicines and Healthcare products Regulatory Agency", "MHRA"), ("in the UK", "MHRA"),
         ("in the United Kingdom", "MHRA"),
         ("US approval", "FDA"), ("U.S. approval", "FDA"), ("US market approval", "FDA"), ("US regulatory approval", "FDA"),

@@ -323,6 +323,9 @@ extension DocumentReader {
     ) -> (RegulatoryEvent.Status, EventDraft.StatusCue) {
         // Every test below asks for a cue class, so other hits never pass them: no filtered copy.
         let cueHits = sentenceHits
+        if position == .title, subjects.isEmpty, isBareHeading(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+            return (.definition, .heading)
+        }
         if position != .title || !hasProduct, !hasProduct || !isAcquired(field: field, trigger), let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }) {
@@ -383,6 +386,21 @@ extension DocumentReader {
             return (.announced, .agencyActs)
         }
         return (.background, .bodyOnly)
+    }
+
+    /// Whether a title names the designation and little else ("Priority review", "Orphan Drug
+    /// Status", "Notice of Compliance with conditions (NOC/c)"): no agency, company or product,
+    /// and at most two words besides the phrase. Reference pages are headed so; news is not.
+    func isBareHeading(field: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        guard !sentenceHits.contains(where: { hit in
+            switch hit.term {
+            case .agency, .company, .product, .target: return true
+            default: return false
+            }
+        }) else { return false }
+        let outside = Temporal.wordRanges(texts[field], 0..<trigger.start).count
+            + Temporal.wordRanges(texts[field], trigger.end..<texts[field].count).count
+        return outside <= 2
     }
 
     /// A date in the sentence before the item's (`Temporal.earlierDate`), read once per sentence:

@@ -49,6 +49,8 @@ struct EventDraft {
         case dated(String)
         case alsoBackground(Range<Int>)
         case title, lead
+        /// A headline that only names the designation: a page about it.
+        case heading
         case announcement(Range<Int>)
         case sameAsNews(family: String)
         case agencyActs
@@ -107,6 +109,7 @@ extension DocumentReader {
         case .dated(let past): cues.append("dated \(past), before the item")
         case .alsoBackground(let cue): cues.append("background cue \(quoted(cue)) outside the title and lead")
         case .title: cues.append("in the title")
+        case .heading: cues.append("a headline that names only the designation (a page about it)")
         case .lead: cues.append("in the lead")
         case .announcement(let cue): cues.append("announcement cue \(quoted(cue))")
         case .sameAsNews(let family): cues.append("the same \(family) as the title or lead announces")

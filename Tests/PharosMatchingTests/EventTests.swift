@@ -301,6 +301,32 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!found.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(found))")
     }
 
+    /// Second held-out set: a page headed only by a designation's name is about it, not news of it.
+    @Test func aHeadlineThatOnlyNamesTheDesignationIsNoNews() {
+        let found = events(title: "Orphan Drug Status", "Orphan drug status is intended to support medicines for rare diseases.")
+        #expect(!found.contains { $0.status == .announced }, "\(show(found))")
+        let news = events(title: "FDA grants Orphan Drug Status to ARC-217", "The FDA granted orphan drug status to ARC-217.")
+        #expect(news.contains { $0.action == "fda-orphan-drug" && $0.status == .announced }, "\(show(news))")
+    }
+
+    /// Second held-out set: a trial allowed, an emergency use and an act of last month are not the
+    /// item's marketing approvals; European regulators are the EU's.
+    @Test func otherAuthorisationsAndLastMonthsActsAreNotTheNews() {
+        let trial = events(
+            title: "Arcturus to start a pivotal ARC-217 trial in China",
+            "SHANGHAI, June 10, 2025 -- Arcturus announced that China's CDE granted approval to conduct a pivotal Phase III clinical trial of ARC-217.")
+        #expect(!trial.contains { $0.action == "nmpa-approval" && $0.status == .announced }, "\(show(trial))")
+        let lifted = events(
+            title: "Arcturus to begin enrolling ARC-217 trial",
+            "BOSTON, June 10, 2025 -- Arcturus said it expects to begin enrolling patients in mid-2025, after the U.S. health regulator lifted a clinical hold on the drug last month.")
+        #expect(!lifted.contains { $0.action == "fda-clinical-hold-lifted" && $0.status == .announced }, "\(show(lifted))")
+        let europe = events(
+            title: "Arcturus wins European orphan status",
+            "European drug regulators granted orphan drug status to Arcturus's ARC-217 for multiple myeloma.")
+        #expect(europe.contains { $0.action == "ema-orphan-drug" && $0.status == .announced }, "\(show(europe))")
+        #expect(!europe.contains { $0.action == "fda-orphan-drug" }, "\(show(europe))")
+    }
+
     /// A relative clause's plans are not the main clause's event.
     @Test func aPlanInARelativeClauseDoesNotReachTheGrant() throws {
         let found = events(
