@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Background sections of a text: from a heading such as "About NXC-201" or "Forward-Looking
 /// Statements" on a line of its own to the end of the text.
 enum Sections {
@@ -467,9 +471,13 @@ enum ByteSearch {
 
     /// Where `needle` first starts in `haystack`, at `start` or after, and no later than `startingAtMost`.
     static func first(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int = 0, startingAtMost: Int = .max) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        guard !needle.isEmpty, haystack.count >= needle.count, let base = haystack.baseAddress else { return nil }
+        let last = min(haystack.count - needle.count, startingAtMost)
         var index = start
-        while index + needle.count <= haystack.count, index <= startingAtMost {
+        // memchr finds each candidate first byte (vectorised), then the rest is compared.
+        while index <= last {
+            guard let found = memchr(base + index, Int32(needle[0]), last - index + 1) else { return nil }
+            index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             if holds(needle, in: haystack, at: index) { return index }
             index += 1
         }
