@@ -79,11 +79,12 @@ public struct Matches: Sendable, Codable, Hashable {
         kind.pick(\.targets, \.designations, \.companies, \.products, \.modalities)
     }
 
-    /// The lists in the document's order, with the singular that keys `via`: targets,
-    /// designations, companies, keywords, then the kinds listed only when not empty.
-    private var lists: [(key: String, singular: String, entities: [EntityMatch], always: Bool)] {
-        let kinds = EntityKind.allCases.map { ($0.plural, $0.rawValue, self[$0], $0.isAlwaysListed) }
-        return kinds.filter(\.3) + [("keywords", "keyword", keywords, true)] + kinds.filter { !$0.3 }
+    /// `body` for each list the document shows, in its order, with the singular that keys
+    /// `via`: targets, designations, companies, keywords, then the kinds listed only when not empty.
+    func forEachList(_ body: (_ key: String, _ singular: String, _ entities: [EntityMatch]) throws -> Void) rethrows {
+        for kind in EntityKind.allCases where kind.isAlwaysListed { try body(kind.plural, kind.rawValue, self[kind]) }
+        try body("keywords", "keyword", keywords)
+        for kind in EntityKind.allCases where !kind.isAlwaysListed && !self[kind].isEmpty { try body(kind.plural, kind.rawValue, self[kind]) }
     }
 
     struct ListKey: CodingKey {
@@ -109,9 +110,7 @@ public struct Matches: Sendable, Codable, Hashable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: ListKey.self)
-        for list in lists where list.always || !list.entities.isEmpty {
-            try container.encode(list.entities, forKey: ListKey(stringValue: list.key))
-        }
+        try forEachList { key, _, entities in try container.encode(entities, forKey: ListKey(stringValue: key)) }
     }
 
     /// The product through which an entity of `kind` (`target`, `company`, `modality`) was found.
@@ -120,9 +119,11 @@ public struct Matches: Sendable, Codable, Hashable {
     /// `{"targets": [...], "designations": [...], "companies": [...], "keywords": [...]}`, then
     /// `"products"` and `"modalities"` when a rule asked for them.
     public var jsonValue: JSONWriter.Value {
-        .object(lists.filter { $0.always || !$0.entities.isEmpty }.map { list in
-            (list.key, .array(list.entities.map { $0.jsonValue(via: via(list.singular, $0.id)) }))
-        })
+        var members: [(String, JSONWriter.Value)] = []
+        forEachList { key, singular, entities in
+            members.append((key, .array(entities.map { $0.jsonValue(via: via(singular, $0.id)) })))
+        }
+        return .object(members)
     }
 
     /// Every matched entity id, sorted and de-duplicated, prefixed by kind.
@@ -280,6 +281,78 @@ public struct Alert: Sendable, Codable, Hashable {
     /// as ISO-8601 UTC.
     public func jsonLine() -> String {
         JSONWriter.encode(jsonValue)
+    }
+
+    /// Appends ``jsonLine()``'s bytes to `output`, written field by field rather than through
+    /// ``jsonValue`` (a backtest writes one per match, and the tree cost more than the
+    /// matching around it). A test holds the two to the same bytes.
+    public func appendJSON(to output: inout [UInt8]) {
+        JSONWriter.append(to: &output) { writer in
+            writer.raw("{\"id\":")
+            writer.writeString(id)
+            writer.raw(",\"rule\":")
+            writer.writeString(rule)
+            if let ruleDescription {
+                writer.raw(",\"rule_description\":")
+                writer.writeString(ruleDescription)
+            }
+            writer.raw(",\"source\":")
+            writer.writeString(source)
+            writer.raw(",\"item\":")
+            writer.write(itemValue)
+            writer.raw(",\"matches\":{")
+            var first = true
+            matches.forEachList { key, singular, entities in
+                if !first { writer.raw(",") }
+                first = false
+                writer.writeString(key)
+                writer.raw(":[")
+                for (index, entity) in entities.enumerated() {
+                    writer.raw(index == 0 ? "{\"id\":" : ",{\"id\":")
+                    writer.writeString(entity.id)
+                    writer.raw(",\"label\":")
+                    writer.writeString(entity.label)
+                    writer.raw(",\"text\":")
+                    writer.writeString(entity.text)
+                    if let via = matches.via(singular, entity.id) {
+                        writer.raw(",\"via\":")
+                        writer.writeString(via)
+                    }
+                    writer.raw("}")
+                }
+                writer.raw("]")
+            }
+            writer.raw("},\"evidence\":[")
+            for (index, passage) in evidence.enumerated() {
+                writer.raw(index == 0 ? "{\"field\":" : ",{\"field\":")
+                writer.writeString(passage.field)
+                writer.raw(",\"text\":")
+                writer.writeString(passage.text)
+                writer.raw(",\"start\":")
+                writer.write(.int(passage.start))
+                writer.raw(",\"end\":")
+                writer.write(.int(passage.end))
+                writer.raw("}")
+            }
+            writer.raw("]")
+            if !events.isEmpty {
+                writer.raw(",\"events\":")
+                writer.write(.array(events.map(\.jsonValue)))
+                writer.raw(",\"headline\":")
+                writer.writeString(headline)
+            }
+            writer.raw(",\"detected_at\":")
+            writer.writeString(ISO8601.string(from: detectedAt))
+            if let story {
+                writer.raw(",\"story\":")
+                writer.writeString(story)
+            }
+            if !alsoSeen.isEmpty {
+                writer.raw(",\"also_seen\":")
+                writer.write(.array(alsoSeen.map(\.jsonValue)))
+            }
+            writer.raw("}")
+        }
     }
 
     /// The document as an ordered JSON value; `rule_description` only when the rule has one.

@@ -34,10 +34,21 @@ public struct JSONWriter {
     /// Appends the compact encoding of `value` to `output` as UTF-8: where documents are
     /// written by the thousand, without a string for each.
     public static func append(_ value: Value, to output: inout [UInt8]) {
+        append(to: &output) { $0.write(value) }
+    }
+
+    /// Appends to `output` what `body` writes: for documents written field by field, without
+    /// a ``Value`` tree.
+    static func append(to output: inout [UInt8], _ body: (inout JSONWriter) -> Void) {
         var writer = JSONWriter()
         swap(&writer.bytes, &output)
-        writer.write(value)
+        body(&writer)
         swap(&writer.bytes, &output)
+    }
+
+    /// Appends JSON text as it is (punctuation and keys the caller spells out).
+    mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     mutating func write(_ value: Value) {

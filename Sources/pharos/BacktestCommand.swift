@@ -170,7 +170,12 @@ struct BacktestCommand: AsyncParsableCommand {
         if let copyOf = found.copyOf { fields.append(("also_seen_on", .string(copyOf))) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(2048)
-        JSONWriter.append(.object(fields + [("alert", found.alert.jsonValue)]), to: &bytes)
+        // The members before the alert, then the alert written straight in.
+        JSONWriter.append(.object(fields), to: &bytes)
+        bytes.removeLast()
+        bytes.append(contentsOf: #","alert":"#.utf8)
+        found.alert.appendJSON(to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
         return bytes
     }
 

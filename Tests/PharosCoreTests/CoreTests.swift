@@ -175,3 +175,33 @@ import Testing
         #expect(Matches().entityKeys.isEmpty)
     }
 }
+
+@Suite struct AlertJSONWriting {
+    @Test func writtenFieldByFieldItIsTheSameDocument() {
+        var withEverything = Alert.sample
+        withEverything.matches.keywords = [EntityMatch(id: "Fast Track", label: "Fast Track", text: "fast-track \"FT\"")]
+        withEverything.matches.products = [EntityMatch(id: "cel-01", label: "CEL-01", text: "CEL-01")]
+        withEverything.matches.modalities = [EntityMatch(id: "car-t", label: "CAR-T", text: "CAR-T")]
+        withEverything.matches.via = ["target:TNFRSF17": "cel-01"]
+        withEverything.evidence.append(Evidence(field: "content", text: "line\nbreak \u{2028} é 😀", start: 3, end: 40))
+        withEverything.events = [RegulatoryEvent(
+            agency: "FDA", action: "rmat", label: "RMAT designation", text: "RMAT designation", product: "CEL-01", productID: nil,
+            companies: ["Example Bio"], targets: [EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA")], modality: nil,
+            indication: "multiple myeloma", status: .announced, cues: ["granted"],
+            evidence: Evidence(field: "title", text: "Example Bio receives RMAT", start: 0, end: 25))]
+        withEverything.story = "story-1"
+        withEverything.alsoSeen = [AlsoSeen(source: "wire", itemID: "w-1", link: nil, seenAt: Date(timeIntervalSince1970: 1_739_300_000))]
+        var bare = Alert.sample
+        bare.ruleDescription = nil
+        bare.item.link = nil
+        bare.item.published = nil
+        bare.item.summary = nil
+        bare.matches = Matches()
+        bare.evidence = []
+        for alert in [Alert.sample, withEverything, bare] {
+            var bytes = Array("x".utf8)
+            alert.appendJSON(to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == "x" + alert.jsonLine())
+        }
+    }
+}
