@@ -92,11 +92,21 @@ struct StoryMarkScanner {
 
     // MARK: - Figures
 
+    static let currencies = ["US$", "$", "€", "£"]
+    static let magnitudes = ["million", "billion"]
+    static let resultsWords = ["results", "earnings", "revenues", "revenue", "interim report"]
+
     /// The figures in text order, each as `$6.9m`, `13.5%` or `28.3` would be written.
     func figures() -> [String] {
         var found: [String] = []
         var index = 0
         while index < scalars.count {
+            // Every figure starts with a digit or a currency sign: most scalars are passed at once.
+            let first = scalars[index]
+            guard isDigit(index) || first == "$" || first == "U" || first == "€" || first == "£" else {
+                index += 1
+                continue
+            }
             if let end = amount(at: index) ?? percentage(at: index) ?? decimal(at: index) {
                 found.append(Self.written(scalars[index..<end]))
                 index = end
@@ -108,11 +118,11 @@ struct StoryMarkScanner {
     }
 
     func amount(at index: Int) -> Int? {
-        guard let afterSign = oneOf(["US$", "$", "€", "£"], at: index)?.end else { return nil }
+        guard let afterSign = oneOf(Self.currencies, at: index)?.end else { return nil }
         let start = isSpace(afterSign) && isDigit(afterSign + 1) ? afterSign + 1 : afterSign
         guard var end = number(at: start) else { return nil }
         let word = isSpace(end) ? end + 1 : end
-        if let afterWord = oneOf(["million", "billion"], at: word)?.end, !isWord(afterWord) { end = afterWord }
+        if let afterWord = oneOf(Self.magnitudes, at: word)?.end, !isWord(afterWord) { end = afterWord }
         return end
     }
 
@@ -147,8 +157,8 @@ struct StoryMarkScanner {
 
     /// Whether the text names results, earnings, revenue or an interim report.
     func namesResults() -> Bool {
-        for index in scalars.indices where startsWord(index) {
-            if let end = oneOf(["results", "earnings", "revenues", "revenue", "interim report"], at: index)?.end, !isWord(end) {
+        for index in scalars.indices where "reis".unicodeScalars.contains(scalars[index]) && startsWord(index) {
+            if let end = oneOf(Self.resultsWords, at: index)?.end, !isWord(end) {
                 return true
             }
         }

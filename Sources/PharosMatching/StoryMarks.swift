@@ -189,6 +189,8 @@ public struct StoryMarks: Sendable, Equatable {
     /// earnings, revenue or an interim report together with a quarter or a year.
     static func period(title: String, body: String) -> String? {
         for text in [title, body] {
+            // Most items name no results: one pass over the bytes spares the sentences.
+            guard mayNameResults(text) else { continue }
             let flat = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
             for sentence in sentences(flat) {
                 let scanner = StoryMarkScanner(sentence)
@@ -196,6 +198,31 @@ public struct StoryMarks: Sendable, Equatable {
             }
         }
         return nil
+    }
+
+    /// Whether `text` holds, in any case, the start of a results word ("result", "earning",
+    /// "revenue", "interim"): a cheap test before the sentences are read.
+    static func mayNameResults(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for index in bytes.indices {
+                switch bytes[index] | 0x20 {
+                case 0x72: if holdsFolded(bytes, index, "result") || holdsFolded(bytes, index, "revenue") { return true }
+                case 0x65: if holdsFolded(bytes, index, "earning") { return true }
+                case 0x69: if holdsFolded(bytes, index, "interim") { return true }
+                default: continue
+                }
+            }
+            return false
+        }
+    }
+
+    static func holdsFolded(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ word: StaticString) -> Bool {
+        guard index + word.utf8CodeUnitCount <= bytes.count else { return false }
+        for offset in 0..<word.utf8CodeUnitCount where bytes[index + offset] | 0x20 != word.utf8Start[offset] {
+            return false
+        }
+        return true
     }
 
     /// Sentences end at ". ", "! " or "? ".

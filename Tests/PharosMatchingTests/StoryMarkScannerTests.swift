@@ -105,6 +105,12 @@ private let periodCases = [
             #expect(scannedPeriod(sentence) == expected, "\(sentence.prefix(160))")
         }
         #expect(periods >= 10, "the cases name periods")
+        // The whole item, with the cheap test that skips texts naming no results.
+        for text in realTexts + periodCases + ["Interim\n  Report for the third quarter of 2024"] {
+            let flat = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let expected = StoryMarks.sentences(flat).lazy.compactMap(Reference.period).first
+            #expect(StoryMarks.period(title: "", body: text) == expected, "\(text.prefix(160))")
+        }
     }
 
     @Test func figuresAreWrittenOneWay() {
