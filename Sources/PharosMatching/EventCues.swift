@@ -158,6 +158,8 @@ enum EventCues {
         // How the Indian and agency press name it: "USFDA", Reuters' "the U.S. health regulator".
         ("USFDA", "FDA"), ("U.S. health regulator", "FDA"), ("US health regulator", "FDA"), ("U.S. drug regulator", "FDA"),
         ("US drug regulator", "FDA"),
+        // A PDUFA date is the FDA's deadline: naming it names the agency.
+        ("PDUFA", "FDA"), ("Prescription Drug User Fee Act", "FDA"),
         ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
         ("Committee for Medicinal Products for Human Use", "EMA"), ("the Committee", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),

@@ -16,6 +16,12 @@ extension DocumentReader {
         if extractor.isApproval[Int(designationIndex)], approvesDesignation(field: field, hitIndex: hitIndex) { return [] }
         let range = sentence(field: field, at: trigger.start)
         let sentenceHits = hits(field: field, in: range)
+        let decidesLater = extractor.isApproval[Int(designationIndex)] && isDecisionAhead(field: field, trigger)
+        // "approved ahead of its PDUFA date", "If approved ... PDUFA date": the approval word tells it.
+        if decidesLater, sentenceHits.contains(where: { hit in
+            guard case .trigger(let index) = hit.term, extractor.isApproval[Int(index)], hit.start != trigger.start else { return false }
+            return !isDecisionAhead(field: field, hit) && isVerbalApproval(field: field, hit, agencyBefore: true)
+        }) { return [] }
         let position: Position = isTitle(field) ? .title : lead[field].contains(where: { $0.contains(trigger.start) }) ? .lead : .body
         var liftedHold = false
         var entryIndex = Int(designationIndex)
@@ -103,10 +109,19 @@ extension DocumentReader {
             return true
         }
 
-        let (status, statusCue) = decideStatus(
+        var (status, statusCue) = decideStatus(
             field: field, trigger: trigger, range: range, sentenceHits: sentenceHits, position: position,
             hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, agency: extractor.agencyOf[entryIndex],
             subjects: subjects)
+        // A decision date is ahead by what it is; the date it names is the decision's, not a past one.
+        if decidesLater {
+            switch statusCue {
+            case .definition, .section, .heading, .prospective: break
+            default:
+                status = .prospective
+                statusCue = .prospective(trigger.start..<trigger.end)
+            }
+        }
 
         // The indication goes into headlines, which only announced events make.
         let indicationAfter = status == .announced ? max(trigger.end, subjects.first.map { $0.field == field ? $0.end : 0 } ?? 0) - range.lowerBound : -1
@@ -155,12 +170,40 @@ extension DocumentReader {
             // "The FDA on Friday approved", "Commission has approved": the agency just before makes it a verb.
             return agencyBefore || Self.approvalAuxiliaries.contains(before)
                 || ["for", "in", "as", "by", "on", "under", "with", "today"].contains(after)
+                // "If approved, zolbetuximab would be": an approval still ahead, which the cue then says.
+                || ["if", "once", "upon"].contains(before)
         case "approval":
             // "submitted for approval", "recommended for approval": sought, not granted.
             if before == "for" { return false }
             return Self.approvalNounBefore.contains(before) || Self.approvalNounAfter.contains(after)
         default: return true
         }
+    }
+
+    /// Whether an approval phrase names the decision still ahead ("PDUFA date", "target action
+    /// date", "a decision is expected"), not an approval given.
+    func isDecisionAhead(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
+        // Every approval word is read here: bytes, not a string ("approved", "nod" end at their "d").
+        let text = texts[field]
+        var offset = trigger.start
+        while offset < trigger.end {
+            if text[offset] | 0x20 == 0x64, Self.continues(text, at: offset + 1, end: trigger.end, with: "ate")
+                || Self.continues(text, at: offset + 1, end: trigger.end, with: "ecision")
+                || Self.continues(text, at: offset + 1, end: trigger.end, with: "ufa") {
+                return true
+            }
+            offset += 1
+        }
+        return false
+    }
+
+    /// Whether `text` continues at `offset`, before `end`, with the lower-case letters `word` in any case.
+    static func continues(_ text: UnsafeBufferPointer<UInt8>, at offset: Int, end: Int, with word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard offset + count <= end else { return false }
+        let letters = word.utf8Start
+        for index in 0..<count where text[offset + index] | 0x20 != letters[index] { return false }
+        return true
     }
 
     /// The word before `offset`, lower-cased (letters, digits, apostrophes and dots).

@@ -338,6 +338,37 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         }
     }
 
+    /// A PDUFA date or a decision expected tells the approval still ahead, whatever the sentence's
+    /// position and though the date it names is a month.
+    @Test func aDecisionDateIsAProspectiveApproval() throws {
+        for sentence in [
+            "The FDA granted ARC-217 Priority Review and assigned November 25, 2025 as the target action date.",
+            "The BLA for ARC-217 was accepted by the FDA with an anticipated PDUFA date in May.",
+            "The FDA accepted the application for ARC-217; a decision is expected in the first quarter of 2026.",
+        ] {
+            let found = events(title: "Arcturus Cell Sciences Provides Update", "BOSTON, June 10, 2025 -- Arcturus Cell Sciences today reported results. \(sentence)")
+            let approval = try #require(found.first { $0.action == "fda-approval" }, "\(sentence)\n\(show(found))")
+            #expect(approval.status == .prospective, "\(show(found))")
+            #expect(approval.product == "ARC-217", "\(show(found))")
+            #expect(!found.contains { $0.action == "fda-approval" && $0.status != .prospective }, "\(show(found))")
+        }
+    }
+
+    /// An approval given ahead of its PDUFA date is the approval only; "if approved" is one ahead.
+    @Test func anApprovalBeforeItsDateIsNoDecisionAhead() throws {
+        let early = events(
+            title: "FDA Approves ARC-217",
+            "BOSTON, June 10, 2025 -- Arcturus Cell Sciences today announced that the FDA approved ARC-217 two months ahead of its PDUFA date.")
+        #expect(early.filter { $0.action == "fda-approval" }.allSatisfy { $0.status == .announced }, "\(show(early))")
+        #expect(early.contains { $0.action == "fda-approval" }, "\(show(early))")
+        let ahead = events(
+            title: "FDA Accepts BLA for ARC-217",
+            "BOSTON, June 10, 2025 -- The FDA accepted the BLA for ARC-217. If approved, ARC-217 would be the first therapy for these patients.")
+        let approval = try #require(ahead.first { $0.action == "fda-approval" }, "\(show(ahead))")
+        #expect(approval.status == .prospective, "\(show(ahead))")
+        #expect(approval.product == "ARC-217", "\(show(ahead))")
+    }
+
     /// Issue 19: an agency that approves a request for a designation grants the designation;
     /// it approves no product, and the request is no longer pending.
     @Test func anApprovedRequestForADesignationIsTheDesignationGranted() throws {
