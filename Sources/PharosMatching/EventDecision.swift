@@ -425,10 +425,33 @@ extension DocumentReader {
                 return false
             }
             return actsBetween(field: field, hit.end, trigger.start)
-        }) {
+        }) || trigger.start < openingEnd[field] && newsEvents.isEmpty && !Temporal.mayHoldDate(texts[field], range)
+            && receivedFromAgency(field: field, trigger: trigger, sentenceHits: sentenceHits) {
             return (.announced, .agencyActs)
         }
         return (.background, .bodyOnly)
+    }
+
+    static let receivingVerbs: Set<String> = ["received", "receives", "obtained", "earned", "won", "secured", "gained", "got"]
+    static let grantedParticiples: Set<String> = ["granted", "awarded", "given"]
+    static let historyWords: Set<String> = ["has", "have", "had", "also", "previously", "already", "earlier", "once", "having"]
+
+    /// Whether the phrase is received from an agency named after it, in the simple past: "ARC-217,
+    /// which ..., received Fast Track designation from the FDA", "was granted Orphan Drug Designation
+    /// by the EMA". "has received", "also received" and "previously received" tell history; so does
+    /// the same sentence in an item whose title or lead announced something else, or with a date.
+    func receivedFromAgency(field: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        guard sentenceHits.contains(where: { hit in
+            guard case .agency = hit.term, hit.start >= trigger.end, hit.start - trigger.end <= 24 else { return false }
+            var (before, start) = wordBefore(field: field, hit.start)
+            for _ in 0..<2 where ["the", "u.s.", "us", "u.s", "european"].contains(before) { (before, start) = wordBefore(field: field, start) }
+            return before == "from" || before == "by"
+        }) else { return false }
+        var (verb, start) = wordBefore(field: field, trigger.start)
+        if ["a", "an", "the"].contains(verb) { (verb, start) = wordBefore(field: field, start) }
+        let (auxiliary, _) = wordBefore(field: field, start)
+        if Self.receivingVerbs.contains(verb) { return !Self.historyWords.contains(auxiliary) }
+        return Self.grantedParticiples.contains(verb) && (auxiliary == "was" || auxiliary == "were")
     }
 
     /// Whether a title names the designation and little else ("Priority review", "Orphan Drug
