@@ -99,11 +99,12 @@ enum EventCues {
             "fewer than 200,000", "affecting fewer than", "affects fewer than", "serious or life-threatening",
             "preliminary clinical evidence", "eligible for", "introduces", "introduced", "launches", "launched", "unveils",
             "unveiled", "new designation", "new pathway", "new program", "new programme", "guidance",
+            "are awarded by the", "are granted by the", "are given by the", "are awarded to",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",
             "is not approved", "are not approved", "not been approved", "not approved", "withdraw", "withdrawn", "withdrawal",
-            "withdrew", "withdraws", "rescind", "revoke", "revoked", "revokes",
+            "withdrew", "withdraws", "rescind", "revoke", "revoked", "revokes", "cannot", "can not", "could not", "unable to",
         ])
         add(.terminator, .sentence, [";", "but", "while", "whereas", "however", "although", "which", "who"])
         add(.priorTherapy, .forward, [
@@ -160,6 +161,8 @@ enum EventCues {
         ("US drug regulator", "FDA"),
         // A PDUFA date is the FDA's deadline: naming it names the agency.
         ("PDUFA", "FDA"), ("Prescription Drug User Fee Act", "FDA"),
+        // England's reimbursement body recommends too: its recommendations are no CHMP opinions.
+        ("NICE", "NICE"), ("National Institute for Health and Care Excellence", "NICE"), ("Cancer Drugs Fund", "NICE"),
         ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
         ("Committee for Medicinal Products for Human Use", "EMA"), ("the Committee", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),

@@ -64,6 +64,8 @@ extension DocumentReader {
                 }) { return [] }
             }
         }
+        // A programme only one agency runs, beside another agency's own name: "IND Clearance from the NMPA".
+        if entry.family == nil, isOtherAgencysAct(entryIndex: entryIndex, trigger: trigger, sentenceHits: sentenceHits) { return [] }
         if extractor.isClinicalHold[entryIndex], sentenceHits.contains(where: { cueClass($0) == .lift }),
            let lifted = extractor.designationIndex[entry.id + "-lifted"] {
             entryIndex = lifted
@@ -113,6 +115,13 @@ extension DocumentReader {
             field: field, trigger: trigger, range: range, sentenceHits: sentenceHits, position: position,
             hasProduct: !sentenceMentions.isEmpty, family: entry.family ?? entry.id, agency: extractor.agencyOf[entryIndex],
             subjects: subjects)
+        // "The CHMP recommended granting a marketing authorisation": the opinion is the news, the
+        // Commission's authorisation still ahead.
+        if status == .announced, extractor.isApproval[entryIndex] || entry.implies.contains("ec-approval"),
+           let opinion = recommendationBefore(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+            status = .prospective
+            statusCue = .prospective(opinion.start..<opinion.end)
+        }
         // A decision date is ahead by what it is; the date it names is the decision's, not a past one.
         if decidesLater {
             switch statusCue {
@@ -177,6 +186,43 @@ extension DocumentReader {
             if before == "for" { return false }
             return Self.approvalNounBefore.contains(before) || Self.approvalNounAfter.contains(after)
         default: return true
+        }
+    }
+
+    /// Whether a background cue is the start of a longer prior-therapy cue: "Previously Treated"
+    /// tells the patients' history, not the event's.
+    func beginsPriorTherapy(_ cue: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        sentenceHits.contains { $0.start == cue.start && $0.end > cue.end && cueClass($0) == .priorTherapy }
+    }
+
+    /// Whether the sentence names, close by, an agency other than the entry's by its own name (an
+    /// acronym: "NMPA", "CDE", "NICE"), and not the entry's agency.
+    func isOtherAgencysAct(entryIndex: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        let own = extractor.agencyOf[entryIndex]
+        guard !own.isEmpty else { return false }
+        var other = false
+        for hit in sentenceHits {
+            guard case .agency(let index) = hit.term else { continue }
+            let agency = EventCues.agencies[Int(index)]
+            if agency.agency == own { return false }
+            let distance = hit.end <= trigger.start ? trigger.start - hit.end : hit.start - trigger.end
+            // Country words ("Chinese", "in Japan") describe too much to overrule the entry's agency.
+            if distance <= 40, agency.phrase.utf8.allSatisfy({ !(0x61...0x7A).contains($0) }) || !extractor.agencyOf.contains(agency.agency) {
+                other = true
+            }
+        }
+        return other
+    }
+
+    /// A CHMP recommendation ("recommended granting", "recommends approval") shortly before `trigger`.
+    func recommendationBefore(field: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> EventExtractor.Hit? {
+        guard let opinion = extractor.designationIndex["ema-chmp-positive-opinion"] else { return nil }
+        return sentenceHits.last { hit in
+            guard case .trigger(let index) = hit.term, Int(index) == opinion, hit.end <= trigger.start, trigger.start - hit.end <= 80 else {
+                return false
+            }
+            return Self.continues(texts[field], at: hit.start, end: hit.end, with: "recommend")
+                || Self.continues(texts[field], at: hit.start, end: hit.end, with: "chmp recommend")
         }
     }
 
@@ -392,6 +438,7 @@ extension DocumentReader {
         }
         if let background = cueHits.first(where: { hit in
             cueClass(hit) == .background && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
+                && !beginsPriorTherapy(hit, sentenceHits: sentenceHits)
                 && !isReportedPastPerfect(field: field, hit, sentence: range)
         }) {
             return (.background, .background(background.start..<background.end))

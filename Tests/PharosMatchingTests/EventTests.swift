@@ -382,6 +382,54 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(approval.product == "ARC-217", "\(show(ahead))")
     }
 
+    /// The CHMP's recommendation is the news; the Commission's authorisation it recommends is ahead.
+    @Test func aRecommendedAuthorisationIsStillAhead() throws {
+        let found = events(
+            title: "EMA recommends granting a conditional marketing authorisation for sotorasib",
+            "AMSTERDAM, June 10, 2025 -- The CHMP recommended granting a conditional marketing authorisation for Lumykras (sotorasib) for adults with KRAS G12C-mutated lung cancer.")
+        #expect(found.contains { $0.action == "ema-chmp-positive-opinion" && $0.status == .announced }, "\(show(found))")
+        let authorisations = found.filter { ["ema-conditional-marketing-authorisation", "ec-approval"].contains($0.action) }
+        #expect(!authorisations.isEmpty, "\(show(found))")
+        #expect(authorisations.allSatisfy { $0.status == .prospective }, "\(show(found))")
+    }
+
+    /// Acts that are not the ones their words suggest: another agency's, a reimbursement body's,
+    /// a licence to manufacture, an approval refused.
+    @Test func actsOfOtherKindsAreNoEvents() {
+        let cases: [(title: String, content: String, absent: [String])] = [
+            ("CARsgen Receives IND Clearance from the NMPA for CT041",
+             "SHANGHAI, June 10, 2025 -- CARsgen Therapeutics today announced that it received IND Clearance from the NMPA for CT041 CLDN18.2-CAR T cells.",
+             ["fda-ind-clearance", "fda-approval", "nmpa-approval"]),
+            ("Sotorasib for treating previously treated KRAS G12C mutation-positive lung cancer",
+             "LONDON, June 10, 2025 -- Sotorasib is recommended for use within the Cancer Drugs Fund as an option for treating KRAS G12C mutation-positive lung cancer.",
+             ["ema-chmp-positive-opinion"]),
+            ("Kymriah receives approval for commercial manufacturing in Japan",
+             "BASEL, June 10, 2025 -- Japan's Ministry of Health, Labor and Welfare has issued marketing authorization for a foundation in Kobe to manufacture and supply commercial Kymriah.",
+             ["pmda-approval", "fda-approval", "ec-approval"]),
+            ("Complete Response Letter for NDA 205508",
+             "SILVER SPRING, June 10, 2025 -- The FDA has determined that the application for ARC-217 cannot be approved in its present form.",
+             ["fda-approval"]),
+        ]
+        for (title, content, absent) in cases {
+            let found = events(title: title, content)
+            #expect(!found.contains { absent.contains($0.action) && $0.status == .announced }, "\(title)\n\(show(found))")
+        }
+    }
+
+    /// "Previously Treated" tells the patients' history, not the approval's; "are awarded by the
+    /// FDA to companies" tells what designations are.
+    @Test func patientsHistoryAndGeneralStatements() throws {
+        let approved = events(
+            title: "Keytruda Approved for Previously Treated PD-L1-Positive Cervical Cancer",
+            "The FDA granted accelerated approval to pembrolizumab (Keytruda, Merck) for patients with recurrent or metastatic cervical cancer.")
+        let title = try #require(approved.first { $0.evidence.field == "title" }, "\(show(approved))")
+        #expect(title.status == .announced, "\(show(approved))")
+        let general = events(
+            title: "",
+            "Special designations, such as Fast Track, Priority Review and Orphan Drug status, are awarded by the FDA to companies with particularly promising drugs under development.")
+        #expect(!general.contains { $0.status == .announced }, "\(show(general))")
+    }
+
     /// Issue 19: an agency that approves a request for a designation grants the designation;
     /// it approves no product, and the request is no longer pending.
     @Test func anApprovedRequestForADesignationIsTheDesignationGranted() throws {
