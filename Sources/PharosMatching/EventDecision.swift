@@ -451,6 +451,9 @@ extension DocumentReader {
         if position == .body, let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
             return (.background, .alsoBackground(also.start..<also.end))
         }
+        if position == .lead, let dated = datedOtherAct(field: field, range: range, sentenceHits: sentenceHits, family: family, agency: agency) {
+            return (.background, .dated(dated))
+        }
         if position != .body {
             return (.announced, position == .title ? .title : .lead)
         }
@@ -474,6 +477,9 @@ extension DocumentReader {
             return actsBetween(field: field, hit.end, trigger.start)
         }) || trigger.start < openingEnd[field] && newsEvents.isEmpty && !Temporal.mayHoldDate(texts[field], range)
             && receivedFromAgency(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+            if let dated = datedOtherAct(field: field, range: range, sentenceHits: sentenceHits, family: family, agency: agency) {
+                return (.background, .dated(dated))
+            }
             return (.announced, .agencyActs)
         }
         return (.background, .bodyOnly)
@@ -499,6 +505,22 @@ extension DocumentReader {
         let (auxiliary, _) = wordBefore(field: field, start)
         if Self.receivingVerbs.contains(verb) { return !Self.historyWords.contains(auxiliary) }
         return Self.grantedParticiples.contains(verb) && (auxiliary == "was" || auxiliary == "were")
+    }
+
+    /// The date of an opening sentence that tells, with a date of its own, an act other than every
+    /// one the title and lead announced (a decision's date ahead is not the act's): "FDA grants X Priority Review" over "X received accelerated approval
+    /// from the FDA in May 2024" (history). A lead that also tells the title's news is its news.
+    func datedOtherAct(field: Int, range: Range<Int>, sentenceHits: ArraySlice<EventExtractor.Hit>, family: String, agency: String) -> String? {
+        guard !newsEvents.isEmpty, !newsEvents.contains(where: { $0.family == family && $0.agency == agency }),
+              Temporal.mayHoldDate(texts[field], range) else { return nil }
+        for hit in sentenceHits {
+            guard case .trigger(let index) = hit.term else { continue }
+            let other = extractor.designations[Int(index)].family ?? extractor.designations[Int(index)].id
+            if newsEvents.contains(where: { $0.family == other }) { return nil }
+            // "assigned a PDUFA action date of 23 September 2023": the date is the decision's.
+            if extractor.isApproval[Int(index)], isDecisionAhead(field: field, hit) { return nil }
+        }
+        return Temporal.earlierDate(in: texts[field], range, than: (year: 2100, dayOfYear: nil))
     }
 
     /// Whether a title names the designation and little else ("Priority review", "Orphan Drug

@@ -430,6 +430,24 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!general.contains { $0.status == .announced }, "\(show(general))")
     }
 
+    /// An opening sentence that tells, with its own date, another act than the title's news tells
+    /// history; the same sentence with the title's news, or with a decision's date, does not.
+    @Test func aDatedOtherActInTheOpeningIsHistory() throws {
+        let found = events(
+            title: "China's CDE grants Priority Review to ARC-217",
+            "ARC-217 received accelerated approval from the FDA in May 2024 based on Phase II data. The current application uses data from Chinese patients.",
+            published: nil)
+        let approval = try #require(found.first { $0.action == "fda-accelerated-approval" }, "\(show(found))")
+        #expect(approval.status == .background, "\(show(found))")
+        let review = events(
+            title: "FDA accepts filing for ARC-217",
+            "BOSTON -- Arcturus Cell Sciences today announced that the FDA accepted its application for ARC-217. The FDA granted Priority Review for this application and assigned a Prescription Drug User Fee Act action date of 23 September 2023.",
+            published: nil)
+        let priority = try #require(review.first { $0.action == "fda-priority-review" }, "\(show(review))")
+        #expect(priority.status == .announced, "\(show(review))")
+        #expect(review.contains { $0.action == "fda-approval" && $0.status == .prospective }, "\(show(review))")
+    }
+
     /// Issue 19: an agency that approves a request for a designation grants the designation;
     /// it approves no product, and the request is no longer pending.
     @Test func anApprovedRequestForADesignationIsTheDesignationGranted() throws {
