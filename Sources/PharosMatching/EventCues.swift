@@ -52,7 +52,7 @@ enum EventCues {
             "other designations", "in the past", "following closely", "on the heels", "heels of", "last week's", "last month's",
             "last year's", "earlier this year", "earlier this month", "was first", "were first", "first approved", "initially",
             "originally", "was granted in", "had also", "follows a similar", "following a similar", "follows an earlier",
-            "following an earlier",
+            "following an earlier", "granted under", "was granted under", "were granted under",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
@@ -83,6 +83,7 @@ enum EventCues {
             "delays", "delayed", "quest to", "bid for", "bid to", "race to", "hoping", "hopes for", "submits request",
             "submitted request", "submits a request", "request to", "requests", "applied for", "applies for", "lane to",
             "road to", "route to", "way to", "journey to", "to complete", "additional time", "extension of", "extends", "extended",
+            "to be approved", "to be granted", "to be cleared", "to be authorised", "to be authorized",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",

@@ -195,8 +195,10 @@ extension DocumentReader {
         sentenceHits.contains { $0.start == cue.start && $0.end > cue.end && cueClass($0) == .priorTherapy }
     }
 
-    /// Whether the sentence names, close by, an agency other than the entry's by its own name (an
-    /// acronym: "NMPA", "CDE", "NICE"), and not the entry's agency.
+    static let countryWords: Set<String> = ["China", "Chinese", "Japanese", "European Union", "EU", "Europe"]
+
+    /// Whether the sentence names, close by, an agency other than the entry's by its own name
+    /// ("NMPA", "Health Canada", "NICE"), and not the entry's agency.
     func isOtherAgencysAct(entryIndex: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
         let own = extractor.agencyOf[entryIndex]
         guard !own.isEmpty else { return false }
@@ -207,9 +209,7 @@ extension DocumentReader {
             if agency.agency == own { return false }
             let distance = hit.end <= trigger.start ? trigger.start - hit.end : hit.start - trigger.end
             // Country words ("Chinese", "in Japan") describe too much to overrule the entry's agency.
-            if distance <= 40, agency.phrase.utf8.allSatisfy({ !(0x61...0x7A).contains($0) }) || !extractor.agencyOf.contains(agency.agency) {
-                other = true
-            }
+            if distance <= 40, !agency.phrase.hasPrefix("in "), !Self.countryWords.contains(agency.phrase) { other = true }
         }
         return other
     }
@@ -412,7 +412,8 @@ extension DocumentReader {
     ) -> (RegulatoryEvent.Status, EventDraft.StatusCue) {
         // Every test below asks for a cue class, so other hits never pass them: no filtered copy.
         let cueHits = sentenceHits
-        if position == .title, subjects.isEmpty, isBareHeading(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+        if position == .title, subjects.isEmpty, isBareHeading(field: field, trigger: trigger, sentenceHits: sentenceHits)
+            || isSchemeHeading(field: field, sentenceHits: sentenceHits) {
             return (.definition, .heading)
         }
         if position != .title || !hasProduct, !hasProduct || !isAcquired(field: field, trigger), let definition = cueHits.first(where: { hit in
@@ -424,6 +425,7 @@ extension DocumentReader {
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
                 && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field) && !isGrantedRequest(field: field, hit)
+                && !isFirstToBe(field: field, hit, sentence: range)
         }) {
             return (.prospective, .prospective(prospective.start..<prospective.end))
         }
@@ -521,6 +523,33 @@ extension DocumentReader {
             if extractor.isApproval[Int(index)], isDecisionAhead(field: field, hit) { return nil }
         }
         return Temporal.earlierDate(in: texts[field], range, than: (year: 2100, dayOfYear: nil))
+    }
+
+    static let schemeWords: Set<String> = [
+        "tracker", "system", "scheme", "guide", "guidance", "explained", "overview", "database", "list", "faq", "faqs",
+        "questions", "glossary", "definition", "update", "primer", "basics", "pathways",
+    ]
+
+    static let ordinals: Set<String> = ["first", "only", "second", "third", "fourth", "fifth", "latest", "last", "sole"]
+
+    /// Whether a cue "to be approved" follows an ordinal: "the first CAR-T to be approved in Japan"
+    /// tells an approval given, not one ahead.
+    func isFirstToBe(field: Int, _ cue: EventExtractor.Hit, sentence: Range<Int>) -> Bool {
+        guard Self.continues(texts[field], at: cue.start, end: cue.end, with: "to be ") else { return false }
+        let before = max(sentence.lowerBound, cue.start - 80)..<cue.start
+        return Temporal.wordRanges(texts[field], before).contains { Self.ordinals.contains(text(field: field, $0).lowercased()) }
+    }
+
+    /// Whether a title without a product or company heads a page about a scheme: "EU Accelerated
+    /// Assessment Tracker", "Update of SAKIGAKE designation system in Japan".
+    func isSchemeHeading(field: Int, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        guard isTitle(field), !sentenceHits.contains(where: { hit in
+            switch hit.term {
+            case .company, .product: return true
+            default: return false
+            }
+        }) else { return false }
+        return Temporal.wordRanges(texts[field], 0..<texts[field].count).contains { Self.schemeWords.contains(text(field: field, $0).lowercased()) }
     }
 
     /// Whether a title names the designation and little else ("Priority review", "Orphan Drug

@@ -448,6 +448,32 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(review.contains { $0.action == "fda-approval" && $0.status == .prospective }, "\(show(review))")
     }
 
+    /// Canada's conditional approval is not China's, though the words are the NMPA entry's.
+    @Test func anotherAgencysNameKeepsItsAct() {
+        let found = events(
+            title: "Health Canada approves ABECMA for multiple myeloma",
+            "TORONTO, June 10, 2025 -- Bristol Myers Squibb Canada today announced Health Canada has granted conditional approval (NOC/c) for ABECMA (idecabtagene vicleucel) for multiple myeloma.")
+        #expect(!found.contains { $0.action.hasPrefix("nmpa-") }, "\(show(found))")
+    }
+
+    /// The designations an approval went through are its history; a headline's "to Be Approved"
+    /// is ahead, "the third CAR-T to be granted approval" is not; a tracker's headline is no news.
+    @Test func routesFuturesAndTrackers() throws {
+        let route = events(
+            title: "FDA approves Datroway for EGFR-mutated lung cancer",
+            "The FDA approval was granted under Priority Review and Breakthrough Therapy designation, based on subgroup results.",
+            published: nil)
+        #expect(!route.contains { ["fda-priority-review", "fda-breakthrough-therapy"].contains($0.action) && $0.status == .announced }, "\(show(route))")
+        let ahead = events(title: "CAR T-Cell Cancer Therapy to Be Approved in Japan", "")
+        #expect(!ahead.contains { $0.status == .announced }, "\(show(ahead))")
+        let third = events(
+            title: "FDA approves Tecartus",
+            "SANTA MONICA, June 10, 2025 -- Tecartus becomes the third chimeric antigen receptor (CAR) T-cell therapy to be granted approval by the US Food and Drug Administration.")
+        #expect(!third.contains { $0.action == "fda-approval" && $0.status == .prospective }, "\(show(third))")
+        let tracker = events(title: "EU Accelerated Assessment Tracker", "")
+        #expect(!tracker.contains { $0.status == .announced }, "\(show(tracker))")
+    }
+
     /// Issue 19: an agency that approves a request for a designation grants the designation;
     /// it approves no product, and the request is no longer pending.
     @Test func anApprovedRequestForADesignationIsTheDesignationGranted() throws {
