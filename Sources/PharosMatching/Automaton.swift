@@ -414,6 +414,7 @@ struct Automaton: Sendable {
     /// Number of states with a full row, for reports.
     var denseStates: Int { denseStateCount }
 
+    @inline(__always)
     static func isASCIIWord(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
@@ -650,10 +651,13 @@ struct Automaton: Sendable {
             let entry = tables.outputEntries[slot]
             let index = Int(UInt32(truncatingIfNeeded: entry))
             let flags = UInt8(truncatingIfNeeded: entry >> 56)
-            if flags & Self.boundaryAfterFlag != 0, Self.wordCharacterAfter(end, in: text, folding: folding),
+            // An ASCII neighbour (the usual one) is told here, without a call.
+            if flags & Self.boundaryAfterFlag != 0, end < text.count,
+               text[end] < 0x80 ? Self.isASCIIWord(text[end]) : Self.wordCharacterAfter(end, in: text, folding: folding),
                flags & Self.caseSensitiveFlag == 0 || !Self.isMutation(at: end, in: text) { continue }
             let start = Self.start(ofMatchEndingAt: end, foldedLength: Int(entry >> 32 & 0xFF_FFFF), in: text, folding: folding)
-            if flags & Self.boundaryBeforeFlag != 0, Self.wordCharacterBefore(start, in: text, folding: folding) { continue }
+            if flags & Self.boundaryBeforeFlag != 0, start > 0,
+               text[start - 1] < 0x80 ? Self.isASCIIWord(text[start - 1]) : Self.wordCharacterBefore(start, in: text, folding: folding) { continue }
             if flags & Self.caseSensitiveFlag != 0, !Self.isWrittenInCapitals(text, start..<end, folding: folding) { continue }
             hits.append(Hit(pattern: Int32(index), start: start, end: end))
         }

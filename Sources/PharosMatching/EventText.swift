@@ -35,6 +35,24 @@ enum Sections {
         return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
     }
 
+    private static let headingBytes: [[UInt8]] = EventCues.backgroundHeadings.map { Array($0.utf8) }
+
+    /// Whether a heading may begin `line`: its bytes in lower case, compared byte by byte; a byte
+    /// other than ASCII (whose lower case is not a byte's) leaves the question to the full test.
+    private static func mayBeginHeading(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> Bool {
+        for heading in headingBytes {
+            var offset = 0
+            while offset < heading.count, line.lowerBound + offset < line.upperBound {
+                let byte = text[line.lowerBound + offset]
+                if byte >= 0x80 { return true }
+                if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != heading[offset] { break }
+                offset += 1
+            }
+            if offset == heading.count { return true }
+        }
+        return false
+    }
+
     private static func heading(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> String? {
         var start = line.lowerBound
         // Markdown and list marks around a heading: "**About X**", "## About X", "_About X_".
@@ -48,6 +66,8 @@ enum Sections {
            !headingPairs.contains(UInt16(text[start] | 0x20) << 8 | UInt16(text[start + 1] | 0x20)) {
             return nil
         }
+        // Nor unless a whole heading begins it: every heading found below is a prefix of the line.
+        guard mayBeginHeading(text, start..<end) else { return nil }
         let written = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
         let lower = written.lowercased()
         // "About Immix Biopharma" (a capital after it): "About 40% of patients" is not a heading.
@@ -264,6 +284,12 @@ enum Codes {
             let byte = text[index]
             guard byte >= 0x41, byte <= 0x5A, index == 0 || !isWordByte(text[index - 1]) else {
                 index += 1
+                continue
+            }
+            // A capital then a small letter ("Arvinas") begins no code of any shape; the capitals
+            // later in the word follow a letter, so they start nothing either.
+            if index + 1 < count, text[index + 1] >= 0x61, text[index + 1] <= 0x7A {
+                index += 2
                 continue
             }
             // The whole token: letters, digits and inner hyphens ("C-CAR039", "P-BCMA-101", "JNJ-68284528").
@@ -525,28 +551,28 @@ enum Compounds {
 
     /// The next "x" or "×" between a capital or digit and a capital: `CD20xCD3`, `BCMAxCD3`.
     private static func firstJoint(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        var index = max(start, 1)
-        guard let base = text.baseAddress else { return nil }
-        while index + 1 < text.count {
-            // Eight bytes at a time past text with no "x" and no "×" lead byte (most of it).
-            if index + 8 <= text.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if !TextSegments.holds(word, 0x78), !TextSegments.holds(word, 0xC3) {
-                    index += 8
-                    continue
-                }
-            }
-            let byte = text[index]
-            if byte == 0x78 || (byte == 0xC3 && index + 2 < text.count && text[index + 1] == 0x97) {
-                let after = byte == 0x78 ? index + 1 : index + 2
-                if isCapitalOrDigit(text[index - 1]), after < text.count, text[after] >= 0x41, text[after] <= 0x5A,
-                   index >= 2, isCapitalOrDigit(text[index - 2]) || text[index - 2] == 0x2D {
-                    return index
-                }
-            }
-            index += 1
+        let index = max(start, 1)
+        guard let base = text.baseAddress, index + 1 < text.count else { return nil }
+        // memchr finds each "x" and each "×" lead byte (vectorised): most of a text holds neither.
+        func next(_ byte: UInt8, from position: Int) -> Int {
+            guard position + 1 < text.count, let found = memchr(base + position, Int32(byte), text.count - 1 - position) else { return Int.max }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        return nil
+        var nextX = next(0x78, from: index)
+        var nextTimes = next(0xC3, from: index)
+        while true {
+            let candidate = min(nextX, nextTimes)
+            guard candidate != Int.max else { return nil }
+            let byte = text[candidate]
+            if byte == 0x78 || (candidate + 2 < text.count && text[candidate + 1] == 0x97) {
+                let after = byte == 0x78 ? candidate + 1 : candidate + 2
+                if isCapitalOrDigit(text[candidate - 1]), after < text.count, text[after] >= 0x41, text[after] <= 0x5A,
+                   candidate >= 2, isCapitalOrDigit(text[candidate - 2]) || text[candidate - 2] == 0x2D {
+                    return candidate
+                }
+            }
+            if byte == 0x78 { nextX = next(0x78, from: candidate + 1) } else { nextTimes = next(0xC3, from: candidate + 1) }
+        }
     }
 
     private static func isCapitalOrDigit(_ byte: UInt8) -> Bool { (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) }
