@@ -416,7 +416,6 @@ extension DocumentReader {
             || isSchemeHeading(field: field, sentenceHits: sentenceHits) {
             return (.definition, .heading)
         }
-        // The definition cue first: most sentences hold none, and then the words before the phrase are not read.
         if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }), !hasProduct || !isAcquired(field: field, trigger) {

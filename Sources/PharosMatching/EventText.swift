@@ -9,15 +9,7 @@ enum Sections {
     static func firstBackground(_ text: UnsafeBufferPointer<UInt8>) -> (start: Int, heading: String)? {
         var lineStart = 0
         while lineStart < text.count {
-            var lineEnd = lineStart
-            while lineEnd < text.count, text[lineEnd] != 0x0A {
-                // Eight bytes at a time within the line.
-                if lineEnd + 8 <= text.count, !TextSegments.holds(UnsafeRawPointer(text.baseAddress! + lineEnd).loadUnaligned(as: UInt64.self), 0x0A) {
-                    lineEnd += 8
-                } else {
-                    lineEnd += 1
-                }
-            }
+            let lineEnd = ByteSearch.next(0x0A, in: text, from: lineStart) ?? text.count
             if let heading = heading(text, lineStart..<lineEnd) { return (lineStart, heading) }
             lineStart = lineEnd + 1
         }
@@ -510,6 +502,14 @@ enum ByteSearch {
         return nil
     }
 
+    /// Where `byte` first is in `text` from `start` up to `end` (the text's end when nil), found by memchr.
+    @inline(__always)
+    static func next(_ byte: UInt8, in text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int? {
+        let limit = end ?? text.count
+        guard start < limit, let base = text.baseAddress, let found = memchr(base + start, Int32(byte), limit - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// Whether `needle` starts at `index` of `haystack`.
     @inline(__always)
     static func holds(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
@@ -552,12 +552,9 @@ enum Compounds {
     /// The next "x" or "×" between a capital or digit and a capital: `CD20xCD3`, `BCMAxCD3`.
     private static func firstJoint(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         let index = max(start, 1)
-        guard let base = text.baseAddress, index + 1 < text.count else { return nil }
+        guard index + 1 < text.count else { return nil }
         // memchr finds each "x" and each "×" lead byte (vectorised): most of a text holds neither.
-        func next(_ byte: UInt8, from position: Int) -> Int {
-            guard position + 1 < text.count, let found = memchr(base + position, Int32(byte), text.count - 1 - position) else { return Int.max }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
+        func next(_ byte: UInt8, from position: Int) -> Int { ByteSearch.next(byte, in: text, from: position, to: text.count - 1) ?? Int.max }
         var nextX = next(0x78, from: index)
         var nextTimes = next(0xC3, from: index)
         while true {

@@ -49,16 +49,9 @@ enum TextSegments {
         var index = 0
         let count = text.count
         while index < count {
-            // Eight bytes at a time over text with no line break (most of it), then straight to it.
-            if index + 8 <= count {
-                let skip = marks(UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self), 0x0A).trailingZeroBitCount >> 3
-                index += skip
-                if skip == 8 { continue }
-            }
-            guard text[index] == 0x0A else {
-                index += 1
-                continue
-            }
+            // Straight to the next line break (memchr): most of a text holds none.
+            guard let newline = ByteSearch.next(0x0A, in: text, from: index) else { break }
+            index = newline
             var next = index + 1
             while next < count, text[next] == 0x20 || text[next] == 0x09 || text[next] == 0x0D { next += 1 }
             guard next < count, text[next] == 0x0A else {
