@@ -159,6 +159,7 @@ public struct CompiledRules: RuleEvaluator {
             Self.sortByStart(&hits, from: firstOfField)
         }
         if hasContextual { dropOutOfContext(&hits, texts: texts) }
+        if hasVia { dropCombinationPartners(&hits, texts: texts) }
         guard !hits.isEmpty || extractor != nil else { return [] }
         Self.keepLongestPerAtom(&hits)
 

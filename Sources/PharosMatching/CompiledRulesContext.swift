@@ -21,6 +21,50 @@ extension CompiledRules {
         }
     }
 
+    /// Drops the company hits spelled by a product named as another drug's partner or as the
+    /// patients' earlier treatment: "Sarclisa in combination with carfilzomib and dexamethasone"
+    /// is no news of Amgen's, "refractory to lenalidomide" none of Bristol Myers Squibb's.
+    func dropCombinationPartners(_ hits: inout [Hit], texts: [UnsafeBufferPointer<UInt8>]) {
+        guard hits.contains(where: { atomVia[Int($0.atom)] != nil && atomKinds[Int($0.atom)] == .entity(.company) }) else { return }
+        hits.removeAll { hit in
+            guard atomVia[Int(hit.atom)] != nil, atomKinds[Int(hit.atom)] == .entity(.company) else { return false }
+            return Self.isPartner(texts[Int(hit.field)], start: Int(hit.start))
+        }
+    }
+
+    static let partnerWords: Set<String> = [
+        "with", "plus", "including", "includes", "included", "after", "following", "prior", "previous", "+", "and/or",
+    ]
+    static let listWords: Set<String> = ["and", "or", ","]
+
+    /// Whether the words before `start` make the product there a partner or an earlier therapy: a
+    /// partner word just before it, or before the one or two names of a list it ends.
+    static func isPartner(_ text: UnsafeBufferPointer<UInt8>, start: Int) -> Bool {
+        var words: [String] = []
+        var end = start
+        while words.count < 5, end > 0 {
+            while end > 0, text[end - 1] == 0x20 { end -= 1 }
+            guard end > 0 else { break }
+            let last = text[end - 1]
+            // A sentence or clause ends the reading back.
+            if last == 0x2E || last == 0x3B || last == 0x3A || last == 0x0A || last == 0x28 || last == 0x29 { break }
+            if last == 0x2C || last == 0x2B {
+                words.append(last == 0x2C ? "," : "+")
+                end -= 1
+                continue
+            }
+            var begin = end
+            while begin > 0, text[begin - 1] != 0x20, text[begin - 1] != 0x2C, text[begin - 1] != 0x28, text[begin - 1] != 0x0A { begin -= 1 }
+            words.append(String(decoding: UnsafeBufferPointer(rebasing: text[begin..<end]), as: UTF8.self).lowercased())
+            end = begin
+        }
+        guard let first = words.first else { return false }
+        if partnerWords.contains(first) { return true }
+        guard listWords.contains(first) else { return false }
+        // "with carfilzomib and dexamethasone", "lenalidomide, pomalidomide and bortezomib".
+        return words.dropFirst().prefix(4).contains { partnerWords.contains($0) }
+    }
+
     /// Words after or before a contextual name that make it the company, lower-cased bytes.
     static let companyWordsAfter: [[UInt8]] = [
         " pharma", " pharmaceutical", " biotech", " therapeutics", " inc", " research", " biologics", " oncology", " bio", " ltd",

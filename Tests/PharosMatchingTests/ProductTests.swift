@@ -48,6 +48,16 @@ private func matches(_ text: String) -> [String: RuleMatch] {
         #expect(found["kite"] == nil, "Trodelvy is Gilead's, not Kite's")
     }
 
+    /// A drug named as another's partner, or as the patients' earlier therapy, is not its maker's news.
+    @Test func combinationPartnersAreNotTheirMakersNews() {
+        #expect(matches("Yescarta approved after two lines including Kymriah")["gilead-family"] != nil, "Yescarta itself names Gilead")
+        #expect(matches("Zynteglo approved in combination with Yescarta and dexamethasone")["gilead-family"] == nil)
+        #expect(matches("Zynteglo approved in combination with dexamethasone and Yescarta")["gilead-family"] == nil)
+        #expect(matches("Zynteglo approved for patients previously treated with Yescarta")["gilead-family"] == nil)
+        #expect(matches("FDA grants Breakthrough Therapy designation to Yescarta")["gilead-family"] != nil)
+        #expect(matches("Yescarta and Zynteglo approved")["gilead-family"] != nil, "a list with no partner word")
+    }
+
     @Test func jemperliNamesPD1() {
         let found = matches("GSK said Jemperli showed durable responses in endometrial cancer")
         #expect(found["pd-1"]?.matches.via("target", "PDCD1") == "dostarlimab")
