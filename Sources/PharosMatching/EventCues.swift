@@ -22,7 +22,7 @@ enum EventCues {
         case terminator
         /// Before a target, makes it the patients' history, not the product's target ("prior", "previously treated with").
         case priorTherapy
-        /// After a target, makes it a patient descriptor ("-negative").
+        /// After a target, makes it a patient descriptor ("-negative") or a part of a CAR construct ("CD3-zeta").
         case descriptor
         /// With a clinical hold: the hold was lifted.
         case lift
@@ -115,6 +115,8 @@ enum EventCues {
         ])
         add(.descriptor, .backward, [
             "negative", "-negative", "wild-type", "wild type", "naive", "naïve", "nonexpressing", "non-expressing",
+            // Parts of a CAR construct, not what it is aimed at: "4-1BB costimulatory and CD3-zeta domain".
+            "zeta", "costimulatory", "co-stimulatory", "signaling domain", "signalling domain", "hinge", "transmembrane",
         ])
         add(.lift, .sentence, ["lift", "lifted", "lifts", "lifting", "removed", "removal", "remove", "removes", "released", "resolved"])
         return cues

@@ -474,6 +474,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!tracker.contains { $0.status == .announced }, "\(show(tracker))")
     }
 
+    /// The parts of a CAR construct are not what it is aimed at.
+    @Test func aConstructsPartsAreNoTargets() throws {
+        let found = events(
+            title: "Arcturus receives RMAT designation for ARC-217",
+            "BOSTON, June 10, 2025 -- Arcturus Cell Sciences today announced that the FDA granted RMAT designation to ARC-217. ARC-217 is a CD19-directed CAR-T with a 4-1BB costimulatory and CD3-zeta domain.")
+        let rmat = try #require(found.first { $0.action == "fda-rmat" && $0.product == "ARC-217" }, "\(show(found))")
+        #expect(rmat.targets.map(\.id).contains("CD19"), "\(show(found))")
+        #expect(!rmat.targets.map(\.id).contains { $0.hasPrefix("CD3") }, "\(show(found))")
+    }
+
     /// Issue 19: an agency that approves a request for a designation grants the designation;
     /// it approves no product, and the request is no longer pending.
     @Test func anApprovedRequestForADesignationIsTheDesignationGranted() throws {
