@@ -125,7 +125,7 @@ extension DocumentReader {
         // A decision date is ahead by what it is; the date it names is the decision's, not a past one.
         if decidesLater {
             switch statusCue {
-            case .definition, .section, .heading, .prospective: break
+            case .definition, .section, .heading, .prospective, .background, .alsoBackground: break
             default:
                 status = .prospective
                 statusCue = .prospective(trigger.start..<trigger.end)
@@ -227,7 +227,7 @@ extension DocumentReader {
     }
 
     /// Whether an approval phrase names the decision still ahead ("PDUFA date", "target action
-    /// date", "a decision is expected"), not an approval given.
+    /// date", "a decision is expected", "FDA decision"), not an approval given.
     func isDecisionAhead(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
         // Every approval word is read here: bytes, not a string ("approved", "nod" end at their "d").
         let text = texts[field]

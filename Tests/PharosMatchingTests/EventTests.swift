@@ -358,6 +358,7 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             "The FDA granted ARC-217 Priority Review and assigned November 25, 2025 as the target action date.",
             "The BLA for ARC-217 was accepted by the FDA with an anticipated PDUFA date in May.",
             "The FDA accepted the application for ARC-217; a decision is expected in the first quarter of 2026.",
+            "The FDA has set a Prescription Drug User Fee Act-mandated target decision date of June 24 for ARC-217.",
         ] {
             let found = events(title: "Arcturus Cell Sciences Provides Update", "BOSTON, June 10, 2025 -- Arcturus Cell Sciences today reported results. \(sentence)")
             let approval = try #require(found.first { $0.action == "fda-approval" }, "\(sentence)\n\(show(found))")
