@@ -31,10 +31,29 @@ public enum SHA256 {
 
     private static func digest(of input: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: byteCount) { output, count in
-            let result = CLibCrypto.SHA256(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, output.baseAddress)
             // Only a libcrypto without its default provider fails here, and then no id could be made.
-            precondition(result != nil, "libcrypto cannot compute SHA-256")
+            precondition(Method.shared.digest(input, into: output.baseAddress!), "libcrypto cannot compute SHA-256")
             count = byteCount
+        }
+    }
+
+    /// libcrypto's SHA-256, looked up once. OpenSSL 3's one-shot `SHA256()` looks the
+    /// algorithm up in its provider on every call, which cost more than hashing an alert id's
+    /// key (a backtest makes one id per match).
+    private final class Method: @unchecked Sendable {
+        static let shared = Method()
+
+        // Immutable once made, and libcrypto's fetched methods may be shared by threads.
+        private let method: OpaquePointer?
+
+        private init() { method = EVP_MD_fetch(nil, "SHA256", nil) }
+
+        func digest(_ input: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+            guard let method else {
+                return CLibCrypto.SHA256(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, output) != nil
+            }
+            var length: UInt32 = 0
+            return EVP_Digest(input.baseAddress, input.count, output, &length, method, nil) == 1 && length == UInt32(byteCount)
         }
     }
 }

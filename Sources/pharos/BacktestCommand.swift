@@ -80,9 +80,14 @@ struct BacktestCommand: AsyncParsableCommand {
                 count += 1
                 if sink != nil, found.status == .new { newAlerts.append(found.alert) }
             }, progress: { progress in
-                // A page's alerts at a time (at most a few MB); a bar drawn on the same terminal is cleared first.
-                if output.pending > 0, stdoutIsTerminal { bar.finish() }
-                output.flush()
+                // Written in blocks of at least 64 KB (on a terminal, at once); a bar drawn on the same
+                // terminal is cleared first.
+                if stdoutIsTerminal {
+                    if output.pending > 0 { bar.finish() }
+                    output.flush()
+                } else if output.pending >= 1 << 16 {
+                    output.flush()
+                }
                 bar.show(progress)
             })
         } catch {

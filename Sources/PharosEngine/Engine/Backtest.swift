@@ -4,9 +4,10 @@ import PharosMatching
 
 /// `pharos backtest`: rules replayed over the archive, with what they would have alerted
 /// compared with what did alert. It reads the archive a page at a time (the next page read
-/// while this one is matched), and decompresses, matches and renders each version on every
-/// core; it writes nothing to the state, and holds no more than the pages in flight: each
-/// alert is handed over as it is found.
+/// while the one before is matched), and decompresses, matches and renders each version on
+/// every core, in chunks handed over in archive order as the next ones are matched; it
+/// writes nothing to the state, and holds no more than two pages: each alert is handed over
+/// as it is found.
 ///
 /// An alert is built exactly as the intake builds it (`Alert.init(match:item:source:...)`),
 /// so the same match gives the same id, and "did alert" is a lookup of that id.
@@ -83,7 +84,7 @@ public struct Backtest: Sendable {
 
     /// Replays the rules. Each alert, once and in archive order, goes to `found` with what
     /// `render` made of it on the task that matched it (the JSON or text of an alert is as
-    /// much work as finding it); `progress` is called after each page.
+    /// much work as finding it); `progress` is called after each chunk of versions handed over.
     public func run<Rendered: Sendable>(
         render: @escaping @Sendable (Found) -> Rendered,
         found: (Found, Rendered) throws -> Void,
@@ -98,32 +99,91 @@ public struct Backtest: Sendable {
         var summary = Summary()
         var seen: Set<String> = []
         var items: Set<ItemKey> = []
-        var page = try await store.archivePage(since: since, source: source, after: 0, limit: pageSize)
-        while !page.isEmpty {
-            try Task.checkCancellation()
-            let after = page[page.count - 1].summary.position
-            async let next = store.archivePage(since: since, source: source, after: after, limit: pageSize)
-            for (alert, rendered) in try await match(page, known: known, render: render) where seen.insert(alert.alert.id).inserted {
-                switch alert.status {
-                case .new: summary.newCount += 1
-                case .unchanged: summary.unchangedCount += 1
-                case .alsoSeen: summary.alsoSeenCount += 1
+        // One group for the whole replay: pages are read, and chunks of them matched, while the
+        // chunks before are handed over in archive order here, so no core waits for a page's
+        // last chunk or for the output.
+        try await withThrowingTaskGroup(of: Step<Rendered>.self) { group in
+            var waiting: [ArraySlice<StoredVersion>] = []
+            var firstWaiting = 0
+            var waitingVersions = 0
+            var after: Int64 = 0
+            var reading = false
+            var exhausted = false
+            var running = 0
+            var started = 0
+            var handedOver = 0
+            var finished: [Int: Chunk<Rendered>] = [:]
+            while true {
+                try Task.checkCancellation()
+                while running < workers, firstWaiting < waiting.count {
+                    let versions = waiting[firstWaiting]
+                    firstWaiting += 1
+                    waitingVersions -= versions.count
+                    let index = started
+                    started += 1
+                    running += 1
+                    group.addTask { .chunk(index, try self.match(versions, known: known, render: render)) }
                 }
-                try found(alert, rendered)
+                if firstWaiting == waiting.count {
+                    waiting.removeAll(keepingCapacity: true)
+                    firstWaiting = 0
+                }
+                // The next page is read while at most a page waits: at most two are held.
+                if !reading, !exhausted, waitingVersions < pageSize {
+                    reading = true
+                    let after = after
+                    group.addTask { .page(try await store.archivePage(since: since, source: source, after: after, limit: pageSize)) }
+                }
+                guard let step = try await group.next() else { break }
+                switch step {
+                case .page(let page):
+                    reading = false
+                    guard let last = page.last else {
+                        exhausted = true
+                        continue
+                    }
+                    after = last.summary.position
+                    for start in stride(from: 0, to: page.count, by: Self.chunk) { waiting.append(page[start..<min(start + Self.chunk, page.count)]) }
+                    waitingVersions += page.count
+                case .chunk(let index, let chunk):
+                    running -= 1
+                    finished[index] = chunk
+                    while let chunk = finished.removeValue(forKey: handedOver) {
+                        handedOver += 1
+                        for (alert, rendered) in chunk.alerts where seen.insert(alert.alert.id).inserted {
+                            switch alert.status {
+                            case .new: summary.newCount += 1
+                            case .unchanged: summary.unchangedCount += 1
+                            case .alsoSeen: summary.alsoSeenCount += 1
+                            }
+                            try found(alert, rendered)
+                        }
+                        items.formUnion(chunk.items)
+                        summary.textBytes += chunk.textBytes
+                        summary.versions += chunk.items.count
+                        progress(Progress(versions: summary.versions, textBytes: summary.textBytes, archived: archived))
+                    }
+                }
             }
-            for version in page {
-                items.insert(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
-                summary.textBytes += Int64(version.summary.textBytes)
-            }
-            summary.versions += page.count
-            progress(Progress(versions: summary.versions, textBytes: summary.textBytes, archived: archived))
-            page = try await next
         }
         summary.noLonger = recorded.filter { !seen.contains($0.id) && items.contains(ItemKey(source: $0.source, itemID: $0.itemID)) }
         return summary
     }
 
-    private struct ItemKey: Hashable {
+    /// What a task of the replay's group brings back: a page read, or a chunk matched.
+    private enum Step<Rendered: Sendable>: Sendable {
+        case page([StoredVersion])
+        case chunk(Int, Chunk<Rendered>)
+    }
+
+    /// The alerts of a chunk of versions, rendered, and what was replayed.
+    private struct Chunk<Rendered: Sendable>: Sendable {
+        var alerts: [(Found, Rendered)] = []
+        var items: [ItemKey] = []
+        var textBytes: Int64 = 0
+    }
+
+    private struct ItemKey: Hashable, Sendable {
         var source: String
         var itemID: String
     }
@@ -137,37 +197,22 @@ public struct Backtest: Sendable {
         static func key(rule: String, source: String, itemID: String) -> String { "\(rule)\u{1F}\(source)\u{1F}\(itemID)" }
     }
 
-    /// Versions a task takes at a time: small enough that the tasks of a page end together.
+    /// Versions a task takes at a time: small enough that no core waits long for the last
+    /// one, large enough that starting tasks costs little.
     static let chunk = 16
 
-    /// The alerts of a page, in page order, rendered; its versions decompressed and matched
-    /// on tasks of ``chunk`` versions, as many at once as there are cores.
+    /// The alerts of `versions`, in order, rendered: their texts decompressed and matched.
     private func match<Rendered: Sendable>(
-        _ page: [StoredVersion], known: Known, render: @escaping @Sendable (Found) -> Rendered
-    ) async throws -> [(Found, Rendered)] {
-        let chunks = stride(from: 0, to: page.count, by: Self.chunk).map { $0..<min($0 + Self.chunk, page.count) }
-        var results = [[(Found, Rendered)]](repeating: [], count: chunks.count)
-        try await withThrowingTaskGroup(of: (Int, [(Found, Rendered)]).self) { group in
-            var started = 0
-            func start() {
-                let index = started
-                let versions = page[chunks[index]]
-                group.addTask {
-                    var found: [(Found, Rendered)] = []
-                    for version in versions {
-                        for alert in try self.alerts(version.decoded(), known: known) { found.append((alert, render(alert))) }
-                    }
-                    return (index, found)
-                }
-                started += 1
-            }
-            while started < min(workers, chunks.count) { start() }
-            while let (index, found) = try await group.next() {
-                results[index] = found
-                if started < chunks.count { start() }
-            }
+        _ versions: ArraySlice<StoredVersion>, known: Known, render: @Sendable (Found) -> Rendered
+    ) throws -> Chunk<Rendered> {
+        var chunk = Chunk<Rendered>()
+        chunk.items.reserveCapacity(versions.count)
+        for version in versions {
+            for alert in try alerts(version.decoded(), known: known) { chunk.alerts.append((alert, render(alert))) }
+            chunk.items.append(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
+            chunk.textBytes += Int64(version.summary.textBytes)
         }
-        return results.flatMap { $0 }
+        return chunk
     }
 
     /// The alerts one archived version raises, dated when it was read.

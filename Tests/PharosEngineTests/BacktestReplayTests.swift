@@ -1,0 +1,55 @@
+import Foundation
+import PharosCore
+import PharosEngine
+import PharosMatching
+import Testing
+
+private let start = Date(timeIntervalSince1970: 1_795_424_400)
+
+/// How `Backtest` splits the archive into pages and chunks must not show in what it hands over.
+@Suite struct BacktestReplay {
+    /// `count` items, every third naming BCMA; item 4 is edited later (a second version that
+    /// names it too, so the same alert id).
+    private func archive(_ backend: Backend, count: Int) async throws -> any StateStore {
+        let store = try backend.make()
+        for index in 0..<count {
+            let item = Item(id: "\(index)", title: "item \(index)",
+                            content: index % 3 == 1 ? "Acme doses the first patient with its BCMA therapy. Item \(index)." : "Nothing here \(index).")
+            try await store.record([PollRecord(source: "news", items: [item], archive: [ArchiveEntry(item: item, events: [], rules: [])])],
+                                   now: start.addingTimeInterval(Double(index)))
+        }
+        var edited = Item(id: "4", title: "item 4", content: "Acme doses the second patient with its BCMA therapy.")
+        edited.version = "v2"
+        try await store.record([PollRecord(source: "news", items: [edited], archive: [ArchiveEntry(item: edited, events: [], rules: [])])],
+                               now: start.addingTimeInterval(Double(count)))
+        return store
+    }
+
+    @Test(arguments: Backend.allCases) func anySizeOfPageAndChunkHandsOverTheSameAlertsInArchiveOrder(_ backend: Backend) async throws {
+        let count = 70
+        let store = try await archive(backend, count: count)
+        var clause = Clause()
+        clause.keywords = ["BCMA"]
+        let evaluator = try CompiledRules(rules: [Rule(name: "bcma", clause: clause, location: SourceLocation(file: "t", line: 1, column: 1))],
+                                          vocabulary: Vocabulary())
+        func replay(workers: Int, pageSize: Int) async throws -> (items: [String], summary: Backtest.Summary, progress: [Int]) {
+            var items: [String] = []
+            var progress: [Int] = []
+            let summary = try await Backtest(store: store, evaluator: evaluator, since: .distantPast, workers: workers, pageSize: pageSize)
+                .run(render: { $0.alert.item.id }, found: { found, rendered in
+                    #expect(found.status == .new)
+                    items.append(rendered)
+                }, progress: { progress.append($0.versions) })
+            return (items, summary, progress)
+        }
+        // Archive order; item 4's second version raises the alert its first did, so it is handed over once.
+        let expected = (0..<count).filter { $0 % 3 == 1 }.map(String.init)
+        for (workers, pageSize) in [(1, 512), (2, 5), (3, 17), (4, 1), (2, 16)] {
+            let replayed = try await replay(workers: workers, pageSize: pageSize)
+            #expect(replayed.items == expected, "workers \(workers), pages of \(pageSize)")
+            #expect(replayed.summary.versions == count + 1 && replayed.summary.newCount == expected.count)
+            #expect(replayed.summary.noLonger.isEmpty)
+            #expect(replayed.progress == replayed.progress.sorted() && replayed.progress.last == count + 1, "\(replayed.progress)")
+        }
+    }
+}
