@@ -273,8 +273,15 @@ public struct Alert: Sendable, Codable, Hashable {
     /// The stable alert id: the same source, item, rule and matched entities give the same id,
     /// across restarts and retries; an edit that changes what matched gives a new one.
     public static func makeID(source: String, itemID: String, rule: String, matches: Matches) -> String {
-        let key = ([source, itemID, rule] + matches.entityKeys).joined(separator: "\u{1F}")
-        return String(SHA256.hex(key).prefix(32))
+        // The parts joined by U+001F, written straight into one buffer (a backtest makes an id per match).
+        var key: [UInt8] = []
+        key.reserveCapacity(source.utf8.count + itemID.utf8.count + rule.utf8.count + 128)
+        key.append(contentsOf: source.utf8)
+        for part in [itemID, rule] + matches.entityKeys {
+            key.append(0x1F)
+            key.append(contentsOf: part.utf8)
+        }
+        return SHA256.hex(bytes: key, digits: 32)
     }
 
     /// The JSON document, one line, fields in the order of ``jsonValue`` (README.md, Alerts), dates

@@ -86,6 +86,11 @@ public struct JSONWriter {
             var index = 0
             while index < utf8.count {
                 let byte = utf8[index]
+                // Most bytes are written as they are: skip them before the switch.
+                if byte >= 0x20, byte != 0x22, byte != 0x5C, byte != 0xE2 {
+                    index += 1
+                    continue
+                }
                 let escape: String?
                 var width = 1
                 switch byte {

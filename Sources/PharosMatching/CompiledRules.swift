@@ -1,3 +1,4 @@
+import Foundation
 import PharosCore
 
 /// Rules compiled against a vocabulary: every spelling of every entity and phrase the rules
@@ -109,6 +110,11 @@ public struct CompiledRules: RuleEvaluator {
 
     public func evaluate(_ document: MatchDocument) -> [RuleMatch] {
         Self.withUTF8(of: document.fields.map(\.text)) { texts in evaluate(document, texts: texts) }
+    }
+
+    public func evaluate(utf8 fields: [(name: String, text: UnsafeBufferPointer<UInt8>)], published: Date?) -> [RuleMatch] {
+        // Only the names and the date are read from the document; the texts are these.
+        evaluate(MatchDocument(fields: fields.map { ($0.name, "") }, published: published), texts: fields.map(\.text))
     }
 
     /// Runs `body` with the UTF-8 bytes of every text at once.

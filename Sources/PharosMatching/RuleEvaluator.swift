@@ -38,5 +38,15 @@ public protocol RuleEvaluator: Sendable {
     var rules: [Rule] { get }
     /// The rules that match `document`, in config order.
     func evaluate(_ document: MatchDocument) -> [RuleMatch]
+    /// The rules that match the document of these fields, given as their UTF-8 (valid
+    /// UTF-8, as a `String`'s is), in config order: for a caller that holds the bytes already
+    /// (a backtest reads them from the archive) and would otherwise make a `String` of each.
+    func evaluate(utf8 fields: [(name: String, text: UnsafeBufferPointer<UInt8>)], published: Date?) -> [RuleMatch]
+}
+
+extension RuleEvaluator {
+    public func evaluate(utf8 fields: [(name: String, text: UnsafeBufferPointer<UInt8>)], published: Date?) -> [RuleMatch] {
+        evaluate(MatchDocument(fields: fields.map { ($0.name, String(decoding: $0.text, as: UTF8.self)) }, published: published))
+    }
 }
 

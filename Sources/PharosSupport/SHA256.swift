@@ -14,14 +14,23 @@ public enum SHA256 {
     /// Lower-case hex digest of the UTF-8 of `text`.
     public static func hex(_ text: String) -> String {
         var text = text
-        let bytes = text.withUTF8 { digest(of: UnsafeRawBufferPointer($0)) }
+        return hex(text.withUTF8 { digest(of: UnsafeRawBufferPointer($0)) }, digits: byteCount * 2)
+    }
+
+    /// The first `digits` (at most 64) lower-case hex digits of the digest of `bytes`.
+    public static func hex(bytes: [UInt8], digits: Int) -> String {
+        hex(bytes.withUnsafeBytes { digest(of: $0) }, digits: digits)
+    }
+
+    private static func hex(_ digest: [UInt8], digits: Int) -> String {
+        let digits = min(max(digits, 0), byteCount * 2)
         // Written in place: every alert id is one (an array per byte cost more than the hash).
-        return String(unsafeUninitializedCapacity: byteCount * 2) { output in
-            for (index, byte) in bytes.enumerated() {
-                output[2 * index] = hexDigit(byte >> 4)
-                output[2 * index + 1] = hexDigit(byte & 0xF)
+        return String(unsafeUninitializedCapacity: digits) { output in
+            for index in 0..<digits {
+                let byte = digest[index / 2]
+                output[index] = hexDigit(index % 2 == 0 ? byte >> 4 : byte & 0xF)
             }
-            return byteCount * 2
+            return digits
         }
     }
 

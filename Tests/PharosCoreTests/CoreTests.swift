@@ -86,6 +86,9 @@ import Testing
                 == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
         #expect(SHA256.hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         #expect(SHA256.hash("abc".utf8.lazy.map { $0 }) == SHA256.hash(Array("abc".utf8)), "a sequence without contiguous storage hashes alike")
+        #expect(SHA256.hex(bytes: Array("abc".utf8), digits: 32) == "ba7816bf8f01cfea414140de5dae2223")
+        #expect(SHA256.hex(bytes: [], digits: 64) == SHA256.hex("") && SHA256.hex(bytes: [], digits: 65) == SHA256.hex(""))
+        #expect(SHA256.hex(bytes: [0x61], digits: 3) == "ca9" && SHA256.hex(bytes: [0x61], digits: -1) == "")
     }
 }
 

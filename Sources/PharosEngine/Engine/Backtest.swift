@@ -117,6 +117,8 @@ public struct Backtest: Sendable {
                 try Task.checkCancellation()
                 while running < workers, firstWaiting < waiting.count {
                     let versions = waiting[firstWaiting]
+                    // A slice holds its whole page: let go of it once started.
+                    waiting[firstWaiting] = []
                     firstWaiting += 1
                     waitingVersions -= versions.count
                     let index = started
@@ -124,8 +126,8 @@ public struct Backtest: Sendable {
                     running += 1
                     group.addTask { .chunk(index, try self.match(versions, known: known, render: render)) }
                 }
-                if firstWaiting == waiting.count {
-                    waiting.removeAll(keepingCapacity: true)
+                if firstWaiting == waiting.count || firstWaiting >= 256 {
+                    waiting.removeFirst(firstWaiting)
                     firstWaiting = 0
                 }
                 // The next page is read while at most a page waits: at most two are held.
@@ -208,17 +210,21 @@ public struct Backtest: Sendable {
         var chunk = Chunk<Rendered>()
         chunk.items.reserveCapacity(versions.count)
         for version in versions {
-            for alert in try alerts(version.decoded(), known: known) { chunk.alerts.append((alert, render(alert))) }
+            for alert in try alerts(version, known: known) { chunk.alerts.append((alert, render(alert))) }
             chunk.items.append(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
             chunk.textBytes += Int64(version.summary.textBytes)
         }
         return chunk
     }
 
-    /// The alerts one archived version raises, dated when it was read.
-    private func alerts(_ version: ArchivedItem, known: Known) -> [Found] {
-        evaluator.evaluate(MatchDocument(item: version.item)).map { match in
-            let alert = Alert(match: match, item: version.item, source: version.summary.source, detectedAt: version.summary.firstSeen,
+    /// The alerts one archived version raises, dated when it was read: matched over its
+    /// decompressed text in place, as `MatchDocument(item:)` would list its fields.
+    private func alerts(_ version: StoredVersion, known: Known) throws(ArchiveTextError) -> [Found] {
+        let (item, matches) = try ArchiveText.withMatchFields(from: version.text, id: version.summary.itemID) { fields, texts in
+            (fields.item, evaluator.evaluate(utf8: Array(zip(fields.names, texts)), published: fields.item.published))
+        }
+        return matches.map { match in
+            let alert = Alert(match: match, item: item, source: version.summary.source, detectedAt: version.summary.firstSeen,
                               ruleDescription: ruleDescriptions[match.rule])
             if known.alerts.contains(alert.id) { return Found(alert: alert, status: .unchanged, version: version.summary) }
             let copyOf = known.copies[Known.key(rule: alert.rule, source: alert.source, itemID: alert.item.id)]

@@ -145,7 +145,7 @@ public enum ArchiveText {
         putVarint(UInt64(bitPattern: Int64((date.timeIntervalSince1970 * 1000).rounded())), &out)
     }
 
-    private struct Reader {
+    struct Reader {
         let bytes: [UInt8]
         var offset = 0
 
@@ -176,10 +176,15 @@ public enum ArchiveText {
         }
 
         mutating func string() throws(ArchiveTextError) -> String {
+            String(decoding: bytes[try range()], as: UTF8.self)
+        }
+
+        /// Where the next string's bytes are, read past.
+        mutating func range() throws(ArchiveTextError) -> Range<Int> {
             let length = try count()
             guard length <= bytes.count - offset else { throw ArchiveTextError(description: "archived text is cut short") }
             defer { offset += length }
-            return String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+            return offset..<offset + length
         }
 
         mutating func optional() throws(ArchiveTextError) -> String? {
