@@ -60,7 +60,16 @@ public struct Matches: Sendable, Codable, Hashable {
 
     /// The entities matched of `kind`.
     public subscript(kind: EntityKind) -> [EntityMatch] {
-        get { self[keyPath: Self.list(kind)] }
+        // A switch, not the key path: each alert's document reads every list.
+        get {
+            switch kind {
+            case .target: targets
+            case .designation: designations
+            case .company: companies
+            case .product: products
+            case .modality: modalities
+            }
+        }
         set { self[keyPath: Self.list(kind)] = newValue }
         // In place and without a key path (its projection costs more than the append): the
         // matcher appends thousands of entities one by one.
@@ -305,8 +314,17 @@ public struct Alert: Sendable, Codable, Hashable {
             }
             writer.raw(",\"source\":")
             writer.writeString(source)
-            writer.raw(",\"item\":")
-            writer.write(itemValue)
+            writer.raw(",\"item\":{\"id\":")
+            writer.writeString(item.id)
+            writer.raw(",\"title\":")
+            writer.writeString(item.title)
+            writer.raw(",\"link\":")
+            if let link = item.link { writer.writeString(link) } else { writer.raw("null") }
+            writer.raw(",\"published\":")
+            if let published = item.published { writer.writeDate(published) } else { writer.raw("null") }
+            writer.raw(",\"summary\":")
+            if let summary = item.summary { writer.writeString(summary) } else { writer.raw("null") }
+            writer.raw("}")
             writer.raw(",\"matches\":{")
             var first = true
             matches.forEachList { key, singular, entities in
@@ -336,9 +354,9 @@ public struct Alert: Sendable, Codable, Hashable {
                 writer.raw(",\"text\":")
                 writer.writeString(passage.text)
                 writer.raw(",\"start\":")
-                writer.write(.int(passage.start))
+                writer.writeInt(passage.start)
                 writer.raw(",\"end\":")
-                writer.write(.int(passage.end))
+                writer.writeInt(passage.end)
                 writer.raw("}")
             }
             writer.raw("]")
@@ -349,7 +367,7 @@ public struct Alert: Sendable, Codable, Hashable {
                 writer.writeString(headline)
             }
             writer.raw(",\"detected_at\":")
-            writer.writeString(ISO8601.string(from: detectedAt))
+            writer.writeDate(detectedAt)
             if let story {
                 writer.raw(",\"story\":")
                 writer.writeString(story)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes JSON with keys in the order given, so documents read the way README.md shows them
 /// and the same value always produces the same bytes.
 public struct JSONWriter {
@@ -54,7 +56,7 @@ public struct JSONWriter {
     mutating func write(_ value: Value) {
         switch value {
         case .string(let text): writeString(text)
-        case .int(let number): bytes.append(contentsOf: String(number).utf8)
+        case .int(let number): writeInt(number)
         case .bool(let flag): bytes.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .null: bytes.append(contentsOf: "null".utf8)
         case .array(let elements):
@@ -84,9 +86,19 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "\""))
             var copied = 0
             var index = 0
-            while index < utf8.count {
+            let count = utf8.count
+            while index < count {
+                // Most bytes are written as they are: skipped eight at a time while none is a
+                // control character, a quote, a backslash or outside ASCII (the test may stop
+                // early, never late), then one at a time before the switch.
+                if index &+ 8 <= count {
+                    let word = UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                    if Self.isPlain(word) {
+                        index &+= 8
+                        continue
+                    }
+                }
                 let byte = utf8[index]
-                // Most bytes are written as they are: skip them before the switch.
                 if byte >= 0x20, byte != 0x22, byte != 0x5C, byte != 0xE2 {
                     index += 1
                     continue
@@ -117,5 +129,41 @@ public struct JSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[copied..<utf8.count]))
             bytes.append(UInt8(ascii: "\""))
         }
+    }
+
+    /// Whether none of the eight bytes of `word` is below 0x20, a quote, a backslash or above
+    /// 0x7F. A borrow can make it say no for a plain word, never yes for another.
+    @inline(__always)
+    private static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & high }
+        let control = (word &- ones &* 0x20) & ~word & high
+        return (word & high) | control | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C)) == 0
+    }
+
+    /// `number` in decimal.
+    mutating func writeInt(_ number: Int) {
+        guard number >= 0 else { return bytes.append(contentsOf: String(number).utf8) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var value = number
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0
+            bytes.append(contentsOf: buffer[start...])
+        }
+    }
+
+    /// `date` as ``ISO8601/string(from:)`` writes it, quoted.
+    mutating func writeDate(_ date: Date) {
+        bytes.append(UInt8(ascii: "\""))
+        ISO8601.append(date, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -164,6 +164,44 @@ import Testing
         JSONWriter.append(value, to: &bytes)
         #expect(bytes == Array(("[" + expected).utf8))
     }
+
+    /// Plain runs are skipped eight bytes at a time: every escape at every place of a run,
+    /// and the bytes around it, still come out as one at a time would write them.
+    @Test func everyEscapeAtEveryPlaceOfARun() {
+        func escaped(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{2028}": out += "\\u2028"
+                case "\u{2029}": out += "\\u2029"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out + "\""
+        }
+        let specials = ["\"", "\\", "\n", "\u{01}", "\u{1F}", " ", "\u{7F}", "é", "\u{2028}", "\u{2027}", "“", "😀", "!", "#", "[", "]", "\u{00}"]
+        for special in specials {
+            for place in 0..<18 {
+                let text = String(repeating: "a", count: place) + special + String(repeating: "b", count: 17 - place)
+                #expect(JSONWriter.encode(.string(text)) == escaped(text), "\(special.unicodeScalars.map(\.value)) at \(place)")
+                #expect(JSONWriter.encode(.string(special + special + text + special)) == escaped(special + special + text + special))
+            }
+        }
+        for number in [0, 7, 10, 99, 1_000_000, -1, Int.max, Int.min] {
+            #expect(JSONWriter.encode(.int(number)) == String(number))
+        }
+    }
 }
 
 @Suite struct EntityKeys {
