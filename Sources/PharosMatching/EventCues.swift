@@ -53,6 +53,8 @@ enum EventCues {
             "last year's", "earlier this year", "earlier this month", "was first", "were first", "first approved", "initially",
             "originally", "was granted in", "had also", "follows a similar", "following a similar", "follows an earlier",
             "following an earlier", "granted under", "was granted under", "were granted under",
+            // A product developed or tested "under" a designation already holds it.
+            "testing under", "tested under", "developed under", "development under", "studied under", "being studied under",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
@@ -161,7 +163,8 @@ enum EventCues {
         ("Oncology Center of Excellence", "FDA"), ("in the U.S.", "FDA"), ("in the United States", "FDA"), ("in the US", "FDA"),
         // How the Indian and agency press name it: "USFDA", Reuters' "the U.S. health regulator".
         ("USFDA", "FDA"), ("U.S. health regulator", "FDA"), ("US health regulator", "FDA"), ("U.S. drug regulator", "FDA"),
-        ("US drug regulator", "FDA"),
+        ("US drug regulator", "FDA"), ("U.S. regulators", "FDA"), ("US regulators", "FDA"), ("U.S. regulator", "FDA"),
+        ("US regulator", "FDA"),
         // A PDUFA date is the FDA's deadline: naming it names the agency.
         ("PDUFA", "FDA"), ("Prescription Drug User Fee Act", "FDA"),
         // England's reimbursement body recommends too: its recommendations are no CHMP opinions.
@@ -171,16 +174,24 @@ enum EventCues {
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
         ("European drug regulators", "EMA"), ("European regulators", "EMA"), ("European health regulators", "EMA"),
         ("MHRA", "MHRA"), ("Medicines and Healthcare products Regulatory Agency", "MHRA"), ("in the UK", "MHRA"),
-        ("in the United Kingdom", "MHRA"),
+        ("in the United Kingdom", "MHRA"), ("in the U.K.", "MHRA"), ("U.K. regulators", "MHRA"), ("UK regulators", "MHRA"),
+        ("U.K. regulator", "MHRA"), ("UK regulator", "MHRA"), ("British regulators", "MHRA"), ("British regulator", "MHRA"),
+        ("in Britain", "MHRA"),
         ("US approval", "FDA"), ("U.S. approval", "FDA"), ("US market approval", "FDA"), ("US regulatory approval", "FDA"),
         ("PMDA", "PMDA"), ("MHLW", "PMDA"), ("Pharmaceuticals and Medical Devices Agency", "PMDA"),
         ("Ministry of Health, Labour and Welfare", "PMDA"), ("in Japan", "PMDA"), ("Japanese", "PMDA"),
         ("NMPA", "NMPA"), ("CDE", "NMPA"), ("National Medical Products Administration", "NMPA"),
         ("Center for Drug Evaluation of", "NMPA"), ("China's Center for Drug Evaluation", "NMPA"), ("in China", "NMPA"),
         ("China", "NMPA"), ("Chinese", "NMPA"), ("CFDA", "NMPA"), ("China Food and Drug Administration", "NMPA"),
-        ("Health Canada", "Health Canada"),
+        // China's regulator before 2013: the FDA's name inside it is not the FDA.
+        ("State Food and Drug Administration", "NMPA"), ("Chinese Food and Drug Administration", "NMPA"),
+        ("Health Canada", "Health Canada"), ("in Canada", "Health Canada"), ("Canadian regulators", "Health Canada"),
+        ("Canadian regulator", "Health Canada"),
         // Agencies with no programme in the vocabulary: their events are not the FDA's.
         ("MFDS", "MFDS"), ("Ministry of Food and Drug Safety", "MFDS"), ("Korean FDA", "MFDS"), ("in Korea", "MFDS"),
+        ("Korea Food and Drug Administration", "MFDS"), ("KFDA", "MFDS"), ("Thai Food and Drug Administration", "Thai FDA"),
+        ("Thai FDA", "Thai FDA"), ("Philippine Food and Drug Administration", "Philippine FDA"),
+        ("Taiwan Food and Drug Administration", "TFDA"),
         ("TGA", "TGA"), ("Therapeutic Goods Administration", "TGA"), ("in Australia", "TGA"), ("Swissmedic", "Swissmedic"),
         ("in Switzerland", "Swissmedic"), ("ANVISA", "ANVISA"), ("in Brazil", "ANVISA"), ("CDSCO", "CDSCO"), ("in India", "CDSCO"),
         ("Israel's Ministry of Health", "Israel MOH"), ("in Israel", "Israel MOH"), ("in Taiwan", "TFDA"), ("TFDA", "TFDA"),

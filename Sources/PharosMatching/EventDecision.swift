@@ -416,6 +416,9 @@ extension DocumentReader {
             || isSchemeHeading(field: field, sentenceHits: sentenceHits) {
             return (.definition, .heading)
         }
+        if let asked = question(field: field, range, trigger: trigger) {
+            return (asked, .question)
+        }
         if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
         }), !hasProduct || !isAcquired(field: field, trigger) {
@@ -459,6 +462,11 @@ extension DocumentReader {
         if position != .body {
             return (.announced, position == .title ? .title : .lead)
         }
+        // "In May 2018, the FDA announced the approval of CTL019", below a lead that tells
+        // another act: the announcement is history.
+        if let dated = datedOtherAct(field: field, range: range, sentenceHits: sentenceHits, family: family, agency: agency) {
+            return (.background, .dated(dated))
+        }
         if let announce = cueHits.first(where: { cueClass($0) == .announce }) {
             return (.announced, .announcement(announce.start..<announce.end))
         }
@@ -485,6 +493,28 @@ extension DocumentReader {
             return (.announced, .agencyActs)
         }
         return (.background, .bodyOnly)
+    }
+
+    static let askingModals: Set<String> = [
+        "will", "would", "could", "can", "should", "may", "might", "is", "are", "does", "do", "when",
+    ]
+
+    /// The status of an act a question asks about, nil for a sentence that asks nothing: "Will
+    /// the FDA approve it?" is ahead (prospective), "Have you wondered how many therapies have
+    /// been approved in Canada?" tells no act (definition). Other questions ("Why did the FDA
+    /// reject it?") ask about an act they take as told, and are read as statements.
+    func question(field: Int, _ range: Range<Int>, trigger: EventExtractor.Hit) -> RegulatoryEvent.Status? {
+        // The question is the part of the sentence (or of a title of several) that holds the phrase.
+        let text = texts[field]
+        var end = trigger.end
+        while end < range.upperBound, ![0x2E, 0x3F, 0x21].contains(text[end]) { end += 1 }
+        guard end < range.upperBound, text[end] == 0x3F else { return nil }
+        var start = trigger.start
+        while start > range.lowerBound, ![0x2E, 0x3F, 0x21].contains(text[start - 1]) { start -= 1 }
+        let words = Temporal.wordRanges(text, start..<end).map { self.text(field: field, $0).lowercased() }
+        if words.contains("you") || words.contains("your") { return .definition }
+        if let first = words.first, Self.askingModals.contains(first) { return .prospective }
+        return nil
     }
 
     static let receivingVerbs: Set<String> = ["received", "receives", "obtained", "earned", "won", "secured", "gained", "got"]

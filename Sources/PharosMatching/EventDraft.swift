@@ -51,6 +51,8 @@ struct EventDraft {
         case title, lead
         /// A headline that only names the designation: a page about it.
         case heading
+        /// A question asks about the act rather than telling it.
+        case question
         case announcement(Range<Int>)
         case sameAsNews(family: String)
         case agencyActs
@@ -110,6 +112,7 @@ extension DocumentReader {
         case .alsoBackground(let cue): cues.append("background cue \(quoted(cue)) outside the title and lead")
         case .title: cues.append("in the title")
         case .heading: cues.append("a headline that names only the designation (a page about it)")
+        case .question: cues.append("asked in a question, not told")
         case .lead: cues.append("in the lead")
         case .announcement(let cue): cues.append("announcement cue \(quoted(cue))")
         case .sameAsNews(let family): cues.append("the same \(family) as the title or lead announces")

@@ -233,6 +233,16 @@ public struct EventExtractor: Sendable {
                 if place != index { hits[place] = hit }
             }
         }
+        // An agency's name inside a longer one is not named on its own: "State Food and Drug
+        // Administration" is China's, "Korean FDA" Korea's, whatever the shorter name says.
+        var agencyEnd = -1
+        var agencyStart = -1
+        hits.removeAll { hit in
+            guard case .agency = hit.term else { return false }
+            if hit.end <= agencyEnd, hit.start >= agencyStart, hit.end - hit.start < agencyEnd - agencyStart { return true }
+            if hit.end > agencyEnd { (agencyStart, agencyEnd) = (hit.start, hit.end) }
+            return false
+        }
         return hits
     }
 

@@ -182,13 +182,31 @@ final class DocumentReader {
     /// or a repeated headline (no sentence end). The sentences after it tell the news again (the
     /// same kind of event), or something else: "Fucaso has received orphan drug designation"
     /// after "today announced it has acquired the rights to Fucaso" is the product's history.
+    /// A digest ("→ Promentis closes its round ... → PellePharma gets breakthrough status") has
+    /// a lead per item: the first sentence of each paragraph an arrow opens.
     static func leadSentences(_ text: UnsafeBufferPointer<UInt8>, paragraphs: [Range<Int>], isSummary: Bool) -> [Range<Int>] {
         for paragraph in paragraphs {
             if !isSummary, !isProse(text, paragraph) { continue }
-            return Array(TextSegments.sentences(text, in: paragraph).prefix(1))
+            let first = Array(TextSegments.sentences(text, in: paragraph).prefix(1))
+            let items = paragraphs.filter { isDigestItem(text, $0) }
+            guard items.count >= 2 else { return first }
+            var leads = first
+            for item in items where item.lowerBound > paragraph.lowerBound {
+                leads += TextSegments.sentences(text, in: item).prefix(1)
+            }
+            return leads
         }
         // A short text ("GPRC5D program gets RMAT") is all lead.
         return paragraphs.first.map { Array(TextSegments.sentences(text, in: $0).prefix(1)) } ?? []
+    }
+
+    /// Whether a paragraph opens with an arrow (→, ►, ▶), as a digest's items do.
+    static func isDigestItem(_ text: UnsafeBufferPointer<UInt8>, _ paragraph: Range<Int>) -> Bool {
+        var start = paragraph.lowerBound
+        while start < paragraph.upperBound, text[start] == 0x20 { start += 1 }
+        guard start + 3 <= paragraph.upperBound, text[start] == 0xE2 else { return false }
+        let (second, third) = (text[start + 1], text[start + 2])
+        return (second == 0x86 && third == 0x92) || (second == 0x96 && (third == 0xBA || third == 0xB6))
     }
 
     /// The end of the second paragraph of prose.

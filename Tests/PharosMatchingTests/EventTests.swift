@@ -475,6 +475,31 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!tracker.contains { $0.status == .announced }, "\(show(tracker))")
     }
 
+    /// A trial allowed is no approval; China's old regulator is not the FDA; a question tells no
+    /// act; a dated act below another act's lead is history; a digest's items each have a lead.
+    @Test func trialsQuestionsDatesAndDigests() throws {
+        let trial = events(
+            title: "First CAR-T clinical trial approved by CFDA",
+            "On March 13, Arcturus Cell Sciences announced that it received a clinical trial approval from the State Food and Drug Administration (CFDA) for ARC-217.")
+        #expect(!trial.contains { $0.action.hasSuffix("approval") && $0.status == .announced }, "\(show(trial))")
+        #expect(!trial.contains { $0.agency == "FDA" }, "\(show(trial))")
+        let cleared = events(title: "Arcturus Cleared by Chinese Regulators to Start CAR T-Cell Trial", "")
+        #expect(!cleared.contains { $0.action.hasSuffix("approval") }, "\(show(cleared))")
+        let asked = events(title: "Have you wondered how many gene therapies have been approved in Canada? So did I.", "")
+        #expect(!asked.contains { $0.status == .announced }, "\(show(asked))")
+        let dated = events(
+            title: "China accepts Arcturus filing",
+            "Yesterday, China's National Medical Products Administration accepted the marketing application for ARC-217.\n\nThe product has a long history.\n\nIn May 2018, the FDA announced the approval of ARC-217 for multiple myeloma.",
+            published: nil)
+        #expect(!dated.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(dated))")
+        let digest = events(
+            title: "Acme closes its round; Arcturus gets breakthrough status",
+            "→ Acme Bio has closed the final tranche of its Series C round, led by three investors.\n\n→ Arcturus Cell Sciences just got breakthrough therapy designation from the FDA for ARC-217 in multiple myeloma.")
+        #expect(digest.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced && $0.product == "ARC-217" }, "\(show(digest))")
+        let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
+        #expect(!under.contains { $0.status == .announced }, "\(show(under))")
+    }
+
     /// The parts of a CAR construct are not what it is aimed at.
     @Test func aConstructsPartsAreNoTargets() throws {
         let found = events(
