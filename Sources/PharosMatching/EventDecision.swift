@@ -122,6 +122,12 @@ extension DocumentReader {
             status = .prospective
             statusCue = .prospective(opinion.start..<opinion.end)
         }
+        // "The regulatory green light, announced Monday, ..." below a title that tells an IND
+        // cleared or a hold lifted: the word refers back to that news, no approval of its own.
+        if status == .announced, extractor.isApproval[entryIndex], subjects.isEmpty, position != .title, !newsEvents.isEmpty,
+           !newsEvents.contains(where: { Self.isAuthorisation(family: $0.family) }) {
+            return []
+        }
         // A decision date is ahead by what it is; the date it names is the decision's, not a past one.
         if decidesLater {
             switch statusCue {
@@ -453,6 +459,11 @@ extension DocumentReader {
         if position != .title, let past = earlierDate(field: field, range, monthsOnly: position == .lead && (self.reference == nil || range.lowerBound < 200)) {
             return (.background, .dated(past))
         }
+        // An item without a date of its own: a body sentence that opens with a date tells an
+        // event of that date ("In May 2018, the FDA announced the approval of CTL019").
+        if position == .body, reference == nil, let opening = openingDate(field: field, range) {
+            return (.background, .dated(opening))
+        }
         if position == .body, let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
             return (.background, .alsoBackground(also.start..<also.end))
         }
@@ -493,6 +504,20 @@ extension DocumentReader {
             return (.announced, .agencyActs)
         }
         return (.background, .bodyOnly)
+    }
+
+    /// Whether a family of actions authorises a product: approvals, accelerated and conditional ones.
+    static func isAuthorisation(family: String) -> Bool {
+        family.contains("approval") || family.contains("authoris") || family.contains("authoriz")
+    }
+
+    /// The date a sentence opens with ("In May 2018,", "On March 3, 2019,"), as written.
+    func openingDate(field: Int, _ range: Range<Int>) -> String? {
+        let text = texts[field]
+        guard range.count > 8, Self.continues(text, at: range.lowerBound, end: range.upperBound, with: "in ")
+            || Self.continues(text, at: range.lowerBound, end: range.upperBound, with: "on ") else { return nil }
+        let opening = range.lowerBound..<min(range.upperBound, range.lowerBound + 24)
+        return Temporal.earlierDate(in: text, opening, than: (year: 2100, dayOfYear: nil))
     }
 
     static let askingModals: Set<String> = [

@@ -496,6 +496,22 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "Acme closes its round; Arcturus gets breakthrough status",
             "→ Acme Bio has closed the final tranche of its Series C round, led by three investors.\n\n→ Arcturus Cell Sciences just got breakthrough therapy designation from the FDA for ARC-217 in multiple myeloma.")
         #expect(digest.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced && $0.product == "ARC-217" }, "\(show(digest))")
+        let ind = events(title: "FDA accepts IND for ARC-217", "The FDA has accepted an investigational new drug application for ARC-217, paving the way for a phase 1 trial.")
+        #expect(ind.contains { $0.action == "fda-ind-clearance" && $0.status == .announced }, "\(show(ind))")
+        #expect(!ind.contains { $0.action == "fda-application-accepted" }, "\(show(ind))")
+        let undated = events(
+            title: "China accepts Arcturus trial",
+            "Yesterday, China's CDE accepted the trial of ARC-217, Arcturus Cell Sciences said in a statement.\n\nIn May 2018, the FDA announced the approval of ARC-217 for multiple myeloma.",
+            published: nil)
+        #expect(!undated.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(undated))")
+        let greenLight = events(
+            title: "FDA clears Arcturus' first prime editing IND",
+            "The FDA has cleared the company's investigational new drug application for its lead program.\n\nThe regulatory green light, announced by Arcturus Monday, is an important early step for the field.")
+        #expect(!greenLight.contains { $0.action == "fda-approval" }, "\(show(greenLight))")
+        let resumed = events(
+            title: "FDA lifts clinical hold on ARC-217",
+            "ARC-217 is cleared to resume dosing in all studies, Arcturus announced Monday morning.")
+        #expect(!resumed.contains { $0.action == "fda-approval" }, "\(show(resumed))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
