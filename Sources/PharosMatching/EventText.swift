@@ -136,11 +136,19 @@ enum Temporal {
         return before[max(0, min(11, month - 1))] + day
     }
 
-    /// The year (and day, when given) of the dateline: the first date in the first 400 bytes.
+    /// The year (and day, when given) of the dateline: the first date in the first 400 bytes of
+    /// the first paragraph that is not an event's own ("In August 2017, X received ..." dates X's
+    /// event, not the item).
     static func dateline(_ text: UnsafeBufferPointer<UInt8>) -> (year: Int, dayOfYear: Int?)? {
-        let words = wordRanges(text, 0..<min(400, text.count))
+        var limit = min(400, text.count)
+        if limit > 1, let blank = (1..<limit).first(where: { text[$0] == 0x0A && text[$0 - 1] == 0x0A }) { limit = blank }
+        let words = wordRanges(text, 0..<limit)
+        func opensEventDate(_ index: Int) -> Bool {
+            index >= 1 && ["in", "since", "during", "until", "by", "from"].contains { Self.word(text, words[index - 1], is: $0) }
+        }
         for (index, word) in words.enumerated() {
             guard let year = number(text, word), (1990...2099).contains(year) else { continue }
+            if opensEventDate(index) || (index >= 1 && month(text, words[index - 1]) != nil && opensEventDate(index - 1)) { continue }
             // "Feb. 10, 2025": month and day before the year.
             if index >= 2, let month = month(text, words[index - 2]), let day = number(text, words[index - 1]), (1...31).contains(day) {
                 return (year, dayOfYear(month: month, day: day))

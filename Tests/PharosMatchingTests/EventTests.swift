@@ -501,7 +501,7 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!ind.contains { $0.action == "fda-application-accepted" }, "\(show(ind))")
         let undated = events(
             title: "China accepts Arcturus trial",
-            "Yesterday, China's CDE accepted the trial of ARC-217, Arcturus Cell Sciences said in a statement.\n\nIn May 2018, the FDA announced the approval of ARC-217 for multiple myeloma.",
+            "Yesterday, China's CDE accepted the trial of ARC-217, Arcturus Cell Sciences said in a statement.\n\nIn August 2017, ARC-217 received approval from the U.S. FDA for leukemia.\nIn May 2018, the FDA announced the approval of ARC-217 for multiple myeloma.",
             published: nil)
         #expect(!undated.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(undated))")
         let greenLight = events(
