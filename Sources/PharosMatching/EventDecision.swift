@@ -34,6 +34,7 @@ extension DocumentReader {
         }
 
         var agencyCue = EventDraft.AgencyCue.own
+        var bodyWithoutNames = false
         if let family = entry.family, let owners = extractor.siblings[family] {
             // The agency: the one named nearest in the sentence, else in the title or lead.
             let agencies = sentenceHits.compactMap { hit -> (agency: String, distance: Int)? in
@@ -58,6 +59,7 @@ extension DocumentReader {
                 // Approvals are told by common words: outside the title, an agency must be named in
                 // the sentence, the title or the lead.
                 if position != .title, named.isEmpty { return [] }
+                bodyWithoutNames = position == .body && agencies.isEmpty
                 if extractor.isApproval[entryIndex], !isVerbalApproval(field: field, trigger, agencyBefore: sentenceHits.contains { hit in
                     if case .agency = hit.term { return hit.end <= trigger.start && trigger.start - hit.end <= 40 }
                     return false
@@ -122,6 +124,9 @@ extension DocumentReader {
             status = .prospective
             statusCue = .prospective(opinion.start..<opinion.end)
         }
+        // Deep in the body, an approval told as done needs its own agency or product: "tumor cell
+        // clearance activity", "the nation also approved 55 rare disease medicines".
+        if bodyWithoutNames, sentenceMentions.isEmpty, status != .prospective { return [] }
         // "The regulatory green light, announced Monday, ..." below a title that tells an IND
         // cleared or a hold lifted: the word refers back to that news, no approval of its own.
         if status == .announced, extractor.isApproval[entryIndex], subjects.isEmpty, position != .title, !newsEvents.isEmpty,
@@ -308,6 +313,13 @@ extension DocumentReader {
 
     static let reportingVerbs: Set<String> = ["said", "says", "announced", "reported", "stated", "disclosed", "noted"]
 
+    /// Whether a "last week" cue is part of a period: "in the last week of September" dates the
+    /// news, it does not set it a week back.
+    func isPartOfPeriod(field: Int, _ cue: EventExtractor.Hit) -> Bool {
+        Self.continues(texts[field], at: cue.start, end: cue.end, with: "last ")
+            && Self.continues(texts[field], at: cue.end, end: min(texts[field].count, cue.end + 4), with: " of ")
+    }
+
     /// Whether a past perfect cue ("had granted") is reported speech: "AstraZeneca said the FDA
     /// had granted ...": the tense follows the reporting verb; the event is the news told.
     func isReportedPastPerfect(field: Int, _ cue: EventExtractor.Hit, sentence: Range<Int>) -> Bool {
@@ -450,7 +462,7 @@ extension DocumentReader {
         if let background = cueHits.first(where: { hit in
             cueClass(hit) == .background && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field)
                 && !beginsPriorTherapy(hit, sentenceHits: sentenceHits)
-                && !isReportedPastPerfect(field: field, hit, sentence: range)
+                && !isReportedPastPerfect(field: field, hit, sentence: range) && !isPartOfPeriod(field: field, hit)
         }) {
             return (.background, .background(background.start..<background.end))
         }

@@ -512,6 +512,18 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "FDA lifts clinical hold on ARC-217",
             "ARC-217 is cleared to resume dosing in all studies, Arcturus announced Monday morning.")
         #expect(!resumed.contains { $0.action == "fda-approval" }, "\(show(resumed))")
+        let period = events(
+            title: "Japan's MHLW approves raft of new drugs",
+            "Japan's Ministry of Health, Labor and Welfare (MHLW) approved a slew of new drugs in the last week of September, including a CAR T from Arcturus Cell Sciences.")
+        #expect(period.contains { $0.action == "pmda-approval" && $0.status == .announced }, "\(show(period))")
+        let application = events(
+            title: "Lecanemab under review in the UK",
+            "The manufacturer of lecanemab has submitted a marketing authorisation application to the Medicines and Healthcare products Regulatory Agency (MHRA), it said on Monday.")
+        #expect(!application.contains { $0.action.hasSuffix("approval") && $0.status != .prospective }, "\(show(application))")
+        let statistics = events(
+            title: "China approved 48 innovative drugs in 2024",
+            "China's NMPA approved 48 innovative drugs in 2024, a record, the agency said on Friday.\n\nMost of them are small molecules. In addition, the nation also approved 55 rare disease medicines. In preclinical studies, cells made on the platform showed tumor cell clearance activity.")
+        #expect(!statistics.contains { $0.evidence.text.contains("55 rare disease") || $0.evidence.text.contains("clearance activity") }, "\(show(statistics))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
