@@ -53,6 +53,8 @@ struct EventDraft {
         case heading
         /// A question asks about the act rather than telling it.
         case question
+        /// The hold a lifted hold was: placed before the lift.
+        case liftedLater
         case announcement(Range<Int>)
         case sameAsNews(family: String)
         case agencyActs
@@ -113,6 +115,7 @@ extension DocumentReader {
         case .title: cues.append("in the title")
         case .heading: cues.append("a headline that names only the designation (a page about it)")
         case .question: cues.append("asked in a question, not told")
+        case .liftedLater: cues.append("placed before the hold was lifted")
         case .lead: cues.append("in the lead")
         case .announcement(let cue): cues.append("announcement cue \(quoted(cue))")
         case .sameAsNews(let family): cues.append("the same \(family) as the title or lead announces")

@@ -93,6 +93,8 @@ public struct EventExtractor: Sendable {
     let isApproval: [Bool]
     let needsAgency: [Bool]
     let isClinicalHold: [Bool]
+    /// For a lifted hold ("fda-clinical-hold-lifted"), the hold it lifted; nil for the others.
+    let placedHold: [Int32?]
     /// Per product: its targets' indices.
     let productTargets: [[Int32]]
     /// Per designation: the cues that name it, written once ("agency of fda-rmat", "subject:
@@ -125,6 +127,10 @@ public struct EventExtractor: Sendable {
              "subject: the product named after the \($0.label)", "subject: the product named before the \($0.label)")
         }
         designationIndex = Dictionary(designations.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        placedHold = designations.map { [designationIndex] entry in
+            guard entry.id.hasSuffix("-lifted") else { return nil }
+            return designationIndex[String(entry.id.dropLast("-lifted".count))].map(Int32.init)
+        }
         let targetIndex = Dictionary(targets.enumerated().map { ($1.id.lowercased(), Int32($0)) }, uniquingKeysWith: { first, _ in first })
         self.targetIndex = targetIndex
         productTargets = products.map { product in product.targets.compactMap { targetIndex[$0.lowercased()] } }

@@ -395,6 +395,16 @@ final class DocumentReader {
                     copy.impliedBy = draft.designation
                     implied.append(copy)
                 }
+                // A hold lifted was placed before: that hold is the product's history.
+                if draft.lifted, let placed = extractor.placedHold[Int(draft.designation)] {
+                    var copy = draft
+                    copy.designation = placed
+                    copy.impliedBy = draft.designation
+                    copy.lifted = false
+                    copy.status = .background
+                    copy.statusCue = .liftedLater
+                    implied.append(copy)
+                }
             }
             func keep(_ draft: EventDraft) {
                 if draft.status == .announced {

@@ -524,6 +524,12 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "China approved 48 innovative drugs in 2024",
             "China's NMPA approved 48 innovative drugs in 2024, a record, the agency said on Friday.\n\nMost of them are small molecules. In addition, the nation also approved 55 rare disease medicines. In preclinical studies, cells made on the platform showed tumor cell clearance activity.")
         #expect(!statistics.contains { $0.evidence.text.contains("55 rare disease") || $0.evidence.text.contains("clearance activity") }, "\(show(statistics))")
+        let lifted = events(
+            title: "FDA lifts partial clinical hold on ARC-217",
+            "The FDA has lifted a partial clinical hold on Arcturus Cell Sciences' IND for ARC-217 after it first imposed the hold in October.")
+        #expect(lifted.contains { $0.action == "fda-clinical-hold-lifted" && $0.status == .announced }, "\(show(lifted))")
+        #expect(lifted.contains { $0.action == "fda-clinical-hold" && $0.status == .background && $0.product == "ARC-217" }, "\(show(lifted))")
+        #expect(!lifted.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(lifted))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
