@@ -43,7 +43,8 @@ enum EventCues {
         }
         add(.announce, .sentence, [
             "today", "announced", "announces", "announce", "is pleased to", "are pleased to", "is proud to", "this week",
-            "yesterday", "has just",
+            "yesterday", "has just", "just got", "just received", "just won", "just secured", "just landed", "just earned",
+            "just been granted", "just been awarded", "just gained",
         ])
         add(.background, .forward, [
             "previously", "had previously", "has previously", "adds to", "add to", "adding to", "builds on", "building on", "earlier",

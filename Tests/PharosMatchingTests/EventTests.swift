@@ -530,6 +530,10 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(lifted.contains { $0.action == "fda-clinical-hold-lifted" && $0.status == .announced }, "\(show(lifted))")
         #expect(lifted.contains { $0.action == "fda-clinical-hold" && $0.status == .background && $0.product == "ARC-217" }, "\(show(lifted))")
         #expect(!lifted.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(lifted))")
+        let recent = events(
+            title: "Acme closes its round; Arcturus hires a CFO",
+            "Acme Bio has closed the final tranche of its Series C round, led by three investors.\n\nBay Area's Arcturus Cell Sciences just got breakthrough therapy designation for ARC-217 in multiple myeloma.")
+        #expect(recent.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(recent))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
