@@ -91,6 +91,7 @@ enum EventCues {
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",
             "delayed", "postponed", "pushed back", "remains under review", "under review", "is sought", "being sought",
+            "will become effective", "would become effective", "will take effect", "becomes effective if",
         ])
         add(.definition, .sentence, [
             "is intended to", "are intended to", "is designed to", "are designed to", "intended to expedite", "designed to expedite",
@@ -104,6 +105,8 @@ enum EventCues {
             "preliminary clinical evidence", "eligible for", "introduces", "introduced", "launches", "launched", "unveils",
             "unveiled", "new designation", "new pathway", "new program", "new programme", "guidance",
             "are awarded by the", "are granted by the", "are given by the", "are awarded to",
+            // Habits, not acts: "A patient death usually prompts the FDA to impose a clinical hold."
+            "usually", "typically", "generally", "normally", "routinely", "tend to", "tends to",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

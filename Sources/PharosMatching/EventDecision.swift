@@ -14,6 +14,9 @@ extension DocumentReader {
         }
         // "The FDA approved its request for Fast Track designation": the designation's grant, read there.
         if extractor.isApproval[Int(designationIndex)], approvesDesignation(field: field, hitIndex: hitIndex) { return [] }
+        // "approved Agilent's PD-L1 IHC 22C3 pharmDx assay", "approved as a companion diagnostic": a device.
+        if extractor.isApproval[Int(designationIndex)], approvesDevice(field: field, trigger) { return [] }
+
         let range = sentence(field: field, at: trigger.start)
         let sentenceHits = hits(field: field, in: range)
         let decidesLater = extractor.isApproval[Int(designationIndex)] && isDecisionAhead(field: field, trigger)
@@ -124,6 +127,9 @@ extension DocumentReader {
             status = .prospective
             statusCue = .prospective(opinion.start..<opinion.end)
         }
+        // A page that names no agency, product, company, target or modality announces no
+        // regulatory act, whatever its words: "Government's new FastTrack Cayman gets the thumbs up".
+        if status == .announced, !namesRegulatoryContext { return [] }
         // Deep in the body, an approval told as done needs its own agency or product: "tumor cell
         // clearance activity", "the nation also approved 55 rare disease medicines".
         if bodyWithoutNames, sentenceMentions.isEmpty, status != .prospective { return [] }
@@ -297,6 +303,26 @@ extension DocumentReader {
 
     static let grantingVerbs: Set<String> = ["approved", "approves", "granted", "grants", "accepted", "accepts", "honored", "honoured"]
     static let determiners: Set<String> = ["its", "the", "a", "an", "their", "our", "his", "her", "company's", "sponsor's"]
+
+    static let deviceWords: [StaticString] = ["assay", "companion diagnostic", "diagnostic test", "pharmdx", "pharmadx", "kit"]
+
+    /// Whether the approval's object is a device: a device word comes after the approval word
+    /// before any product is named, within a few words ("has approved Agilent Technologies'
+    /// PD-L1 IHC 22C3 pharmDx assay", "is now approved as a companion diagnostic").
+    func approvesDevice(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
+        let text = texts[field]
+        var end = min(text.count, trigger.end + 70)
+        if let product = mentions[field].first(where: { $0.start >= trigger.end }), product.start < end { end = product.start }
+        var offset = trigger.end
+        while offset < end {
+            for word in Self.deviceWords where Self.continues(text, at: offset, end: end, with: word) {
+                let after = offset + word.utf8CodeUnitCount
+                if (offset == 0 || !Self.isWordByte(text[offset - 1])) && (after >= text.count || !Self.isWordByte(text[after])) { return true }
+            }
+            offset += 1
+        }
+        return false
+    }
 
     /// Whether a request cue tells a request the agency granted: "the FDA has approved its request for".
     func isGrantedRequest(field: Int, _ cue: EventExtractor.Hit) -> Bool {

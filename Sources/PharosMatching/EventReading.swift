@@ -110,6 +110,16 @@ final class DocumentReader {
     var issuers: [String] = []
     /// The events announced so far: they decide what later phrases report.
     var newsEvents: [(family: String, agency: String, product: String?)] = []
+    /// Whether any field names an agency, product (a development code included), company,
+    /// target or modality.
+    lazy var namesRegulatoryContext: Bool = mentions.contains { !$0.isEmpty } || hits.contains { fieldHits in
+        fieldHits.contains { hit in
+            switch hit.term {
+            case .agency, .product, .company, .target, .modality: return true
+            default: return false
+            }
+        }
+    }
     typealias Profile = (targets: [(index: Int32, text: String)], modality: Int32?)
     /// The profiles read so far, by product key: a product is the subject of several events,
     /// and its profile reads every sentence that names it.

@@ -534,6 +534,20 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "Acme closes its round; Arcturus hires a CFO",
             "Acme Bio has closed the final tranche of its Series C round, led by three investors.\n\nBay Area's Arcturus Cell Sciences just got breakthrough therapy designation for ARC-217 in multiple myeloma.")
         #expect(recent.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(recent))")
+        let device = events(
+            title: "China approves Agilent's PD-L1 assay",
+            "The China National Medical Products Administration (NMPA) has approved Agilent Technologies' PD-L1 IHC 22C3 pharmDx assay for marketing in that country, the company said today. The assay is now approved as a companion diagnostic for treatment with pembrolizumab.")
+        #expect(!device.contains { $0.action.hasSuffix("approval") }, "\(show(device))")
+        let habit = events(
+            title: "Patient dies in gene therapy trial, but FDA lets Arcturus proceed",
+            "A patient death in a clinical trial usually prompts the FDA to impose a clinical hold on the trial.")
+        #expect(!habit.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(habit))")
+        let airport = events(title: "Government's new FastTrack Cayman gets the thumbs up from passengers", "The programme aims to get passengers through the airport in quick time.")
+        #expect(airport.isEmpty, "\(show(airport))")
+        let effective = events(
+            title: "GPC Biotech drug recommended for European orphan status",
+            "The orphan drug status will become effective if the European Commission approves this recommendation, GPC Biotech said.")
+        #expect(!effective.contains { $0.action == "ema-orphan-drug" && $0.status == .announced && $0.evidence.text.hasPrefix("The orphan") }, "\(show(effective))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
