@@ -45,6 +45,8 @@ enum EventCues {
             "today", "announced", "announces", "announce", "is pleased to", "are pleased to", "is proud to", "this week",
             "yesterday", "has just", "just got", "just received", "just won", "just secured", "just landed", "just earned",
             "just been granted", "just been awarded", "just gained",
+            // News says which day of this week: "AstraZeneca said on Monday that its Imfinzi had been approved".
+            "on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday", "on Sunday",
         ])
         add(.background, .forward, [
             "previously", "had previously", "has previously", "adds to", "add to", "adding to", "builds on", "building on", "earlier",
@@ -106,7 +108,8 @@ enum EventCues {
             "unveiled", "new designation", "new pathway", "new program", "new programme", "guidance",
             "are awarded by the", "are granted by the", "are given by the", "are awarded to",
             // Habits, not acts: "A patient death usually prompts the FDA to impose a clinical hold."
-            "usually", "typically", "generally", "normally", "routinely", "tend to", "tends to",
+            "usually", "typically", "generally", "normally", "routinely", "tend to", "tends to", "are common", "is common",
+            "are rare", "is rare", "not uncommon",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

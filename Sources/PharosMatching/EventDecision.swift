@@ -502,7 +502,12 @@ extension DocumentReader {
         if position == .body, reference == nil, let opening = openingDate(field: field, range) {
             return (.background, .dated(opening))
         }
+        // "also" joins the news when the news is an act of the same kind by the same agency:
+        // "Japan also approved Lynparza" below Imfinzi's Japanese approval.
         if position == .body, let also = cueHits.first(where: { cueClass($0) == .alsoBackground && reaches($0, trigger, window: $0.window, in: sentenceHits, field: field) }) {
+            if newsEvents.contains(where: { $0.family == family && $0.agency == agency }) {
+                return (.announced, .alsoNews(also.start..<also.end))
+            }
             return (.background, .alsoBackground(also.start..<also.end))
         }
         if position == .lead, let dated = datedOtherAct(field: field, range: range, sentenceHits: sentenceHits, family: family, agency: agency) {
@@ -630,7 +635,11 @@ extension DocumentReader {
     func isFirstToBe(field: Int, _ cue: EventExtractor.Hit, sentence: Range<Int>) -> Bool {
         guard Self.continues(texts[field], at: cue.start, end: cue.end, with: "to be ") else { return false }
         let before = max(sentence.lowerBound, cue.start - 80)..<cue.start
-        return Temporal.wordRanges(texts[field], before).contains { Self.ordinals.contains(text(field: field, $0).lowercased()) }
+        return Temporal.wordRanges(texts[field], before).contains { word in
+            let written = text(field: field, word).lowercased()
+            // "the 11th anti-PD-(L)1 drug to be approved in the EU"
+            return Self.ordinals.contains(written) || (written.first?.isNumber == true && ["st", "nd", "rd", "th"].contains(String(written.suffix(2))))
+        }
     }
 
     /// Whether a title without a product or company heads a page about a scheme: "EU Accelerated

@@ -48,6 +48,8 @@ struct EventDraft {
         case background(Range<Int>)
         case dated(String)
         case alsoBackground(Range<Int>)
+        /// "also" beside an act of the kind and agency the item announces: one more of its news.
+        case alsoNews(Range<Int>)
         case title, lead
         /// A headline that only names the designation: a page about it.
         case heading
@@ -112,6 +114,7 @@ extension DocumentReader {
         case .background(let cue): cues.append("background cue \(quoted(cue))")
         case .dated(let past): cues.append("dated \(past), before the item")
         case .alsoBackground(let cue): cues.append("background cue \(quoted(cue)) outside the title and lead")
+        case .alsoNews(let cue): cues.append("cue \(quoted(cue)) joins the act of the same kind the item announces")
         case .title: cues.append("in the title")
         case .heading: cues.append("a headline that names only the designation (a page about it)")
         case .question: cues.append("asked in a question, not told")

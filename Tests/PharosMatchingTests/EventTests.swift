@@ -548,6 +548,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "GPC Biotech drug recommended for European orphan status",
             "The orphan drug status will become effective if the European Commission approves this recommendation, GPC Biotech said.")
         #expect(!effective.contains { $0.action == "ema-orphan-drug" && $0.status == .announced && $0.evidence.text.hasPrefix("The orphan") }, "\(show(effective))")
+        let weekday = events(
+            title: "",
+            "The decisions by the Japanese Ministry of Health, Labour and Welfare reflect an increased urgency by officials to access modern medicines.\n\nAstraZeneca said on Monday that its Imfinzi immunotherapy drug had been approved for use in lung cancer. Japan also approved Lynparza for breast cancer.",
+            published: "2018-07-02")
+        #expect(weekday.filter { $0.action == "pmda-approval" && $0.status == .announced }.count == 2, "\(show(weekday))")
+        let eleventh = events(title: "China leads PD-1 approvals", "Earlier this month Hetronifly became the 11th anti-PD-(L)1 drug to be approved in the EU, but China has this beat by a long way.")
+        #expect(!eleventh.contains { $0.status == .prospective }, "\(show(eleventh))")
+        let common = events(title: "Unicycive gets a CRL", "CRLs are common in the pharmaceutical industry and can delay FDA approval by months or years.")
+        #expect(!common.contains { $0.action == "fda-approval" && $0.status == .prospective }, "\(show(common))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
