@@ -523,6 +523,9 @@ final class DocumentReader {
         var profile: Profile = ([], nil)
         defer { profiles[key] = profile }
         let spelling = codeSpelling(of: key)
+        // The modality's words end where the noun's head does: "monoclonal antibody-drug
+        // conjugate" is an ADC, not the monoclonal antibody its first words name.
+        var modalityEnd = -1
         for field in texts.indices where !mentions[field].isEmpty || spelling != nil {
             // At most six sentences: a list finds the repeated ones faster than a set.
             var done: [Int] = []
@@ -542,8 +545,10 @@ final class DocumentReader {
                             profile.targets.append((index, text(field: field, hit.start..<hit.end)))
                         }
                     case .modality(let index):
-                        guard profile.modality == nil, Self.nearest(inSentence, to: hit.start..<hit.end)?.key == key else { continue }
+                        let extendsLast = hit.start < modalityEnd && hit.end > modalityEnd
+                        guard profile.modality == nil || extendsLast, Self.nearest(inSentence, to: hit.start..<hit.end)?.key == key else { continue }
                         profile.modality = index
+                        modalityEnd = hit.end
                     default: continue
                     }
                 }

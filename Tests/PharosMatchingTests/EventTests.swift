@@ -229,6 +229,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(orphan.targets.map(\.id) == ["CLDN18"], "\(show([orphan]))")
     }
 
+    /// The modality is the head of the noun its words end: "monoclonal antibody-drug conjugate"
+    /// is an ADC, "bispecific antibody-drug conjugate" too.
+    @Test func anUnknownCodeGetsTheModalityItsNounEndsWith() throws {
+        let found = events(
+            title: "FDA grants Breakthrough Therapy designation to ARC-901",
+            "The FDA granted Breakthrough Therapy designation to ARC-901 for multiple myeloma, Arcturus said.\n\nARC-901 is an anti-BCMA monoclonal antibody-drug conjugate.")
+        let breakthrough = try #require(found.first { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(found))")
+        #expect(breakthrough.modality == "adc", "\(show([breakthrough]))")
+    }
+
     /// A product named only in the headline is the subject of the body's events, and it is
     /// reported as the headline writes it, not as the body's bytes at the headline's offsets.
     @Test func aSubjectNamedInTheHeadlineKeepsItsName() throws {
