@@ -89,6 +89,7 @@ enum EventCues {
             "submitted request", "submits a request", "request to", "requests", "applied for", "applies for", "lane to",
             "road to", "route to", "way to", "journey to", "to complete", "additional time", "extension of", "extends", "extended",
             "to be approved", "to be granted", "to be cleared", "to be authorised", "to be authorized",
+            "looking to", "look to", "seeking to", "hoping to", "want to", "wants to", "wanting to",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",

@@ -567,6 +567,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!eleventh.contains { $0.status == .prospective }, "\(show(eleventh))")
         let common = events(title: "Unicycive gets a CRL", "CRLs are common in the pharmaceutical industry and can delay FDA approval by months or years.")
         #expect(!common.contains { $0.action == "fda-approval" && $0.status == .prospective }, "\(show(common))")
+        let process = events(title: "How the FDA regulates CAR-T", "Since time is of the essence for patients, the FDA has created processes to aid in the review and approval of novel therapies.")
+        #expect(!process.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(process))")
+        let looking = events(
+            title: "PRIME refusals",
+            "There was end-of-year disappointment for companies looking to get their early-stage products accepted on to the European Medicines Agency's priority medicines (PRIME) scheme.")
+        #expect(!looking.contains { $0.status == .announced }, "\(show(looking))")
+        let panel = events(
+            title: "CAR-T therapy set for approval in Japan",
+            "Tokyo, Feb. 20 -- An expert panel of Japan's health ministry on Wednesday expressed its approval of the production and sales of a CAR T-cell cancer therapy.")
+        #expect(!panel.contains { $0.action == "pmda-approval" && $0.status == .announced }, "\(show(panel))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
