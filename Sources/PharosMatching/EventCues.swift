@@ -58,6 +58,7 @@ enum EventCues {
             "following an earlier", "granted under", "was granted under", "were granted under",
             // A product developed or tested "under" a designation already holds it.
             "testing under", "tested under", "developed under", "development under", "studied under", "being studied under",
+            "this follows", "which follows", "follows approval", "following approval", "follows approvals", "follows its approval",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
@@ -168,7 +169,7 @@ enum EventCues {
         ("FDA", "FDA"), ("U.S. Food and Drug Administration", "FDA"), ("US Food and Drug Administration", "FDA"),
         ("Food and Drug Administration", "FDA"), ("CBER", "FDA"), ("CDER", "FDA"),
         ("Center for Drug Evaluation and Research", "FDA"), ("Center for Biologics Evaluation and Research", "FDA"),
-        ("Oncology Center of Excellence", "FDA"), ("in the U.S.", "FDA"), ("in the United States", "FDA"), ("in the US", "FDA"),
+        ("Oncology Center of Excellence", "FDA"), ("in the U.S.", "FDA"), ("in the United States", "FDA"), ("in the US", "FDA"), ("in the USA", "FDA"),
         // How the Indian and agency press name it: "USFDA", Reuters' "the U.S. health regulator".
         ("USFDA", "FDA"), ("U.S. health regulator", "FDA"), ("US health regulator", "FDA"), ("U.S. drug regulator", "FDA"),
         ("US drug regulator", "FDA"), ("U.S. regulators", "FDA"), ("US regulators", "FDA"), ("U.S. regulator", "FDA"),

@@ -554,13 +554,21 @@ extension DocumentReader {
         family.contains("approval") || family.contains("authoris") || family.contains("authoriz")
     }
 
-    /// The date a sentence opens with ("In May 2018,", "On March 3, 2019,"), as written.
+    /// The date a sentence opens with ("In May 2018,", "On March 3, 2019,"), or a year it
+    /// names alone ("to grant accelerated approval to sotorasib in 2021"), as written.
     func openingDate(field: Int, _ range: Range<Int>) -> String? {
         let text = texts[field]
-        guard range.count > 8, Self.continues(text, at: range.lowerBound, end: range.upperBound, with: "in ")
-            || Self.continues(text, at: range.lowerBound, end: range.upperBound, with: "on ") else { return nil }
-        let opening = range.lowerBound..<min(range.upperBound, range.lowerBound + 24)
-        return Temporal.earlierDate(in: text, opening, than: (year: 2100, dayOfYear: nil))
+        if range.count > 8, Self.continues(text, at: range.lowerBound, end: range.upperBound, with: "in ")
+            || Self.continues(text, at: range.lowerBound, end: range.upperBound, with: "on ") {
+            let opening = range.lowerBound..<min(range.upperBound, range.lowerBound + 24)
+            if let date = Temporal.earlierDate(in: text, opening, than: (year: 2100, dayOfYear: nil)) { return date }
+        }
+        guard Temporal.mayHoldDate(text, range) else { return nil }
+        let words = Temporal.wordRanges(text, range)
+        for index in words.indices.dropFirst() where words[index].count == 4 && Temporal.word(text, words[index - 1], is: "in") {
+            if let year = Temporal.number(text, words[index]), (1990...2099).contains(year) { return "in \(year)" }
+        }
+        return nil
     }
 
     static let askingModals: Set<String> = [

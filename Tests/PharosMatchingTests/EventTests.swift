@@ -577,6 +577,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "CAR-T therapy set for approval in Japan",
             "Tokyo, Feb. 20 -- An expert panel of Japan's health ministry on Wednesday expressed its approval of the production and sales of a CAR T-cell cancer therapy.")
         #expect(!panel.contains { $0.action == "pmda-approval" && $0.status == .announced }, "\(show(panel))")
+        let follows = events(
+            title: "Health Canada approves Sarclisa",
+            "Health Canada has approved Sarclisa for adults with relapsed and refractory multiple myeloma.\n\nThis follows approval of Sanofi's Sarclisa in this indication in Europe in June of this year.",
+            published: nil)
+        #expect(!follows.contains { $0.action == "ec-approval" && $0.status == .announced }, "\(show(follows))")
+        let year = events(
+            title: "",
+            "NEW YORK – Amgen on Monday announced that the European Commission has granted conditional marketing authorization to sotorasib for KRAS G12C-mutated lung cancer.\n\nThe US Food and Drug Administration also relied on the same trial to grant accelerated approval to sotorasib in 2021 for the same indication.",
+            published: nil)
+        #expect(year.contains { $0.action == "fda-accelerated-approval" && $0.status == .background }, "\(show(year))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
