@@ -672,9 +672,13 @@ extension DocumentReader {
             default: return false
             }
         }) else { return false }
-        let outside = Temporal.wordRanges(texts[field], 0..<trigger.start).count
-            + Temporal.wordRanges(texts[field], trigger.end..<texts[field].count).count
-        return outside <= 2
+        // Words outside every designation phrase: "Notice of Compliance with conditions (NOC/c)"
+        // spells one programme twice.
+        let phrases = sentenceHits.filter { if case .trigger = $0.term { true } else { false } }.map { $0.start..<$0.end }
+        let outside = Temporal.wordRanges(texts[field], 0..<texts[field].count).filter { word in
+            !phrases.contains { $0.lowerBound <= word.lowerBound && word.upperBound <= $0.upperBound }
+        }
+        return outside.count <= 2
     }
 
     /// A date in the sentence before the item's (`Temporal.earlierDate`), read once per sentence:

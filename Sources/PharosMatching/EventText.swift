@@ -225,7 +225,9 @@ enum Temporal {
         func written(_ word: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: text[word]), as: UTF8.self) }
         let words = wordRanges(text, range)
         for (index, word) in words.enumerated() {
-            if !monthsOnly, word.count == 4, let year = number(text, word), (1990...2099).contains(year), year < reference.year {
+            // A lead's years may be its dateline's ("2025 /PRNewswire/"); "in 2019" is an event's.
+            if !monthsOnly || (index >= 1 && Self.word(text, words[index - 1], is: "in")), word.count == 4,
+               let year = number(text, word), (1990...2099).contains(year), year < reference.year {
                 // "December 28, 2024" in an item of January 3, 2025 is not earlier news.
                 if year == reference.year - 1, let day = reference.dayOfYear, day <= 21, index >= 1,
                    let month = month(text, words[index - (number(text, words[index - 1]) != nil && index >= 2 ? 2 : 1)]), month == 12 { continue }

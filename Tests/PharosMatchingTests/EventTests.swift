@@ -587,6 +587,13 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             "NEW YORK – Amgen on Monday announced that the European Commission has granted conditional marketing authorization to sotorasib for KRAS G12C-mutated lung cancer.\n\nThe US Food and Drug Administration also relied on the same trial to grant accelerated approval to sotorasib in 2021 for the same indication.",
             published: nil)
         #expect(year.contains { $0.action == "fda-accelerated-approval" && $0.status == .background }, "\(show(year))")
+        let reference = events(title: "Notice of Compliance with conditions (NOC/c)", "This page lists the products issued an NOC/c.")
+        #expect(!reference.contains { $0.status == .announced }, "\(show(reference))")
+        let imports = events(
+            title: "Hengrui's HER2 ADC on track in China",
+            "The ADC market in China has seen approvals from global companies such as Roche's Kadcyla, which was approved for import into China in 2019.",
+            published: "2024-05-10")
+        #expect(!imports.contains { $0.status == .announced && $0.product == "Kadcyla" }, "\(show(imports))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
