@@ -403,6 +403,19 @@ extension DocumentReader {
 
     /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
     /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
+    /// Whether a definition cue only describes the programme in a relative clause after it,
+    /// while the sentence tells an agency acting: "the MHRA had placed the drug under its
+    /// Innovative Licensing and Access Pathway (ILAP), which is intended to speed up ...".
+    func definesInRelativeClause(field: Int, _ cue: EventExtractor.Hit, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        guard cue.start >= trigger.end, sentenceHits.contains(where: { hit in
+            hit.start >= trigger.end && hit.end <= cue.start && cueClass(hit) == .terminator
+        }) else { return false }
+        return sentenceHits.contains { hit in
+            guard case .agency = hit.term, hit.end <= trigger.start else { return false }
+            return actsBetween(field: field, hit.end, trigger.start)
+        }
+    }
+
     func actsBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
         guard end - start <= 80 else { return false }
         return Temporal.wordRanges(texts[field], start..<end).contains { Self.actingVerbs.contains(text(field: field, $0).lowercased()) }
@@ -465,6 +478,7 @@ extension DocumentReader {
         }
         if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
+                && !definesInRelativeClause(field: field, hit, trigger: trigger, sentenceHits: sentenceHits)
         }), !hasProduct || !isAcquired(field: field, trigger) {
             return (.definition, .definition(definition.start..<definition.end, hasProduct: hasProduct))
         }

@@ -594,6 +594,10 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             "The ADC market in China has seen approvals from global companies such as Roche's Kadcyla, which was approved for import into China in 2019.",
             published: "2024-05-10")
         #expect(!imports.contains { $0.status == .announced && $0.product == "Kadcyla" }, "\(show(imports))")
+        let relative = events(
+            title: "Lecanemab placed on the UK's ILAP",
+            "Eisai said that the MHRA had placed lecanemab under its Innovative Licensing and Access Pathway (ILAP), which is intended to speed up a drug's time to market.")
+        #expect(relative.contains { $0.action == "mhra-ilap" && $0.status != .definition && $0.evidence.text.hasPrefix("Eisai") }, "\(show(relative))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
