@@ -102,6 +102,9 @@ extension DocumentReader {
         } else if let before = sentenceMentions.last(where: { $0.end <= trigger.start }) {
             subjects = [before]
             subjectCue = .before
+        } else if case let listed = listedProducts(field: field, after: range), !listed.isEmpty {
+            subjects = listed
+            subjectCue = .listed
         } else if let earlier = productsOfEarlierSentence(field: field, before: range.lowerBound) {
             subjects = earlier
             subjectCue = .earlier(plural: earlier.count > 1)
@@ -403,6 +406,20 @@ extension DocumentReader {
 
     /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
     /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
+    /// The products a sentence ending in a colon lists, the first one named in each sentence
+    /// after it, up to the first that names none: "The FDA has designated the following as
+    /// Orphan Drugs:" then one line per product.
+    func listedProducts(field: Int, after range: Range<Int>) -> [ProductMention] {
+        var listed: [ProductMention] = []
+        var (listField, items) = (field, listedSentences(field: field, after: range))
+        if isTitle(field), let next = listAfterHeadline, Self.endsWithColon(texts[field], range) { (listField, items) = (next, listItems(field: next, from: 0)) }
+        for item in items {
+            guard let first = mentions(field: listField, in: item).first else { break }
+            listed.append(first)
+        }
+        return listed
+    }
+
     /// Whether a definition cue only describes the programme in a relative clause after it,
     /// while the sentence tells an agency acting: "the MHRA had placed the drug under its
     /// Innovative Licensing and Access Pathway (ILAP), which is intended to speed up ...".
@@ -768,11 +785,17 @@ extension DocumentReader {
             }
         }
         if companies.isEmpty {
-            let named = sentenceHits.compactMap { hit -> String? in
-                if case .company(let index) = hit.term { return extractor.companies[Int(index)].id }
+            func named(in hits: ArraySlice<EventExtractor.Hit>) -> String? {
+                for hit in hits { if case .company(let index) = hit.term { return extractor.companies[Int(index)].id } }
                 return nil
             }
-            companies = named.isEmpty ? issuers : [named[0]]
+            // A subject named in another sentence (a list's item, an earlier sentence) has its
+            // maker named there: "GlaxoSmithKline's (GSK +0.7%) GSK2696274 for ...".
+            var own: String?
+            if let subject, subject.field != field || !range.contains(subject.start) {
+                own = named(in: hits(field: subject.field, in: sentence(field: subject.field, at: subject.start)))
+            }
+            companies = (own ?? named(in: sentenceHits)).map { [$0] } ?? issuers
         }
         return (targets, targetVia, modality, companies)
     }

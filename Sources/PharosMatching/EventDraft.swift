@@ -38,6 +38,8 @@ struct EventDraft {
     enum SubjectCue {
         case after, before, none
         case earlier(plural: Bool)
+        /// The products a list after the sentence's colon names, one per item.
+        case listed
     }
 
     /// What set the status; hits are byte ranges of cues in the event's field.
@@ -104,6 +106,7 @@ extension DocumentReader {
         case .before: cues.append(extractor.cueTexts[read].subjectBefore)
         case .earlier(let plural): cues.append("subject: the product\(plural ? "s" : "") of an earlier sentence")
         case .none: cues.append("subject: no product named")
+        case .listed: cues.append("subject: the products listed after the colon")
         }
         func quoted(_ range: Range<Int>) -> String { "\"\(text(field: field, range))\"" }
         switch draft.statusCue {

@@ -246,12 +246,57 @@ final class DocumentReader {
         return split
     }
 
+    /// The items of a list a sentence introduces with a colon: the sentences after it, each
+    /// on a line of its own, twelve at most; none when the sentence does not end in a colon.
+    func listedSentences(field: Int, after range: Range<Int>) -> [Range<Int>] {
+        guard Self.endsWithColon(texts[field], range) else { return [] }
+        return listItems(field: field, from: range.upperBound)
+    }
+
+    /// Whether the text of `range` ends with a colon, white space aside.
+    static func endsWithColon(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var end = range.upperBound
+        while end > range.lowerBound, [0x20, 0x0A, 0x0D].contains(text[end - 1]) { end -= 1 }
+        return end > range.lowerBound && text[end - 1] == 0x3A
+    }
+
+    /// The field a headline's list continues in: the first that is not a headline, when some
+    /// headline ends with a colon ("The FDA has designated the following as Orphan Drugs:").
+    var listAfterHeadline: Int? {
+        guard texts.indices.contains(where: { isTitle($0) && Self.endsWithColon(texts[$0], 0..<texts[$0].count) }) else { return nil }
+        return texts.indices.first { !isTitle($0) && document.fields[$0].name != "categories" }
+    }
+
+    /// Sentences that each start a line, from `start` on, twelve at most.
+    func listItems(field: Int, from start: Int) -> [Range<Int>] {
+        let text = texts[field]
+        var items: [Range<Int>] = []
+        for index in paragraphs[field].indices where paragraphs[field][index].upperBound > start {
+            for sentence in sentences(field: field, paragraph: index) where sentence.lowerBound >= start {
+                // A list item starts a line.
+                guard sentence.lowerBound == 0 || [0x0A, 0x0D].contains(text[sentence.lowerBound - 1])
+                    || Self.startsLine(text, sentence.lowerBound) else { return items }
+                items.append(sentence)
+                if items.count == 12 { return items }
+            }
+        }
+        return items
+    }
+
+    /// Whether only white space lies between the last line break and `offset`.
+    static func startsLine(_ text: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Bool {
+        var index = offset
+        while index > 0, text[index - 1] == 0x20 || text[index - 1] == 0x09 { index -= 1 }
+        return index == 0 || text[index - 1] == 0x0A || text[index - 1] == 0x0D
+    }
+
     /// The sentences where an event's subject can be named, in text order: the lead, the first
     /// sentence that ends after each designation or action phrase starts (the one that holds
     /// it), and the sentence before that one ("these two treatments").
     func subjectSentences(field: Int) -> [Range<Int>] {
         let all = paragraphs[field]
         var wanted: [Range<Int>] = lead[field]
+        if listAfterHeadline == field { wanted += listItems(field: field, from: 0) }
         // Phrases come in text order: one cursor walks the paragraphs and their sentences.
         var paragraph = 0
         var current: [Range<Int>] = []
@@ -280,6 +325,7 @@ final class DocumentReader {
             }
             guard found else { break }
             wanted.append(current[cursor])
+            wanted += listedSentences(field: field, after: current[cursor])
             if cursor > 0 {
                 wanted.append(current[cursor - 1])
             } else {

@@ -602,6 +602,21 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
 
+    /// A roundup's colon introduces its subjects, one per line, each with the maker its own
+    /// line names.
+    @Test func aListAfterAColonNamesTheSubjects() throws {
+        let body = events(
+            title: "U.S. orphan drug roundup",
+            "The FDA has designated the following as Orphan Drugs:\n\nArcturus Cell Sciences' ARC-217 for the treatment of multiple myeloma.\nGlaxoSmithKline's GSK2696274 for the treatment of metachromatic leukodystrophy.\nAmong the benefits of Orphan Drug status is market exclusivity.")
+        let listed = body.filter { $0.action == "fda-orphan-drug" && $0.status == .announced }
+        #expect(Set(listed.compactMap(\.product)) == ["ARC-217", "GSK2696274"], "\(show(body))")
+        #expect(listed.first { $0.product == "GSK2696274" }?.companies == ["GSK"], "\(show(body))")
+        let headline = events(
+            title: "The FDA has designated the following as Orphan Drugs:",
+            "Arcturus Cell Sciences' ARC-217 for the treatment of multiple myeloma.\nGlaxoSmithKline's GSK2696274 for the treatment of metachromatic leukodystrophy.")
+        #expect(Set(headline.filter { $0.action == "fda-orphan-drug" }.compactMap(\.product)) == ["ARC-217", "GSK2696274"], "\(show(headline))")
+    }
+
     /// The parts of a CAR construct are not what it is aimed at.
     @Test func aConstructsPartsAreNoTargets() throws {
         let found = events(
