@@ -59,6 +59,7 @@ enum EventCues {
             // A product developed or tested "under" a designation already holds it.
             "testing under", "tested under", "developed under", "development under", "studied under", "being studied under",
             "this follows", "which follows", "follows approval", "following approval", "follows approvals", "follows its approval",
+            "to date",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
@@ -97,6 +98,7 @@ enum EventCues {
             "delayed", "postponed", "pushed back", "remains under review", "under review", "is sought", "being sought",
             "will become effective", "would become effective", "will take effect", "becomes effective if",
         ])
+        add(.prospective, .forward, ["whether to", "on whether", "decide whether", "deciding whether"])
         add(.definition, .sentence, [
             "is intended to", "are intended to", "is designed to", "are designed to", "intended to expedite", "designed to expedite",
             "expedite", "expedites", "facilitate", "facilitates", "speed the development", "speed up the development",
@@ -118,6 +120,8 @@ enum EventCues {
             "is not approved", "are not approved", "not been approved", "not approved", "withdraw", "withdrawn", "withdrawal",
             "withdrew", "withdraws", "rescind", "revoke", "revoked", "revokes", "cannot", "can not", "could not", "unable to",
         ])
+        // "RMAT Designations Withdrawn after Granting or Rescinded by Fiscal Year"
+        add(.negation, .backward, ["withdrawn", "rescinded", "revoked"])
         add(.terminator, .sentence, [";", "but", "while", "whereas", "however", "although", "which", "who"])
         add(.priorTherapy, .forward, [
             "prior", "previously treated", "previous", "after", "following", "refractory to", "exposed", "failed", "progressed on",
@@ -154,7 +158,7 @@ enum EventCues {
     static let sentenceTimes: [Bool] = all.map { cue in
         cue.cueClass == .background && cue.direction == .forward && [
             "earlier this year", "earlier this month", "last week's", "last month's", "last year's", "previously", "earlier",
-            "in the past", "historically", "originally", "initially",
+            "in the past", "historically", "originally", "initially", "to date",
         ].contains(cue.phrase)
     }
 

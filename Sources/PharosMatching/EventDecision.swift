@@ -487,7 +487,7 @@ extension DocumentReader {
         // Every test below asks for a cue class, so other hits never pass them: no filtered copy.
         let cueHits = sentenceHits
         if position == .title, subjects.isEmpty, isBareHeading(field: field, trigger: trigger, sentenceHits: sentenceHits)
-            || isSchemeHeading(field: field, sentenceHits: sentenceHits) {
+            || isSchemeHeading(field: field, sentenceHits: sentenceHits) || isTopicLabel(field: field, trigger) {
             return (.definition, .heading)
         }
         if let asked = question(field: field, range, trigger: trigger) {
@@ -660,6 +660,16 @@ extension DocumentReader {
             if extractor.isApproval[Int(index)], isDecisionAhead(field: field, hit) { return nil }
         }
         return Temporal.earlierDate(in: texts[field], range, than: (year: 2100, dayOfYear: nil))
+    }
+
+    /// Whether the phrase opens a headline as its topic, a colon after it: "Accelerated
+    /// Approval: US FDA Panel To Reconsider Six Indications".
+    func isTopicLabel(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
+        let text = texts[field]
+        guard isTitle(field), Temporal.wordRanges(text, 0..<trigger.start).isEmpty else { return false }
+        var index = trigger.end
+        while index < text.count, text[index] == 0x20 { index += 1 }
+        return index < text.count && text[index] == 0x3A
     }
 
     static let schemeWords: Set<String> = [

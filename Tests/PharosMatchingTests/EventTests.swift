@@ -598,6 +598,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "Lecanemab placed on the UK's ILAP",
             "Eisai said that the MHRA had placed lecanemab under its Innovative Licensing and Access Pathway (ILAP), which is intended to speed up a drug's time to market.")
         #expect(relative.contains { $0.action == "mhra-ilap" && $0.status != .definition && $0.evidence.text.hasPrefix("Eisai") }, "\(show(relative))")
+        let topic = events(title: "Accelerated Approval: US FDA Panel To Reconsider Six Indications For Checkpoint Inhibitors", "")
+        #expect(!topic.contains { $0.status == .announced }, "\(show(topic))")
+        let rescinded = events(title: "CBER Regenerative Medicine Advanced Therapy (RMAT) Designations Withdrawn after Granting or Rescinded by Fiscal Year", "")
+        #expect(!rescinded.contains { $0.action == "fda-rmat" && $0.status == .announced }, "\(show(rescinded))")
+        let whether = events(
+            title: "FDA accepts Arcturus' BLA for ARC-217",
+            "The FDA has accepted the BLA for ARC-217 for priority review, setting the stage for a mid-August decision on whether to approve the CAR-T therapy.")
+        #expect(!whether.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(whether))")
+        let toDate = events(title: "RMAT designations", "To date, 66 RMAT (Regenerative Medicine Advanced Therapy) designations have been publicly announced by the FDA.")
+        #expect(!toDate.contains { $0.status == .announced }, "\(show(toDate))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
