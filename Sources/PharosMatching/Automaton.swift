@@ -419,6 +419,32 @@ struct Automaton: Sendable {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 
+    /// Where the run of ASCII letters and digits (the bytes `isWordByte` marks) that starts at
+    /// `index` ends: eight bytes at a time, each tested as a digit or, with its case bit set, a
+    /// lower-case letter, and the first other byte found by its position in the mask; the last
+    /// few bytes one by one. A byte above 0x7F is no word byte, as in the table. One exit per
+    /// word instead of a test per byte: the skip was a third of the scan (bench/backtest/README.md).
+    @inline(__always)
+    static func wordEnd(_ base: UnsafePointer<UInt8>, from index: Int, count: Int, isWordByte: UnsafePointer<UInt8>) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var index = index
+        while index &+ 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            // Each byte below 0x80 plus a constant below 0x80 sets its own top bit and carries
+            // into no other byte: x + (0x80 - low) has it when x >= low, x + (0x7F - high) when x > high.
+            let ascii = word & ~high
+            let digit = (ascii &+ ones &* (0x80 - 0x30)) & ~(ascii &+ ones &* (0x7F - 0x39))
+            let folded = ascii | ones &* 0x20
+            let letter = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7F - 0x7A))
+            let other = ~((digit | letter) & ~word) & high
+            if other != 0 { return index &+ other.trailingZeroBitCount &>> 3 }
+            index &+= 8
+        }
+        while index < count, isWordByte[Int(base[index])] != 0 { index &+= 1 }
+        return index
+    }
+
     /// Finds every occurrence of every pattern in `text` (valid UTF-8), appending to `hits`.
     /// Returns whether the text holds any non-ASCII byte.
     @discardableResult
@@ -464,7 +490,7 @@ struct Automaton: Sendable {
                 if value >= inWordRow {
                     if value == inWordRow {
                         // Inside a word that starts no term: nothing can start before its end.
-                        while index < count, isWordByte[Int(text[index])] != 0 { index &+= 1 }
+                        index = Self.wordEnd(text.baseAddress!, from: index, count: count, isWordByte: isWordByte)
                     } else if value < denseLimit || sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
                         report(value, end: index, text: text, hits: &hits)
                     }

@@ -57,4 +57,47 @@ private func onBytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>
         #expect(heading(prose + "\nForward-Looking Statements:\nThis release ...\n") == "Forward-Looking Statements")
         #expect(heading(prose + "\nÉtude results\n") == nil)
     }
+
+    /// The scan's in-word skip reads eight bytes at a time: every byte value, at every place
+    /// of a run of letters and digits and from every start, ends the run where testing each
+    /// byte does.
+    @Test func wordEndsWhereTestingEachByteEndsIt() {
+        let table = (0...255).map { Automaton.isASCIIWord(UInt8($0)) ? UInt8(1) : 0 }
+        func byByte(_ bytes: [UInt8], from start: Int) -> Int {
+            var index = start
+            while index < bytes.count, Automaton.isASCIIWord(bytes[index]) { index += 1 }
+            return index
+        }
+        func check(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBufferPointer { buffer in
+                table.withUnsafeBufferPointer { table in
+                    (0...bytes.count).allSatisfy { start in
+                        Automaton.wordEnd(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, from: start, count: bytes.count,
+                                          isWordByte: table.baseAddress!) == byByte(bytes, from: start)
+                    }
+                }
+            }
+        }
+        let run = Array("aZ09zA9mQ0bY8cX7dW6".utf8)
+        var failures = 0
+        for value in 0...255 {
+            for place in 0..<run.count {
+                var bytes = run
+                bytes[place] = UInt8(value)
+                if !check(bytes) { failures += 1 }
+            }
+        }
+        #expect(failures == 0)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0..<40, using: &generator)
+            // Mostly word bytes, so runs are long enough to cross eight-byte blocks.
+            let bytes = (0..<length).map { _ in
+                Int.random(in: 0..<8, using: &generator) == 0 ? UInt8.random(in: 0...255, using: &generator) : run.randomElement(using: &generator)!
+            }
+            if !check(bytes) { failures += 1 }
+        }
+        #expect(failures == 0)
+        #expect(check([]))
+    }
 }
