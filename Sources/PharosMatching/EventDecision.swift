@@ -126,9 +126,10 @@ extension DocumentReader {
         // "The CHMP recommended granting a marketing authorisation": the opinion is the news, the
         // Commission's authorisation still ahead.
         if status == .announced, extractor.isApproval[entryIndex] || entry.implies.contains("ec-approval"),
-           let opinion = recommendationBefore(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+           let opinion = recommendationBefore(field: field, trigger: trigger, sentenceHits: sentenceHits).map({ $0.start..<$0.end })
+            ?? recommendedJustBefore(field: field, trigger) {
             status = .prospective
-            statusCue = .prospective(opinion.start..<opinion.end)
+            statusCue = .prospective(opinion)
         }
         // A page that names no agency, product, company, target or modality announces no
         // regulatory act, whatever its words: "Government's new FastTrack Cayman gets the thumbs up".
@@ -244,6 +245,15 @@ extension DocumentReader {
             return Self.continues(texts[field], at: hit.start, end: hit.end, with: "recommend")
                 || Self.continues(texts[field], at: hit.start, end: hit.end, with: "chmp recommend")
         }
+    }
+
+    /// "recommended" (or "recommends", "recommending") right before the phrase, a word or two
+    /// apart: "The CHMP has recommended conditional marketing authorisation for Talvey".
+    func recommendedJustBefore(field: Int, _ trigger: EventExtractor.Hit) -> Range<Int>? {
+        var (word, start) = wordBefore(field: field, trigger.start)
+        for _ in 0..<2 where ["a", "the", "granting", "full", "standard"].contains(word) { (word, start) = wordBefore(field: field, start) }
+        guard ["recommended", "recommends", "recommending", "recommend"].contains(word) else { return nil }
+        return start..<(start + word.utf8.count)
     }
 
     /// Whether an approval phrase names the decision still ahead ("PDUFA date", "target action

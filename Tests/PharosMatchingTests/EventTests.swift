@@ -608,6 +608,12 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!whether.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(whether))")
         let toDate = events(title: "RMAT designations", "To date, 66 RMAT (Regenerative Medicine Advanced Therapy) designations have been publicly announced by the FDA.")
         #expect(!toDate.contains { $0.status == .announced }, "\(show(toDate))")
+        let recommended = events(
+            title: "",
+            "The Committee for Medicinal Products for Human Use (CHMP) of the European Medicines Agency (EMA) has recommended conditional marketing authorisation for Arcturus' ARC-217. The European Commission will give its final decision within approximately two months.",
+            published: nil)
+        #expect(!recommended.contains { $0.status == .announced && ["ec-approval", "ema-conditional-marketing-authorisation"].contains($0.action) }, "\(show(recommended))")
+        #expect(recommended.contains { $0.action == "ec-approval" && $0.status == .prospective }, "\(show(recommended))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
