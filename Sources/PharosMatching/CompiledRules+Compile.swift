@@ -172,11 +172,50 @@ extension CompiledRules {
         hasContextual = contextuals.contains(true)
         atomVia = vias
         hasVia = vias.contains { $0 != nil }
+        longerNames = Self.longerNames(atoms: atoms, vias: vias, spellings: spellings, vocabulary: vocabulary)
         // Compounds ("CD20xCD3", "BCMA×CD3") join the names of targets and products: keywords,
         // written as the user wants them, are matched as written.
         splitsCompounds = patterns.indices.contains { pattern in
             patterns[pattern].caseSensitive && patternAtoms[pattern].contains { atoms[$0].kind != .keyword }
         }
+    }
+
+    /// For each atom a product spells, the other products' longer names that hold one of its
+    /// spellings: "trastuzumab" (Herceptin) inside "trastuzumab deruxtecan" (Enhertu) and
+    /// "ado-trastuzumab emtansine" (Kadcyla). Atoms without any are left out.
+    static func longerNames(atoms: [Atom], vias: [String?], spellings: [[String]], vocabulary: Vocabulary) -> [Int32: [LongerName]] {
+        guard vias.contains(where: { $0 != nil }) || atoms.contains(where: { $0.kind == .entity(.product) }) else { return [:] }
+        // Every word run inside a longer product name -> the names and where the run starts.
+        var inside: [[UInt8]: [(name: [UInt8], product: String, offset: Int)]] = [:]
+        for product in vocabulary.entries(of: .product) {
+            for phrase in product.phrases {
+                let name = LongerName.normalised(Array(phrase.utf8))
+                var starts = [0]
+                for (index, byte) in name.enumerated() where byte == 0x20 { starts.append(index + 1) }
+                guard starts.count > 1 else { continue }
+                var ends = starts.dropFirst().map { $0 - 1 }
+                ends.append(name.count)
+                for start in starts {
+                    for end in ends where end > start && (start, end) != (0, name.count) {
+                        inside[Array(name[start..<end]), default: []].append((name, product.id, start))
+                    }
+                }
+            }
+        }
+        guard !inside.isEmpty else { return [:] }
+        var result: [Int32: [LongerName]] = [:]
+        for (atom, words) in spellings.enumerated() {
+            let product: String
+            if let via = vias[atom] { product = via } else if atoms[atom].kind == .entity(.product) { product = atoms[atom].id } else { continue }
+            for word in words {
+                let written = LongerName.normalised(Array(word.utf8))
+                for holder in inside[written] ?? [] where holder.product != product {
+                    result[Int32(atom), default: []].append(LongerName(
+                        word: written, before: Array(holder.name[..<holder.offset]), after: Array(holder.name[(holder.offset + written.count)...])))
+                }
+            }
+        }
+        return result
     }
 
     /// Lists of lists as one array and the start of each list (plus the end of the last).

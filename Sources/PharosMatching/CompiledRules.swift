@@ -80,6 +80,8 @@ public struct CompiledRules: RuleEvaluator {
     let atomVia: [String?]
     /// Whether any atom is spelled by a product (most keyword rule sets have none).
     let hasVia: Bool
+    /// Per atom a product spells: other products' longer names that hold its spelling.
+    let longerNames: [Int32: [LongerName]]
     let hasContextual: Bool
     /// Whether some spelling is written in capitals, so a compound ("CD20xCD3") can hold it.
     let splitsCompounds: Bool
@@ -166,6 +168,7 @@ public struct CompiledRules: RuleEvaluator {
         }
         if hasContextual { dropOutOfContext(&hits, texts: texts) }
         if hasVia { dropCombinationPartners(&hits, texts: texts) }
+        if !longerNames.isEmpty { dropInsideLongerNames(&hits, texts: texts) }
         guard !hits.isEmpty || extractor != nil else { return [] }
         Self.keepLongestPerAtom(&hits)
 

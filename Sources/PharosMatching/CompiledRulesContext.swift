@@ -21,6 +21,23 @@ extension CompiledRules {
         }
     }
 
+    /// Drops the hits of a product's name written inside another product's longer name:
+    /// "Trastuzumab Deruxtecan for Injection" names Enhertu, not Herceptin (nor Roche).
+    func dropInsideLongerNames(_ hits: inout [Hit], texts: [UnsafeBufferPointer<UInt8>]) {
+        hits.removeAll { hit in
+            guard let names = longerNames[hit.atom] else { return false }
+            let text = texts[Int(hit.field)]
+            let (start, end) = (Int(hit.start), Int(hit.end))
+            return names.contains { name in
+                name.before.count <= start && end + name.after.count <= text.count
+                    && LongerName.matches(text, from: start - name.before.count, name.before)
+                    && LongerName.matches(text, from: start, name.word) && LongerName.matches(text, from: end, name.after)
+                    && (end + name.after.count == text.count || !LongerName.isNameByte(text[end + name.after.count]))
+                    && (start - name.before.count == 0 || !LongerName.isNameByte(text[start - name.before.count - 1]))
+            }
+        }
+    }
+
     /// Drops the company hits spelled by a product named as another drug's partner or as the
     /// patients' earlier treatment: "Sarclisa in combination with carfilzomib and dexamethasone"
     /// is no news of Amgen's, "refractory to lenalidomide" none of Bristol Myers Squibb's.
@@ -125,5 +142,38 @@ extension CompiledRules {
             if !evidence.contains(event.evidence) { evidence.append(event.evidence) }
         }
         match.evidence = Array((evidence + match.evidence.filter { !evidence.contains($0) }).prefix(Self.evidenceLimit))
+    }
+}
+
+/// Another product's longer name that holds a product's spelling, as the bytes around it.
+struct LongerName: Sendable {
+    let word: [UInt8]
+    let before: [UInt8]
+    let after: [UInt8]
+
+    /// Lower case, with hyphens as spaces: how names are compared here.
+    static func normalised(_ bytes: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = []
+        for byte in bytes {
+            let plain = plain(byte)
+            if plain == 0x20, result.last == 0x20 { continue }
+            result.append(plain)
+        }
+        return result
+    }
+
+    @inline(__always) static func plain(_ byte: UInt8) -> UInt8 {
+        byte == 0x2D ? 0x20 : (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+    }
+
+    /// Whether `text` holds `expected` (normalised) at `offset`.
+    static func matches(_ text: UnsafeBufferPointer<UInt8>, from offset: Int, _ expected: [UInt8]) -> Bool {
+        guard offset >= 0, offset + expected.count <= text.count else { return false }
+        for (index, byte) in expected.enumerated() where plain(text[offset + index]) != byte { return false }
+        return true
+    }
+
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
     }
 }

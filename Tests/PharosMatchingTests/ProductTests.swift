@@ -48,6 +48,20 @@ private func matches(_ text: String) -> [String: RuleMatch] {
         #expect(found["kite"] == nil, "Trodelvy is Gilead's, not Kite's")
     }
 
+    /// A product's name inside another product's longer name names the longer one only:
+    /// "trastuzumab deruxtecan" is Enhertu (AstraZeneca, Daiichi Sankyo), not Herceptin (Roche).
+    @Test func aNameInsideALongerProductNameIsThatProduct() throws {
+        let rules = try compile("""
+            - {name: roche, companies: [Roche], include_subsidiaries: true}
+            - {name: astrazeneca, companies: [AstraZeneca]}
+            """)
+        func matched(_ text: String) -> Set<String> { Set(rules.evaluate(MatchDocument(fields: [("title", text)])).map(\.rule)) }
+        #expect(matched("Trastuzumab Deruxtecan for Injection received approval from the China NMPA") == ["astrazeneca"])
+        #expect(matched("Fam-trastuzumab deruxtecan-nxki approved in HER2-low breast cancer").contains("roche") == false)
+        #expect(matched("Trastuzumab biosimilar approved in Europe").contains("roche"), "trastuzumab alone is still Herceptin's")
+        #expect(matched("Ado-trastuzumab emtansine approved in early breast cancer").contains("roche"), "Kadcyla is Roche's too")
+    }
+
     /// A drug named as another's partner, or as the patients' earlier therapy, is not its maker's news.
     @Test func combinationPartnersAreNotTheirMakersNews() {
         #expect(matches("Yescarta approved after two lines including Kymriah")["gilead-family"] != nil, "Yescarta itself names Gilead")
