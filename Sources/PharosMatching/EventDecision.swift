@@ -105,7 +105,7 @@ extension DocumentReader {
         } else if case let listed = listedProducts(field: field, after: range), !listed.isEmpty {
             subjects = listed
             subjectCue = .listed
-        } else if let earlier = productsOfEarlierSentence(field: field, before: range.lowerBound) {
+        } else if let earlier = productsOfEarlierSentence(field: field, before: range.lowerBound, orStoredLead: decidesLater) {
             subjects = earlier
             subjectCue = .earlier(plural: earlier.count > 1)
         } else {
@@ -749,7 +749,7 @@ extension DocumentReader {
 
     /// The products of the nearest earlier sentence of the paragraph that names any, else of the
     /// title: "the FDA granted RMAT designation for these two treatments".
-    func productsOfEarlierSentence(field: Int, before offset: Int) -> [ProductMention]? {
+    func productsOfEarlierSentence(field: Int, before offset: Int, orStoredLead: Bool = false) -> [ProductMention]? {
         // Mentions are in text order: the last one before `offset`, then back through its sentence.
         let all = mentions[field]
         if let lastIndex = all.lastIndex(where: { $0.end <= offset }) {
@@ -760,6 +760,12 @@ extension DocumentReader {
         }
         if let title = texts.indices.first(where: isTitle), title != field, let first = mentions[title].first {
             return [first]
+        }
+        // A decision ahead ("The European Commission will give its final decision within two
+        // months") is the news product's, named in a first paragraph stored as the title.
+        if orStoredLead, let lead = texts.indices.first(where: { $0 != field && document.fields[$0].name == "title" && !isTitle($0) }),
+           lead < field, !mentions[lead].isEmpty {
+            return productsOfEarlierSentence(field: lead, before: texts[lead].count)
         }
         return nil
     }

@@ -614,6 +614,12 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             published: nil)
         #expect(!recommended.contains { $0.status == .announced && ["ec-approval", "ema-conditional-marketing-authorisation"].contains($0.action) }, "\(show(recommended))")
         #expect(recommended.contains { $0.action == "ec-approval" && $0.status == .prospective }, "\(show(recommended))")
+        let adopted = events(title: "", "On April 29, 2016, EMA adopted an opinion recommending extending the authorized indication of Gazyvaro to treat patients with follicular lymphoma.", published: "2016-05-02")
+        #expect(adopted.contains { $0.action == "ema-chmp-positive-opinion" && $0.status == .announced }, "\(show(adopted))")
+        let decision = events(
+            title: "The CHMP of the European Medicines Agency recommended approval of Breyanzi for adults with large B-cell lymphoma. The opinion follows a phase III study.",
+            "The CHMP adopted a positive opinion based on results from the phase III TRANSFORM study.\n\nThe European Commission will give its final decision within approximately two months following receipt of the CHMP opinion.")
+        #expect(decision.contains { $0.action == "ec-approval" && $0.status == .prospective && $0.product == "Breyanzi" }, "\(show(decision))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
