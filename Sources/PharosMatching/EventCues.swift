@@ -98,7 +98,9 @@ enum EventCues {
             "delayed", "postponed", "pushed back", "remains under review", "under review", "is sought", "being sought",
             "will become effective", "would become effective", "will take effect", "becomes effective if",
         ])
-        add(.prospective, .forward, ["whether to", "on whether", "decide whether", "deciding whether"])
+        add(.prospective, .forward, [
+            "whether to", "on whether", "decide whether", "deciding whether", "closer to", "step closer", "steps closer",
+        ])
         add(.definition, .sentence, [
             "is intended to", "are intended to", "is designed to", "are designed to", "intended to expedite", "designed to expedite",
             "expedite", "expedites", "facilitate", "facilitates", "speed the development", "speed up the development",

@@ -317,7 +317,10 @@ extension DocumentReader {
     static let grantingVerbs: Set<String> = ["approved", "approves", "granted", "grants", "accepted", "accepts", "honored", "honoured"]
     static let determiners: Set<String> = ["its", "the", "a", "an", "their", "our", "his", "her", "company's", "sponsor's"]
 
-    static let deviceWords: [StaticString] = ["assay", "companion diagnostic", "diagnostic test", "pharmdx", "pharmadx", "kit"]
+    static let deviceWords: [StaticString] = [
+        "assay", "companion diagnostic", "diagnostic test", "pharmdx", "pharmadx", "kit", "device", "devices", "implant",
+        "catheter", "stent", "scanner", "monitor",
+    ]
 
     /// Whether the approval's object is a device: a device word comes after the approval word
     /// before any product is named, within a few words ("has approved Agilent Technologies'

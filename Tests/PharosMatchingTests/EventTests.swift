@@ -620,6 +620,13 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             title: "The CHMP of the European Medicines Agency recommended approval of Breyanzi for adults with large B-cell lymphoma. The opinion follows a phase III study.",
             "The CHMP adopted a positive opinion based on results from the phase III TRANSFORM study.\n\nThe European Commission will give its final decision within approximately two months following receipt of the CHMP opinion.")
         #expect(decision.contains { $0.action == "ec-approval" && $0.status == .prospective && $0.product == "Breyanzi" }, "\(show(decision))")
+        let mammography = events(title: "FDA clears mammography device with option for patient-assisted compression", "")
+        #expect(!mammography.contains { $0.action == "fda-approval" }, "\(show(mammography))")
+        let closer = events(
+            title: "",
+            "The U.S. Food and Drug Administration awarded Arcturus' drug candidate ARC-217 Breakthrough Therapy Designation, bringing it closer to finally receiving full FDA approval.",
+            published: "2018-10-02")
+        #expect(!closer.contains { $0.action == "fda-approval" && $0.status == .announced }, "\(show(closer))")
         let under = events(title: "MM120 enters phase 3", "The study identified the optimal MM120 dose, prompting phase 3 testing under FDA Breakthrough status.")
         #expect(!under.contains { $0.status == .announced }, "\(show(under))")
     }
