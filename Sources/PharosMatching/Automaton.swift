@@ -476,31 +476,40 @@ struct Automaton: Sendable {
         let classOfInput = tables.classOfInput.baseAddress!
         let isWordByte = tables.isWordByte.baseAddress!
         let sparse = tables.sparse.baseAddress!
-        let count = text.count
+        let children = tables.children.baseAddress!
         let denseLimit = denseLimit
         let inWordRow = inWordRow
+        // A pointer walks the text (one register, not a base, an index and a count), and the
+        // sparse step reads the tables' pointers held here: fewer values for the loop to reload.
+        let base = text.baseAddress!
+        let end = base + text.count
+        var cursor = base
         var value: UInt32 = 0
-        var index = 0
-        var sawNonASCII = false
-        while index < count {
-            let symbol = classOfInput[Int(text[index])]
+        // Every non-ASCII character is noted in `marks`: whether it grew tells whether the text
+        // holds one, without a flag kept in the loop.
+        let marksBefore = marks.marks.count
+        while cursor < end {
+            let symbol = classOfInput[Int(cursor.pointee)]
             if symbol != Self.needsDecoding {
-                index &+= 1
-                value = value < denseLimit ? dense[Int(value) &+ Int(symbol)] : step(value, symbol)
+                cursor += 1
+                value = value < denseLimit
+                    ? dense[Int(value) &+ Int(symbol)]
+                    : Self.step(value, symbol, sparse: sparse, children: children, dense: dense, denseLimit: denseLimit)
                 if value >= inWordRow {
                     if value == inWordRow {
                         // Inside a word that starts no term: nothing can start before its end.
-                        index = Self.wordEnd(text.baseAddress!, from: index, count: count, isWordByte: isWordByte)
+                        cursor = base + Self.wordEnd(base, from: cursor - base, count: text.count, isWordByte: isWordByte)
                     } else if value < denseLimit || sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
-                        report(value, end: index, text: text, hits: &hits)
+                        report(value, end: cursor - base, text: text, hits: &hits)
                     }
                 }
                 continue
             }
-            sawNonASCII = true
-            (value, index) = feedScalar(at: index, value: value, text: text, hits: &hits, marks: &marks)
+            let next: Int
+            (value, next) = feedScalar(at: cursor - base, value: value, text: text, hits: &hits, marks: &marks)
+            cursor = base + next
         }
-        return sawNonASCII
+        return marks.marks.count > marksBefore
     }
 
     /// Decodes, folds and feeds the non-ASCII character at `start`; returns the state after it
@@ -595,25 +604,36 @@ struct Automaton: Sendable {
     /// step (failure states are shallower, so this ends in a dense row at the latest).
     @inline(__always)
     private func step(_ value: UInt32, _ symbol: UInt8) -> UInt32 {
-        var value = value
         let tables = tables
+        return Self.step(
+            value, symbol, sparse: tables.sparse.baseAddress!, children: tables.children.baseAddress!, dense: tables.dense.baseAddress!,
+            denseLimit: denseLimit)
+    }
+
+    /// `step` on the tables' pointers, which the scan loop holds in registers.
+    @inline(__always)
+    private static func step(
+        _ value: UInt32, _ symbol: UInt8, sparse: UnsafeMutablePointer<UInt64>, children: UnsafeMutablePointer<UInt64>,
+        dense: UnsafeMutablePointer<UInt32>, denseLimit: UInt32
+    ) -> UInt32 {
+        var value = value
         while value >= denseLimit {
-            let record = tables.sparse[Int(value &- denseLimit)]
+            let record = sparse[Int(value &- denseLimit)]
             let only = UInt8(truncatingIfNeeded: record >> 32)
             if only == symbol { return value &+ 1 }
-            if only == Self.severalChildren {
-                var position = Int(record >> Self.multiShift)
+            if only == severalChildren {
+                var position = Int(record >> multiShift)
                 while true {
-                    let child = tables.children[position]
+                    let child = children[position]
                     if UInt8(truncatingIfNeeded: child >> 32) == symbol { return UInt32(truncatingIfNeeded: child) }
-                    if child & Self.lastChildBit != 0 { break }
+                    if child & lastChildBit != 0 { break }
                     position &+= 1
                 }
             }
-            if symbol == Self.separatorClass, record & Self.reachedBySeparatorBit != 0 { return value }
+            if symbol == separatorClass, record & reachedBySeparatorBit != 0 { return value }
             value = UInt32(truncatingIfNeeded: record)
         }
-        return tables.dense[Int(value) &+ Int(symbol)]
+        return dense[Int(value) &+ Int(symbol)]
     }
 
     /// The state after `symbol` from any state.
