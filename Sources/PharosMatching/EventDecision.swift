@@ -39,30 +39,36 @@ extension DocumentReader {
         var agencyCue = EventDraft.AgencyCue.own
         var bodyWithoutNames = false
         if let family = entry.family, let owners = extractor.siblings[family] {
-            // The agency: the one named nearest in the sentence, else in the title or lead.
-            let agencies = sentenceHits.compactMap { hit -> (agency: String, distance: Int)? in
-                guard case .agency(let index) = hit.term else { return nil }
+            // The agency: the one named nearest in the sentence (the first of those as near), else
+            // in the title or lead. Read in one pass: no list of them is made.
+            let own = extractor.agencyOf[entryIndex]
+            var nearest: (agency: String, distance: Int)?
+            var namesOwn = false
+            for hit in sentenceHits {
+                guard case .agency(let index) = hit.term else { continue }
                 let agency = EventCues.agencies[Int(index)].agency
                 let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
-                return (agency, distance)
-            }.sorted { $0.distance < $1.distance }
-            let named = agencies.isEmpty ? leadAgencies : agencies.map(\.agency)
-            let own = extractor.agencyOf[entryIndex]
-            if !own.isEmpty, !named.isEmpty, !named.contains(own) {
+                if nearest.map({ distance < $0.distance }) ?? true { nearest = (agency, distance) }
+                if agency == own { namesOwn = true }
+            }
+            let inSentence = nearest != nil
+            let first = nearest?.agency ?? leadAgencies.first
+            if !inSentence { namesOwn = leadAgencies.contains(own) }
+            if !own.isEmpty, let other = first, !namesOwn {
                 // Another agency's: its own entry of the family, or none when Pharos knows no such
                 // programme of that agency (Korea's MFDS, Australia's TGA).
-                guard let other = named.first, let sibling = owners[other] else { return [] }
+                guard let sibling = owners[other] else { return [] }
                 entryIndex = Int(sibling)
                 entry = extractor.designations[entryIndex]
-                agencyCue = .other(other, inSentence: !agencies.isEmpty)
-            } else if !own.isEmpty, named.contains(own) {
+                agencyCue = .other(other, inSentence: inSentence)
+            } else if !own.isEmpty, namesOwn {
                 agencyCue = .named
             }
             if extractor.needsAgency[entryIndex] {
                 // Approvals are told by common words: outside the title, an agency must be named in
                 // the sentence, the title or the lead.
-                if position != .title, named.isEmpty { return [] }
-                bodyWithoutNames = position == .body && agencies.isEmpty
+                if position != .title, first == nil { return [] }
+                bodyWithoutNames = position == .body && !inSentence
                 if extractor.isApproval[entryIndex], !isVerbalApproval(field: field, trigger, agencyBefore: sentenceHits.contains { hit in
                     if case .agency = hit.term { return hit.end <= trigger.start && trigger.start - hit.end <= 40 }
                     return false
@@ -185,29 +191,35 @@ extension DocumentReader {
     /// of X", "received approval"; not "FDA-approved test", "approved therapies", "shareholders approved".
     func isVerbalApproval(field: Int, _ trigger: EventExtractor.Hit, agencyBefore: Bool) -> Bool {
         let text = texts[field]
-        let written = self.text(field: field, trigger.start..<trigger.end).lowercased()
         // "FDA-approved test", "approved-drug": any dash joins it to a word, as an adjective.
         if trigger.start > 0, text[trigger.start - 1] == 0x2D { return false }
         if trigger.start >= 3, text[trigger.start - 3] == 0xE2, text[trigger.start - 2] == 0x80, (0x90...0x95).contains(text[trigger.start - 1]) {
             return false
         }
         if trigger.end < text.count, text[trigger.end] == 0x2D { return false }
-        let before = word(field: field, endingBefore: trigger.start)
-        let after = word(field: field, startingAfter: trigger.end)
-        switch written {
-        case "approves", "approve", "approving": return before != "shareholders" && before != "stockholders"
-        case "approved":
-            // "The FDA on Friday approved", "Commission has approved": the agency just before makes it a verb.
-            return agencyBefore || Self.approvalAuxiliaries.contains(before)
-                || ["for", "in", "as", "by", "on", "under", "with", "today"].contains(after)
-                // "If approved, zolbetuximab would be": an approval still ahead, which the cue then says.
-                || ["if", "once", "upon"].contains(before)
-        case "approval":
-            // "submitted for approval", "recommended for approval": sought, not granted.
-            if before == "for" { return false }
-            return Self.approvalNounBefore.contains(before) || Self.approvalNounAfter.contains(after)
-        default: return true
+        // The phrase compared on its bytes, and the words around it made only where they decide.
+        func written(_ word: StaticString) -> Bool {
+            trigger.end - trigger.start == word.utf8CodeUnitCount && Self.continues(text, at: trigger.start, end: trigger.end, with: word)
         }
+        if written("approves") || written("approve") || written("approving") {
+            let before = word(field: field, endingBefore: trigger.start)
+            return before != "shareholders" && before != "stockholders"
+        }
+        if written("approved") {
+            // "The FDA on Friday approved", "Commission has approved": the agency just before makes it a verb.
+            if agencyBefore { return true }
+            let before = word(field: field, endingBefore: trigger.start)
+            // "If approved, zolbetuximab would be": an approval still ahead, which the cue then says.
+            if Self.approvalAuxiliaries.contains(before) || ["if", "once", "upon"].contains(before) { return true }
+            return ["for", "in", "as", "by", "on", "under", "with", "today"].contains(word(field: field, startingAfter: trigger.end))
+        }
+        if written("approval") {
+            // "submitted for approval", "recommended for approval": sought, not granted.
+            let before = word(field: field, endingBefore: trigger.start)
+            if before == "for" { return false }
+            return Self.approvalNounBefore.contains(before) || Self.approvalNounAfter.contains(word(field: field, startingAfter: trigger.end))
+        }
+        return true
     }
 
     /// Whether a background cue is the start of a longer prior-therapy cue: "Previously Treated"
@@ -626,11 +638,12 @@ extension DocumentReader {
     func question(field: Int, _ range: Range<Int>, trigger: EventExtractor.Hit) -> RegulatoryEvent.Status? {
         // The question is the part of the sentence (or of a title of several) that holds the phrase.
         let text = texts[field]
+        func endsClause(_ byte: UInt8) -> Bool { byte == 0x2E || byte == 0x3F || byte == 0x21 }
         var end = trigger.end
-        while end < range.upperBound, ![0x2E, 0x3F, 0x21].contains(text[end]) { end += 1 }
+        while end < range.upperBound, !endsClause(text[end]) { end += 1 }
         guard end < range.upperBound, text[end] == 0x3F else { return nil }
         var start = trigger.start
-        while start > range.lowerBound, ![0x2E, 0x3F, 0x21].contains(text[start - 1]) { start -= 1 }
+        while start > range.lowerBound, !endsClause(text[start - 1]) { start -= 1 }
         let words = Temporal.wordRanges(text, start..<end).map { self.text(field: field, $0).lowercased() }
         if words.contains("you") || words.contains("your") { return .definition }
         if let first = words.first, Self.askingModals.contains(first) { return .prospective }

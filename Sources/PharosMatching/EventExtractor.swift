@@ -164,9 +164,8 @@ public struct EventExtractor: Sendable {
     ///   of their family and those that imply them, which the reading needs); nil for every one.
     ///   An item with none of them costs one scan.
     public func extract(_ document: MatchDocument, wanted: Set<String>? = nil) -> [RegulatoryEvent] {
-        var fields = document.fields.map { Array($0.text.utf8) }
         let mask = wanted.map(wantedMask)
-        return Self.withBuffers(&fields, from: 0, collected: []) { texts in
+        return Self.withBuffers(document.fields.map(\.text), from: 0, collected: []) { texts in
             extract(document, texts: texts, wanted: mask)
         }
     }
@@ -175,9 +174,8 @@ public struct EventExtractor: Sendable {
     /// still read (what the title and lead announce decides the rest), but only these are built
     /// (their evidence, cues, names and targets), so asking for the announced ones costs less.
     public func extract(_ document: MatchDocument, wanted: Set<String>? = nil, statuses: Set<RegulatoryEvent.Status>) -> [RegulatoryEvent] {
-        var fields = document.fields.map { Array($0.text.utf8) }
         let mask = wanted.map(wantedMask)
-        return Self.withBuffers(&fields, from: 0, collected: []) { texts in
+        return Self.withBuffers(document.fields.map(\.text), from: 0, collected: []) { texts in
             guard let reader = reader(document, texts: texts, wanted: mask) else { return [] }
             return reader.read().filter { statuses.contains($0.status) }.map(reader.event)
         }
@@ -191,13 +189,15 @@ public struct EventExtractor: Sendable {
         }
     }
 
+    /// `body` on the UTF-8 of every field, read where each string keeps it (no copy of a native string).
     private static func withBuffers<Result>(
-        _ fields: inout [[UInt8]], from index: Int, collected: [UnsafeBufferPointer<UInt8>],
+        _ fields: [String], from index: Int, collected: [UnsafeBufferPointer<UInt8>],
         _ body: ([UnsafeBufferPointer<UInt8>]) -> Result
     ) -> Result {
         guard index < fields.count else { return body(collected) }
-        return fields[index].withUnsafeBufferPointer { buffer in
-            withBuffers(&fields, from: index + 1, collected: collected + [buffer], body)
+        var text = fields[index]
+        return text.withUTF8 { buffer in
+            withBuffers(fields, from: index + 1, collected: collected + [buffer], body)
         }
     }
 

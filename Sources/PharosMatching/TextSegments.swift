@@ -351,6 +351,8 @@ enum TextSegments {
     /// The sentences of one paragraph.
     static func sentences(_ text: UnsafeBufferPointer<UInt8>, in paragraph: Range<Int>) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
+        // Room for a sentence per 100 bytes at once, not grown step by step (most sentences are longer).
+        ranges.reserveCapacity(paragraph.count / 100 + 2)
         var start = paragraph.lowerBound
         var index = paragraph.lowerBound
         let end = paragraph.upperBound
