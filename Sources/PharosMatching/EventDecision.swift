@@ -333,6 +333,8 @@ extension DocumentReader {
         "assay", "companion diagnostic", "diagnostic test", "pharmdx", "pharmadx", "kit", "device", "devices", "implant",
         "catheter", "stent", "scanner", "monitor",
     ]
+    /// Per byte: whether a device word starts with it.
+    static let deviceWordStarts: [Bool] = (0...255).map { byte in deviceWords.contains { $0.utf8Start[0] == UInt8(byte) } }
 
     /// Whether the approval's object is a device: a device word comes after the approval word
     /// before any product is named, within a few words ("has approved Agilent Technologies'
@@ -343,6 +345,11 @@ extension DocumentReader {
         if let product = mentions[field].first(where: { $0.start >= trigger.end }), product.start < end { end = product.start }
         var offset = trigger.end
         while offset < end {
+            // Only where a device word's first letter stands (in either case) is each compared.
+            guard Self.deviceWordStarts[Int(text[offset] | 0x20)] else {
+                offset += 1
+                continue
+            }
             for word in Self.deviceWords where Self.continues(text, at: offset, end: end, with: word) {
                 let after = offset + word.utf8CodeUnitCount
                 if (offset == 0 || !Self.isWordByte(text[offset - 1])) && (after >= text.count || !Self.isWordByte(text[after])) { return true }

@@ -114,6 +114,15 @@ enum Temporal {
         var index = 0
         let count = text.count
         while index + 4 <= count {
+            // Eight bytes at a time past text with no "1" or "2" (every year starts with one),
+            // then straight to the first one.
+            if index + 8 <= count {
+                let word = UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                let skip = (TextSegments.marks(word, 0x31) | TextSegments.marks(word, 0x32)).trailingZeroBitCount >> 3
+                index += skip
+                if skip == 8 { continue }
+                guard index + 4 <= count else { break }
+            }
             let first = text[index]
             guard first == 0x31 || first == 0x32, index == 0 || !isDigit(text[index - 1]) else {
                 index += 1
