@@ -345,14 +345,14 @@ extension DocumentReader {
         if let product = mentions[field].first(where: { $0.start >= trigger.end }), product.start < end { end = product.start }
         var offset = trigger.end
         while offset < end {
-            // Only where a device word's first letter stands (in either case) is each compared.
-            guard Self.deviceWordStarts[Int(text[offset] | 0x20)] else {
+            // Only where a word starts with a device word's first letter (in either case) is each compared.
+            guard Self.deviceWordStarts[Int(text[offset] | 0x20)], offset == 0 || !Self.isWordByte(text[offset - 1]) else {
                 offset += 1
                 continue
             }
             for word in Self.deviceWords where Self.continues(text, at: offset, end: end, with: word) {
                 let after = offset + word.utf8CodeUnitCount
-                if (offset == 0 || !Self.isWordByte(text[offset - 1])) && (after >= text.count || !Self.isWordByte(text[after])) { return true }
+                if after >= text.count || !Self.isWordByte(text[after]) { return true }
             }
             offset += 1
         }
