@@ -28,9 +28,9 @@ extension CompiledRules {
             guard let names = longerNames[hit.atom] else { return false }
             let text = texts[Int(hit.field)]
             let (start, end) = (Int(hit.start), Int(hit.end))
+            // `matches` keeps every offset inside the text, so the bytes around are there to read.
             return names.contains { name in
-                name.before.count <= start && end + name.after.count <= text.count
-                    && LongerName.matches(text, from: start - name.before.count, name.before)
+                LongerName.matches(text, from: start - name.before.count, name.before)
                     && LongerName.matches(text, from: start, name.word) && LongerName.matches(text, from: end, name.after)
                     && (end + name.after.count == text.count || !LongerName.isNameByte(text[end + name.after.count]))
                     && (start - name.before.count == 0 || !LongerName.isNameByte(text[start - name.before.count - 1]))

@@ -436,8 +436,6 @@ extension DocumentReader {
         "awarded", "awards", "adopted", "adopts", "gave", "gives", "designated", "designates", "assigned", "assigns",
     ]
 
-    /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
-    /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
     /// The products a sentence ending in a colon lists, the first one named in each sentence
     /// after it, up to the first that names none: "The FDA has designated the following as
     /// Orphan Drugs:" then one line per product.
@@ -465,6 +463,8 @@ extension DocumentReader {
         }
     }
 
+    /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
+    /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
     func actsBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
         guard end - start <= 80 else { return false }
         return Temporal.wordRanges(texts[field], start..<end).contains { Self.actingVerbs.contains(text(field: field, $0).lowercased()) }

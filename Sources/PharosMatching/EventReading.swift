@@ -262,10 +262,11 @@ final class DocumentReader {
 
     /// The field a headline's list continues in: the first that is not a headline, when some
     /// headline ends with a colon ("The FDA has designated the following as Orphan Drugs:").
-    var listAfterHeadline: Int? {
+    /// Found once per item.
+    lazy var listAfterHeadline: Int? = {
         guard texts.indices.contains(where: { isTitle($0) && Self.endsWithColon(texts[$0], 0..<texts[$0].count) }) else { return nil }
         return texts.indices.first { !isTitle($0) && document.fields[$0].name != "categories" }
-    }
+    }()
 
     /// Sentences that each start a line, from `start` on, twelve at most.
     func listItems(field: Int, from start: Int) -> [Range<Int>] {
