@@ -59,6 +59,12 @@ struct Automaton: Sendable {
     private static let multiShift: UInt64 = 42
     /// In `children`: the last child of its state.
     private static let lastChildBit: UInt64 = 1 << 40
+    /// In `hops`: the byte leads from the in-word root to the root (a separator, punctuation).
+    private static let hopToRoot: UInt8 = 1
+    /// The byte leaves the root where it is (a run of separators and punctuation).
+    private static let hopStaysAtRoot: UInt8 = 2
+    /// The byte leads from the root to the in-word root: a letter or digit that starts no term.
+    private static let hopStartsNoTerm: UInt8 = 4
 
     /// How many patterns it finds (the patterns themselves are not kept: the tables hold all a
     /// scan needs, and a daemon keeps the automaton for months).
@@ -97,6 +103,9 @@ struct Automaton: Sendable {
         let classOfFolded: UnsafeMutableBufferPointer<UInt8>
         /// 1 for ASCII letters and digits: the bytes the in-word root skips.
         let isWordByte: UnsafeMutableBufferPointer<UInt8>
+        /// Per input byte, what it does from the two roots (`hopToRoot`, `hopStaysAtRoot`,
+        /// `hopStartsNoTerm`): how the scan hops from word to word without the dense rows.
+        let hops: UnsafeMutableBufferPointer<UInt8>
         /// One per pattern ending in a state: `pattern | folded length << 32 | flags << 56`, so
         /// a hit costs two loads before the text is read.
         let outputEntries: UnsafeMutableBufferPointer<UInt64>
@@ -110,7 +119,7 @@ struct Automaton: Sendable {
 
         init(
             dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], children: [UInt64],
-            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], outputEntries: [UInt64]
+            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], outputEntries: [UInt64]
         ) {
             func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
                 let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(array.count, 1))
@@ -125,6 +134,7 @@ struct Automaton: Sendable {
             self.classOfInput = copy(classOfInput)
             self.classOfFolded = copy(classOfFolded)
             self.isWordByte = copy(isWordByte)
+            self.hops = copy(hops)
             self.outputEntries = copy(outputEntries)
             foldEntries = copy(ScalarFolding.shared.entries)
             foldReplacements = copy(ScalarFolding.shared.replacements)
@@ -153,6 +163,7 @@ struct Automaton: Sendable {
             classOfInput.deallocate()
             classOfFolded.deallocate()
             isWordByte.deallocate()
+            hops.deallocate()
             outputEntries.deallocate()
             foldEntries.deallocate()
             foldReplacements.deallocate()
@@ -162,7 +173,7 @@ struct Automaton: Sendable {
         /// Bytes of all tables.
         var byteCount: Int {
             dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + children.count * 8
-                + 3 * 256 + outputEntries.count * 8
+                + 4 * 256 + outputEntries.count * 8
         }
     }
 
@@ -380,10 +391,20 @@ struct Automaton: Sendable {
         }
         precondition(children.count < 1 << (64 - Self.multiShift), "too many children of branching states")
 
+        // What each byte does from the roots, read off their rows (a non-ASCII byte: nothing, it
+        // takes the slow path).
+        var hops = [UInt8](repeating: 0, count: 256)
+        for byte in 0..<128 {
+            let symbol = Int(classOfInput[byte])
+            if dense[Int(value[Int(inWord)]) + symbol] == value[0] { hops[byte] |= Self.hopToRoot }
+            if dense[Int(value[0]) + symbol] == value[0] { hops[byte] |= Self.hopStaysAtRoot }
+            if dense[Int(value[0]) + symbol] == value[Int(inWord)] { hops[byte] |= Self.hopStartsNoTerm }
+        }
+
         tables = Tables(
             dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, children: children,
             classOfInput: classOfInput, classOfFolded: classOfFolded,
-            isWordByte: isWordByte, outputEntries: outputEntries)
+            isWordByte: isWordByte, hops: hops, outputEntries: outputEntries)
         self.classCount = classCount
         rowReciprocal = (UInt64(1) << 40) / UInt64(classCount) + 1
         precondition(denseLimit < 1 << 24, "dense table too large for the row reciprocal")
@@ -475,6 +496,7 @@ struct Automaton: Sendable {
         let dense = tables.dense.baseAddress!
         let classOfInput = tables.classOfInput.baseAddress!
         let isWordByte = tables.isWordByte.baseAddress!
+        let hops = tables.hops.baseAddress!
         let sparse = tables.sparse.baseAddress!
         let children = tables.children.baseAddress!
         let denseLimit = denseLimit
@@ -499,6 +521,20 @@ struct Automaton: Sendable {
                     if value == inWordRow {
                         // Inside a word that starts no term: nothing can start before its end.
                         cursor = base + Self.wordEnd(base, from: cursor - base, count: text.count, isWordByte: isWordByte)
+                        // Then from word to word while the state is one of the two roots, which
+                        // the byte alone tells: the punctuation and separators after the word
+                        // back to the root, and a next word that starts no term skipped
+                        // at once, with no row read. Most words of a text start no term.
+                        while cursor < end, hops[Int(cursor.pointee)] & Self.hopToRoot != 0 {
+                            var next = cursor + 1
+                            while next < end, hops[Int(next.pointee)] & Self.hopStaysAtRoot != 0 { next += 1 }
+                            guard next < end, hops[Int(next.pointee)] & Self.hopStartsNoTerm != 0 else {
+                                cursor = next
+                                value = 0
+                                break
+                            }
+                            cursor = base + Self.wordEnd(base, from: next + 1 - base, count: text.count, isWordByte: isWordByte)
+                        }
                     } else if value < denseLimit || sparse[Int(value &- denseLimit)] & Self.loudBit != 0 {
                         report(value, end: cursor - base, text: text, hits: &hits)
                     }
