@@ -97,12 +97,12 @@ public struct Backtest: Sendable {
         async let recordedCopies = stories?.recordedCopies(rules: rules)
         let (archived, recorded, copies) = try await (archivedCount, recordedAlerts, recordedCopies ?? [])
         let known = Known(
-            alerts: Set(recorded.map(\.id)),
-            alertedItems: Set(recorded.map { ItemKey(source: $0.source, itemID: $0.itemID) }),
-            copies: Dictionary(copies.map { (Known.key(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID), $0.alertID) }) { first, _ in first })
+            alerts: Set(recorded.map { Hashed($0.id) }),
+            alertedItems: Set(recorded.map { Hashed(ItemKey(source: $0.source, itemID: $0.itemID)) }),
+            copies: Dictionary(copies.map { (Hashed(CopyKey(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID)), $0.alertID) }) { first, _ in first })
         var summary = Summary()
-        var seen: Set<String> = []
-        var items: Set<ItemKey> = []
+        var seen: Set<Hashed<String>> = []
+        var items: Set<Hashed<ItemKey>> = []
         // One group for the whole replay: pages are read, and chunks of them matched, while the
         // chunks before are handed over in archive order here, so no core waits for a page's
         // last chunk or for the output.
@@ -156,7 +156,7 @@ public struct Backtest: Sendable {
                     finished[index] = chunk
                     while let chunk = finished.removeValue(forKey: handedOver) {
                         handedOver += 1
-                        for (alert, rendered) in chunk.alerts where seen.insert(alert.alert.id).inserted {
+                        for (alert, rendered) in chunk.alerts where seen.insert(Hashed(alert.alert.id)).inserted {
                             switch alert.status {
                             case .new: summary.newCount += 1
                             case .unchanged: summary.unchangedCount += 1
@@ -172,7 +172,7 @@ public struct Backtest: Sendable {
                 }
             }
         }
-        summary.noLonger = recorded.filter { !seen.contains($0.id) && items.contains(ItemKey(source: $0.source, itemID: $0.itemID)) }
+        summary.noLonger = recorded.filter { !seen.contains(Hashed($0.id)) && items.contains(Hashed(ItemKey(source: $0.source, itemID: $0.itemID))) }
         return summary
     }
 
@@ -187,7 +187,7 @@ public struct Backtest: Sendable {
         var alerts: [(Found, Rendered)] = []
         var versions = 0
         /// Of the items replayed, those with a recorded alert.
-        var alertedItems: [ItemKey] = []
+        var alertedItems: [Hashed<ItemKey>] = []
         var textBytes: Int64 = 0
     }
 
@@ -196,14 +196,36 @@ public struct Backtest: Sendable {
         var itemID: String
     }
 
+    private struct CopyKey: Hashable, Sendable {
+        var rule: String
+        var source: String
+        var itemID: String
+    }
+
+    /// A key with its hash computed once, kept beside it and compared first. A set probes
+    /// several occupied places per look-up and compares the key in each; ids and item ids are
+    /// strings of one length kept out of line, so each such comparison read another string and
+    /// compared its bytes (`memcmp` was 3% of a replay, bench/backtest/README.md).
+    private struct Hashed<Key: Hashable & Sendable>: Hashable, Sendable {
+        let key: Key
+        let hash: Int
+
+        init(_ key: Key) {
+            self.key = key
+            hash = key.hashValue
+        }
+
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.hash == rhs.hash && lhs.key == rhs.key }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    }
+
     /// What did alert: the recorded alerts' ids and their items, and the copies recorded as
     /// `also_seen` (by rule, source and item) with the alert each was recorded on.
     private struct Known: Sendable {
-        var alerts: Set<String>
-        var alertedItems: Set<ItemKey>
-        var copies: [String: String]
-
-        static func key(rule: String, source: String, itemID: String) -> String { "\(rule)\u{1F}\(source)\u{1F}\(itemID)" }
+        var alerts: Set<Hashed<String>>
+        var alertedItems: Set<Hashed<ItemKey>>
+        var copies: [Hashed<CopyKey>: String]
     }
 
     /// Versions a task takes at a time: small enough that no core waits long for the last
@@ -218,7 +240,7 @@ public struct Backtest: Sendable {
         for version in versions {
             for alert in try alerts(version, known: known) { chunk.alerts.append((alert, render(alert))) }
             chunk.versions += 1
-            let item = ItemKey(source: version.summary.source, itemID: version.summary.itemID)
+            let item = Hashed(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
             if known.alertedItems.contains(item) { chunk.alertedItems.append(item) }
             chunk.textBytes += Int64(version.summary.textBytes)
         }
@@ -234,8 +256,8 @@ public struct Backtest: Sendable {
         return matches.map { match in
             let alert = Alert(match: match, item: item, source: version.summary.source, detectedAt: version.summary.firstSeen,
                               ruleDescription: ruleDescriptions[match.rule])
-            if known.alerts.contains(alert.id) { return Found(alert: alert, status: .unchanged, version: version.summary) }
-            let copyOf = known.copies[Known.key(rule: alert.rule, source: alert.source, itemID: alert.item.id)]
+            if known.alerts.contains(Hashed(alert.id)) { return Found(alert: alert, status: .unchanged, version: version.summary) }
+            let copyOf = known.copies[Hashed(CopyKey(rule: alert.rule, source: alert.source, itemID: alert.item.id))]
             return Found(alert: alert, status: copyOf == nil ? .new : .alsoSeen, version: version.summary, copyOf: copyOf)
         }
     }
