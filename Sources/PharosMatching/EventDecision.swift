@@ -99,6 +99,17 @@ extension DocumentReader {
             subjectCue = .after
             // "to NXC-201 and NXC-301": products joined by "and" or a comma share the event.
             var last = after
+            // "The first four PRIME candidates are: Biogen's aducanumab, a ...; Kite Pharma's
+            // KTE-C19, a ...; and Novimmune's NI-0501": a list after a colon, one product per item.
+            if texts[field][trigger.end..<after.start].contains(0x3A) {
+                var from = after.end
+                while let separator = ByteSearch.next(0x3B, in: texts[field], from: from, to: range.upperBound),
+                      let next = sentenceMentions.first(where: { $0.start > separator }) {
+                    subjects.append(next)
+                    last = next
+                    from = next.end
+                }
+            }
             for next in sentenceMentions where next.start > last.end {
                 let between = ByteSearch.trimmed(text(field: field, last.end..<next.start))
                 guard between == "and" || between == "," || between == ", and" || between == "&" else { break }
@@ -136,6 +147,15 @@ extension DocumentReader {
             ?? recommendedJustBefore(field: field, trigger) {
             status = .prospective
             statusCue = .prospective(opinion)
+        }
+        // Told of nothing and by no act, the phrase names the programme: "Health Canada's NOC/c
+        // policy has proven effective", "China sees rise in innovative drug approvals", "What's on
+        // offer in the ILAP". News of an unnamed product still says what it is ("a gene therapy").
+        // A letter or a hold is an act whatever the words around it; a phrase that joins the news
+        // ("the Orphan Drug Designation is an important achievement") is that news.
+        if status == .announced, !decidesLater, subjects.isEmpty, Self.programmeTalk(statusCue), !Self.isActByItself(entry.family ?? entry.id),
+           !namesSubject(sentenceHits), !tellsAct(field: field, range) {
+            return []
         }
         // A page that names no agency, product, company, target or modality announces no
         // regulatory act, whatever its words: "Government's new FastTrack Cayman gets the thumbs up".
@@ -453,21 +473,70 @@ extension DocumentReader {
     /// Whether a definition cue only describes the programme in a relative clause after it,
     /// while the sentence tells an agency acting: "the MHRA had placed the drug under its
     /// Innovative Licensing and Access Pathway (ILAP), which is intended to speed up ...".
+    /// An apposition after a comma does the same when the agency's act is told done: "the FDA has
+    /// designated MultiStem a Regenerative Medicine Advanced Therapy (RMAT), a status for eligible
+    /// cell ... treatments that provides for more intensive development guidance".
     func definesInRelativeClause(field: Int, _ cue: EventExtractor.Hit, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
-        guard cue.start >= trigger.end, sentenceHits.contains(where: { hit in
+        guard cue.start >= trigger.end else { return false }
+        let relative = sentenceHits.contains { hit in
             hit.start >= trigger.end && hit.end <= cue.start && cueClass(hit) == .terminator
-        }) else { return false }
+        }
+        guard relative || texts[field][trigger.end..<cue.start].contains(0x2C) else { return false }
         return sentenceHits.contains { hit in
             guard case .agency = hit.term, hit.end <= trigger.start else { return false }
-            return actsBetween(field: field, hit.end, trigger.start)
+            return relative ? actsBetween(field: field, hit.end, trigger.start) : actedBetween(field: field, hit.end, trigger.start)
         }
     }
+
+    /// Whether a sentence's hits name a product, company, target or modality.
+    func namesSubject(_ sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        sentenceHits.contains { hit in
+            switch hit.term {
+            case .product, .company, .target, .modality: return true
+            default: return false
+            }
+        }
+    }
+
+    /// Whether a sentence holds a verb of an agency's act or of its receiving.
+    func tellsAct(field: Int, _ range: Range<Int>) -> Bool {
+        Temporal.wordRanges(texts[field], range).contains { Self.actVerbs.contains(text(field: field, $0).lowercased()) }
+    }
+
+    /// The status cues a talk of the programme can wear: where it stands, not what it says.
+    static func programmeTalk(_ cue: EventDraft.StatusCue) -> Bool {
+        switch cue {
+        case .title, .lead, .announcement: return true
+        default: return false
+        }
+    }
+
+    static func isActByItself(_ family: String) -> Bool {
+        family.hasSuffix("complete-response-letter") || family.hasSuffix("clinical-hold")
+    }
+
+    static let actVerbs: Set<String> = actingVerbs.subtracting(["has", "have", "provided", "provides"]).union([
+        "receives", "received", "receive", "wins", "won", "secures", "secured", "earns", "earned", "gets", "got", "obtains",
+        "obtained", "nabs", "nabbed", "lands", "landed", "grant", "approve", "authorised", "authorized", "authorises", "authorizes",
+        "backs", "backed", "announces", "announced", "award", "designate", "place", "issue", "accept", "lift", "recommend",
+        "adopt", "give", "given", "assign", "receiving", "granting", "awarding", "designating", "approving", "endorses", "endorsed", "greenlights", "greenlit", "okays", "oks", "clear",
+    ])
 
     /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
     /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
     func actsBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
         guard end - start <= 80 else { return false }
         return Temporal.wordRanges(texts[field], start..<end).contains { Self.actingVerbs.contains(text(field: field, $0).lowercased()) }
+    }
+
+    /// Whether the words between an agency and a phrase tell its act done: "the FDA has
+    /// designated", "EMA granted"; not "the FDA grants ... to drugs that".
+    func actedBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
+        guard end - start <= 80 else { return false }
+        return Temporal.wordRanges(texts[field], start..<end).contains { range in
+            let word = text(field: field, range).lowercased()
+            return word.hasSuffix("ed") && Self.actingVerbs.contains(word) || word == "gave" || word == "put"
+        }
     }
 
     @inline(__always)

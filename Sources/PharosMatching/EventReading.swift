@@ -349,7 +349,7 @@ final class DocumentReader {
     }
 
     /// Products named in `text`: known ones wherever they are, development codes (recognised by
-    /// their shape, a pass over the bytes) only in `codesIn`.
+    /// their shape, a pass over the bytes) and nonproprietary names (by their stems) only in `codesIn`.
     static func mentions(
         in text: UnsafeBufferPointer<UInt8>, field: Int, hits: [EventExtractor.Hit], extractor: EventExtractor, codesIn: [Range<Int>]
     ) -> [ProductMention] {
@@ -388,6 +388,12 @@ final class DocumentReader {
                 guard !isCovered(code) else { continue }
                 let written = String(decoding: UnsafeBufferPointer(rebasing: text[code]), as: UTF8.self)
                 found.append(ProductMention(field: field, start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
+            }
+            for relative in NonproprietaryNames.find(in: UnsafeBufferPointer(rebasing: text[range])) {
+                let name = (relative.lowerBound + range.lowerBound)..<(relative.upperBound + range.lowerBound)
+                guard !isCovered(name) else { continue }
+                let written = String(decoding: UnsafeBufferPointer(rebasing: text[name]), as: UTF8.self)
+                found.append(ProductMention(field: field, start: name.lowerBound, end: name.upperBound, product: -1, key: written.uppercased()))
             }
         }
         return found.sorted { $0.start < $1.start }

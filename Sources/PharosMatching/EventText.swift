@@ -432,6 +432,56 @@ enum Codes {
     }
 }
 
+/// Drug names the vocabulary lacks, recognised by the stems the WHO's International
+/// Nonproprietary Names give each class: "seclidemstat", "enobosarm"'s peers "sotorasib",
+/// "lifileucel", "talimogene laherparepvec". Only stems no common English word ends with.
+enum NonproprietaryNames {
+    /// Stems, reversed for comparing from a word's end, longest first where one ends another.
+    static let stems: [[UInt8]] = [
+        "mab", "nib", "ciclib", "parib", "lisib", "rasib", "sertib", "zomib", "degib", "tecan", "taxel", "platin", "rubicin",
+        "dotin", "tansine", "leucel", "temcel", "cabtagene", "parvovec", "repvec", "grastim", "siran", "rsen", "demstat",
+        "nostat", "tostat", "lestat", "glutide",
+    ].map { Array($0.utf8.reversed()) }
+
+    /// The names in `text`: a word of letters only, seven or more, lower-case after its first
+    /// letter, ending in a stem.
+    static func find(in text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        var index = 0
+        let count = text.count
+        while index < count {
+            guard isLetter(text[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            var lowerAfterFirst = true
+            index += 1
+            while index < count, isLetter(text[index]) {
+                if text[index] < 0x61 { lowerAfterFirst = false }
+                index += 1
+            }
+            // Glued to digits, hyphens or other letters: a code, a compound, another script.
+            if start > 0, isJoining(text[start - 1]) { continue }
+            if index < count, isJoining(text[index]) { continue }
+            guard lowerAfterFirst, index - start >= 7 else { continue }
+            if stems.contains(where: { stem in endsWith(text, start..<index, reversedStem: stem) }) {
+                found.append(start..<index)
+            }
+        }
+        return found
+    }
+
+    private static func endsWith(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>, reversedStem stem: [UInt8]) -> Bool {
+        guard word.count > stem.count else { return false }
+        for (offset, byte) in stem.enumerated() where text[word.upperBound - 1 - offset] | 0x20 != byte { return false }
+        return true
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+    private static func isJoining(_ byte: UInt8) -> Bool { (byte >= 0x30 && byte <= 0x39) || byte >= 0x80 || byte == 0x2D || byte == 0x5F }
+}
+
 /// The indication a sentence gives after its subject: "for the treatment of patients with
 /// relapsed or refractory multiple myeloma".
 enum Indication {

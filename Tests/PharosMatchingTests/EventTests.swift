@@ -661,6 +661,58 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(Set(headline.filter { $0.action == "fda-orphan-drug" }.compactMap(\.product)) == ["ARC-217", "GSK2696274"], "\(show(headline))")
     }
 
+    /// A phrase with nothing it is told of and no act (a product, company, target or modality;
+    /// a verb of granting or receiving) talks of the programme: policies, statistics, scheme pages.
+    @Test func talkOfTheProgrammeIsNoNews() throws {
+        for title in [
+            "Health Canada's Notice of Compliance with Conditions (NOC/c) policy has proven effective in providing faster access to new oncology drugs",
+            "China sees rise in innovative drug approvals",
+            "What's on offer in the ILAP",
+            "New Therapeutic Targets & A Rich Year For Approvals: EMA's PRIME In 2020",
+        ] {
+            let page = events(title: title, "")
+            #expect(!page.contains { $0.status == .announced }, "\(title): \(show(page))")
+        }
+        // An act told without naming its product is still news; so is a letter, an act by itself.
+        let unnamed = events(title: "FDA grants Orphan Drug designation to an investigational therapy for a rare liver disease", "")
+        #expect(unnamed.contains { $0.action == "fda-orphan-drug" && $0.status == .announced }, "\(show(unnamed))")
+        let gene = events(title: "FDA's Rare Pediatric Disease and Orphan Drug designations for six gene therapies", "")
+        #expect(gene.contains { $0.action == "fda-orphan-drug" && $0.status == .announced }, "\(show(gene))")
+        let letter = events(title: "Complete Response Letter BLA 761027 (Jun 26, 2025)", "Application: BLA 761027. Center: FDA, CDER.")
+        #expect(letter.contains { $0.action == "fda-complete-response-letter" && $0.status == .announced }, "\(show(letter))")
+        let batch = events(title: "Sakigake batch", "As a result, MHLW today announces its designation of the following products under the SAKIGAKE Designation System.")
+        #expect(batch.contains { $0.action == "pmda-sakigake" && $0.status == .announced }, "\(show(batch))")
+    }
+
+    /// What an apposition after the act says of the programme defines it, not the act.
+    @Test func anAppositionAfterTheActDefinesTheProgramme() throws {
+        let body = events(
+            title: "Athersys shares up",
+            "Athersys heads north on the news that the FDA has designated MultiStem a Regenerative Medicine Advanced Therapy (RMAT), a status for eligible cell and regenerative medicine treatments that provides for more intensive development guidance from the agency.")
+        #expect(body.contains { $0.action == "fda-rmat" && $0.status == .announced }, "\(show(body))")
+        let definition = events(title: "About RMAT", "The FDA grants RMAT designation to cell therapies intended to treat serious conditions, a status that provides more intensive guidance.")
+        #expect(!definition.contains { $0.action == "fda-rmat" && $0.status == .announced }, "\(show(definition))")
+    }
+
+    /// Drugs the vocabulary lacks are named by their nonproprietary names' stems.
+    @Test func aNonproprietaryNameIsASubject() throws {
+        let body = events(
+            title: "Salarius up premarket",
+            "Salarius Pharmaceuticals is up 12% premarket in reaction to Fast Track designation in the U.S. for lead candidate seclidemstat for the treatment of Ewing sarcoma.")
+        #expect(body.contains { $0.action == "fda-fast-track" && $0.status == .announced && $0.product == "seclidemstat" }, "\(show(body))")
+        let words = events(title: "FDA grants Fast Track designation", "The thermostat and the constellation of concepts got Fast Track designation from the FDA today.")
+        #expect(!words.contains { $0.product != nil }, "\(show(words))")
+    }
+
+    /// A list after a colon, its items apart by semicolons: each item's product is a subject.
+    @Test func aListInOneSentenceNamesEachItemsProduct() throws {
+        let body = events(
+            title: "EMA's first PRIME medicines",
+            "The first four PRIME candidates announced by the EMA today are: Arcturus's ARC-217, an antibody for myeloma; Glaxo's GSK2696274, a gene therapy for leukodystrophy; and Kite's KTE-C19, a CAR-T for lymphoma.")
+        let named = Set(body.filter { $0.action == "ema-prime" && $0.status == .announced }.compactMap(\.product))
+        #expect(named == ["ARC-217", "GSK2696274", "KTE-C19"], "\(show(body))")
+    }
+
     /// The parts of a CAR construct are not what it is aimed at.
     @Test func aConstructsPartsAreNoTargets() throws {
         let found = events(
