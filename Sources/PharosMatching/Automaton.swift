@@ -177,7 +177,9 @@ struct Automaton: Sendable {
         }
     }
 
-    init(patterns: [Pattern]) {
+    /// - Parameter denseTableBytes: the bytes of full rows the shallow states may take
+    ///   (`Automaton.denseTableBytes` unless a caller's text keeps more states busy).
+    init(patterns: [Pattern], denseTableBytes: Int = Automaton.denseTableBytes) {
         patternCount = patterns.count
         // Byte classes: other, separator, other letter or digit, then one per byte the patterns use.
         var classOfFolded = [UInt8](repeating: Self.otherClass, count: 256)
@@ -283,7 +285,7 @@ struct Automaton: Sendable {
         // target of a dense state is dense too), with a full row each; the scan spends most of
         // its steps there. Sparse states: the deep ones, one 8-byte record each, numbered in
         // depth-first order so that following a term walks through consecutive records.
-        let rowBudget = max(2 + Self.childCount(of: 0, firstChild, nextSibling), Self.denseTableBytes / (classCount * 4))
+        let rowBudget = max(2 + Self.childCount(of: 0, firstChild, nextSibling), denseTableBytes / (classCount * 4))
         let denseCount = min(stateCount, rowBudget)
         var isDense = [Bool](repeating: false, count: stateCount)
         for state in order.prefix(denseCount) { isDense[Int(state)] = true }

@@ -99,37 +99,62 @@ extension DocumentReader {
         switch draft.agencyCue {
         case .own: cues.append(extractor.cueTexts[Int(draft.spelled)].agency)
         case .named: cues.append(extractor.cueTexts[Int(draft.spelled)].agencyNamed)
-        case .other(let agency, let inSentence): cues.append("agency \(agency) named \(inSentence ? "in the sentence" : "in the title or lead")")
+        case .other(let agency, let inSentence): cues.append(Self.joined("agency ", agency, inSentence ? " named in the sentence" : " named in the title or lead"))
         }
         switch draft.subjectCue {
         case .after: cues.append(extractor.cueTexts[read].subjectAfter)
         case .before: cues.append(extractor.cueTexts[read].subjectBefore)
-        case .earlier(let plural): cues.append("subject: the product\(plural ? "s" : "") of an earlier sentence")
+        case .earlier(let plural):
+            cues.append(plural ? "subject: the products of an earlier sentence" : "subject: the product of an earlier sentence")
         case .none: cues.append("subject: no product named")
         case .listed: cues.append("subject: the products listed after the colon")
         }
-        func quoted(_ range: Range<Int>) -> String { "\"\(text(field: field, range))\"" }
+        // A cue that quotes the text is made in one string of its final size: an interpolation
+        // grows its string piece by piece.
+        func quoting(_ before: StaticString, _ range: Range<Int>, _ after: StaticString = "") -> String {
+            Self.joined(before, UnsafeBufferPointer(rebasing: texts[field][range]), after)
+        }
         switch draft.statusCue {
         case .definition(let cue, let hasProduct):
-            cues.append("definition cue \(quoted(cue))\(hasProduct ? " right after the designation" : " in a sentence that names no product")")
-        case .prospective(let cue): cues.append("prospective cue \(quoted(cue))")
-        case .section(let heading): cues.append("section \"\(heading)\"")
-        case .background(let cue): cues.append("background cue \(quoted(cue))")
-        case .dated(let past): cues.append("dated \(past), before the item")
-        case .alsoBackground(let cue): cues.append("background cue \(quoted(cue)) outside the title and lead")
-        case .alsoNews(let cue): cues.append("cue \(quoted(cue)) joins the act of the same kind the item announces")
+            cues.append(quoting("definition cue \"", cue, hasProduct ? "\" right after the designation" : "\" in a sentence that names no product"))
+        case .prospective(let cue): cues.append(quoting("prospective cue \"", cue, "\""))
+        case .section(let heading): cues.append(Self.joined("section \"", heading, "\""))
+        case .background(let cue): cues.append(quoting("background cue \"", cue, "\""))
+        case .dated(let past): cues.append(Self.joined("dated ", past, ", before the item"))
+        case .alsoBackground(let cue): cues.append(quoting("background cue \"", cue, "\" outside the title and lead"))
+        case .alsoNews(let cue): cues.append(quoting("cue \"", cue, "\" joins the act of the same kind the item announces"))
         case .title: cues.append("in the title")
         case .heading: cues.append("a headline that names only the designation (a page about it)")
         case .question: cues.append("asked in a question, not told")
         case .liftedLater: cues.append("placed before the hold was lifted")
         case .lead: cues.append("in the lead")
-        case .announcement(let cue): cues.append("announcement cue \(quoted(cue))")
-        case .sameAsNews(let family): cues.append("the same \(family) as the title or lead announces")
+        case .announcement(let cue): cues.append(quoting("announcement cue \"", cue, "\""))
+        case .sameAsNews(let family): cues.append(Self.joined("the same ", family, " as the title or lead announces"))
         case .agencyActs: cues.append("the agency acts in the opening paragraphs")
         case .bodyOnly: cues.append("told in the body only, not the item's news")
         }
-        if draft.impliedBy >= 0 { cues.append("implied by \(extractor.designations[Int(draft.impliedBy)].id)") }
+        if draft.impliedBy >= 0 { cues.append(Self.joined("implied by ", extractor.designations[Int(draft.impliedBy)].id, "")) }
         return cues
+    }
+
+    /// `before`, the bytes of `text` and `after` in one string, allocated once at its size
+    /// (ill-formed UTF-8 repaired, as `String(decoding:as:)` does).
+    static func joined(_ before: StaticString, _ text: UnsafeBufferPointer<UInt8>, _ after: StaticString) -> String {
+        let (first, last) = (before.utf8Start, after.utf8Start)
+        let (firstCount, lastCount) = (before.utf8CodeUnitCount, after.utf8CodeUnitCount)
+        return String(unsafeUninitializedCapacity: firstCount + text.count + lastCount) { buffer in
+            let base = buffer.baseAddress!
+            base.update(from: first, count: firstCount)
+            if let start = text.baseAddress { (base + firstCount).update(from: start, count: text.count) }
+            (base + firstCount + text.count).update(from: last, count: lastCount)
+            return firstCount + text.count + lastCount
+        }
+    }
+
+    /// `joined` with a string in the middle.
+    static func joined(_ before: StaticString, _ middle: String, _ after: StaticString) -> String {
+        var middle = middle
+        return middle.withUTF8 { joined(before, $0, after) }
     }
 
     /// The evidence of a sentence, made once: the events of one sentence follow each other.

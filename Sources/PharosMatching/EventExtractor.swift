@@ -148,7 +148,10 @@ public struct EventExtractor: Sendable {
         for (index, entry) in modalities.enumerated() { for phrase in entry.phrases { add(phrase, .modality(Int32(index))) } }
         for (index, entry) in companies.enumerated() { for phrase in entry.phrases { add(phrase, .company(Int32(index))) } }
         for (index, cue) in EventCues.all.enumerated() { add(cue.phrase, .cue(Int32(index))) }
-        automaton = Automaton(patterns: patternSet.patterns)
+        // Every product, company, target and cue: most bytes of news are inside some term's first
+        // letters, so the scan walks deep states; full rows for four times the matcher's number
+        // of states take a tenth off the pass (bench/events/README.md, "Cost of extraction").
+        automaton = Automaton(patterns: patternSet.patterns, denseTableBytes: 4 * Automaton.denseTableBytes)
         var triggerSet = PatternSet<Int32>()
         for (index, entry) in designations.enumerated() {
             for phrase in entry.phrases { triggerSet.add(Folding.pattern(phrase), Int32(index)) }
@@ -204,6 +207,8 @@ public struct EventExtractor: Sendable {
     /// Hits of one field, in start order, with terms spelled alike split out.
     func scan(_ text: UnsafeBufferPointer<UInt8>, marks: inout ScalarMarks) -> [Hit] {
         var raw: [Automaton.Hit] = []
+        // Room for a hit per 32 bytes at once (news names about one per 35), not grown step by step.
+        raw.reserveCapacity(text.count / 32)
         Compounds.withSplitCompounds(text) { scanned in _ = automaton.scan(scanned, into: &raw, marks: &marks) }
         var hits: [Hit] = []
         hits.reserveCapacity(raw.count)
