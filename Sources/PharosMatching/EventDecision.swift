@@ -142,7 +142,10 @@ extension DocumentReader {
             subjects: subjects)
         // "The CHMP recommended granting a marketing authorisation": the opinion is the news, the
         // Commission's authorisation still ahead.
-        if status == .announced, extractor.isApproval[entryIndex] || entry.implies.contains("ec-approval"),
+        // A date makes the opinion history, not the authorisation it recommends.
+        var datedOpinion = false
+        if case .dated = statusCue { datedOpinion = true }
+        if status == .announced || datedOpinion, extractor.isApproval[entryIndex] || entry.implies.contains("ec-approval"),
            let opinion = recommendationBefore(field: field, trigger: trigger, sentenceHits: sentenceHits).map({ $0.start..<$0.end })
             ?? recommendedJustBefore(field: field, trigger) {
             status = .prospective

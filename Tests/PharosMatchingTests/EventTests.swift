@@ -704,6 +704,25 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!words.contains { $0.product != nil }, "\(show(words))")
     }
 
+    /// Words several agencies use resolve to the one named; holds and their lifting in plain words.
+    @Test func conditionalApprovalsAndHoldsInPlainWords() throws {
+        let uk = events(title: "MHRA Grants Conditional Approval for CAR-T Therapy Aucatzyl to Treat Relapsed B-Cell ALL", "")
+        #expect(uk.contains { $0.action == "mhra-approval" && $0.status == .announced && $0.product == "Aucatzyl" }, "\(show(uk))")
+        #expect(!uk.contains { $0.agency == "NMPA" || $0.agency == "EMA" }, "\(show(uk))")
+        let china = events(title: "NMPA grants conditional approval to ARC-217 for myeloma", "")
+        #expect(china.contains { $0.action == "nmpa-conditional-approval" && $0.status == .announced }, "\(show(china))")
+        let recommended = events(
+            title: "July's CHMP opinions",
+            "A recommendation by EMA's CHMP for the conditional approval of ARC-217 was among the positive opinions for new medicines in July.",
+            published: "2025-09-01")
+        #expect(!recommended.contains { $0.action == "ec-approval" && $0.status == .background }, "\(show(recommended))")
+        let hold = events(title: "Gene therapy trials paused", "The FDA announced a trial hold after two participants in the ARC-217 trials developed AML.")
+        #expect(hold.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(hold))")
+        let goAhead = events(title: "Vertex restarts", "Vertex Pharmaceuticals has received the FDA go-ahead to continue studies for its diabetes stem cell therapy.")
+        #expect(goAhead.contains { $0.action == "fda-clinical-hold-lifted" && $0.status == .announced }, "\(show(goAhead))")
+        #expect(!goAhead.contains { $0.action == "fda-approval" }, "\(show(goAhead))")
+    }
+
     /// A list after a colon, its items apart by semicolons: each item's product is a subject.
     @Test func aListInOneSentenceNamesEachItemsProduct() throws {
         let body = events(
