@@ -106,6 +106,10 @@ struct Automaton: Sendable {
         /// Per input byte, what it does from the two roots (`hopToRoot`, `hopStaysAtRoot`,
         /// `hopStartsNoTerm`): how the scan hops from word to word without the dense rows.
         let hops: UnsafeMutableBufferPointer<UInt8>
+        /// A bit per pair of input bytes (first byte times 256 plus the second), set when the
+        /// two lead from the root to the in-word root with no output on the way: a word whose
+        /// first two letters start no term (most words that start as one does go no further).
+        let pairs: UnsafeMutableBufferPointer<UInt64>
         /// One per pattern ending in a state: `pattern | folded length << 32 | flags << 56`, so
         /// a hit costs two loads before the text is read.
         let outputEntries: UnsafeMutableBufferPointer<UInt64>
@@ -119,7 +123,7 @@ struct Automaton: Sendable {
 
         init(
             dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], children: [UInt64],
-            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], outputEntries: [UInt64]
+            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], pairs: [UInt64], outputEntries: [UInt64]
         ) {
             func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
                 let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(array.count, 1))
@@ -135,6 +139,7 @@ struct Automaton: Sendable {
             self.classOfFolded = copy(classOfFolded)
             self.isWordByte = copy(isWordByte)
             self.hops = copy(hops)
+            self.pairs = copy(pairs)
             self.outputEntries = copy(outputEntries)
             foldEntries = copy(ScalarFolding.shared.entries)
             foldReplacements = copy(ScalarFolding.shared.replacements)
@@ -164,6 +169,7 @@ struct Automaton: Sendable {
             classOfFolded.deallocate()
             isWordByte.deallocate()
             hops.deallocate()
+            pairs.deallocate()
             outputEntries.deallocate()
             foldEntries.deallocate()
             foldReplacements.deallocate()
@@ -173,7 +179,7 @@ struct Automaton: Sendable {
         /// Bytes of all tables.
         var byteCount: Int {
             dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + children.count * 8
-                + 4 * 256 + outputEntries.count * 8
+                + 4 * 256 + pairs.count * 8 + outputEntries.count * 8
         }
     }
 
@@ -402,11 +408,21 @@ struct Automaton: Sendable {
             if dense[Int(value[0]) + symbol] == value[0] { hops[byte] |= Self.hopStaysAtRoot }
             if dense[Int(value[0]) + symbol] == value[Int(inWord)] { hops[byte] |= Self.hopStartsNoTerm }
         }
+        var pairs = [UInt64](repeating: 0, count: 256 * 256 / 64)
+        for first in 0..<128 {
+            // After the first byte: a dense state without outputs (the in-word root is the last of those).
+            let middle = dense[Int(value[0]) + Int(classOfInput[first])]
+            guard middle <= value[Int(inWord)] else { continue }
+            for second in 0..<128 where dense[Int(middle) + Int(classOfInput[second])] == value[Int(inWord)] {
+                let pair = first << 8 | second
+                pairs[pair >> 6] |= 1 << UInt64(pair & 63)
+            }
+        }
 
         tables = Tables(
             dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, children: children,
             classOfInput: classOfInput, classOfFolded: classOfFolded,
-            isWordByte: isWordByte, hops: hops, outputEntries: outputEntries)
+            isWordByte: isWordByte, hops: hops, pairs: pairs, outputEntries: outputEntries)
         self.classCount = classCount
         rowReciprocal = (UInt64(1) << 40) / UInt64(classCount) + 1
         precondition(denseLimit < 1 << 24, "dense table too large for the row reciprocal")
@@ -499,6 +515,7 @@ struct Automaton: Sendable {
         let classOfInput = tables.classOfInput.baseAddress!
         let isWordByte = tables.isWordByte.baseAddress!
         let hops = tables.hops.baseAddress!
+        let pairs = tables.pairs.baseAddress!
         let sparse = tables.sparse.baseAddress!
         let children = tables.children.baseAddress!
         let denseLimit = denseLimit
@@ -524,12 +541,20 @@ struct Automaton: Sendable {
                         // Inside a word that starts no term: nothing can start before its end.
                         cursor = base + Self.wordEnd(base, from: cursor - base, count: text.count, isWordByte: isWordByte)
                         // Then from word to word while the state is one of the two roots, which
-                        // the byte alone tells: the punctuation and separators after the word
-                        // back to the root, and a next word that starts no term skipped
-                        // at once, with no row read. Most words of a text start no term.
+                        // the bytes alone tell: the punctuation and separators after the word
+                        // back to the root, and a next word whose first two bytes (or first,
+                        // for a word of one) start no term skipped at once, with no row read.
+                        // Most words of a text start no term.
                         while cursor < end, hops[Int(cursor.pointee)] & Self.hopToRoot != 0 {
                             var next = cursor + 1
                             while next < end, hops[Int(next.pointee)] & Self.hopStaysAtRoot != 0 { next += 1 }
+                            if next + 1 < end {
+                                let pair = Int(next.pointee) << 8 | Int(next[1])
+                                if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
+                                    cursor = base + Self.wordEnd(base, from: next + 2 - base, count: text.count, isWordByte: isWordByte)
+                                    continue
+                                }
+                            }
                             guard next < end, hops[Int(next.pointee)] & Self.hopStartsNoTerm != 0 else {
                                 cursor = next
                                 value = 0

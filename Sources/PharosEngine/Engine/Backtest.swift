@@ -237,8 +237,10 @@ public struct Backtest: Sendable {
         _ versions: ArraySlice<StoredVersion>, known: Known, render: @Sendable (Found) -> Rendered
     ) throws -> Chunk<Rendered> {
         var chunk = Chunk<Rendered>()
+        // Each version's text is decompressed into the same buffer.
+        var scratch: [UInt8] = []
         for version in versions {
-            for alert in try alerts(version, known: known) { chunk.alerts.append((alert, render(alert))) }
+            for alert in try alerts(version, known: known, scratch: &scratch) { chunk.alerts.append((alert, render(alert))) }
             chunk.versions += 1
             let item = Hashed(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
             if known.alertedItems.contains(item) { chunk.alertedItems.append(item) }
@@ -249,8 +251,8 @@ public struct Backtest: Sendable {
 
     /// The alerts one archived version raises, dated when it was read: matched over its
     /// decompressed text in place, as `MatchDocument(item:)` would list its fields.
-    private func alerts(_ version: StoredVersion, known: Known) throws(ArchiveTextError) -> [Found] {
-        let (item, matches) = try ArchiveText.withMatchFields(from: version.text, id: version.summary.itemID) { fields, texts in
+    private func alerts(_ version: StoredVersion, known: Known, scratch: inout [UInt8]) throws(ArchiveTextError) -> [Found] {
+        let (item, matches) = try ArchiveText.withMatchFields(from: version.text, id: version.summary.itemID, scratch: &scratch) { fields, texts in
             (fields.item, evaluator.evaluate(utf8: Array(zip(fields.names, texts)), published: fields.item.published))
         }
         return matches.map { match in

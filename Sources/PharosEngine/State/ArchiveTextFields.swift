@@ -25,7 +25,23 @@ extension ArchiveText {
     public static func withMatchFields<Result>(
         from stored: [UInt8], id: String, _ body: (MatchFields, [UnsafeBufferPointer<UInt8>]) -> Result
     ) throws(ArchiveTextError) -> Result {
-        let fields = try matchFields(decompress(stored), id: id)
+        var scratch: [UInt8] = []
+        return try withMatchFields(from: stored, id: id, scratch: &scratch, body)
+    }
+
+    /// ``withMatchFields(from:id:_:)`` decompressing into `scratch`, a buffer the caller keeps
+    /// from one item to the next (its contents on return are no concern of the caller's).
+    public static func withMatchFields<Result>(
+        from stored: [UInt8], id: String, scratch: inout [UInt8], _ body: (MatchFields, [UnsafeBufferPointer<UInt8>]) -> Result
+    ) throws(ArchiveTextError) -> Result {
+        if ArchiveZstd.isFrame(stored) {
+            try ArchiveZstd.decompress(stored, into: &scratch)
+        } else {
+            scratch = try decompress(stored)
+        }
+        // `fields` shares the buffer while `body` runs; once it is gone, `scratch` is the only
+        // owner again and the next item reuses it.
+        let fields = try matchFields(scratch, id: id)
         return fields.bytes.withUnsafeBufferPointer { bytes in
             body(fields, fields.ranges.map { UnsafeBufferPointer(rebasing: bytes[$0]) })
         }
@@ -89,6 +105,14 @@ enum UTF8Check {
         let count = bytes.count
         var index = 0
         while index < count {
+            // Thirty-two ASCII bytes at a time while they last (the usual text is nearly all ASCII).
+            while index &+ 32 <= count {
+                let raw = UnsafeRawPointer(base + index)
+                let any = raw.loadUnaligned(as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    | raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                if any & 0x8080_8080_8080_8080 != 0 { break }
+                index &+= 32
+            }
             if index &+ 8 <= count, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 index &+= 8
                 continue

@@ -55,6 +55,34 @@ enum ArchiveZstd {
         return plain
     }
 
+    /// ``decompress(_:)`` into `plain`, which keeps its capacity from one call to the next: a
+    /// replay decompresses every item into the same buffer instead of allocating one each.
+    static func decompress(_ stored: [UInt8], into plain: inout [UInt8]) throws(ArchiveTextError) {
+        let size = stored.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        guard size <= 1 << 31 else {
+            throw ArchiveTextError(description: "archived text is a zstd frame without a readable size")
+        }
+        // Only bytes never written before are set to zero; the rest are overwritten by zstd.
+        if plain.count < Int(size) {
+            plain.append(contentsOf: repeatElement(0, count: Int(size) - plain.count))
+        } else {
+            plain.removeLast(plain.count - Int(size))
+        }
+        let result = Contexts.shared.withDecompressor { context in
+            stored.withUnsafeBytes { source in
+                plain.withUnsafeMutableBytes { buffer in
+                    ZSTD_decompress_usingDDict(context, buffer.baseAddress, buffer.count, source.baseAddress, source.count,
+                                               Contexts.shared.decompressionDictionary)
+                }
+            }
+        }
+        guard ZSTD_isError(result) == 0, result == Int(size) else {
+            plain.removeAll(keepingCapacity: true)
+            let reason = ZSTD_isError(result) != 0 ? String(cString: ZSTD_getErrorName(result)) : "\(result) of \(size) bytes"
+            throw ArchiveTextError(description: "archived text does not decompress (zstd: \(reason))")
+        }
+    }
+
     /// The digested dictionaries and the pool of contexts.
     final class Contexts: @unchecked Sendable {
         static let shared = Contexts()
