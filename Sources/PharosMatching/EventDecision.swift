@@ -737,6 +737,15 @@ extension DocumentReader {
     /// which ..., received Fast Track designation from the FDA", "was granted Orphan Drug Designation
     /// by the EMA". "has received", "also received" and "previously received" tell history; so does
     /// the same sentence in an item whose title or lead announced something else, or with a date.
+    /// Whether a product is named as the comparator of another: "compared to T-DM1", "versus docetaxel".
+    func isComparator(_ mention: ProductMention) -> Bool {
+        var (before, start) = wordBefore(field: mention.field, mention.start)
+        if before == "to" || before == "with" { (before, start) = wordBefore(field: mention.field, start) }
+        return ["compared", "versus", "vs", "vs.", "over", "than", "against"].contains(before)
+    }
+
+    /// Whether the agency acts on the phrase by its name after it: "received Breakthrough Therapy
+    /// designation from the FDA", "was granted ... by the EMA", "This approval by the MHLW".
     func receivedFromAgency(field: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
         guard sentenceHits.contains(where: { hit in
             guard case .agency = hit.term, hit.start >= trigger.end, hit.start - trigger.end <= 24 else { return false }
@@ -745,6 +754,8 @@ extension DocumentReader {
             return before == "from" || before == "by"
         }) else { return false }
         var (verb, start) = wordBefore(field: field, trigger.start)
+        // "This approval by the MHLW highlights ...": the item's own news, pointed at.
+        if verb == "this" { return true }
         if ["a", "an", "the"].contains(verb) { (verb, start) = wordBefore(field: field, start) }
         let (auxiliary, _) = wordBefore(field: field, start)
         if Self.receivingVerbs.contains(verb) { return !Self.historyWords.contains(auxiliary) }
@@ -851,7 +862,10 @@ extension DocumentReader {
             let range = sentence(field: field, at: all[lastIndex].start)
             var first = lastIndex
             while first > 0, all[first - 1].start >= range.lowerBound { first -= 1 }
-            return Array(all[first...lastIndex].filter { range.contains($0.start) && $0.end <= offset }.prefix(3))
+            let named = all[first...lastIndex].filter { range.contains($0.start) && $0.end <= offset }
+            // "superiority of ENHERTU ... compared to T-DM1": a comparator is not what was acted on.
+            let acted = named.filter { !isComparator($0) }
+            return Array((acted.isEmpty ? named : acted).prefix(3))
         }
         if let title = texts.indices.first(where: isTitle), title != field, let first = mentions[title].first {
             return [first]

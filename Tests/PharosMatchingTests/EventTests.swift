@@ -723,6 +723,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!goAhead.contains { $0.action == "fda-approval" }, "\(show(goAhead))")
     }
 
+    /// A comparator in the sentence before is not what the agency acted on.
+    @Test func aComparatorIsNoSubject() throws {
+        let body = events(
+            title: "Results",
+            "The phase 3 trial showed the superiority of Enhertu in prolonging progression-free survival compared to T-DM1.\n\nThe FDA granted Breakthrough Therapy designation on Monday.")
+        let granted = body.filter { $0.action == "fda-breakthrough-therapy" }
+        #expect(granted.map(\.product) == ["Enhertu"], "\(show(body))")
+    }
+
     /// A list after a colon, its items apart by semicolons: each item's product is a subject.
     @Test func aListInOneSentenceNamesEachItemsProduct() throws {
         let body = events(
