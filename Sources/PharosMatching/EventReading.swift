@@ -95,8 +95,9 @@ final class DocumentReader {
     var mentions: [[ProductMention]] = []
     let reference: (year: Int, dayOfYear: Int?)?
     /// The latest year the document mentions: without a date of its own, years before it are
-    /// past (nil when the document has a date).
-    let latestYear: Int?
+    /// past (nil when the document has a date). Read the first time a sentence that may hold a
+    /// date needs it.
+    lazy var latestYear: Int? = reference == nil ? texts.compactMap(Temporal.latestYear).max() : nil
     /// Per designation: whether to read its phrases (nil: all).
     let wanted: [Bool]?
     /// Per field: its paragraphs (none for a title, which is one sentence), and the sentences of
@@ -151,8 +152,6 @@ final class DocumentReader {
             reference = Temporal.dateline(texts[content])
         }
         self.reference = reference
-        // Only a document without a date of its own needs it.
-        latestYear = reference == nil ? texts.compactMap(Temporal.latestYear).max() : nil
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             let isTitle = titleFields[field]

@@ -443,10 +443,21 @@ enum NonproprietaryNames {
         "nostat", "tostat", "lestat", "glutide",
     ].map { Array($0.utf8.reversed()) }
 
+    /// Per pair of lower-case letters (`(first - 0x61) * 26 + second - 0x61`): whether a stem
+    /// ends with it. Most long words end with no such pair ("-tion", "-ment", "-ed", "-ing"), and
+    /// their stems are not compared at all.
+    static let stemEndings: [Bool] = {
+        var endings = [Bool](repeating: false, count: 26 * 26)
+        for stem in stems { endings[(Int(stem[1]) - 0x61) * 26 + Int(stem[0]) - 0x61] = true }
+        return endings
+    }()
+
     /// The names in `text`: a word of letters only, seven or more, lower-case after its first
     /// letter, ending in a stem.
     static func find(in text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var found: [Range<Int>] = []
+        // The global tables read once, not at every word.
+        let (stems, stemEndings) = (Self.stems, Self.stemEndings)
         var index = 0
         let count = text.count
         while index < count {
@@ -455,21 +466,53 @@ enum NonproprietaryNames {
                 continue
             }
             let start = index
-            var lowerAfterFirst = true
-            index += 1
-            while index < count, isLetter(text[index]) {
-                if text[index] < 0x61 { lowerAfterFirst = false }
-                index += 1
-            }
+            let capitalAfterFirst: Bool
+            (index, capitalAfterFirst) = letterRun(text, from: start)
+            let lowerAfterFirst = !capitalAfterFirst
             // Glued to digits, hyphens or other letters: a code, a compound, another script.
             if start > 0, isJoining(text[start - 1]) { continue }
             if index < count, isJoining(text[index]) { continue }
             guard lowerAfterFirst, index - start >= 7 else { continue }
+            // Its last two letters are lower-case (they follow the first).
+            guard stemEndings[(Int(text[index - 2]) - 0x61) * 26 + Int(text[index - 1]) - 0x61] else { continue }
             if stems.contains(where: { stem in endsWith(text, start..<index, reversedStem: stem) }) {
                 found.append(start..<index)
             }
         }
         return found
+    }
+
+    /// Where the run of ASCII letters that starts at `start` (a letter) ends, and whether a
+    /// capital follows its first letter: eight bytes at a time, each byte told a letter or a
+    /// capital by adding to it (bytes below 0x80 carry into no other), the rest one by one.
+    @inline(__always)
+    static func letterRun(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, capitalAfterFirst: Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80
+        let count = text.count
+        var index = start + 1
+        var capital = false
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)
+            let ascii = word & ~high
+            // x + (0x80 - low) has its top bit when x >= low, x + (0x7F - high) when x > high.
+            let folded = ascii | ones &* 0x20
+            let letters = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7F - 0x7A)) & ~word & high
+            let capitals = (ascii &+ ones &* (0x80 - 0x41)) & ~(ascii &+ ones &* (0x7F - 0x5A)) & ~word & high
+            let others = ~letters & high
+            if others != 0 {
+                let length = others.trailingZeroBitCount >> 3
+                let before = (UInt64(1) << UInt64(length &* 8)) &- 1
+                return (index + length, capital || capitals & before != 0)
+            }
+            if capitals != 0 { capital = true }
+            index += 8
+        }
+        while index < count, isLetter(text[index]) {
+            if text[index] < 0x61 { capital = true }
+            index += 1
+        }
+        return (index, capital)
     }
 
     private static func endsWith(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>, reversedStem stem: [UInt8]) -> Bool {
