@@ -38,6 +38,7 @@ extension DocumentReader {
 
         var agencyCue = EventDraft.AgencyCue.own
         var bodyWithoutNames = false
+        var coordinated: [Int32] = []
         if let family = entry.family, let owners = extractor.siblings[family] {
             // The agency: the one named nearest in the sentence (the first of those as near), else
             // in the title or lead. Read in one pass: no list of them is made.
@@ -50,6 +51,14 @@ extension DocumentReader {
                 let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
                 if nearest.map({ distance < $0.distance }) ?? true { nearest = (agency, distance) }
                 if agency == own { namesOwn = true }
+            }
+            // "granted the RMAT designation by the US FDA and the PRIME designation by EMA": an
+            // agency named with "by" or "from" right after the phrase is its own, nearer or not.
+            if let bound = agencyNamedAfter(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+                nearest = (bound.agency, 0)
+                namesOwn = bound.agency == own
+                // "orphan drug designation from the EMA and FDA": the same act by each.
+                coordinated = bound.also.compactMap { owners[$0] }
             }
             let inSentence = nearest != nil
             let first = nearest?.agency ?? leadAgencies.first
@@ -188,11 +197,20 @@ extension DocumentReader {
             designation: Int32(entryIndex), spelled: designationIndex, status: status, field: field, trigger: trigger.start..<trigger.end,
             sentence: range, subject: nil, indicationAfter: indicationAfter, lifted: liftedHold, agencyCue: agencyCue,
             subjectCue: subjectCue, statusCue: statusCue)
-        if subjects.isEmpty { return [draft] }
-        return subjects.map { subject in
-            var one = draft
-            one.subject = subject
-            return one
+        var drafts = [draft]
+        for sibling in coordinated where sibling != draft.designation {
+            var other = draft
+            other.designation = sibling
+            other.agencyCue = .other(extractor.agencyOf[Int(sibling)], inSentence: true)
+            drafts.append(other)
+        }
+        if subjects.isEmpty { return drafts }
+        return drafts.flatMap { one in
+            subjects.map { subject in
+                var named = one
+                named.subject = subject
+                return named
+            }
         }
     }
 
@@ -737,6 +755,36 @@ extension DocumentReader {
     /// which ..., received Fast Track designation from the FDA", "was granted Orphan Drug Designation
     /// by the EMA". "has received", "also received" and "previously received" tell history; so does
     /// the same sentence in an item whose title or lead announced something else, or with a date.
+    /// The agency named by "by" or "from" just after the phrase (its word "designation" or
+    /// "status" between): "the PRIME designation by EMA", "Fast Track status from the FDA".
+    /// With it, the agencies joined to it by "and" or a comma ("from the EMA and FDA").
+    func agencyNamedAfter(field: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> (agency: String, also: [String])? {
+        var bound: (agency: String, also: [String])?
+        var lastEnd = trigger.end
+        for hit in sentenceHits where hit.start >= trigger.end {
+            guard case .agency(let index) = hit.term else { continue }
+            let agency = EventCues.agencies[Int(index)].agency
+            if bound != nil {
+                // Only agencies listed right after the first: "the EMA and the FDA", "EMA, FDA and MHRA".
+                guard hit.start >= lastEnd else { continue }
+                let between = ByteSearch.trimmed(text(field: field, lastEnd..<hit.start))
+                guard ["and", ",", ", and", "and the", ", the", "and by the", "and by", "and from the", "or", "and the u.s.", "and the us"].contains(between.lowercased()) else { break }
+                if agency != bound!.agency, !bound!.also.contains(agency) { bound!.also.append(agency) }
+                lastEnd = hit.end
+                continue
+            }
+            guard hit.start - trigger.end <= 32 else { return nil }
+            var (before, start) = wordBefore(field: field, hit.start)
+            for _ in 0..<2 where ["the", "u.s.", "us", "u.s", "european"].contains(before) { (before, start) = wordBefore(field: field, start) }
+            guard before == "by" || before == "from" else { return nil }
+            let (noun, nounStart) = wordBefore(field: field, start)
+            guard nounStart <= trigger.end || ["designation", "designations", "status", "tag"].contains(noun) && wordBefore(field: field, nounStart).start < trigger.end else { return nil }
+            bound = (agency, [])
+            lastEnd = hit.end
+        }
+        return bound
+    }
+
     /// Whether a product is named as the comparator of another: "compared to T-DM1", "versus docetaxel".
     func isComparator(_ mention: ProductMention) -> Bool {
         var (before, start) = wordBefore(field: mention.field, mention.start)

@@ -398,6 +398,12 @@ final class DocumentReader {
         return found.sorted { $0.start < $1.start }
     }
 
+    /// Whether an agency is named with "by" or "from" right after a phrase.
+    func namesAgencyAfter(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
+        let range = sentence(field: field, at: trigger.start)
+        return agencyNamedAfter(field: field, trigger: trigger, sentenceHits: hits(field: field, in: range)) != nil
+    }
+
     /// Every event of the document, with its strings.
     func events() -> [RegulatoryEvent] { read().map(event) }
 
@@ -428,7 +434,10 @@ final class DocumentReader {
         for (field, index) in order + later {
             if case .trigger(let designation) = hits[field][index].term {
                 let key = (field << 48) | (sentence(field: field, at: hits[field][index].start).lowerBound << 12) | Int(designation)
-                if read.contains(key) { continue }
+                // A second spelling in the sentence is read again only when an agency named by
+                // "by" or "from" after it may make it another agency's act ("orphan drug designations by the EMA ... and
+                // orphan drug status by the U.S. FDA"); `keep` drops what repeats.
+                if read.contains(key), !namesAgencyAfter(field: field, hits[field][index]) { continue }
                 read.append(key)
             }
             // One phrase of several entries ("cleared": an approval, or an IND cleared beside "IND"):

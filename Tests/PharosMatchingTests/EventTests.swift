@@ -723,6 +723,22 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!goAhead.contains { $0.action == "fda-approval" }, "\(show(goAhead))")
     }
 
+    /// An agency named with "by" or "from" after the phrase is its own; agencies joined there share it.
+    @Test func theAgencyNamedAfterThePhraseActs() throws {
+        let both = events(
+            title: "Arcturus news",
+            "ARC-217 has also received orphan drug designation from the EMA and FDA for multiple myeloma, Arcturus said.")
+        let orphan = Set(both.filter { $0.action.hasSuffix("orphan-drug") }.map(\.action))
+        #expect(orphan == ["ema-orphan-drug", "fda-orphan-drug"], "\(show(both))")
+        let apart = events(
+            title: "Arcturus news",
+            "ARC-217 was granted priority medicines and orphan drug designations by the EMA for multiple myeloma, as well as breakthrough therapy and orphan drug status by the U.S. Food and Drug Administration.")
+        let apartOrphan = Set(apart.filter { $0.action.hasSuffix("orphan-drug") }.map(\.action))
+        #expect(apartOrphan == ["ema-orphan-drug", "fda-orphan-drug"], "\(show(apart))")
+        let mixed = events(title: "Tessa news", "Tessa said on Monday that its CAR-T was granted the RMAT designation by the US FDA and the PRIME designation by EMA.")
+        #expect(mixed.contains { $0.action == "ema-prime" } && mixed.contains { $0.action == "fda-rmat" }, "\(show(mixed))")
+    }
+
     /// A comparator in the sentence before is not what the agency acted on.
     @Test func aComparatorIsNoSubject() throws {
         let body = events(
