@@ -82,6 +82,10 @@ struct Automaton: Sendable {
     private let firstOutputRow: UInt32
     private let denseLimit: UInt32
     private let denseStateCount: Int
+    /// Whether every ASCII byte that is no letter or digit leads both roots to the root (no
+    /// term starts with punctuation): then, in ASCII text, the state between terms is told by
+    /// the byte before, and the scan reads eight bytes at a time (`blockPairs`).
+    private let scansInBlocks: Bool
     /// Number of DFA states, for reports.
     let stateCount: Int
 
@@ -110,6 +114,10 @@ struct Automaton: Sendable {
         /// two lead from the root to the in-word root with no output on the way: a word whose
         /// first two letters start no term (most words that start as one does go no further).
         let pairs: UnsafeMutableBufferPointer<UInt64>
+        /// Like `pairs`, for the scan in blocks: a bit per pair of ASCII bytes where the first is a
+        /// letter or digit, set when from the root they lead, with no output on the way, to the
+        /// in-word root (the second a letter or digit) or to the root (the second not one).
+        let blockPairs: UnsafeMutableBufferPointer<UInt64>
         /// One per pattern ending in a state: `pattern | folded length << 32 | flags << 56`, so
         /// a hit costs two loads before the text is read.
         let outputEntries: UnsafeMutableBufferPointer<UInt64>
@@ -123,7 +131,8 @@ struct Automaton: Sendable {
 
         init(
             dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], children: [UInt64],
-            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], pairs: [UInt64], outputEntries: [UInt64]
+            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], pairs: [UInt64], blockPairs: [UInt64],
+            outputEntries: [UInt64]
         ) {
             func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
                 let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(array.count, 1))
@@ -140,6 +149,7 @@ struct Automaton: Sendable {
             self.isWordByte = copy(isWordByte)
             self.hops = copy(hops)
             self.pairs = copy(pairs)
+            self.blockPairs = copy(blockPairs)
             self.outputEntries = copy(outputEntries)
             foldEntries = copy(ScalarFolding.shared.entries)
             foldReplacements = copy(ScalarFolding.shared.replacements)
@@ -170,6 +180,7 @@ struct Automaton: Sendable {
             isWordByte.deallocate()
             hops.deallocate()
             pairs.deallocate()
+            blockPairs.deallocate()
             outputEntries.deallocate()
             foldEntries.deallocate()
             foldReplacements.deallocate()
@@ -179,7 +190,7 @@ struct Automaton: Sendable {
         /// Bytes of all tables.
         var byteCount: Int {
             dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + children.count * 8
-                + 4 * 256 + pairs.count * 8 + outputEntries.count * 8
+                + 4 * 256 + (pairs.count + blockPairs.count) * 8 + outputEntries.count * 8
         }
     }
 
@@ -418,11 +429,26 @@ struct Automaton: Sendable {
                 pairs[pair >> 6] |= 1 << UInt64(pair & 63)
             }
         }
+        let blocks = (0..<128).allSatisfy { byte in
+            Self.isASCIIWord(UInt8(byte)) || hops[byte] & (Self.hopToRoot | Self.hopStaysAtRoot) == Self.hopToRoot | Self.hopStaysAtRoot
+        }
+        var blockPairs = [UInt64](repeating: 0, count: 256 * 256 / 64)
+        for first in 0..<128 where Self.isASCIIWord(UInt8(first)) {
+            let middle = dense[Int(value[0]) + Int(classOfInput[first])]
+            guard middle <= value[Int(inWord)] else { continue }
+            for second in 0..<128 {
+                let after = dense[Int(middle) + Int(classOfInput[second])]
+                guard after == (Self.isASCIIWord(UInt8(second)) ? value[Int(inWord)] : value[0]) else { continue }
+                let pair = first << 8 | second
+                blockPairs[pair >> 6] |= 1 << UInt64(pair & 63)
+            }
+        }
 
         tables = Tables(
             dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, children: children,
             classOfInput: classOfInput, classOfFolded: classOfFolded,
-            isWordByte: isWordByte, hops: hops, pairs: pairs, outputEntries: outputEntries)
+            isWordByte: isWordByte, hops: hops, pairs: pairs, blockPairs: blockPairs, outputEntries: outputEntries)
+        scansInBlocks = blocks
         self.classCount = classCount
         rowReciprocal = (UInt64(1) << 40) / UInt64(classCount) + 1
         precondition(denseLimit < 1 << 24, "dense table too large for the row reciprocal")
@@ -516,6 +542,8 @@ struct Automaton: Sendable {
         let isWordByte = tables.isWordByte.baseAddress!
         let hops = tables.hops.baseAddress!
         let pairs = tables.pairs.baseAddress!
+        let blockPairs = tables.blockPairs.baseAddress!
+        let scansInBlocks = scansInBlocks
         let sparse = tables.sparse.baseAddress!
         let children = tables.children.baseAddress!
         let denseLimit = denseLimit
@@ -537,7 +565,49 @@ struct Automaton: Sendable {
                     ? dense[Int(value) &+ Int(symbol)]
                     : Self.step(value, symbol, sparse: sparse, children: children, dense: dense, denseLimit: denseLimit)
                 if value >= inWordRow {
-                    if value == inWordRow {
+                    if value == inWordRow, scansInBlocks {
+                        // Inside a word that starts no term, in a text whose punctuation starts
+                        // none: eight bytes at a time, the words that start in them found at
+                        // once and each one's first two bytes tested, with no row read and no
+                        // step waiting on the one before. It stops at a word that may start a
+                        // term, at a non-ASCII byte and near the end, where the rows go on,
+                        // from the root or the in-word root as the byte before says.
+                        let high: UInt64 = 0x8080_8080_8080_8080
+                        let ones: UInt64 = 0x0101_0101_0101_0101
+                        var block = cursor
+                        var previousWord: UInt64 = 0x80
+                        var candidate: UnsafePointer<UInt8>?
+                        blocks: while end - block >= 8 {
+                            let word = UInt64(littleEndian: UnsafeRawPointer(block).loadUnaligned(as: UInt64.self))
+                            if word & high != 0 { break }
+                            let digit = (word &+ ones &* (0x80 - 0x30)) & ~(word &+ ones &* (0x7F - 0x39))
+                            let folded = word | ones &* 0x20
+                            let letter = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7F - 0x7A))
+                            let isWord = (digit | letter) & high
+                            var starts = isWord & ~(isWord << 8 | previousWord)
+                            while starts != 0 {
+                                let start = block + starts.trailingZeroBitCount &>> 3
+                                let pair = end - start >= 2 ? Int(start.pointee) << 8 | Int(start[1]) : 0
+                                if pair == 0 || blockPairs[pair >> 6] & (1 << UInt64(pair & 63)) == 0 {
+                                    candidate = start
+                                    break blocks
+                                }
+                                starts &= starts &- 1
+                            }
+                            previousWord = isWord >> 56
+                            block += 8
+                        }
+                        if let candidate {
+                            cursor = candidate
+                            value = 0
+                        } else if block == cursor {
+                            // A non-ASCII byte or the end within eight: the rest of this word as before.
+                            cursor = base + Self.wordEnd(base, from: cursor - base, count: text.count, isWordByte: isWordByte)
+                        } else {
+                            cursor = block
+                            value = isWordByte[Int(block[-1])] != 0 ? inWordRow : 0
+                        }
+                    } else if value == inWordRow {
                         // Inside a word that starts no term: nothing can start before its end.
                         cursor = base + Self.wordEnd(base, from: cursor - base, count: text.count, isWordByte: isWordByte)
                         // Then from word to word while the state is one of the two roots, which

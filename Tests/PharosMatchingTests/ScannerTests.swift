@@ -155,6 +155,26 @@ struct SeededGenerator: RandomNumberGenerator {
             if found != expected { return }
         }
     }
+
+    /// Plain ASCII prose, where the scan reads eight bytes at a time between terms (words that
+    /// start as a term does and go no further, words of one letter, punctuation runs, a term at
+    /// either end and across eight-byte boundaries).
+    @Test func agreesWithTheReferenceOnGeneratedASCIIProse() {
+        var random = SeededGenerator(state: 20_261_207)
+        let pieces = ["pd", "PD", "l1", "-", " ", "  ", " ", " ", "x", "1", "(", ")", ".", ",", "cd", "CD", "269", "bcma", "BCMA",
+                      "her2", "HER2", ":", "nasdaq", "iova", "a", "I", "the", "of", "patients", "orphan", "Orphan", "drug", "Drug",
+                      "designation", "pdx", "cdc", "bc", "\n", "2026", "company", "iovance", "breakthrough", "therapy", "/", ";"]
+        let termPool = ["PD-L1", "PD L1", "CD269", "BCMA", "HER2/neu", "L1", "pd", "x1", "NASDAQ: IOVA", "cd 269", "CD",
+                        "Orphan Drug", "Orphan Drug Designation", "Breakthrough Therapy", "Iovance", "her2", "a"]
+        for _ in 0..<400 {
+            let terms = Array(Set((0..<Int.random(in: 1...6, using: &random)).map { _ in termPool.randomElement(using: &random)! }))
+            let text = (0..<Int.random(in: 0...120, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let expected = ReferenceMatcher(terms: terms).hits(in: text)
+            let found = scannedHits(terms, text)
+            #expect(found == expected, "terms \(terms), text \(text.debugDescription)")
+            if found != expected { return }
+        }
+    }
 }
 
 extension Scanner {
