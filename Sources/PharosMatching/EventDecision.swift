@@ -160,13 +160,14 @@ extension DocumentReader {
             status = .prospective
             statusCue = .prospective(opinion)
         }
-        // Told of nothing and by no act, the phrase names the programme: "Health Canada's NOC/c
+        // Told of nothing and by no act (no verb, no "by the FDA"), the phrase names the programme: "Health Canada's NOC/c
         // policy has proven effective", "China sees rise in innovative drug approvals", "What's on
         // offer in the ILAP". News of an unnamed product still says what it is ("a gene therapy").
         // A letter or a hold is an act whatever the words around it; a phrase that joins the news
         // ("the Orphan Drug Designation is an important achievement") is that news.
         if status == .announced, !decidesLater, subjects.isEmpty, Self.programmeTalk(statusCue), !Self.isActByItself(entry.family ?? entry.id),
-           !namesSubject(sentenceHits), !tellsAct(field: field, range) {
+           !namesSubject(sentenceHits), !tellsAct(field: field, range),
+           agencyNamedAfter(field: field, trigger: trigger, sentenceHits: sentenceHits) == nil {
             return []
         }
         // A page that names no agency, product, company, target or modality announces no

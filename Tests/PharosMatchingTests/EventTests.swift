@@ -680,6 +680,8 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(gene.contains { $0.action == "fda-orphan-drug" && $0.status == .announced }, "\(show(gene))")
         let letter = events(title: "Complete Response Letter BLA 761027 (Jun 26, 2025)", "Application: BLA 761027. Center: FDA, CDER.")
         #expect(letter.contains { $0.action == "fda-complete-response-letter" && $0.status == .announced }, "\(show(letter))")
+        let roundup = events(title: "Insights+: Breakthrough Therapy Designation by the US FDA in 2020", "")
+        #expect(roundup.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(roundup))")
         let batch = events(title: "Sakigake batch", "As a result, MHLW today announces its designation of the following products under the SAKIGAKE Designation System.")
         #expect(batch.contains { $0.action == "pmda-sakigake" && $0.status == .announced }, "\(show(batch))")
     }
