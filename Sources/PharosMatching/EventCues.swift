@@ -60,6 +60,10 @@ enum EventCues {
             "testing under", "tested under", "developed under", "development under", "studied under", "being studied under",
             "this follows", "which follows", "follows approval", "following approval", "follows approvals", "follows its approval",
             "to date",
+            // A relative clause tells what the product holds beside the sentence's own news:
+            // "The firm wants to market the ADC, which has been granted Sakigake".
+            "which has been granted", "which has received", "which has been awarded", "which have been granted",
+            "which have received", "that has been granted", "that have been granted", "which already holds",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",

@@ -741,6 +741,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(mixed.contains { $0.action == "ema-prime" } && mixed.contains { $0.action == "fda-rmat" }, "\(show(mixed))")
     }
 
+    /// What a relative clause says the product holds is beside the sentence's news.
+    @Test func aDesignationHeldInARelativeClauseIsHistory() throws {
+        let body = events(
+            title: "Arcturus files ARC-217 in Japan",
+            "The firm wants to market ARC-217, which has been granted Sakigake, or priority review status, for people with HER2 positive gastric cancer.")
+        #expect(body.contains { $0.action == "pmda-sakigake" && $0.status == .background }, "\(show(body))")
+        #expect(!body.contains { $0.action == "pmda-sakigake" && $0.status == .announced }, "\(show(body))")
+    }
+
     /// A comparator in the sentence before is not what the agency acted on.
     @Test func aComparatorIsNoSubject() throws {
         let body = events(
