@@ -103,7 +103,7 @@ extension DocumentReader {
         let sentenceMentions = mentions(field: field, in: range)
         var subjects: [ProductMention] = []
         let subjectCue: EventDraft.SubjectCue
-        if let after = sentenceMentions.first(where: { $0.start >= trigger.end }) {
+        if let after = sentenceMentions.first(where: { $0.start >= trigger.end && isActedOn(field: field, from: trigger.end, $0) }) {
             subjects = [after]
             subjectCue = .after
             // "to NXC-201 and NXC-301": products joined by "and" or a comma share the event.
@@ -785,6 +785,20 @@ extension DocumentReader {
         }
         return bound
     }
+
+    /// Whether a product named after a phrase is what it acted on: not a combination partner
+    /// ("a combination effort with their own PD-1 checkpoint MGA012") nor what the act spares
+    /// ("the clinical hold does not affect ... BPX-603").
+    func isActedOn(field: Int, from start: Int, _ mention: ProductMention) -> Bool {
+        guard mention.field == field, mention.start > start else { return true }
+        let between = UnsafeBufferPointer(rebasing: texts[field][start..<mention.start])
+        return !Self.outsideTheAct.contains { ByteSearch.first($0, in: between) != nil }
+    }
+
+    static let outsideTheAct: [[UInt8]] = [
+        "combination with", "combined with", "combination effort with", "combination trial with", "combination study with",
+        "not affect", "not impact", "not apply", "not include", "not involve", "unaffected",
+    ].map { Array($0.utf8) }
 
     /// Whether a product is named as the comparator of another: "compared to T-DM1", "versus docetaxel".
     func isComparator(_ mention: ProductMention) -> Bool {

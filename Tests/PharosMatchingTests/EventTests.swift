@@ -750,6 +750,19 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!body.contains { $0.action == "pmda-sakigake" && $0.status == .announced }, "\(show(body))")
     }
 
+    /// A hold's combination partner, and a product the hold spares, are not what it was placed on.
+    @Test func aPartnerOrASparedProductIsNoSubject() throws {
+        let partner = events(
+            title: "FDA slaps partial hold on Arcturus for bispecific cancer trials",
+            "The partial hold, which affects their monotherapy trial as well a combination effort with their own PD-1 checkpoint ARC-217, will stop recruiting.")
+        #expect(!partner.contains { $0.action == "fda-clinical-hold" && $0.product == "ARC-217" }, "\(show(partner))")
+        let spared = events(
+            title: "FDA puts clinical hold on Arcturus's ARC-217",
+            "The FDA has placed a clinical hold on the phase 1 study of ARC-217 after the death of a patient.\n\nThe company also said the clinical hold does not affect its plans to start the trial of ARC-301 this year.")
+        #expect(!spared.contains { $0.action == "fda-clinical-hold" && $0.product == "ARC-301" }, "\(show(spared))")
+        #expect(spared.contains { $0.action == "fda-clinical-hold" && $0.product == "ARC-217" }, "\(show(spared))")
+    }
+
     /// A comparator in the sentence before is not what the agency acted on.
     @Test func aComparatorIsNoSubject() throws {
         let body = events(
