@@ -113,7 +113,8 @@ enum TextSegments {
                     break
                 }
             }
-            if byte == 0x2E || byte == 0x21 || byte == 0x3F, let found = boundary(at: cursor, in: text, limit: text.count) {
+            if byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D,
+               let found = byte == 0x5D ? referenceBoundary(at: cursor, in: text, limit: text.count) : boundary(at: cursor, in: text, limit: text.count) {
                 // `offset` between the sentences (on a footnote marker): only the paragraph tells.
                 guard found.next <= offset else { return nil }
                 start = found.next
@@ -135,7 +136,8 @@ enum TextSegments {
                     break
                 }
             }
-            if byte == 0x2E || byte == 0x21 || byte == 0x3F, let found = boundary(at: end, in: text, limit: text.count) {
+            if byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D,
+               let found = byte == 0x5D ? referenceBoundary(at: end, in: text, limit: text.count) : boundary(at: end, in: text, limit: text.count) {
                 // White space that holds a blank line ends the paragraph, not just the sentence.
                 var blank = found.end
                 while blank < found.next, !(text[blank] == 0x0A && isBlankLineAfter(text, blank)) { blank += 1 }
@@ -151,7 +153,7 @@ enum TextSegments {
     @inline(__always)
     private static func mayEndSentence(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
-        return holds(word, 0x0A) || holds(word, 0x2E) || holds(word, 0x21) || holds(word, 0x3F)
+        return holds(word, 0x0A) || holds(word, 0x2E) || holds(word, 0x21) || holds(word, 0x3F) || holds(word, 0x5D)
     }
 
     /// Whether one of the eight bytes of `word` is `byte`.
@@ -173,7 +175,7 @@ enum TextSegments {
     @inline(__always)
     static func firstSentenceMark(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
-        return (marks(word, 0x0A) | marks(word, 0x2E) | marks(word, 0x21) | marks(word, 0x3F)).trailingZeroBitCount >> 3
+        return (marks(word, 0x0A) | marks(word, 0x2E) | marks(word, 0x21) | marks(word, 0x3F) | marks(word, 0x5D)).trailingZeroBitCount >> 3
     }
 
     /// The sentence boundary at the `.`, `!` or `?` at `mark`: where the sentence ends (after
@@ -198,6 +200,41 @@ enum TextSegments {
             if endsWithAbbreviation(text, dot: mark, from: 0) || isListNumber(text, dot: mark) { return nil }
         }
         return (after, next)
+    }
+
+    /// The boundary after a bracketed reference that ends a sentence with no mark before it, as
+    /// summaries run their bullets inline: "... cardiomyopathy (ACM) [1][7] - The RMAT designation
+    /// allows ...", "... potential endpoints [2] Company Developments". The reference ("[1]",
+    /// "[2, 3]") follows a word, not a sentence mark (those `boundary` reads), is the last of its
+    /// run, and white space, an optional dash, then a capital follow it.
+    private static func referenceBoundary(at close: Int, in text: UnsafeBufferPointer<UInt8>, limit: Int) -> (end: Int, next: Int)? {
+        var open = close - 1
+        while open >= 0, close - open <= 16, isDigit(text[open]) || text[open] == 0x2C || text[open] == 0x2D || text[open] == 0x20 { open -= 1 }
+        guard open >= 0, text[open] == 0x5B, open + 1 < close, isDigit(text[open + 1]) else { return nil }
+        // The first reference of the run follows a word or a closing bracket, not a sentence mark.
+        var first = open
+        while first > 0, text[first - 1] == 0x5D {
+            var inner = first - 2
+            while inner >= 0, isDigit(text[inner]) || text[inner] == 0x2C || text[inner] == 0x2D || text[inner] == 0x20 { inner -= 1 }
+            guard inner >= 0, text[inner] == 0x5B else { break }
+            first = inner
+        }
+        var before = first - 1
+        while before >= 0, text[before] == 0x20 { before -= 1 }
+        guard before >= 0, isASCIILetter(text[before]) || isDigit(text[before]) || text[before] == 0x29 else { return nil }
+        var next = close + 1
+        guard next < limit, isSpace(text[next]) else { return nil }
+        while next < limit, isSpace(text[next]) { next += 1 }
+        // A dash between ("[1][7] - The"): a hyphen, an en or an em dash, then white space.
+        if next < limit, text[next] == 0x2D, next + 1 < limit, isSpace(text[next + 1]) {
+            next += 1
+        } else if next + 2 < limit, text[next] == 0xE2, text[next + 1] == 0x80, text[next + 2] == 0x93 || text[next + 2] == 0x94,
+                  next + 3 < limit, isSpace(text[next + 3]) {
+            next += 3
+        }
+        while next < limit, isSpace(text[next]) { next += 1 }
+        guard next < limit, startsSentence(text, at: next) else { return nil }
+        return (close + 1, next)
     }
 
     /// The end of the footnote markers right after a sentence mark, or `from` when there are
@@ -376,11 +413,11 @@ enum TextSegments {
                 index += 1
                 continue
             }
-            guard byte == 0x2E || byte == 0x21 || byte == 0x3F else {
+            guard byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D else {
                 index += 1
                 continue
             }
-            if let found = boundary(at: index, in: text, limit: end) {
+            if let found = byte == 0x5D ? referenceBoundary(at: index, in: text, limit: end) : boundary(at: index, in: text, limit: end) {
                 ranges.append(start..<found.end)
                 start = found.next
                 index = found.next

@@ -750,6 +750,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!body.contains { $0.action == "pmda-sakigake" && $0.status == .announced }, "\(show(body))")
     }
 
+    /// Bullets run inline after bracketed references end their sentences: the history told in
+    /// later bullets is not read as the news of the first.
+    @Test func inlineBulletsAfterReferencesAreSentences() throws {
+        let summary = events(
+            title: "Core Insights - Arcturus has received FDA's RMAT designation for its gene therapy candidate ARC-217, aimed at treating cardiomyopathy [1][7] - The RMAT designation allows for enhanced interactions with the FDA [2] Recent Challenges - The company faced setbacks, including a pause in the study of ARC-301 due to a patient death, leading to an FDA clinical hold [9]",
+            "")
+        #expect(summary.contains { $0.action == "fda-rmat" && $0.status == .announced && $0.product == "ARC-217" }, "\(show(summary))")
+        #expect(!summary.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(summary))")
+    }
+
     /// A hold's combination partner, and a product the hold spares, are not what it was placed on.
     @Test func aPartnerOrASparedProductIsNoSubject() throws {
         let partner = events(

@@ -45,6 +45,14 @@ private func nearAgreesWithAround(_ text: String) -> Bool {
         #expect(sentences("As reported [1]. BCMA is the target.") == ["As reported [1].", "BCMA is the target."])
     }
 
+    /// Summaries run their bullets inline: a reference after a word, then a dash or a capital, ends a sentence.
+    @Test func inlineBulletsAfterReferencesEndTheirSentences() {
+        #expect(sentences("Aimed at treating ACM (ACM) [1][7] - The RMAT designation allows it [2] Company Developments - Shares rose [3] \u{2013} Then more.")
+            == ["Aimed at treating ACM (ACM) [1][7]", "The RMAT designation allows it [2]", "Company Developments - Shares rose [3]", "Then more."])
+        #expect(sentences("as shown in study [4] and in others [5], the drug works.") == ["as shown in study [4] and in others [5], the drug works."])
+        #expect(sentences("See [a] The end.") == ["See [a] The end."])
+    }
+
     @Test func decimalsAndNumbersAreNoFootnotes() {
         #expect(sentences("The response rate was 4.5 times higher in the arm.") == ["The response rate was 4.5 times higher in the arm."])
         #expect(sentences("Revenue was $1.2 Billion in the year.") == ["Revenue was $1.2 Billion in the year."])
@@ -124,12 +132,13 @@ private func nearAgreesWithAround(_ text: String) -> Bool {
             "Done.\n1. First item\n\n  1. Indented para.",
             "A.\n\n  Indented. Yes.",
             "A CAR T. The CAR-T. Phase I. Cohort B. John F. Kennedy. CAR T.[1] Next. CAR  T. Then.",
+            "Aimed at ACM (ACM) [1][7] - The RMAT [2] Company - Shares [3] \u{2013} Then [4]. Also [5] and [6], x.[7] Y [8]  Z.",
         ]
         for text in cases { #expect(nearAgreesWithAround(text), "\(text.debugDescription)") }
         var random = SeededGenerator(state: 4_242)
         let pieces = ["response", ".", ".1", ".2,3", ".[1]", "[2]", " ", "  ", "\n", "\n\n", "• ", "- ", "* ", "1. ", "12) ",
                       "The", "the", "Mass.", "mass.", "N.J.", "Aug.", "approval.The", "www.A.com", "4.5", "\u{00B9}", "\u{201D}", ")",
-                      "e.g.", "Inc.", "!", "?", "J.", "x", "CAR T.", "CAR", "T.", "Phase"]
+                      "e.g.", "Inc.", "!", "?", "J.", "x", "CAR T.", "CAR", "T.", "Phase", " [1]", "[2]", "] ", " - ", "\u{2013} ", "[", "]"]
         for _ in 0..<300 {
             let text = (0..<Int.random(in: 1...30, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
             let agrees = nearAgreesWithAround(text)
