@@ -616,6 +616,11 @@ extension DocumentReader {
         if let asked = question(field: field, range, trigger: trigger) {
             return (asked, .question)
         }
+        // "sakigake, the Japan equivalent of the US FDA's Breakthrough Therapy status": another
+        // programme named to explain one, not an act.
+        if let comparison = comparedProgramme(field: field, trigger: trigger, from: range.lowerBound) {
+            return (.definition, .definition(comparison, hasProduct: hasProduct))
+        }
         if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
                 && !definesInRelativeClause(field: field, hit, trigger: trigger, sentenceHits: sentenceHits)
@@ -798,6 +803,22 @@ extension DocumentReader {
     static let outsideTheAct: [[UInt8]] = [
         "combination with", "combined with", "combination effort with", "combination trial with", "combination study with",
         "not affect", "not impact", "not apply", "not include", "not involve", "unaffected",
+    ].map { Array($0.utf8) }
+
+    /// The words that name the phrase only to compare another programme with it, within the 40
+    /// bytes before it: "the Japan equivalent of the US FDA's", "a variation of the FDA's".
+    func comparedProgramme(field: Int, trigger: EventExtractor.Hit, from sentenceStart: Int) -> Range<Int>? {
+        let start = max(sentenceStart, trigger.start - 40)
+        let before = UnsafeBufferPointer(rebasing: texts[field][start..<trigger.start])
+        for words in Self.comparisonWords {
+            if let found = ByteSearch.first(words, in: before) { return (start + found)..<(start + found + words.count) }
+        }
+        return nil
+    }
+
+    static let comparisonWords: [[UInt8]] = [
+        "equivalent of", "equivalent to", "counterpart of", "counterpart to", "similar to", "akin to", "variation of",
+        "version of the", "modelled on", "modeled on", "modelled after", "modeled after", "analogous to", "comparable to",
     ].map { Array($0.utf8) }
 
     /// Whether a product is named as the comparator of another: "compared to T-DM1", "versus docetaxel".

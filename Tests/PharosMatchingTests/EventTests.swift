@@ -773,6 +773,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(spared.contains { $0.action == "fda-clinical-hold" && $0.product == "ARC-217" }, "\(show(spared))")
     }
 
+    /// Another agency's programme named to explain one is no act of that agency.
+    @Test func aProgrammeNamedForComparisonIsADefinition() throws {
+        let batch = events(
+            title: "Sakigake status awarded to three drugs",
+            "The MHLW on June 19 announced the fifth batch of products granted sakigake designation, the Japan equivalent of the US FDA's Breakthrough Therapy status, which include Arcturus's ARC-217.")
+        #expect(batch.contains { $0.action == "pmda-sakigake" && $0.status == .announced }, "\(show(batch))")
+        #expect(!batch.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(batch))")
+    }
+
     /// A comparator in the sentence before is not what the agency acted on.
     @Test func aComparatorIsNoSubject() throws {
         let body = events(
