@@ -26,6 +26,12 @@ enum EventCues {
         case descriptor
         /// With a clinical hold: the hold was lifted.
         case lift
+        /// Just before a phrase, names that programme only to explain another ("the Japan
+        /// equivalent of the US FDA's Breakthrough Therapy status").
+        case comparison
+        /// Between a phrase and a product after it: the product is not what was acted on (a
+        /// combination partner, a product the act spares).
+        case outsideAct
     }
 
     enum Direction: UInt8, Sendable { case forward, backward, sentence }
@@ -139,6 +145,14 @@ enum EventCues {
             // Parts of a CAR construct, not what it is aimed at: "4-1BB costimulatory and CD3-zeta domain".
             "zeta", "costimulatory", "co-stimulatory", "signaling domain", "signalling domain", "hinge", "transmembrane",
         ])
+        add(.comparison, .forward, [
+            "equivalent of", "equivalent to", "counterpart of", "counterpart to", "similar to", "akin to", "variation of",
+            "version of the", "modelled on", "modeled on", "modelled after", "modeled after", "analogous to", "comparable to",
+        ])
+        add(.outsideAct, .forward, [
+            "combination with", "combined with", "combination effort with", "combination trial with", "combination study with",
+            "not affect", "not impact", "not apply", "not include", "not involve", "unaffected",
+        ])
         add(.lift, .sentence, ["lift", "lifted", "lifts", "lifting", "removed", "removal", "remove", "removes", "released", "resolved"])
         return cues
     }()
@@ -156,6 +170,7 @@ enum EventCues {
         case .alsoBackground: return cue.phrase == "also" && cue.direction == .forward ? 20 : 60
         case .priorTherapy: return 40
         case .descriptor: return 3
+        case .comparison: return 40
         default: return Int.max
         }
     }

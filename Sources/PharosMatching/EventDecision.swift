@@ -103,7 +103,7 @@ extension DocumentReader {
         let sentenceMentions = mentions(field: field, in: range)
         var subjects: [ProductMention] = []
         let subjectCue: EventDraft.SubjectCue
-        if let after = sentenceMentions.first(where: { $0.start >= trigger.end && isActedOn(field: field, from: trigger.end, $0) }) {
+        if let after = sentenceMentions.first(where: { $0.start >= trigger.end && isActedOn(from: trigger.end, $0, sentenceHits: sentenceHits) }) {
             subjects = [after]
             subjectCue = .after
             // "to NXC-201 and NXC-301": products joined by "and" or a comma share the event.
@@ -618,8 +618,10 @@ extension DocumentReader {
         }
         // "sakigake, the Japan equivalent of the US FDA's Breakthrough Therapy status": another
         // programme named to explain one, not an act.
-        if let comparison = comparedProgramme(field: field, trigger: trigger, from: range.lowerBound) {
-            return (.definition, .definition(comparison, hasProduct: hasProduct))
+        if let comparison = cueHits.first(where: { hit in
+            cueClass(hit) == .comparison && hit.end <= trigger.start && trigger.start - hit.end <= hit.window
+        }) {
+            return (.definition, .definition(comparison.start..<comparison.end, hasProduct: hasProduct))
         }
         if position != .title || !hasProduct, let definition = cueHits.first(where: { hit in
             cueClass(hit) == .definition && (!hasProduct || (hit.start >= trigger.end && hit.start - trigger.end < 40))
@@ -794,32 +796,9 @@ extension DocumentReader {
     /// Whether a product named after a phrase is what it acted on: not a combination partner
     /// ("a combination effort with their own PD-1 checkpoint MGA012") nor what the act spares
     /// ("the clinical hold does not affect ... BPX-603").
-    func isActedOn(field: Int, from start: Int, _ mention: ProductMention) -> Bool {
-        guard mention.field == field, mention.start > start else { return true }
-        let between = UnsafeBufferPointer(rebasing: texts[field][start..<mention.start])
-        return !Self.outsideTheAct.contains { ByteSearch.first($0, in: between) != nil }
+    func isActedOn(from start: Int, _ mention: ProductMention, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
+        !sentenceHits.contains { hit in cueClass(hit) == .outsideAct && hit.start >= start && hit.end <= mention.start }
     }
-
-    static let outsideTheAct: [[UInt8]] = [
-        "combination with", "combined with", "combination effort with", "combination trial with", "combination study with",
-        "not affect", "not impact", "not apply", "not include", "not involve", "unaffected",
-    ].map { Array($0.utf8) }
-
-    /// The words that name the phrase only to compare another programme with it, within the 40
-    /// bytes before it: "the Japan equivalent of the US FDA's", "a variation of the FDA's".
-    func comparedProgramme(field: Int, trigger: EventExtractor.Hit, from sentenceStart: Int) -> Range<Int>? {
-        let start = max(sentenceStart, trigger.start - 40)
-        let before = UnsafeBufferPointer(rebasing: texts[field][start..<trigger.start])
-        for words in Self.comparisonWords {
-            if let found = ByteSearch.first(words, in: before) { return (start + found)..<(start + found + words.count) }
-        }
-        return nil
-    }
-
-    static let comparisonWords: [[UInt8]] = [
-        "equivalent of", "equivalent to", "counterpart of", "counterpart to", "similar to", "akin to", "variation of",
-        "version of the", "modelled on", "modeled on", "modelled after", "modeled after", "analogous to", "comparable to",
-    ].map { Array($0.utf8) }
 
     /// Whether a product is named as the comparator of another: "compared to T-DM1", "versus docetaxel".
     func isComparator(_ mention: ProductMention) -> Bool {
