@@ -39,6 +39,9 @@ extension DocumentReader {
         var agencyCue = EventDraft.AgencyCue.own
         var bodyWithoutNames = false
         var coordinated: [Int32] = []
+        // "granted the RMAT designation by the US FDA and the PRIME designation by EMA": an
+        // agency named with "by" or "from" right after the phrase is its own, nearer or not.
+        let boundAgency = agencyNamedAfter(field: field, trigger: trigger, sentenceHits: sentenceHits)
         if let family = entry.family, let owners = extractor.siblings[family] {
             // The agency: the one named nearest in the sentence (the first of those as near), else
             // in the title or lead. Read in one pass: no list of them is made.
@@ -52,9 +55,7 @@ extension DocumentReader {
                 if nearest.map({ distance < $0.distance }) ?? true { nearest = (agency, distance) }
                 if agency == own { namesOwn = true }
             }
-            // "granted the RMAT designation by the US FDA and the PRIME designation by EMA": an
-            // agency named with "by" or "from" right after the phrase is its own, nearer or not.
-            if let bound = agencyNamedAfter(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+            if let bound = boundAgency {
                 nearest = (bound.agency, 0)
                 namesOwn = bound.agency == own
                 // "orphan drug designation from the EMA and FDA": the same act by each.
@@ -167,7 +168,7 @@ extension DocumentReader {
         // ("the Orphan Drug Designation is an important achievement") is that news.
         if status == .announced, !decidesLater, subjects.isEmpty, Self.programmeTalk(statusCue), !Self.isActByItself(entry.family ?? entry.id),
            !namesSubject(sentenceHits), !tellsAct(field: field, range),
-           agencyNamedAfter(field: field, trigger: trigger, sentenceHits: sentenceHits) == nil {
+           boundAgency == nil {
             return []
         }
         // A page that names no agency, product, company, target or modality announces no
@@ -206,13 +207,16 @@ extension DocumentReader {
             drafts.append(other)
         }
         if subjects.isEmpty { return drafts }
-        return drafts.flatMap { one in
-            subjects.map { subject in
-                var named = one
-                named.subject = subject
-                return named
+        var named: [EventDraft] = []
+        named.reserveCapacity(drafts.count * subjects.count)
+        for one in drafts {
+            for subject in subjects {
+                var copy = one
+                copy.subject = subject
+                named.append(copy)
             }
         }
+        return named
     }
 
     static let approvalAuxiliaries: Set<String> = [
@@ -506,7 +510,7 @@ extension DocumentReader {
         guard relative || texts[field][trigger.end..<cue.start].contains(0x2C) else { return false }
         return sentenceHits.contains { hit in
             guard case .agency = hit.term, hit.end <= trigger.start else { return false }
-            return relative ? actsBetween(field: field, hit.end, trigger.start) : actedBetween(field: field, hit.end, trigger.start)
+            return actsBetween(field: field, hit.end, trigger.start, verbs: relative ? Self.actingVerbs : Self.doneActingVerbs)
         }
     }
 
@@ -522,7 +526,12 @@ extension DocumentReader {
 
     /// Whether a sentence holds a verb of an agency's act or of its receiving.
     func tellsAct(field: Int, _ range: Range<Int>) -> Bool {
-        Temporal.wordRanges(texts[field], range).contains { Self.actVerbs.contains(text(field: field, $0).lowercased()) }
+        holdsWord(of: Self.actVerbs, field: field, range)
+    }
+
+    /// Whether a word of `range`, lower-cased, is one of `words`.
+    func holdsWord(of words: Set<String>, field: Int, _ range: Range<Int>) -> Bool {
+        Temporal.wordRanges(texts[field], range).contains { words.contains(text(field: field, $0).lowercased()) }
     }
 
     /// The status cues a talk of the programme can wear: where it stands, not what it says.
@@ -537,6 +546,8 @@ extension DocumentReader {
         family.hasSuffix("complete-response-letter") || family.hasSuffix("clinical-hold")
     }
 
+    static let doneActingVerbs: Set<String> = actingVerbs.filter { $0.hasSuffix("ed") }.union(["gave", "put"])
+
     static let actVerbs: Set<String> = actingVerbs.subtracting(["has", "have", "provided", "provides"]).union([
         "receives", "received", "receive", "wins", "won", "secures", "secured", "earns", "earned", "gets", "got", "obtains",
         "obtained", "nabs", "nabbed", "lands", "landed", "grant", "approve", "authorised", "authorized", "authorises", "authorizes",
@@ -546,19 +557,10 @@ extension DocumentReader {
 
     /// Whether the words between an agency and a phrase hold a verb of its acting: "the FDA
     /// granted Priority Review", not "submitted for FDA approval under the RMAT designation".
-    func actsBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
-        guard end - start <= 80 else { return false }
-        return Temporal.wordRanges(texts[field], start..<end).contains { Self.actingVerbs.contains(text(field: field, $0).lowercased()) }
-    }
-
-    /// Whether the words between an agency and a phrase tell its act done: "the FDA has
-    /// designated", "EMA granted"; not "the FDA grants ... to drugs that".
-    func actedBetween(field: Int, _ start: Int, _ end: Int) -> Bool {
-        guard end - start <= 80 else { return false }
-        return Temporal.wordRanges(texts[field], start..<end).contains { range in
-            let word = text(field: field, range).lowercased()
-            return word.hasSuffix("ed") && Self.actingVerbs.contains(word) || word == "gave" || word == "put"
-        }
+    /// `doneActingVerbs` asks for the act told done: "the FDA has designated", not "the FDA
+    /// grants ... to drugs that".
+    func actsBetween(field: Int, _ start: Int, _ end: Int, verbs: Set<String> = actingVerbs) -> Bool {
+        end - start <= 80 && holdsWord(of: verbs, field: field, start..<end)
     }
 
     @inline(__always)
@@ -781,16 +783,20 @@ extension DocumentReader {
                 lastEnd = hit.end
                 continue
             }
-            guard hit.start - trigger.end <= 32 else { return nil }
-            var (before, start) = wordBefore(field: field, hit.start)
-            for _ in 0..<2 where ["the", "u.s.", "us", "u.s", "european"].contains(before) { (before, start) = wordBefore(field: field, start) }
-            guard before == "by" || before == "from" else { return nil }
+            guard hit.start - trigger.end <= 32, let start = byOrFromBefore(field: field, agencyAt: hit.start) else { return nil }
             let (noun, nounStart) = wordBefore(field: field, start)
             guard nounStart <= trigger.end || ["designation", "designations", "status", "tag"].contains(noun) && wordBefore(field: field, nounStart).start < trigger.end else { return nil }
             bound = (agency, [])
             lastEnd = hit.end
         }
         return bound
+    }
+
+    /// Where "by" or "from" starts before an agency's name ("by the U.S. FDA"), or nil.
+    func byOrFromBefore(field: Int, agencyAt offset: Int) -> Int? {
+        var (before, start) = wordBefore(field: field, offset)
+        for _ in 0..<2 where ["the", "u.s.", "us", "u.s", "european"].contains(before) { (before, start) = wordBefore(field: field, start) }
+        return before == "by" || before == "from" ? start : nil
     }
 
     /// Whether a product named after a phrase is what it acted on: not a combination partner
@@ -812,9 +818,7 @@ extension DocumentReader {
     func receivedFromAgency(field: Int, trigger: EventExtractor.Hit, sentenceHits: ArraySlice<EventExtractor.Hit>) -> Bool {
         guard sentenceHits.contains(where: { hit in
             guard case .agency = hit.term, hit.start >= trigger.end, hit.start - trigger.end <= 24 else { return false }
-            var (before, start) = wordBefore(field: field, hit.start)
-            for _ in 0..<2 where ["the", "u.s.", "us", "u.s", "european"].contains(before) { (before, start) = wordBefore(field: field, start) }
-            return before == "from" || before == "by"
+            return byOrFromBefore(field: field, agencyAt: hit.start) != nil
         }) else { return false }
         var (verb, start) = wordBefore(field: field, trigger.start)
         // "This approval by the MHLW highlights ...": the item's own news, pointed at.
@@ -879,7 +883,7 @@ extension DocumentReader {
             default: return false
             }
         }) else { return false }
-        return Temporal.wordRanges(texts[field], 0..<texts[field].count).contains { Self.schemeWords.contains(text(field: field, $0).lowercased()) }
+        return holdsWord(of: Self.schemeWords, field: field, 0..<texts[field].count)
     }
 
     /// Whether a title names the designation and little else ("Priority review", "Orphan Drug

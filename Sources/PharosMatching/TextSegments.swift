@@ -113,8 +113,7 @@ enum TextSegments {
                     break
                 }
             }
-            if byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D,
-               let found = byte == 0x5D ? referenceBoundary(at: cursor, in: text, limit: text.count) : boundary(at: cursor, in: text, limit: text.count) {
+            if isSentenceMark(byte), let found = boundary(at: cursor, in: text, limit: text.count) {
                 // `offset` between the sentences (on a footnote marker): only the paragraph tells.
                 guard found.next <= offset else { return nil }
                 start = found.next
@@ -136,8 +135,7 @@ enum TextSegments {
                     break
                 }
             }
-            if byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D,
-               let found = byte == 0x5D ? referenceBoundary(at: end, in: text, limit: text.count) : boundary(at: end, in: text, limit: text.count) {
+            if isSentenceMark(byte), let found = boundary(at: end, in: text, limit: text.count) {
                 // White space that holds a blank line ends the paragraph, not just the sentence.
                 var blank = found.end
                 while blank < found.next, !(text[blank] == 0x0A && isBlankLineAfter(text, blank)) { blank += 1 }
@@ -149,7 +147,11 @@ enum TextSegments {
         return start..<end
     }
 
-    /// Whether the eight bytes from `start` hold a line feed, `.`, `!` or `?`.
+    /// A byte that may end a sentence: `.`, `!`, `?`, or the `]` of a reference (`boundary` decides).
+    @inline(__always)
+    private static func isSentenceMark(_ byte: UInt8) -> Bool { byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D }
+
+    /// Whether the eight bytes from `start` hold a line feed, `.`, `!`, `?` or `]`.
     @inline(__always)
     private static func mayEndSentence(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
@@ -171,7 +173,7 @@ enum TextSegments {
         return (zeroed &- ones) & ~zeroed & (ones &* 0x80)
     }
 
-    /// How far from `start` the first line feed, `.`, `!` or `?` of the next eight bytes is (8: none).
+    /// How far from `start` the first line feed, `.`, `!`, `?` or `]` of the next eight bytes is (8: none).
     @inline(__always)
     static func firstSentenceMark(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         let word = UnsafeRawPointer(text.baseAddress! + start).loadUnaligned(as: UInt64.self)
@@ -183,6 +185,7 @@ enum TextSegments {
     /// when the mark ends no sentence (an abbreviation, a decimal, no capital after it, a
     /// list number). Reads no further than `limit`; decided by the bytes around the mark.
     private static func boundary(at mark: Int, in text: UnsafeBufferPointer<UInt8>, limit: Int) -> (end: Int, next: Int)? {
+        if text[mark] == 0x5D { return referenceBoundary(at: mark, in: text, limit: limit) }
         var after = mark + 1
         while after < limit, let length = closingMarkLength(text, at: after) { after += length }
         guard after < limit else { return nil }
@@ -208,17 +211,9 @@ enum TextSegments {
     /// "[2, 3]") follows a word, not a sentence mark (those `boundary` reads), is the last of its
     /// run, and white space, an optional dash, then a capital follow it.
     private static func referenceBoundary(at close: Int, in text: UnsafeBufferPointer<UInt8>, limit: Int) -> (end: Int, next: Int)? {
-        var open = close - 1
-        while open >= 0, close - open <= 16, isDigit(text[open]) || text[open] == 0x2C || text[open] == 0x2D || text[open] == 0x20 { open -= 1 }
-        guard open >= 0, text[open] == 0x5B, open + 1 < close, isDigit(text[open + 1]) else { return nil }
+        guard var first = referenceOpening(closedAt: close, in: text) else { return nil }
         // The first reference of the run follows a word or a closing bracket, not a sentence mark.
-        var first = open
-        while first > 0, text[first - 1] == 0x5D {
-            var inner = first - 2
-            while inner >= 0, isDigit(text[inner]) || text[inner] == 0x2C || text[inner] == 0x2D || text[inner] == 0x20 { inner -= 1 }
-            guard inner >= 0, text[inner] == 0x5B else { break }
-            first = inner
-        }
+        while first > 0, text[first - 1] == 0x5D, let earlier = referenceOpening(closedAt: first - 1, in: text) { first = earlier }
         var before = first - 1
         while before >= 0, text[before] == 0x20 { before -= 1 }
         guard before >= 0, isASCIILetter(text[before]) || isDigit(text[before]) || text[before] == 0x29 else { return nil }
@@ -237,6 +232,19 @@ enum TextSegments {
         return (close + 1, next)
     }
 
+    /// Where the reference that `close` ends opens: "[1]", "[2, 3]", "[4-6]" (digits first, at
+    /// most 16 bytes), or nil.
+    private static func referenceOpening(closedAt close: Int, in text: UnsafeBufferPointer<UInt8>) -> Int? {
+        var open = close - 1
+        while open >= 0, close - open <= 16, isReferenceByte(text[open]) { open -= 1 }
+        guard open >= 0, text[open] == 0x5B, open + 1 < close, isDigit(text[open + 1]) else { return nil }
+        return open
+    }
+
+    /// A byte inside a reference's brackets: digits, commas, dashes and spaces.
+    @inline(__always)
+    private static func isReferenceByte(_ byte: UInt8) -> Bool { isDigit(byte) || byte == 0x2C || byte == 0x2D || byte == 0x20 }
+
     /// The end of the footnote markers right after a sentence mark, or `from` when there are
     /// none: bracketed references ("[1]", "[2, 3]", "[4-6]"), and digits after a word, not a
     /// number ("response.1", "challenge.2,3", "myeloma.¹"; "4.5" is a decimal).
@@ -244,9 +252,7 @@ enum TextSegments {
         var cursor = from
         while cursor < limit, text[cursor] == 0x5B {
             var inner = cursor + 1
-            while inner < limit, inner - cursor <= 16, isDigit(text[inner]) || text[inner] == 0x2C || text[inner] == 0x2D || text[inner] == 0x20 {
-                inner += 1
-            }
+            while inner < limit, inner - cursor <= 16, isReferenceByte(text[inner]) { inner += 1 }
             guard inner < limit, text[inner] == 0x5D, inner > cursor + 1, isDigit(text[cursor + 1]) else { break }
             cursor = inner + 1
         }
@@ -413,11 +419,11 @@ enum TextSegments {
                 index += 1
                 continue
             }
-            guard byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x5D else {
+            guard isSentenceMark(byte) else {
                 index += 1
                 continue
             }
-            if let found = byte == 0x5D ? referenceBoundary(at: index, in: text, limit: end) : boundary(at: index, in: text, limit: end) {
+            if let found = boundary(at: index, in: text, limit: end) {
                 ranges.append(start..<found.end)
                 start = found.next
                 index = found.next
