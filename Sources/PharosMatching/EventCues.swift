@@ -70,6 +70,9 @@ enum EventCues {
             // "The firm wants to market the ADC, which has been granted Sakigake".
             "which has been granted", "which has received", "which has been awarded", "which have been granted",
             "which have received", "that has been granted", "that have been granted", "which already holds",
+            // An act told as the time of the news: "mere weeks after the FDA granted it Breakthrough Therapy designation".
+            "days after", "weeks after", "months after", "years after", "a year after", "shortly after", "soon after",
+            "days since", "weeks since", "months since", "years since",
         ])
         add(.background, .backward, [
             "previously", "earlier", "last year", "to date", "in the past", "issued in", "granted in", "received in", "awarded in",
@@ -102,6 +105,8 @@ enum EventCues {
             "road to", "route to", "way to", "journey to", "to complete", "additional time", "extension of", "extends", "extended",
             "to be approved", "to be granted", "to be cleared", "to be authorised", "to be authorized",
             "looking to", "look to", "seeking to", "hoping to", "want to", "wants to", "wanting to",
+            "to be designated", "aim of",
+            "with the aim", "objective of", "in order to", "with a view to",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",

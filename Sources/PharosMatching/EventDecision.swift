@@ -30,7 +30,7 @@ extension DocumentReader {
         var entryIndex = Int(designationIndex)
         var entry = extractor.designations[entryIndex]
 
-        if sentenceHits.contains(where: { if case .veto(let index) = $0.term { index == designationIndex } else { false } }) { return [] }
+        if Self.vetoes(sentenceHits, designationIndex) { return [] }
         if extractor.needsCompanion[Int(designationIndex)] {
             let hasCompanion = sentenceHits.contains { if case .companion(let index) = $0.term { index == designationIndex } else { false } }
             guard hasCompanion else { return [] }
@@ -310,6 +310,13 @@ extension DocumentReader {
     func recommendedJustBefore(field: Int, _ trigger: EventExtractor.Hit) -> Range<Int>? {
         var (word, start) = wordBefore(field: field, trigger.start)
         for _ in 0..<2 where ["a", "the", "granting", "full", "standard"].contains(word) { (word, start) = wordBefore(field: field, start) }
+        // An advisory committee's vote: "voted in favor of approval", "a recommendation in favour of".
+        if word == "of" {
+            let end = start + 2
+            let favour = wordBefore(field: field, start)
+            let joining = wordBefore(field: field, favour.start)
+            if favour.word == "favor" || favour.word == "favour", joining.word == "in" { return joining.start..<end }
+        }
         guard ["recommended", "recommends", "recommending", "recommend"].contains(word) else { return nil }
         return start..<(start + word.utf8.count)
     }
@@ -356,6 +363,8 @@ extension DocumentReader {
     /// Words between an approval word and a designation that make it the designation's grant.
     static let requestWords: Set<String> = [
         "its", "the", "a", "an", "their", "our", "his", "her", "request", "requests", "of", "for", "u", "s", "us", "fda", "usfda",
+        // "received approval from the U.S. Food and Drug Administration (FDA) for Fast Track Designation"
+        "from", "by", "food", "and", "drug", "administration", "agency",
     ]
 
     /// Whether the approval word `hitIndex` approves a designation, not a product: "approved its
@@ -975,6 +984,8 @@ extension DocumentReader {
                 for target in profile.targets { addTarget(target.index, text: target.text, via: nil) }
                 if modality == nil, let index = profile.modality { modality = extractor.modalities[Int(index)].id }
             }
+            // A name the vocabulary lacks still tells its kind by its stem: "teplizumab" is an antibody.
+            if modality == nil, subject.product < 0 { modality = NonproprietaryNames.modality(of: written) }
         } else {
             for hit in sentenceHits {
                 switch hit.term {

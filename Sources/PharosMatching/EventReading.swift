@@ -398,6 +398,18 @@ final class DocumentReader {
         return found.sorted { $0.start < $1.start }
     }
 
+    /// Whether the sentence of a phrase holds a word that vetoes its designation (an "unless" word).
+    func isVetoed(field: Int, _ trigger: EventExtractor.Hit, _ designation: Int32) -> Bool {
+        Self.vetoes(hits(field: field, in: sentence(field: field, at: trigger.start)), designation)
+    }
+
+    /// Whether a sentence's hits hold a word that vetoes `designation`.
+    static func vetoes(_ sentenceHits: ArraySlice<EventExtractor.Hit>, _ designation: Int32) -> Bool {
+        sentenceHits.contains { hit in
+            if case .veto(let index) = hit.term { index == designation } else { false }
+        }
+    }
+
     /// Whether an agency is named with "by" or "from" right after a phrase.
     func namesAgencyAfter(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
         let range = sentence(field: field, at: trigger.start)
@@ -418,9 +430,13 @@ final class DocumentReader {
             var furthest = -1
             for (index, hit) in hits[field].enumerated() {
                 guard case .trigger(let designation) = hit.term, wanted?[Int(designation)] ?? true else { continue }
-                // Of overlapping phrases ("Priority Review" in "Priority Review Voucher"), the longest.
+                // Of overlapping phrases ("Priority Review" in "Priority Review Voucher"), the longest,
+                // unless its own sentence vetoes it: "An FDA advisory committee recommended approval"
+                // is no CHMP opinion, and its "approval" is read on its own.
                 if hit.start < furthest { continue }
-                furthest = hit.end
+                if index + 1 == hits[field].count || hits[field][index + 1].start >= hit.end || !isVetoed(field: field, hit, designation) {
+                    furthest = hit.end
+                }
                 if isTitle(field) || lead[field].contains(where: { $0.contains(hit.start) }) {
                     order.append((field, index))
                 } else {

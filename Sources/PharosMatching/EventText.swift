@@ -515,6 +515,28 @@ enum NonproprietaryNames {
         return (index, capital)
     }
 
+    /// The modality a nonproprietary name's stem tells, as a modality id: "-mab" an antibody,
+    /// "-nib" a small molecule, "-cabtagene" a CAR-T. Nil for a stem that tells none on its own
+    /// ("-tecan", "-platin": a payload or a chemotherapy) and for any other word.
+    static func modality(of name: String) -> String? {
+        let lowered = name.lowercased()
+        // An ADC is written with its payload's name after the antibody's: "belantamab mafodotin".
+        if lowered.contains(" "), ["dotin", "tansine", "tecan"].contains(where: lowered.hasSuffix) { return "adc" }
+        guard !lowered.contains(" ") else { return nil }
+        for (stems, modality) in stemModalities where stems.contains(where: lowered.hasSuffix) { return modality }
+        return nil
+    }
+
+    /// Stems that name a product's modality, the more specific first.
+    private static let stemModalities: [(stems: [String], modality: String)] = [
+        (["cabtagene"], "car-t"),
+        (["mab"], "monoclonal-antibody"),
+        (["nib", "ciclib", "parib", "lisib", "rasib", "sertib", "zomib", "degib", "demstat", "nostat", "tostat", "lestat"], "small-molecule"),
+        (["parvovec", "repvec"], "gene-therapy"),
+        (["siran", "rsen"], "oligonucleotide"),
+        (["grastim", "glutide"], "protein"),
+    ]
+
     private static func endsWith(_ text: UnsafeBufferPointer<UInt8>, _ word: Range<Int>, reversedStem stem: [UInt8]) -> Bool {
         guard word.count > stem.count else { return false }
         for (offset, byte) in stem.enumerated() where text[word.upperBound - 1 - offset] | 0x20 != byte { return false }

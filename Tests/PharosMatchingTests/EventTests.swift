@@ -1,7 +1,7 @@
 import Foundation
 import PharosCore
 @testable import PharosEngine
-import PharosMatching
+@testable import PharosMatching
 import Testing
 
 // Regulatory events read from short press releases (fictional companies and products, real
@@ -276,12 +276,71 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(Set(opinions.compactMap(\.product)) == ["Kymriah", "Yescarta"], "\(show(found))")
     }
 
-    /// Held-out set: an FDA advisory committee's vote is no CHMP opinion (and no FDA action).
-    @Test func anFDAAdvisoryCommitteeVoteIsNoCHMPOpinion() {
+    /// Held-out sets: an FDA advisory committee's vote is no CHMP opinion, and the approval it
+    /// recommends or votes for is still ahead; the words vetoed for the opinion do not hide the
+    /// approval word inside them.
+    @Test func anFDAAdvisoryCommitteeVoteIsNoCHMPOpinionAndTheApprovalIsAhead() {
+        for sentence in [
+            "An FDA advisory committee recommended approval of ARC-217 for multiple myeloma.",
+            "An FDA advisory committee voted in favor of approval of ARC-217 for multiple myeloma.",
+        ] {
+            let found = events(title: "FDA panel backs Arcturus's ARC-217", "BOSTON, June 10, 2025 -- " + sentence)
+            #expect(!found.contains { $0.action == "ema-chmp-positive-opinion" }, "\(show(found))")
+            let approval = found.first { $0.action == "fda-approval" && $0.product == "ARC-217" }
+            #expect(approval?.status == .prospective, "\(sentence)\n\(show(found))")
+        }
+        let after = events(
+            title: "Arcturus's ARC-217 wins FDA nod",
+            "BOSTON, June 10, 2025 -- Following a positive vote by the advisory committee, the FDA approved ARC-217 for multiple myeloma.")
+        #expect(after.first { $0.action == "fda-approval" }?.status == .announced, "\(show(after))")
+    }
+
+    /// Seventh held-out set: the FDA declining to approve an application is its complete response.
+    @Test func declinedToApproveIsACompleteResponse() {
         let found = events(
-            title: "FDA panel backs Arcturus's ARC-217",
-            "BOSTON, June 10, 2025 -- An FDA advisory committee recommended approval of ARC-217 for multiple myeloma.")
-        #expect(!found.contains { $0.action == "ema-chmp-positive-opinion" }, "\(show(found))")
+            title: "Arcturus shares tumble",
+            "BOSTON, June 10, 2025 -- Arcturus said the US Food and Drug Administration declined to approve its new-drug application for ARC-217 to treat multiple myeloma.")
+        #expect(found.contains { $0.action == "fda-complete-response-letter" && $0.status == .announced && $0.product == "ARC-217" }, "\(show(found))")
+        #expect(!found.contains { $0.action == "fda-approval" }, "\(show(found))")
+    }
+
+    /// Seventh held-out set: "approval from the FDA for Fast Track Designation" is the designation's
+    /// grant, no approval of the product.
+    @Test func anApprovalForADesignationIsItsGrant() {
+        let found = events(
+            title: "Arcturus's partner update",
+            "BOSTON, June 10, 2025 -- Through its partner, ARC-217 received approval from the U.S. Food and Drug Administration (FDA) for Fast Track Designation.")
+        #expect(!found.contains { $0.action == "fda-approval" }, "\(show(found))")
+        #expect(found.contains { $0.action == "fda-fast-track" && $0.status == .announced }, "\(show(found))")
+    }
+
+    /// Seventh held-out set: an act told as the time of the news ("weeks after the FDA granted it")
+    /// is history; "with the aim of achieving" and "to be designated" tell acts ahead.
+    @Test func timesAfterAnActAndAimsTellHistoryAndProspects() {
+        let found = events(
+            title: "Arcturus receives PRIME designation from EMA for ARC-217",
+            """
+            BOSTON, June 10, 2025 -- "Receiving PRIME designation for ARC-217 from the EMA mere weeks after the FDA granted it Breakthrough Therapy designation strengthens our belief," said the CEO.
+
+            The company is set to start a pivotal study of ARC-217, with the aim of achieving accelerated approval by 2027.
+
+            We believe that ARC-318 may meet the criteria to be designated as a Fast Track product.
+            """)
+        #expect(found.first { $0.action == "fda-breakthrough-therapy" }?.status == .background, "\(show(found))")
+        #expect(found.first { $0.action == "fda-accelerated-approval" }?.status == .prospective, "\(show(found))")
+        #expect(found.first { $0.action == "fda-fast-track" }?.status == .prospective, "\(show(found))")
+    }
+
+    /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
+    /// stem ("teplizumab" an antibody), where the text tells none.
+    @Test func aNonproprietaryNameTellsItsModality() {
+        let found = events(
+            title: "Arcturus gains PRIME designation for arcotuzumab from EMA",
+            "BOSTON, June 10, 2025 -- Arcturus today announced the EMA has granted arcotuzumab PRIME designation for type 1 diabetes.")
+        #expect(found.first { $0.action == "ema-prime" }?.modality == "monoclonal-antibody", "\(show(found))")
+        #expect(NonproprietaryNames.modality(of: "belantamab mafodotin") == "adc")
+        #expect(NonproprietaryNames.modality(of: "sotorasib") == "small-molecule")
+        #expect(NonproprietaryNames.modality(of: "irinotecan") == nil)
     }
 
     /// Held-out and development sets: a past time that opens the sentence dates the reported news
