@@ -58,7 +58,8 @@ struct BacktestCommand: AsyncParsableCommand {
         let config = try options.load()
         let evaluator = try selectRules(config)
         let sink = try deliverySink(config)
-        let store = try openState(config)
+        // Two readers: the archive's pages are read beside the recorded alerts (`Backtest.run`).
+        let store = try openState(config, readers: 2)
         let window = Duration(configText: since)!
         let started = ContinuousClock.now
         let backtest = Backtest(store: store, evaluator: evaluator, since: Date().addingTimeInterval(-window.seconds), source: source, stories: store)

@@ -68,9 +68,9 @@ struct ConfigOptions: ParsableArguments {
 }
 
 /// The state database of `config`, or a clear error (with a note when the disk is full) and exit 1.
-func openState(_ config: PharosConfig) throws -> SQLiteStateStore {
+func openState(_ config: PharosConfig, readers: Int = SQLiteStateStore.readers) throws -> SQLiteStateStore {
     do {
-        return try SQLiteStateStore(directory: config.stateDirectory)
+        return try SQLiteStateStore(directory: config.stateDirectory, readers: readers)
     } catch {
         printError("pharos: cannot open state in \(config.stateDirectory.path): \(SQLiteStateStore.explain(error, directory: config.stateDirectory))")
         throw ExitWith(code: .failure)

@@ -52,4 +52,54 @@ private let start = Date(timeIntervalSince1970: 1_795_424_400)
             #expect(replayed.progress == replayed.progress.sorted() && replayed.progress.last == count + 1, "\(replayed.progress)")
         }
     }
+
+    /// Chunks matched before what did alert is read are classified when handed over, as those
+    /// matched after it: the same statuses and the same alerts that no longer alert.
+    @Test(arguments: Backend.allCases) func alertsMatchedBeforeTheRecordedOnesAreReadCompareTheSame(_ backend: Backend) async throws {
+        let count = 70
+        let store = try await archive(backend, count: count)
+        var clause = Clause()
+        clause.keywords = ["BCMA"]
+        let evaluator = try CompiledRules(rules: [Rule(name: "bcma", clause: clause, location: SourceLocation(file: "t", line: 1, column: 1))],
+                                          vocabulary: Vocabulary())
+        var ids: [String] = []
+        _ = try await Backtest(store: store, evaluator: evaluator, since: .distantPast).run(render: { $0.alert.id }, found: { ids.append($1) })
+        // Every other alert did alert; and item 3 (which matches nothing now) once alerted.
+        let recorded = ids.enumerated().filter { $0.offset % 2 == 0 }.map { NewAlert(id: $0.element, rule: "bcma", itemID: "?", json: "{}", sinks: []) }
+        try await store.record([PollRecord(source: "news", alerts: recorded + [NewAlert(id: "gone", rule: "bcma", itemID: "3", json: "{}", sinks: [])])],
+                               now: start.addingTimeInterval(Double(count + 1)))
+        func replay(_ store: any ArchiveStore) async throws -> (statuses: [String], summary: Backtest.Summary) {
+            var statuses: [String] = []
+            let summary = try await Backtest(store: store, evaluator: evaluator, since: .distantPast, workers: 2, pageSize: 4)
+                .run(render: { "\($0.alert.id) \($0.status.rawValue)" }, found: { statuses.append($1) })
+            return (statuses, summary)
+        }
+        let expected = ids.enumerated().map { "\($0.element) \($0.offset % 2 == 0 ? "unchanged" : "new")" }
+        for store in [store, SlowRecords(store: store)] as [any ArchiveStore] {
+            let replayed = try await replay(store)
+            #expect(replayed.statuses == expected, "\(type(of: store))")
+            #expect(replayed.summary.unchangedCount == recorded.count && replayed.summary.newCount == ids.count - recorded.count)
+            #expect(replayed.summary.noLonger.map(\.id) == ["gone"], "\(type(of: store))")
+        }
+    }
+}
+
+/// A store whose recorded alerts take a while to read: the replay's first chunks are matched
+/// before they are known.
+private struct SlowRecords: ArchiveStore {
+    let store: any StateStore
+
+    func archivedItems(_ query: ArchiveQuery) async throws -> [ArchiveSummary] { try await store.archivedItems(query) }
+    func archivedVersions(source: String, itemID: String) async throws -> [ArchivedItem] {
+        try await store.archivedVersions(source: source, itemID: itemID)
+    }
+    func archivePage(since: Date, source: String?, after: Int64, limit: Int) async throws -> [StoredVersion] {
+        try await store.archivePage(since: since, source: source, after: after, limit: limit)
+    }
+    func expireArchive(before cutoff: Date, limit: Int) async throws -> Int { try await store.expireArchive(before: cutoff, limit: limit) }
+    func archiveStats() async throws -> ArchiveStats { try await store.archiveStats() }
+    func recordedAlerts(rules: [String], since: Date, source: String?) async throws -> [RecordedAlert] {
+        try await Task.sleep(for: .milliseconds(300))
+        return try await store.recordedAlerts(rules: rules, since: since, source: source)
+    }
 }

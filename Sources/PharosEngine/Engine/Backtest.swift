@@ -90,16 +90,12 @@ public struct Backtest: Sendable {
         found: (Found, Rendered) throws -> Void,
         progress: (Progress) -> Void = { _ in }
     ) async throws -> Summary {
-        // Read at once, on the pool's readers: the replay starts after the slowest, not after all three.
         let rules = evaluator.rules.map(\.name)
-        async let archivedCount = store.archiveStats().versions
-        async let recordedAlerts = store.recordedAlerts(rules: rules, since: .distantPast, source: source)
-        async let recordedCopies = stories?.recordedCopies(rules: rules)
-        let (archived, recorded, copies) = try await (archivedCount, recordedAlerts, recordedCopies ?? [])
-        let known = Known(
-            alerts: Set(recorded.map { Hashed($0.id) }),
-            alertedItems: Set(recorded.map { Hashed(ItemKey(source: $0.source, itemID: $0.itemID)) }),
-            copies: Dictionary(copies.map { (Hashed(CopyKey(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID)), $0.alertID) }) { first, _ in first })
+        // Set once what did alert is read, beside the first pages: until then chunks are
+        // matched without it, and their alerts classified and rendered when handed over.
+        var known: Known?
+        var recorded: [RecordedAlert] = []
+        var archived = 0
         var summary = Summary()
         var seen: Set<Hashed<String>> = []
         var items: Set<Hashed<ItemKey>> = []
@@ -117,6 +113,34 @@ public struct Backtest: Sendable {
             var started = 0
             var handedOver = 0
             var finished: [Int: Chunk<Rendered>] = [:]
+            /// The chunks finished in archive order from the first not handed over, once what did alert is known.
+            func handOver() throws {
+                guard let known else { return }
+                while let chunk = finished.removeValue(forKey: handedOver) {
+                    handedOver += 1
+                    let alerts = chunk.classified ? chunk.alerts : chunk.unclassified.map { alert, version in
+                        let found = classify(alert, version: version, known: known)
+                        return (found, render(found))
+                    }
+                    for (alert, rendered) in alerts where seen.insert(Hashed(alert.alert.id)).inserted {
+                        switch alert.status {
+                        case .new: summary.newCount += 1
+                        case .unchanged: summary.unchangedCount += 1
+                        case .alsoSeen: summary.alsoSeenCount += 1
+                        }
+                        try found(alert, rendered)
+                    }
+                    if chunk.classified {
+                        items.formUnion(chunk.alertedItems)
+                    } else {
+                        for item in chunk.alertedItems where known.alertedItems.contains(item) { items.insert(item) }
+                    }
+                    summary.textBytes += chunk.textBytes
+                    summary.versions += chunk.versions
+                    progress(Progress(versions: summary.versions, textBytes: summary.textBytes, archived: archived))
+                }
+            }
+            group.addTask { .known(try await self.readKnown(rules: rules)) }
             while true {
                 try Task.checkCancellation()
                 while running < workers, firstWaiting < waiting.count {
@@ -128,6 +152,7 @@ public struct Backtest: Sendable {
                     let index = started
                     started += 1
                     running += 1
+                    let known = known
                     group.addTask { .chunk(index, try self.match(versions, known: known, render: render)) }
                 }
                 if firstWaiting == waiting.count || firstWaiting >= 256 {
@@ -142,6 +167,9 @@ public struct Backtest: Sendable {
                 }
                 guard let step = try await group.next() else { break }
                 switch step {
+                case .known(let read):
+                    (known, recorded, archived) = (read.known, read.recorded, read.archived)
+                    try handOver()
                 case .page(let page):
                     reading = false
                     guard let last = page.last else {
@@ -154,21 +182,7 @@ public struct Backtest: Sendable {
                 case .chunk(let index, let chunk):
                     running -= 1
                     finished[index] = chunk
-                    while let chunk = finished.removeValue(forKey: handedOver) {
-                        handedOver += 1
-                        for (alert, rendered) in chunk.alerts where seen.insert(Hashed(alert.alert.id)).inserted {
-                            switch alert.status {
-                            case .new: summary.newCount += 1
-                            case .unchanged: summary.unchangedCount += 1
-                            case .alsoSeen: summary.alsoSeenCount += 1
-                            }
-                            try found(alert, rendered)
-                        }
-                        items.formUnion(chunk.alertedItems)
-                        summary.textBytes += chunk.textBytes
-                        summary.versions += chunk.versions
-                        progress(Progress(versions: summary.versions, textBytes: summary.textBytes, archived: archived))
-                    }
+                    try handOver()
                 }
             }
         }
@@ -176,17 +190,35 @@ public struct Backtest: Sendable {
         return summary
     }
 
+    /// What did alert, and how many versions the archive holds. One query after the other: a
+    /// replay reads its pages beside them, on another of the store's readers.
+    private func readKnown(rules: [String]) async throws -> (known: Known, recorded: [RecordedAlert], archived: Int) {
+        let archived = try await store.archivedVersionCount()
+        let recorded = try await store.recordedAlerts(rules: rules, since: .distantPast, source: source)
+        let copies = try await stories?.recordedCopies(rules: rules) ?? []
+        let known = Known(
+            alerts: Set(recorded.map { Hashed($0.id) }),
+            alertedItems: Set(recorded.map { Hashed(ItemKey(source: $0.source, itemID: $0.itemID)) }),
+            copies: Dictionary(copies.map { (Hashed(CopyKey(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID)), $0.alertID) }) { first, _ in first })
+        return (known, recorded, archived)
+    }
+
     /// What a task of the replay's group brings back: a page read, or a chunk matched.
     private enum Step<Rendered: Sendable>: Sendable {
+        case known((known: Known, recorded: [RecordedAlert], archived: Int))
         case page([StoredVersion])
         case chunk(Int, Chunk<Rendered>)
     }
 
     /// The alerts of a chunk of versions, rendered, and what was replayed.
     private struct Chunk<Rendered: Sendable>: Sendable {
+        /// Whether it was matched knowing what did alert: its alerts are then classified and
+        /// rendered in `alerts`, else they are in `unclassified`.
+        var classified: Bool
         var alerts: [(Found, Rendered)] = []
+        var unclassified: [(Alert, ArchiveSummary)] = []
         var versions = 0
-        /// Of the items replayed, those with a recorded alert.
+        /// Of the items replayed, those with a recorded alert (when not classified, every item).
         var alertedItems: [Hashed<ItemKey>] = []
         var textBytes: Int64 = 0
     }
@@ -232,18 +264,27 @@ public struct Backtest: Sendable {
     /// one, large enough that starting tasks costs little.
     static let chunk = 16
 
-    /// The alerts of `versions`, in order, rendered: their texts decompressed and matched.
+    /// The alerts of `versions`, in order: their texts decompressed and matched, and when what
+    /// did alert is `known`, classified and rendered.
     private func match<Rendered: Sendable>(
-        _ versions: ArraySlice<StoredVersion>, known: Known, render: @Sendable (Found) -> Rendered
+        _ versions: ArraySlice<StoredVersion>, known: Known?, render: @Sendable (Found) -> Rendered
     ) throws -> Chunk<Rendered> {
-        var chunk = Chunk<Rendered>()
+        var chunk = Chunk<Rendered>(classified: known != nil)
         // Each version's text is decompressed into the same buffer.
         var scratch: [UInt8] = []
         for version in versions {
-            for alert in try alerts(version, known: known, scratch: &scratch) { chunk.alerts.append((alert, render(alert))) }
+            let alerts = try alerts(version, scratch: &scratch)
+            if let known {
+                for alert in alerts {
+                    let found = classify(alert, version: version.summary, known: known)
+                    chunk.alerts.append((found, render(found)))
+                }
+            } else {
+                for alert in alerts { chunk.unclassified.append((alert, version.summary)) }
+            }
             chunk.versions += 1
             let item = Hashed(ItemKey(source: version.summary.source, itemID: version.summary.itemID))
-            if known.alertedItems.contains(item) { chunk.alertedItems.append(item) }
+            if known?.alertedItems.contains(item) ?? true { chunk.alertedItems.append(item) }
             chunk.textBytes += Int64(version.summary.textBytes)
         }
         return chunk
@@ -251,16 +292,20 @@ public struct Backtest: Sendable {
 
     /// The alerts one archived version raises, dated when it was read: matched over its
     /// decompressed text in place, as `MatchDocument(item:)` would list its fields.
-    private func alerts(_ version: StoredVersion, known: Known, scratch: inout [UInt8]) throws(ArchiveTextError) -> [Found] {
+    private func alerts(_ version: StoredVersion, scratch: inout [UInt8]) throws(ArchiveTextError) -> [Alert] {
         let (item, matches) = try ArchiveText.withMatchFields(from: version.text, id: version.summary.itemID, scratch: &scratch) { fields, texts in
             (fields.item, evaluator.evaluate(utf8: Array(zip(fields.names, texts)), published: fields.item.published))
         }
         return matches.map { match in
-            let alert = Alert(match: match, item: item, source: version.summary.source, detectedAt: version.summary.firstSeen,
-                              ruleDescription: ruleDescriptions[match.rule])
-            if known.alerts.contains(Hashed(alert.id)) { return Found(alert: alert, status: .unchanged, version: version.summary) }
-            let copyOf = known.copies[Hashed(CopyKey(rule: alert.rule, source: alert.source, itemID: alert.item.id))]
-            return Found(alert: alert, status: copyOf == nil ? .new : .alsoSeen, version: version.summary, copyOf: copyOf)
+            Alert(match: match, item: item, source: version.summary.source, detectedAt: version.summary.firstSeen,
+                  ruleDescription: ruleDescriptions[match.rule])
         }
+    }
+
+    /// How `alert` compares with what did alert.
+    private func classify(_ alert: Alert, version: ArchiveSummary, known: Known) -> Found {
+        if known.alerts.contains(Hashed(alert.id)) { return Found(alert: alert, status: .unchanged, version: version) }
+        let copyOf = known.copies[Hashed(CopyKey(rule: alert.rule, source: alert.source, itemID: alert.item.id))]
+        return Found(alert: alert, status: copyOf == nil ? .new : .alsoSeen, version: version, copyOf: copyOf)
     }
 }

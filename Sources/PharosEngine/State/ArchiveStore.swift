@@ -21,9 +21,18 @@ public protocol ArchiveStore: Sendable {
     func expireArchive(before cutoff: Date, limit: Int) async throws -> Int
     /// How many versions the archive holds, and their text's size before and after compression.
     func archiveStats() async throws -> ArchiveStats
+    /// How many versions the archive holds (``archiveStats()``'s count, without summing every
+    /// row's sizes): what a backtest's progress is measured against.
+    func archivedVersionCount() async throws -> Int
     /// The alerts recorded for `rules` (every rule when empty) since `since`, from `source`
     /// when given: what did alert, which a backtest compares with what would have.
     func recordedAlerts(rules: [String], since: Date, source: String?) async throws -> [RecordedAlert]
+}
+
+extension ArchiveStore {
+    public func archivedVersionCount() async throws -> Int {
+        try await archiveStats().versions
+    }
 }
 
 /// What to list from the archive.

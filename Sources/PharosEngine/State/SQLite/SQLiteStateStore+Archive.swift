@@ -111,6 +111,11 @@ extension SQLiteStateStore {
         }
     }
 
+    public func archivedVersionCount() async throws -> Int {
+        // SQLite counts the entries of the smallest index; the stats read every row.
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM archive") ?? 0 }
+    }
+
     public func recordedAlerts(rules: [String], since: Date, source: String?) async throws -> [RecordedAlert] {
         let wanted = Set(rules)
         return try await pool.read { db in

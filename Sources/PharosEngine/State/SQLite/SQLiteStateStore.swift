@@ -18,8 +18,9 @@ public final class SQLiteStateStore: StateStore {
 
     /// Opens (creating if needed) `pharos.sqlite` in `directory`, in WAL mode. The folder is
     /// made 0700 and the database files 0600, whatever the umask: they hold what was seen and
-    /// every alert.
-    public init(directory: URL) throws {
+    /// every alert. `readers`: the read connections, one unless reads overlap (a backtest
+    /// reads its pages while it reads what did alert).
+    public init(directory: URL, readers: Int = SQLiteStateStore.readers) throws {
         try Self.makePrivateDirectory(directory)
         path = directory.appendingPathComponent("pharos.sqlite")
         // SQLite creates the database 0644 less the umask and gives its -wal and -shm files the
@@ -38,7 +39,7 @@ public final class SQLiteStateStore: StateStore {
         // process (SQLite's default 2 MiB of cache each, six connections, was a third of the
         // daemon's heap; a second reader held about 100 KB). The operating system's file
         // cache still holds the database.
-        configuration.maximumReaderCount = Self.readers
+        configuration.maximumReaderCount = max(readers, 1)
         configuration.prepareDatabase { db in
             // A new database only (an existing one keeps its pages): an archived version is
             // about 3 KB, so 4 KB pages hold one each and leave a quarter empty; 16 KB pages
@@ -75,8 +76,8 @@ public final class SQLiteStateStore: StateStore {
         if fstat(descriptor, &info) == 0, info.st_mode & 0o077 != 0 { fchmod(descriptor, info.st_mode & 0o700) }
     }
 
-    /// Read connections and the page cache of each connection.
-    static let readers = 1
+    /// Read connections (the daemon's) and the page cache of each connection.
+    public static let readers = 1
     static let cacheKiB = 512
     /// The page size a new database is created with.
     static let pageSize = 16384
