@@ -127,6 +127,9 @@ enum EventCues {
             "fewer than 200,000", "affecting fewer than", "affects fewer than", "serious or life-threatening",
             "preliminary clinical evidence", "eligible for", "introduces", "introduced", "launches", "launched", "unveils",
             "unveiled", "new designation", "new pathway", "new program", "new programme", "guidance",
+            // A programme's launch or relaunch: "announced two initiatives: Project Orbis and RTOR".
+            "initiatives", "pilot program", "pilot programme", "re-launch", "relaunch", "re-launched",
+            "relaunched", "relaunches", "re-launches",
             "are awarded by the", "are granted by the", "are given by the", "are awarded to",
             // Habits, not acts: "A patient death usually prompts the FDA to impose a clinical hold."
             "usually", "typically", "generally", "normally", "routinely", "tend to", "tends to", "are common", "is common",

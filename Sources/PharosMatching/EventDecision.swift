@@ -651,6 +651,10 @@ extension DocumentReader {
         if let section = sections[field], trigger.start >= section.start {
             return (.background, .section(section.heading))
         }
+        // "China NMPA approves 40 innovative new drugs in 2023": a count of products, no act on one.
+        if subjects.isEmpty, let count = countedObject(field: field, after: trigger.end, in: range) {
+            return (.background, .background(count))
+        }
         // A past time that opens the sentence dates all of it, reported speech included:
         // "Earlier this month, AstraZeneca announced that its combination had been recommended".
         if let opening = cueHits.first, opening.start <= range.lowerBound + 1, opening.end <= trigger.start,
@@ -720,6 +724,45 @@ extension DocumentReader {
         }
         return (.background, .bodyOnly)
     }
+
+    /// A count of products right after a phrase, as its object ("approves 40 innovative new drugs",
+    /// "authorized 20 new drugs and medical devices"): a statistic, whose range this is.
+    func countedObject(field: Int, after offset: Int, in range: Range<Int>) -> Range<Int>? {
+        let text = texts[field]
+        let words = Temporal.wordRanges(text, offset..<min(range.upperBound, offset + 60))
+        guard let count = words.prefix(3).firstIndex(where: { word in
+            Temporal.number(text, word).map { $0 > 1 } ?? Self.countWords.contains(self.text(field: field, word).lowercased())
+        }) else { return nil }
+        // Only "more than", "nearly", "a record" and the like before the number.
+        for word in words[..<count] where !Self.countOpenings.contains(self.text(field: field, word).lowercased()) { return nil }
+        guard let noun = words[(count + 1)...].prefix(4).first(where: { Self.productNouns.contains(self.text(field: field, $0).lowercased()) }) else {
+            return nil
+        }
+        // Over a period ("in 2023", "so far this year"): a meeting's or a digest's count ("the CHMP
+        // recommended eight medicines for approval at its June 2021 meeting") is its news.
+        let rest = Temporal.wordRanges(text, noun.upperBound..<range.upperBound)
+        for (index, word) in rest.enumerated() {
+            let lowered = self.text(field: field, word).lowercased()
+            if Self.periodWords.contains(lowered) { return words[count].lowerBound..<noun.upperBound }
+            if index + 1 < rest.count, ["in", "since", "during", "through", "throughout"].contains(lowered),
+               let year = Temporal.number(text, rest[index + 1]), (1990...2099).contains(year) {
+                return words[count].lowerBound..<noun.upperBound
+            }
+        }
+        return nil
+    }
+
+    static let periodWords: Set<String> = ["annually", "yearly", "so far", "to date", "between", "year", "years", "quarter", "half"]
+
+    static let countWords: Set<String> = [
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "dozen", "dozens", "several",
+        "many", "multiple", "numerous",
+    ]
+    static let countOpenings: Set<String> = ["more", "than", "nearly", "almost", "over", "about", "around", "some", "a", "record", "total", "of"]
+    static let productNouns: Set<String> = [
+        "drugs", "medicines", "therapies", "products", "treatments", "devices", "molecules", "entities", "biologics",
+        "vaccines", "candidates", "indications", "applications", "agents", "compounds", "nmes",
+    ]
 
     /// Whether a family of actions authorises a product: approvals, accelerated and conditional ones.
     static func isAuthorisation(family: String) -> Bool {

@@ -331,6 +331,23 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(found.first { $0.action == "fda-fast-track" }?.status == .prospective, "\(show(found))")
     }
 
+    /// Seventh held-out set: a count of products over a period is a statistic (background), a
+    /// meeting's count its news; a page on programmes launched or relaunched defines them.
+    @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
+        let statistic = events(
+            title: "China NMPA approves 40 innovative new drugs in 2023",
+            "BEIJING, June 10, 2025 -- The NMPA cleared 40 novel innovative drugs in 2023, nearly half of them cancer therapies.")
+        #expect(!statistic.isEmpty && statistic.allSatisfy { $0.status == .background }, "\(show(statistic))")
+        let meeting = events(
+            title: "CHMP June highlights",
+            "25 June 2025 - EMA's CHMP recommended eight medicines for approval at its June 2025 meeting.")
+        #expect(meeting.contains { $0.action == "ema-chmp-positive-opinion" && $0.status == .announced }, "\(show(meeting))")
+        let launch = events(
+            title: "FDA programmes for cancer drugs",
+            "June 10, 2025 - The U.S. Food and Drug Administration recently announced two innovative initiatives from its Oncology Center of Excellence: Project Orbis and the Real-Time Oncology Review pilot program.")
+        #expect(!launch.isEmpty && !launch.contains { $0.status == .announced }, "\(show(launch))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
