@@ -150,6 +150,8 @@ enum EventCues {
         ])
         add(.descriptor, .backward, [
             "negative", "-negative", "wild-type", "wild type", "naive", "naïve", "nonexpressing", "non-expressing",
+            // A biomarker measured in the patients: "NSCLC with PD-L1 expression ≥50%", "on the PD-L1 biomarker test".
+            "expression", "biomarker", "stained", "staining", "score", "test", "testing", "assay", "status", "IHC",
             // Parts of a CAR construct, not what it is aimed at: "4-1BB costimulatory and CD3-zeta domain".
             "zeta", "costimulatory", "co-stimulatory", "signaling domain", "signalling domain", "hinge", "transmembrane",
         ])

@@ -197,7 +197,13 @@ final class DocumentReader {
         for paragraph in paragraphs {
             if !isSummary, !isProse(text, paragraph) { continue }
             let first = Array(TextSegments.sentences(text, in: paragraph).prefix(1))
-            let items = paragraphs.filter { isDigestItem(text, $0) }
+            var items = paragraphs.filter { isDigestItem(text, $0) }
+            // A dated list ("December 23, 2022" above each item's headline): each item opens the
+            // paragraph after its date.
+            if items.count < 2 {
+                let dated = paragraphs.indices.dropLast().filter { Temporal.isDateLine(text, paragraphs[$0]) }
+                if dated.count >= 2 { items = dated.map { paragraphs[$0 + 1] }.filter { !Temporal.isDateLine(text, $0) } }
+            }
             guard items.count >= 2 else { return first }
             var leads = first
             for item in items where item.lowerBound > paragraph.lowerBound {

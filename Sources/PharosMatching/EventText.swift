@@ -91,6 +91,30 @@ enum Temporal {
     /// Per byte: whether a year ("1", "2") or a capitalised month ("J", "F", "M", "A", "S", "O", "N", "D") starts with it.
     private static let mayStartDate: [Bool] = (0...255).map { Array("12JFMASOND".utf8).contains(UInt8($0)) }
 
+    /// Whether a paragraph is a date alone ("December 23, 2022", "23 Dec 2022", "Friday, 6 March 2020"):
+    /// a month, a year, and nothing but days and weekdays beside them.
+    static func isDateLine(_ text: UnsafeBufferPointer<UInt8>, _ paragraph: Range<Int>) -> Bool {
+        guard paragraph.count <= 40, mayHoldDate(text, paragraph) else { return false }
+        var (month, year) = (false, false)
+        for word in wordRanges(text, paragraph) {
+            if let value = number(text, word) {
+                if (1990...2099).contains(value) { year = true } else if !(1...31).contains(value) { return false }
+                continue
+            }
+            let lowered = String(decoding: text[word], as: UTF8.self).lowercased()
+            if months.contains(where: { $0.0 == lowered }) {
+                month = true
+            } else if !weekdays.contains(lowered) {
+                return false
+            }
+        }
+        return month && year
+    }
+
+    static let weekdays: Set<String> = [
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    ]
+
     /// Whether `range` holds a digit or a capitalised month's first letters: only then can it be dated.
     static func mayHoldDate(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         for index in range {

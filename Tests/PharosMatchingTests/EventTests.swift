@@ -348,6 +348,32 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!launch.isEmpty && !launch.contains { $0.status == .announced }, "\(show(launch))")
     }
 
+    /// Seventh held-out set: a dated list of approvals ("December 23, 2022" above each item) has
+    /// a lead per item; a target measured in the patients ("with PD-L1 expression ≥50%", "on the
+    /// PD-L1 biomarker test") is no target of the act.
+    @Test func aDatedListHasALeadPerItemAndBiomarkersAreNoTargets() {
+        let found = events(
+            title: "Drug approvals in Japan",
+            """
+            December 28, 2022
+
+            Arcturus's ARC-217 is approved for myeloma in Japan.
+
+            Arcturus announced that ARC-217 was approved in Japan to treat multiple myeloma.
+
+            December 22, 2022
+
+            ARC-318 was approved in Japan for the initial treatment of relapsed or refractory large B-cell lymphoma.
+
+            The approval was based on a Phase 3 trial.
+            """)
+        #expect(found.first { $0.product == "ARC-318" }?.status == .announced, "\(show(found))")
+        let biomarker = events(
+            title: "FDA Approves First-Line Treatment for NSCLC with PD-L1 Biomarker",
+            "June 10, 2025 - The FDA approved a second option for first-line NSCLC with PD-L1 expression of 50% or more.")
+        #expect(!biomarker.isEmpty && biomarker.allSatisfy { $0.targets.isEmpty }, "\(show(biomarker))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
