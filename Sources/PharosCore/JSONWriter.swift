@@ -41,7 +41,7 @@ public struct JSONWriter {
 
     /// Appends to `output` what `body` writes: for documents written field by field, without
     /// a ``Value`` tree.
-    static func append(to output: inout [UInt8], _ body: (inout JSONWriter) -> Void) {
+    public static func append(to output: inout [UInt8], _ body: (inout JSONWriter) -> Void) {
         var writer = JSONWriter()
         swap(&writer.bytes, &output)
         body(&writer)
@@ -49,7 +49,7 @@ public struct JSONWriter {
     }
 
     /// Appends JSON text as it is (punctuation and keys the caller spells out).
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
@@ -80,7 +80,7 @@ public struct JSONWriter {
 
     /// `text` quoted, with `"`, the backslash, control characters and U+2028/U+2029 (which end a line
     /// in JavaScript) escaped; every other byte copied as it is, runs at a time.
-    mutating func writeString(_ text: String) {
+    public mutating func writeString(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))

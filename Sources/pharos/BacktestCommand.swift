@@ -172,14 +172,20 @@ struct BacktestCommand: AsyncParsableCommand {
     }
 
     private static func jsonAlert(_ found: Backtest.Found) -> [UInt8] {
-        var fields: [(String, JSONWriter.Value)] = [("status", .string(found.status.rawValue)), ("version", .string(found.version.version))]
-        if let copyOf = found.copyOf { fields.append(("also_seen_on", .string(copyOf))) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(2048)
-        // The members before the alert, then the alert written straight in.
-        JSONWriter.append(.object(fields), to: &bytes)
-        bytes.removeLast()
-        bytes.append(contentsOf: #","alert":"#.utf8)
+        // The members before the alert, then the alert, written straight in.
+        JSONWriter.append(to: &bytes) { writer in
+            writer.raw("{\"status\":")
+            writer.writeString(found.status.rawValue)
+            writer.raw(",\"version\":")
+            writer.writeString(found.version.version)
+            if let copyOf = found.copyOf {
+                writer.raw(",\"also_seen_on\":")
+                writer.writeString(copyOf)
+            }
+            writer.raw(",\"alert\":")
+        }
         found.alert.appendJSON(to: &bytes)
         bytes.append(UInt8(ascii: "}"))
         return bytes
