@@ -7,6 +7,8 @@ extension DocumentReader {
     func readEvents(field: Int, hitIndex: Int) -> [EventDraft] {
         let trigger = hits[field][hitIndex]
         guard case .trigger(let designationIndex) = trigger.term else { return [] }
+        // "PRV-031" is a development code, not a Priority Review Voucher.
+        if trigger.end + 1 < texts[field].count, texts[field][trigger.end] == 0x2D, (0x30...0x39).contains(texts[field][trigger.end + 1]) { return [] }
         // The common words of approvals first: most are not told as approvals, and this costs little
         // (the agency is counted as before the word here; below, where it really is).
         if extractor.isApproval[Int(designationIndex)], !isVerbalApproval(field: field, trigger, agencyBefore: true) {

@@ -374,6 +374,16 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!biomarker.isEmpty && biomarker.allSatisfy { $0.targets.isEmpty }, "\(show(biomarker))")
     }
 
+    /// Seventh held-out set: an acronym that opens a development code ("PRV-031") is the code,
+    /// not the designation it also spells (a Priority Review Voucher).
+    @Test func anAcronymOpeningACodeIsNoDesignation() {
+        let found = events(
+            title: "Arcturus's arcotuzumab, or PRV-031, was granted the priority-medicines designation by the European Medicines Agency",
+            "BOSTON, June 10, 2025 -- Arcturus today announced the PRIME designation.")
+        #expect(!found.contains { $0.action == "fda-priority-review-voucher" }, "\(show(found))")
+        #expect(found.contains { $0.action == "ema-prime" && $0.status == .announced }, "\(show(found))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
