@@ -610,26 +610,45 @@ final class DocumentReader {
         // conjugate" is an ADC, not the monoclonal antibody its first words name.
         var modalityEnd = -1
         for field in texts.indices where !mentions[field].isEmpty || spelling != nil {
-            // At most six sentences: a list finds the repeated ones faster than a set.
+            // At most six sentences: a list finds the repeated ones faster than a set. The
+            // mentions are found one at a time, up to the sixth sentence, not all first.
             var done: [Int] = []
-            let named = spelling.map { occurrences(of: $0, key: key, field: field) } ?? mentions[field].filter { $0.key == key }
-            for mention in named where done.count < 6 {
+            var nextCode = 0
+            var nextMention = 0
+            while done.count < 6 {
+                let mention: ProductMention
+                if let spelling {
+                    guard let found = nextOccurrence(of: spelling, key: key, field: field, from: &nextCode) else { break }
+                    mention = found
+                } else {
+                    let all = mentions[field]
+                    while nextMention < all.count, all[nextMention].key != key { nextMention += 1 }
+                    guard nextMention < all.count else { break }
+                    mention = all[nextMention]
+                    nextMention += 1
+                }
                 let range = sentence(field: field, at: mention.start)
                 guard !done.contains(range.lowerBound) else { continue }
                 done.append(range.lowerBound)
-                let inSentence = (mentions(field: field, in: range).filter { $0.key != key } + [mention])[...]
+                let others = mentions(field: field, in: range)
+                /// Whether `mention` is nearer to `hit` than every other product of the sentence
+                /// (on a tie, another product is nearest).
+                func isNearest(_ hit: Range<Int>) -> Bool {
+                    let own = Self.distance(mention, hit)
+                    for other in others where other.key != key && Self.distance(other, hit) <= own { return false }
+                    return true
+                }
                 let sentenceHits = hits(field: field, in: range)
                 for hit in sentenceHits {
                     switch hit.term {
                     case .target(let index):
-                        guard !isPatientDescriptor(hit, among: sentenceHits),
-                              Self.nearest(inSentence, to: hit.start..<hit.end)?.key == key else { continue }
+                        guard !isPatientDescriptor(hit, among: sentenceHits), isNearest(hit.start..<hit.end) else { continue }
                         if !profile.targets.contains(where: { $0.index == index }) {
                             profile.targets.append((index, text(field: field, hit.start..<hit.end)))
                         }
                     case .modality(let index):
                         let extendsLast = hit.start < modalityEnd && hit.end > modalityEnd
-                        guard profile.modality == nil || extendsLast, Self.nearest(inSentence, to: hit.start..<hit.end)?.key == key else { continue }
+                        guard profile.modality == nil || extendsLast, isNearest(hit.start..<hit.end) else { continue }
                         profile.modality = index
                         modalityEnd = hit.end
                     default: continue
@@ -651,21 +670,20 @@ final class DocumentReader {
         return nil
     }
 
-    /// Every whole-word `spelling` of code `key` in `field`. Codes are read only in the sentences
-    /// that can name a subject; the sentence that tells what it is ("TST001 (Transcenta) is an
-    /// anti-Claudin18.2 monoclonal antibody") is found here, when a profile needs it.
-    func occurrences(of spelling: [UInt8], key: String, field: Int) -> [ProductMention] {
-        var found: [ProductMention] = []
-        var from = 0
+    /// The next whole-word `spelling` of code `key` in `field` at `from` or after (moved past it).
+    /// Codes are read only in the sentences that can name a subject; the sentence that tells
+    /// what it is ("TST001 (Transcenta) is an anti-Claudin18.2 monoclonal antibody") is found
+    /// here, when a profile needs it.
+    func nextOccurrence(of spelling: [UInt8], key: String, field: Int, from: inout Int) -> ProductMention? {
         let text = texts[field]
         while let start = ByteSearch.first(spelling, in: text, from: from) {
             from = start + 1
             let end = start + spelling.count
             func joins(_ byte: UInt8) -> Bool { (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D }
             guard start == 0 || !joins(text[start - 1]), end == text.count || !joins(text[end]) else { continue }
-            found.append(ProductMention(field: field, start: start, end: end, product: -1, key: key))
+            return ProductMention(field: field, start: start, end: end, product: -1, key: key)
         }
-        return found
+        return nil
     }
 
     /// The products named in `range` of `field`: a slice of its mentions, which are in text order.

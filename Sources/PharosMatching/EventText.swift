@@ -595,6 +595,34 @@ enum Indication {
     private static let endingStarts: [Bool] = (0...255).map { byte in endingBytes.contains { $0[0] == byte } }
     private static let endingSeconds: [Bool] = (0...255).map { byte in endingBytes.contains { $0[1] == byte } }
 
+    /// The place of the bare "for " in `openings`.
+    private static let plainForIndex = openings.firstIndex(of: "for ")!
+
+    /// `bytes` without leading and trailing white space and `trimmedAlso`'s characters, when
+    /// every byte is ASCII and none a carriage return (one character per byte); else nil.
+    static func asciiTail(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        for byte in bytes where byte >= 0x80 || byte == 0x0D { return nil }
+        func strip(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x2E || byte == 0x2C || byte == 0x3B || byte == 0x3A
+        }
+        var start = 0
+        var end = bytes.count
+        while start < end, strip(bytes[start]) { start += 1 }
+        while end > start, strip(bytes[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// Whether ASCII `bytes` start with "the designation", in any case.
+    static func startsWithTheDesignation(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefix: StaticString = "the designation"
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        for offset in 0..<prefix.utf8CodeUnitCount {
+            let (written, byte) = (bytes[offset], prefix.utf8Start[offset])
+            if (written >= 0x41 && written <= 0x5A ? written | 0x20 : written) != byte { return false }
+        }
+        return true
+    }
+
     /// The indication in `sentence` of `text` after `offset` bytes into it.
     static func find(in text: UnsafeBufferPointer<UInt8>, sentence: Range<Int>, after offset: Int) -> String? {
         // Quotations speak of patients and hopes, not of the indication granted.
@@ -627,8 +655,15 @@ enum Indication {
                     && endingBytes.contains(where: { ByteSearch.holds($0, in: lower, at: cut) })) {
                     cut += 1
                 }
-                let tail = ByteSearch.trimmed(String(decoding: UnsafeBufferPointer(rebasing: rest[tailStart..<cut]), as: UTF8.self),
-                                              also: Self.trimmedAlso)
+                let tailBytes = UnsafeBufferPointer(rebasing: rest[tailStart..<cut])
+                // Plain ASCII (no carriage return, which joins a line feed into one character)
+                // is trimmed and tested on its bytes; anything else as characters.
+                if let simple = asciiTail(tailBytes) {
+                    guard simple.count >= 6, simple.count <= 160, !startsWithTheDesignation(simple) else { continue }
+                    if index == plainForIndex, simple[0] >= 0x41, simple[0] <= 0x5A, !simple.contains(0x20) { continue }
+                    return String(decoding: simple, as: UTF8.self)
+                }
+                let tail = ByteSearch.trimmed(String(decoding: tailBytes, as: UTF8.self), also: Self.trimmedAlso)
                 // "for NXC-201" or "for the designation" is no indication.
                 guard tail.count >= 6, tail.count <= 160, !tail.lowercased().hasPrefix("the designation") else { continue }
                 if openings[index] == "for ", tail.first?.isUppercase == true, !tail.contains(" ") { continue }
