@@ -399,7 +399,15 @@ extension DocumentReader {
     func approvesDevice(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
         let text = texts[field]
         var end = min(text.count, trigger.end + 70)
-        if let product = mentions[field].first(where: { $0.start >= trigger.end }), product.start < end { end = product.start }
+        // The first product named after the phrase: mentions are in text order, so a binary search.
+        let named = mentions[field]
+        var low = 0
+        var high = named.count
+        while low < high {
+            let middle = (low + high) / 2
+            if named[middle].start < trigger.end { low = middle + 1 } else { high = middle }
+        }
+        if low < named.count, named[low].start < end { end = named[low].start }
         var offset = trigger.end
         while offset < end {
             // Only where a word starts with a device word's first letter (in either case) is each compared.

@@ -246,14 +246,23 @@ public struct EventExtractor: Sendable {
         }
         // An agency's name inside a longer one is not named on its own: "State Food and Drug
         // Administration" is China's, "Korean FDA" Korea's, whatever the shorter name says.
+        // The hits kept are moved down in place, in one pass.
         var agencyEnd = -1
         var agencyStart = -1
-        hits.removeAll { hit in
-            guard case .agency = hit.term else { return false }
-            if hit.end <= agencyEnd, hit.start >= agencyStart, hit.end - hit.start < agencyEnd - agencyStart { return true }
-            if hit.end > agencyEnd { (agencyStart, agencyEnd) = (hit.start, hit.end) }
-            return false
+        let kept = hits.withUnsafeMutableBufferPointer { hits in
+            var kept = 0
+            for index in 0..<hits.count {
+                let hit = hits[index]
+                if case .agency = hit.term {
+                    if hit.end <= agencyEnd, hit.start >= agencyStart, hit.end - hit.start < agencyEnd - agencyStart { continue }
+                    if hit.end > agencyEnd { (agencyStart, agencyEnd) = (hit.start, hit.end) }
+                }
+                if kept != index { hits[kept] = hit }
+                kept += 1
+            }
+            return kept
         }
+        hits.removeLast(hits.count - kept)
         return hits
     }
 

@@ -76,6 +76,10 @@ enum Position: String {
 
 /// One document being read for events: its sentences, sections, products and the events
 /// of its title and lead, which decide what the rest of it reports as news.
+///
+/// A reader is used by one caller at a time and never shared: its stored properties skip the
+/// run-time exclusivity checks (`@exclusivity(unchecked)`), a few percent of the reading of
+/// dense news (bench/events/README.md, "Cost of extraction, seventh round").
 final class DocumentReader {
     let extractor: EventExtractor
     let document: MatchDocument
@@ -86,13 +90,13 @@ final class DocumentReader {
     /// Per field: where its non-ASCII characters are, for offsets in characters.
     let marks: [ScalarMarks]
     /// Per field: where its background sections (About ..., Forward-Looking Statements) start.
-    var sections: [(start: Int, heading: String)?] = []
+    @exclusivity(unchecked) var sections: [(start: Int, heading: String)?] = []
     /// Per field: the byte ranges of the lead's sentences.
-    var lead: [[Range<Int>]] = []
+    @exclusivity(unchecked) var lead: [[Range<Int>]] = []
     /// Per field: where the opening paragraphs (the first two of prose) end.
-    var openingEnd: [Int] = []
+    @exclusivity(unchecked) var openingEnd: [Int] = []
     /// Per field: products named, in text order.
-    var mentions: [[ProductMention]] = []
+    @exclusivity(unchecked) var mentions: [[ProductMention]] = []
     let reference: (year: Int, dayOfYear: Int?)?
     /// The latest year the document mentions: without a date of its own, years before it are
     /// past (nil when the document has a date). Read the first time a sentence that may hold a
@@ -103,14 +107,14 @@ final class DocumentReader {
     /// Per field: its paragraphs (none for a title, which is one sentence), and the sentences of
     /// each, split the first time they are asked for: most paragraphs of a long item name no
     /// designation or action, and nothing asks for their sentences.
-    var paragraphs: [[Range<Int>]] = []
-    private var paragraphSentences: [[[Range<Int>]?]] = []
+    @exclusivity(unchecked) var paragraphs: [[Range<Int>]] = []
+    @exclusivity(unchecked) private var paragraphSentences: [[[Range<Int>]?]] = []
     /// Agencies named in the title and lead.
-    var leadAgencies: [String] = []
+    @exclusivity(unchecked) var leadAgencies: [String] = []
     /// The companies named in the title, else the lead: who issued the news.
-    var issuers: [String] = []
+    @exclusivity(unchecked) var issuers: [String] = []
     /// The events announced so far: they decide what later phrases report.
-    var newsEvents: [(family: String, agency: String, product: String?)] = []
+    @exclusivity(unchecked) var newsEvents: [(family: String, agency: String, product: String?)] = []
     /// Whether any field names an agency, product (a development code included), company,
     /// target or modality.
     lazy var namesRegulatoryContext: Bool = mentions.contains { !$0.isEmpty } || hits.contains { fieldHits in
@@ -124,11 +128,13 @@ final class DocumentReader {
     typealias Profile = (targets: [(index: Int32, text: String)], modality: Int32?)
     /// The profiles read so far, by product key: a product is the subject of several events,
     /// and its profile reads every sentence that names it.
-    private var profiles: [String: Profile] = [:]
+    @exclusivity(unchecked) private var profiles: [String: Profile] = [:]
     /// `earlierDate` of the sentences read so far, by field, sentence and `monthsOnly`.
-    var datedSentences: [Int: String] = [:]
+    @exclusivity(unchecked) var datedSentences: [Int: String] = [:]
+    /// The sentence of a paragraph `sentence(field:at:)` found last.
+    @exclusivity(unchecked) private var lastSentence: (field: Int, range: Range<Int>)?
     /// The evidence made last, for the next event of its sentence.
-    var lastEvidence: (field: Int, range: Range<Int>, evidence: Evidence)?
+    @exclusivity(unchecked) var lastEvidence: (field: Int, range: Range<Int>, evidence: Evidence)?
 
     init(
         extractor: EventExtractor, document: MatchDocument, texts: [UnsafeBufferPointer<UInt8>], hits: [[EventExtractor.Hit]],
@@ -540,6 +546,9 @@ final class DocumentReader {
     /// The sentence around `offset`: the whole title, else the sentence of its paragraph.
     func sentence(field: Int, at offset: Int) -> Range<Int> {
         if isTitle(field) { return 0..<texts[field].count }
+        // A paragraph's sentences do not overlap: the one found last, when it holds `offset`,
+        // is the one a search would find (the reading asks about one sentence many times).
+        if let last = lastSentence, last.field == field, last.range.contains(offset) { return last.range }
         // Sentences lie inside paragraphs: only the paragraph that holds `offset` can hold its sentence.
         let all = paragraphs[field]
         var low = 0
@@ -556,7 +565,10 @@ final class DocumentReader {
                 let middle = (first + last) / 2
                 if ranges[middle].upperBound <= offset { first = middle + 1 } else { last = middle }
             }
-            if first < ranges.count, ranges[first].contains(offset) { return ranges[first] }
+            if first < ranges.count, ranges[first].contains(offset) {
+                lastSentence = (field, ranges[first])
+                return ranges[first]
+            }
         }
         return TextSegments.sentence(around: offset, in: texts[field])
     }
@@ -676,7 +688,7 @@ final class DocumentReader {
     /// here, when a profile needs it.
     func nextOccurrence(of spelling: [UInt8], key: String, field: Int, from: inout Int) -> ProductMention? {
         let text = texts[field]
-        while let start = ByteSearch.first(spelling, in: text, from: from) {
+        while let start = ByteSearch.firstLedByRarest(spelling, in: text, from: from) {
             from = start + 1
             let end = start + spelling.count
             func joins(_ byte: UInt8) -> Bool { (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D }

@@ -695,6 +695,32 @@ enum ByteSearch {
         return nil
     }
 
+    /// `first(_:in:from:)` led by the needle's rarest byte in news (a code's "W" or "9", not its
+    /// "A"): memchr stops at fewer places that are no match.
+    static func firstLedByRarest(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count, let base = haystack.baseAddress else { return nil }
+        var lead = 0
+        for offset in needle.indices.dropFirst() where commonness[Int(needle[offset])] < commonness[Int(needle[lead])] { lead = offset }
+        let last = haystack.count - needle.count
+        var index = start
+        while index <= last {
+            guard let found = memchr(base + index + lead, Int32(needle[lead]), last - index + 1) else { return nil }
+            index = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) - lead
+            if holds(needle, in: haystack, at: index) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Per byte: how common it is in English news, from the space (most) down; bytes outside
+    /// printable ASCII count as the rarest.
+    private static let commonness: [UInt8] = {
+        let order = Array(" eatinorscldhpumfg.y-v,w2bACT01PMD3RILS5BE64897G)(xNFkH%OUKWqVzJj:Z/'\"X$QY;=>&@?+[]_*|<~!".utf8)
+        var table = [UInt8](repeating: 0, count: 256)
+        for (rank, byte) in order.enumerated() { table[Int(byte)] = UInt8(order.count - rank) }
+        return table
+    }()
+
     /// Where `byte` first is in `text` from `start` up to `end` (the text's end when nil), found by memchr.
     @inline(__always)
     static func next(_ byte: UInt8, in text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int? {
