@@ -390,8 +390,8 @@ extension DocumentReader {
         "assay", "companion diagnostic", "diagnostic test", "pharmdx", "pharmadx", "kit", "device", "devices", "implant",
         "catheter", "stent", "scanner", "monitor",
     ]
-    /// Per byte: whether a device word starts with it.
-    static let deviceWordStarts: [Bool] = (0...255).map { byte in deviceWords.contains { $0.utf8Start[0] == UInt8(byte) } }
+    /// Per byte: the device words that start with it.
+    static let deviceWordsByStart: [[StaticString]] = (0...255).map { byte in deviceWords.filter { $0.utf8Start[0] == UInt8(byte) } }
 
     /// Whether the approval's object is a device: a device word comes after the approval word
     /// before any product is named, within a few words ("has approved Agilent Technologies'
@@ -409,13 +409,17 @@ extension DocumentReader {
         }
         if low < named.count, named[low].start < end { end = named[low].start }
         var offset = trigger.end
+        // The global table read once, not at every byte.
+        let wordsByStart = Self.deviceWordsByStart
         while offset < end {
-            // Only where a word starts with a device word's first letter (in either case) is each compared.
-            guard Self.deviceWordStarts[Int(text[offset] | 0x20)], offset == 0 || !Self.isWordByte(text[offset - 1]) else {
+            // Only where a word starts with a device word's first letter (in either case) are
+            // the words of that letter compared.
+            let words = wordsByStart[Int(text[offset] | 0x20)]
+            guard !words.isEmpty, offset == 0 || !Self.isWordByte(text[offset - 1]) else {
                 offset += 1
                 continue
             }
-            for word in Self.deviceWords where Self.continues(text, at: offset, end: end, with: word) {
+            for word in words where Self.continues(text, at: offset, end: end, with: word) {
                 let after = offset + word.utf8CodeUnitCount
                 if after >= text.count || !Self.isWordByte(text[after]) { return true }
             }

@@ -132,34 +132,47 @@ enum Temporal {
         return false
     }
 
-    /// The latest year from 1990 to 2099 written as a number of its own, read on the bytes.
+    /// The latest year from 1990 to 2099 written as a number of its own, read on the bytes: a
+    /// run of exactly four digits. Eight bytes at a time, each told a digit by adding to it
+    /// (bytes below 0x80 carry into no other), and the places where four digits start found
+    /// at once with the next eight bytes' digits; only those are read one by one.
     static func latestYear(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
         var latest: Int?
-        var index = 0
         let count = text.count
-        while index + 4 <= count {
-            // Eight bytes at a time past text with no "1" or "2" (every year starts with one),
-            // then straight to the first one.
-            if index + 8 <= count {
-                let word = UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)
-                let skip = (TextSegments.marks(word, 0x31) | TextSegments.marks(word, 0x32)).trailingZeroBitCount >> 3
-                index += skip
-                if skip == 8 { continue }
-                guard index + 4 <= count else { break }
-            }
-            let first = text[index]
-            guard first == 0x31 || first == 0x32, index == 0 || !isDigit(text[index - 1]) else {
-                index += 1
-                continue
-            }
+        guard count >= 4, let base = text.baseAddress else { return nil }
+        /// The four digits at `start`, when no digit is next to them.
+        func consider(_ start: Int) {
+            guard start == 0 || !isDigit(text[start - 1]), start + 4 == count || !isDigit(text[start + 4]) else { return }
             var value = 0
-            var digits = 0
-            while digits < 5, index + digits < count, isDigit(text[index + digits]) {
-                value = value * 10 + Int(text[index + digits] - 0x30)
-                digits += 1
+            for index in start..<(start + 4) { value = value * 10 + Int(text[index] - 0x30) }
+            if (1990...2099).contains(value) { latest = max(latest ?? 0, value) }
+        }
+        @inline(__always) func digits(at index: Int) -> UInt64 {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high = ones &* 0x80
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let ascii = word & ~high
+            // x + (0x80 - low) has its top bit when x >= low, x + (0x7F - high) when x > high.
+            return (ascii &+ ones &* (0x80 - 0x30)) & ~(ascii &+ ones &* (0x7F - 0x39)) & ~word & high
+        }
+        var index = 0
+        if count >= 16 {
+            var current = digits(at: 0)
+            while index + 16 <= count {
+                let next = digits(at: index + 8)
+                // Byte k: bytes k to k + 3 are digits (the last ones from the next eight).
+                var starts = current & (current >> 8 | next << 56) & (current >> 16 | next << 48) & (current >> 24 | next << 40)
+                while starts != 0 {
+                    consider(index + starts.trailingZeroBitCount >> 3)
+                    starts &= starts &- 1
+                }
+                current = next
+                index += 8
             }
-            if digits == 4, (1990...2099).contains(value) { latest = max(latest ?? 0, value) }
-            index += max(digits, 1)
+        }
+        while index + 4 <= count {
+            if isDigit(text[index]), isDigit(text[index + 1]), isDigit(text[index + 2]), isDigit(text[index + 3]) { consider(index) }
+            index += 1
         }
         return latest
     }
@@ -478,65 +491,47 @@ enum NonproprietaryNames {
 
     /// The names in `text`: a word of letters only, seven or more, lower-case after its first
     /// letter, ending in a stem.
+    ///
+    /// A word of seven letters or more holds the seventh byte from wherever its search starts
+    /// (`from`, just after a byte that is no letter): when that byte is no letter, no such word
+    /// starts before it, and the search moves on seven bytes without reading the ones between.
+    /// Most words of prose are shorter: most of the text is never read.
     static func find(in text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var found: [Range<Int>] = []
         // The global tables read once, not at every word.
         let (stems, stemEndings) = (Self.stems, Self.stemEndings)
-        var index = 0
         let count = text.count
-        while index < count {
-            guard isLetter(text[index]) else {
-                index += 1
+        // Every word that starts before `from` is read, and the byte before `from` is no letter.
+        var from = 0
+        while from + 7 <= count {
+            let probe = from + 6
+            guard isLetter(text[probe]) else {
+                from = probe + 1
                 continue
             }
-            let start = index
-            let capitalAfterFirst: Bool
-            (index, capitalAfterFirst) = letterRun(text, from: start)
-            let lowerAfterFirst = !capitalAfterFirst
+            // The word that holds the probe: back to its start (not before `from`), on to its end.
+            var start = probe
+            while start > from, isLetter(text[start - 1]) { start -= 1 }
+            var end = probe + 1
+            while end < count, isLetter(text[end]) { end += 1 }
+            from = end + 1
+            guard end - start >= 7 else { continue }
             // Glued to digits, hyphens or other letters: a code, a compound, another script.
             if start > 0, isJoining(text[start - 1]) { continue }
-            if index < count, isJoining(text[index]) { continue }
-            guard lowerAfterFirst, index - start >= 7 else { continue }
-            // Its last two letters are lower-case (they follow the first).
-            guard stemEndings[(Int(text[index - 2]) - 0x61) * 26 + Int(text[index - 1]) - 0x61] else { continue }
-            if stems.contains(where: { stem in endsWith(text, start..<index, reversedStem: stem) }) {
-                found.append(start..<index)
+            if end < count, isJoining(text[end]) { continue }
+            // Lower-case after its first letter.
+            var capital = false
+            for index in (start + 1)..<end where text[index] < 0x61 {
+                capital = true
+                break
+            }
+            if capital { continue }
+            guard stemEndings[(Int(text[end - 2]) - 0x61) * 26 + Int(text[end - 1]) - 0x61] else { continue }
+            if stems.contains(where: { stem in endsWith(text, start..<end, reversedStem: stem) }) {
+                found.append(start..<end)
             }
         }
         return found
-    }
-
-    /// Where the run of ASCII letters that starts at `start` (a letter) ends, and whether a
-    /// capital follows its first letter: eight bytes at a time, each byte told a letter or a
-    /// capital by adding to it (bytes below 0x80 carry into no other), the rest one by one.
-    @inline(__always)
-    static func letterRun(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, capitalAfterFirst: Bool) {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high = ones &* 0x80
-        let count = text.count
-        var index = start + 1
-        var capital = false
-        while index + 8 <= count {
-            let word = UnsafeRawPointer(text.baseAddress! + index).loadUnaligned(as: UInt64.self)
-            let ascii = word & ~high
-            // x + (0x80 - low) has its top bit when x >= low, x + (0x7F - high) when x > high.
-            let folded = ascii | ones &* 0x20
-            let letters = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7F - 0x7A)) & ~word & high
-            let capitals = (ascii &+ ones &* (0x80 - 0x41)) & ~(ascii &+ ones &* (0x7F - 0x5A)) & ~word & high
-            let others = ~letters & high
-            if others != 0 {
-                let length = others.trailingZeroBitCount >> 3
-                let before = (UInt64(1) << UInt64(length &* 8)) &- 1
-                return (index + length, capital || capitals & before != 0)
-            }
-            if capitals != 0 { capital = true }
-            index += 8
-        }
-        while index < count, isLetter(text[index]) {
-            if text[index] < 0x61 { capital = true }
-            index += 1
-        }
-        return (index, capital)
     }
 
     /// The modality a nonproprietary name's stem tells, as a modality id: "-mab" an antibody,
