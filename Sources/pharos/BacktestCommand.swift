@@ -102,7 +102,11 @@ struct BacktestCommand: AsyncParsableCommand {
         let seconds = max((ContinuousClock.now - started).seconds, 1e-9)
         output.append(json ? jsonTail(summary) : textTail(summary, rules: rules, seconds: seconds))
         output.flush()
-        if let sink { try await queue(newAlerts, for: sink, config: config, store: store) }
+        if let sink { return try await queue(newAlerts, for: sink, config: config, store: store) }
+        // Everything is written and nothing was changed: the process ends here instead of first
+        // freeing the compiled rules, the vocabulary and the replay's sets one by one and closing
+        // the connections, which took 15-50 ms after the last byte of output.
+        Foundation.exit(0)
     }
 
     private func selectRules(_ config: PharosConfig) throws -> any RuleEvaluator {
