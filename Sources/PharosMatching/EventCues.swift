@@ -70,6 +70,8 @@ enum EventCues {
             // "The firm wants to market the ADC, which has been granted Sakigake".
             "which has been granted", "which has received", "which has been awarded", "which have been granted",
             "which have received", "that has been granted", "that have been granted", "which already holds",
+            "which was just", "which was recently", "which was approved", "which were approved", "which was granted",
+            "which were granted", "that was approved", "that was granted",
             // An act told as the time of the news: "mere weeks after the FDA granted it Breakthrough Therapy designation".
             "days after", "weeks after", "months after", "years after", "a year after", "shortly after", "soon after",
             "days since", "weeks since", "months since", "years since",
@@ -162,6 +164,9 @@ enum EventCues {
         add(.outsideAct, .forward, [
             "combination with", "combined with", "combination effort with", "combination trial with", "combination study with",
             "not affect", "not impact", "not apply", "not include", "not involve", "unaffected",
+            // The patients' earlier treatment: "for ... patients who have received Trastuzumab and taxane therapy".
+            "who have received", "who had received", "who have been treated", "who had been treated", "after failure of",
+            "who failed", "who progressed",
         ])
         add(.lift, .sentence, ["lift", "lifted", "lifts", "lifting", "removed", "removal", "remove", "removes", "released", "resolved"])
         return cues
@@ -176,7 +181,9 @@ enum EventCues {
         switch cue.cueClass {
         case .negation: return cue.phrase.hasPrefix("with") || cue.phrase.hasPrefix("re") ? 40 : 25
         case .prospective: return cue.direction == .forward && weakProspective.contains(cue.phrase) ? 30 : 90
-        case .background: return cue.direction == .forward ? 90 : 60
+        // A relative clause's history reaches the words of its own clause only: "Disitamab vedotin, which was
+        // just approved to market has been officially included in the breakthrough treatment category".
+        case .background: return cue.phrase.hasPrefix("which ") || cue.phrase.hasPrefix("that ") ? 30 : cue.direction == .forward ? 90 : 60
         case .alsoBackground: return cue.phrase == "also" && cue.direction == .forward ? 20 : 60
         case .priorTherapy: return 40
         case .descriptor: return 3

@@ -843,7 +843,12 @@ extension DocumentReader {
             if bound != nil {
                 // Only agencies listed right after the first: "the EMA and the FDA", "EMA, FDA and MHRA".
                 guard hit.start >= lastEnd else { continue }
-                let between = ByteSearch.trimmed(text(field: field, lastEnd..<hit.start))
+                // An abbreviation in brackets repeats the name: "the Food and Drug Administration (FDA) and ...".
+                let between = ByteSearch.trimmed(text(field: field, lastEnd..<hit.start).filter { $0 != "(" && $0 != ")" })
+                if between.isEmpty, agency == bound!.agency || bound!.also.contains(agency) {
+                    lastEnd = hit.end
+                    continue
+                }
                 guard ["and", ",", ", and", "and the", ", the", "and by the", "and by", "and from the", "or", "and the u.s.", "and the us"].contains(between.lowercased()) else { break }
                 if agency != bound!.agency, !bound!.also.contains(agency) { bound!.also.append(agency) }
                 lastEnd = hit.end

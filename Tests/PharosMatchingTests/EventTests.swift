@@ -384,6 +384,27 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(found.contains { $0.action == "ema-prime" && $0.status == .announced }, "\(show(found))")
     }
 
+    /// Seventh held-out set: China's "breakthrough treatment category" is its Breakthrough Therapy;
+    /// the relative clause "which was just approved" is history of its own words only; the
+    /// patients' earlier treatment ("who have received Trastuzumab") is no subject; agencies
+    /// with their abbreviations in brackets are both acting ("by the Food and Drug Administration
+    /// (FDA) and National Medical Products Administration (NMPA) respectively").
+    @Test func relativeClausesPriorTreatmentAndBracketedAgencies() {
+        let found = events(
+            title: "ARC-217 granted breakthrough designations",
+            """
+            On June 10, 2025 Arcturus reported that National Medical Products Administration (NMPA), ARC-217, which was just approved to market has been officially included in the breakthrough treatment category for breast cancer patients who have received Trastuzumab and taxane therapy in the past.
+
+            In September and December 2024, ARC-217 was granted breakthrough designation by the Food and Drug Administration (FDA) and National Medical Products Administration (NMPA) respectively for the treatment of urothelial cancer.
+            """)
+        let news = found.filter { $0.status == .announced }
+        #expect(news.contains { $0.action == "nmpa-breakthrough-therapy" && $0.product == "ARC-217" }, "\(show(found))")
+        #expect(!found.contains { $0.product == "Trastuzumab" }, "\(show(found))")
+        #expect(found.contains { $0.action == "nmpa-approval" && $0.status == .background }, "\(show(found))")
+        let earlier = found.filter { $0.evidence.text.hasPrefix("In September") }
+        #expect(Set(earlier.map(\.action)) == ["fda-breakthrough-therapy", "nmpa-breakthrough-therapy"], "\(show(found))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
