@@ -538,6 +538,13 @@ enum NonproprietaryNames {
     /// "-nib" a small molecule, "-cabtagene" a CAR-T. Nil for a stem that tells none on its own
     /// ("-tecan", "-platin": a payload or a chemotherapy) and for any other word.
     static func modality(of name: String) -> String? {
+        // A name in ASCII (the usual one) is read on its bytes: its characters are its bytes.
+        var name = name
+        let (isASCII, found) = name.withUTF8 { bytes -> (Bool, String?) in
+            for byte in bytes where byte >= 0x80 { return (false, nil) }
+            return (true, modality(ofASCII: bytes))
+        }
+        if isASCII { return found }
         let lowered = name.lowercased()
         // An ADC is written with its payload's name after the antibody's: "belantamab mafodotin".
         if lowered.contains(" "), ["dotin", "tansine", "tecan"].contains(where: lowered.hasSuffix) { return "adc" }
@@ -545,6 +552,27 @@ enum NonproprietaryNames {
         for (stems, modality) in stemModalities where stems.contains(where: lowered.hasSuffix) { return modality }
         return nil
     }
+
+    /// `modality(of:)` for a name in ASCII, compared on its bytes in lower case.
+    private static func modality(ofASCII name: UnsafeBufferPointer<UInt8>) -> String? {
+        func endsWith(_ stem: [UInt8]) -> Bool {
+            guard name.count >= stem.count else { return false }
+            let start = name.count - stem.count
+            for (offset, byte) in stem.enumerated() {
+                let written = name[start + offset]
+                if (written >= 0x41 && written <= 0x5A ? written | 0x20 : written) != byte { return false }
+            }
+            return true
+        }
+        // An ADC is written with its payload's name after the antibody's: "belantamab mafodotin".
+        if name.contains(0x20) { return adcPayloadStems.contains(where: endsWith) ? "adc" : nil }
+        for (stems, modality) in stemModalityBytes where stems.contains(where: endsWith) { return modality }
+        return nil
+    }
+
+    /// `stemModalities` and the ADC payloads' stems as bytes.
+    private static let stemModalityBytes = stemModalities.map { stems, modality in (stems.map { Array($0.utf8) }, modality) }
+    private static let adcPayloadStems = ["dotin", "tansine", "tecan"].map { Array($0.utf8) }
 
     /// Stems that name a product's modality, the more specific first.
     private static let stemModalities: [(stems: [String], modality: String)] = [
