@@ -405,6 +405,24 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(Set(earlier.map(\.action)) == ["fda-breakthrough-therapy", "nmpa-breakthrough-therapy"], "\(show(found))")
     }
 
+    /// Held-out sets: a hold's lift told as the trial resuming ("has allowed the firm to resume a
+    /// Phase I clinical trial") is the lift; one being prepared is ahead.
+    @Test func aTrialAllowedToResumeIsTheHoldLifted() {
+        let lifted = events(
+            title: "Arcturus back on track",
+            "BOSTON, June 10, 2025 -- The FDA has allowed Arcturus to resume a Phase I clinical trial of ARC-217 in prostate cancer.")
+        #expect(lifted.contains { $0.action == "fda-clinical-hold-lifted" && $0.status == .announced }, "\(show(lifted))")
+        let ahead = events(
+            title: "Arcturus craters on safety signal",
+            """
+            BOSTON, June 10, 2025 -- The FDA has placed the ARC-217 study under clinical hold while it investigates a patient death.
+
+            The company is waiting for a formal response from the agency and is preparing recommendations aimed at safely resuming the trial.
+            """)
+        #expect(ahead.contains { $0.action == "fda-clinical-hold-lifted" && $0.status == .prospective }, "\(show(ahead))")
+        #expect(ahead.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(ahead))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
