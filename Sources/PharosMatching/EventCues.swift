@@ -107,7 +107,7 @@ enum EventCues {
             "road to", "route to", "way to", "journey to", "to complete", "additional time", "extension of", "extends", "extended",
             "to be approved", "to be granted", "to be cleared", "to be authorised", "to be authorized",
             "looking to", "look to", "seeking to", "hoping to", "want to", "wants to", "wanting to",
-            "to be designated", "aim of",
+            "to be designated", "aim of", "even if", "if the FDA", "if FDA", "if the EMA", "if granted", "if we", "should the FDA",
             "with the aim", "objective of", "in order to", "with a view to",
         ])
         add(.prospective, .backward, [
@@ -136,6 +136,9 @@ enum EventCues {
             // Habits, not acts: "A patient death usually prompts the FDA to impose a clinical hold."
             "usually", "typically", "generally", "normally", "routinely", "tend to", "tends to", "are common", "is common",
             "are rare", "is rare", "not uncommon",
+            // Risk factors: "Fast track designation by the FDA may not actually lead to a faster development".
+            "may not actually", "does not guarantee", "do not guarantee", "no assurance", "not necessarily", "does not ensure",
+            "do not ensure", "does not mean", "does not increase the likelihood",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

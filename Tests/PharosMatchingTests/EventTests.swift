@@ -423,6 +423,22 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(ahead.contains { $0.action == "fda-clinical-hold" && $0.status == .announced }, "\(show(ahead))")
     }
 
+    /// Seventh held-out set: a prospectus's risk factors tell no act: "Even if the FDA grants fast
+    /// track designation ..." is a condition, "Fast track designation ... may not actually lead to"
+    /// and "does not guarantee" say what the programme is.
+    @Test func riskFactorsTellNoAct() {
+        let found = events(
+            title: "Risk factors",
+            """
+            Fast track designation by the FDA may not actually lead to a faster development or regulatory review or approval process.
+
+            Even if the FDA grants fast track designation to ARC-217, we may not experience a faster development process.
+
+            Fast track designation alone does not guarantee qualification for the FDA's priority review procedures.
+            """)
+        #expect(!found.isEmpty && !found.contains { $0.status == .announced }, "\(show(found))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
