@@ -130,7 +130,9 @@ enum EventCues {
             "preliminary clinical evidence", "eligible for", "introduces", "introduced", "launches", "launched", "unveils",
             "unveiled", "new designation", "new pathway", "new program", "new programme", "guidance",
             // A programme's launch or relaunch: "announced two initiatives: Project Orbis and RTOR".
-            "initiatives", "pilot program", "pilot programme", "re-launch", "relaunch", "re-launched",
+            // Programmes listed as kinds: "programmes such as Breakthrough Therapy and Accelerated Approval".
+            "programmes such as", "programs such as", "pathways such as", "pathways, such as", "schemes such as",
+            "designations such as", "incentives such as", "initiatives", "pilot program", "pilot programme", "re-launch", "relaunch", "re-launched",
             "relaunched", "relaunches", "re-launches",
             "are awarded by the", "are granted by the", "are given by the", "are awarded to",
             // Habits, not acts: "A patient death usually prompts the FDA to impose a clinical hold."

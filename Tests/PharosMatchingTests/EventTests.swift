@@ -437,6 +437,10 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             Fast track designation alone does not guarantee qualification for the FDA's priority review procedures.
             """)
         #expect(!found.isEmpty && !found.contains { $0.status == .announced }, "\(show(found))")
+        let kinds = events(
+            title: "China's programmes",
+            "June 10, 2025 - In addition to Priority Review, this includes programmes such as Breakthrough Therapy and Accelerated Approval.")
+        #expect(kinds.allSatisfy { $0.status == .definition }, "\(show(kinds))")
     }
 
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
