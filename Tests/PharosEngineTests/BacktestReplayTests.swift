@@ -25,13 +25,18 @@ private let start = Date(timeIntervalSince1970: 1_795_424_400)
         return store
     }
 
+    /// One rule, "bcma", that fires on the keyword BCMA.
+    private func bcmaRule() throws -> CompiledRules {
+        var clause = Clause()
+        clause.keywords = ["BCMA"]
+        return try CompiledRules(rules: [Rule(name: "bcma", clause: clause, location: SourceLocation(file: "t", line: 1, column: 1))],
+                                 vocabulary: Vocabulary())
+    }
+
     @Test(arguments: Backend.allCases) func anySizeOfPageAndChunkHandsOverTheSameAlertsInArchiveOrder(_ backend: Backend) async throws {
         let count = 70
         let store = try await archive(backend, count: count)
-        var clause = Clause()
-        clause.keywords = ["BCMA"]
-        let evaluator = try CompiledRules(rules: [Rule(name: "bcma", clause: clause, location: SourceLocation(file: "t", line: 1, column: 1))],
-                                          vocabulary: Vocabulary())
+        let evaluator = try bcmaRule()
         func replay(workers: Int, pageSize: Int) async throws -> (items: [String], summary: Backtest.Summary, progress: [Int]) {
             var items: [String] = []
             var progress: [Int] = []
@@ -58,10 +63,7 @@ private let start = Date(timeIntervalSince1970: 1_795_424_400)
     @Test(arguments: Backend.allCases) func alertsMatchedBeforeTheRecordedOnesAreReadCompareTheSame(_ backend: Backend) async throws {
         let count = 70
         let store = try await archive(backend, count: count)
-        var clause = Clause()
-        clause.keywords = ["BCMA"]
-        let evaluator = try CompiledRules(rules: [Rule(name: "bcma", clause: clause, location: SourceLocation(file: "t", line: 1, column: 1))],
-                                          vocabulary: Vocabulary())
+        let evaluator = try bcmaRule()
         var ids: [String] = []
         _ = try await Backtest(store: store, evaluator: evaluator, since: .distantPast).run(render: { $0.alert.id }, found: { ids.append($1) })
         // Every other alert did alert; and item 3 (which matches nothing now) once alerted.
