@@ -854,7 +854,9 @@ extension DocumentReader {
                 lastEnd = hit.end
                 continue
             }
-            guard hit.start - trigger.end <= 32, let start = byOrFromBefore(field: field, agencyAt: hit.start) else { return nil }
+            // "approval in the European Union": a place named right after the phrase is its own preposition.
+            let inPlace = hit.start - trigger.end <= 2 && EventCues.agencies[Int(index)].phrase.hasPrefix("in ")
+            guard hit.start - trigger.end <= 32, let start = inPlace ? hit.start : byOrFromBefore(field: field, agencyAt: hit.start) else { return nil }
             let (noun, nounStart) = wordBefore(field: field, start)
             guard nounStart <= trigger.end || ["designation", "designations", "status", "tag"].contains(noun) && wordBefore(field: field, nounStart).start < trigger.end else { return nil }
             bound = (agency, [])

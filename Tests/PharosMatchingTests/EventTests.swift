@@ -443,6 +443,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(kinds.allSatisfy { $0.status == .definition }, "\(show(kinds))")
     }
 
+    /// Fourth held-out set: a place named right after a phrase ("Approvals in China") is that
+    /// phrase's agency, as "by" or "from" before an agency's name is.
+    @Test func aPlaceRightAfterAPhraseIsItsAgency() {
+        let found = events(
+            title: "Monthly Report: New Drug Approvals in China | April 2025",
+            "June 10, 2025 - In April, the NMPA approved ARC-217 for multiple myeloma and ARC-318 for lymphoma.")
+        #expect(found.contains { $0.action == "nmpa-approval" && $0.evidence.field == "title" && $0.status == .announced }, "\(show(found))")
+    }
+
     /// Seventh held-out set: a nonproprietary name the vocabulary lacks tells its modality by its
     /// stem ("teplizumab" an antibody), where the text tells none.
     @Test func aNonproprietaryNameTellsItsModality() {
