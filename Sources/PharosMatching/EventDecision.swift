@@ -766,7 +766,7 @@ extension DocumentReader {
         return nil
     }
 
-    static let periodWords: Set<String> = ["annually", "yearly", "so far", "to date", "between", "year", "years", "quarter", "half"]
+    static let periodWords: Set<String> = ["annually", "yearly", "between", "year", "years", "quarter", "half"]
 
     static let countWords: Set<String> = [
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "dozen", "dozens", "several",

@@ -207,8 +207,9 @@ final class DocumentReader {
             // A dated list ("December 23, 2022" above each item's headline): each item opens the
             // paragraph after its date.
             if items.count < 2 {
-                let dated = paragraphs.indices.dropLast().filter { Temporal.isDateLine(text, paragraphs[$0]) }
-                if dated.count >= 2 { items = dated.map { paragraphs[$0 + 1] }.filter { !Temporal.isDateLine(text, $0) } }
+                let dateLines = Set(paragraphs.indices.filter { Temporal.isDateLine(text, paragraphs[$0]) })
+                let dated = dateLines.filter { $0 + 1 < paragraphs.count }.sorted()
+                if dated.count >= 2 { items = dated.filter { !dateLines.contains($0 + 1) }.map { paragraphs[$0 + 1] } }
             }
             guard items.count >= 2 else { return first }
             var leads = first

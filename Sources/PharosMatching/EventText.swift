@@ -538,23 +538,14 @@ enum NonproprietaryNames {
     /// "-nib" a small molecule, "-cabtagene" a CAR-T. Nil for a stem that tells none on its own
     /// ("-tecan", "-platin": a payload or a chemotherapy) and for any other word.
     static func modality(of name: String) -> String? {
-        // A name in ASCII (the usual one) is read on its bytes: its characters are its bytes.
+        // Read on the name's UTF-8 bytes, capitals folded: the stems are ASCII, and no other
+        // character's bytes fold into theirs.
         var name = name
-        let (isASCII, found) = name.withUTF8 { bytes -> (Bool, String?) in
-            for byte in bytes where byte >= 0x80 { return (false, nil) }
-            return (true, modality(ofASCII: bytes))
-        }
-        if isASCII { return found }
-        let lowered = name.lowercased()
-        // An ADC is written with its payload's name after the antibody's: "belantamab mafodotin".
-        if lowered.contains(" "), ["dotin", "tansine", "tecan"].contains(where: lowered.hasSuffix) { return "adc" }
-        guard !lowered.contains(" ") else { return nil }
-        for (stems, modality) in stemModalities where stems.contains(where: lowered.hasSuffix) { return modality }
-        return nil
+        return name.withUTF8(modality(ofBytes:))
     }
 
-    /// `modality(of:)` for a name in ASCII, compared on its bytes in lower case.
-    private static func modality(ofASCII name: UnsafeBufferPointer<UInt8>) -> String? {
+    /// `modality(of:)` on a name's UTF-8 bytes, compared in lower case.
+    private static func modality(ofBytes name: UnsafeBufferPointer<UInt8>) -> String? {
         func endsWith(_ stem: [UInt8]) -> Bool {
             guard name.count >= stem.count else { return false }
             let start = name.count - stem.count
@@ -635,17 +626,6 @@ enum Indication {
         return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
-    /// Whether ASCII `bytes` start with "the designation", in any case.
-    static func startsWithTheDesignation(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let prefix: StaticString = "the designation"
-        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
-        for offset in 0..<prefix.utf8CodeUnitCount {
-            let (written, byte) = (bytes[offset], prefix.utf8Start[offset])
-            if (written >= 0x41 && written <= 0x5A ? written | 0x20 : written) != byte { return false }
-        }
-        return true
-    }
-
     /// The indication in `sentence` of `text` after `offset` bytes into it.
     static func find(in text: UnsafeBufferPointer<UInt8>, sentence: Range<Int>, after offset: Int) -> String? {
         // Quotations speak of patients and hopes, not of the indication granted.
@@ -682,7 +662,7 @@ enum Indication {
                 // Plain ASCII (no carriage return, which joins a line feed into one character)
                 // is trimmed and tested on its bytes; anything else as characters.
                 if let simple = asciiTail(tailBytes) {
-                    guard simple.count >= 6, simple.count <= 160, !startsWithTheDesignation(simple) else { continue }
+                    guard simple.count >= 6, simple.count <= 160, !DocumentReader.continues(simple, at: 0, end: simple.count, with: "the designation") else { continue }
                     if index == plainForIndex, simple[0] >= 0x41, simple[0] <= 0x5A, !simple.contains(0x20) { continue }
                     return String(decoding: simple, as: UTF8.self)
                 }
