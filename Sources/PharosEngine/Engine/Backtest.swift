@@ -187,27 +187,7 @@ public struct Backtest: Sendable {
             }
         }
         summary.noLonger = recorded.filter { !seen.contains(Hashed($0.id)) && items.contains(Hashed(ItemKey(source: $0.source, itemID: $0.itemID))) }
-        // Tens of thousands of ids and keys, freed on another thread: the caller writes the
-        // output's end meanwhile, and a process that exits first need not free them at all.
-        let leftovers = Leftovers(known: known, seen: seen, items: items, recorded: recorded)
-        (known, seen, items, recorded) = (nil, [], [], [])
-        Task.detached(priority: .background) { withExtendedLifetime(leftovers) {} }
         return summary
-    }
-
-    /// What a replay looked alerts up in, once it is over.
-    private final class Leftovers: Sendable {
-        let known: Known?
-        let seen: Set<Hashed<String>>
-        let items: Set<Hashed<ItemKey>>
-        let recorded: [RecordedAlert]
-
-        init(known: Known?, seen: Set<Hashed<String>>, items: Set<Hashed<ItemKey>>, recorded: [RecordedAlert]) {
-            self.known = known
-            self.seen = seen
-            self.items = items
-            self.recorded = recorded
-        }
     }
 
     /// What did alert, and how many versions the archive holds. One query after the other: a
