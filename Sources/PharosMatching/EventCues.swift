@@ -59,7 +59,7 @@ enum EventCues {
             "prior", "formerly", "already", "had received", "had been granted", "had granted", "has been previously",
             "was previously", "were previously", "historically", "since", "follows the", "following the",
             "other designations", "in the past", "following closely", "on the heels", "heels of", "last week's", "last month's",
-            "last year's", "earlier this year", "earlier this month", "was first", "were first", "first approved", "initially",
+            "last year's", "earlier this year", "earlier this month", "last year", "last month", "was first", "were first", "first approved", "initially",
             "originally", "was granted in", "had also", "follows a similar", "following a similar", "follows an earlier",
             "following an earlier", "granted under", "was granted under", "were granted under",
             // A product developed or tested "under" a designation already holds it.

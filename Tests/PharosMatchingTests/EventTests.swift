@@ -331,6 +331,19 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(found.first { $0.action == "fda-fast-track" }?.status == .prospective, "\(show(found))")
     }
 
+    /// "Last year" and "last month" before an act date it before the item's news, in the lead too;
+    /// "Last week" stays the news of a weekly report.
+    @Test func lastYearBeforeAnActIsHistory() {
+        let year = events(
+            title: "New therapeutic targets: EMA's PRIME in review",
+            "Last year saw the number of applications accepted onto the EMA's PRIME scheme inch up.")
+        #expect(year.first { $0.action == "ema-prime" }?.status == .background, "\(show(year))")
+        let week = events(
+            title: "CRISPR therapy approved in the UK",
+            "Last week, U.K. regulators at the MHRA approved Casgevy for sickle cell disease.")
+        #expect(week.first { $0.action == "mhra-approval" }?.status == .announced, "\(show(week))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
