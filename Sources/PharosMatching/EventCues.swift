@@ -72,6 +72,8 @@ enum EventCues {
             "which have received", "that has been granted", "that have been granted", "which already holds",
             "which was just", "which was recently", "which was approved", "which were approved", "which was granted",
             "which were granted", "that was approved", "that was granted",
+            // "TAGRISSO, which the FDA approved on Friday": the agency's act told of another product.
+            "which the",
             // An act told as the time of the news: "mere weeks after the FDA granted it Breakthrough Therapy designation".
             "days after", "weeks after", "months after", "years after", "a year after", "shortly after", "soon after",
             "days since", "weeks since", "months since", "years since",
@@ -91,7 +93,7 @@ enum EventCues {
             "seeking", "seek", "may be eligible", "may be", "eligible for", "potential for", "potential to", "potential approval",
             "potentially eligible", "potentially qualify", "potential future", "potential regulatory", "potential marketing",
             "potential submission", "potential filing", "potential accelerated", "on track to", "expects to",
-            "expect to", "expected to", "expected", "anticipates", "anticipate", "anticipated", "submitted a request", "request for",
+            "expect to", "expected to", "expected", "expects", "expecting", "anticipates", "anticipate", "anticipated", "submitted a request", "request for",
             "requested", "requesting", "to request", "will request", "apply for", "applying for", "will apply", "could", "would",
             "if approved", "PDUFA", "target action date", "action date", "hopes to", "hope to", "aims to", "aim to", "poised to",
             "will submit", "to submit", "submission of", "submit", "upcoming", "future", "pursue", "pursuing", "to support",
@@ -108,12 +110,14 @@ enum EventCues {
             "to be approved", "to be granted", "to be cleared", "to be authorised", "to be authorized",
             "looking to", "look to", "seeking to", "hoping to", "want to", "wants to", "wanting to",
             "to be designated", "aim of", "even if", "if the FDA", "if FDA", "if the EMA", "if granted", "if we", "should the FDA",
-            "with the aim", "objective of", "in order to", "with a view to",
+            "with the aim", "objective of", "in order to", "with a view to", "filing of", "filed an application", "application seeking",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",
             "delayed", "postponed", "pushed back", "remains under review", "under review", "is sought", "being sought",
             "will become effective", "would become effective", "will take effect", "becomes effective if",
+            // A designation's own application is its request: "filing of FDA fast-track application".
+            "application", "applications",
         ])
         add(.prospective, .forward, [
             "whether to", "on whether", "decide whether", "deciding whether", "closer to", "step closer", "steps closer",
@@ -185,7 +189,9 @@ enum EventCues {
     static let windows: [Int] = all.map { cue in
         switch cue.cueClass {
         case .negation: return cue.phrase.hasPrefix("with") || cue.phrase.hasPrefix("re") ? 40 : 25
-        case .prospective: return cue.direction == .forward && weakProspective.contains(cue.phrase) ? 30 : 90
+        case .prospective:
+            if cue.direction == .backward, cue.phrase.hasPrefix("application") { return 3 }
+            return cue.direction == .forward && weakProspective.contains(cue.phrase) ? 30 : 90
         // A relative clause's history reaches the words of its own clause only: "Disitamab vedotin, which was
         // just approved to market has been officially included in the breakthrough treatment category".
         case .background: return cue.phrase.hasPrefix("which ") || cue.phrase.hasPrefix("that ") ? 30 : cue.direction == .forward ? 90 : 60
@@ -208,7 +214,7 @@ enum EventCues {
     /// Prospective cues that reach only a few words: modal verbs and vague futures.
     static let weakProspective: Set<String> = [
         "will", "would", "could", "may", "might", "should", "expected", "future", "upcoming", "opportunity", "possible",
-        "possibility", "once", "upon", "enable", "enabling", "to enable", "seek", "submit", "planned",
+        "possibility", "once", "upon", "enable", "enabling", "to enable", "seek", "submit", "planned", "expects", "expecting",
     ]
 
     /// Agencies and how texts name them; the value is the agency designation entries carry.

@@ -29,6 +29,7 @@ extension DocumentReader {
         }) { return [] }
         let position: Position = isTitle(field) ? .title : lead[field].contains(where: { $0.contains(trigger.start) }) ? .lead : .body
         var liftedHold = false
+        var liftAhead: Range<Int>?
         var entryIndex = Int(designationIndex)
         var entry = extractor.designations[entryIndex]
 
@@ -94,6 +95,10 @@ extension DocumentReader {
             entryIndex = lifted
             entry = extractor.designations[lifted]
             liftedHold = true
+            liftAhead = sentenceHits.first { cueClass($0) == .lift }.flatMap { lift in
+                // "the hold would not be removed until ...", "Additional Info Requested Before Removed"
+                ["be", "before", "until"].contains(word(field: field, endingBefore: lift.start)) ? lift.start..<lift.end : nil
+            }
         }
 
         // Negation reaches a little way forward: "has not been approved", "no approved therapy".
@@ -162,6 +167,10 @@ extension DocumentReader {
             ?? recommendedJustBefore(field: field, trigger) {
             status = .prospective
             statusCue = .prospective(opinion)
+        }
+        if status == .announced, let liftAhead {
+            status = .prospective
+            statusCue = .prospective(liftAhead)
         }
         // Told of nothing and by no act (no verb, no "by the FDA"), the phrase names the programme: "Health Canada's NOC/c
         // policy has proven effective", "China sees rise in innovative drug approvals", "What's on
@@ -311,7 +320,9 @@ extension DocumentReader {
     /// apart: "The CHMP has recommended conditional marketing authorisation for Talvey".
     func recommendedJustBefore(field: Int, _ trigger: EventExtractor.Hit) -> Range<Int>? {
         var (word, start) = wordBefore(field: field, trigger.start)
-        for _ in 0..<2 where ["a", "the", "granting", "full", "standard"].contains(word) { (word, start) = wordBefore(field: field, start) }
+        for _ in 0..<2 where Self.recommendedObjectWords.contains(word) || word.utf8.first.map({ $0 >= 0x30 && $0 <= 0x39 }) == true {
+            (word, start) = wordBefore(field: field, start)
+        }
         // An advisory committee's vote: "voted in favor of approval", "a recommendation in favour of".
         if word == "of" {
             let end = start + 2
@@ -319,9 +330,21 @@ extension DocumentReader {
             let joining = wordBefore(field: field, favour.start)
             if favour.word == "favor" || favour.word == "favour", joining.word == "in" { return joining.start..<end }
         }
-        guard ["recommended", "recommends", "recommending", "recommend"].contains(word) else { return nil }
+        guard Self.recommendingWords.contains(word) else { return nil }
         return start..<(start + word.utf8.count)
     }
+
+    /// Words between a recommendation and what it recommends: "backs three conditional approvals".
+    static let recommendedObjectWords: Set<String> = [
+        "a", "the", "granting", "full", "standard", "conditional", "two", "three", "four", "five", "six", "seven", "eight",
+        "nine", "ten", "eleven", "twelve",
+    ]
+    /// Words that recommend an approval rather than give it; a panel's approval ("MHLW Panel OKs")
+    /// is its advice to the agency.
+    static let recommendingWords: Set<String> = [
+        "recommended", "recommends", "recommending", "recommend", "backs", "backed", "backing", "endorses", "endorsed",
+        "endorsing", "panel", "panels",
+    ]
 
     /// Whether an approval phrase names the decision still ahead ("PDUFA date", "target action
     /// date", "a decision is expected", "FDA decision"), not an approval given.

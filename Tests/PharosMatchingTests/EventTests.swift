@@ -344,6 +344,27 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(week.first { $0.action == "mhra-approval" }?.status == .announced, "\(show(week))")
     }
 
+    /// Eighth and ninth held-out sets: acts still ahead in other words, and acts told of another
+    /// product in a relative clause.
+    @Test func expectationsRequestsAndPanelsTellActsAhead() {
+        func status(_ action: String, title: String, _ text: String) -> RegulatoryEvent.Status? {
+            let found = events(title: title, text)
+            return found.first { $0.action == action }?.status
+        }
+        #expect(status("fda-complete-response-letter", title: "Perrigo Expects Complete Response Letter On Generic Version Of ProAir",
+                       "Perrigo said the FDA informed the company by teleconference.") == .prospective)
+        #expect(status("fda-clinical-hold-lifted", title: "Aptose Updates on APTO-253 FDA Clinical Hold; Says Additional Info Requested Before Removed",
+                       "Aptose provided an update on the FDA clinical hold of APTO-253.") == .prospective)
+        #expect(status("fda-fast-track", title: "CytoDyn announces filing of FDA fast-track application for leronlimab",
+                       "CytoDyn filed the application with the agency.") == .prospective)
+        #expect(status("pmda-approval", title: "MHLW Panel OKs Takeda's ALK Drug brigatinib",
+                       "A key health ministry panel on December 4 recommended approval for brigatinib.") == .prospective)
+        #expect(status("ec-approval", title: "EU CHMP Backs Three Conditional Approvals, Several Treatment Firsts",
+                       "The committee gave the all-clear to eight new drugs.") == .prospective)
+        #expect(status("fda-approval", title: "Clovis drops on lung cancer drug",
+                       "Clovis said rociletinib's review is ongoing; AstraZeneca's TAGRISSO, which the FDA approved on Friday, competes with it.") == .background)
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
