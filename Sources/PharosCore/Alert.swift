@@ -151,6 +151,73 @@ public struct Matches: Sendable, Codable, Hashable {
         all.removeSubrange(unique...)
         return all
     }
+
+    /// ``entityKeys``, each after a U+001F, appended to `key` as bytes when every id is ASCII
+    /// (the usual case): no `String` per key, no lower-casing through Unicode tables. ASCII keys
+    /// sort as `String` sorts them (byte by byte, a prefix first) and lower-case by their bytes,
+    /// so the bytes are those ``entityKeys`` gives; with any other id nothing is appended and
+    /// it returns false. A backtest makes an id per match (bench/backtest/README.md).
+    func appendASCIIEntityKeys(to key: inout [UInt8]) -> Bool {
+        // The keys one after the other in `bytes`, each `kind:id`; `ends[i]` where key i ends.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        var ends: [Int] = []
+        ends.reserveCapacity(16)
+        func add(_ prefix: StaticString, _ id: String, lowered: Bool) -> Bool {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+            bytes.append(0x3A)
+            let start = bytes.count
+            bytes.append(contentsOf: id.utf8)
+            let ascii = bytes.withUnsafeMutableBufferPointer { all in
+                for index in start..<all.count {
+                    let byte = all[index]
+                    guard byte < 0x80 else { return false }
+                    if lowered, byte &- 0x41 < 26 { all[index] = byte | 0x20 }
+                }
+                return true
+            }
+            ends.append(bytes.count)
+            return ascii
+        }
+        for entity in keywords where !add("keyword", entity.id, lowered: true) { return false }
+        for kind in EntityKind.allCases {
+            let prefix: StaticString = switch kind {
+            case .target: "target"
+            case .designation: "designation"
+            case .company: "company"
+            case .product: "product"
+            case .modality: "modality"
+            }
+            for entity in self[kind] where !add(prefix, entity.id, lowered: kind.idIgnoresCase) { return false }
+        }
+        bytes.withUnsafeBufferPointer { bytes in
+            func range(_ index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+            func precedes(_ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool {
+                let shared = min(lhs.count, rhs.count)
+                let order = shared == 0 ? 0 : memcmp(bytes.baseAddress! + lhs.lowerBound, bytes.baseAddress! + rhs.lowerBound, shared)
+                return order != 0 ? order < 0 : lhs.count < rhs.count
+            }
+            // A few keys: an insertion sort of their ranges, then each run of equal keys once.
+            var order = ends.indices.map(range)
+            for index in order.indices.dropFirst() {
+                let moving = order[index]
+                var position = index
+                while position > 0, precedes(moving, order[position - 1]) {
+                    order[position] = order[position - 1]
+                    position -= 1
+                }
+                order[position] = moving
+            }
+            var previous: Range<Int>?
+            for current in order {
+                if let previous, !precedes(previous, current) { continue }
+                key.append(0x1F)
+                key.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[current]))
+                previous = current
+            }
+        }
+        return true
+    }
 }
 
 /// A later copy of an alert's story (README, Stories): where and when it was seen.
@@ -286,9 +353,15 @@ public struct Alert: Sendable, Codable, Hashable {
         var key: [UInt8] = []
         key.reserveCapacity(source.utf8.count + itemID.utf8.count + rule.utf8.count + 128)
         key.append(contentsOf: source.utf8)
-        for part in [itemID, rule] + matches.entityKeys {
+        for part in [itemID, rule] {
             key.append(0x1F)
             key.append(contentsOf: part.utf8)
+        }
+        if !matches.appendASCIIEntityKeys(to: &key) {
+            for part in matches.entityKeys {
+                key.append(0x1F)
+                key.append(contentsOf: part.utf8)
+            }
         }
         return SHA256.hex(bytes: key, digits: 32)
     }

@@ -215,6 +215,29 @@ import Testing
         #expect(matches.entityKeys == ["company:acme", "keyword:fast track", "keyword:rmat", "target:CD19", "target:TNFRSF17"])
         #expect(Matches().entityKeys.isEmpty)
     }
+
+    /// The id's key is built from the entities' bytes when every id is ASCII: it must be the
+    /// key `entityKeys` gives, in order, case and duplicates, and for ids that are not ASCII too.
+    @Test(arguments: [
+        Matches(),
+        Matches(targets: [EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA"), EntityMatch(id: "CD19", label: "CD19", text: "CD19"),
+                          EntityMatch(id: "TNFRSF17", label: "BCMA", text: "BCMA")],
+                companies: [EntityMatch(id: "Acme", label: "Acme", text: "Acme"), EntityMatch(id: "ACME", label: "Acme", text: "ACME")],
+                keywords: [EntityMatch(id: "RMAT", label: "RMAT", text: "RMAT"), EntityMatch(id: "rmat", label: "rmat", text: "rmat"),
+                           EntityMatch(id: "rmat2", label: "rmat2", text: "rmat2"), EntityMatch(id: "rma", label: "rma", text: "rma"),
+                           EntityMatch(id: "Fast Track", label: "Fast Track", text: "Fast Track"), EntityMatch(id: "", label: "", text: "")]),
+        Matches(designations: [EntityMatch(id: "fda-rmat", label: "RMAT", text: "RMAT"), EntityMatch(id: "FDA-RMAT", label: "RMAT", text: "RMAT")],
+                products: [EntityMatch(id: "ARC-217", label: "ARC-217", text: "ARC-217"), EntityMatch(id: "arc-217", label: "a", text: "a")],
+                modalities: [EntityMatch(id: "CAR-T", label: "CAR-T", text: "CAR-T"), EntityMatch(id: "car-t~[]", label: "c", text: "c")]),
+        Matches(companies: [EntityMatch(id: "Société Générale", label: "SG", text: "SG"), EntityMatch(id: "Acme", label: "Acme", text: "Acme")],
+                keywords: [EntityMatch(id: "ÉTUDE", label: "É", text: "É"), EntityMatch(id: "Z", label: "Z", text: "Z")]),
+        Matches(targets: [EntityMatch(id: "İ", label: "İ", text: "İ")], keywords: [EntityMatch(id: "ǅ", label: "ǅ", text: "ǅ")]),
+    ])
+    func idKeyIsTheEntityKeys(matches: Matches) {
+        var key = Array("s\u{1F}item\u{1F}rule".utf8)
+        for part in matches.entityKeys { key += [0x1F] + Array(part.utf8) }
+        #expect(Alert.makeID(source: "s", itemID: "item", rule: "rule", matches: matches) == SHA256.hex(bytes: key, digits: 32))
+    }
 }
 
 @Suite struct AlertJSONWriting {
