@@ -10,6 +10,7 @@ public struct EntityMatch: Sendable, Codable, Hashable {
     /// The text as it was written in the item.
     public var text: String
 
+    @inlinable
     public init(id: String, label: String, text: String) {
         self.id = id
         self.label = label

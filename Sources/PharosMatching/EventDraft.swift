@@ -169,7 +169,7 @@ extension DocumentReader {
     func productKey(_ draft: EventDraft) -> String? {
         guard let subject = draft.subject else { return nil }
         if subject.product >= 0 { return extractor.products[Int(subject.product)].id }
-        return text(field: subject.field, subject.start..<subject.end).uppercased()
+        return Self.codeKey(texts[subject.field], subject.start..<subject.end)
     }
 
     /// Whether two drafts of one sentence name the same product as written.

@@ -128,11 +128,14 @@ final class DocumentReader {
     typealias Profile = (targets: [(index: Int32, text: String)], modality: Int32?)
     /// The profiles read so far, by product key: a product is the subject of several events,
     /// and its profile reads every sentence that names it.
-    @exclusivity(unchecked) private var profiles: [String: Profile] = [:]
+    /// A few per item: a list finds them faster than a dictionary hashes their keys.
+    @exclusivity(unchecked) private var profiles: [(key: String, profile: Profile)] = []
     /// `earlierDate` of the sentences read so far, by field, sentence and `monthsOnly`.
     @exclusivity(unchecked) var datedSentences: [Int: String] = [:]
     /// The sentence of a paragraph `sentence(field:at:)` found last.
     @exclusivity(unchecked) private var lastSentence: (field: Int, range: Range<Int>)?
+    /// The hits of the range `hits(field:in:)` was asked for last.
+    @exclusivity(unchecked) private var lastHits: (field: Int, range: Range<Int>, hits: ArraySlice<EventExtractor.Hit>)?
     /// The evidence made last, for the next event of its sentence.
     @exclusivity(unchecked) var lastEvidence: (field: Int, range: Range<Int>, evidence: Evidence)?
 
@@ -398,17 +401,28 @@ final class DocumentReader {
             for relative in Codes.find(in: UnsafeBufferPointer(rebasing: text[range])) {
                 let code = (relative.lowerBound + range.lowerBound)..<(relative.upperBound + range.lowerBound)
                 guard !isCovered(code) else { continue }
-                let written = String(decoding: UnsafeBufferPointer(rebasing: text[code]), as: UTF8.self)
-                found.append(ProductMention(field: field, start: code.lowerBound, end: code.upperBound, product: -1, key: written.uppercased()))
+                found.append(ProductMention(field: field, start: code.lowerBound, end: code.upperBound, product: -1, key: Self.codeKey(text, code)))
             }
             for relative in NonproprietaryNames.find(in: UnsafeBufferPointer(rebasing: text[range])) {
                 let name = (relative.lowerBound + range.lowerBound)..<(relative.upperBound + range.lowerBound)
                 guard !isCovered(name) else { continue }
-                let written = String(decoding: UnsafeBufferPointer(rebasing: text[name]), as: UTF8.self)
-                found.append(ProductMention(field: field, start: name.lowerBound, end: name.upperBound, product: -1, key: written.uppercased()))
+                found.append(ProductMention(field: field, start: name.lowerBound, end: name.upperBound, product: -1, key: Self.codeKey(text, name)))
             }
         }
-        return found.sorted { $0.start < $1.start }
+        found.sort { $0.start < $1.start }
+        return found
+    }
+
+    /// The key of a code or a name: its bytes in capitals, made at once (codes and names are
+    /// ASCII by their shape, so this is `uppercased()` of their string).
+    static func codeKey(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(unsafeUninitializedCapacity: range.count) { buffer in
+            for (offset, index) in range.enumerated() {
+                let byte = text[index]
+                buffer[offset] = byte >= 0x61 && byte <= 0x7A ? byte &- 0x20 : byte
+            }
+            return range.count
+        }
     }
 
     /// Whether the sentence of a phrase holds a word that vetoes its designation (an "unless" word).
@@ -575,7 +589,11 @@ final class DocumentReader {
     }
 
     func hits(field: Int, in range: Range<Int>) -> ArraySlice<EventExtractor.Hit> {
-        Self.slice(hits[field], startingIn: range) { $0.start }
+        // The reading asks for one sentence's hits several times in a row (the phrase, then its event).
+        if let last = lastHits, last.field == field, last.range == range { return last.hits }
+        let found = Self.slice(hits[field], startingIn: range) { $0.start }
+        lastHits = (field, range, found)
+        return found
     }
 
     /// The elements of `sorted` (in the order of their starts) that start in `range`, found by
@@ -588,8 +606,13 @@ final class DocumentReader {
             let middle = (low + high) / 2
             if start(sorted[middle]) < range.lowerBound { low = middle + 1 } else { high = middle }
         }
+        // The end by binary search too: a sentence of dense news holds dozens of hits.
         var end = low
-        while end < sorted.count, start(sorted[end]) < range.upperBound { end += 1 }
+        high = sorted.count
+        while end < high {
+            let middle = (end + high) / 2
+            if start(sorted[middle]) < range.upperBound { end = middle + 1 } else { high = middle }
+        }
         return sorted[low..<end]
     }
 
@@ -615,9 +638,9 @@ final class DocumentReader {
     /// sentences that name it, where it is the product named nearest to them. Read only for a
     /// subject the product vocabulary cannot describe.
     func profile(of key: String) -> Profile {
-        if let known = profiles[key] { return known }
+        if let known = profiles.first(where: { $0.key == key }) { return known.profile }
         var profile: Profile = ([], nil)
-        defer { profiles[key] = profile }
+        defer { profiles.append((key, profile)) }
         let spelling = codeSpelling(of: key)
         // The modality's words end where the noun's head does: "monoclonal antibody-drug
         // conjugate" is an ADC, not the monoclonal antibody its first words name.
