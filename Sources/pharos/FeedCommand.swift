@@ -8,6 +8,7 @@ import PharosText
 
 struct Feed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "feed",
         abstract: "Parse one feed (a file or an http(s) URL) and print its items as Pharos reads them.",
         discussion: "Exits 1 when the document is no feed at all (an HTML page, say): what the daemon counts as a failed poll.")
 

@@ -8,6 +8,7 @@ import PharosText
 
 struct Match: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "match",
         abstract: "Run the rules over files, folders or feeds (- for standard input): no state, no delivery.",
         discussion: """
             Like grep, exits 0 when something matched, 1 when nothing did (or a file could not be read), 2 on a usage \

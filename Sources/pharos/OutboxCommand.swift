@@ -5,6 +5,7 @@ import PharosEngine
 
 struct Outbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "outbox",
         abstract: "What is waiting, failing or dead in the outbox; retry or drop alerts.",
         subcommands: [OutboxList.self, OutboxRetry.self, OutboxDrop.self], defaultSubcommand: OutboxList.self)
 }

@@ -84,6 +84,10 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
+/// Every command names itself in its configuration: without a name ArgumentParser makes one from
+/// the type's name (`String(describing:)`, a search of the runtime's conformance records) for
+/// each command on every start, about 16 M instructions before anything else ran
+/// (bench/backtest/README.md).
 @main
 struct Pharos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -119,7 +123,7 @@ struct Pharos: AsyncParsableCommand {
 }
 
 struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the daemon (or one poll of every source with --once).")
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the daemon (or one poll of every source with --once).")
 
     @OptionGroup var options: ConfigOptions
 
@@ -215,7 +219,7 @@ struct SignalForwarder: Service {
 }
 
 struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate the config, its rules and vocabularies.")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate the config, its rules and vocabularies.")
 
     @OptionGroup var options: ConfigOptions
 
@@ -227,6 +231,7 @@ struct Check: AsyncParsableCommand {
 
 struct Plugins: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plugins",
         abstract: "List the source and sink types this binary knows, with their options.",
         discussion: """
             Each plugin's README.md explains its options and its sample.yaml shows them all; they are installed, with \

@@ -7,6 +7,7 @@ import PharosText
 
 struct Presets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "presets",
         abstract: "List the well-known sources (`preset: NAME` in a source entry), what each watches and where its address comes from.")
 
     func run() async throws {
@@ -27,10 +28,12 @@ struct Presets: AsyncParsableCommand {
 
 struct Sources: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sources",
         abstract: "Manage source lists.", subcommands: [Import.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Write the feeds of an OPML subscription list as a YAML list of rss sources that the config includes.",
             discussion: """
                 Names come from the outline titles (letters, digits, '.', '_' and '-'), made unique with -2, -3, ...; \

@@ -5,6 +5,7 @@ import PharosEngine
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Per-source health (last poll, failures, next poll, items seen) and per-sink outbox.",
         discussion: "Reads the state database; works while the daemon runs. A source whose polls fail, or a sink whose deliveries fail, is FAILING until it succeeds again. Exits 0 when nothing is failing and nothing is dead, 1 otherwise (the rule /healthz follows).")
 

@@ -6,6 +6,7 @@ import PharosMatching
 
 struct Vocab: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "vocab",
         abstract: "Show what a term resolves to (CD269 -> target TNFRSF17 \"BCMA\") and why.")
 
     @OptionGroup var options: ConfigOptions
