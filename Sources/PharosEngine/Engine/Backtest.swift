@@ -294,7 +294,11 @@ public struct Backtest: Sendable {
     /// decompressed text in place, as `MatchDocument(item:)` would list its fields.
     private func alerts(_ version: StoredVersion, scratch: inout [UInt8]) throws(ArchiveTextError) -> [Alert] {
         let (item, matches) = try ArchiveText.withMatchFields(from: version.text, id: version.summary.itemID, scratch: &scratch) { fields, texts in
-            (fields.item, evaluator.evaluate(utf8: Array(zip(fields.names, texts)), published: fields.item.published))
+            // Made with their labels: an array of `zip`'s unlabelled pairs was cast element by element.
+            var named: [(name: String, text: UnsafeBufferPointer<UInt8>)] = []
+            named.reserveCapacity(texts.count)
+            for (name, text) in zip(fields.names, texts) { named.append((name, text)) }
+            return (fields.item, evaluator.evaluate(utf8: named, published: fields.item.published))
         }
         return matches.map { match in
             Alert(match: match, item: item, source: version.summary.source, detectedAt: version.summary.firstSeen,
