@@ -70,6 +70,13 @@ import Testing
         try expectSameAsDecoded(broken, "broken UTF-8")
     }
 
+    /// A replay reads each version's rule names by the newline's byte: the lines must be those a
+    /// split by `Character` gives, whatever the names hold.
+    @Test(arguments: ["", "a", "terms-0", "a\nb", "a\n\nb\n", "\na\n", "a\r\nb", "a\rb\nc", "Müller\nb", "a\n\u{301}b", "\n"])
+    func ruleNamesSplitAsCharactersSplitThem(text: String) {
+        #expect(SQLiteStateStore.lines(text) == text.split(separator: "\n").map(String.init))
+    }
+
     @Test func theUTF8CheckAgreesWithTheStandardLibrary() {
         func agrees(_ bytes: [UInt8]) -> Bool {
             UTF8Check.isValid(bytes[...]) == (Array(String(decoding: bytes, as: UTF8.self).utf8) == bytes)
