@@ -161,13 +161,17 @@ final class DocumentReader {
             reference = Temporal.dateline(texts[content])
         }
         self.reference = reference
+        // A page without a headline, or headed by a word or two ("Approvals"), may be a list of
+        // teasers: a tag page or a roundup whose every item is news of its own.
+        let headed = titleFields.indices.contains { titleFields[$0] && Temporal.wordRanges(texts[$0], 0..<texts[$0].count).count > 2 }
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             let isTitle = titleFields[field]
             sections.append(isTitle ? nil : Sections.firstBackground(text))
             // Paragraphs found once: the lead, the opening and the sentences all start from them.
             let paragraphs = isTitle ? [] : TextSegments.paragraphs(text)
-            lead.append(isTitle ? [] : Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary"))
+            lead.append(isTitle ? [] : headed || name == "summary" ? Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary")
+                : Self.teaserLeads(text, paragraphs: paragraphs, hits: hits[field]) ?? Self.leadSentences(text, paragraphs: paragraphs, isSummary: false))
             openingEnd.append(isTitle ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
             self.paragraphs.append(paragraphs)
             paragraphSentences.append([[Range<Int>]?](repeating: nil, count: paragraphs.count))
@@ -223,6 +227,43 @@ final class DocumentReader {
         }
         // A short text ("GPRC5D program gets RMAT") is all lead.
         return paragraphs.first.map { Array(TextSegments.sentences(text, in: $0).prefix(1)) } ?? []
+    }
+
+    /// The longest paragraph a list of teasers holds, in bytes: a sentence or two.
+    static let teaserLength = 500
+
+    /// The leads of a page without a headline that lists teasers (a tag page, a roundup): the
+    /// first sentence of each paragraph, when most paragraphs are short and their first
+    /// sentences name different companies or products. A report on one company ("Legend
+    /// Biotech reported ...", "Carvykti was granted ...") names the same one again and again.
+    static func teaserLeads(_ text: UnsafeBufferPointer<UInt8>, paragraphs: [Range<Int>], hits: [EventExtractor.Hit]) -> [Range<Int>]? {
+        var prose = paragraphs.filter { isProse(text, $0) }
+        // Teasers one per line, with no blank line between them.
+        if prose.count < 4 {
+            var lines: [Range<Int>] = []
+            var start = 0
+            while start < text.count {
+                let end = ByteSearch.next(0x0A, in: text, from: start) ?? text.count
+                if end > start { lines.append(start..<end) }
+                start = end + 1
+            }
+            prose = lines.filter { isProse(text, $0) }
+        }
+        guard prose.count >= 4, prose.filter({ $0.count <= teaserLength }).count * 4 >= prose.count * 3 else { return nil }
+        let leads = prose.compactMap { TextSegments.sentences(text, in: $0).first }
+        var named: [EventExtractor.Term] = []
+        for lead in leads {
+            if let first = hits.first(where: { hit in
+                guard lead.contains(hit.start) else { return false }
+                switch hit.term {
+                case .company, .product: return true
+                default: return false
+                }
+            }) { named.append(first.term) }
+        }
+        guard named.count >= 2, let most = named.map({ term in named.filter { $0 == term }.count }).max(),
+              most * 4 <= max(named.count, 8) else { return nil }
+        return leads
     }
 
     /// Whether a paragraph opens with an arrow (→, ►, ▶), as a digest's items do.

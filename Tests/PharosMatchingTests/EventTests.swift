@@ -365,6 +365,33 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
                        "Clovis said rociletinib's review is ongoing; AstraZeneca's TAGRISSO, which the FDA approved on Friday, competes with it.") == .background)
     }
 
+    /// Ninth held-out set: a tag page (no headline, or a word for one) lists teasers, each the
+    /// news of its own item; a report on one company in short paragraphs stays one item.
+    @Test func aTagPageOfTeasersHasALeadPerTeaser() {
+        let tagPage = events(title: "Approvals", """
+            In 1999, a GI oncologist saw an FDA recruitment advertisement in a medical journal and applied for the post.
+            FDA issued a draft guidance that, when finalized, will provide recommendations for tissue biopsies in clinical trials.
+            FDA approved Keytruda for adults with resectable locally advanced head and neck squamous cell carcinoma.
+            FDA approved Imfinzi with chemotherapy for adults with limited-stage small cell lung cancer after chemoradiation.
+            FDA approved Enhertu for adults with HER2-low or HER2-ultralow metastatic breast cancer after endocrine therapy.
+            """)
+        for product in ["Keytruda", "Imfinzi", "Enhertu"] {
+            #expect(tagPage.contains { $0.action == "fda-approval" && $0.product == product && $0.status == .announced }, "\(show(tagPage))")
+        }
+        let report = events(title: "", """
+            Legend Biotech, on Tuesday, while reporting second-quarter results, said it is committed to its lead drug Carvykti.
+
+            The drug was developed in partnership with Janssen under a deal signed in 2017, with shared costs and profits.
+
+            Legend Biotech received a payment of $15 million from Janssen after the application for expanded use was accepted.
+
+            Legend Biotech's Carvykti holds an FDA approval for relapsed or refractory multiple myeloma, the company noted.
+
+            For the second quarter, Legend Biotech reported a loss of $199 million, compared with $193 million a year ago.
+            """)
+        #expect(report.first { $0.action == "fda-approval" }?.status == .background, "\(show(report))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
