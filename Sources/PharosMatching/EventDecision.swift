@@ -836,6 +836,18 @@ extension DocumentReader {
         let text = texts[field]
         func endsClause(_ byte: UInt8) -> Bool { byte == 0x2E || byte == 0x3F || byte == 0x21 }
         var end = trigger.end
+        // Eight bytes at a time to the first ".", "?" or "!", then straight to it.
+        if let base = text.baseAddress {
+            while end + 8 <= range.upperBound {
+                let word = UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self)
+                let marks = TextSegments.marks(word, 0x2E) | TextSegments.marks(word, 0x3F) | TextSegments.marks(word, 0x21)
+                if marks != 0 {
+                    end += marks.trailingZeroBitCount >> 3
+                    break
+                }
+                end += 8
+            }
+        }
         while end < range.upperBound, !endsClause(text[end]) { end += 1 }
         guard end < range.upperBound, text[end] == 0x3F else { return nil }
         var start = trigger.start

@@ -117,19 +117,47 @@ enum Temporal {
 
     /// Whether `range` holds a digit or a capitalised month's first letters: only then can it be dated.
     static func mayHoldDate(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-        for index in range {
-            let byte = text[index]
-            guard mayStartDate[Int(byte)] else { continue }
-            // A year: "19" or "20" and two more digits.
-            if byte == 0x31 || byte == 0x32, index + 3 < range.upperBound, isDigit(text[index + 1]), isDigit(text[index + 2]),
-               isDigit(text[index + 3]) { return true }
-            // J F M A S O N D, then two lower-case letters that begin a month.
-            if byte == 0x4A || byte == 0x46 || byte == 0x4D || byte == 0x41 || byte == 0x53 || byte == 0x4F || byte == 0x4E || byte == 0x44,
-               index + 2 < range.upperBound, text[index + 1] >= 0x61, text[index + 2] >= 0x61,
-               index == range.lowerBound || text[index - 1] == 0x20,
-               month(text, index..<(index + 3)) != nil { return true }
+        var index = range.lowerBound
+        // Eight bytes at a time past bytes that start no date: neither "1", "2" nor a capital
+        // (a superset of the months' first letters), each byte that does tested below.
+        if let base = text.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high = ones &* 0x80
+            while index + 8 <= range.upperBound {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                // Per byte below 0x80 (adding to it carries into no other): from "1" to "2", from "A" to "Z".
+                let ascii = word & ~high
+                let oneOrTwo = (ascii &+ ones &* (0x80 - 0x31)) & ~(ascii &+ ones &* (0x7F - 0x32))
+                let capital = (ascii &+ ones &* (0x80 - 0x41)) & ~(ascii &+ ones &* (0x7F - 0x5A))
+                var candidates = (oneOrTwo | capital) & ~word & high
+                while candidates != 0 {
+                    if startsDate(text, at: index + candidates.trailingZeroBitCount >> 3, in: range) { return true }
+                    candidates &= candidates &- 1
+                }
+                index += 8
+            }
+        }
+        while index < range.upperBound {
+            if startsDate(text, at: index, in: range) { return true }
+            index += 1
         }
         return false
+    }
+
+    /// Whether a date may start at `index` of `range`: a year ("19" or "20" and two more digits)
+    /// or a capitalised month's first three letters after a space.
+    @inline(__always)
+    private static func startsDate(_ text: UnsafeBufferPointer<UInt8>, at index: Int, in range: Range<Int>) -> Bool {
+        let byte = text[index]
+        guard mayStartDate[Int(byte)] else { return false }
+        // A year: "19" or "20" and two more digits.
+        if byte == 0x31 || byte == 0x32, index + 3 < range.upperBound, isDigit(text[index + 1]), isDigit(text[index + 2]),
+           isDigit(text[index + 3]) { return true }
+        // J F M A S O N D, then two lower-case letters that begin a month.
+        return (byte == 0x4A || byte == 0x46 || byte == 0x4D || byte == 0x41 || byte == 0x53 || byte == 0x4F || byte == 0x4E || byte == 0x44)
+            && index + 2 < range.upperBound && text[index + 1] >= 0x61 && text[index + 2] >= 0x61
+            && (index == range.lowerBound || text[index - 1] == 0x20)
+            && month(text, index..<(index + 3)) != nil
     }
 
     /// The latest year from 1990 to 2099 written as a number of its own, read on the bytes: a
@@ -519,6 +547,9 @@ enum NonproprietaryNames {
             // Glued to digits, hyphens or other letters: a code, a compound, another script.
             if start > 0, isJoining(text[start - 1]) { continue }
             if end < count, isJoining(text[end]) { continue }
+            // Ending in a stem, in lower case: the last two letters first, which most words fail.
+            let (secondLast, last) = (text[end - 2], text[end - 1])
+            guard secondLast >= 0x61, last >= 0x61, stemEndings[(Int(secondLast) - 0x61) * 26 + Int(last) - 0x61] else { continue }
             // Lower-case after its first letter.
             var capital = false
             for index in (start + 1)..<end where text[index] < 0x61 {
@@ -526,7 +557,6 @@ enum NonproprietaryNames {
                 break
             }
             if capital { continue }
-            guard stemEndings[(Int(text[end - 2]) - 0x61) * 26 + Int(text[end - 1]) - 0x61] else { continue }
             if stems.contains(where: { stem in endsWith(text, start..<end, reversedStem: stem) }) {
                 found.append(start..<end)
             }
