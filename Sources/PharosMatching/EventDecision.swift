@@ -299,7 +299,7 @@ extension DocumentReader {
             if agency.agency == own { return false }
             let distance = hit.end <= trigger.start ? trigger.start - hit.end : hit.start - trigger.end
             // Country words ("Chinese", "in Japan") describe too much to overrule the entry's agency.
-            if distance <= 40, !agency.phrase.hasPrefix("in "), !Self.countryWords.contains(agency.phrase) { other = true }
+            if distance <= 60, !agency.phrase.hasPrefix("in "), !Self.countryWords.contains(agency.phrase) { other = true }
         }
         return other
     }
@@ -458,7 +458,8 @@ extension DocumentReader {
         for _ in 0..<3 {
             let (word, start) = wordBefore(field: field, offset)
             if Self.grantingVerbs.contains(word) { return true }
-            guard Self.determiners.contains(word) else { return false }
+            // "approved the firm's request for a 'rare pediatric disease' designation"
+            guard Self.determiners.contains(word) || word.hasSuffix("'s") || word.hasSuffix("’s") else { return false }
             offset = start
         }
         return false

@@ -8,12 +8,24 @@ enum Sections {
     /// Where the first background section starts, and its heading.
     static func firstBackground(_ text: UnsafeBufferPointer<UInt8>) -> (start: Int, heading: String)? {
         var lineStart = 0
+        // "Read More »" under every teaser of a list is a link, not a section of related news:
+        // such a label starts a section only when it is the only one.
+        var label: (start: Int, heading: String)?
+        var labels = 0
         while lineStart < text.count {
             let lineEnd = ByteSearch.next(0x0A, in: text, from: lineStart) ?? text.count
-            if let heading = heading(text, lineStart..<lineEnd) { return (lineStart, heading) }
+            if let heading = heading(text, lineStart..<lineEnd) {
+                if !isLinkLabel(heading) { return labels == 1 ? label : (lineStart, heading) }
+                labels += 1
+                if label == nil { label = (lineStart, heading) }
+            }
             lineStart = lineEnd + 1
         }
-        return nil
+        return labels == 1 ? label : nil
+    }
+
+    private static func isLinkLabel(_ heading: String) -> Bool {
+        heading.lowercased().hasPrefix("read more")
     }
 
     /// Per byte: whether a heading can start with it (the first letter of one, in either case).

@@ -392,6 +392,35 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(report.first { $0.action == "fda-approval" }?.status == .background, "\(show(report))")
     }
 
+    /// Eighth and ninth held-out sets: British spelling, a request granted to "the firm's", a
+    /// list's "Read More" links, and a partner agency acting within Project Orbis.
+    @Test func spellingsLinksAndPartnerAgencies() {
+        let paediatric = events(
+            title: "Clarity announces the US FDA grants rare paediatric disease designation to 64Cu SARTATE",
+            "Clarity is pleased to announce that the U.S. FDA has granted rare paediatric disease designation to 64Cu SARTATE.")
+        #expect(paediatric.contains { $0.action == "fda-rare-pediatric-disease" && $0.status == .announced }, "\(show(paediatric))")
+        let request = events(
+            title: "Moleculin Biotech shares rise",
+            "The U.S. Food and Drug Administration approved the firm's request for a 'rare pediatric disease' designation for WP1066.")
+        #expect(request.first { $0.action == "fda-rare-pediatric-disease" }?.status == .announced, "\(show(request))")
+        let links = events(title: "FDA News", """
+            ViiV Submits Fostemsavir NDA to the FDA for Treatment of HIV
+
+            ViiV Healthcare today completed submission of a New Drug Application to the FDA seeking approval of fostemsavir.
+
+            Read More »
+
+            FDA Grants Breakthrough Therapy Designation to Bristol-Myers Squibb's Orencia
+
+            Bristol-Myers Squibb announced today that the FDA granted Breakthrough Therapy Designation to Orencia.
+
+            Read More »
+            """)
+        #expect(links.first { $0.action == "fda-breakthrough-therapy" }?.status == .announced, "\(show(links))")
+        let orbis = events(title: "Information", "Swissmedic approves first new active substance as part of Project Orbis.")
+        #expect(!orbis.contains { $0.action == "fda-project-orbis" }, "\(show(orbis))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
