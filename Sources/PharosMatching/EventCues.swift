@@ -145,6 +145,10 @@ enum EventCues {
             // Risk factors: "Fast track designation by the FDA may not actually lead to a faster development".
             "may not actually", "does not guarantee", "do not guarantee", "no assurance", "not necessarily", "does not ensure",
             "do not ensure", "does not mean", "does not increase the likelihood",
+            // Terms defined, and acts given to kinds of products: "The term 'orphan drugs' refers to ...",
+            // "grants orphan status to drugs and biologic products which treat ... rare diseases".
+            "refers to", "defined as", "the term", "incentives", "to drugs", "to products", "to medicines", "to therapies",
+            "to biologics",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",
@@ -231,7 +235,7 @@ enum EventCues {
         ("PDUFA", "FDA"), ("Prescription Drug User Fee Act", "FDA"),
         // England's reimbursement body recommends too: its recommendations are no CHMP opinions.
         ("NICE", "NICE"), ("National Institute for Health and Care Excellence", "NICE"), ("Cancer Drugs Fund", "NICE"),
-        ("EMA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
+        ("EMA", "EMA"), ("EMEA", "EMA"), ("European Medicines Agency", "EMA"), ("European Commission", "EMA"), ("CHMP", "EMA"),
         ("Committee for Medicinal Products for Human Use", "EMA"), ("the Committee", "EMA"), ("COMP", "EMA"), ("Committee for Orphan Medicinal Products", "EMA"),
         ("in the EU", "EMA"), ("in the European Union", "EMA"), ("in Europe", "EMA"), ("European Union", "EMA"), ("EU", "EMA"),
         ("European drug regulators", "EMA"), ("European regulators", "EMA"), ("European health regulators", "EMA"),

@@ -682,7 +682,7 @@ extension DocumentReader {
             // Modal words reach only the words right after them: "will soon become available ... following an FDA approval".
             cueClass(hit) == .prospective
                 && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field) && !isGrantedRequest(field: field, hit)
-                && !isFirstToBe(field: field, hit, sentence: range)
+                && !isFirstToBe(field: field, hit, sentence: range) && !isGladTo(field: field, hit)
         }) {
             return (.prospective, .prospective(prospective.start..<prospective.end))
         }
@@ -970,6 +970,17 @@ extension DocumentReader {
     ]
 
     static let ordinals: Set<String> = ["first", "only", "second", "third", "fourth", "fifth", "latest", "last", "sole"]
+
+    static let gladWords: Set<String> = [
+        "pleased", "proud", "delighted", "happy", "honored", "honoured", "thrilled", "excited", "glad", "gratified",
+    ]
+
+    /// Whether a cue "to receive" follows a word of gladness: "We are pleased to receive from the
+    /// FDA this orphan drug designation" tells a designation received, not one ahead.
+    func isGladTo(field: Int, _ cue: EventExtractor.Hit) -> Bool {
+        Self.continues(texts[field], at: cue.start, end: cue.end, with: "to ")
+            && Self.gladWords.contains(word(field: field, endingBefore: cue.start))
+    }
 
     /// Whether a cue "to be approved" follows an ordinal: "the first CAR-T to be approved in Japan"
     /// tells an approval given, not one ahead.

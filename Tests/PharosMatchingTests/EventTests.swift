@@ -421,6 +421,29 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!orbis.contains { $0.action == "fda-project-orbis" }, "\(show(orbis))")
     }
 
+    /// Eighth held-out set: gladness "to receive" a designation is its receipt; terms defined and
+    /// designations given to kinds of products are definitions; the EMA's old acronym.
+    @Test func gladnessDefinedTermsAndTheOldAcronym() {
+        let glad = events(
+            title: "Ignyta receives orphan drug designation for entrectinib",
+            """
+            Ignyta announced today that the FDA has granted orphan drug designation for entrectinib in colorectal cancer.
+
+            "We are pleased to receive from the FDA this orphan drug designation," said the CEO.
+            """)
+        #expect(!glad.contains { $0.status == .prospective }, "\(show(glad))")
+        let defined = events(
+            title: "HQP1351 granted Orphan Drug Designation by the US FDA",
+            """
+            Ascentage Pharma announced today that the FDA has granted Orphan Drug Designation to HQP1351.
+
+            The term "orphan drugs" refers to products for rare diseases. The FDA's Office of Orphan Products Development grants orphan status to drugs and biologic products which treat rare diseases.
+            """)
+        #expect(defined.filter { $0.action == "fda-orphan-drug" && $0.status == .definition }.count >= 1, "\(show(defined))")
+        let emea = events(title: "Antigenics update", "In March, the EMEA granted orphan medicinal product designation to Oncophage.")
+        #expect(emea.contains { $0.action == "ema-orphan-drug" }, "\(show(emea))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
