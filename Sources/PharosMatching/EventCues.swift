@@ -110,6 +110,7 @@ enum EventCues {
             "to be approved", "to be granted", "to be cleared", "to be authorised", "to be authorized",
             "looking to", "look to", "seeking to", "hoping to", "want to", "wants to", "wanting to",
             "to be designated", "aim of", "even if", "if the FDA", "if FDA", "if the EMA", "if granted", "if we", "should the FDA",
+            "if the CHMP", "if the Commission", "if the European Commission", "if the agency", "if the committee", "if the regulator",
             "with the aim", "objective of", "in order to", "with a view to", "filing of", "filed an application", "application seeking",
         ])
         add(.prospective, .backward, [

@@ -978,8 +978,10 @@ extension DocumentReader {
     /// Whether a cue "to receive" follows a word of gladness: "We are pleased to receive from the
     /// FDA this orphan drug designation" tells a designation received, not one ahead.
     func isGladTo(field: Int, _ cue: EventExtractor.Hit) -> Bool {
-        Self.continues(texts[field], at: cue.start, end: cue.end, with: "to ")
-            && Self.gladWords.contains(word(field: field, endingBefore: cue.start))
+        guard Self.continues(texts[field], at: cue.start, end: cue.end, with: "to ") else { return false }
+        let before = word(field: field, endingBefore: cue.start)
+        // "reversed an earlier decision to issue a refuse to file (RTF) letter": the letter's name.
+        return Self.gladWords.contains(before) || before == "refuse" && Self.continues(texts[field], at: cue.start, end: cue.end, with: "to file")
     }
 
     /// Whether a cue "to be approved" follows an ordinal: "the first CAR-T to be approved in Japan"

@@ -444,6 +444,19 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(emea.contains { $0.action == "ema-orphan-drug" }, "\(show(emea))")
     }
 
+    /// Ninth held-out set: an explainer's conditions and applications are no acts; a refuse to
+    /// file letter's name is no filing ahead.
+    @Test func conditionsApplicationsAndLetterNames() {
+        let explainer = events(title: "EMA CHMP Positive Opinions", """
+            The CHMP issues opinions on centralized marketing authorization applications at its monthly plenary meetings. If the CHMP issues a "Positive Opinion" and recommends the authorisation of a medicinal product, a summary of the opinion is published.
+            """)
+        #expect(!explainer.contains { $0.status == .announced }, "\(show(explainer))")
+        let rescinded = events(title: "Alkermes shares jump", """
+            The FDA reversed an earlier decision to issue a refuse to file letter and accepted for review the New Drug Application for ALKS 5461.
+            """)
+        #expect(rescinded.contains { $0.action == "fda-application-accepted" && $0.status != .prospective }, "\(show(rescinded))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
