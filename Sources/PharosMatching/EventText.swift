@@ -319,7 +319,8 @@ enum Temporal {
                    let month = month(text, words[index - (number(text, words[index - 1]) != nil && index >= 2 ? 2 : 1)]), month == 12 { continue }
                 return written(word)
             }
-            guard let month = month(text, word), isCapital(text[word.lowerBound]), index >= 1 else { continue }
+            // A capital first, which most words lack, before the month is looked up.
+            guard isCapital(text[word.lowerBound]), index >= 1, let month = month(text, word) else { continue }
             let before = words[index - 1]
             let isIn = Self.word(text, before, is: "in")
             let isSince = Self.word(text, before, is: "since")
