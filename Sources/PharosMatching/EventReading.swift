@@ -163,7 +163,7 @@ final class DocumentReader {
         self.reference = reference
         // A page without a headline, or headed by a word or two ("Approvals"), may be a list of
         // teasers: a tag page or a roundup whose every item is news of its own.
-        let headed = titleFields.indices.contains { titleFields[$0] && Temporal.wordRanges(texts[$0], 0..<texts[$0].count).count > 2 }
+        let headed = titleFields.indices.contains { titleFields[$0] && Self.holdsWords(texts[$0], atLeast: 3) }
         for (field, text) in texts.enumerated() {
             let name = document.fields[field].name
             let isTitle = titleFields[field]
@@ -227,6 +227,21 @@ final class DocumentReader {
         }
         // A short text ("GPRC5D program gets RMAT") is all lead.
         return paragraphs.first.map { Array(TextSegments.sentences(text, in: $0).prefix(1)) } ?? []
+    }
+
+    /// Whether `text` holds at least `count` words (letters and digits), counted without a list.
+    static func holdsWords(_ text: UnsafeBufferPointer<UInt8>, atLeast count: Int) -> Bool {
+        var words = 0
+        var inWord = false
+        for byte in text {
+            let isWord = Temporal.isLetter(byte) || Temporal.isDigit(byte)
+            if isWord, !inWord {
+                words += 1
+                if words >= count { return true }
+            }
+            inWord = isWord
+        }
+        return false
     }
 
     /// The longest paragraph a list of teasers holds, in bytes: a sentence or two.
