@@ -150,6 +150,9 @@ enum EventCues {
             // "grants orphan status to drugs and biologic products which treat ... rare diseases".
             "refers to", "defined as", "the term", "incentives", "to drugs", "to products", "to medicines", "to therapies",
             "to biologics",
+            // What a kind of act means: "When a pharmaceutical company receives a FDA Complete Response Letter it means ...".
+            "it means", "means that", "when a company", "when a pharmaceutical company", "when a sponsor", "when an applicant",
+            "when a drug", "when a product",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

@@ -451,6 +451,10 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             The CHMP issues opinions on centralized marketing authorization applications at its monthly plenary meetings. If the CHMP issues a "Positive Opinion" and recommends the authorisation of a medicinal product, a summary of the opinion is published.
             """)
         #expect(!explainer.contains { $0.status == .announced }, "\(show(explainer))")
+        let meaning = events(title: "Complete Response Letter", """
+            When a pharmaceutical company receives a FDA Complete Response Letter it means that a review of the application was completed and a decision to approve was not reached.
+            """)
+        #expect(!meaning.contains { $0.status == .announced }, "\(show(meaning))")
         let rescinded = events(title: "Alkermes shares jump", """
             The FDA reversed an earlier decision to issue a refuse to file letter and accepted for review the New Drug Application for ALKS 5461.
             """)
