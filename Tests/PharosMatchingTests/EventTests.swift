@@ -455,6 +455,10 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             When a pharmaceutical company receives a FDA Complete Response Letter it means that a review of the application was completed and a decision to approve was not reached.
             """)
         #expect(!meaning.contains { $0.status == .announced }, "\(show(meaning))")
+        let rejected = events(title: "Orphazyme shares fall", "The U.S. Food and Drug Administration rejected Orphazyme's key drug candidate for Niemann-Pick disease type C.")
+        #expect(rejected.first { $0.action == "fda-complete-response-letter" }?.status == .announced, "\(show(rejected))")
+        let panel = events(title: "Vanflyta approved", "After being rejected by an FDA advisory panel four years ago, Vanflyta is now approved for acute myeloid leukemia.")
+        #expect(!panel.contains { $0.action == "fda-complete-response-letter" }, "\(show(panel))")
         let rescinded = events(title: "Alkermes shares jump", """
             The FDA reversed an earlier decision to issue a refuse to file letter and accepted for review the New Drug Application for ALKS 5461.
             """)
