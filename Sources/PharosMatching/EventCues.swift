@@ -111,7 +111,8 @@ enum EventCues {
             "looking to", "look to", "seeking to", "hoping to", "want to", "wants to", "wanting to",
             "to be designated", "aim of", "even if", "if the FDA", "if FDA", "if the EMA", "if granted", "if we", "should the FDA",
             "if the CHMP", "if the Commission", "if the European Commission", "if the agency", "if the committee", "if the regulator",
-            "with the aim", "objective of", "in order to", "with a view to", "filing of", "filed an application", "application seeking",
+            "with the aim", "objective of", "in order to", "with a view to", "filing of", "filed an application", "application seeking", "submitted an application", "submitted applications",
+            "submitted its application",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",

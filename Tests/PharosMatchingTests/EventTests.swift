@@ -355,6 +355,8 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
                        "Perrigo said the FDA informed the company by teleconference.") == .prospective)
         #expect(status("fda-clinical-hold-lifted", title: "Aptose Updates on APTO-253 FDA Clinical Hold; Says Additional Info Requested Before Removed",
                        "Aptose provided an update on the FDA clinical hold of APTO-253.") == .prospective)
+        #expect(status("fda-orphan-drug", title: "Oncolytics Biotech reports on REOLYSIN",
+                       "Oncolytics today announced that it has submitted an application for Orphan Drug Designation to the U.S. FDA for REOLYSIN.") == .prospective)
         #expect(status("fda-fast-track", title: "CytoDyn announces filing of FDA fast-track application for leronlimab",
                        "CytoDyn filed the application with the agency.") == .prospective)
         #expect(status("pmda-approval", title: "MHLW Panel OKs Takeda's ALK Drug brigatinib",
