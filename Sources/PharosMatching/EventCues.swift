@@ -153,7 +153,7 @@ enum EventCues {
             "to biologics",
             // What a kind of act means: "When a pharmaceutical company receives a FDA Complete Response Letter it means ...".
             "it means", "means that", "when a company", "when a pharmaceutical company", "when a sponsor", "when an applicant",
-            "when a drug", "when a product",
+            "when a drug", "when a product", "to indicate that",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

@@ -457,6 +457,8 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
             When a pharmaceutical company receives a FDA Complete Response Letter it means that a review of the application was completed and a decision to approve was not reached.
             """)
         #expect(!meaning.contains { $0.status == .announced }, "\(show(meaning))")
+        let purpose = events(title: "Perrigo update on generic ProAir", "The FDA issues a Complete Response Letter to indicate that the review cycle for an application is complete.")
+        #expect(purpose.first { $0.action == "fda-complete-response-letter" }?.status == .definition, "\(show(purpose))")
         let rejected = events(title: "Orphazyme shares fall", "The U.S. Food and Drug Administration rejected Orphazyme's key drug candidate for Niemann-Pick disease type C.")
         #expect(rejected.first { $0.action == "fda-complete-response-letter" }?.status == .announced, "\(show(rejected))")
         let panel = events(title: "Vanflyta approved", "After being rejected by an FDA advisory panel four years ago, Vanflyta is now approved for acute myeloid leukemia.")
