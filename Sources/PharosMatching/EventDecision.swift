@@ -683,6 +683,7 @@ extension DocumentReader {
             cueClass(hit) == .prospective
                 && reaches(hit, trigger, window: hit.window, in: sentenceHits, field: field) && !isGrantedRequest(field: field, hit)
                 && !isFirstToBe(field: field, hit, sentence: range) && !isGladTo(field: field, hit)
+                && !namesRefuseToFile(field: field, hit)
         }) {
             return (.prospective, .prospective(prospective.start..<prospective.end))
         }
@@ -978,10 +979,14 @@ extension DocumentReader {
     /// Whether a cue "to receive" follows a word of gladness: "We are pleased to receive from the
     /// FDA this orphan drug designation" tells a designation received, not one ahead.
     func isGladTo(field: Int, _ cue: EventExtractor.Hit) -> Bool {
-        guard Self.continues(texts[field], at: cue.start, end: cue.end, with: "to ") else { return false }
-        let before = word(field: field, endingBefore: cue.start)
-        // "reversed an earlier decision to issue a refuse to file (RTF) letter": the letter's name.
-        return Self.gladWords.contains(before) || before == "refuse" && Self.continues(texts[field], at: cue.start, end: cue.end, with: "to file")
+        Self.continues(texts[field], at: cue.start, end: cue.end, with: "to ")
+            && Self.gladWords.contains(word(field: field, endingBefore: cue.start))
+    }
+
+    /// Whether a cue "to file" is part of a refuse to file letter's name: "reversed an earlier
+    /// decision to issue a refuse to file (RTF) letter" tells no filing ahead.
+    func namesRefuseToFile(field: Int, _ cue: EventExtractor.Hit) -> Bool {
+        Self.continues(texts[field], at: cue.start, end: cue.end, with: "to file") && word(field: field, endingBefore: cue.start) == "refuse"
     }
 
     /// Whether a cue "to be approved" follows an ordinal: "the first CAR-T to be approved in Japan"

@@ -170,8 +170,9 @@ final class DocumentReader {
             sections.append(isTitle ? nil : Sections.firstBackground(text))
             // Paragraphs found once: the lead, the opening and the sentences all start from them.
             let paragraphs = isTitle ? [] : TextSegments.paragraphs(text)
-            lead.append(isTitle ? [] : headed || name == "summary" ? Self.leadSentences(text, paragraphs: paragraphs, isSummary: name == "summary")
-                : Self.teaserLeads(text, paragraphs: paragraphs, hits: hits[field]) ?? Self.leadSentences(text, paragraphs: paragraphs, isSummary: false))
+            let isSummary = name == "summary"
+            let teasers = isTitle || headed || isSummary ? nil : Self.teaserLeads(text, paragraphs: paragraphs, hits: hits[field])
+            lead.append(isTitle ? [] : teasers ?? Self.leadSentences(text, paragraphs: paragraphs, isSummary: isSummary))
             openingEnd.append(isTitle ? 0 : Self.openingEnd(text, paragraphs: paragraphs))
             self.paragraphs.append(paragraphs)
             paragraphSentences.append([[Range<Int>]?](repeating: nil, count: paragraphs.count))
