@@ -113,6 +113,8 @@ enum EventCues {
             "if the CHMP", "if the Commission", "if the European Commission", "if the agency", "if the committee", "if the regulator",
             "with the aim", "objective of", "in order to", "with a view to", "filing of", "filed an application", "application seeking", "submitted an application", "submitted applications",
             "submitted its application",
+            // Scheduled, not done: "40 Orphan, Cancer Drugs Set For Priority Review In China".
+            "set to", "set for", "slated for", "slated to", "scheduled for", "scheduled to",
         ])
         add(.prospective, .backward, [
             "expected", "anticipated", "is pending", "pending", "looms", "is due", "due by", "could come", "would come",
@@ -154,6 +156,8 @@ enum EventCues {
             // What a kind of act means: "When a pharmaceutical company receives a FDA Complete Response Letter it means ...".
             "it means", "means that", "when a company", "when a pharmaceutical company", "when a sponsor", "when an applicant",
             "when a drug", "when a product", "to indicate that",
+            // What a designation gives: "The RMAT designation allows for enhanced interactions with the FDA".
+            "allows for", "allow for", "provides for", "provide for",
         ])
         add(.negation, .forward, [
             "not", "no", "never", "denied", "declined", "rescinded", "has not", "have not", "not yet", "without", "neither", "nor",

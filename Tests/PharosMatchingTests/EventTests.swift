@@ -469,6 +469,19 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(rescinded.contains { $0.action == "fda-application-accepted" && $0.status != .prospective }, "\(show(rescinded))")
     }
 
+    /// A review set to come is ahead; what a designation allows is its definition.
+    @Test func scheduledActsAndWhatADesignationAllows() {
+        let slated = events(title: "Bring Them On: 40 Orphan, Cancer Drugs Set For Priority Review In China", "New treatments could soon be hitting the China market.")
+        #expect(!slated.contains { $0.status == .announced }, "\(show(slated))")
+        let allows = events(title: "Rocket gets RMAT for RP-A601", """
+            Rocket Pharmaceuticals has received FDA's Regenerative Medicine Advanced Therapy (RMAT) designation for RP-A601.
+
+            The RMAT designation allows for enhanced interactions with the FDA and early discussions on potential endpoints.
+            """)
+        #expect(allows.contains { $0.action == "fda-rmat" && $0.status == .definition }, "\(show(allows))")
+        #expect(allows.contains { $0.action == "fda-rmat" && $0.status == .announced }, "\(show(allows))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
