@@ -571,9 +571,26 @@ extension DocumentReader {
         }
     }
 
+    /// Whether the phrase ends in the plural of an act's noun: "approvals", "designations",
+    /// "letters", "holds" ("approves" and "grants" are verbs).
+    func isPlural(field: Int, _ trigger: EventExtractor.Hit) -> Bool {
+        let text = texts[field]
+        guard trigger.end - trigger.start >= 5, text[trigger.end - 1] | 0x20 == 0x73 else { return false }
+        return Self.pluralActNouns.contains(word(field: field, endingBefore: trigger.end))
+    }
+
+    static let pluralActNouns: Set<String> = [
+        "approvals", "designations", "letters", "holds", "reviews", "opinions", "clearances", "authorisations",
+        "authorizations", "vouchers",
+    ]
+
     /// Whether a sentence holds a verb of an agency's act or of its receiving.
+    /// A verb joined to a word before it is an adjective: "no longer FDA-approved".
     func tellsAct(field: Int, _ range: Range<Int>) -> Bool {
-        holdsWord(of: Self.actVerbs, field: field, range)
+        let text = texts[field]
+        return Temporal.wordRanges(text, range).contains { word in
+            (word.lowerBound == 0 || text[word.lowerBound - 1] != 0x2D) && Self.actVerbs.contains(self.text(field: field, word).lowercased())
+        }
     }
 
     /// Whether a word of `range`, lower-cased, is one of `words`.
@@ -693,6 +710,13 @@ extension DocumentReader {
         // "China NMPA approves 40 innovative new drugs in 2023": a count of products, no act on one.
         if subjects.isEmpty, let count = countedObject(field: field, after: trigger.end, in: range) {
             return (.background, .background(count))
+        }
+        // Acts in the plural, with no product, company, target or modality to have them and no
+        // verb of an act, below the title (a roundup is headed so): acts in general ("This listing
+        // includes accelerated approvals (AAs) for ... indications", "the number of complete
+        // response letters issued"), not one act told as news.
+        if position != .title, subjects.isEmpty, isPlural(field: field, trigger), !namesSubject(sentenceHits), !tellsAct(field: field, range) {
+            return (.background, .plural)
         }
         // A past time that opens the sentence dates all of it, reported speech included:
         // "Earlier this month, AstraZeneca announced that its combination had been recommended".

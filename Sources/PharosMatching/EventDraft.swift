@@ -63,6 +63,8 @@ struct EventDraft {
         case sameAsNews(family: String)
         case agencyActs
         case bodyOnly
+        /// Acts in the plural with nothing named to have them.
+        case plural
     }
 }
 
@@ -132,6 +134,7 @@ extension DocumentReader {
         case .sameAsNews(let family): cues.append(Self.joined("the same ", family, " as the title or lead announces"))
         case .agencyActs: cues.append("the agency acts in the opening paragraphs")
         case .bodyOnly: cues.append("told in the body only, not the item's news")
+        case .plural: cues.append("in the plural, with no product named: acts in general")
         }
         if draft.impliedBy >= 0 { cues.append(Self.joined("implied by ", extractor.designations[Int(draft.impliedBy)].id, "")) }
         return cues

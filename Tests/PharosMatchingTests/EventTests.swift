@@ -482,6 +482,24 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(allows.contains { $0.action == "fda-rmat" && $0.status == .announced }, "\(show(allows))")
     }
 
+    /// Eleventh held-out set: acts in the plural with nothing to have them are acts in general; a
+    /// country that approves names its agency.
+    @Test func pluralActsAndCountriesThatApprove() {
+        let listing = events(title: "Withdrawn | Cancer Accelerated Approvals", """
+            This listing includes accelerated approvals (AAs) for malignant hematology and oncology indications that have been subsequently withdrawn, and are therefore, no longer FDA-approved.
+            """)
+        #expect(!listing.contains { $0.status == .announced && $0.agency == "FDA" && $0.action != "fda-accelerated-approval" }, "\(show(listing))")
+        let count = events(title: "What is a complete response letter?", """
+            Merck said today its shares rose.
+
+            In 2016 the number of complete response letters spiked to a three-year high, largely due to concerns related to manufacturing facilities.
+            """)
+        #expect(!count.contains { $0.status == .announced }, "\(show(count))")
+        let britain = events(title: "Britain Approves World's First Oral COVID-19 Pill by Merck", "The United Kingdom has become the first country to approve the COVID-19 antiviral pill molnupiravir.")
+        #expect(britain.contains { $0.action == "mhra-approval" && $0.status == .announced }, "\(show(britain))")
+        #expect(!britain.contains { $0.action == "fda-approval" }, "\(show(britain))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
