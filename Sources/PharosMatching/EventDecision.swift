@@ -162,11 +162,21 @@ extension DocumentReader {
         // A date makes the opinion history, not the authorisation it recommends.
         var datedOpinion = false
         if case .dated = statusCue { datedOpinion = true }
-        if status == .announced || datedOpinion, extractor.isApproval[entryIndex] || entry.implies.contains("ec-approval"),
-           let opinion = recommendationBefore(field: field, trigger: trigger, sentenceHits: sentenceHits).map({ $0.start..<$0.end })
-            ?? recommendedJustBefore(field: field, trigger) {
-            status = .prospective
-            statusCue = .prospective(opinion)
+        // Recommended in words the opinion's phrases do not hold ("The agency recommended
+        // conditional marketing authorization for Elrexfio"): the CHMP's opinion is told all the same.
+        var opinionTold: (designation: Int32, status: RegulatoryEvent.Status, cue: EventDraft.StatusCue)?
+        if status == .announced || datedOpinion, extractor.isApproval[entryIndex] || entry.implies.contains("ec-approval") {
+            if let opinion = recommendationBefore(field: field, trigger: trigger, sentenceHits: sentenceHits) {
+                status = .prospective
+                statusCue = .prospective(opinion.start..<opinion.end)
+            } else if let recommended = recommendedJustBefore(field: field, trigger) {
+                if extractor.agencyOf[entryIndex] == "EMA", Self.continues(texts[field], at: recommended.lowerBound, end: recommended.upperBound, with: "recommend"),
+                   let opinion = extractor.designationIndex["ema-chmp-positive-opinion"] {
+                    opinionTold = (Int32(opinion), status, statusCue)
+                }
+                status = .prospective
+                statusCue = .prospective(recommended)
+            }
         }
         if status == .announced, let liftAhead {
             status = .prospective
@@ -205,7 +215,8 @@ extension DocumentReader {
         }
 
         // The indication goes into headlines, which only announced events make.
-        let indicationAfter = status == .announced ? max(trigger.end, subjects.first.map { $0.field == field ? $0.end : 0 } ?? 0) - range.lowerBound : -1
+        let indicationStart = max(trigger.end, subjects.first.map { $0.field == field ? $0.end : 0 } ?? 0) - range.lowerBound
+        let indicationAfter = status == .announced ? indicationStart : -1
         let draft = EventDraft(
             designation: Int32(entryIndex), spelled: designationIndex, status: status, field: field, trigger: trigger.start..<trigger.end,
             sentence: range, subject: nil, indicationAfter: indicationAfter, lifted: liftedHold, agencyCue: agencyCue,
@@ -216,6 +227,14 @@ extension DocumentReader {
             other.designation = sibling
             other.agencyCue = .other(extractor.agencyOf[Int(sibling)], inSentence: true)
             drafts.append(other)
+        }
+        if let opinionTold {
+            var opinion = draft
+            opinion.designation = opinionTold.designation
+            opinion.status = opinionTold.status
+            opinion.statusCue = opinionTold.cue
+            opinion.indicationAfter = opinionTold.status == .announced ? indicationStart : -1
+            drafts.append(opinion)
         }
         if subjects.isEmpty { return drafts }
         var named: [EventDraft] = []

@@ -500,6 +500,17 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!britain.contains { $0.action == "fda-approval" }, "\(show(britain))")
     }
 
+    /// A recommendation in words the opinion's phrases do not hold is the CHMP's opinion, and the
+    /// authorisation it recommends is ahead.
+    @Test func recommendedAuthorisationIsAnOpinion() {
+        let told = events(title: "EMA recommends multiple myeloma treatment", """
+            The agency recommended conditional marketing authorization for Elrexfio (elranatamab) as a monotherapy for adult patients with relapsed and refractory multiple myeloma.
+            """)
+        #expect(told.contains { $0.action == "ema-chmp-positive-opinion" && $0.status == .announced }, "\(show(told))")
+        #expect(told.contains { $0.action == "ema-conditional-marketing-authorisation" && $0.status == .prospective }, "\(show(told))")
+        #expect(!told.contains { $0.action == "ema-conditional-marketing-authorisation" && $0.status == .announced }, "\(show(told))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
