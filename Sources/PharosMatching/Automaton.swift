@@ -40,6 +40,10 @@ struct Automaton: Sendable {
     private static let firstPatternClass = 3
     /// In `classOfInput`: a non-ASCII byte, decoded and folded on the slow path.
     fileprivate static let needsDecoding: UInt8 = 255
+    /// In every dense row, the entry of the column after the classes' (where `columnOfInput`
+    /// puts non-ASCII bytes): no state's value, above every one, so the scan's tight loop
+    /// tells a byte to decode by the one comparison that tells a state to look at.
+    private static let decodeMarker = UInt32.max
     /// In `foldSymbols`: a character that feeds nothing (® ™, invisible marks).
     fileprivate static let droppedSymbol: UInt8 = 254
 
@@ -71,8 +75,8 @@ struct Automaton: Sendable {
     let patternCount: Int
     private let tables: Tables
     private let classCount: Int
-    /// `2^40 / classCount`, rounded up: `offset * rowReciprocal >> 40` is `offset / classCount` for
-    /// every row offset (offsets are multiples of `classCount` below 2^24).
+    /// `2^40 / rowStride`, rounded up: `offset * rowReciprocal >> 40` is `offset / rowStride` for
+    /// every row offset (offsets are multiples of `rowStride` below 2^24).
     private let rowReciprocal: UInt64
     /// A state's value: below `denseLimit`, the offset of its row in the dense table (value 0
     /// is the root after a non-word character or at the start, `inWordRow` the root inside a
@@ -103,6 +107,9 @@ struct Automaton: Sendable {
         let children: UnsafeMutableBufferPointer<UInt64>
         /// Class of each input byte: ASCII capitals folded, separators mapped, `needsDecoding` above 0x7F.
         let classOfInput: UnsafeMutableBufferPointer<UInt8>
+        /// Per input byte, its column in a dense row: its class, or for a non-ASCII byte the
+        /// column after the classes', whose entries are all `decodeMarker`.
+        let columnOfInput: UnsafeMutableBufferPointer<UInt8>
         /// Class of each byte of the folded stream.
         let classOfFolded: UnsafeMutableBufferPointer<UInt8>
         /// 1 for ASCII letters and digits: the bytes the in-word root skips.
@@ -131,7 +138,7 @@ struct Automaton: Sendable {
 
         init(
             dense: [UInt32], sparse: [UInt64], denseOutput: [UInt64], sparseOutput: [UInt64], children: [UInt64],
-            classOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], pairs: [UInt64], blockPairs: [UInt64],
+            classOfInput: [UInt8], columnOfInput: [UInt8], classOfFolded: [UInt8], isWordByte: [UInt8], hops: [UInt8], pairs: [UInt64], blockPairs: [UInt64],
             outputEntries: [UInt64]
         ) {
             func copy<Element>(_ array: [Element]) -> UnsafeMutableBufferPointer<Element> {
@@ -145,6 +152,7 @@ struct Automaton: Sendable {
             self.sparseOutput = copy(sparseOutput)
             self.children = copy(children)
             self.classOfInput = copy(classOfInput)
+            self.columnOfInput = copy(columnOfInput)
             self.classOfFolded = copy(classOfFolded)
             self.isWordByte = copy(isWordByte)
             self.hops = copy(hops)
@@ -176,6 +184,7 @@ struct Automaton: Sendable {
             sparseOutput.deallocate()
             children.deallocate()
             classOfInput.deallocate()
+            columnOfInput.deallocate()
             classOfFolded.deallocate()
             isWordByte.deallocate()
             hops.deallocate()
@@ -190,7 +199,7 @@ struct Automaton: Sendable {
         /// Bytes of all tables.
         var byteCount: Int {
             dense.count * 4 + sparse.count * 8 + (denseOutput.count + sparseOutput.count) * 8 + children.count * 8
-                + 4 * 256 + (pairs.count + blockPairs.count) * 8 + outputEntries.count * 8
+                + 5 * 256 + (pairs.count + blockPairs.count) * 8 + outputEntries.count * 8
         }
     }
 
@@ -211,6 +220,8 @@ struct Automaton: Sendable {
         }
         precondition(nextClass < Int(Self.severalChildren), "more byte classes than the tables can tell apart")
         let classCount = nextClass
+        // A dense row: a column per class, then the column non-ASCII bytes take in the scan.
+        let rowStride = classCount + 1
         var classOfInput = [UInt8](repeating: Self.needsDecoding, count: 256)
         var isWordByte = [UInt8](repeating: 0, count: 256)
         for byte in 0..<128 {
@@ -302,7 +313,7 @@ struct Automaton: Sendable {
         // target of a dense state is dense too), with a full row each; the scan spends most of
         // its steps there. Sparse states: the deep ones, one 8-byte record each, numbered in
         // depth-first order so that following a term walks through consecutive records.
-        let rowBudget = max(2 + Self.childCount(of: 0, firstChild, nextSibling), denseTableBytes / (classCount * 4))
+        let rowBudget = max(2 + Self.childCount(of: 0, firstChild, nextSibling), denseTableBytes / (rowStride * 4))
         let denseCount = min(stateCount, rowBudget)
         var isDense = [Bool](repeating: false, count: stateCount)
         for state in order.prefix(denseCount) { isDense[Int(state)] = true }
@@ -312,8 +323,8 @@ struct Automaton: Sendable {
         var value = [UInt32](repeating: 0, count: stateCount)
         let denseQuiet = order.prefix(denseCount).filter { outputs[Int($0)].isEmpty && $0 != inWord } + [inWord]
         let denseLoud = order.prefix(denseCount).filter { !outputs[Int($0)].isEmpty }
-        for (position, state) in (denseQuiet + denseLoud).enumerated() { value[Int(state)] = UInt32(position * classCount) }
-        let denseLimit = UInt32(denseCount * classCount)
+        for (position, state) in (denseQuiet + denseLoud).enumerated() { value[Int(state)] = UInt32(position * rowStride) }
+        let denseLimit = UInt32(denseCount * rowStride)
         var sparseOrder: [Int32] = []
         var stack: [Int32] = []
         for state in order.prefix(denseCount) {
@@ -337,7 +348,8 @@ struct Automaton: Sendable {
         }
         precondition(UInt64(denseLimit) + UInt64(sparseOrder.count) < UInt64(UInt32.max), "automaton too large")
 
-        var dense = [UInt32](repeating: 0, count: denseCount * classCount)
+        // Every entry is written below but the decode column's, which stays `decodeMarker`.
+        var dense = [UInt32](repeating: Self.decodeMarker, count: denseCount * rowStride)
         for symbol in 0..<classCount {
             dense[Int(value[0]) + symbol] = value[Int(rootStep(0, UInt8(symbol)))]
             dense[Int(value[Int(inWord)]) + symbol] = value[Int(rootStep(inWord, UInt8(symbol)))]
@@ -444,16 +456,17 @@ struct Automaton: Sendable {
             }
         }
 
+        let columnOfInput = classOfInput.map { $0 == Self.needsDecoding ? UInt8(classCount) : $0 }
         tables = Tables(
             dense: dense, sparse: sparse, denseOutput: denseOutput, sparseOutput: sparseOutput, children: children,
-            classOfInput: classOfInput, classOfFolded: classOfFolded,
+            classOfInput: classOfInput, columnOfInput: columnOfInput, classOfFolded: classOfFolded,
             isWordByte: isWordByte, hops: hops, pairs: pairs, blockPairs: blockPairs, outputEntries: outputEntries)
         scansInBlocks = blocks
         self.classCount = classCount
-        rowReciprocal = (UInt64(1) << 40) / UInt64(classCount) + 1
+        rowReciprocal = (UInt64(1) << 40) / UInt64(rowStride) + 1
         precondition(denseLimit < 1 << 24, "dense table too large for the row reciprocal")
         self.inWordRow = value[Int(inWord)]
-        self.firstOutputRow = UInt32(denseQuiet.count * classCount)
+        self.firstOutputRow = UInt32(denseQuiet.count * rowStride)
         self.denseLimit = denseLimit
         self.denseStateCount = denseCount
         self.stateCount = stateCount
@@ -539,6 +552,7 @@ struct Automaton: Sendable {
         let tables = tables
         let dense = tables.dense.baseAddress!
         let classOfInput = tables.classOfInput.baseAddress!
+        let columnOfInput = tables.columnOfInput.baseAddress!
         let isWordByte = tables.isWordByte.baseAddress!
         let hops = tables.hops.baseAddress!
         let pairs = tables.pairs.baseAddress!
@@ -557,13 +571,34 @@ struct Automaton: Sendable {
         // Every non-ASCII character is noted in `marks`: whether it grew tells whether the text
         // holds one, without a flag kept in the loop.
         let marksBefore = marks.marks.count
-        while cursor < end {
-            let symbol = classOfInput[Int(cursor.pointee)]
+        scan: while cursor < end {
+            var symbol: UInt8
+            if value < inWordRow {
+                // The tight loop: from a dense state with nothing to do, a row read per byte
+                // and one comparison, until a state to look at, a byte to decode or the end.
+                var previous: UInt32
+                repeat {
+                    previous = value
+                    value = dense[Int(value) &+ Int(columnOfInput[Int(cursor.pointee)])]
+                    cursor += 1
+                } while value < inWordRow && cursor < end
+                if value < inWordRow { break scan }
+                symbol = 0
+                if value == Self.decodeMarker {
+                    cursor -= 1
+                    value = previous
+                    symbol = Self.needsDecoding
+                }
+            } else {
+                symbol = classOfInput[Int(cursor.pointee)]
+                if symbol != Self.needsDecoding {
+                    cursor += 1
+                    value = value < denseLimit
+                        ? dense[Int(value) &+ Int(symbol)]
+                        : Self.step(value, symbol, sparse: sparse, children: children, dense: dense, denseLimit: denseLimit)
+                }
+            }
             if symbol != Self.needsDecoding {
-                cursor += 1
-                value = value < denseLimit
-                    ? dense[Int(value) &+ Int(symbol)]
-                    : Self.step(value, symbol, sparse: sparse, children: children, dense: dense, denseLimit: denseLimit)
                 if value >= inWordRow {
                     if value == inWordRow, scansInBlocks {
                         // Inside a word that starts no term, in a text whose punctuation starts
