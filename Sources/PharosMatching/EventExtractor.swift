@@ -149,9 +149,10 @@ public struct EventExtractor: Sendable {
         for (index, entry) in companies.enumerated() { for phrase in entry.phrases { add(phrase, .company(Int32(index))) } }
         for (index, cue) in EventCues.all.enumerated() { add(cue.phrase, .cue(Int32(index))) }
         // Every product, company, target and cue: most bytes of news are inside some term's first
-        // letters, so the scan walks deep states; full rows for four times the matcher's number
-        // of states take a tenth off the pass (bench/events/README.md, "Cost of extraction").
-        automaton = Automaton(patterns: patternSet.patterns, denseTableBytes: 4 * Automaton.denseTableBytes)
+        // letters, so the scan walks deep states; full rows for sixteen times the matcher's number
+        // of states (4 MB) take a tenth off the pass, and a further sixth off what was left at
+        // four times (bench/events/README.md, "Cost of extraction", sixth and ninth rounds).
+        automaton = Automaton(patterns: patternSet.patterns, denseTableBytes: 16 * Automaton.denseTableBytes)
         var triggerSet = PatternSet<Int32>()
         for (index, entry) in designations.enumerated() {
             for phrase in entry.phrases { triggerSet.add(Folding.pattern(phrase), Int32(index)) }
