@@ -575,14 +575,45 @@ struct Automaton: Sendable {
             var symbol: UInt8
             if value < inWordRow {
                 // The tight loop: from a dense state with nothing to do, a row read per byte
-                // and one comparison, until a state to look at, a byte to decode or the end.
+                // and one comparison, until a state to look at, a byte to decode or the end;
+                // four bytes a round while four are left, with one test of the end for them.
                 var previous: UInt32
-                repeat {
-                    previous = value
-                    value = dense[Int(value) &+ Int(columnOfInput[Int(cursor.pointee)])]
-                    cursor += 1
-                } while value < inWordRow && cursor < end
-                if value < inWordRow { break scan }
+                tight: while true {
+                    if end - cursor >= 4 {
+                        let first = dense[Int(value) &+ Int(columnOfInput[Int(cursor[0])])]
+                        if first >= inWordRow {
+                            (previous, value) = (value, first)
+                            cursor += 1
+                            break tight
+                        }
+                        let second = dense[Int(first) &+ Int(columnOfInput[Int(cursor[1])])]
+                        if second >= inWordRow {
+                            (previous, value) = (first, second)
+                            cursor += 2
+                            break tight
+                        }
+                        let third = dense[Int(second) &+ Int(columnOfInput[Int(cursor[2])])]
+                        if third >= inWordRow {
+                            (previous, value) = (second, third)
+                            cursor += 3
+                            break tight
+                        }
+                        let fourth = dense[Int(third) &+ Int(columnOfInput[Int(cursor[3])])]
+                        cursor += 4
+                        if fourth >= inWordRow {
+                            (previous, value) = (third, fourth)
+                            break tight
+                        }
+                        value = fourth
+                        if cursor == end { break scan }
+                    } else {
+                        previous = value
+                        value = dense[Int(value) &+ Int(columnOfInput[Int(cursor.pointee)])]
+                        cursor += 1
+                        if value >= inWordRow { break tight }
+                        if cursor == end { break scan }
+                    }
+                }
                 symbol = 0
                 if value == Self.decodeMarker {
                     cursor -= 1
