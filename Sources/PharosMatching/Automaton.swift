@@ -1025,12 +1025,14 @@ struct Automaton: Sendable {
     /// Whether a mutation code stands at `index` ("G12C" in "KRASG12C", "V600E"): a capital, one to
     /// four digits, at most one capital, then no letter or digit. A name in capitals may run
     /// into one, so the name still matches; ordinary words never hold such a run.
+    /// (Offsets inside the text cannot overflow: wrapping arithmetic, so that a caller's
+    /// loop does not prepare overflow checks for a test it rarely reaches.)
     static func isMutation(at index: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard index + 1 < text.count, (0x41...0x5A).contains(text[index]) else { return false }
-        var cursor = index + 1
-        while cursor < text.count, cursor - index <= 4, (0x30...0x39).contains(text[cursor]) { cursor += 1 }
-        guard cursor > index + 1, cursor - index <= 5 else { return false }
-        if cursor < text.count, (0x41...0x5A).contains(text[cursor]) { cursor += 1 }
+        guard index &+ 1 < text.count, (0x41...0x5A).contains(text[index]) else { return false }
+        var cursor = index &+ 1
+        while cursor < text.count, cursor &- index <= 4, (0x30...0x39).contains(text[cursor]) { cursor &+= 1 }
+        guard cursor > index &+ 1, cursor &- index <= 5 else { return false }
+        if cursor < text.count, (0x41...0x5A).contains(text[cursor]) { cursor &+= 1 }
         return cursor >= text.count || !isASCIIWord(text[cursor])
     }
 
