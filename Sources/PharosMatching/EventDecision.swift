@@ -382,6 +382,24 @@ extension DocumentReader {
         return false
     }
 
+    /// The word "request" (or "requests") right after a designation's phrase, or after its
+    /// "designation" or "status": "Breakthrough Therapy Designation Requests".
+    func requestAfter(field: Int, _ trigger: EventExtractor.Hit) -> Range<Int>? {
+        let text = texts[field]
+        var start = trigger.end + 1
+        for noun: StaticString in ["designation ", "designations ", "status "] where start <= text.count && text[start - 1] == 0x20
+            && Self.continues(text, at: start, end: text.count, with: noun) {
+            start += noun.utf8CodeUnitCount
+            break
+        }
+        guard start + 7 <= text.count, text[start - 1] == 0x20, Self.continues(text, at: start, end: text.count, with: "request") else {
+            return nil
+        }
+        var end = start + 7
+        if end < text.count, text[end] | 0x20 == 0x73 { end += 1 }
+        return end == text.count || !Self.isWordByte(text[end]) ? start..<end : nil
+    }
+
     /// Whether `text` continues at `offset`, before `end`, with the lower-case letters `word` in any case.
     static func continues(_ text: UnsafeBufferPointer<UInt8>, at offset: Int, end: Int, with word: StaticString) -> Bool {
         let count = word.utf8CodeUnitCount
@@ -722,6 +740,11 @@ extension DocumentReader {
                 && !namesRefuseToFile(field: field, hit)
         }) {
             return (.prospective, .prospective(prospective.start..<prospective.end))
+        }
+        // "Breakthrough Therapy Designation Requests Received", "an orphan drug designation request":
+        // the designation asked for, not granted.
+        if let request = requestAfter(field: field, trigger) {
+            return (.prospective, .prospective(request))
         }
         if let section = sections[field], trigger.start >= section.start {
             return (.background, .section(section.heading))

@@ -511,6 +511,15 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!told.contains { $0.action == "ema-conditional-marketing-authorisation" && $0.status == .announced }, "\(show(told))")
     }
 
+    /// A designation's request is asked for, not granted.
+    @Test func designationRequestsAreAhead() {
+        let counted = events(title: "Number of Breakthrough Therapy Designation Requests Received", "Information is current as of September 30, 2021.")
+        #expect(counted.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .prospective }, "\(show(counted))")
+        #expect(!counted.contains { $0.status == .announced }, "\(show(counted))")
+        let granted = events(title: "FDA grants Breakthrough Therapy Designation to NXC-201", "The FDA granted Breakthrough Therapy Designation to NXC-201 for AL amyloidosis.")
+        #expect(granted.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(granted))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
