@@ -196,10 +196,14 @@ public struct Backtest: Sendable {
         let archived = try await store.archivedVersionCount()
         let recorded = try await store.recordedAlerts(rules: rules, since: .distantPast, source: source)
         let copies = try await stories?.recordedCopies(rules: rules) ?? []
+        // A copy recorded on two alerts of one rule counts as the copy of the one it was seen
+        // with first (then the lesser id), whatever order the store lists them in.
         let known = Known(
             alerts: Set(recorded.map { Hashed($0.id) }),
             alertedItems: Set(recorded.map { Hashed(ItemKey(source: $0.source, itemID: $0.itemID)) }),
-            copies: Dictionary(copies.map { (Hashed(CopyKey(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID)), $0.alertID) }) { first, _ in first })
+            copies: Dictionary(copies.lazy.map { (Hashed(CopyKey(rule: $0.rule, source: $0.copy.source, itemID: $0.copy.itemID)), (alertID: $0.alertID, seenAt: $0.copy.seenAt)) }) { a, b in
+                (a.seenAt, a.alertID) <= (b.seenAt, b.alertID) ? a : b
+            })
         return (known, recorded, archived)
     }
 
@@ -257,7 +261,7 @@ public struct Backtest: Sendable {
     private struct Known: Sendable {
         var alerts: Set<Hashed<String>>
         var alertedItems: Set<Hashed<ItemKey>>
-        var copies: [Hashed<CopyKey>: String]
+        var copies: [Hashed<CopyKey>: (alertID: String, seenAt: Date)]
     }
 
     /// Versions a task takes at a time: small enough that no core waits long for the last
@@ -309,7 +313,7 @@ public struct Backtest: Sendable {
     /// How `alert` compares with what did alert.
     private func classify(_ alert: Alert, version: ArchiveSummary, known: Known) -> Found {
         if known.alerts.contains(Hashed(alert.id)) { return Found(alert: alert, status: .unchanged, version: version) }
-        let copyOf = known.copies[Hashed(CopyKey(rule: alert.rule, source: alert.source, itemID: alert.item.id))]
+        let copyOf = known.copies[Hashed(CopyKey(rule: alert.rule, source: alert.source, itemID: alert.item.id))]?.alertID
         return Found(alert: alert, status: copyOf == nil ? .new : .alsoSeen, version: version, copyOf: copyOf)
     }
 }

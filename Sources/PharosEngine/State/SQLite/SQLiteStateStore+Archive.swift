@@ -134,8 +134,9 @@ extension SQLiteStateStore {
                 ORDER BY created_at, id
                 """, arguments: [since.timeIntervalSince1970, source])
                 .compactMap { row in
-                    let alert = RecordedAlert(id: row["id"], rule: row["rule"], source: row["source"], itemID: row["item_id"],
-                                              createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                    // By position: a look-up by name compares the names column by column.
+                    let alert = RecordedAlert(id: row[0], rule: row[1], source: row[2], itemID: row[3],
+                                              createdAt: Date(timeIntervalSince1970: row[4]))
                     return wanted.isEmpty || wanted.contains(alert.rule) ? alert : nil
                 }
         }
