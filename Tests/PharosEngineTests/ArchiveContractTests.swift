@@ -193,6 +193,40 @@ private func entry(_ item: Item, rules: [String] = [], events: [RegulatoryEvent]
         #expect(try ArchiveText.item(from: ArchiveText.compress(ArchiveText.encode(Item(id: "4", title: ""))), id: "4") == Item(id: "4", title: ""))
     }
 
+    @Test func newFramesNameTheSecondDictionaryAndFramesOfTheFirstStillRead() throws {
+        let item = Item(id: "2", title: "Acme announces", content: "This press release contains forward-looking statements.")
+        let stored = ArchiveText.compress(ArchiveText.encode(item))
+        #expect(Self.dictionaryID(stored) == 0x5048_0002)
+        #expect(try ArchiveText.item(from: stored, id: "2") == item)
+        // zstd 1.5.4's command line (`zstd -6 --check -D`, the first dictionary's bytes as a raw
+        // dictionary) over the encoded item: the frames archives held before the second one.
+        let v1: [UInt8] = [
+            40, 181, 47, 253, 36, 81, 237, 0, 0, 144, 1, 14, 65, 99, 109, 101, 115, 0, 0, 0, 1, 55, 46, 0, 0, 0, 0, 0, 2, 0, 99, 62, 60, 165,
+            124, 45, 23, 1, 74, 187, 1, 245,
+        ]
+        #expect(Self.dictionaryID(v1) == 0)
+        #expect(try ArchiveText.item(from: v1, id: "2") == item)
+        // A frame naming a dictionary this Pharos does not know.
+        var unknown = stored
+        let at = Self.dictionaryIDOffset(stored)!
+        unknown[at] ^= 0x01
+        #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: unknown, id: "2") }
+    }
+
+    /// Where a zstd frame's dictionary id begins, when it has a 4-byte one (RFC 8878, 3.1.1.1).
+    private static func dictionaryIDOffset(_ frame: [UInt8]) -> Int? {
+        let descriptor = frame[4]
+        guard descriptor & 3 == 3 else { return nil }
+        return descriptor & 0x20 != 0 ? 5 : 6
+    }
+
+    private static func dictionaryID(_ frame: [UInt8]) -> UInt32 {
+        let descriptor = frame[4]
+        let start = descriptor & 0x20 != 0 ? 5 : 6
+        let size = [0, 1, 2, 4][Int(descriptor & 3)]
+        return frame[start..<start + size].reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
     @Test func aDamagedTextIsAnErrorNotACrash() throws {
         let stored = ArchiveText.compress(ArchiveText.encode(Item(id: "1", title: "t", content: "c")))
         #expect(throws: ArchiveTextError.self) { try ArchiveText.item(from: Array(stored.dropLast(3)), id: "1") }

@@ -11,9 +11,10 @@ import PharosCore
 /// (a count, then key and value). A string is a varint byte count and its UTF-8.
 ///
 /// The compressed form is a Zstandard frame made with the preset dictionary
-/// `ArchiveDictionary.v1` (``ArchiveZstd``). Rows written before it are a varint of the plain
-/// size and a zlib stream, with that dictionary (its header names it by Adler-32) or without;
-/// they still read, told apart by the zstd frame's magic number.
+/// `ArchiveDictionary.v2` (``ArchiveZstd``); frames made with `ArchiveDictionary.v1` before it
+/// still read. Rows written before zstd are a varint of the plain size and a zlib stream, with
+/// v1 (its header names it by Adler-32) or without; they still read, told apart by the zstd
+/// frame's magic number.
 public enum ArchiveText {
     static let format: UInt8 = 1
 
