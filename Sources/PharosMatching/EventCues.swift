@@ -271,6 +271,12 @@ enum EventCues {
         ("TGA", "TGA"), ("Therapeutic Goods Administration", "TGA"), ("in Australia", "TGA"), ("Swissmedic", "Swissmedic"),
         ("in Switzerland", "Swissmedic"), ("ANVISA", "ANVISA"), ("in Brazil", "ANVISA"), ("CDSCO", "CDSCO"), ("in India", "CDSCO"),
         ("Israel's Ministry of Health", "Israel MOH"), ("in Israel", "Israel MOH"), ("in Taiwan", "TFDA"), ("TFDA", "TFDA"),
+        ("ISAF", "ISAF"), ("Pharmaceutical Administration Bureau", "ISAF"), ("Macao", "ISAF"), ("Macau", "ISAF"),
+        ("Health Sciences Authority", "HSA"), ("in Singapore", "HSA"), ("in Hong Kong", "Hong Kong DH"), ("Medsafe", "Medsafe"),
+        ("in New Zealand", "Medsafe"), ("SAHPRA", "SAHPRA"), ("in South Africa", "SAHPRA"), ("Saudi Food and Drug Authority", "SFDA"),
+        ("in Saudi Arabia", "SFDA"), ("COFEPRIS", "COFEPRIS"), ("in Mexico", "COFEPRIS"), ("ANMAT", "ANMAT"), ("in Argentina", "ANMAT"),
+        ("DCGI", "CDSCO"), ("Drugs Controller General of India", "CDSCO"), ("Drug Controller General of India", "CDSCO"),
+        ("Roszdravnadzor", "Roszdravnadzor"), ("in Russia", "Roszdravnadzor"),
     ]
 
     /// Headings that open a section whose events are background: a line that starts with one.

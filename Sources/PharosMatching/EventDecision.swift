@@ -52,7 +52,7 @@ extension DocumentReader {
             var nearest: (agency: String, distance: Int)?
             var namesOwn = false
             for hit in sentenceHits {
-                guard case .agency(let index) = hit.term else { continue }
+                guard case .agency(let index) = hit.term, !isOutside(field: field, hit) else { continue }
                 let agency = EventCues.agencies[Int(index)].agency
                 let distance = hit.end <= trigger.start ? trigger.start - hit.end : max(0, hit.start - trigger.end)
                 if nearest.map({ distance < $0.distance }) ?? true { nearest = (agency, distance) }
@@ -380,6 +380,16 @@ extension DocumentReader {
             offset += 1
         }
         return false
+    }
+
+    /// Whether a place is named as where the act is not: "the first NDA approval ... outside
+    /// Mainland China".
+    func isOutside(field: Int, _ agency: EventExtractor.Hit) -> Bool {
+        var (word, start) = wordBefore(field: field, agency.start)
+        for _ in 0..<2 where word == "mainland" || word == "the" || word == "of" {
+            (word, start) = wordBefore(field: field, start)
+        }
+        return word == "outside" || word == "beyond"
     }
 
     /// The word "request" (or "requests") right after a designation's phrase, or after its

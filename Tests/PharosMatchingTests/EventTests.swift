@@ -520,6 +520,17 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(granted.contains { $0.action == "fda-breakthrough-therapy" && $0.status == .announced }, "\(show(granted))")
     }
 
+    /// Tenth held-out set: an agency Pharos has no programme of acts for itself; a place named as
+    /// where the act is not names no agency.
+    @Test func otherRegulatorsAndPlacesOutside() {
+        let macao = events(title: "IASO Bio's FUCASO approved in Macao", """
+            IASO Biotherapeutics today announced that the Pharmaceutical Administration Bureau of the Macao Special Administrative Region (ISAF) has approved the New Drug Application (NDA) for Equecabtagene Autoleucel.
+
+            This is the first NDA approval for Equecabtagene Autoleucel outside Mainland China.
+            """)
+        #expect(!macao.contains { $0.status == .announced }, "\(show(macao))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
