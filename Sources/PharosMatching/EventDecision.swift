@@ -355,7 +355,7 @@ extension DocumentReader {
 
     /// Words between a recommendation and what it recommends: "backs three conditional approvals".
     static let recommendedObjectWords: Set<String> = [
-        "a", "the", "granting", "full", "standard", "conditional", "two", "three", "four", "five", "six", "seven", "eight",
+        "a", "the", "granting", "full", "standard", "conditional", "expanded", "extended", "two", "three", "four", "five", "six", "seven", "eight",
         "nine", "ten", "eleven", "twelve",
     ]
     /// Words that recommend an approval rather than give it; a panel's approval ("MHLW Panel OKs")
@@ -1065,10 +1065,12 @@ extension DocumentReader {
         Self.continues(texts[field], at: cue.start, end: cue.end, with: "to file") && word(field: field, endingBefore: cue.start) == "refuse"
     }
 
-    /// Whether a cue "to be approved" follows an ordinal: "the first CAR-T to be approved in Japan"
-    /// tells an approval given, not one ahead.
+    /// Whether a cue "to be approved" or "to receive" follows an ordinal: "the first CAR-T to be
+    /// approved in Japan", "First and only PD-1 agent to receive positive CHMP opinion" tell an
+    /// act done, not one ahead.
     func isFirstToBe(field: Int, _ cue: EventExtractor.Hit, sentence: Range<Int>) -> Bool {
-        guard Self.continues(texts[field], at: cue.start, end: cue.end, with: "to be ") else { return false }
+        guard Self.continues(texts[field], at: cue.start, end: cue.end, with: "to be ")
+            || Self.continues(texts[field], at: cue.start, end: cue.end, with: "to receive") else { return false }
         let before = max(sentence.lowerBound, cue.start - 80)..<cue.start
         return Temporal.wordRanges(texts[field], before).contains { word in
             let written = text(field: field, word).lowercased()

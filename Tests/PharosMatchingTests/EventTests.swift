@@ -531,6 +531,17 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!macao.contains { $0.status == .announced }, "\(show(macao))")
     }
 
+    /// "Recommended expanded approval" is the CHMP's opinion; the first to receive one has it.
+    @Test func expandedApprovalRecommendedAndTheFirstToReceive() {
+        let expanded = events(title: "Opdivo adjuvant melanoma", """
+            29 June 2018 - First and only PD-1 agent to receive positive CHMP opinion in the adjuvant setting.
+            Bristol-Myers Squibb Company today announced that the CHMP of the EMA has recommended expanded approval of the current indications for Opdivo (nivolumab) to include the adjuvant treatment of adult patients with melanoma.
+            """)
+        #expect(expanded.contains { $0.action == "ema-chmp-positive-opinion" && $0.status == .announced && $0.product != nil }, "\(show(expanded))")
+        #expect(!expanded.contains { $0.action == "ec-approval" && $0.status == .announced }, "\(show(expanded))")
+        #expect(!expanded.contains { $0.action == "ema-chmp-positive-opinion" && $0.status == .prospective }, "\(show(expanded))")
+    }
+
     /// Seventh held-out set: a count of products over a period is a statistic (background), a
     /// meeting's count its news; a page on programmes launched or relaunched defines them.
     @Test func countsOverAPeriodAreStatisticsAndLaunchesDefine() {
