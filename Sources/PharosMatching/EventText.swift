@@ -519,6 +519,8 @@ enum NonproprietaryNames {
         "mab", "nib", "ciclib", "parib", "lisib", "rasib", "sertib", "zomib", "degib", "tecan", "taxel", "platin", "rubicin",
         "dotin", "tansine", "leucel", "temcel", "cabtagene", "parvovec", "repvec", "grastim", "siran", "rsen", "demstat",
         "nostat", "tostat", "lestat", "glutide",
+        // The antibody stems of the 2021 scheme: "enlonstobart", "raludotatug" (deruxtecan's antibody), "-mig" multispecifics.
+        "tug", "bart", "mig",
     ].map { Array($0.utf8.reversed()) }
 
     /// Per pair of lower-case letters (`(first - 0x61) * 26 + second - 0x61`): whether a stem
@@ -571,7 +573,13 @@ enum NonproprietaryNames {
             }
             if capital { continue }
             if stems.contains(where: { stem in endsWith(text, start..<end, reversedStem: stem) }) {
-                found.append(start..<end)
+                // An ADC's payload after its antibody is one name: "sofetabart mipitecan".
+                if let antibody = found.last, antibody.upperBound + 1 == start, text[antibody.upperBound] == 0x20,
+                   adcPayloadStems.contains(where: { endsWith(text, start..<end, reversedStem: Array($0.reversed())) }) {
+                    found[found.count - 1] = antibody.lowerBound..<end
+                } else {
+                    found.append(start..<end)
+                }
             }
         }
         return found
@@ -611,7 +619,8 @@ enum NonproprietaryNames {
     /// Stems that name a product's modality, the more specific first.
     private static let stemModalities: [(stems: [String], modality: String)] = [
         (["cabtagene"], "car-t"),
-        (["mab"], "monoclonal-antibody"),
+        (["mig"], "bispecific-antibody"),
+        (["mab", "tug", "bart"], "monoclonal-antibody"),
         (["nib", "ciclib", "parib", "lisib", "rasib", "sertib", "zomib", "degib", "demstat", "nostat", "tostat", "lestat"], "small-molecule"),
         (["parvovec", "repvec"], "gene-therapy"),
         (["siran", "rsen"], "oligonucleotide"),

@@ -1097,6 +1097,14 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(!words.contains { $0.product != nil }, "\(show(words))")
     }
 
+    /// The 2021 antibody stems name antibodies; an ADC's antibody and payload are one name.
+    @Test func newAntibodyStemsAndTwoWordConjugates() {
+        let accepted = events(title: "CSPC's enlonstobart application accepted", "The application for marketing of enlonstobart for injection has been accepted by the NMPA.")
+        #expect(accepted.contains { $0.action == "nmpa-application-accepted" && $0.product == "enlonstobart" }, "\(show(accepted))")
+        let conjugate = events(title: "Lilly wins BTD", "The FDA granted Breakthrough Therapy designation to sofetabart mipitecan for ovarian cancer.")
+        #expect(conjugate.contains { $0.action == "fda-breakthrough-therapy" && $0.product == "sofetabart mipitecan" && $0.modality == "adc" }, "\(show(conjugate))")
+    }
+
     /// Words several agencies use resolve to the one named; holds and their lifting in plain words.
     @Test func conditionalApprovalsAndHoldsInPlainWords() throws {
         let uk = events(title: "MHRA Grants Conditional Approval for CAR-T Therapy Aucatzyl to Treat Relapsed B-Cell ALL", "")
