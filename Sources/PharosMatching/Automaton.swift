@@ -82,6 +82,9 @@ struct Automaton: Sendable {
     /// is the root after a non-word character or at the start, `inWordRow` the root inside a
     /// word, the last row without outputs); from `denseLimit` on, `denseLimit` plus its number among the sparse states.
     private let inWordRow: UInt32
+    /// The scan's tight loop goes on while the state is below this: `inWordRow`, or the first
+    /// row with outputs for an automaton that steps through words (`stepsThroughWords`).
+    private let tightLimit: UInt32
     /// Dense rows at or above this have patterns ending in them (every sparse value is above it too).
     private let firstOutputRow: UInt32
     private let denseLimit: UInt32
@@ -205,7 +208,12 @@ struct Automaton: Sendable {
 
     /// - Parameter denseTableBytes: the bytes of full rows the shallow states may take
     ///   (`Automaton.denseTableBytes` unless a caller's text keeps more states busy).
-    init(patterns: [Pattern], denseTableBytes: Int = Automaton.denseTableBytes) {
+    /// - Parameter stepsThroughWords: whether the scan's tight loop goes on through the rest of a
+    ///   word that starts no term, a row read per byte, instead of stopping to skip it (and the
+    ///   words after it that start none) by the bytes alone. The skip pays when most words start
+    ///   no term; when the terms' first letters cover most words, the words skipped are few and
+    ///   the stop costs more than the bytes it saves.
+    init(patterns: [Pattern], denseTableBytes: Int = Automaton.denseTableBytes, stepsThroughWords: Bool = false) {
         patternCount = patterns.count
         // Byte classes: other, separator, other letter or digit, then one per byte the patterns use.
         var classOfFolded = [UInt8](repeating: Self.otherClass, count: 256)
@@ -466,6 +474,7 @@ struct Automaton: Sendable {
         rowReciprocal = (UInt64(1) << 40) / UInt64(rowStride) + 1
         precondition(denseLimit < 1 << 24, "dense table too large for the row reciprocal")
         self.inWordRow = value[Int(inWord)]
+        tightLimit = stepsThroughWords ? UInt32(denseQuiet.count * rowStride) : value[Int(inWord)]
         self.firstOutputRow = UInt32(denseQuiet.count * rowStride)
         self.denseLimit = denseLimit
         self.denseStateCount = denseCount
@@ -562,6 +571,7 @@ struct Automaton: Sendable {
         let children = tables.children.baseAddress!
         let denseLimit = denseLimit
         let inWordRow = inWordRow
+        let tightLimit = tightLimit
         // A pointer walks the text (one register, not a base, an index and a count), and the
         // sparse step reads the tables' pointers held here: fewer values for the loop to reload.
         let base = text.baseAddress!
@@ -573,7 +583,7 @@ struct Automaton: Sendable {
         let marksBefore = marks.marks.count
         scan: while cursor < end {
             var symbol: UInt8
-            if value < inWordRow {
+            if value < tightLimit {
                 // The tight loop: from a dense state with nothing to do, a row read per byte
                 // and one comparison, until a state to look at, a byte to decode or the end;
                 // four bytes a round while four are left, with one test of the end for them.
@@ -581,26 +591,26 @@ struct Automaton: Sendable {
                 tight: while true {
                     if end - cursor >= 4 {
                         let first = dense[Int(value) &+ Int(columnOfInput[Int(cursor[0])])]
-                        if first >= inWordRow {
+                        if first >= tightLimit {
                             (previous, value) = (value, first)
                             cursor += 1
                             break tight
                         }
                         let second = dense[Int(first) &+ Int(columnOfInput[Int(cursor[1])])]
-                        if second >= inWordRow {
+                        if second >= tightLimit {
                             (previous, value) = (first, second)
                             cursor += 2
                             break tight
                         }
                         let third = dense[Int(second) &+ Int(columnOfInput[Int(cursor[2])])]
-                        if third >= inWordRow {
+                        if third >= tightLimit {
                             (previous, value) = (second, third)
                             cursor += 3
                             break tight
                         }
                         let fourth = dense[Int(third) &+ Int(columnOfInput[Int(cursor[3])])]
                         cursor += 4
-                        if fourth >= inWordRow {
+                        if fourth >= tightLimit {
                             (previous, value) = (third, fourth)
                             break tight
                         }
@@ -610,7 +620,7 @@ struct Automaton: Sendable {
                         previous = value
                         value = dense[Int(value) &+ Int(columnOfInput[Int(cursor.pointee)])]
                         cursor += 1
-                        if value >= inWordRow { break tight }
+                        if value >= tightLimit { break tight }
                         if cursor == end { break scan }
                     }
                 }

@@ -152,7 +152,9 @@ public struct EventExtractor: Sendable {
         // letters, so the scan walks deep states; full rows for sixteen times the matcher's number
         // of states (4 MB) take a tenth off the pass, and a further sixth off what was left at
         // four times (bench/events/README.md, "Cost of extraction", sixth and ninth rounds).
-        automaton = Automaton(patterns: patternSet.patterns, denseTableBytes: 16 * Automaton.denseTableBytes)
+        // Its terms' first letters cover most words, so the scan steps through the rest of a word
+        // rather than stopping to skip it (bench/events/README.md, ninth round).
+        automaton = Automaton(patterns: patternSet.patterns, denseTableBytes: 16 * Automaton.denseTableBytes, stepsThroughWords: true)
         var triggerSet = PatternSet<Int32>()
         for (index, entry) in designations.enumerated() {
             for phrase in entry.phrases { triggerSet.add(Folding.pattern(phrase), Int32(index)) }
