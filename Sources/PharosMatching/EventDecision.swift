@@ -133,7 +133,10 @@ extension DocumentReader {
                 if next.key != last.key { subjects.append(next) }
                 last = next
             }
-        } else if let before = sentenceMentions.last(where: { $0.end <= trigger.start }) {
+        } else if let before = sentenceMentions.last(where: { $0.end <= trigger.start }),
+                  // In a headline a semicolon joins two headlines: "... to AnHeart's Taletrectinib; Two Others Earn
+                  // Breakthrough Therapy Designation". In prose the next clause goes on about it ("; a decision is expected").
+                  !(isTitle(field) && texts[field][before.end..<trigger.start].contains(0x3B)) {
             subjects = [before]
             subjectCue = .before
         } else if case let listed = listedProducts(field: field, after: range), !listed.isEmpty {

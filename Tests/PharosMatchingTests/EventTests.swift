@@ -1105,6 +1105,17 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(conjugate.contains { $0.action == "fda-breakthrough-therapy" && $0.product == "sofetabart mipitecan" && $0.modality == "adc" }, "\(show(conjugate))")
     }
 
+    /// A semicolon in a headline joins two headlines: what follows is not said of the product before it.
+    @Test func aSemicolonEndsTheSubjectsClause() {
+        let roundup = events(title: "CDE Grants Priority Review to AnHeart's Taletrectinib; Two Others Earn Breakthrough Therapy Designation", """
+            The CDE has announced its decisions.
+
+            SKB264, a TROP2-targeted antibody-drug conjugate (ADC), received BTD status for treating triple-negative breast cancer.
+            """)
+        #expect(!roundup.contains { $0.action == "nmpa-breakthrough-therapy" && $0.product == "Taletrectinib" && $0.status == .announced }, "\(show(roundup))")
+        #expect(roundup.contains { $0.action == "nmpa-breakthrough-therapy" && $0.product == "SKB264" && $0.status == .announced }, "\(show(roundup))")
+    }
+
     /// Words several agencies use resolve to the one named; holds and their lifting in plain words.
     @Test func conditionalApprovalsAndHoldsInPlainWords() throws {
         let uk = events(title: "MHRA Grants Conditional Approval for CAR-T Therapy Aucatzyl to Treat Relapsed B-Cell ALL", "")
