@@ -152,7 +152,9 @@ enum EventCues {
             // Terms defined, and acts given to kinds of products: "The term 'orphan drugs' refers to ...",
             // "grants orphan status to drugs and biologic products which treat ... rare diseases".
             "refers to", "defined as", "the term", "incentives", "to drugs", "to products", "to medicines", "to therapies",
-            "to biologics",
+            "to biologics", "to new drugs", "to new medicines", "to new therapies", "to drug candidates",
+            // What holders of a designation get: "Drug candidates with breakthrough therapy designation may then be considered ...".
+            "drug candidates with",
             // What a kind of act means: "When a pharmaceutical company receives a FDA Complete Response Letter it means ...".
             "it means", "means that", "when a company", "when a pharmaceutical company", "when a sponsor", "when an applicant",
             "when a drug", "when a product", "to indicate that",

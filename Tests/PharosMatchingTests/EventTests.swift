@@ -1116,6 +1116,17 @@ private func matched(_ compiled: CompiledRules, title: String, _ content: String
         #expect(roundup.contains { $0.action == "nmpa-breakthrough-therapy" && $0.product == "SKB264" && $0.status == .announced }, "\(show(roundup))")
     }
 
+    /// A designation granted to new drugs in general, and what its holders may get, define it.
+    @Test func designationsForNewDrugsInGeneral() {
+        let explained = events(title: "Hutchmed gains breakthrough therapy designation in China for HMPL-523", """
+            The Centre for Drug Evaluation of China's National Medical Products Administration has granted breakthrough therapy designation to HMPL-523.
+
+            China's National Medical Products Administration grants breakthrough therapy designation to new drugs that treat life-threatening diseases, Hutchmed explained.
+            """)
+        #expect(explained.contains { $0.action == "nmpa-breakthrough-therapy" && $0.status == .definition }, "\(show(explained))")
+        #expect(explained.contains { $0.action == "nmpa-breakthrough-therapy" && $0.status == .announced && $0.product == "HMPL-523" }, "\(show(explained))")
+    }
+
     /// Words several agencies use resolve to the one named; holds and their lifting in plain words.
     @Test func conditionalApprovalsAndHoldsInPlainWords() throws {
         let uk = events(title: "MHRA Grants Conditional Approval for CAR-T Therapy Aucatzyl to Treat Relapsed B-Cell ALL", "")
