@@ -695,7 +695,10 @@ let expectedExampleAlerts = [
         print("pharos check: valid config \(valid.seconds) s, \(valid.kilobytes / 1024) MB; with an alias bomb \(refused.seconds) s, \(refused.kilobytes / 1024) MB")
         // Its time is printed, not asserted: refused at the alias where the count passes the limit (the line above).
         #expect(refused.kilobytes < valid.kilobytes + 5 * 1024, "the bomb costs no memory to speak of")
-        #expect(refused.kilobytes < 50 * 1024)
+        // The ceiling holds the whole check: the built-in vocabulary's automata, the event
+        // extractor's 4 MB of full rows among them (bench/events/README.md, "Cost of extraction,
+        // ninth round"), near 53 MB in all.
+        #expect(refused.kilobytes < 60 * 1024)
     }
 
     @Test func metricsAndHealthAreServedWhenAsked() async throws {
