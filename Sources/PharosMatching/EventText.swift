@@ -575,7 +575,7 @@ enum NonproprietaryNames {
             if stems.contains(where: { stem in endsWith(text, start..<end, reversedStem: stem) }) {
                 // An ADC's payload after its antibody is one name: "sofetabart mipitecan".
                 if let antibody = found.last, antibody.upperBound + 1 == start, text[antibody.upperBound] == 0x20,
-                   adcPayloadStems.contains(where: { endsWith(text, start..<end, reversedStem: Array($0.reversed())) }) {
+                   reversedPayloadStems.contains(where: { endsWith(text, start..<end, reversedStem: $0) }) {
                     found[found.count - 1] = antibody.lowerBound..<end
                 } else {
                     found.append(start..<end)
@@ -615,6 +615,7 @@ enum NonproprietaryNames {
     /// `stemModalities` and the ADC payloads' stems as bytes.
     private static let stemModalityBytes = stemModalities.map { stems, modality in (stems.map { Array($0.utf8) }, modality) }
     private static let adcPayloadStems = ["dotin", "tansine", "tecan"].map { Array($0.utf8) }
+    private static let reversedPayloadStems = adcPayloadStems.map { Array($0.reversed()) }
 
     /// Stems that name a product's modality, the more specific first.
     private static let stemModalities: [(stems: [String], modality: String)] = [
